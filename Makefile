@@ -1,0 +1,40 @@
+# Thin driver over CMake. Every target installs what it needs first
+# (scripts/deps.sh uses apt-get on Debian 12 when packages are missing).
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX ?= /usr/local
+
+.PHONY: all deps build demo test test-release test-asan install uninstall clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build test
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	@scripts/demo.sh $(BUILD)
+
+test: test-release test-asan
+
+test-release: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCIV_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+uninstall:
+	rm -f $(PREFIX)/bin/civindex $(PREFIX)/bin/civsearch \
+	      $(PREFIX)/share/man/man1/civindex.1 $(PREFIX)/share/man/man1/civsearch.1
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

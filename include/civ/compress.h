@@ -1,0 +1,38 @@
+/*
+ * civ/compress.h — zlib: stored text and .gz inputs.
+ */
+#ifndef CIV_COMPRESS_H
+#define CIV_COMPRESS_H
+
+#include <stddef.h>
+
+#include "civ/buf.h"
+#include "civ/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* 1 when the bytes start with the gzip magic number. */
+int civ_is_gzip(const void *bytes, size_t len);
+
+/* Appends the zlib (RFC 1950) compression of in[0..len) to out at `level`
+ * (1..9). Returns CIV_OK or CIV_ENOMEM. */
+civ_status civ_deflate(civ_buf *out, const void *in, size_t len, int level,
+                       civ_error *err);
+
+/* Appends the zlib-decompressed in[0..len) to out. CIV_EFORMAT when the
+ * data is damaged or truncated, CIV_ETOOBIG when the output would exceed
+ * max_out bytes, CIV_ENOMEM. */
+civ_status civ_inflate(civ_buf *out, const void *in, size_t len,
+                       size_t max_out, civ_error *err);
+
+/* Like civ_inflate() for gzip data (RFC 1952, several members allowed);
+ * truncated input is CIV_EFORMAT ("truncated gzip data"). */
+civ_status civ_gunzip(civ_buf *out, const void *in, size_t len, size_t max_out,
+                      civ_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,157 @@
+/*
+ * civ/db.h — opening an index read-only and searching it.
+ *
+ * This is the whole read side: civsearch's command line, its CGI and its
+ * FastCGI modes all call civ_search(). The implementation (lib/xapian.cc)
+ * is the project's only C++; no exception crosses this interface.
+ */
+#ifndef CIV_DB_H
+#define CIV_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "civ/doc.h"
+#include "civ/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct civ_db civ_db;
+typedef struct civ_results civ_results;
+
+/* Opens the index at path read-only. `path` may also be a Xapian stub
+ * file naming several local or remote databases.
+ * Errors: CIV_ENOTFOUND (no index there), CIV_ECORRUPT (not an index or
+ * damaged), CIV_EIO, CIV_ENOMEM. *out is owned by the caller. */
+civ_status civ_db_open(civ_db **out, const char *path, civ_error *err);
+
+/* Closes the index. NULL is a no-op. */
+void civ_db_free(civ_db *db);
+
+/* Brings the handle up to the latest committed state of the index.
+ * *changed (may be NULL) is set to 1 when there was a newer state. */
+civ_status civ_db_reopen(civ_db *db, int *changed, civ_error *err);
+
+/* Number of documents in the index. */
+uint64_t civ_db_doc_count(const civ_db *db);
+
+/* Reads the document with unique id `id`, with its stored text when
+ * want_text is set. *out is owned by the caller (civ_doc_free).
+ * CIV_ENOTFOUND when there is none. */
+civ_status civ_db_get(civ_doc **out, civ_db *db, const char *id, int want_text,
+                      civ_error *err);
+
+/* A metadata value of the index as a malloc'd string (caller frees), or
+ * NULL in *out when the key is not set. */
+civ_status civ_db_get_meta(char **out, civ_db *db, const char *key, civ_error *err);
+
+/* ---- search -------------------------------------------------------- */
+
+typedef enum civ_sort {
+    CIV_SORT_RELEVANCE = 0,
+    CIV_SORT_DATE_ASC,  /* oldest first */
+    CIV_SORT_DATE_DESC  /* newest first */
+} civ_sort;
+
+#define CIV_SEARCH_OPTS_VERSION 1
+
+typedef struct civ_search_opts {
+    unsigned version;          /* CIV_SEARCH_OPTS_VERSION */
+    const char *query;         /* query text (UTF-8); "*" matches every document */
+    int default_or;            /* 0: words are ANDed (default); 1: ORed */
+    unsigned offset;           /* first hit to return (0-based) */
+    unsigned limit;            /* hits to return */
+    civ_sort sort;
+    unsigned wildcard_limit;   /* terms one wildcard may expand to (0: 1000) */
+    unsigned time_limit_ms;    /* stop matching after this (0: no limit) */
+    const char *const *filters;/* exact filters "field:value": same field ORed, */
+    size_t nfilters;           /* different fields ANDed (facet clicks) */
+    const char *date_from;     /* inclusive bounds as in date: ranges, or NULL */
+    const char *date_until;
+    size_t snippet_len;        /* snippet length in bytes (0: no snippets) */
+    const char *hi_start;      /* highlight markers (NULL: "<b>", "</b>") */
+    const char *hi_end;
+    unsigned facet_values;     /* >0: count facets, keep this many values each */
+    int spelling;              /* suggest a spelling correction */
+    const char *like;          /* id: also find documents similar to this one */
+    double bm25_k1, bm25_b;    /* 0: the index's tuned defaults */
+} civ_search_opts;
+
+#define CIV_SEARCH_OPTS_INIT                                                       \
+    { CIV_SEARCH_OPTS_VERSION, NULL, 0, 0, 10, CIV_SORT_RELEVANCE, 0, 0, NULL, 0, \
+      NULL, NULL, 200, NULL, NULL, 0, 0, NULL, 0, 0 }
+
+/* One hit. Owned by its civ_results; valid until civ_results_free(). */
+typedef struct civ_hit {
+    unsigned rank;          /* 1-based over the whole result list */
+    double score;           /* BM25 weight (0 for pure filters) */
+    int percent;            /* Xapian's percentage score */
+    unsigned docid;
+    const civ_doc *doc;     /* stored fields (no text) */
+    const char *snippet;    /* HTML-escaped; matches between hi markers; "" if none */
+} civ_hit;
+
+typedef struct civ_facet_value {
+    const char *value;
+    uint64_t count;
+} civ_facet_value;
+
+typedef struct civ_facet {
+    const char *field;      /* schema field name: "type", "year", "author", "lang" */
+    size_t n;
+    const civ_facet_value *values; /* most frequent first */
+} civ_facet;
+
+/* Runs a search. *out is owned by the caller (civ_results_free).
+ * Errors: CIV_EQUERY (bad query; the message says why, in one line),
+ * CIV_ENOTFOUND (opts->like names no document), CIV_ERETRY (the index
+ * kept changing; the handle was reopened — try again), CIV_ECORRUPT,
+ * CIV_EIO, CIV_ENOMEM, CIV_EINVAL. If the index changed since it was
+ * opened, the handle is reopened and the search retried transparently. */
+civ_status civ_search(civ_results **out, civ_db *db, const civ_search_opts *opts,
+                      civ_error *err);
+
+void civ_results_free(civ_results *r);
+
+/* Hits in this page. */
+size_t civ_results_size(const civ_results *r);
+/* Estimated number of matches in all, and whether it is exact. */
+uint64_t civ_results_total(const civ_results *r, int *exact);
+/* The i-th hit of the page (0-based), or NULL. */
+const civ_hit *civ_results_hit(const civ_results *r, size_t i);
+/* Facets counted (opts->facet_values > 0); *n receives how many. */
+const civ_facet *civ_results_facets(const civ_results *r, size_t *n);
+/* The query with misspellings corrected, or NULL when none was found. */
+const char *civ_results_suggestion(const civ_results *r);
+/* A description of the parsed query, for --debug. Never NULL. */
+const char *civ_results_query_description(const civ_results *r);
+
+/* ---- statistics ---------------------------------------------------- */
+
+typedef struct civ_count {
+    char *value;
+    uint64_t count;
+} civ_count;
+
+typedef struct civ_stats {
+    uint64_t documents;
+    uint64_t terms;           /* distinct terms, all prefixes */
+    uint64_t disk_bytes;      /* size of the index files */
+    long long updated;        /* seconds since 1970 of the last commit, or -1 */
+    char *stemmer;            /* stemming language, "none" */
+    civ_count *types;  size_t ntypes;
+    civ_count *langs;  size_t nlangs;
+    civ_count *formats; size_t nformats;
+} civ_stats;
+
+/* Fills *out; free it with civ_stats_free(). `path` is the index path
+ * (used to measure its size on disk). */
+civ_status civ_db_stats(civ_stats **out, civ_db *db, const char *path, civ_error *err);
+void civ_stats_free(civ_stats *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

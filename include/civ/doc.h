@@ -1,0 +1,85 @@
+/*
+ * civ/doc.h — a document on its way into the index, or read back from it.
+ *
+ * A civ_doc holds field values (names from civ/schema.h) and the document's
+ * full text. Extractors fill it; enrichers add derived fields; the writer
+ * indexes it according to the schema. Read back from the index it carries
+ * the stored fields and, on request, the text.
+ *
+ * Errors are sticky: civ_doc_add() and friends return a status and also
+ * remember the first failure, so an extractor can make many calls and
+ * check civ_doc_check() once.
+ */
+#ifndef CIV_DOC_H
+#define CIV_DOC_H
+
+#include <stddef.h>
+
+#include "civ/buf.h"
+#include "civ/schema.h"
+#include "civ/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct civ_doc civ_doc;
+
+/* Creates an empty document. *out is owned by the caller (civ_doc_free). */
+civ_status civ_doc_new(civ_doc **out, civ_error *err);
+
+/* Frees doc and everything it owns. NULL is a no-op. */
+void civ_doc_free(civ_doc *doc);
+
+/* Empties doc for reuse (keeps its memory). */
+void civ_doc_clear(civ_doc *doc);
+
+/* Appends a value to `field` (a schema field name). The value is copied,
+ * repaired to valid UTF-8, trimmed and, unless the field is the body-like
+ * "heading", its whitespace collapsed to single spaces. Empty values are
+ * ignored. A second value for a field without CIV_FIELD_MULTI replaces the
+ * first. Returns CIV_EINVAL for an unknown field, CIV_ENOMEM. */
+civ_status civ_doc_add(civ_doc *doc, const char *field, const char *value, size_t len);
+/* Same with a NUL-terminated value. */
+civ_status civ_doc_add_str(civ_doc *doc, const char *field, const char *value);
+/* Removes all values of field, then adds value (if not NULL). */
+civ_status civ_doc_set_str(civ_doc *doc, const char *field, const char *value);
+/* Removes all values of field. */
+void civ_doc_remove(civ_doc *doc, const char *field);
+
+/* First value of field, or NULL. Borrowed: valid until doc changes. */
+const char *civ_doc_get(const civ_doc *doc, const char *field);
+
+/* Number of values held (all fields), and the i-th (0-based) in insertion
+ * order. name and value are borrowed; either out-pointer may be NULL. */
+size_t civ_doc_nvalues(const civ_doc *doc);
+const civ_field_def *civ_doc_value(const civ_doc *doc, size_t i,
+                                   const char **value, size_t *len);
+
+/* Appends text to the body. Text must already be UTF-8 (it is repaired
+ * if not). Returns CIV_ENOMEM. */
+civ_status civ_doc_append_text(civ_doc *doc, const char *text, size_t len);
+/* The body text (borrowed, never NULL, NUL-terminated) and its length. */
+const char *civ_doc_text(const civ_doc *doc, size_t *len);
+/* Direct access for extractors that build the text themselves: append to
+ * it, then call nothing else. */
+civ_buf *civ_doc_text_buf(civ_doc *doc);
+
+/* CIV_OK, or the first failure of any call above (with its message). */
+civ_status civ_doc_check(const civ_doc *doc, civ_error *err);
+
+/* Serialises the stored fields, and the text compressed with zlib at
+ * `level` (0 = do not store the text), into the form kept as Xapian
+ * document data. Appends to out. */
+civ_status civ_doc_encode(civ_buf *out, const civ_doc *doc, int level, civ_error *err);
+
+/* Rebuilds a document from data made by civ_doc_encode(). The text is
+ * decompressed only when want_text is set. *out is owned by the caller.
+ * CIV_ECORRUPT when the data is not in this format. */
+civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,
+                          int want_text, civ_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

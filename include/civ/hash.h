@@ -1,0 +1,22 @@
+/*
+ * civ/hash.h — a fast 64-bit content hash (not cryptographic).
+ */
+#ifndef CIV_HASH_H
+#define CIV_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+uint64_t civ_hash64(const void *data, size_t len, uint64_t seed);
+
+/* Writes the hash as 16 lower-case hex digits and a NUL into out[17]. */
+void civ_hash64_hex(char out[17], uint64_t h);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

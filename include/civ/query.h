@@ -1,0 +1,38 @@
+/*
+ * civ/query.h — checks on query text before it reaches the parser.
+ *
+ * Xapian's query parser quietly reinterprets broken queries; users deserve
+ * to be told instead. These checks find what is clearly wrong and say so
+ * in one line.
+ */
+#ifndef CIV_QUERY_H
+#define CIV_QUERY_H
+
+#include <stddef.h>
+
+#include "civ/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CIV_QUERY_MAX 1024   /* bytes; longer queries are refused */
+
+/* CIV_OK, or CIV_EQUERY with a one-line reason: empty, too long, not valid
+ * UTF-8, unbalanced parentheses, an operator (AND, OR, XOR, NEAR, ADJ)
+ * without a term on both sides, NOT without a term after it. Text inside
+ * "quotes" is not checked for operators. */
+civ_status civ_query_check(const char *q, size_t len, civ_error *err);
+
+/* Removes every stand-alone "*" (match everything) from q, in place, with
+ * an AND or OR that would be left dangling next to it. Returns how many
+ * were removed. */
+int civ_query_strip_star(char *q);
+
+/* The English stop words used for queries (NULL-terminated, sorted). */
+extern const char *const civ_stopwords_english[];
+
+#ifdef __cplusplus
+}
+#endif
+#endif

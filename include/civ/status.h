@@ -1,0 +1,65 @@
+/*
+ * civ/status.h — status codes and the one-line error every civ function fills.
+ *
+ * Conventions (see docs/conventions.md):
+ *   - Every fallible function returns a civ_status; CIV_OK is 0.
+ *   - Its last parameter is an optional `civ_error *err` owned by the caller.
+ *     On failure the function stores the code and a one-line message there
+ *     (if err is not NULL). On success err is left untouched.
+ *   - A callee's error is passed up unchanged, never overwritten.
+ */
+#ifndef CIV_STATUS_H
+#define CIV_STATUS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum civ_status {
+    CIV_OK = 0,
+    CIV_EINVAL,     /* bad argument (programmer or user supplied) */
+    CIV_ENOMEM,     /* out of memory */
+    CIV_EIO,        /* I/O error: read, write, disk full, permission */
+    CIV_ENOTFOUND,  /* index, document or file does not exist */
+    CIV_ELOCKED,    /* index is locked by another writer */
+    CIV_ECORRUPT,   /* index is damaged or of an unknown format */
+    CIV_EQUERY,     /* query could not be parsed */
+    CIV_ERETRY,     /* index changed under a reader: reopen and retry */
+    CIV_EFORMAT,    /* input file is malformed or of the wrong kind */
+    CIV_ETOOBIG,    /* input exceeds a configured limit */
+    CIV_EUNSUPPORTED, /* input kind is not supported */
+    CIV_ETIMEOUT,   /* a time limit was reached */
+    CIV_EOTHER      /* anything else (message says what) */
+} civ_status;
+
+#define CIV_ERROR_MSG_MAX 512
+
+typedef struct civ_error {
+    civ_status code;
+    char msg[CIV_ERROR_MSG_MAX];
+} civ_error;
+
+#define CIV_ERROR_INIT { CIV_OK, { 0 } }
+
+/* Stores code and a printf-style message in err (if err is not NULL) and
+ * returns code, so that `return civ_error_set(err, CIV_EIO, "...")` reads
+ * naturally. Newlines in the formatted message are replaced by spaces so
+ * the message is always a single line. */
+civ_status civ_error_set(civ_error *err, civ_status code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Resets err to CIV_OK with an empty message. err may be NULL. */
+void civ_error_clear(civ_error *err);
+
+/* A short constant name for a status ("locked", "bad query"). Never NULL. */
+const char *civ_status_name(civ_status code);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

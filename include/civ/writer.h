@@ -1,0 +1,82 @@
+/*
+ * civ/writer.h — adding, replacing and removing documents in an index.
+ *
+ * Changes become visible to readers only at civ_writer_commit(); a writer
+ * freed without committing discards what it did since the last commit.
+ * One writer at a time per index: a second one gets CIV_ELOCKED.
+ */
+#ifndef CIV_WRITER_H
+#define CIV_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "civ/doc.h"
+#include "civ/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct civ_writer civ_writer;
+
+#define CIV_WRITER_OPTS_VERSION 1
+
+typedef struct civ_writer_opts {
+    unsigned version;       /* CIV_WRITER_OPTS_VERSION */
+    const char *stemmer;    /* stemming language for a new index ("english");
+                               an existing index keeps its own */
+    int overwrite;          /* start a new, empty index (drops the old one) */
+    int text_level;         /* zlib level for the stored text, 1..9 (0: 6) */
+    int spelling;           /* feed title words to the spelling dictionary */
+} civ_writer_opts;
+
+#define CIV_WRITER_OPTS_INIT { CIV_WRITER_OPTS_VERSION, NULL, 0, 0, 1 }
+
+/* Opens (creating if needed) the index at path for writing.
+ * Errors: CIV_ELOCKED (another writer has it), CIV_EIO (cannot create or
+ * write the directory), CIV_ECORRUPT, CIV_ENOMEM, CIV_EINVAL (the index was
+ * made by an incompatible version). *out is owned by the caller. */
+civ_status civ_writer_open(civ_writer **out, const char *path,
+                           const civ_writer_opts *opts, civ_error *err);
+
+/* Discards uncommitted changes and closes the index. NULL is a no-op. */
+void civ_writer_free(civ_writer *w);
+
+/* Adds doc, replacing any document with the same "id" (which it must
+ * have). The doc is only read; the caller keeps it. *bytes (may be NULL)
+ * receives an estimate of the memory the change holds until commit. */
+civ_status civ_writer_put(civ_writer *w, const civ_doc *doc, size_t *bytes,
+                          civ_error *err);
+
+/* Removes the document with this id; CIV_OK if there was none. */
+civ_status civ_writer_delete(civ_writer *w, const char *id, civ_error *err);
+
+/* Makes all changes so far durable and visible (fsynced). */
+civ_status civ_writer_commit(civ_writer *w, civ_error *err);
+
+/* Sets a metadata key (committed with the next commit). */
+civ_status civ_writer_set_meta(civ_writer *w, const char *key, const char *value,
+                               civ_error *err);
+
+/* Number of documents, counting uncommitted changes. */
+uint64_t civ_writer_doc_count(const civ_writer *w);
+
+/* What the index knows about one document, for incremental runs. */
+typedef struct civ_known {
+    const char *id;
+    long long mtime;   /* -1 if unknown */
+    uint64_t size;
+    const char *hash;  /* "" if unknown */
+} civ_known;
+
+/* Calls fn for every document in the index (committed state), in no
+ * particular order; fn returning non-zero stops the walk. */
+civ_status civ_writer_each(civ_writer *w,
+                           int (*fn)(void *ctx, const civ_known *k), void *ctx,
+                           civ_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,260 @@
+/* Enrichers every document goes through: byline, title, date, language, type. */
+#include "civ/enrich.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "civ/date.h"
+#include "civ/utf8.h"
+
+const civ_enricher *const civ_enrichers[] = {
+    &civ_enrich_byline,
+    &civ_enrich_title,
+    &civ_enrich_date,
+    &civ_enrich_lang,
+    &civ_enrich_type,
+    NULL,
+};
+
+civ_status civ_enrich(civ_doc *doc, const civ_input *in, civ_error *err)
+{
+    for (size_t i = 0; civ_enrichers[i]; i++) {
+        civ_status s = civ_enrichers[i]->run(doc, in, err);
+        if (s != CIV_OK)
+            return s;
+    }
+    return civ_doc_check(doc, err);
+}
+
+/* Calls fn on each of the first `max` non-blank lines (trimmed). */
+static void first_lines(const char *t, size_t len, int max,
+                        int (*fn)(void *ctx, const char *line, size_t n), void *ctx)
+{
+    size_t i = 0;
+    int seen = 0;
+    while (i < len && seen < max) {
+        const char *nl = memchr(t + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - t) : len;
+        const char *line = t + i;
+        size_t n = end - i;
+        while (n && isspace((unsigned char)*line))
+            line++, n--;
+        while (n && isspace((unsigned char)line[n - 1]))
+            n--;
+        if (n) {
+            seen++;
+            if (fn(ctx, line, n))
+                return;
+        }
+        i = end + 1;
+    }
+}
+
+/* ---- byline --------------------------------------------------------- */
+
+static int byline_line(void *ctx, const char *line, size_t n)
+{
+    civ_doc *doc = ctx;
+    if (n < 5 || n > 120 || !(line[0] == 'B' || line[0] == 'b') || line[1] != 'y' || line[2] != ' ')
+        return 0;
+    const char *name = line + 3;
+    size_t k = n - 3;
+    while (k && *name == ' ')
+        name++, k--;
+    /* "By Jane Doe, Staff Reporter" → "Jane Doe"; "By Jane Doe and John Roe". */
+    size_t end = 0;
+    while (end < k && name[end] != ',' && name[end] != '|' && name[end] != '(')
+        end++;
+    if (end == 0 || !isupper((unsigned char)name[0]))
+        return 0;
+    /* A byline names people: at most six words, each capitalised or "and". */
+    int words = 0;
+    for (size_t i = 0; i < end;) {
+        while (i < end && name[i] == ' ')
+            i++;
+        size_t s = i;
+        while (i < end && name[i] != ' ')
+            i++;
+        if (i == s)
+            break;
+        words++;
+        int cap = isupper((unsigned char)name[s]) || ((unsigned char)name[s] >= 0x80);
+        int conj = (i - s == 3 && strncmp(name + s, "and", 3) == 0);
+        if (!cap && !conj)
+            return 0;
+    }
+    if (words < 2 || words > 6)
+        return 0;
+    /* Split "A and B". */
+    const char *p = name;
+    size_t left = end;
+    for (;;) {
+        const char *and = NULL;
+        for (size_t i = 0; i + 5 <= left; i++)
+            if (strncmp(p + i, " and ", 5) == 0) {
+                and = p + i;
+                break;
+            }
+        if (!and) {
+            civ_doc_add(doc, "author", p, left);
+            break;
+        }
+        civ_doc_add(doc, "author", p, (size_t)(and - p));
+        left -= (size_t)(and - p) + 5;
+        p = and + 5;
+    }
+    return 1;
+}
+
+static civ_status run_byline(civ_doc *doc, const civ_input *in, civ_error *err)
+{
+    (void)in;
+    (void)err;
+    if (civ_doc_get(doc, "author") || civ_doc_get(doc, "from"))
+        return CIV_OK;
+    size_t len;
+    const char *t = civ_doc_text(doc, &len);
+    first_lines(t, len < 4096 ? len : 4096, 6, byline_line, doc);
+    return CIV_OK;
+}
+
+const civ_enricher civ_enrich_byline = { "byline", run_byline };
+
+/* ---- title ---------------------------------------------------------- */
+
+static int title_line(void *ctx, const char *line, size_t n)
+{
+    civ_doc *doc = ctx;
+    /* Markdown and underline decorations are not a title. */
+    while (n && (*line == '#' || *line == '=' || *line == '*' || *line == ' '))
+        line++, n--;
+    while (n && (line[n - 1] == '#' || line[n - 1] == '=' || line[n - 1] == '*'))
+        n--;
+    if (n == 0)
+        return 0;
+    if (n > 150) {
+        size_t cut = civ_utf8_clip(line, n, 100);
+        while (cut > 60 && line[cut] != ' ')
+            cut--;
+        civ_buf t = CIV_BUF_INIT;
+        civ_buf_append(&t, line, cut);
+        civ_buf_puts(&t, "\xe2\x80\xa6");
+        civ_doc_add(doc, "title", civ_buf_str(&t), t.len);
+        civ_buf_free(&t);
+    } else {
+        civ_doc_add(doc, "title", line, n);
+    }
+    return 1;
+}
+
+static civ_status run_title(civ_doc *doc, const civ_input *in, civ_error *err)
+{
+    (void)err;
+    if (civ_doc_get(doc, "title"))
+        return CIV_OK;
+    if (civ_doc_get(doc, "subject")) {
+        civ_doc_add_str(doc, "title", civ_doc_get(doc, "subject"));
+        return CIV_OK;
+    }
+    size_t len;
+    const char *t = civ_doc_text(doc, &len);
+    first_lines(t, len < 4096 ? len : 4096, 1, title_line, doc);
+    if (!civ_doc_get(doc, "title") && in && in->name) {
+        const char *base = strrchr(in->name, '/');
+        base = base ? base + 1 : in->name;
+        const char *dot = strrchr(base, '.');
+        size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+        civ_doc_add(doc, "title", base, n);
+    }
+    return CIV_OK;
+}
+
+const civ_enricher civ_enrich_title = { "title", run_title };
+
+/* ---- date ----------------------------------------------------------- */
+
+static civ_status run_date(civ_doc *doc, const civ_input *in, civ_error *err)
+{
+    (void)err;
+    civ_date d;
+    const char *have = civ_doc_get(doc, "date");
+    const char *source = civ_doc_get(doc, "date_source");
+    int ok = 0;
+    if (have && civ_date_parse(&d, have, strlen(have)) == 0) {
+        ok = 1;
+        if (!source)
+            source = "document";
+    }
+    if (!ok) {
+        size_t len;
+        const char *t = civ_doc_text(doc, &len);
+        if (civ_date_find(&d, t, len, 1500, NULL) == 0) {
+            ok = 1;
+            source = "text";
+        }
+    }
+    if (!ok && in && in->mtime > 0) {
+        civ_date_from_time(&d, (time_t)in->mtime);
+        ok = 1;
+        source = "mtime";
+    }
+    if (!ok) {
+        civ_doc_remove(doc, "date");
+        return CIV_OK;
+    }
+    char iso[21], year[5];
+    civ_date_iso(&d, iso);
+    snprintf(year, sizeof year, "%04d", d.year);
+    char src[16];
+    snprintf(src, sizeof src, "%s", source);
+    civ_doc_set_str(doc, "date", iso);
+    civ_doc_set_str(doc, "date_source", src);
+    civ_doc_set_str(doc, "year", year);
+    return CIV_OK;
+}
+
+const civ_enricher civ_enrich_date = { "date", run_date };
+
+/* ---- language ------------------------------------------------------- */
+
+static civ_status run_lang(civ_doc *doc, const civ_input *in, civ_error *err)
+{
+    (void)in;
+    (void)err;
+    const char *have = civ_doc_get(doc, "lang");
+    char code[16];
+    if (have) {
+        /* Primary subtag, lower case: "en-GB" → "en", "EN" → "en". */
+        size_t n = 0;
+        while (have[n] && have[n] != '-' && have[n] != '_' && have[n] != ' ' && n + 1 < sizeof code) {
+            code[n] = (char)tolower((unsigned char)have[n]);
+            n++;
+        }
+        code[n] = '\0';
+        if (n >= 2 && n <= 8) {
+            civ_doc_set_str(doc, "lang", code);
+            return CIV_OK;
+        }
+    }
+    size_t len;
+    const char *t = civ_doc_text(doc, &len);
+    snprintf(code, sizeof code, "%s", civ_lang_guess(t, len));
+    civ_doc_set_str(doc, "lang", code);
+    return CIV_OK;
+}
+
+const civ_enricher civ_enrich_lang = { "lang", run_lang };
+
+/* ---- type ----------------------------------------------------------- */
+
+static civ_status run_type(civ_doc *doc, const civ_input *in, civ_error *err)
+{
+    (void)in;
+    (void)err;
+    if (!civ_doc_get(doc, "type"))
+        civ_doc_add_str(doc, "type", "article");
+    return CIV_OK;
+}
+
+const civ_enricher civ_enrich_type = { "type", run_type };

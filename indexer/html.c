@@ -1,0 +1,100 @@
+/* HTML and XHTML through libxml2's forgiving HTML parser. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+
+#include "civ/charset.h"
+#include "civ/dom.h"
+#include "civ/extract.h"
+
+static const char *const html_exts[] = { "html", "htm", "xhtml", "shtml", NULL };
+
+/* Finds charset=… in <meta> within the first bytes. Writes it to out. */
+static int declared_charset(const char *b, size_t len, char *out, size_t outsz)
+{
+    size_t lim = len < 4096 ? len : 4096;
+    for (size_t i = 0; i + 8 < lim; i++) {
+        if (strncasecmp(b + i, "charset", 7) != 0)
+            continue;
+        size_t j = i + 7;
+        while (j < lim && (b[j] == ' ' || b[j] == '\t'))
+            j++;
+        if (j >= lim || b[j] != '=')
+            continue;
+        j++;
+        while (j < lim && (b[j] == ' ' || b[j] == '"' || b[j] == '\''))
+            j++;
+        size_t k = 0;
+        while (j < lim && k + 1 < outsz &&
+               (isalnum((unsigned char)b[j]) || b[j] == '-' || b[j] == '_' || b[j] == '.' || b[j] == ':'))
+            out[k++] = b[j++];
+        out[k] = '\0';
+        if (k)
+            return 1;
+    }
+    return 0;
+}
+
+civ_status civ_html_extract_bytes(civ_doc *doc, const char *bytes, size_t len,
+                                  const char *declared, civ_error *err)
+{
+    char meta_cs[48];
+    if (!declared && declared_charset(bytes, len, meta_cs, sizeof meta_cs))
+        declared = meta_cs;
+    /* Decode to UTF-8 ourselves (labels lie; unlabelled legacy pages are
+     * common) and tell libxml2 the result is UTF-8. */
+    civ_buf utf8 = CIV_BUF_INIT;
+    civ_status s = civ_text_decode(&utf8, bytes, len, declared, NULL, err);
+    if (s != CIV_OK) {
+        civ_buf_free(&utf8);
+        return s;
+    }
+    if (utf8.len > (size_t)0x7fffffff) {
+        civ_buf_free(&utf8);
+        return civ_error_set(err, CIV_ETOOBIG, "HTML too large to parse");
+    }
+    int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+               HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED | HTML_PARSE_COMPACT;
+    htmlDocPtr tree = htmlReadMemory(civ_buf_str(&utf8), (int)utf8.len, NULL, "UTF-8", opts);
+    civ_buf_free(&utf8);
+    if (!tree)
+        return civ_error_set(err, CIV_EFORMAT, "malformed HTML: nothing could be parsed");
+    s = civ_dom_extract(doc, tree, CIV_DOM_HTML, err);
+    xmlFreeDoc(tree);
+    return s;
+}
+
+static civ_status html_extract(const civ_input *in, civ_doc *doc, civ_error *err)
+{
+    return civ_html_extract_bytes(doc, (const char *)in->bytes, in->len, NULL, err);
+}
+
+/* "<!doctype html", "<html", or an early <head>/<body>. */
+static int html_sniff(const unsigned char *b, size_t len)
+{
+    size_t i = 0, lim = len < 1024 ? len : 1024;
+    if (len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF)
+        i = 3;
+    while (i < lim && isspace(b[i]))
+        i++;
+    const char *p = (const char *)b + i;
+    size_t n = lim - i;
+    if (n >= 14 && strncasecmp(p, "<!doctype html", 14) == 0)
+        return 100;
+    if (n >= 5 && strncasecmp(p, "<html", 5) == 0)
+        return 90;
+    for (size_t k = 0; k + 6 < n; k++)
+        if (strncasecmp(p + k, "<head>", 6) == 0 || strncasecmp(p + k, "<body", 5) == 0)
+            return 60;
+    return 0;
+}
+
+const civ_extractor civ_extractor_html = {
+    .name = "html",
+    .extensions = html_exts,
+    .sniff = html_sniff,
+    .extract_one = html_extract,
+};

@@ -1,0 +1,108 @@
+#include "civ/compress.h"
+
+#include <limits.h>
+#include <string.h>
+#include <zlib.h>
+
+int civ_is_gzip(const void *bytes, size_t len)
+{
+    const unsigned char *p = bytes;
+    return len >= 2 && p[0] == 0x1F && p[1] == 0x8B;
+}
+
+civ_status civ_deflate(civ_buf *out, const void *in, size_t len, int level,
+                       civ_error *err)
+{
+    uLong bound = compressBound((uLong)len);
+    if (civ_buf_reserve(out, bound) < 0)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    uLongf dlen = bound;
+    int rc = compress2((Bytef *)out->data + out->len, &dlen, in, (uLong)len, level);
+    if (rc != Z_OK)
+        return civ_error_set(err, rc == Z_MEM_ERROR ? CIV_ENOMEM : CIV_EOTHER,
+                             "zlib compression failed (%d)", rc);
+    out->len += dlen;
+    out->data[out->len] = '\0';
+    return CIV_OK;
+}
+
+/* windowBits: 15 for zlib, 15 + 16 for gzip. */
+static civ_status inflate_any(civ_buf *out, const void *in, size_t len,
+                              size_t max_out, int window, const char *what,
+                              civ_error *err)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, window) != Z_OK)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    const unsigned char *p = in;
+    size_t left = len, produced = 0;
+    civ_status st = CIV_OK;
+    int rc = Z_OK;
+    size_t guess = len * 3 + 1024;
+    for (;;) {
+        if (rc == Z_STREAM_END) {
+            /* gzip allows several members one after the other. */
+            if (window > 15 && left > 0 && civ_is_gzip(p, left)) {
+                inflateReset(&zs);
+            } else {
+                break;
+            }
+        }
+        if (civ_buf_reserve(out, guess) < 0) {
+            st = civ_error_set(err, CIV_ENOMEM, "out of memory");
+            break;
+        }
+        unsigned chunk_in = left > UINT_MAX ? UINT_MAX : (unsigned)left;
+        size_t room = out->cap - out->len - 1;
+        unsigned chunk_out = room > UINT_MAX ? UINT_MAX : (unsigned)room;
+        zs.next_in = (Bytef *)p;
+        zs.avail_in = chunk_in;
+        zs.next_out = (Bytef *)out->data + out->len;
+        zs.avail_out = chunk_out;
+        rc = inflate(&zs, Z_NO_FLUSH);
+        size_t used = chunk_in - zs.avail_in, made = chunk_out - zs.avail_out;
+        p += used;
+        left -= used;
+        out->len += made;
+        out->data[out->len] = '\0';
+        produced += made;
+        if (produced > max_out) {
+            st = civ_error_set(err, CIV_ETOOBIG, "%s data expands beyond %zu bytes",
+                               what, max_out);
+            break;
+        }
+        if (rc == Z_STREAM_END)
+            continue;
+        if (rc == Z_MEM_ERROR) {
+            st = civ_error_set(err, CIV_ENOMEM, "out of memory");
+            break;
+        }
+        if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT || rc == Z_STREAM_ERROR) {
+            st = civ_error_set(err, CIV_EFORMAT, "corrupt %s data%s%s", what,
+                               zs.msg ? ": " : "", zs.msg ? zs.msg : "");
+            break;
+        }
+        if (made == 0 && used == 0) {
+            if (left == 0) {
+                st = civ_error_set(err, CIV_EFORMAT, "truncated %s data", what);
+                break;
+            }
+            guess = guess * 2;
+        }
+    }
+    inflateEnd(&zs);
+    return st;
+}
+
+civ_status civ_inflate(civ_buf *out, const void *in, size_t len,
+                       size_t max_out, civ_error *err)
+{
+    return inflate_any(out, in, len, max_out, 15, "zlib", err);
+}
+
+civ_status civ_gunzip(civ_buf *out, const void *in, size_t len, size_t max_out,
+                      civ_error *err)
+{
+    return inflate_any(out, in, len, max_out, 15 + 16, "gzip", err);
+}

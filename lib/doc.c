@@ -1,0 +1,347 @@
+#include "civ/doc.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civ/compress.h"
+#include "civ/utf8.h"
+
+typedef struct doc_value {
+    const civ_field_def *def;
+    char *value;
+    size_t len;
+} doc_value;
+
+struct civ_doc {
+    doc_value *values;
+    size_t n, cap;
+    civ_buf text;
+    civ_status status;
+    char msg[128];
+};
+
+static civ_status doc_fail(civ_doc *doc, civ_status s, const char *msg)
+{
+    if (doc->status == CIV_OK) {
+        doc->status = s;
+        snprintf(doc->msg, sizeof doc->msg, "%s", msg);
+    }
+    return s;
+}
+
+civ_status civ_doc_new(civ_doc **out, civ_error *err)
+{
+    civ_doc *d = calloc(1, sizeof *d);
+    if (!d)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    *out = d;
+    return CIV_OK;
+}
+
+void civ_doc_clear(civ_doc *doc)
+{
+    for (size_t i = 0; i < doc->n; i++)
+        free(doc->values[i].value);
+    doc->n = 0;
+    civ_buf_reset(&doc->text);
+    doc->status = CIV_OK;
+    doc->msg[0] = '\0';
+}
+
+void civ_doc_free(civ_doc *doc)
+{
+    if (!doc)
+        return;
+    civ_doc_clear(doc);
+    free(doc->values);
+    civ_buf_free(&doc->text);
+    free(doc);
+}
+
+void civ_doc_remove(civ_doc *doc, const char *field)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < doc->n; i++) {
+        if (strcmp(doc->values[i].def->name, field) == 0)
+            free(doc->values[i].value);
+        else
+            doc->values[j++] = doc->values[i];
+    }
+    doc->n = j;
+}
+
+/* Cleans a value: valid UTF-8, trimmed, whitespace runs collapsed. */
+static char *clean_value(const char *value, size_t len, size_t *outlen)
+{
+    civ_buf tmp = CIV_BUF_INIT, out = CIV_BUF_INIT;
+    civ_utf8_sanitize(&tmp, value, len);
+    const char *s = civ_buf_str(&tmp);
+    int space = 0;
+    for (size_t i = 0; i < tmp.len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t' || c == '\n') {
+            space = out.len > 0;
+            continue;
+        }
+        /* U+00A0 no-break space counts as space too. */
+        if (c == 0xC2 && i + 1 < tmp.len && (unsigned char)s[i + 1] == 0xA0) {
+            space = out.len > 0;
+            i++;
+            continue;
+        }
+        if (space) {
+            civ_buf_putc(&out, ' ');
+            space = 0;
+        }
+        civ_buf_putc(&out, (char)c);
+    }
+    int failed = civ_buf_failed(&tmp);
+    civ_buf_free(&tmp);
+    if (failed) {
+        civ_buf_free(&out);
+        return NULL;
+    }
+    *outlen = out.len;
+    return civ_buf_steal(&out);
+}
+
+civ_status civ_doc_add(civ_doc *doc, const char *field, const char *value, size_t len)
+{
+    if (doc->status != CIV_OK)
+        return doc->status;
+    const civ_field_def *def = civ_schema_field(field);
+    if (!def)
+        return doc_fail(doc, CIV_EINVAL, "unknown document field");
+    if (!value)
+        return CIV_OK;
+    size_t clen = 0;
+    char *copy = clean_value(value, len, &clen);
+    if (!copy)
+        return doc_fail(doc, CIV_ENOMEM, "out of memory");
+    if (clen == 0) {
+        free(copy);
+        return CIV_OK;
+    }
+    if (!(def->flags & CIV_FIELD_MULTI)) {
+        for (size_t i = 0; i < doc->n; i++) {
+            if (doc->values[i].def == def) {
+                free(doc->values[i].value);
+                doc->values[i].value = copy;
+                doc->values[i].len = clen;
+                return CIV_OK;
+            }
+        }
+    } else {
+        /* Keep multi-valued fields free of duplicates. */
+        for (size_t i = 0; i < doc->n; i++) {
+            if (doc->values[i].def == def && doc->values[i].len == clen &&
+                memcmp(doc->values[i].value, copy, clen) == 0) {
+                free(copy);
+                return CIV_OK;
+            }
+        }
+    }
+    if (doc->n == doc->cap) {
+        size_t cap = doc->cap ? doc->cap * 2 : 16;
+        doc_value *v = realloc(doc->values, cap * sizeof *v);
+        if (!v) {
+            free(copy);
+            return doc_fail(doc, CIV_ENOMEM, "out of memory");
+        }
+        doc->values = v;
+        doc->cap = cap;
+    }
+    doc->values[doc->n].def = def;
+    doc->values[doc->n].value = copy;
+    doc->values[doc->n].len = clen;
+    doc->n++;
+    return CIV_OK;
+}
+
+civ_status civ_doc_add_str(civ_doc *doc, const char *field, const char *value)
+{
+    return civ_doc_add(doc, field, value, value ? strlen(value) : 0);
+}
+
+civ_status civ_doc_set_str(civ_doc *doc, const char *field, const char *value)
+{
+    civ_doc_remove(doc, field);
+    return civ_doc_add_str(doc, field, value);
+}
+
+const char *civ_doc_get(const civ_doc *doc, const char *field)
+{
+    for (size_t i = 0; i < doc->n; i++)
+        if (strcmp(doc->values[i].def->name, field) == 0)
+            return doc->values[i].value;
+    return NULL;
+}
+
+size_t civ_doc_nvalues(const civ_doc *doc)
+{
+    return doc->n;
+}
+
+const civ_field_def *civ_doc_value(const civ_doc *doc, size_t i,
+                                   const char **value, size_t *len)
+{
+    if (i >= doc->n)
+        return NULL;
+    if (value)
+        *value = doc->values[i].value;
+    if (len)
+        *len = doc->values[i].len;
+    return doc->values[i].def;
+}
+
+civ_status civ_doc_append_text(civ_doc *doc, const char *text, size_t len)
+{
+    if (doc->status != CIV_OK)
+        return doc->status;
+    civ_utf8_sanitize(&doc->text, text, len);
+    if (civ_buf_failed(&doc->text))
+        return doc_fail(doc, CIV_ENOMEM, "out of memory");
+    return CIV_OK;
+}
+
+const char *civ_doc_text(const civ_doc *doc, size_t *len)
+{
+    if (len)
+        *len = doc->text.len;
+    return civ_buf_str(&doc->text);
+}
+
+civ_buf *civ_doc_text_buf(civ_doc *doc)
+{
+    return &doc->text;
+}
+
+civ_status civ_doc_check(const civ_doc *doc, civ_error *err)
+{
+    if (doc->status == CIV_OK && civ_buf_failed(&doc->text))
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    if (doc->status != CIV_OK)
+        return civ_error_set(err, doc->status, "%s", doc->msg);
+    return CIV_OK;
+}
+
+/* ---- serialisation --------------------------------------------------- */
+
+#define DOC_MAGIC "CIV1"
+
+static void put_varint(civ_buf *b, uint64_t v)
+{
+    unsigned char tmp[10];
+    size_t n = 0;
+    do {
+        unsigned char c = v & 0x7F;
+        v >>= 7;
+        tmp[n++] = c | (v ? 0x80 : 0);
+    } while (v);
+    civ_buf_append(b, tmp, n);
+}
+
+static int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (*p >= end)
+            return -1;
+        unsigned char c = *(*p)++;
+        r |= (uint64_t)(c & 0x7F) << shift;
+        if (!(c & 0x80)) {
+            *v = r;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+civ_status civ_doc_encode(civ_buf *out, const civ_doc *doc, int level, civ_error *err)
+{
+    civ_buf_append(out, DOC_MAGIC, 4);
+    for (size_t i = 0; i < doc->n; i++) {
+        const civ_field_def *def = doc->values[i].def;
+        if (!(def->flags & CIV_FIELD_STORED))
+            continue;
+        size_t nl = strlen(def->name);
+        put_varint(out, nl);
+        civ_buf_append(out, def->name, nl);
+        put_varint(out, doc->values[i].len);
+        civ_buf_append(out, doc->values[i].value, doc->values[i].len);
+    }
+    put_varint(out, 0);
+    if (level > 0 && doc->text.len > 0) {
+        civ_buf z = CIV_BUF_INIT;
+        civ_status s = civ_deflate(&z, doc->text.data, doc->text.len, level, err);
+        if (s != CIV_OK) {
+            civ_buf_free(&z);
+            return s;
+        }
+        put_varint(out, doc->text.len);
+        put_varint(out, z.len);
+        civ_buf_append(out, z.data, z.len);
+        civ_buf_free(&z);
+    } else {
+        put_varint(out, 0);
+        put_varint(out, 0);
+    }
+    if (civ_buf_failed(out))
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    return CIV_OK;
+}
+
+civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,
+                          int want_text, civ_error *err)
+{
+    const unsigned char *p = (const unsigned char *)data, *end = p + len;
+    if (len < 4 || memcmp(p, DOC_MAGIC, 4) != 0)
+        return civ_error_set(err, CIV_ECORRUPT, "document data is not in civsearch format");
+    p += 4;
+    civ_doc *doc = NULL;
+    civ_status s = civ_doc_new(&doc, err);
+    if (s != CIV_OK)
+        return s;
+    for (;;) {
+        uint64_t nl, vl;
+        if (get_varint(&p, end, &nl) < 0)
+            goto corrupt;
+        if (nl == 0)
+            break;
+        if (nl > 64 || (uint64_t)(end - p) < nl)
+            goto corrupt;
+        char name[65];
+        memcpy(name, p, nl);
+        name[nl] = '\0';
+        p += nl;
+        if (get_varint(&p, end, &vl) < 0 || (uint64_t)(end - p) < vl)
+            goto corrupt;
+        /* Fields this version does not know are skipped, not fatal. */
+        if (civ_schema_field(name))
+            civ_doc_add(doc, name, (const char *)p, vl);
+        p += vl;
+    }
+    uint64_t rawlen, zlen;
+    if (get_varint(&p, end, &rawlen) < 0 || get_varint(&p, end, &zlen) < 0 ||
+        (uint64_t)(end - p) < zlen)
+        goto corrupt;
+    if (want_text && zlen > 0) {
+        s = civ_inflate(&doc->text, p, zlen, rawlen, err);
+        if (s != CIV_OK) {
+            civ_doc_free(doc);
+            return s == CIV_ENOMEM ? s : civ_error_set(err, CIV_ECORRUPT, "stored text is damaged");
+        }
+    }
+    s = civ_doc_check(doc, err);
+    if (s != CIV_OK) {
+        civ_doc_free(doc);
+        return s;
+    }
+    *out = doc;
+    return CIV_OK;
+corrupt:
+    civ_doc_free(doc);
+    return civ_error_set(err, CIV_ECORRUPT, "document data is damaged");
+}

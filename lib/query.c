@@ -1,0 +1,164 @@
+#include "civ/query.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "civ/utf8.h"
+
+const char *const civ_stopwords_english[] = {
+    "a", "about", "an", "and", "are", "as", "at", "be", "been", "but", "by",
+    "can", "could", "did", "do", "does", "for", "from", "had", "has", "have",
+    "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+    "may", "me", "more", "most", "my", "no", "nor", "not", "of", "on", "or",
+    "our", "shall", "she", "should", "so", "such", "than", "that", "the",
+    "their", "them", "then", "there", "these", "they", "this", "those", "to",
+    "too", "under", "upon", "us", "very", "was", "we", "were", "what", "when",
+    "where", "which", "while", "who", "whom", "why", "will", "with", "would",
+    "you", "your", NULL
+};
+
+typedef enum { T_WORD, T_BINOP, T_NOT, T_OPEN, T_CLOSE } tok_kind;
+
+static int is_binop(const char *w, size_t n)
+{
+    if ((n == 3 && memcmp(w, "AND", 3) == 0) || (n == 2 && memcmp(w, "OR", 2) == 0) ||
+        (n == 3 && memcmp(w, "XOR", 3) == 0))
+        return 1;
+    if ((n >= 4 && memcmp(w, "NEAR", 4) == 0) || (n >= 3 && memcmp(w, "ADJ", 3) == 0)) {
+        size_t k = w[0] == 'N' ? 4 : 3;
+        if (n == k)
+            return 1;
+        if (w[k] != '/' || n == k + 1)
+            return 0;
+        for (size_t i = k + 1; i < n; i++)
+            if (!isdigit((unsigned char)w[i]))
+                return 0;
+        return 1;
+    }
+    return 0;
+}
+
+civ_status civ_query_check(const char *q, size_t len, civ_error *err)
+{
+    if (len > CIV_QUERY_MAX)
+        return civ_error_set(err, CIV_EQUERY, "query is too long (%zu bytes; at most %d)",
+                             len, CIV_QUERY_MAX);
+    if (!civ_utf8_valid(q, len))
+        return civ_error_set(err, CIV_EQUERY, "query is not valid UTF-8");
+    int depth = 0, inquote = 0, nonblank = 0;
+    tok_kind prev = T_OPEN; /* the start acts like an opening parenthesis */
+    const char *prevword = "";
+    size_t prevlen = 0;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)q[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            i++;
+            continue;
+        }
+        nonblank = 1;
+        if (inquote) {
+            if (c == '"')
+                inquote = 0;
+            i++;
+            prev = T_WORD;
+            continue;
+        }
+        if (c == '"') {
+            inquote = 1;
+            i++;
+            prev = T_WORD;
+            continue;
+        }
+        if (c == '(') {
+            depth++;
+            prev = T_OPEN;
+            i++;
+            continue;
+        }
+        if (c == ')') {
+            if (depth == 0)
+                return civ_error_set(err, CIV_EQUERY, "unbalanced parentheses: ')' without '('");
+            if (prev == T_BINOP || prev == T_NOT)
+                return civ_error_set(err, CIV_EQUERY, "%.*s needs a term after it",
+                                     (int)prevlen, prevword);
+            if (prev == T_OPEN)
+                return civ_error_set(err, CIV_EQUERY, "empty parentheses");
+            depth--;
+            prev = T_CLOSE;
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < len && q[j] != ' ' && q[j] != '\t' && q[j] != '\n' && q[j] != '\r' &&
+               q[j] != '(' && q[j] != ')' && q[j] != '"')
+            j++;
+        /* A field prefix followed by a quote ("title:\"...\"") is a word. */
+        const char *w = q + i;
+        size_t n = j - i;
+        if (is_binop(w, n)) {
+            if (prev == T_OPEN || prev == T_BINOP || prev == T_NOT)
+                return civ_error_set(err, CIV_EQUERY, "%.*s needs a term on each side", (int)n, w);
+            prev = T_BINOP;
+            prevword = w;
+            prevlen = n;
+        } else if (n == 3 && memcmp(w, "NOT", 3) == 0) {
+            if (prev == T_NOT)
+                return civ_error_set(err, CIV_EQUERY, "NOT NOT is not a query");
+            prev = T_NOT;
+            prevword = w;
+            prevlen = n;
+        } else {
+            prev = T_WORD;
+        }
+        i = j;
+    }
+    if (!nonblank)
+        return civ_error_set(err, CIV_EQUERY, "empty query (use * to match every document)");
+    if (depth > 0)
+        return civ_error_set(err, CIV_EQUERY, "unbalanced parentheses: '(' without ')'");
+    if (prev == T_BINOP)
+        return civ_error_set(err, CIV_EQUERY, "%.*s needs a term on each side", (int)prevlen, prevword);
+    if (prev == T_NOT)
+        return civ_error_set(err, CIV_EQUERY, "NOT needs a term after it");
+    return CIV_OK;
+}
+
+int civ_query_strip_star(char *q)
+{
+    int removed = 0;
+    size_t len = strlen(q);
+    int inquote = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (q[i] == '"')
+            inquote = !inquote;
+        if (inquote || q[i] != '*')
+            continue;
+        int left = i == 0 || q[i - 1] == ' ' || q[i - 1] == '(' || q[i - 1] == '\t';
+        int right = i + 1 == len || q[i + 1] == ' ' || q[i + 1] == ')' || q[i + 1] == '\t';
+        if (!left || !right)
+            continue;
+        q[i] = ' ';
+        removed++;
+        /* Drop an AND/OR right after it, or else right before it. */
+        size_t k = i + 1;
+        while (k < len && q[k] == ' ')
+            k++;
+        size_t e = k;
+        while (e < len && q[e] != ' ')
+            e++;
+        if ((e - k == 3 && memcmp(q + k, "AND", 3) == 0) || (e - k == 2 && memcmp(q + k, "OR", 2) == 0)) {
+            memset(q + k, ' ', e - k);
+            continue;
+        }
+        size_t b = i;
+        while (b > 0 && q[b - 1] == ' ')
+            b--;
+        size_t s = b;
+        while (s > 0 && q[s - 1] != ' ' && q[s - 1] != '(')
+            s--;
+        if ((b - s == 3 && memcmp(q + s, "AND", 3) == 0) || (b - s == 2 && memcmp(q + s, "OR", 2) == 0))
+            memset(q + s, ' ', b - s);
+    }
+    return removed;
+}

@@ -1,0 +1,157 @@
+#include "civ/schema.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "civ/utf8.h"
+
+#define TEXT CIV_FIELD_TEXT
+#define BODY CIV_FIELD_BODY
+#define BOOL CIV_FIELD_BOOL
+#define STORED CIV_FIELD_STORED
+#define MULTI CIV_FIELD_MULTI
+#define FACET CIV_FIELD_FACET
+#define SORT CIV_FIELD_SORT
+#define LOWER CIV_FIELD_LOWER
+#define INTERNAL CIV_FIELD_INTERNAL
+#define SPELL CIV_FIELD_SPELL
+
+/* Prefixes follow Xapian's conventions (Q unique id, S title, A author,
+ * L language, K keywords, X… for the rest). Never reuse a prefix. */
+static const civ_field_def fields[] = {
+    { "id", "id", "Q", BOOL | STORED, 0, -1,
+      "stable document id: path relative to the indexed root (#N for messages)" },
+    { "path", NULL, NULL, STORED, 0, -1, "file path as given to civindex" },
+    { "title", "title", "S", TEXT | BODY | STORED | SPELL, 3, -1,
+      "title, subject or first line" },
+    { "author", "author", "A", TEXT | BODY | STORED | MULTI | FACET, 1,
+      CIV_SLOT_AUTHOR, "author(s)" },
+    { "date", NULL, NULL, STORED | SORT, 0, CIV_SLOT_DATE,
+      "the document's date, UTC (query: date:FROM..TO)" },
+    { "date_source", NULL, NULL, STORED | INTERNAL, 0, -1,
+      "where the date came from: document, header or mtime" },
+    { "year", "year", "XY", BOOL | FACET, 0, CIV_SLOT_YEAR, "year of the date" },
+    { "type", "type", "XT", BOOL | STORED | FACET | LOWER, 0, CIV_SLOT_TYPE,
+      "article or letter" },
+    { "lang", "lang", "L", BOOL | STORED | FACET | LOWER, 0, CIV_SLOT_LANG,
+      "language code (ISO 639)" },
+    { "format", "format", "XK", BOOL | STORED | FACET | LOWER, 0, CIV_SLOT_FORMAT,
+      "input format: text, html, xml, mail" },
+    { "description", "description", "XD", TEXT | BODY | STORED, 1, -1,
+      "summary from the document's metadata" },
+    { "keywords", "keyword", "K", TEXT | BODY | STORED | MULTI, 2, -1,
+      "keywords from the document's metadata" },
+    { "heading", NULL, NULL, BODY | MULTI, 2, -1, "section headings" },
+    { "size", NULL, NULL, STORED | SORT, 0, CIV_SLOT_SIZE, "size of the file in bytes" },
+    { "mtime", NULL, NULL, STORED | INTERNAL, 0, CIV_SLOT_MTIME,
+      "file modification time (seconds since 1970)" },
+    { "hash", NULL, "XH", BOOL | STORED | INTERNAL, 0, CIV_SLOT_HASH,
+      "content hash of the file" },
+    { "charset", NULL, NULL, STORED | INTERNAL, 0, -1, "encoding the text was decoded from" },
+    { "root", NULL, "XR", BOOL | STORED | INTERNAL, 0, -1,
+      "the folder given to civindex this document was found under" },
+    /* Letters: mail and open letters. */
+    { "from", "from", "XF", TEXT | BODY | STORED | MULTI | FACET, 1, CIV_SLOT_AUTHOR,
+      "sender: name and address" },
+    { "to", "to", "XTO", TEXT | STORED | MULTI, 1, -1, "recipients" },
+    { "cc", "cc", "XCC", TEXT | STORED | MULTI, 1, -1, "copied recipients" },
+    { "subject", "subject", "XS", TEXT | STORED, 1, -1, "subject of a letter" },
+    { "message_id", "msgid", "XM", BOOL | STORED, 0, -1, "Message-ID of a mail" },
+    { "thread", "thread", "XTH", BOOL | STORED, 0, CIV_SLOT_THREAD,
+      "thread id shared by a message and its replies" },
+    { "in_reply_to", NULL, NULL, STORED | INTERNAL, 0, -1, "Message-ID this one answers" },
+    { "signatories", "signed", "XSIG", TEXT | BODY | STORED | MULTI, 1, -1,
+      "people and organisations who signed an open letter" },
+    { "attachment", "attachment", "XA", TEXT | STORED | MULTI, 1, -1,
+      "file names of attachments" },
+};
+
+const civ_field_def *civ_schema_fields(size_t *count)
+{
+    if (count)
+        *count = sizeof fields / sizeof fields[0];
+    return fields;
+}
+
+const civ_field_def *civ_schema_field(const char *name)
+{
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (strcmp(fields[i].name, name) == 0)
+            return &fields[i];
+    return NULL;
+}
+
+const civ_field_def *civ_schema_query_field(const char *name)
+{
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (fields[i].query_name && strcmp(fields[i].query_name, name) == 0)
+            return &fields[i];
+    return NULL;
+}
+
+size_t civ_schema_normalise(const civ_field_def *f, const char *value,
+                            size_t len, char *out, size_t outsz)
+{
+    size_t n = 0;
+    int space = 0;
+    if (outsz == 0)
+        return 0;
+    for (size_t i = 0; i < len && n + 1 < outsz; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            space = n > 0;
+            continue;
+        }
+        if (space) {
+            if (n + 2 >= outsz)
+                break;
+            out[n++] = ' ';
+            space = 0;
+        }
+        if ((f->flags & CIV_FIELD_LOWER) && c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        out[n++] = (char)c;
+    }
+    /* The size limit may have cut the last UTF-8 sequence: drop it. */
+    size_t lead = n;
+    while (lead > 0 && ((unsigned char)out[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead > 0 && ((unsigned char)out[lead - 1] & 0x80)) {
+        uint32_t cp;
+        lead--;
+        if (civ_utf8_decode(&cp, (const unsigned char *)out + lead, n - lead) != n - lead)
+            n = lead;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+size_t civ_schema_exact_term(const civ_field_def *f, const char *value,
+                             size_t len, char *out, size_t outsz)
+{
+    char pre[16];
+    civ_field_def lower;
+    if (outsz == 0)
+        return 0;
+    out[0] = '\0';
+    if (f->flags & CIV_FIELD_BOOL) {
+        snprintf(pre, sizeof pre, "%s", f->prefix);
+    } else if ((f->flags & CIV_FIELD_FACET) && f->slot >= 0) {
+        snprintf(pre, sizeof pre, "XE%d", f->slot);
+        lower = *f;
+        lower.flags |= CIV_FIELD_LOWER;
+        f = &lower;
+    } else {
+        return 0;
+    }
+    size_t pl = strlen(pre);
+    if (pl + 2 > outsz)
+        return 0;
+    memcpy(out, pre, pl);
+    size_t n = civ_schema_normalise(f, value, len, out + pl, outsz - pl);
+    if (n == 0) {
+        out[0] = '\0';
+        return 0;
+    }
+    return pl + n;
+}

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Installs the Debian packages civsearch needs, when they are missing.
+#   scripts/deps.sh build test    what `make demo` and `make test` need
+#   scripts/deps.sh bench         the peer tools the benchmarks compare with
+set -eu
+
+build_pkgs="gcc g++ make cmake pkg-config libxapian-dev libxml2-dev zlib1g-dev
+libgmime-3.0-dev libcmocka-dev libfcgi-dev"
+test_pkgs="jq curl lighttpd xapian-tools valgrind"
+bench_pkgs="xapian-omega xapian-tools libmime-tools-perl libhtml-parser-perl swish-e
+sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3"
+browser_pkgs="chromium"
+
+want=""
+for set in "${@:-build}"; do
+  case "$set" in
+    build) want="$want $build_pkgs" ;;
+    test) want="$want $test_pkgs" ;;
+    bench) want="$want $bench_pkgs" ;;
+    browser) want="$want $browser_pkgs" ;;
+    *) echo "deps.sh: unknown set $set (build, test, bench, browser)" >&2; exit 2 ;;
+  esac
+done
+
+missing=""
+for p in $want; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps.sh: installing:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine may have no package lists yet: update once if needed.
+if ! $sudo apt-get install -y --no-install-recommends $missing; then
+  $sudo apt-get update
+  $sudo apt-get install -y --no-install-recommends $missing
+fi

@@ -1,0 +1,264 @@
+/* civsearch — search a civsearch index from the command line. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "civ/db.h"
+#include "civ/render.h"
+
+#ifndef CIV_VERSION
+#define CIV_VERSION "0"
+#endif
+
+enum { EXIT_FOUND = 0, EXIT_NONE = 1, EXIT_ERROR = 2 };
+
+static void usage(FILE *f)
+{
+    fputs("Usage: civsearch [OPTION]... QUERY...\n"
+          "       civsearch --show ID\n"
+          "       civsearch --stats\n"
+          "Search a civsearch index and print the best matches with snippets.\n"
+          "\n"
+          "Query language (words are ANDed unless --or):\n"
+          "  word word          documents with both words (stemmed: protest ~ protests)\n"
+          "  \"a phrase\"         the words in this order\n"
+          "  a OR b, a AND b, a NOT b, a XOR b, (grouping), +must, -mustnot\n"
+          "  a NEAR b, a NEAR/3 b, a ADJ b\n"
+          "  surveil*           words starting with surveil\n"
+          "  title:  author:  from:  to:  cc:  subject:  signed:  keyword:\n"
+          "                     words in one field (title:warrant)\n"
+          "  type:letter  lang:en  format:html  year:2019  thread:ID  id:ID\n"
+          "                     exact filters\n"
+          "  date:2018..2019  date:2018-05-01..2018-06-30  date:2019..  date:2019-05\n"
+          "                     date ranges (inclusive)\n"
+          "  *                  every document (\"* type:letter date:2019..\")\n"
+          "\n"
+          "Options:\n"
+          "  -i, --index PATH     the index (default: $CIVSEARCH_INDEX, else ./civsearch-index)\n"
+          "  -n, --limit N        show N results (default 10)\n"
+          "      --offset N       skip the first N results\n"
+          "  -s, --sort ORDER     relevance (default), date (oldest first), -date (newest)\n"
+          "      --or             match any word instead of all\n"
+          "      --and            match all words (the default)\n"
+          "  -j, --json           print one JSON object\n"
+          "      --color WHEN     highlight with colour: auto (default), always, never\n"
+          "      --snippet N      snippet length in bytes (default 200; 0 for none)\n"
+          "      --facets         also count results by type, year, author and language\n"
+          "      --show ID        print one document with its full text\n"
+          "      --stats          print statistics about the index\n"
+          "      --debug          print how the query was understood\n"
+          "  -h, --help           show this help and exit\n"
+          "  -V, --version        show the version and exit\n"
+          "\n"
+          "Exit status: 0 something found; 1 nothing found; 2 error (bad query, no index).\n"
+          "See civsearch(1).\n",
+          f);
+}
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || end == s || v < 0 || (unsigned long)v > max)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void emit(civ_buf *out)
+{
+    if (civ_buf_failed(out)) {
+        fputs("civsearch: out of memory\n", stderr);
+        return;
+    }
+    fwrite(out->data ? out->data : "", 1, out->len, stdout);
+}
+
+static int fail(const char *what, const civ_error *err)
+{
+    fprintf(stderr, "civsearch: %s%s%s\n", what ? what : "", what ? ": " : "", err->msg);
+    return EXIT_ERROR;
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_OFFSET = 256, OPT_OR, OPT_AND, OPT_SHOW, OPT_STATS, OPT_COLOR, OPT_SNIPPET,
+           OPT_DEBUG, OPT_FACETS };
+    static const struct option longopts[] = {
+        { "index", required_argument, NULL, 'i' },
+        { "limit", required_argument, NULL, 'n' },
+        { "offset", required_argument, NULL, OPT_OFFSET },
+        { "sort", required_argument, NULL, 's' },
+        { "or", no_argument, NULL, OPT_OR },
+        { "and", no_argument, NULL, OPT_AND },
+        { "json", no_argument, NULL, 'j' },
+        { "color", required_argument, NULL, OPT_COLOR },
+        { "colour", required_argument, NULL, OPT_COLOR },
+        { "snippet", required_argument, NULL, OPT_SNIPPET },
+        { "facets", no_argument, NULL, OPT_FACETS },
+        { "show", required_argument, NULL, OPT_SHOW },
+        { "stats", no_argument, NULL, OPT_STATS },
+        { "debug", no_argument, NULL, OPT_DEBUG },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    civ_search_opts so = CIV_SEARCH_OPTS_INIT;
+    const civ_renderer *render = &civ_render_text;
+    const char *env = getenv("CIVSEARCH_INDEX");
+    const char *index = env && *env ? env : "civsearch-index";
+    const char *show = NULL;
+    int stats = 0, debug = 0;
+    int color = -1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "i:n:s:jhV", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'i': index = optarg; break;
+        case 'n':
+            if (parse_uint(optarg, 10000, &so.limit) < 0) {
+                fprintf(stderr, "civsearch: --limit: expected 0..10000, got %s\n", optarg);
+                return EXIT_ERROR;
+            }
+            break;
+        case OPT_OFFSET:
+            if (parse_uint(optarg, 1000000, &so.offset) < 0) {
+                fprintf(stderr, "civsearch: --offset: expected 0..1000000, got %s\n", optarg);
+                return EXIT_ERROR;
+            }
+            break;
+        case 's':
+            if (strcmp(optarg, "relevance") == 0)
+                so.sort = CIV_SORT_RELEVANCE;
+            else if (strcmp(optarg, "date") == 0)
+                so.sort = CIV_SORT_DATE_ASC;
+            else if (strcmp(optarg, "-date") == 0)
+                so.sort = CIV_SORT_DATE_DESC;
+            else {
+                fprintf(stderr, "civsearch: --sort: expected relevance, date or -date, got %s\n", optarg);
+                return EXIT_ERROR;
+            }
+            break;
+        case OPT_OR: so.default_or = 1; break;
+        case OPT_AND: so.default_or = 0; break;
+        case 'j': render = &civ_render_json; break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "always") == 0)
+                color = 1;
+            else if (strcmp(optarg, "never") == 0)
+                color = 0;
+            else if (strcmp(optarg, "auto") == 0)
+                color = -1;
+            else {
+                fprintf(stderr, "civsearch: --color: expected auto, always or never\n");
+                return EXIT_ERROR;
+            }
+            break;
+        case OPT_SNIPPET: {
+            unsigned v;
+            if (parse_uint(optarg, 100000, &v) < 0) {
+                fprintf(stderr, "civsearch: --snippet: expected 0..100000, got %s\n", optarg);
+                return EXIT_ERROR;
+            }
+            so.snippet_len = v;
+            break;
+        }
+        case OPT_FACETS: so.facet_values = 10; break;
+        case OPT_SHOW: show = optarg; break;
+        case OPT_STATS: stats = 1; break;
+        case OPT_DEBUG: debug = 1; break;
+        case 'h': usage(stdout); return EXIT_FOUND;
+        case 'V': printf("civsearch %s\n", CIV_VERSION); return EXIT_FOUND;
+        default:
+            fputs("Try 'civsearch --help' for more information.\n", stderr);
+            return EXIT_ERROR;
+        }
+    }
+    if (color < 0) {
+        const char *nc = getenv("NO_COLOR");
+        color = isatty(STDOUT_FILENO) && !(nc && *nc);
+    }
+    /* The query is the rest of the command line. */
+    civ_buf query = CIV_BUF_INIT;
+    for (int i = optind; i < argc; i++) {
+        if (i > optind)
+            civ_buf_putc(&query, ' ');
+        civ_buf_puts(&query, argv[i]);
+    }
+    if (!show && !stats && query.len == 0) {
+        fputs("civsearch: no query (use * to list every document)\n"
+              "Try 'civsearch --help' for more information.\n", stderr);
+        return EXIT_ERROR;
+    }
+    civ_error err = CIV_ERROR_INIT;
+    civ_db *db = NULL;
+    if (civ_db_open(&db, index, &err) != CIV_OK) {
+        if (err.code == CIV_ENOTFOUND)
+            fprintf(stderr, "civsearch: no index at %s (run civindex first, or use --index)\n", index);
+        else
+            fail(NULL, &err);
+        civ_buf_free(&query);
+        return EXIT_ERROR;
+    }
+    civ_buf out = CIV_BUF_INIT;
+    int rc = EXIT_FOUND;
+    if (stats) {
+        civ_stats *st = NULL;
+        if (civ_db_stats(&st, db, index, &err) != CIV_OK)
+            rc = fail("stats", &err);
+        else
+            render->stats(&out, st);
+        civ_stats_free(st);
+    } else if (show) {
+        civ_doc *doc = NULL;
+        if (civ_db_get(&doc, db, show, 1, &err) != CIV_OK) {
+            if (err.code == CIV_ENOTFOUND) {
+                fprintf(stderr, "civsearch: no document with id %s\n", show);
+                rc = EXIT_NONE;
+            } else {
+                rc = fail(NULL, &err);
+            }
+        } else {
+            render->document(&out, doc);
+        }
+        civ_doc_free(doc);
+    } else {
+        so.query = civ_buf_str(&query);
+        double t0 = now();
+        civ_results *res = NULL;
+        if (civ_search(&res, db, &so, &err) != CIV_OK) {
+            if (err.code == CIV_EQUERY)
+                fprintf(stderr, "civsearch: bad query: %s\n", err.msg);
+            else
+                fail(NULL, &err);
+            rc = EXIT_ERROR;
+        } else {
+            civ_render_info info = { &so, so.query, now() - t0, color, NULL };
+            if (debug)
+                fprintf(stderr, "civsearch: query: %s\n", civ_results_query_description(res));
+            render->results(&out, &info, res);
+            rc = civ_results_size(res) > 0 || civ_results_total(res, NULL) > 0 ? EXIT_FOUND : EXIT_NONE;
+        }
+        civ_results_free(res);
+    }
+    emit(&out);
+    civ_buf_free(&out);
+    civ_buf_free(&query);
+    civ_db_free(db);
+    if (fflush(stdout) != 0 && rc == EXIT_FOUND) {
+        fprintf(stderr, "civsearch: cannot write output: %s\n", strerror(errno));
+        rc = EXIT_ERROR;
+    }
+    return rc;
+}

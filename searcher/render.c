@@ -1,0 +1,102 @@
+/* Helpers every renderer shares. */
+#include <string.h>
+
+#include "civ/render.h"
+#include "civ/utf8.h"
+
+const civ_renderer *civ_renderer_by_name(const char *name)
+{
+    static const civ_renderer *const all[] = { &civ_render_text, &civ_render_json, NULL };
+    for (size_t i = 0; all[i]; i++)
+        if (strcmp(all[i]->name, name) == 0)
+            return all[i];
+    return NULL;
+}
+
+int civ_render_date(const civ_doc *doc, char out[11])
+{
+    const char *d = civ_doc_get(doc, "date");
+    out[0] = '\0';
+    if (!d || strlen(d) < 10)
+        return -1;
+    memcpy(out, d, 10);
+    out[10] = '\0';
+    return 0;
+}
+
+size_t civ_render_join(civ_buf *out, const civ_doc *doc, const char *field, const char *sep)
+{
+    size_t n = civ_doc_nvalues(doc), k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *v;
+        size_t len;
+        const civ_field_def *f = civ_doc_value(doc, i, &v, &len);
+        if (strcmp(f->name, field) != 0)
+            continue;
+        if (k++)
+            civ_buf_puts(out, sep);
+        civ_buf_append(out, v, len);
+    }
+    return k;
+}
+
+void civ_render_snippet_plain(civ_buf *out, const char *html, const char *on, const char *off)
+{
+    static const struct { const char *ent; char c; } ents[] = {
+        { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' },
+        { "&#39;", '\'' }, { "&apos;", '\'' }, { "&#x27;", '\'' },
+    };
+    for (const char *p = html; *p;) {
+        if (strncmp(p, "<b>", 3) == 0) {
+            civ_buf_puts(out, on);
+            p += 3;
+            continue;
+        }
+        if (strncmp(p, "</b>", 4) == 0) {
+            civ_buf_puts(out, off);
+            p += 4;
+            continue;
+        }
+        if (*p == '&') {
+            int done = 0;
+            for (size_t i = 0; i < sizeof ents / sizeof ents[0]; i++) {
+                size_t n = strlen(ents[i].ent);
+                if (strncmp(p, ents[i].ent, n) == 0) {
+                    civ_buf_putc(out, ents[i].c);
+                    p += n;
+                    done = 1;
+                    break;
+                }
+            }
+            if (done)
+                continue;
+        }
+        /* Newlines in snippets read better as spaces on one line. */
+        civ_buf_putc(out, *p == '\n' || *p == '\t' ? ' ' : *p);
+        p++;
+    }
+}
+
+void civ_html_escape(civ_buf *out, const char *s, size_t len)
+{
+    size_t run = 0, i;
+    for (i = 0; i < len; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: break;
+        }
+        if (!rep) {
+            run++;
+            continue;
+        }
+        civ_buf_append(out, s + i - run, run);
+        run = 0;
+        civ_buf_puts(out, rep);
+    }
+    civ_buf_append(out, s + i - run, run);
+}

@@ -1,0 +1,200 @@
+/* JSON output: one object, always valid. */
+#include <string.h>
+
+#include "civ/json.h"
+#include "civ/render.h"
+
+static void field_or_null(civ_json *j, const char *key, const civ_doc *doc, const char *field)
+{
+    civ_json_key(j, key);
+    civ_json_cstr(j, civ_doc_get(doc, field));
+}
+
+/* Several values joined for the plain string field, and as an array. */
+static void multi(civ_json *j, const civ_doc *doc, const char *key, const char *arraykey,
+                  const char *field)
+{
+    civ_buf tmp = CIV_BUF_INIT;
+    size_t n = civ_render_join(&tmp, doc, field, ", ");
+    civ_json_key(j, key);
+    if (n)
+        civ_json_string(j, tmp.data, tmp.len);
+    else
+        civ_json_null(j);
+    civ_buf_free(&tmp);
+    if (arraykey) {
+        civ_json_key(j, arraykey);
+        civ_json_begin_array(j);
+        size_t nv = civ_doc_nvalues(doc);
+        for (size_t i = 0; i < nv; i++) {
+            const char *v;
+            size_t len;
+            if (strcmp(civ_doc_value(doc, i, &v, &len)->name, field) == 0)
+                civ_json_string(j, v, len);
+        }
+        civ_json_end_array(j);
+    }
+}
+
+static int is_letter(const civ_doc *doc)
+{
+    const char *t = civ_doc_get(doc, "type");
+    return t && strcmp(t, "letter") == 0;
+}
+
+/* The fields every listing shows for a document. */
+static void doc_fields(civ_json *j, const civ_doc *doc)
+{
+    char date[11];
+    field_or_null(j, "id", doc, "id");
+    field_or_null(j, "path", doc, "path");
+    field_or_null(j, "title", doc, "title");
+    multi(j, doc, "author", "authors", "author");
+    civ_json_key(j, "date");
+    if (civ_render_date(doc, date) == 0)
+        civ_json_cstr(j, date);
+    else
+        civ_json_null(j);
+    field_or_null(j, "datetime", doc, "date");
+    field_or_null(j, "type", doc, "type");
+    field_or_null(j, "lang", doc, "lang");
+    field_or_null(j, "format", doc, "format");
+    if (is_letter(doc)) {
+        multi(j, doc, "from", NULL, "from");
+        multi(j, doc, "to", NULL, "to");
+        multi(j, doc, "cc", NULL, "cc");
+        field_or_null(j, "subject", doc, "subject");
+        field_or_null(j, "thread", doc, "thread");
+        field_or_null(j, "message_id", doc, "message_id");
+        if (civ_doc_get(doc, "signatories"))
+            multi(j, doc, "signatories", "signatory_list", "signatories");
+    }
+}
+
+static void json_results(civ_buf *out, const civ_render_info *info, const civ_results *r)
+{
+    civ_json j;
+    civ_json_init(&j, out);
+    civ_json_begin_object(&j);
+    civ_json_key(&j, "query");
+    civ_json_cstr(&j, info->query ? info->query : "");
+    civ_json_key(&j, "total");
+    int exact;
+    civ_json_int(&j, (long long)civ_results_total(r, &exact));
+    civ_json_key(&j, "total_exact");
+    civ_json_bool(&j, exact);
+    civ_json_key(&j, "offset");
+    civ_json_int(&j, info->opts->offset);
+    civ_json_key(&j, "limit");
+    civ_json_int(&j, info->opts->limit);
+    civ_json_key(&j, "elapsed_ms");
+    civ_json_double(&j, info->elapsed * 1000.0);
+    const char *sugg = civ_results_suggestion(r);
+    if (info->opts->spelling) {
+        civ_json_key(&j, "suggestion");
+        civ_json_cstr(&j, sugg);
+    }
+    civ_json_key(&j, "results");
+    civ_json_begin_array(&j);
+    for (size_t i = 0; i < civ_results_size(r); i++) {
+        const civ_hit *h = civ_results_hit(r, i);
+        civ_json_begin_object(&j);
+        civ_json_key(&j, "rank");
+        civ_json_int(&j, h->rank);
+        doc_fields(&j, h->doc);
+        civ_json_key(&j, "score");
+        civ_json_double(&j, h->score);
+        civ_json_key(&j, "percent");
+        civ_json_int(&j, h->percent);
+        civ_json_key(&j, "snippet");
+        civ_json_cstr(&j, h->snippet ? h->snippet : "");
+        civ_json_end_object(&j);
+    }
+    civ_json_end_array(&j);
+    size_t nf;
+    const civ_facet *fs = civ_results_facets(r, &nf);
+    if (info->opts->facet_values) {
+        civ_json_key(&j, "facets");
+        civ_json_begin_object(&j);
+        for (size_t i = 0; i < nf; i++) {
+            civ_json_key(&j, fs[i].field);
+            civ_json_begin_array(&j);
+            for (size_t k = 0; k < fs[i].n; k++) {
+                civ_json_begin_object(&j);
+                civ_json_key(&j, "value");
+                civ_json_cstr(&j, fs[i].values[k].value);
+                civ_json_key(&j, "count");
+                civ_json_int(&j, (long long)fs[i].values[k].count);
+                civ_json_end_object(&j);
+            }
+            civ_json_end_array(&j);
+        }
+        civ_json_end_object(&j);
+    }
+    civ_json_end_object(&j);
+    civ_buf_putc(out, '\n');
+}
+
+static void json_document(civ_buf *out, const civ_doc *doc)
+{
+    civ_json j;
+    civ_json_init(&j, out);
+    civ_json_begin_object(&j);
+    doc_fields(&j, doc);
+    field_or_null(&j, "description", doc, "description");
+    multi(&j, doc, "keywords", "keyword_list", "keywords");
+    field_or_null(&j, "date_source", doc, "date_source");
+    field_or_null(&j, "size", doc, "size");
+    field_or_null(&j, "hash", doc, "hash");
+    if (civ_doc_get(doc, "attachment"))
+        multi(&j, doc, "attachments", "attachment_list", "attachment");
+    size_t len;
+    const char *text = civ_doc_text(doc, &len);
+    civ_json_key(&j, "text");
+    civ_json_string(&j, text, len);
+    civ_json_end_object(&j);
+    civ_buf_putc(out, '\n');
+}
+
+static void counts(civ_json *j, const char *key, const civ_count *c, size_t n)
+{
+    civ_json_key(j, key);
+    civ_json_begin_object(j);
+    for (size_t i = 0; i < n; i++) {
+        civ_json_key(j, c[i].value);
+        civ_json_int(j, (long long)c[i].count);
+    }
+    civ_json_end_object(j);
+}
+
+static void json_stats(civ_buf *out, const civ_stats *s)
+{
+    civ_json j;
+    civ_json_init(&j, out);
+    civ_json_begin_object(&j);
+    civ_json_key(&j, "documents");
+    civ_json_int(&j, (long long)s->documents);
+    civ_json_key(&j, "terms");
+    civ_json_int(&j, (long long)s->terms);
+    civ_json_key(&j, "disk_bytes");
+    civ_json_int(&j, (long long)s->disk_bytes);
+    civ_json_key(&j, "updated");
+    if (s->updated >= 0)
+        civ_json_int(&j, s->updated);
+    else
+        civ_json_null(&j);
+    civ_json_key(&j, "stemmer");
+    civ_json_cstr(&j, s->stemmer);
+    counts(&j, "types", s->types, s->ntypes);
+    counts(&j, "langs", s->langs, s->nlangs);
+    counts(&j, "formats", s->formats, s->nformats);
+    civ_json_end_object(&j);
+    civ_buf_putc(out, '\n');
+}
+
+const civ_renderer civ_render_json = {
+    .name = "json",
+    .results = json_results,
+    .document = json_document,
+    .stats = json_stats,
+};

@@ -1,0 +1,144 @@
+/* Text output for people at a terminal (and for pipes). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "civ/render.h"
+
+#define BOLD "\033[1m"
+#define HIGHLIGHT "\033[1;33m"
+#define DIM "\033[2m"
+#define RESET "\033[0m"
+
+static void text_results(civ_buf *out, const civ_render_info *info, const civ_results *r)
+{
+    int color = info->color;
+    int exact;
+    unsigned long long total = (unsigned long long)civ_results_total(r, &exact);
+    size_t n = civ_results_size(r);
+    if (info->title)
+        civ_buf_printf(out, "%s%s%s\n", color ? BOLD : "", info->title, color ? RESET : "");
+    if (n == 0) {
+        civ_buf_printf(out, "No results (%.3f s).\n", info->elapsed);
+    } else {
+        civ_buf_printf(out, "%s%llu result%s; showing %u-%u (%.3f s)\n", exact ? "" : "about ",
+                       total, total == 1 ? "" : "s", civ_results_hit(r, 0)->rank,
+                       civ_results_hit(r, n - 1)->rank, info->elapsed);
+    }
+    const char *sugg = civ_results_suggestion(r);
+    if (sugg)
+        civ_buf_printf(out, "Did you mean: %s\n", sugg);
+    for (size_t i = 0; i < n; i++) {
+        const civ_hit *h = civ_results_hit(r, i);
+        const civ_doc *d = h->doc;
+        const char *title = civ_doc_get(d, "title");
+        civ_buf_printf(out, "\n%3u. %s%s%s", h->rank, color ? BOLD : "", title ? title : "(untitled)",
+                       color ? RESET : "");
+        if (info->opts->sort == CIV_SORT_RELEVANCE && h->score > 0)
+            civ_buf_printf(out, "  [%d%%]", h->percent);
+        civ_buf_putc(out, '\n');
+        civ_buf_puts(out, "     ");
+        if (color)
+            civ_buf_puts(out, DIM);
+        char date[11];
+        if (civ_render_date(d, date) == 0)
+            civ_buf_printf(out, "%s · ", date);
+        const char *type = civ_doc_get(d, "type");
+        if (type)
+            civ_buf_printf(out, "%s · ", type);
+        if (civ_render_join(out, d, "from", ", ") || civ_render_join(out, d, "author", ", "))
+            civ_buf_puts(out, " · ");
+        const char *id = civ_doc_get(d, "id");
+        civ_buf_puts(out, id ? id : "?");
+        if (color)
+            civ_buf_puts(out, RESET);
+        civ_buf_putc(out, '\n');
+        if (h->snippet && *h->snippet) {
+            civ_buf_puts(out, "     ");
+            civ_render_snippet_plain(out, h->snippet, color ? HIGHLIGHT : "**", color ? RESET : "**");
+            civ_buf_putc(out, '\n');
+        }
+    }
+}
+
+static void line(civ_buf *out, const char *label, const char *value)
+{
+    if (value && *value)
+        civ_buf_printf(out, "%-12s %s\n", label, value);
+}
+
+static void lines(civ_buf *out, const civ_doc *doc, const char *label, const char *field)
+{
+    civ_buf tmp = CIV_BUF_INIT;
+    if (civ_render_join(&tmp, doc, field, "; "))
+        line(out, label, civ_buf_str(&tmp));
+    civ_buf_free(&tmp);
+}
+
+static void text_document(civ_buf *out, const civ_doc *doc)
+{
+    line(out, "Title:", civ_doc_get(doc, "title"));
+    lines(out, doc, "Author:", "author");
+    lines(out, doc, "From:", "from");
+    lines(out, doc, "To:", "to");
+    lines(out, doc, "Cc:", "cc");
+    line(out, "Subject:", civ_doc_get(doc, "subject"));
+    line(out, "Date:", civ_doc_get(doc, "date"));
+    const char *src = civ_doc_get(doc, "date_source");
+    if (src && strcmp(src, "mtime") == 0)
+        line(out, "", "(date of the file, not of the document)");
+    line(out, "Type:", civ_doc_get(doc, "type"));
+    line(out, "Language:", civ_doc_get(doc, "lang"));
+    line(out, "Format:", civ_doc_get(doc, "format"));
+    line(out, "Id:", civ_doc_get(doc, "id"));
+    line(out, "Path:", civ_doc_get(doc, "path"));
+    line(out, "Thread:", civ_doc_get(doc, "thread"));
+    line(out, "Message-ID:", civ_doc_get(doc, "message_id"));
+    lines(out, doc, "Signed by:", "signatories");
+    lines(out, doc, "Attachments:", "attachment");
+    lines(out, doc, "Keywords:", "keywords");
+    line(out, "Summary:", civ_doc_get(doc, "description"));
+    size_t len;
+    const char *text = civ_doc_text(doc, &len);
+    civ_buf_putc(out, '\n');
+    civ_buf_append(out, text, len);
+    if (len && text[len - 1] != '\n')
+        civ_buf_putc(out, '\n');
+}
+
+static void count_line(civ_buf *out, const char *label, const civ_count *c, size_t n)
+{
+    civ_buf_printf(out, "%-14s", label);
+    if (n == 0)
+        civ_buf_puts(out, "-");
+    for (size_t i = 0; i < n; i++)
+        civ_buf_printf(out, "%s%s %llu", i ? ", " : "", c[i].value, (unsigned long long)c[i].count);
+    civ_buf_putc(out, '\n');
+}
+
+static void text_stats(civ_buf *out, const civ_stats *s)
+{
+    civ_buf_printf(out, "%-14s%llu\n", "Documents:", (unsigned long long)s->documents);
+    civ_buf_printf(out, "%-14s%llu\n", "Terms:", (unsigned long long)s->terms);
+    double mb = (double)s->disk_bytes / (1024.0 * 1024.0);
+    civ_buf_printf(out, "%-14s%.1f MB\n", "Size on disk:", mb);
+    if (s->updated >= 0) {
+        time_t t = (time_t)s->updated;
+        struct tm tm;
+        char buf[64];
+        gmtime_r(&t, &tm);
+        strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        civ_buf_printf(out, "%-14s%s\n", "Updated:", buf);
+    }
+    civ_buf_printf(out, "%-14s%s\n", "Stemming:", s->stemmer ? s->stemmer : "?");
+    count_line(out, "Types:", s->types, s->ntypes);
+    count_line(out, "Languages:", s->langs, s->nlangs);
+    count_line(out, "Formats:", s->formats, s->nformats);
+}
+
+const civ_renderer civ_render_text = {
+    .name = "text",
+    .results = text_results,
+    .document = text_document,
+    .stats = text_stats,
+};
