@@ -442,6 +442,25 @@ const char *keep(civ_results *r, const std::string &s)
     return r->strings.back()->c_str();
 }
 
+/* Snippets are shown on one line: whitespace runs become one space. */
+std::string one_line(const std::string &s)
+{
+    std::string r;
+    r.reserve(s.size());
+    bool space = false;
+    for (char c : s) {
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            space = !r.empty();
+            continue;
+        }
+        if (space)
+            r += ' ';
+        space = false;
+        r += c;
+    }
+    return r;
+}
+
 unsigned parse_flags(int spelling)
 {
     unsigned f = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
@@ -554,8 +573,12 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         }
         bool blank = text.find_first_not_of(" \t\r\n") == std::string::npos;
         if (!blank) {
-            if (match_all && civ_query_check(text.data(), text.size(), nullptr) != CIV_OK)
-                return civ_query_check(text.data(), text.size(), err);
+            if (match_all) {
+                /* What is left around the "*" must still be a query. */
+                s = civ_query_check(text.data(), text.size(), err);
+                if (s != CIV_OK)
+                    return s;
+            }
             Xapian::QueryParser &qp = *db->qp;
             qp.set_default_op(o->default_or ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
             qp.set_max_expansion(o->wildcard_limit ? o->wildcard_limit : 1000,
@@ -663,6 +686,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
                                         Xapian::MSet::SNIPPET_CJK_NGRAM,
                                     hs, he, "\xe2\x80\xa6");
             civ_buf_free(civ_doc_text_buf(doc));
+            snip = one_line(snip);
         }
         r->snippets.push_back(snip);
         civ_hit h;
