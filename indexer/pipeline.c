@@ -73,6 +73,7 @@ static civ_status finish(void *ctx, civ_doc *doc, const char *sub, civ_error *er
         civ_doc_set_str(doc, "id", in->id);
     }
     civ_doc_set_str(doc, "path", in->path);
+    civ_doc_set_str(doc, "file", in->id);
     snprintf(num, sizeof num, "%llu", (unsigned long long)in->size);
     civ_doc_set_str(doc, "size", num);
     snprintf(num, sizeof num, "%lld", in->mtime);

@@ -48,6 +48,8 @@ static const civ_field_def fields[] = {
     { "hash", NULL, "XH", BOOL | STORED | INTERNAL, 0, CIV_SLOT_HASH,
       "content hash of the file" },
     { "charset", NULL, NULL, STORED | INTERNAL, 0, -1, "encoding the text was decoded from" },
+    { "file", NULL, "XP", BOOL | STORED | INTERNAL, 0, -1,
+      "id of the file a document came from (several for mbox files)" },
     { "root", NULL, "XR", BOOL | STORED | INTERNAL, 0, -1,
       "the folder given to civindex this document was found under" },
     /* Letters: mail and open letters. */
