@@ -11,6 +11,8 @@
 const civ_extractor *const civ_extractors[] = {
     &civ_extractor_html,
     &civ_extractor_xml,
+    &civ_extractor_mail,
+    &civ_extractor_mbox,
     &civ_extractor_text,
     NULL,
 };

@@ -60,12 +60,14 @@ static void doc_fields(civ_json *j, const civ_doc *doc)
     field_or_null(j, "lang", doc, "lang");
     field_or_null(j, "format", doc, "format");
     if (is_letter(doc)) {
-        multi(j, doc, "from", NULL, "from");
-        multi(j, doc, "to", NULL, "to");
-        multi(j, doc, "cc", NULL, "cc");
+        multi(j, doc, "from", "from_list", "from");
+        multi(j, doc, "to", "to_list", "to");
+        multi(j, doc, "cc", "cc_list", "cc");
         field_or_null(j, "subject", doc, "subject");
         field_or_null(j, "thread", doc, "thread");
         field_or_null(j, "message_id", doc, "message_id");
+        field_or_null(j, "in_reply_to", doc, "in_reply_to");
+        field_or_null(j, "date_source", doc, "date_source");
         if (civ_doc_get(doc, "signatories"))
             multi(j, doc, "signatories", "signatory_list", "signatories");
     }

@@ -95,6 +95,8 @@ const civ_extractor *civ_extractor_sniff(const unsigned char *bytes, size_t len)
 extern const civ_extractor civ_extractor_text;
 extern const civ_extractor civ_extractor_html;
 extern const civ_extractor civ_extractor_xml;
+extern const civ_extractor civ_extractor_mail;  /* .eml (indexer/mail.c) */
+extern const civ_extractor civ_extractor_mbox;  /* .mbox, one document per message */
 
 #ifdef __cplusplus
 }
