@@ -597,6 +597,55 @@ static void add_alternative(mail *m, GMimeMultipart *mp, int depth)
     }
 }
 
+/* A multipart GMime found no parts in (its boundary parameter is missing
+ * or wrong): everything is in the prologue. When the prologue starts with
+ * a boundary line, the parts are read again with that boundary; otherwise
+ * the prologue is read as plain text. */
+static void recover_multipart(mail *m, GMimeMultipart *mp, int depth)
+{
+    const char *pro = g_mime_multipart_get_prologue(mp);
+    if (!pro)
+        return;
+    const char *p = pro;
+    while (*p == '\n' || *p == '\r' || *p == ' ')
+        p++;
+    size_t bl = 0;
+    if (p[0] == '-' && p[1] == '-') {
+        while (p[2 + bl] && !isspace((unsigned char)p[2 + bl]) && bl < 70)
+            bl++;
+    }
+    if (bl > 0 && bl < 70) {
+        const char *sub = g_mime_content_type_get_media_subtype(
+            g_mime_object_get_content_type(GMIME_OBJECT(mp)));
+        civ_buf b = CIV_BUF_INIT;
+        civ_buf_printf(&b, "Content-Type: multipart/%s; boundary=\"%.*s\"\n\n%s",
+                       sub && *sub ? sub : "mixed", (int)bl, p + 2, pro);
+        if (civ_buf_failed(&b)) {
+            m->fatal = CIV_ENOMEM;
+            civ_buf_free(&b);
+            return;
+        }
+        GMimeStream *stream = g_mime_stream_mem_new_with_buffer(b.data, b.len);
+        GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+        GMimeObject *part = g_mime_parser_construct_part(parser, m->popts);
+        int ok = part && GMIME_IS_MULTIPART(part) &&
+                 g_mime_multipart_get_count(GMIME_MULTIPART(part)) > 0;
+        if (ok)
+            add_object(m, part, depth + 1);
+        if (part)
+            g_object_unref(part);
+        g_object_unref(parser);
+        g_object_unref(stream);
+        civ_buf_free(&b);
+        if (ok)
+            return;
+    }
+    civ_buf t = CIV_BUF_INIT;
+    decode_text(m, &t, pro, strlen(pro), NULL, ++m->parts);
+    add_text(m, civ_buf_str(&t), t.len);
+    civ_buf_free(&t);
+}
+
 static void add_object(mail *m, GMimeObject *obj, int depth)
 {
     if (!obj || m->fatal)
@@ -623,6 +672,10 @@ static void add_object(mail *m, GMimeObject *obj, int depth)
             return;
         }
         int n = g_mime_multipart_get_count(mp);
+        if (n == 0) {
+            recover_multipart(m, mp, depth);
+            return;
+        }
         for (int i = 0; i < n && !m->fatal; i++)
             add_object(m, g_mime_multipart_get_part(mp, i), depth + 1);
         return;
