@@ -21,6 +21,7 @@ static void usage(FILE *f)
     fputs("Usage: civsearch [OPTION]... QUERY...\n"
           "       civsearch --show ID\n"
           "       civsearch --stats\n"
+          "       civsearch --thread ID\n"
           "Search a civsearch index and print the best matches with snippets.\n"
           "\n"
           "Query language (words are ANDed unless --or):\n"
@@ -49,6 +50,8 @@ static void usage(FILE *f)
           "      --snippet N      snippet length in bytes (default 200; 0 for none)\n"
           "      --facets         also count results by type, year, author and language\n"
           "      --show ID        print one document with its full text\n"
+          "      --thread ID      the messages of a thread, oldest first (ID: a thread id\n"
+          "                       or the Message-ID of any message in it)\n"
           "      --stats          print statistics about the index\n"
           "      --debug          print how the query was understood\n"
           "  -h, --help           show this help and exit\n"
@@ -86,6 +89,57 @@ static void emit(civ_buf *out)
     fwrite(out->data ? out->data : "", 1, out->len, stdout);
 }
 
+/* --thread ID: a thread id (16 hex digits), or the Message-ID of one of its
+ * messages, looked up. Writes the filter "thread:…" into out. Returns 0,
+ * EXIT_NONE when no message has that id, EXIT_ERROR. */
+static int thread_filter(civ_db *db, const char *arg, char *out, size_t outsz)
+{
+    size_t n = strlen(arg), hex = 0;
+    while (hex < n && strchr("0123456789abcdefABCDEF", arg[hex]))
+        hex++;
+    if (n == 16 && hex == 16) {
+        snprintf(out, outsz, "thread:%s", arg);
+        for (char *p = out; *p; p++)
+            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        return 0;
+    }
+    /* A Message-ID, stored without <> and with its domain in lower case. */
+    char id[512], filter[600];
+    while (*arg == '<' || *arg == ' ')
+        arg++;
+    snprintf(id, sizeof id, "%s", arg);
+    size_t len = strlen(id);
+    while (len && (id[len - 1] == '>' || id[len - 1] == ' '))
+        id[--len] = '\0';
+    for (char *p = strrchr(id, '@'); p && *p; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    snprintf(filter, sizeof filter, "msgid:%s", id);
+    const char *filters[] = { filter };
+    civ_search_opts so = CIV_SEARCH_OPTS_INIT;
+    so.query = "*";
+    so.filters = filters;
+    so.nfilters = 1;
+    so.limit = 1;
+    so.snippet_len = 0;
+    civ_results *res = NULL;
+    civ_error err = CIV_ERROR_INIT;
+    if (!*id || civ_search(&res, db, &so, &err) != CIV_OK) {
+        fprintf(stderr, "civsearch: --thread: %s\n", *id ? err.msg : "empty id");
+        civ_results_free(res);
+        return EXIT_ERROR;
+    }
+    const civ_hit *h = civ_results_hit(res, 0);
+    const char *t = h ? civ_doc_get(h->doc, "thread") : NULL;
+    if (t)
+        snprintf(out, outsz, "thread:%s", t);
+    civ_results_free(res);
+    if (!t) {
+        fprintf(stderr, "civsearch: no thread with id or Message-ID %s\n", id);
+        return EXIT_NONE;
+    }
+    return 0;
+}
+
 static int fail(const char *what, const civ_error *err)
 {
     fprintf(stderr, "civsearch: %s%s%s\n", what ? what : "", what ? ": " : "", err->msg);
@@ -95,7 +149,7 @@ static int fail(const char *what, const civ_error *err)
 int main(int argc, char **argv)
 {
     enum { OPT_OFFSET = 256, OPT_OR, OPT_AND, OPT_SHOW, OPT_STATS, OPT_COLOR, OPT_SNIPPET,
-           OPT_DEBUG, OPT_FACETS };
+           OPT_DEBUG, OPT_FACETS, OPT_THREAD };
     static const struct option longopts[] = {
         { "index", required_argument, NULL, 'i' },
         { "limit", required_argument, NULL, 'n' },
@@ -110,6 +164,7 @@ int main(int argc, char **argv)
         { "facets", no_argument, NULL, OPT_FACETS },
         { "show", required_argument, NULL, OPT_SHOW },
         { "stats", no_argument, NULL, OPT_STATS },
+        { "thread", required_argument, NULL, OPT_THREAD },
         { "debug", no_argument, NULL, OPT_DEBUG },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -119,7 +174,8 @@ int main(int argc, char **argv)
     const civ_renderer *render = &civ_render_text;
     const char *env = getenv("CIVSEARCH_INDEX");
     const char *index = env && *env ? env : "civsearch-index";
-    const char *show = NULL;
+    const char *show = NULL, *thread = NULL;
+    int sort_set = 0, limit_set = 0;
     int stats = 0, debug = 0;
     int color = -1;
     int ch;
@@ -127,6 +183,7 @@ int main(int argc, char **argv)
         switch (ch) {
         case 'i': index = optarg; break;
         case 'n':
+            limit_set = 1;
             if (parse_uint(optarg, 10000, &so.limit) < 0) {
                 fprintf(stderr, "civsearch: --limit: expected 0..10000, got %s\n", optarg);
                 return EXIT_ERROR;
@@ -139,6 +196,7 @@ int main(int argc, char **argv)
             }
             break;
         case 's':
+            sort_set = 1;
             if (strcmp(optarg, "relevance") == 0)
                 so.sort = CIV_SORT_RELEVANCE;
             else if (strcmp(optarg, "date") == 0)
@@ -177,6 +235,7 @@ int main(int argc, char **argv)
         case OPT_FACETS: so.facet_values = 10; break;
         case OPT_SHOW: show = optarg; break;
         case OPT_STATS: stats = 1; break;
+        case OPT_THREAD: thread = optarg; break;
         case OPT_DEBUG: debug = 1; break;
         case 'h': usage(stdout); return EXIT_FOUND;
         case 'V': printf("civsearch %s\n", CIV_VERSION); return EXIT_FOUND;
@@ -196,6 +255,8 @@ int main(int argc, char **argv)
             civ_buf_putc(&query, ' ');
         civ_buf_puts(&query, argv[i]);
     }
+    if (thread && query.len == 0)
+        civ_buf_putc(&query, '*');
     if (!show && !stats && query.len == 0) {
         fputs("civsearch: no query (use * to list every document)\n"
               "Try 'civsearch --help' for more information.\n", stderr);
@@ -234,6 +295,23 @@ int main(int argc, char **argv)
         }
         civ_doc_free(doc);
     } else {
+        char tfilter[600], title[620];
+        const char *tfilters[1] = { tfilter };
+        if (thread) {
+            rc = thread_filter(db, thread, tfilter, sizeof tfilter);
+            if (rc != 0) {
+                civ_buf_free(&query);
+                civ_db_free(db);
+                return rc;
+            }
+            so.filters = tfilters;
+            so.nfilters = 1;
+            if (!sort_set)
+                so.sort = CIV_SORT_DATE_ASC;
+            if (!limit_set)
+                so.limit = 10000;
+            snprintf(title, sizeof title, "Thread %s", tfilter + 7);
+        }
         so.query = civ_buf_str(&query);
         double t0 = now();
         civ_results *res = NULL;
@@ -244,7 +322,7 @@ int main(int argc, char **argv)
                 fail(NULL, &err);
             rc = EXIT_ERROR;
         } else {
-            civ_render_info info = { &so, so.query, now() - t0, color, NULL };
+            civ_render_info info = { &so, so.query, now() - t0, color, thread ? title : NULL };
             if (debug)
                 fprintf(stderr, "civsearch: query: %s\n", civ_results_query_description(res));
             render->results(&out, &info, res);

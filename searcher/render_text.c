@@ -41,9 +41,15 @@ static void text_results(civ_buf *out, const civ_render_info *info, const civ_re
         if (color)
             civ_buf_puts(out, DIM);
         char date[11];
-        if (civ_render_date(d, date) == 0)
-            civ_buf_printf(out, "%s · ", date);
         const char *type = civ_doc_get(d, "type");
+        const char *iso = civ_doc_get(d, "date");
+        if (civ_render_date(d, date) == 0) {
+            /* Letters of one day are told apart by their time. */
+            if (type && strcmp(type, "letter") == 0 && iso && strlen(iso) >= 16 && iso[10] == 'T')
+                civ_buf_printf(out, "%s %.5s UTC · ", date, iso + 11);
+            else
+                civ_buf_printf(out, "%s · ", date);
+        }
         if (type)
             civ_buf_printf(out, "%s · ", type);
         if (civ_render_join(out, d, "from", ", ") || civ_render_join(out, d, "author", ", "))
