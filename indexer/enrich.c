@@ -9,6 +9,7 @@
 #include "civ/utf8.h"
 
 const civ_enricher *const civ_enrichers[] = {
+    &civ_enrich_letter,
     &civ_enrich_byline,
     &civ_enrich_title,
     &civ_enrich_date,

@@ -30,6 +30,7 @@ extern const civ_enricher *const civ_enrichers[];
 civ_status civ_enrich(civ_doc *doc, const civ_input *in, civ_error *err);
 
 /* Built-in enrichers. */
+extern const civ_enricher civ_enrich_letter;  /* open letters in text/HTML (indexer/letter.c) */
 extern const civ_enricher civ_enrich_byline;  /* author from a "By …" line */
 extern const civ_enricher civ_enrich_title;   /* title from the first line or the file name */
 extern const civ_enricher civ_enrich_date;    /* normalised date; from the text; else mtime */
