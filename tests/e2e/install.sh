@@ -1,0 +1,20 @@
+#!/bin/sh
+# `make install` puts both binaries and both man pages in place, and the
+# installed binaries work.
+. "$CIV_SOURCE_DIR/tests/e2e/lib.sh"
+
+run cmake --install "$CIV_BUILD_DIR" --prefix "$TMP/prefix"
+assert_rc 0
+for f in bin/civindex bin/civsearch share/man/man1/civindex.1 share/man/man1/civsearch.1; do
+  [ -s "$TMP/prefix/$f" ] || fail "not installed: $f"
+done
+[ -x "$TMP/prefix/bin/civsearch" ] || fail "civsearch not executable"
+run "$TMP/prefix/bin/civsearch" --version
+assert_rc 0
+run sh -c "MANWIDTH=80 man -l '$TMP/prefix/share/man/man1/civsearch.1' 2>&1"
+assert_out_has "civsearch — search an index of civil-liberties documents"
+assert_out_lacks "warning"
+run sh -c "MANWIDTH=80 man -l '$TMP/prefix/share/man/man1/civindex.1' 2>&1"
+assert_out_has "civindex — index folders of documents for civsearch"
+assert_out_lacks "warning"
+ok "install"
