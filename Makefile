@@ -2,6 +2,7 @@
 # (scripts/deps.sh uses apt-get on Debian 12 when packages are missing).
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX ?= /usr/local
 

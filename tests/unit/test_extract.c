@@ -165,6 +165,7 @@ static void test_html(void **state)
     assert_string_equal(get(&s, "description"), "Un r\xc3\xa9sum\xc3\xa9.");
     assert_null(strstr(text(&s), "scriptword"));
     assert_null(strstr(text(&s), "color:red"));
+    assert_null(strstr(text(&s), "Menu"));
     assert_non_null(strstr(text(&s), "Premier paragraphe."));
     assert_non_null(strstr(text(&s), "photo de manifestation"));
     assert_non_null(strstr(text(&s), "Le d\xc3\xa9" "bat"));
