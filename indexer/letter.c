@@ -68,6 +68,10 @@ static void strip(const char **s, size_t *n)
             p += 4, k -= 4;
             continue;
         }
+        if (k >= 4 && memcmp(p, "/s/", 3) == 0) { /* an electronic signature mark */
+            p += 3, k -= 3;
+            continue;
+        }
         break;
     }
     while (k && (p[k - 1] == ' ' || p[k - 1] == '\t' || p[k - 1] == '*' || p[k - 1] == '_'))
@@ -367,8 +371,6 @@ static void add_signatory(found *f, const char *s, size_t n, const char *aff, si
         n--;
     if (n && s[n - 1] == '.' && !(n >= 2 && (isupper((unsigned char)s[n - 2]) || s[n - 2] == ')')))
         n--;
-    if (starts(s, n, "/s/"))
-        s += 3, n -= 3;
     if (starts(s, n, "and "))
         s += 4, n -= 4;
     while (n && *s == ' ')
@@ -720,7 +722,7 @@ static civ_status run_letter(civ_doc *doc, const civ_input *in, civ_error *err)
 
     /* 4. Above the salutation: date line, recipient block, subject line. */
     civ_date d;
-    size_t dl = ls.n, subj_at = 0;
+    size_t dl = ls.n, subj_at = 0, subj_end = 0;
     int have_date = 0;
     const char *subj = NULL;
     size_t subjn = 0;
@@ -742,6 +744,7 @@ static civ_status run_letter(civ_doc *doc, const civ_input *in, civ_error *err)
     if (subj) {
         civ_buf_append(&subject, subj, subjn);
         for (size_t i = subj_at + 1; i < sal && i < subj_at + 3 && ls.v[i].n; i++) {
+            subj_end = i + 1;
             const char *s = ls.v[i].s;
             size_t n = ls.v[i].n;
             strip(&s, &n);
@@ -775,7 +778,8 @@ static civ_status run_letter(civ_doc *doc, const civ_input *in, civ_error *err)
         strip(&s, &n);
         const char *sv;
         size_t svn;
-        if (!n || subject_line(s, n, &sv, &svn) || starts(s, n, "via ") ||
+        if (!n || (i > subj_at && i < subj_end) || subject_line(s, n, &sv, &svn) ||
+            starts(s, n, "via ") ||
             starts(s, n, "by ") || starts(s, n, "sent via") || date_line(s, n, &d2))
             continue;
         if (starts(s, n, "To "))

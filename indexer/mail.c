@@ -956,6 +956,20 @@ static civ_status read_message(const civ_input *in, civ_doc *doc, const char *by
         civ_doc_set_str(doc, "thread", tid);
     }
 
+    /* Content-Language (of the message, else of its body part). */
+    const char *lang = g_mime_object_get_header(GMIME_OBJECT(msg), "Content-Language");
+    GMimeObject *body = g_mime_message_get_mime_part(msg);
+    if ((!lang || !*lang) && body)
+        lang = g_mime_object_get_header(body, "Content-Language");
+    if (lang && *lang) {
+        size_t ln = 0;
+        while (lang[ln] == ' ')
+            lang++;
+        while (lang[ln] && lang[ln] != ',' && lang[ln] != ' ' && lang[ln] != ';' && ln < 35)
+            ln++;
+        civ_doc_add(doc, "lang", lang, ln);
+    }
+
     add_message(&m, msg, 0, 0);
     if (m.fatal)
         s = civ_error_set(err, m.fatal, "out of memory");

@@ -1,0 +1,241 @@
+/* Unit tests: indexer/letter.c — open letters in text and HTML, through
+ * the pipeline (extractor, then every enricher), on tests/fixtures/letters/
+ * and on small texts written here. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "civ/buf.h"
+#include "civ/pipeline.h"
+
+typedef struct seen {
+    civ_doc *doc;
+    int ndocs;
+    civ_file_report rep;
+} seen;
+
+static civ_status keep_doc(void *ctx, civ_doc *doc, const char *sub, civ_error *err)
+{
+    (void)sub;
+    seen *s = ctx;
+    s->ndocs++;
+    if (s->doc)
+        return CIV_OK;
+    civ_buf b = CIV_BUF_INIT;
+    civ_status st = civ_doc_encode(&b, doc, 1, err);
+    if (st == CIV_OK)
+        st = civ_doc_decode(&s->doc, b.data, b.len, 1, err);
+    civ_buf_free(&b);
+    return st;
+}
+
+static void process_bytes(seen *s, const char *name, const char *bytes, size_t len)
+{
+    memset(s, 0, sizeof *s);
+    civ_error err = CIV_ERROR_INIT;
+    civ_status st = civ_pipeline_bytes(NULL, name, name, name, (const unsigned char *)bytes, len,
+                                       1546300800, keep_doc, s, &s->rep, &err);
+    if (st != CIV_OK)
+        fail_msg("%s: fatal %s", name, err.msg);
+    if (!s->doc)
+        fail_msg("%s: no document (%s)", name, s->rep.reason);
+}
+
+static void process(seen *s, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/fixtures/letters/%s", CIV_SOURCE_DIR, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    civ_buf b = CIV_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        civ_buf_append(&b, chunk, n);
+    fclose(f);
+    process_bytes(s, name, civ_buf_str(&b), b.len);
+    civ_buf_free(&b);
+}
+
+static void done(seen *s)
+{
+    civ_doc_free(s->doc);
+    memset(s, 0, sizeof *s);
+}
+
+static const char *get(seen *s, const char *field)
+{
+    const char *v = civ_doc_get(s->doc, field);
+    return v ? v : "(null)";
+}
+
+/* All values of a field joined with " | ". Caller frees. */
+static char *all(seen *s, const char *field)
+{
+    civ_buf b = CIV_BUF_INIT;
+    size_t n = civ_doc_nvalues(s->doc);
+    for (size_t k = 0; k < n; k++) {
+        const char *v;
+        size_t len;
+        const civ_field_def *f = civ_doc_value(s->doc, k, &v, &len);
+        if (strcmp(f->name, field) == 0)
+            civ_buf_printf(&b, "%s%.*s", b.len ? " | " : "", (int)len, v);
+    }
+    return civ_buf_steal(&b);
+}
+
+#define assert_values(s, field, want)        \
+    do {                                     \
+        char *got_ = all((s), (field));      \
+        assert_string_equal(got_, (want));   \
+        free(got_);                          \
+    } while (0)
+
+static void test_twelve_signatories(void **state)
+{
+    (void)state;
+    seen s;
+    process(&s, "open-letter-amazon.txt");
+    assert_string_equal(get(&s, "type"), "letter");
+    assert_values(&s, "signatories",
+                  "American Civil Liberties Union | Electronic Frontier Foundation | "
+                  "Fight for the Future | Data for Black Lives | "
+                  "Council on American-Islamic Relations | Human Rights Watch | "
+                  "Media Justice Network | Privacy Rights Clearinghouse | "
+                  "National Immigration Law Center | "
+                  "Jane Okafor (Executive Director, Privacy Now) | "
+                  "Tom\xc3\xa1s Ortega (Professor of Law, Lakeside University) | "
+                  "Freedom of the Press Foundation");
+    assert_values(&s, "from", "American Civil Liberties Union");
+    /* The recipient block's first line and the salutation's addressee. */
+    assert_values(&s, "to", "Jeff Bezos | Mr. Bezos");
+    assert_values(&s, "cc", "Andy Jassy, Amazon Web Services");
+    assert_string_equal(get(&s, "subject"),
+                        "Stop selling face surveillance technology to governments");
+    /* A letter is titled by its subject line. */
+    assert_string_equal(get(&s, "title"),
+                        "Stop selling face surveillance technology to governments");
+    assert_string_equal(get(&s, "date"), "2018-05-22");
+    assert_string_equal(get(&s, "date_source"), "document");
+    done(&s);
+}
+
+static void test_html_committee(void **state)
+{
+    (void)state;
+    seen s;
+    process(&s, "open-letter-committee.html");
+    assert_string_equal(get(&s, "type"), "letter");
+    assert_values(&s, "to", "the Members of the House Judiciary Committee");
+    /* Comma-separated in one paragraph; the page footer is not a signatory. */
+    assert_values(&s, "signatories",
+                  "Access Now | Brennan Center for Justice | Center for Democracy & Technology | "
+                  "Demand Progress | FreedomWorks | New America's Open Technology Institute");
+    assert_values(&s, "from", "Access Now");
+    assert_string_equal(get(&s, "date"), "2017-10-03");
+    assert_string_equal(get(&s, "subject"), "Coalition letter on Section 702 reauthorization");
+    done(&s);
+}
+
+static void test_single_signer(void **state)
+{
+    (void)state;
+    seen s;
+    process(&s, "letter-single-signer.md");
+    assert_string_equal(get(&s, "type"), "letter");
+    /* Name, position and organisation on three lines: one signatory. */
+    assert_values(&s, "signatories", "Amara Osei (Policy Director, Riders' Privacy Alliance)");
+    assert_values(&s, "from", "Amara Osei (Policy Director, Riders' Privacy Alliance)");
+    assert_values(&s, "to", "Board Members");
+    assert_string_equal(get(&s, "date"), "2020-03-12");
+    /* The letter's signer is not taken for a byline author. */
+    assert_string_equal(get(&s, "author"), "(null)");
+    done(&s);
+}
+
+static void test_not_letters(void **state)
+{
+    (void)state;
+    seen s;
+    /* An article that quotes a whole letter near its start. */
+    process(&s, "article-quoting-letter.txt");
+    assert_string_equal(get(&s, "type"), "article");
+    assert_string_equal(get(&s, "signatories"), "(null)");
+    assert_string_equal(get(&s, "from"), "(null)");
+    assert_string_equal(get(&s, "author"), "Lena Fischer");
+    done(&s);
+    /* "Dear readers," without a closing. */
+    process(&s, "article-dear-reader.txt");
+    assert_string_equal(get(&s, "type"), "article");
+    done(&s);
+    /* A closing and names, but no salutation. */
+    const char *t = "Annual report\n\nWe grew this year and filed nine lawsuits.\n\n"
+                    "Sincerely,\n\nJane Doe\nJohn Roe\n";
+    process_bytes(&s, "report.txt", t, strlen(t));
+    assert_string_equal(get(&s, "type"), "article");
+    done(&s);
+    /* A salutation and a closing with nothing after it. */
+    const char *u = "Dear Ms. Smith,\n\nPlease find the records attached.\n\nSincerely,\n";
+    process_bytes(&s, "note.txt", u, strlen(u));
+    assert_string_equal(get(&s, "type"), "article");
+    done(&s);
+    /* Prose after the closing: a "Sincerely," inside a story. */
+    const char *v = "Dear Mr. Park,\n\nShort note.\n\nSincerely,\n\nRuth Adler\n\n"
+                    "The council did not answer the letter, and residents kept asking why the "
+                    "data was shared.\nThey met again on Friday and asked the mayor to intervene.\n"
+                    "The mayor said the city would review the agreement before the vote.\n"
+                    "A spokesperson for the police declined to comment on the review.\n";
+    process_bytes(&s, "story.txt", v, strlen(v));
+    assert_string_equal(get(&s, "type"), "article");
+    done(&s);
+}
+
+static void test_forms(void **state)
+{
+    (void)state;
+    seen s;
+    /* German salutation and closing; a signature with contact details. */
+    const char *de = "Berlin, 3. Mai 2021\n\nSehr geehrte Damen und Herren,\n\n"
+                     "wir fordern ein Verbot der biometrischen Massen\xc3\xbc" "berwachung.\n\n"
+                     "Mit freundlichen Gr\xc3\xbc\xc3\x9f" "en\n\nDigitale Freiheit e.V.\n"
+                     "info@digitale-freiheit.example\nChaos Gruppe Nord\n";
+    process_bytes(&s, "brief.txt", de, strlen(de));
+    assert_string_equal(get(&s, "type"), "letter");
+    assert_values(&s, "signatories", "Digitale Freiheit e.V. | Chaos Gruppe Nord");
+    assert_values(&s, "to", "Damen und Herren");
+    done(&s);
+    /* "To whom it may concern:", a Re: line that wraps, /s/ signatures and
+     * a comma-separated list wrapped over lines. */
+    const char *w = "January 5, 2022\n\nRe: Records of the camera network\n    and its vendors\n\n"
+                    "To whom it may concern:\n\nWe ask for the records.\n\nRespectfully,\n\n"
+                    "/s/ Ana Ruiz, Staff Attorney, Open Records Clinic\n\n"
+                    "Kestrel Digital Rights Lab, Open Ledger\nRecords Project, Harbor Tenants Union\n";
+    process_bytes(&s, "req.txt", w, strlen(w));
+    assert_string_equal(get(&s, "type"), "letter");
+    assert_string_equal(get(&s, "subject"), "Records of the camera network and its vendors");
+    assert_values(&s, "signatories",
+                  "Ana Ruiz (Staff Attorney, Open Records Clinic) | Kestrel Digital Rights Lab | "
+                  "Open Ledger Records Project | Harbor Tenants Union");
+    assert_string_equal(get(&s, "to"), "(null)");
+    assert_string_equal(get(&s, "date"), "2022-01-05");
+    done(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_twelve_signatories),
+        cmocka_unit_test(test_html_committee),
+        cmocka_unit_test(test_single_signer),
+        cmocka_unit_test(test_not_letters),
+        cmocka_unit_test(test_forms),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
