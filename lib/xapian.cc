@@ -1014,12 +1014,13 @@ extern "C" civ_status civ_writer_put(civ_writer *w, const civ_doc *doc, size_t *
         }
         if (f->flags & CIV_FIELD_BODY) {
             bool spell = w->spelling && (f->flags & CIV_FIELD_SPELL);
+            /* New flags are (old & mask) ^ toggle: keep FLAG_CJK_NGRAM. */
             if (spell)
                 w->tg.set_flags(Xapian::TermGenerator::FLAG_SPELLING,
-                                Xapian::TermGenerator::FLAG_SPELLING);
+                                ~Xapian::TermGenerator::FLAG_SPELLING);
             w->tg.index_text(value, f->weight ? f->weight : 1);
             if (spell)
-                w->tg.set_flags(Xapian::TermGenerator::flags(0), Xapian::TermGenerator::FLAG_SPELLING);
+                w->tg.set_flags(Xapian::TermGenerator::flags(0), ~Xapian::TermGenerator::FLAG_SPELLING);
             w->tg.increase_termpos(10);
         }
         std::string term;
