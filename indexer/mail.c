@@ -286,12 +286,30 @@ static int charset_known(const char *cs)
     return s == CIV_OK;
 }
 
+/* Windows font charset names some mailers put in MIME labels. */
+static const char *font_charset(const char *cs)
+{
+    static const struct { const char *label, *charset; } map[] = {
+        { "ANSI_CHARSET", "windows-1252" },    { "GB2312_CHARSET", "GB2312" },
+        { "SHIFTJIS_CHARSET", "Shift_JIS" },   { "HANGEUL_CHARSET", "CP949" },
+        { "HANGUL_CHARSET", "CP949" },         { "CHINESEBIG5_CHARSET", "BIG5" },
+        { "RUSSIAN_CHARSET", "windows-1251" }, { "GREEK_CHARSET", "windows-1253" },
+        { "TURKISH_CHARSET", "windows-1254" }, { "HEBREW_CHARSET", "windows-1255" },
+        { "ARABIC_CHARSET", "windows-1256" },  { "BALTIC_CHARSET", "windows-1257" },
+        { "EASTEUROPE_CHARSET", "windows-1250" }, { "THAI_CHARSET", "CP874" },
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcasecmp(cs, map[i].label) == 0)
+            return map[i].charset;
+    return cs;
+}
+
 /* Decodes bytes in a declared charset to UTF-8, appending to out. */
 static void decode_text(mail *m, civ_buf *out, const char *bytes, size_t len,
                         const char *charset, unsigned part)
 {
     civ_text_info info;
-    const char *declared = charset && *charset ? charset : NULL;
+    const char *declared = charset && *charset ? font_charset(charset) : NULL;
     int bad = declared && !charset_known(declared);
     if (civ_text_decode(out, bytes, len, bad ? NULL : declared, &info, NULL) != CIV_OK) {
         m->fatal = CIV_ENOMEM;
@@ -894,7 +912,8 @@ static void add_message(mail *m, GMimeMessage *msg, int depth, int nested)
 
 /* Fills doc from one message's bytes. */
 static civ_status read_message(const civ_input *in, civ_doc *doc, const char *bytes, size_t len,
-                               const civ_date *envelope, const char *label, civ_error *err)
+                               const civ_date *envelope, const char *label, const char *sub,
+                               civ_error *err)
 {
     pthread_once(&gmime_once, gmime_start);
     mail m;
@@ -949,12 +968,14 @@ static civ_status read_message(const civ_input *in, civ_doc *doc, const char *by
     if (plen)
         civ_doc_set_str(doc, "in_reply_to", parent);
     size_t rlen = first_ref(&m, msg, "References", 0, root, sizeof root);
-    const char *key = rlen ? root : plen ? parent : ownlen ? own : NULL;
-    if (key) {
-        char tid[17];
-        civ_mail_thread_id(tid, key);
-        civ_doc_set_str(doc, "thread", tid);
-    }
+    /* A message with no id at all is a thread of its own, named after
+     * the document. */
+    char self[1024];
+    snprintf(self, sizeof self, "civ:%s%s", in->id ? in->id : "", sub ? sub : "");
+    const char *key = rlen ? root : plen ? parent : ownlen ? own : self;
+    char tid[17];
+    civ_mail_thread_id(tid, key);
+    civ_doc_set_str(doc, "thread", tid);
 
     /* Content-Language (of the message, else of its body part). */
     const char *lang = g_mime_object_get_header(GMIME_OBJECT(msg), "Content-Language");
@@ -991,7 +1012,7 @@ static civ_status mail_extract(const civ_input *in, civ_doc *doc, civ_error *err
     civ_date env;
     size_t skip = skip_from_line(in->bytes, in->len, &env);
     return read_message(in, doc, (const char *)in->bytes + skip, in->len - skip,
-                        skip ? &env : NULL, NULL, err);
+                        skip ? &env : NULL, NULL, NULL, err);
 }
 
 /* ---- mbox ------------------------------------------------------------------ */
@@ -1075,7 +1096,7 @@ static civ_status mbox_extract(const civ_input *in, civ_emit_fn emit, void *ctx,
         }
         civ_doc_clear(doc);
         civ_error merr = CIV_ERROR_INIT;
-        civ_status ms = ml ? read_message(in, doc, mb, ml, have_env ? &env : NULL, label, &merr)
+        civ_status ms = ml ? read_message(in, doc, mb, ml, have_env ? &env : NULL, label, sub, &merr)
                            : civ_error_set(&merr, CIV_EFORMAT, "empty message");
         if (ms == CIV_OK) {
             s = emit(ctx, doc, sub, err);

@@ -490,6 +490,17 @@ static void test_not_mail(void **state)
     assert_string_equal(get(&s, 0, "subject"), "(null)");
     assert_string_equal(get(&s, 0, "date"), "2019-06-04T08:00:00Z");
     assert_string_equal(get(&s, 0, "date_source"), "received");
+    /* No Message-ID anywhere: a thread of its own, named after the document. */
+    char own[17];
+    civ_mail_thread_id(own, "civ:ns.eml");
+    assert_string_equal(get(&s, 0, "thread"), own);
+    done(&s);
+    /* A Windows font charset name as a MIME label: read, not warned about. */
+    const char *gb = "From: x@example.org\nSubject: gb\n"
+                     "Content-Type: text/plain; charset=GB2312_CHARSET\n\n\xd6\xd0\xce\xc4\n";
+    process_bytes(&s, "gb.eml", gb, strlen(gb));
+    assert_int_equal(s.nwarn, 0);
+    assert_has(text(&s, 0), "\xe4\xb8\xad\xe6\x96\x87"); /* 中文 */
     done(&s);
     /* A year-2000 bug ("0102" for 2002) is repaired. */
     const char *y2k = "From: x@example.org\nDate: Fri, 07 Jun 0102 08:46:41 +0900\n\nhi\n";
