@@ -621,6 +621,92 @@ static int honorific(const char *s, size_t n)
     return 0;
 }
 
+/* ---- printed mail ---------------------------------------------------------- */
+
+/* Mail printed to text, as agencies release it: a header block at the top
+ * ("From:", "Sent:" or "Date:", "To:", "Cc:", "Subject:"). Values of To and
+ * Cc are split at semicolons ("Doe, Jane" is one name). Returns 1 when the
+ * document is such a mail and its fields were set. */
+static int printed_mail(civ_doc *doc, const lines *ls)
+{
+    static const char *const names[] = { "From", "Sent", "Date", "To", "Cc", "Bcc",
+                                         "Subject", "Importance", "Attachments", NULL };
+    enum { NH = 9 };
+    size_t first = 0;
+    while (first < ls->n && first < 20 && ls->v[first].n == 0)
+        first++;
+    civ_buf val[NH];
+    for (int k = 0; k < NH; k++)
+        memset(&val[k], 0, sizeof val[k]);
+    int hdrs = 0, last = -1, ok = 1;
+    for (size_t i = first; i < ls->n && i < first + 30 && ok; i++) {
+        const char *s = ls->v[i].s;
+        size_t n = ls->v[i].n;
+        if (n == 0)
+            break;
+        int k = -1;
+        for (int j = 0; names[j]; j++) {
+            size_t nl = strlen(names[j]);
+            if (n > nl && strncasecmp(s, names[j], nl) == 0 && s[nl] == ':') {
+                k = j;
+                break;
+            }
+        }
+        if (k < 0) {
+            /* A wrapped value continues the header before it. */
+            if (last < 0) {
+                ok = 0;
+                break;
+            }
+            civ_buf_putc(&val[last], ' ');
+            civ_buf_append(&val[last], s, n);
+            continue;
+        }
+        size_t nl = strlen(names[k]) + 1;
+        const char *v = s + nl;
+        size_t vn = n - nl;
+        strip(&v, &vn);
+        last = val[k].len || val[k].data ? -1 : k; /* the first of each kind counts */
+        if (last >= 0)
+            civ_buf_append(&val[k], v, vn);
+        hdrs++;
+    }
+    const civ_buf *date = val[1].data ? &val[1] : &val[2];
+    int found = ok && val[0].data && val[6].data && date->data && hdrs >= 3;
+    if (found) {
+        civ_doc_set_str(doc, "type", "letter");
+        civ_doc_add(doc, "from", civ_buf_str(&val[0]), val[0].len);
+        civ_doc_add(doc, "subject", civ_buf_str(&val[6]), val[6].len);
+        for (int f = 3; f <= 4; f++) {
+            const char *v = civ_buf_str(&val[f]);
+            size_t vn = val[f].len, start = 0;
+            for (size_t j = 0; j <= vn; j++) {
+                if (j == vn || v[j] == ';') {
+                    const char *item = v + start;
+                    size_t in = j - start;
+                    strip(&item, &in);
+                    if (in)
+                        civ_doc_add(doc, f == 3 ? "to" : "cc", item, in);
+                    start = j + 1;
+                }
+            }
+        }
+        civ_date d;
+        size_t where;
+        const char *dv = civ_buf_str(date);
+        if (civ_date_parse(&d, dv, date->len) == 0 ||
+            civ_date_find(&d, dv, date->len, date->len, &where) == 0) {
+            char iso[21];
+            civ_date_iso(&d, iso);
+            civ_doc_set_str(doc, "date", iso);
+            civ_doc_set_str(doc, "date_source", "document");
+        }
+    }
+    for (int k = 0; k < NH; k++)
+        civ_buf_free(&val[k]);
+    return found;
+}
+
 static civ_status run_letter(civ_doc *doc, const civ_input *in, civ_error *err)
 {
     (void)in;
@@ -650,6 +736,10 @@ static civ_status run_letter(civ_doc *doc, const civ_input *in, civ_error *err)
             return civ_error_set(err, CIV_ENOMEM, "out of memory");
         }
         i = end + 1;
+    }
+    if (printed_mail(doc, &ls)) {
+        free(ls.v);
+        return civ_doc_check(doc, err);
     }
     /* 1. The salutation, early. */
     size_t sal = ls.n, seen = 0;

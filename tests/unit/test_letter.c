@@ -228,6 +228,34 @@ static void test_forms(void **state)
     done(&s);
 }
 
+static void test_printed_mail(void **state)
+{
+    (void)state;
+    seen s;
+    /* Mail as agencies release it, printed to text. */
+    const char *t = "From: Ashcombe-Reyes, Gwendolyn (CBP) <g.ashcombe@cbp.example>\n"
+                    "Sent: Tuesday, March 3, 2020 10:14 AM\n"
+                    "To: Doe, Jane <jane.doe@cbp.example>; Roe, John <john.roe@cbp.example>\n"
+                    "Cc: FOIA Division\n"
+                    "Subject: RE: device search statistics for\n"
+                    "  the second quarter\n\n"
+                    "Jane, the numbers are attached.\n";
+    process_bytes(&s, "release-0042.txt", t, strlen(t));
+    assert_string_equal(get(&s, "type"), "letter");
+    assert_values(&s, "from", "Ashcombe-Reyes, Gwendolyn (CBP) <g.ashcombe@cbp.example>");
+    assert_values(&s, "to", "Doe, Jane <jane.doe@cbp.example> | Roe, John <john.roe@cbp.example>");
+    assert_values(&s, "cc", "FOIA Division");
+    assert_string_equal(get(&s, "subject"), "RE: device search statistics for the second quarter");
+    /* The time as printed; its zone is unknown. */
+    assert_string_equal(get(&s, "date"), "2020-03-03T10:14:00Z");
+    done(&s);
+    /* Two header-like lines are not enough. */
+    const char *u = "From: the editors\nSubject: our year\n\nWe grew this year.\n";
+    process_bytes(&s, "editorial.txt", u, strlen(u));
+    assert_string_equal(get(&s, "type"), "article");
+    done(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_single_signer),
         cmocka_unit_test(test_not_letters),
         cmocka_unit_test(test_forms),
+        cmocka_unit_test(test_printed_mail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
