@@ -1007,12 +1007,28 @@ done:
 
 /* ---- .eml ------------------------------------------------------------------ */
 
+static int unquote_from(civ_buf *out, const char *b, size_t len);
+
 static civ_status mail_extract(const civ_input *in, civ_doc *doc, civ_error *err)
 {
     civ_date env;
     size_t skip = skip_from_line(in->bytes, in->len, &env);
-    return read_message(in, doc, (const char *)in->bytes + skip, in->len - skip,
-                        skip ? &env : NULL, NULL, NULL, err);
+    const char *b = (const char *)in->bytes + skip;
+    size_t len = in->len - skip;
+    /* A message saved from a mailbox (it starts with the "From " line)
+     * keeps the mailbox's ">From " quoting: undo it. */
+    civ_buf unq = CIV_BUF_INIT;
+    if (skip && unquote_from(&unq, b, len)) {
+        if (civ_buf_failed(&unq)) {
+            civ_buf_free(&unq);
+            return civ_error_set(err, CIV_ENOMEM, "out of memory");
+        }
+        b = unq.data;
+        len = unq.len;
+    }
+    civ_status s = read_message(in, doc, b, len, skip ? &env : NULL, NULL, NULL, err);
+    civ_buf_free(&unq);
+    return s;
 }
 
 /* ---- mbox ------------------------------------------------------------------ */

@@ -502,6 +502,20 @@ static void test_not_mail(void **state)
     assert_int_equal(s.nwarn, 0);
     assert_has(text(&s, 0), "\xe4\xb8\xad\xe6\x96\x87"); /* 中文 */
     done(&s);
+    /* A message saved from a mailbox: its envelope line is skipped and its
+     * ">From " quoting undone; without the envelope line the text stays. */
+    const char *saved = "From a@example.org Mon Jun 03 10:00:00 2019\n"
+                        "From: a@example.org\nSubject: saved\n\n>From the start.\n";
+    process_bytes(&s, "saved.eml", saved, strlen(saved));
+    assert_has(text(&s, 0), "From the start.");
+    assert_lacks(text(&s, 0), ">From");
+    assert_string_equal(get(&s, 0, "date_source"), "envelope");
+    done(&s);
+    process_bytes(&s, "plain.eml", saved + 44, strlen(saved + 44));
+    assert_string_equal(get(&s, 0, "from"), "a@example.org");
+    assert_string_equal(get(&s, 0, "subject"), "saved");
+    assert_has(text(&s, 0), ">From the start.");
+    done(&s);
     /* A year-2000 bug ("0102" for 2002) is repaired. */
     const char *y2k = "From: x@example.org\nDate: Fri, 07 Jun 0102 08:46:41 +0900\n\nhi\n";
     process_bytes(&s, "y2k.eml", y2k, strlen(y2k));
