@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 #include <zlib.h>
 
 #include "civ/buf.h"
@@ -559,6 +560,60 @@ static void test_damage(void **state)
     }
 }
 
+/* civindex runs extractors in parallel worker threads: the same messages
+ * read in four threads at once give the same documents as read alone. */
+static const char *const thread_files[] = { "alternative.eml", "shift-jis.eml", "archive.mbox",
+                                            "attachments.eml", "quoted-printable.eml",
+                                            "missing-boundary.eml", "rfc2047.eml" };
+#define NTF (sizeof thread_files / sizeof thread_files[0])
+
+/* One line per document: id, subject, thread, text length. Caller frees. */
+static char *fingerprint(const char *name)
+{
+    seen s;
+    process(&s, name);
+    civ_buf b = CIV_BUF_INIT;
+    for (int i = 0; i < s.ndocs; i++) {
+        size_t tl;
+        civ_doc_text(s.docs[i], &tl);
+        civ_buf_printf(&b, "%s|%s|%s|%zu\n", get(&s, i, "id"), get(&s, i, "subject"),
+                       get(&s, i, "thread"), tl);
+    }
+    done(&s);
+    return civ_buf_steal(&b);
+}
+
+static char *expected[NTF];
+static int mismatches;
+
+static void *reader(void *arg)
+{
+    (void)arg;
+    for (int round = 0; round < 10; round++)
+        for (size_t f = 0; f < NTF; f++) {
+            char *got = fingerprint(thread_files[f]);
+            if (strcmp(got, expected[f]) != 0)
+                __atomic_add_fetch(&mismatches, 1, __ATOMIC_SEQ_CST);
+            free(got);
+        }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    for (size_t f = 0; f < NTF; f++)
+        expected[f] = fingerprint(thread_files[f]);
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, reader, NULL), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(mismatches, 0);
+    for (size_t f = 0; f < NTF; f++)
+        free(expected[f]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -575,6 +630,7 @@ int main(void)
         cmocka_unit_test(test_from_line_and_sniff),
         cmocka_unit_test(test_not_mail),
         cmocka_unit_test(test_damage),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
