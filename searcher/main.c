@@ -9,6 +9,7 @@
 
 #include "civ/db.h"
 #include "civ/render.h"
+#include "civ/thread.h"
 
 #ifndef CIV_VERSION
 #define CIV_VERSION "0"
@@ -87,57 +88,6 @@ static void emit(civ_buf *out)
         return;
     }
     fwrite(out->data ? out->data : "", 1, out->len, stdout);
-}
-
-/* --thread ID: a thread id (16 hex digits), or the Message-ID of one of its
- * messages, looked up. Writes the filter "thread:…" into out. Returns 0,
- * EXIT_NONE when no message has that id, EXIT_ERROR. */
-static int thread_filter(civ_db *db, const char *arg, char *out, size_t outsz)
-{
-    size_t n = strlen(arg), hex = 0;
-    while (hex < n && strchr("0123456789abcdefABCDEF", arg[hex]))
-        hex++;
-    if (n == 16 && hex == 16) {
-        snprintf(out, outsz, "thread:%s", arg);
-        for (char *p = out; *p; p++)
-            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-        return 0;
-    }
-    /* A Message-ID, stored without <> and with its domain in lower case. */
-    char id[512], filter[600];
-    while (*arg == '<' || *arg == ' ')
-        arg++;
-    snprintf(id, sizeof id, "%s", arg);
-    size_t len = strlen(id);
-    while (len && (id[len - 1] == '>' || id[len - 1] == ' '))
-        id[--len] = '\0';
-    for (char *p = strrchr(id, '@'); p && *p; p++)
-        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-    snprintf(filter, sizeof filter, "msgid:%s", id);
-    const char *filters[] = { filter };
-    civ_search_opts so = CIV_SEARCH_OPTS_INIT;
-    so.query = "*";
-    so.filters = filters;
-    so.nfilters = 1;
-    so.limit = 1;
-    so.snippet_len = 0;
-    civ_results *res = NULL;
-    civ_error err = CIV_ERROR_INIT;
-    if (!*id || civ_search(&res, db, &so, &err) != CIV_OK) {
-        fprintf(stderr, "civsearch: --thread: %s\n", *id ? err.msg : "empty id");
-        civ_results_free(res);
-        return EXIT_ERROR;
-    }
-    const civ_hit *h = civ_results_hit(res, 0);
-    const char *t = h ? civ_doc_get(h->doc, "thread") : NULL;
-    if (t)
-        snprintf(out, outsz, "thread:%s", t);
-    civ_results_free(res);
-    if (!t) {
-        fprintf(stderr, "civsearch: no thread with id or Message-ID %s\n", id);
-        return EXIT_NONE;
-    }
-    return 0;
 }
 
 static int fail(const char *what, const civ_error *err)
@@ -298,8 +248,9 @@ int main(int argc, char **argv)
         char tfilter[600], title[620];
         const char *tfilters[1] = { tfilter };
         if (thread) {
-            rc = thread_filter(db, thread, tfilter, sizeof tfilter);
-            if (rc != 0) {
+            if (civ_thread_filter(tfilter, sizeof tfilter, db, thread, &err) != CIV_OK) {
+                rc = err.code == CIV_ENOTFOUND ? EXIT_NONE : EXIT_ERROR;
+                fprintf(stderr, "civsearch: %s\n", err.msg);
                 civ_buf_free(&query);
                 civ_db_free(db);
                 return rc;
