@@ -256,6 +256,54 @@ static void test_printed_mail(void **state)
     done(&s);
 }
 
+/* Every prefix of every letter fixture, and a few odd texts: no crash,
+ * and a document always comes out (ASan and valgrind watch the memory). */
+static void test_prefixes(void **state)
+{
+    (void)state;
+    const char *names[] = { "open-letter-amazon.txt", "open-letter-committee.html",
+                            "letter-single-signer.md", "article-quoting-letter.txt" };
+    for (size_t f = 0; f < sizeof names / sizeof names[0]; f++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/tests/fixtures/letters/%s", CIV_SOURCE_DIR, names[f]);
+        FILE *fp = fopen(path, "rb");
+        assert_non_null(fp);
+        civ_buf b = CIV_BUF_INIT;
+        char chunk[4096];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+            civ_buf_append(&b, chunk, n);
+        fclose(fp);
+        for (size_t cut = 8; cut < b.len; cut += 5) {
+            seen s;
+            memset(&s, 0, sizeof s);
+            civ_error err = CIV_ERROR_INIT;
+            civ_status st = civ_pipeline_bytes(NULL, names[f], names[f], names[f],
+                                               (const unsigned char *)b.data, cut, 1546300800,
+                                               keep_doc, &s, &s.rep, &err);
+            assert_int_equal(st, CIV_OK);
+            /* A document, or (an HTML head cut before any text) none. */
+            if (s.doc)
+                assert_non_null(civ_doc_get(s.doc, "type"));
+            else
+                assert_int_equal(s.rep.outcome, CIV_FILE_SKIPPED);
+            done(&s);
+        }
+        civ_buf_free(&b);
+    }
+    const char *odd[] = {
+        "Dear ,\n\nx\n\nSincerely,\n\n,\n;\n",
+        "Dear X,\n\nSincerely,\n\n(((((((\n",
+        "To the :\n\n\n\nRegards\n\nA, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P\n",
+        "Dear Sir,\n\nbody\n\nSincerely,\n\nJane Doe\nDirector\nDirector\nDirector\nDirector\nDirector\n",
+    };
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        seen s;
+        process_bytes(&s, "odd.txt", odd[i], strlen(odd[i]));
+        done(&s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_not_letters),
         cmocka_unit_test(test_forms),
         cmocka_unit_test(test_printed_mail),
+        cmocka_unit_test(test_prefixes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
