@@ -849,8 +849,7 @@ static int fix_year(const char *v, civ_date *d)
 
 /* Date of the message: the Date header, else the envelope (From line),
  * else the first Received header. Returns the source, or NULL. */
-static const char *message_date(mail *m, GMimeMessage *msg, const civ_date *envelope,
-                                civ_date *d)
+static const char *message_date(GMimeMessage *msg, const civ_date *envelope, civ_date *d)
 {
     const char *v = g_mime_object_get_header(GMIME_OBJECT(msg), "Date");
     if (v && civ_date_parse(d, v, strlen(v)) == 0)
@@ -882,7 +881,6 @@ static const char *message_date(mail *m, GMimeMessage *msg, const civ_date *enve
         const char *semi = rv ? strrchr(rv, ';') : NULL;
         if (semi && civ_date_parse(d, semi + 1, strlen(semi + 1)) == 0)
             return "received";
-        (void)m;
         break;
     }
     return NULL;
@@ -951,7 +949,7 @@ static civ_status read_message(const civ_input *in, civ_doc *doc, const char *by
     civ_doc_set_str(doc, "title", subj ? subj : "(no subject)");
 
     civ_date d;
-    const char *src = message_date(&m, msg, envelope, &d);
+    const char *src = message_date(msg, envelope, &d);
     if (src) {
         char iso[21];
         civ_date_iso(&d, iso);
