@@ -480,7 +480,7 @@ static void add_other_format(mail *m, const civ_extractor *ex, const char *name,
 }
 
 /* A leaf part: body text, a text-like attachment, or a binary one. */
-static void add_leaf(mail *m, GMimePart *part)
+static void add_leaf(mail *m, GMimePart *part, int depth)
 {
     GMimeObject *obj = GMIME_OBJECT(part);
     unsigned no = ++m->parts;
@@ -536,20 +536,22 @@ static void add_leaf(mail *m, GMimePart *part)
     }
     const char *bytes = civ_buf_str(&raw);
     if (attachment || (name && !(plain || html))) {
-        if (mailfile && m->parts < 10000) {
-            /* A mail saved as an attachment: read it as a forwarded message. */
+        if (mailfile) {
+            /* A mail saved as an attachment: read it as a forwarded message
+             * (one level deeper, so that mail in mail in mail… ends). */
             GMimeStream *stream = g_mime_stream_mem_new_with_buffer(bytes, raw.len);
             GMimeParser *parser = g_mime_parser_new_with_stream(stream);
             GMimeMessage *inner = g_mime_parser_construct_message(parser, m->popts);
             if (inner) {
-                add_message(m, inner, 1, 1);
+                add_message(m, inner, depth + 1, 1);
                 g_object_unref(inner);
             }
             g_object_unref(parser);
             g_object_unref(stream);
         } else if (html) {
             html_text(m, bytes, raw.len, charset, no);
-        } else if (ex && ex->extract_one && ex != &civ_extractor_mail) {
+        } else if (ex && ex->extract_one && ex != &civ_extractor_mail &&
+                   ((ex->flags & CIV_EXTRACTOR_BINARY_OK) || !civ_text_is_binary(bytes, raw.len))) {
             add_other_format(m, ex, name, bytes, raw.len);
         } else if (!civ_text_is_binary(bytes, raw.len)) {
             civ_buf t = CIV_BUF_INIT;
@@ -706,7 +708,7 @@ static void add_object(mail *m, GMimeObject *obj, int depth)
         return;
     }
     if (GMIME_IS_PART(obj))
-        add_leaf(m, GMIME_PART(obj));
+        add_leaf(m, GMIME_PART(obj), depth);
 }
 
 /* "Name <addr>", "addr" or "Name" for one mailbox into out. */

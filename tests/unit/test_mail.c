@@ -560,6 +560,36 @@ static void test_damage(void **state)
     }
 }
 
+/* Mail attached to mail attached to mail, 300 levels deep: read to a
+ * limit, with a warning, never a stack overflow. */
+static void test_deep_nesting(void **state)
+{
+    (void)state;
+    civ_buf msg = CIV_BUF_INIT;
+    civ_buf_puts(&msg, "From: x@example.org\nSubject: level 300\n\nInnermostmarker.\n");
+    for (int level = 299; level >= 0; level--) {
+        civ_buf outer = CIV_BUF_INIT;
+        civ_buf_printf(&outer,
+                       "From: x@example.org\nSubject: level %d\nMIME-Version: 1.0\n"
+                       "Content-Type: multipart/mixed; boundary=\"lvl-%d-x\"\n\n"
+                       "--lvl-%d-x\nContent-Type: text/plain\n\nLevelmarker%d\n"
+                       "--lvl-%d-x\nContent-Type: application/octet-stream; name=\"l.eml\"\n"
+                       "Content-Disposition: attachment; filename=\"l.eml\"\n\n%s\n--lvl-%d-x--\n",
+                       level, level, level, level, level, civ_buf_str(&msg), level);
+        civ_buf_free(&msg);
+        msg = outer;
+    }
+    seen s;
+    process_bytes(&s, "deep.eml", msg.data, msg.len);
+    assert_int_equal(s.rep.outcome, CIV_FILE_INDEXED);
+    assert_has(text(&s, 0), "Levelmarker0\n");
+    assert_has(text(&s, 0), "Levelmarker5\n");
+    assert_lacks(text(&s, 0), "Innermostmarker");
+    assert_has(civ_buf_str(&s.warnings), "nested too deeply");
+    done(&s);
+    civ_buf_free(&msg);
+}
+
 /* civindex runs extractors in parallel worker threads: the same messages
  * read in four threads at once give the same documents as read alone. */
 static const char *const thread_files[] = { "alternative.eml", "shift-jis.eml", "archive.mbox",
@@ -630,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_from_line_and_sniff),
         cmocka_unit_test(test_not_mail),
         cmocka_unit_test(test_damage),
+        cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
