@@ -1,4 +1,5 @@
 /* Language guessing: the script first, then the most common words. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +23,30 @@ static const lang_words latin[] = {
     { "sv", { "och", "att", "det", "som", "är", "för", "på", "med", "till", "av", "den", "har", "inte", "om", NULL } },
     { "pl", { "nie", "się", "jest", "na", "do", "że", "w", "z", "to", "jak", "ale", "przez", "oraz", "dla", NULL } },
 };
+
+/* The words of latin[] by their first byte, built once: a word is compared
+ * only with the few that start like it. */
+typedef struct word_ref {
+    const char *word;
+    unsigned char lang;
+} word_ref;
+
+static word_ref by_first[256][48]; /* 21 at most today */
+static unsigned char n_first[256];
+static pthread_once_t by_first_once = PTHREAD_ONCE_INIT;
+
+static void build_by_first(void)
+{
+    for (size_t l = 0; l < sizeof latin / sizeof latin[0]; l++)
+        for (const char *const *x = latin[l].words; *x; x++) {
+            unsigned char c = (unsigned char)**x;
+            if (n_first[c] < sizeof by_first[c] / sizeof by_first[c][0]) {
+                by_first[c][n_first[c]].word = *x;
+                by_first[c][n_first[c]].lang = (unsigned char)l;
+                n_first[c]++;
+            }
+        }
+}
 
 static int is_word_byte(unsigned char c)
 {
@@ -87,6 +112,7 @@ const char *civ_lang_guess(const char *text, size_t len)
     if (latin_n * 2 < total)
         return "und";
     /* Count common words of each Latin-script language. */
+    pthread_once(&by_first_once, build_by_first);
     size_t score[sizeof latin / sizeof latin[0]] = { 0 };
     size_t words = 0;
     for (size_t i = 0; i < lim;) {
@@ -103,10 +129,10 @@ const char *civ_lang_guess(const char *text, size_t len)
             w[k] = (char)(p[s + k] >= 'A' && p[s + k] <= 'Z' ? p[s + k] + 32 : p[s + k]);
         w[n] = '\0';
         words++;
-        for (size_t l = 0; l < sizeof latin / sizeof latin[0]; l++)
-            for (const char *const *x = latin[l].words; *x; x++)
-                if (strcmp(*x, w) == 0)
-                    score[l]++;
+        unsigned char c = (unsigned char)w[0];
+        for (unsigned k = 0; k < n_first[c]; k++)
+            if (strcmp(by_first[c][k].word, w) == 0)
+                score[by_first[c][k].lang]++;
     }
     size_t best = 0, second = 0, bi = 0;
     for (size_t l = 0; l < sizeof latin / sizeof latin[0]; l++) {
