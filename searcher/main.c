@@ -9,6 +9,7 @@
 
 #include "civ/db.h"
 #include "civ/render.h"
+#include "civ/web.h"
 
 #ifndef CIV_VERSION
 #define CIV_VERSION "0"
@@ -51,6 +52,8 @@ static void usage(FILE *f)
           "      --show ID        print one document with its full text\n"
           "      --stats          print statistics about the index\n"
           "      --debug          print how the query was understood\n"
+          "      --fastcgi[=ADDR] serve the search page over FastCGI (also run as a CGI\n"
+          "                       program when GATEWAY_INTERFACE is set; see docs/cgi.md)\n"
           "  -h, --help           show this help and exit\n"
           "  -V, --version        show the version and exit\n"
           "\n"
@@ -94,6 +97,10 @@ static int fail(const char *what, const civ_error *err)
 
 int main(int argc, char **argv)
 {
+    /* The search page: CGI or FastCGI (searcher/web.c). */
+    int web = civ_web_main(argc, argv);
+    if (web >= 0)
+        return web;
     enum { OPT_OFFSET = 256, OPT_OR, OPT_AND, OPT_SHOW, OPT_STATS, OPT_COLOR, OPT_SNIPPET,
            OPT_DEBUG, OPT_FACETS };
     static const struct option longopts[] = {
