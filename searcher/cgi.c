@@ -294,6 +294,29 @@ civ_status civ_cgi_window(unsigned *offset, unsigned *limit, const civ_cgi_param
     return CIV_OK;
 }
 
+civ_status civ_cgi_search_opts(civ_search_opts *so, const civ_cgi_params *p,
+                               const civ_cgi_limits *lim, civ_error *err)
+{
+    civ_search_opts init = CIV_SEARCH_OPTS_INIT;
+    *so = init;
+    civ_status s = civ_cgi_window(&so->offset, &so->limit, p, lim, err);
+    if (s != CIV_OK)
+        return s;
+    so->query = p->q ? p->q : p->like ? NULL : "*";
+    so->sort = p->sort;
+    so->filters = (const char *const *)p->filters;
+    so->nfilters = p->nfilters;
+    so->date_from = p->from;
+    so->date_until = p->until;
+    so->like = p->like;
+    so->snippet_len = 240;
+    so->facet_values = lim->facet_values;
+    so->spelling = 1;
+    so->time_limit_ms = lim->time_limit_ms;
+    so->wildcard_limit = lim->wildcard_limit;
+    return CIV_OK;
+}
+
 void civ_url_encode(civ_buf *out, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";

@@ -260,28 +260,15 @@ static void search(request *r, civ_db *db)
     const civ_cgi_limits *lim = &r->w->limits;
     civ_search_opts *so = &r->so;
     civ_cgi_params *p = &r->p;
-    if (civ_cgi_window(&so->offset, &so->limit, p, lim, &err) != CIV_OK) {
+    if (civ_cgi_search_opts(so, p, lim, &err) != CIV_OK) {
         answer_error(r, 400, err.msg);
         return;
     }
-    so->sort = p->sort;
-    so->filters = (const char *const *)p->filters;
-    so->nfilters = p->nfilters;
-    so->date_from = p->from;
-    so->date_until = p->until;
-    so->snippet_len = 240;
-    so->facet_values = lim->facet_values;
-    so->spelling = 1;
-    so->like = p->like;
-    so->time_limit_ms = lim->time_limit_ms;
-    so->wildcard_limit = lim->wildcard_limit;
+    /* The front page: counts to browse by, no hits. */
     int front = !r->json && !p->q && !p->nfilters && !p->from && !p->until && !p->like;
     if (front) {
-        so->query = "*";
         so->offset = 0;
         so->limit = 0;
-    } else {
-        so->query = p->q ? p->q : p->like ? NULL : "*";
     }
     r->info.query = front ? NULL : p->q ? p->q : "";
     r->info.opts = so;

@@ -103,6 +103,15 @@ civ_status civ_cgi_parse(civ_cgi_params *p, const char *s, size_t len,
 civ_status civ_cgi_window(unsigned *offset, unsigned *limit, const civ_cgi_params *p,
                           const civ_cgi_limits *lim, civ_error *err);
 
+/* Fills the search options for p within lim: the window (as
+ * civ_cgi_window), sort, filters, date range, like, snippets, facets
+ * (lim->facet_values), spelling, lim->time_limit_ms and
+ * lim->wildcard_limit. The query is p->q, "*" when there is none, or NULL
+ * for a pure like= search. so borrows p's strings. CIV_EINVAL as
+ * civ_cgi_window. */
+civ_status civ_cgi_search_opts(civ_search_opts *so, const civ_cgi_params *p,
+                               const civ_cgi_limits *lim, civ_error *err);
+
 /* Appends s[0..len) percent-encoded for a URL query component: every
  * byte but A-Z a-z 0-9 - . _ ~ is written as %XX (the result needs no
  * further escaping in an HTML attribute). */
