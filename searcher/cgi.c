@@ -309,7 +309,6 @@ civ_status civ_cgi_search_opts(civ_search_opts *so, const civ_cgi_params *p,
     so->date_from = p->from;
     so->date_until = p->until;
     so->like = p->like;
-    so->snippet_len = 240;
     so->facet_values = lim->facet_values;
     so->spelling = 1;
     so->time_limit_ms = lim->time_limit_ms;
