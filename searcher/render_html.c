@@ -100,6 +100,23 @@ static const char *lang_attr(const char *lang)
     return lang;
 }
 
+/* The name of a language code for people, or the code itself. */
+static const char *lang_name(const char *code)
+{
+    static const char *const names[][2] = {
+        { "en", "English" }, { "fr", "French" },   { "de", "German" },   { "es", "Spanish" },
+        { "it", "Italian" }, { "pt", "Portuguese" }, { "nl", "Dutch" }, { "sv", "Swedish" },
+        { "pl", "Polish" },  { "ru", "Russian" },  { "uk", "Ukrainian" }, { "ar", "Arabic" },
+        { "he", "Hebrew" },  { "el", "Greek" },    { "hi", "Hindi" },    { "th", "Thai" },
+        { "zh", "Chinese" }, { "ja", "Japanese" }, { "ko", "Korean" },   { "tr", "Turkish" },
+        { "und", "undetermined" },
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(names[i][0], code) == 0)
+            return names[i][1];
+    return code;
+}
+
 static const char *field_label(const char *field)
 {
     static const struct { const char *field, *label; } labels[] = {
@@ -358,9 +375,7 @@ static void facet_block(civ_buf *out, const civ_render_info *info, const civ_fac
         if (on)
             civ_buf_puts(out, " class=\"on\" aria-current=\"true\"");
         civ_buf_puts(out, " dir=\"auto\">");
-        /* "und" is how the language guesser says it could not tell. */
-        esc(out, strcmp(f->field, "lang") == 0 && strcmp(vals[i].value, "und") == 0
-                     ? "undetermined" : vals[i].value);
+        esc(out, strcmp(f->field, "lang") == 0 ? lang_name(vals[i].value) : vals[i].value);
         civ_buf_puts(out, "</a> <span class=\"n\">");
         put_count(out, vals[i].count);
         civ_buf_puts(out, "</span>");
@@ -425,7 +440,7 @@ static void active_filters(civ_buf *out, const civ_render_info *info)
             field[n] = '\0';
             esc(out, field_label(field));
             civ_buf_puts(out, ": ");
-            esc(out, colon + 1);
+            esc(out, strcmp(field, "lang") == 0 ? lang_name(colon + 1) : colon + 1);
         } else {
             esc(out, f);
         }
@@ -721,7 +736,8 @@ static void html_document_page(civ_buf *out, const civ_render_info *info, const 
         row(out, "Date", date);
     }
     row(out, "Type", civ_doc_get(doc, "type"));
-    row(out, "Language", civ_doc_get(doc, "lang"));
+    const char *dl = civ_doc_get(doc, "lang");
+    row(out, "Language", dl ? lang_name(dl) : NULL);
     row(out, "Format", civ_doc_get(doc, "format"));
     rows(out, doc, "Signed by", "signatories");
     rows(out, doc, "Attachments", "attachment");
