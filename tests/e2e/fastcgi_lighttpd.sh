@@ -56,13 +56,14 @@ ok "fastcgi: a changed and a rebuilt index are picked up without a restart"
 # A process that dies (as one stopped by its CPU limit does) is replaced.
 kill -9 "$pid"
 i=0
-while [ $i -lt 50 ]; do
-  page "$BASE?q=encryption&format=json"
+while [ $i -lt 100 ]; do
+  http "$BASE?q=encryption&format=json"
   [ "$STATUS" = 200 ] && break
   sleep 0.1
   i=$((i + 1))
 done
 assert_status 200 "after the FastCGI process was killed"
+assert_security_headers
 [ "$(jqbody .total)" = 1 ] || fail "after restart"
 new=$(backend)
 [ -n "$new" ] && [ "$new" != "$pid" ] || fail "lighttpd did not start a new process"

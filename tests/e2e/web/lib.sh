@@ -129,8 +129,9 @@ start_lighttpd() {
       if ! kill -0 "$LIGHTTPD_PID" 2>/dev/null; then
         break
       fi
-      code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE?format=json&limit=0" 2>/dev/null)
-      if [ -n "$code" ] && [ "$code" != 000 ] && [ "$code" != 503 ]; then
+      # Ready once civsearch itself answers (its headers, not lighttpd's).
+      if curl -s -o /dev/null -D - --max-time 5 "$BASE?format=json&limit=0" 2>/dev/null |
+        grep -qi '^Content-Security-Policy:'; then
         return 0
       fi
       sleep 0.1
