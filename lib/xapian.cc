@@ -680,11 +680,13 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         if (o->snippet_len > 0) {
             size_t tlen;
             const char *t = civ_doc_text(doc, &tlen);
+            /* No SNIPPET_BACKGROUND_MODEL: with it Xapian 1.4 often picks a
+             * passage without any query word ("torture" on the UDHR gave
+             * the preamble), so nothing is highlighted; it also costs a
+             * term-frequency lookup for every word of the text. */
             if (tlen > 0)
                 snip = mset.snippet(std::string(t, tlen), o->snippet_len, db->stem,
-                                    Xapian::MSet::SNIPPET_BACKGROUND_MODEL |
-                                        Xapian::MSet::SNIPPET_CJK_NGRAM,
-                                    hs, he, "\xe2\x80\xa6");
+                                    Xapian::MSet::SNIPPET_CJK_NGRAM, hs, he, "\xe2\x80\xa6");
             civ_buf_free(civ_doc_text_buf(doc));
             snip = one_line(snip);
         }
