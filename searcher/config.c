@@ -97,6 +97,12 @@ static char *trim(char *s)
 static civ_status parse_line(civ_config *c, char *line, const char *origin, unsigned lineno,
                              civ_error *err)
 {
+    /* A "#" after a space or tab starts a comment. */
+    for (char *h = strchr(line, '#'); h; h = strchr(h + 1, '#'))
+        if (h > line && (h[-1] == ' ' || h[-1] == '\t')) {
+            *h = '\0';
+            break;
+        }
     char *s = trim(line);
     if (!*s || *s == '#')
         return CIV_OK;

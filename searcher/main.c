@@ -53,7 +53,7 @@ static void usage(FILE *f)
           "      --stats          print statistics about the index\n"
           "      --debug          print how the query was understood\n"
           "      --fastcgi[=ADDR] serve the search page over FastCGI (also run as a CGI\n"
-          "                       program when GATEWAY_INTERFACE is set; see docs/cgi.md)\n"
+          "                       program when GATEWAY_INTERFACE is set; see civsearch(1))\n"
           "  -h, --help           show this help and exit\n"
           "  -V, --version        show the version and exit\n"
           "\n"

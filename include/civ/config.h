@@ -13,7 +13,8 @@
  *     page_size = 10
  *     max_limit = 100
  *
- * Blank lines and lines starting with "#" are ignored. Setting names are
+ * Blank lines and lines starting with "#" are ignored, and so is the rest
+ * of a line from a "#" that follows a space or a tab. Setting names are
  * reserved (they cannot name a collection): title, page_size, max_limit,
  * max_offset, max_query, max_input, max_filters, wildcard_limit,
  * time_limit_ms, cpu_seconds, facet_values. A collection name is 1 to 64

@@ -367,13 +367,15 @@ static void test_config(void **state)
                        "page_size = 20\n"
                        "time_limit_ms = 500\n"
                        "cpu_seconds = 3\n"
-                       "wildcard_limit = 20\n"
-                       "max_query = 300\n";
+                       "wildcard_limit = 20   # words a wildcard may expand to\n"
+                       "max_query = 300\n"
+                       "hashdir = /srv/civ/hash#dir # a comment\n";
     civ_config *c = NULL;
     civ_error err = CIV_ERROR_INIT;
     assert_int_equal(civ_config_parse(&c, text, strlen(text), "test.conf", &err), CIV_OK);
-    assert_int_equal(c->ncollections, 2);
+    assert_int_equal(c->ncollections, 3);
     assert_string_equal(civ_config_find(c, NULL)->name, "archive");
+    assert_string_equal(civ_config_find(c, "hashdir")->path, "/srv/civ/hash#dir");
     assert_string_equal(civ_config_find(c, "press")->path, "/srv/civ/press");
     assert_null(civ_config_find(c, "other"));
     assert_null(civ_config_find(c, "/srv/civ/press"));
