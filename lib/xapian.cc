@@ -12,6 +12,7 @@
  */
 #include <xapian.h>
 
+#include <strings.h>
 #include <sys/stat.h>
 #include <dirent.h>
 
@@ -555,6 +556,84 @@ void build_facets(civ_results *r, const std::vector<std::pair<const civ_field_de
     }
 }
 
+bool word_byte(unsigned char c)
+{
+    return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* The part of a long text worth handing to MSet::snippet(), which
+ * tokenises and stems every word it is given: for long texts that is most
+ * of a search's time. keys are the matching words (unstemmed, and stems as
+ * word prefixes); the part kept is the stretch with the most different
+ * keys near each other, with room around it. Texts under 3 windows, and
+ * texts where no key is found as written (other scripts, other case
+ * forms), are used whole, so the snippet is then exactly Xapian's. */
+void snippet_source(const char *t, size_t tlen, const std::vector<std::string> &keys,
+                    size_t snippet_len, size_t *start, size_t *len)
+{
+    const size_t W = std::max<size_t>(snippet_len * 4, 1024);
+    *start = 0;
+    *len = tlen;
+    if (tlen <= 3 * W || keys.empty())
+        return;
+    std::vector<std::pair<size_t, size_t>> hits; /* offset, key */
+    for (size_t k = 0; k < keys.size() && k < 64; k++) {
+        const std::string &key = keys[k];
+        size_t n = key.size(), found = 0;
+        if (n < 2)
+            continue;
+        for (size_t i = 0; i + n <= tlen && found < 256; i++) {
+            if ((static_cast<unsigned char>(t[i]) | 0x20) != (static_cast<unsigned char>(key[0]) | 0x20) ||
+                (i > 0 && word_byte(static_cast<unsigned char>(t[i - 1]))))
+                continue;
+            if (strncasecmp(t + i, key.data(), n) == 0) {
+                hits.emplace_back(i, k);
+                found++;
+                i += n - 1;
+            }
+        }
+    }
+    if (hits.empty())
+        return;
+    std::sort(hits.begin(), hits.end());
+    size_t best = 0, best_keys = 0, best_n = 0;
+    for (size_t a = 0, b = 0; a < hits.size(); a++) {
+        if (b < a)
+            b = a;
+        while (b < hits.size() && hits[b].first < hits[a].first + W)
+            b++;
+        uint64_t seen = 0;
+        for (size_t i = a; i < b; i++)
+            seen |= uint64_t(1) << hits[i].second;
+        size_t nk = static_cast<size_t>(__builtin_popcountll(seen));
+        if (nk > best_keys || (nk == best_keys && b - a > best_n)) {
+            best = hits[a].first;
+            best_keys = nk;
+            best_n = b - a;
+        }
+    }
+    size_t from = best > W / 2 ? best - W / 2 : 0;
+    size_t to = std::min(tlen, best + W + W / 2);
+    /* Start and end between words (and so never inside a UTF-8 sequence). */
+    if (from > 0) {
+        size_t f = from;
+        while (f < best && word_byte(static_cast<unsigned char>(t[f - 1])))
+            f++;
+        from = f;
+    }
+    if (to < tlen) {
+        size_t e = to;
+        while (e > best && word_byte(static_cast<unsigned char>(t[e])))
+            e--;
+        if (e == best) /* one long "word": just avoid cutting a character */
+            for (e = to; e > best && (static_cast<unsigned char>(t[e]) & 0xC0) == 0x80;)
+                e--;
+        to = e;
+    }
+    *start = from;
+    *len = to - from;
+}
+
 civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_error *err)
 {
     /* 1. The query text. */
@@ -663,6 +742,18 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     const std::string hs = o->hi_start ? o->hi_start : "<b>";
     const std::string he = o->hi_end ? o->hi_end : "</b>";
     r->snippets.reserve(mset.size());
+    /* The words to look for in long texts (snippet_source): the query's
+     * own words and stems, the same for every hit (asking each hit which
+     * terms it matches would read its term list). */
+    std::vector<std::string> keys;
+    if (o->snippet_len > 0)
+        for (Xapian::TermIterator qt = q.get_unique_terms_begin(); qt != q.get_unique_terms_end(); ++qt) {
+            const std::string &term = *qt;
+            if (!term.empty() && term[0] == 'Z')
+                keys.push_back(term.substr(1));
+            else if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z'))
+                keys.push_back(term);
+        }
     r->docs.reserve(mset.size());
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
         civ_doc *doc = nullptr;
@@ -684,9 +775,19 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
              * passage without any query word ("torture" on the UDHR gave
              * the preamble), so nothing is highlighted; it also costs a
              * term-frequency lookup for every word of the text. */
-            if (tlen > 0)
-                snip = mset.snippet(std::string(t, tlen), o->snippet_len, db->stem,
+            if (tlen > 0) {
+                size_t from, len;
+                snippet_source(t, tlen, keys, o->snippet_len, &from, &len);
+                snip = mset.snippet(std::string(t + from, len), o->snippet_len, db->stem,
                                     Xapian::MSet::SNIPPET_CJK_NGRAM, hs, he, "\xe2\x80\xa6");
+                const std::string omit = "\xe2\x80\xa6";
+                if (!snip.empty() && from > 0 && snip.compare(0, omit.size(), omit) != 0)
+                    snip = omit + snip;
+                if (!snip.empty() && from + len < tlen &&
+                    (snip.size() < omit.size() ||
+                     snip.compare(snip.size() - omit.size(), omit.size(), omit) != 0))
+                    snip += omit;
+            }
             civ_buf_free(civ_doc_text_buf(doc));
             snip = one_line(snip);
         }

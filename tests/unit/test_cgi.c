@@ -659,6 +659,66 @@ static void test_handler(void **state)
     civ_web_response_free(&r);
 }
 
+/* Snippets of long texts come from the stretch where the query's words
+ * are, not from the first mention (lib/xapian.cc snippet_source). */
+static void test_long_snippets(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/civsnipXXXXXX";
+    assert_non_null(mkdtemp(dir));
+    civ_writer *w = NULL;
+    civ_error err = CIV_ERROR_INIT;
+    assert_int_equal(civ_writer_open(&w, dir, NULL, &err), CIV_OK);
+    civ_buf text = CIV_BUF_INIT;
+    civ_buf_puts(&text, "An alpha opens the text.\n");
+    for (int i = 0; i < 800; i++)
+        civ_buf_puts(&text, "filler words about nothing ");
+    civ_buf_puts(&text, "\nHere alpha and beta meet, and gamma too.\n");
+    for (int i = 0; i < 800; i++)
+        civ_buf_puts(&text, "more filler words ");
+    civ_buf_puts(&text, "\nDie Überwachung endet hier.\n");
+    for (int i = 0; i < 100; i++)
+        civ_buf_puts(&text, "tail words ");
+    civ_doc *d = NULL;
+    civ_doc_new(&d, NULL);
+    civ_doc_add_str(d, "id", "long.txt");
+    civ_doc_add_str(d, "title", "A long text");
+    civ_doc_add_str(d, "lang", "en");
+    civ_doc_append_text(d, text.data, text.len);
+    assert_int_equal(civ_writer_put(w, d, NULL, &err), CIV_OK);
+    assert_int_equal(civ_writer_commit(w, &err), CIV_OK);
+    civ_writer_free(w);
+    civ_doc_free(d);
+    civ_buf_free(&text);
+
+    civ_db *db = NULL;
+    assert_int_equal(civ_db_open(&db, dir, &err), CIV_OK);
+    static const struct { const char *q, *want[3]; } cases[] = {
+        { "beta", { "<b>beta</b>", NULL } },
+        { "alpha beta", { "<b>alpha</b> and <b>beta</b> meet", NULL } },
+        { "gamma OR alpha", { "<b>gamma</b>", "<b>alpha</b>", NULL } },
+        { "überwachung", { "<b>Überwachung</b>", NULL } },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        civ_search_opts so = CIV_SEARCH_OPTS_INIT;
+        so.query = cases[i].q;
+        civ_results *r = NULL;
+        assert_int_equal(civ_search(&r, db, &so, &err), CIV_OK);
+        assert_int_equal(civ_results_size(r), 1);
+        const char *snip = civ_results_hit(r, 0)->snippet;
+        for (int k = 0; cases[i].want[k]; k++)
+            if (!strstr(snip, cases[i].want[k]))
+                fail_msg("%s: snippet \"%s\" lacks %s", cases[i].q, snip, cases[i].want[k]);
+        if (i < 3 && strncmp(snip, "\xe2\x80\xa6", 3) != 0)
+            fail_msg("%s: a snippet from the middle should start with an ellipsis: %s", cases[i].q, snip);
+        civ_results_free(r);
+    }
+    civ_db_free(db);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -673,6 +733,7 @@ int main(void)
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_config_env),
         cmocka_unit_test(test_cpu_limit),
+        cmocka_unit_test(test_long_snippets),
         cmocka_unit_test_setup_teardown(test_handler, setup_index, teardown_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
