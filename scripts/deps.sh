@@ -10,7 +10,7 @@ libgmime-3.0-dev libcmocka-dev libfcgi-dev"
 # tests (tests/e2e/cgi_lighttpd.sh, fastcgi_lighttpd.sh, browser.sh).
 test_pkgs="jq curl lighttpd xapian-tools valgrind python3 procps chromium"
 bench_pkgs="xapian-omega xapian-tools libmime-tools-perl libhtml-parser-perl swish-e
-sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3"
+sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3 bc"
 browser_pkgs="chromium"
 
 want=""
