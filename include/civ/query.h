@@ -16,7 +16,8 @@
 extern "C" {
 #endif
 
-#define CIV_QUERY_MAX 1024   /* bytes; longer queries are refused */
+#define CIV_QUERY_MAX 8192   /* bytes; longer queries are refused (a pasted
+                                paragraph of facts must fit) */
 
 /* CIV_OK, or CIV_EQUERY with a one-line reason: empty, too long, not valid
  * UTF-8, unbalanced parentheses, an operator (AND, OR, XOR, NEAR, ADJ)
