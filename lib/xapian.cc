@@ -16,6 +16,7 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -100,9 +101,25 @@ const char *const META_FORMAT = "civ:format";
 const char *const META_STEMMER = "civ:stemmer";
 const char *const META_UPDATED = "civ:updated";
 
-/* BM25 parameters tuned on the Cranfield and CISI collections
- * (bench/relevance): see bench/README.md. */
-const double BM25_K1 = 1.2, BM25_K2 = 0.0, BM25_K3 = 1.0, BM25_B = 0.75, BM25_MINNORM = 0.5;
+/* Ranking, tuned on the Cranfield collection and confirmed on CISI with
+ * bench/relevance (bench/README.md has the measurements).
+ *
+ * BM25: k1 = 1.6 rewards repeated query words a little more than Xapian's
+ * default; b = 0.75 is the usual length normalisation. */
+const double BM25_K1 = 1.6, BM25_K2 = 0.0, BM25_K3 = 1.0, BM25_B = 0.75, BM25_MINNORM = 0.5;
+
+/* Natural-language queries: a paragraph of facts or a question. An OR
+ * query of at least NL_MIN_WORDS words is one; so is plain text (no
+ * operators, quotes or fields) of at least NL_AUTO_WORDS words, which is
+ * then matched with OR, since hardly any document holds every word of a
+ * paragraph. For these, civ_stopwords_question is dropped too, and the
+ * query is expanded once by pseudo-relevance feedback: the PRF_TERMS most
+ * telling stemmed words of the PRF_DOCS best matches are added with
+ * weight PRF_WEIGHT. Short keyword queries are left exactly as typed. */
+const size_t NL_MIN_WORDS = 6, NL_AUTO_WORDS = 10;
+const Xapian::doccount PRF_DOCS = 6;
+const Xapian::termcount PRF_TERMS = 10;
+const double PRF_WEIGHT = 0.5;
 
 Xapian::Stem make_stemmer(const std::string &lang)
 {
@@ -248,7 +265,9 @@ struct civ_db {
     std::string stemmer_lang;
     Xapian::Stem stem;
     Xapian::SimpleStopper stopper;
+    Xapian::SimpleStopper nl_stopper; /* stopper + civ_stopwords_question */
     std::unique_ptr<Xapian::QueryParser> qp;
+    std::vector<std::string> text_prefixes; /* of free-text fields, longest first */
 };
 
 namespace {
@@ -276,6 +295,12 @@ void setup_parser(civ_db *d)
     }
     qp.add_rangeprocessor((new DateRangeProcessor)->release());
     qp.add_boolean_prefix("date", (new DateFieldProcessor)->release());
+    d->text_prefixes.clear();
+    for (size_t i = 0; i < n; i++)
+        if ((fs[i].flags & CIV_FIELD_TEXT) && fs[i].prefix && *fs[i].prefix)
+            d->text_prefixes.push_back(fs[i].prefix);
+    std::sort(d->text_prefixes.begin(), d->text_prefixes.end(),
+              [](const std::string &a, const std::string &b) { return a.size() > b.size(); });
 }
 
 void open_db(civ_db *d, const char *path)
@@ -301,8 +326,12 @@ extern "C" civ_status civ_db_open(civ_db **out, const char *path, civ_error *err
     std::unique_ptr<civ_db> d;
     CIV_TRY
     d.reset(new civ_db);
-    for (const char *const *w = civ_stopwords_english; *w; w++)
+    for (const char *const *w = civ_stopwords_english; *w; w++) {
         d->stopper.add(*w);
+        d->nl_stopper.add(*w);
+    }
+    for (const char *const *w = civ_stopwords_question; *w; w++)
+        d->nl_stopper.add(*w);
     open_db(d.get(), path);
     std::string fmt = d->db.get_metadata(META_FORMAT);
     if (!fmt.empty() && fmt != CIV_INDEX_FORMAT)
@@ -555,12 +584,137 @@ void build_facets(civ_results *r, const std::vector<std::pair<const civ_field_de
     }
 }
 
+/* Sentence-case words ("Everyone", "The") become lower case so that the
+ * parser stems them like the rest of a natural-language query; words in
+ * capitals (acronyms, AND/OR/NOT) and mixed case stay as typed. */
+void lower_sentence_case(std::string &text)
+{
+    size_t i = 0, n = text.size();
+    while (i < n) {
+        unsigned char c = static_cast<unsigned char>(text[i]);
+        bool start = i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]));
+        if (start && c >= 'A' && c <= 'Z') {
+            size_t j = i + 1;
+            bool rest_lower = true;
+            while (j < n && std::isalpha(static_cast<unsigned char>(text[j]))) {
+                if (text[j] >= 'A' && text[j] <= 'Z')
+                    rest_lower = false;
+                j++;
+            }
+            if (rest_lower && j > i + 1)
+                text[i] = static_cast<char>(c + 32);
+            i = j;
+            continue;
+        }
+        i++;
+    }
+}
+
+/* Expansion terms for pseudo-relevance feedback: stemmed body words. */
+class StemmedTermDecider : public Xapian::ExpandDecider {
+  public:
+    bool operator()(const std::string &term) const override
+    {
+        return term.size() > 3 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z') &&
+               !(term[1] >= '0' && term[1] <= '9');
+    }
+};
+
+/* The query's words as they occur in the body text: terms of free-text
+ * fields ("title:slipstream" is ZSslipstream) lose their field prefix, so
+ * that snippets show them too. Returns an empty query when nothing had a
+ * field prefix (the query itself then serves). */
+Xapian::Query unprefixed_terms(const civ_db *db, const Xapian::Query &q)
+{
+    std::vector<Xapian::Query> out;
+    for (Xapian::TermIterator t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
+        const std::string &term = *t;
+        size_t z = !term.empty() && term[0] == 'Z' ? 1 : 0;
+        for (const std::string &p : db->text_prefixes) {
+            if (term.compare(z, p.size(), p) != 0)
+                continue;
+            size_t rest = z + p.size();
+            if (rest < term.size() && term[rest] >= 'A' && term[rest] <= 'Z')
+                continue; /* a longer prefix ("XSIG" is not "XS" + "IG…") */
+            if (rest < term.size() && term[rest] == ':')
+                rest++;
+            if (rest < term.size())
+                out.push_back(Xapian::Query((z ? "Z" : "") + term.substr(rest)));
+            break;
+        }
+    }
+    if (out.empty())
+        return Xapian::Query();
+    return Xapian::Query(Xapian::Query::OP_OR, out.begin(), out.end());
+}
+
+/* Private highlight markers: a snippet without them matched nothing. */
+const char SNIP_HI = '\x01', SNIP_LO = '\x02';
+
+void html_escape_to(std::string &out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        switch (s[i]) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        default: out += s[i];
+        }
+    }
+}
+
+/* The first len bytes of text or fewer, cut at a space (never inside a
+ * UTF-8 sequence), HTML-escaped, with "…" when cut: the snippet of a
+ * document whose text holds none of the query's words. */
+std::string lead_snippet(const char *t, size_t tlen, size_t len)
+{
+    size_t start = 0;
+    while (start < tlen && (t[start] == ' ' || t[start] == '\n' || t[start] == '\t' || t[start] == '\r'))
+        start++;
+    t += start;
+    tlen -= start;
+    std::string r;
+    if (tlen <= len) {
+        html_escape_to(r, t, tlen);
+        return r;
+    }
+    size_t cut = len;
+    while (cut > 0 && (static_cast<unsigned char>(t[cut]) & 0xC0) == 0x80)
+        cut--;
+    size_t sp = cut;
+    while (sp > len / 2 && t[sp] != ' ' && t[sp] != '\n')
+        sp--;
+    if (sp > len / 2)
+        cut = sp;
+    html_escape_to(r, t, cut);
+    r += "\xe2\x80\xa6";
+    return r;
+}
+
+/* Replaces the private markers by the caller's. */
+std::string set_markers(const std::string &s, const std::string &hs, const std::string &he)
+{
+    std::string r;
+    r.reserve(s.size() + 16);
+    for (char c : s) {
+        if (c == SNIP_HI)
+            r += hs;
+        else if (c == SNIP_LO)
+            r += he;
+        else
+            r += c;
+    }
+    return r;
+}
+
 civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_error *err)
 {
     /* 1. The query text. */
     Xapian::Query q;
     std::string text = o->query ? o->query : "";
     bool match_all = false;
+    bool natural = false;
     if (!text.empty() || !o->like) {
         civ_status s = civ_query_check(text.data(), text.size(), err);
         if (s != CIV_OK)
@@ -579,11 +733,28 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
                 if (s != CIV_OK)
                     return s;
             }
+            size_t nwords = 0;
+            bool plain = civ_query_is_plain(text.data(), text.size(), &nwords) != 0;
+            bool use_or = o->default_or || (plain && !match_all && nwords >= NL_AUTO_WORDS);
+            natural = use_or && !match_all && nwords >= NL_MIN_WORDS;
+            if (natural)
+                lower_sentence_case(text);
             Xapian::QueryParser &qp = *db->qp;
-            qp.set_default_op(o->default_or ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
+            qp.set_default_op(use_or ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
             qp.set_max_expansion(o->wildcard_limit ? o->wildcard_limit : 1000,
                                  Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
-            q = qp.parse_query(text, parse_flags(o->spelling));
+            bool english = db->stemmer_lang == "english" || db->stemmer_lang == "en";
+            if (natural && english)
+                qp.set_stopper(&db->nl_stopper);
+            try {
+                q = qp.parse_query(text, parse_flags(o->spelling));
+            } catch (...) {
+                if (natural && english)
+                    qp.set_stopper(&db->stopper);
+                throw;
+            }
+            if (natural && english)
+                qp.set_stopper(&db->stopper);
             if (o->spelling)
                 r->suggestion = qp.get_corrected_query_string();
             if (q.empty() && !match_all)
@@ -594,47 +765,77 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
             q = q.empty() ? Xapian::Query::MatchAll
                           : Xapian::Query(Xapian::Query::OP_AND, Xapian::Query::MatchAll, q);
     }
+    const Xapian::Query text_q = q; /* the words typed: snippets show these */
     /* 2. Similar documents. */
     Xapian::docid self = 0;
+    Xapian::Query like_q;
     if (o->like) {
-        Xapian::Query lq;
         try {
-            lq = like_query(db, o->like, &self);
+            like_q = like_query(db, o->like, &self);
         } catch (const Xapian::DocNotFoundError &) {
             return civ_error_set(err, CIV_ENOTFOUND, "no document with id %s", o->like);
         }
-        if (q.empty())
-            q = lq.empty() ? Xapian::Query::MatchNothing : lq;
-        else if (!lq.empty())
-            q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, lq);
-        q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
-                          Xapian::Query("Q" + std::string(o->like)));
     }
     /* 3. Filters and the date range. */
-    if (o->nfilters) {
-        Xapian::Query f = filter_query(o);
-        if (!f.empty())
-            q = Xapian::Query(Xapian::Query::OP_FILTER, q, f);
-    }
+    Xapian::Query filter_q;
+    if (o->nfilters)
+        filter_q = filter_query(o);
     if ((o->date_from && *o->date_from) || (o->date_until && *o->date_until)) {
         Xapian::Query d = date_range_query(o->date_from ? o->date_from : "",
                                            o->date_until ? o->date_until : "");
-        q = Xapian::Query(Xapian::Query::OP_FILTER, q, d);
+        filter_q = filter_q.empty() ? d : Xapian::Query(Xapian::Query::OP_AND, filter_q, d);
     }
-    r->description = q.get_description();
+    auto assemble = [&](Xapian::Query tq) {
+        if (o->like) {
+            if (tq.empty())
+                tq = like_q.empty() ? Xapian::Query::MatchNothing : like_q;
+            else if (!like_q.empty())
+                tq = Xapian::Query(Xapian::Query::OP_AND_MAYBE, tq, like_q);
+            tq = Xapian::Query(Xapian::Query::OP_AND_NOT, tq, Xapian::Query("Q" + std::string(o->like)));
+        }
+        if (!filter_q.empty())
+            tq = Xapian::Query(Xapian::Query::OP_FILTER, tq, filter_q);
+        return tq;
+    };
+    q = assemble(text_q);
 
     /* 4. Match. */
     Xapian::Enquire enq(db->db);
     enq.set_query(q);
     double k1 = o->bm25_k1 > 0 ? o->bm25_k1 : BM25_K1;
     double b = o->bm25_b > 0 ? o->bm25_b : BM25_B;
-    enq.set_weighting_scheme(Xapian::BM25Weight(k1, BM25_K2, BM25_K3, b, BM25_MINNORM));
+    Xapian::BM25Weight bm25(k1, BM25_K2, BM25_K3, b, BM25_MINNORM);
+    enq.set_weighting_scheme(bm25);
     if (o->sort == CIV_SORT_DATE_ASC)
         enq.set_sort_by_value_then_relevance(CIV_SLOT_DATE, false);
     else if (o->sort == CIV_SORT_DATE_DESC)
         enq.set_sort_by_value_then_relevance(CIV_SLOT_DATE, true);
     if (o->time_limit_ms)
         enq.set_time_limit(o->time_limit_ms / 1000.0);
+    /* Pseudo-relevance feedback for natural-language queries. */
+    bool expanded = false;
+    if (natural && !o->like && o->sort == CIV_SORT_RELEVANCE) {
+        Xapian::MSet top = enq.get_mset(0, PRF_DOCS);
+        if (!top.empty()) {
+            Xapian::RSet rs;
+            for (Xapian::MSetIterator it = top.begin(); it != top.end(); ++it)
+                rs.add_document(*it);
+            StemmedTermDecider decider;
+            Xapian::ESet es = enq.get_eset(PRF_TERMS, rs, &decider);
+            std::vector<Xapian::Query> more;
+            for (Xapian::ESetIterator t = es.begin(); t != es.end(); ++t)
+                more.push_back(Xapian::Query(*t));
+            if (!more.empty()) {
+                Xapian::Query ex(Xapian::Query::OP_SCALE_WEIGHT,
+                                 Xapian::Query(Xapian::Query::OP_OR, more.begin(), more.end()),
+                                 PRF_WEIGHT);
+                q = assemble(Xapian::Query(Xapian::Query::OP_OR, text_q, ex));
+                enq.set_query(q);
+                expanded = true;
+            }
+        }
+    }
+    r->description = q.get_description();
     std::vector<std::pair<const civ_field_def *, MultiValueCountMatchSpy *>> spies;
     std::vector<std::unique_ptr<MultiValueCountMatchSpy>> spy_owner;
     if (o->facet_values) {
@@ -659,9 +860,23 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     if (o->facet_values)
         build_facets(r, spies, o->facet_values);
 
-    /* 5. Hits: stored fields, and a snippet from the stored text. */
+    /* 5. Hits: stored fields, and a snippet from the stored text of this
+     * page's hits only. Snippets highlight the words typed (not the
+     * feedback terms), field words included. */
     const std::string hs = o->hi_start ? o->hi_start : "<b>";
     const std::string he = o->hi_end ? o->hi_end : "</b>";
+    Xapian::Enquire snip_enq(db->db);
+    Xapian::MSet snip_mset = mset;
+    if (o->snippet_len > 0 && !mset.empty() && !text_q.empty()) {
+        Xapian::Query plain_terms = unprefixed_terms(db, text_q);
+        if (expanded || !plain_terms.empty()) {
+            snip_enq.set_query(plain_terms.empty()
+                                   ? text_q
+                                   : Xapian::Query(Xapian::Query::OP_OR, text_q, plain_terms));
+            snip_enq.set_weighting_scheme(bm25);
+            snip_mset = snip_enq.get_mset(0, 0);
+        }
+    }
     r->snippets.reserve(mset.size());
     r->docs.reserve(mset.size());
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
@@ -680,11 +895,18 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         if (o->snippet_len > 0) {
             size_t tlen;
             const char *t = civ_doc_text(doc, &tlen);
-            if (tlen > 0)
-                snip = mset.snippet(std::string(t, tlen), o->snippet_len, db->stem,
-                                    Xapian::MSet::SNIPPET_BACKGROUND_MODEL |
-                                        Xapian::MSet::SNIPPET_CJK_NGRAM,
-                                    hs, he, "\xe2\x80\xa6");
+            if (tlen > 0) {
+                /* No background model: it spends a term-frequency lookup
+                 * on every word read, and its early stop can settle on a
+                 * passage with none of the query's words. */
+                snip = snip_mset.snippet(std::string(t, tlen), o->snippet_len, db->stem,
+                                         Xapian::MSet::SNIPPET_CJK_NGRAM, std::string(1, SNIP_HI),
+                                         std::string(1, SNIP_LO), "\xe2\x80\xa6");
+                if (snip.find(SNIP_HI) == std::string::npos)
+                    snip = lead_snippet(t, tlen, o->snippet_len);
+                else
+                    snip = set_markers(snip, hs, he);
+            }
             civ_buf_free(civ_doc_text_buf(doc));
             snip = one_line(snip);
         }

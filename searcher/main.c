@@ -95,7 +95,7 @@ static int fail(const char *what, const civ_error *err)
 int main(int argc, char **argv)
 {
     enum { OPT_OFFSET = 256, OPT_OR, OPT_AND, OPT_SHOW, OPT_STATS, OPT_COLOR, OPT_SNIPPET,
-           OPT_DEBUG, OPT_FACETS };
+           OPT_DEBUG, OPT_FACETS, OPT_BM25_K1, OPT_BM25_B };
     static const struct option longopts[] = {
         { "index", required_argument, NULL, 'i' },
         { "limit", required_argument, NULL, 'n' },
@@ -113,6 +113,9 @@ int main(int argc, char **argv)
         { "debug", no_argument, NULL, OPT_DEBUG },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
+        /* Hidden: BM25 parameters for bench/relevance's sweeps. */
+        { "bm25-k1", required_argument, NULL, OPT_BM25_K1 },
+        { "bm25-b", required_argument, NULL, OPT_BM25_B },
         { NULL, 0, NULL, 0 },
     };
     civ_search_opts so = CIV_SEARCH_OPTS_INIT;
@@ -178,6 +181,22 @@ int main(int argc, char **argv)
         case OPT_SHOW: show = optarg; break;
         case OPT_STATS: stats = 1; break;
         case OPT_DEBUG: debug = 1; break;
+        case OPT_BM25_K1:
+        case OPT_BM25_B: {
+            char *end;
+            errno = 0;
+            double v = strtod(optarg, &end);
+            if (errno || *end || end == optarg || !(v >= 0.0 && v <= 100.0)) {
+                fprintf(stderr, "civsearch: --%s: expected a number 0..100, got %s\n",
+                        ch == OPT_BM25_K1 ? "bm25-k1" : "bm25-b", optarg);
+                return EXIT_ERROR;
+            }
+            if (ch == OPT_BM25_K1)
+                so.bm25_k1 = v;
+            else
+                so.bm25_b = v;
+            break;
+        }
         case 'h': usage(stdout); return EXIT_FOUND;
         case 'V': printf("civsearch %s\n", CIV_VERSION); return EXIT_FOUND;
         default:

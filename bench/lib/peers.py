@@ -73,7 +73,10 @@ class Omega:
             f.write("database_dir %s/db\ntemplate_dir %s/templates\nlog_dir %s/log\n"
                     % (confdir, confdir, confdir))
         with open(os.path.join(confdir, "templates", "ids"), "w") as f:
-            f.write("$hitlist{$field{url}\n}")
+            # The stock "query" template's prefix map (plain words also
+            # search the title), then one url per hit.
+            f.write("$setmap{prefix,,$split{ S B F},title,S,author,A,topic,B}"
+                    "$hitlist{$field{url}\n}")
         stock = "/var/lib/xapian-omega/templates"
         for t in os.listdir(stock):
             dst = os.path.join(confdir, "templates", t)
