@@ -293,8 +293,9 @@ civ_status civ_doc_encode(civ_buf *out, const civ_doc *doc, int level, civ_error
     return CIV_OK;
 }
 
-civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,
-                          int want_text, civ_error *err)
+/* max_text: decompress at most this much text (SIZE_MAX: all of it). */
+static civ_status decode(civ_doc **out, const char *data, size_t len, int want_text,
+                         size_t max_text, int *complete, civ_error *err)
 {
     const unsigned char *p = (const unsigned char *)data, *end = p + len;
     if (len < 4 || memcmp(p, DOC_MAGIC, 4) != 0)
@@ -327,7 +328,15 @@ civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,
     if (get_varint(&p, end, &rawlen) < 0 || get_varint(&p, end, &zlen) < 0 ||
         (uint64_t)(end - p) < zlen)
         goto corrupt;
-    if (want_text && zlen > 0) {
+    if (complete)
+        *complete = 1;
+    if (want_text && zlen > 0 && max_text < rawlen) {
+        s = civ_inflate_head(&doc->text, p, zlen, max_text, complete, err);
+        if (s != CIV_OK) {
+            civ_doc_free(doc);
+            return s == CIV_ENOMEM ? s : civ_error_set(err, CIV_ECORRUPT, "stored text is damaged");
+        }
+    } else if (want_text && zlen > 0) {
         s = civ_inflate(&doc->text, p, zlen, rawlen, err);
         if (s != CIV_OK) {
             civ_doc_free(doc);
@@ -344,4 +353,20 @@ civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,
 corrupt:
     civ_doc_free(doc);
     return civ_error_set(err, CIV_ECORRUPT, "document data is damaged");
+}
+
+civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,
+                          int want_text, civ_error *err)
+{
+    return decode(out, data, len, want_text, SIZE_MAX, NULL, err);
+}
+
+civ_status civ_doc_decode_head(civ_doc **out, const char *data, size_t len,
+                               size_t max_text, int *complete, civ_error *err)
+{
+    int c = 1;
+    civ_status s = decode(out, data, len, 1, max_text, &c, err);
+    if (complete)
+        *complete = c;
+    return s;
 }

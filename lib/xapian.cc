@@ -17,8 +17,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <new>
@@ -265,7 +267,8 @@ struct civ_db {
     std::string stemmer_lang;
     Xapian::Stem stem;
     Xapian::SimpleStopper stopper;
-    Xapian::SimpleStopper nl_stopper; /* stopper + civ_stopwords_question */
+    Xapian::SimpleStopper nl_stopper; /* stopper + civ_stopwords_question, */
+    bool nl_stopper_ready = false;    /* filled on first use */
     std::unique_ptr<Xapian::QueryParser> qp;
     std::vector<std::string> text_prefixes; /* of free-text fields, longest first */
 };
@@ -326,12 +329,8 @@ extern "C" civ_status civ_db_open(civ_db **out, const char *path, civ_error *err
     std::unique_ptr<civ_db> d;
     CIV_TRY
     d.reset(new civ_db);
-    for (const char *const *w = civ_stopwords_english; *w; w++) {
+    for (const char *const *w = civ_stopwords_english; *w; w++)
         d->stopper.add(*w);
-        d->nl_stopper.add(*w);
-    }
-    for (const char *const *w = civ_stopwords_question; *w; w++)
-        d->nl_stopper.add(*w);
     open_db(d.get(), path);
     std::string fmt = d->db.get_metadata(META_FORMAT);
     if (!fmt.empty() && fmt != CIV_INDEX_FORMAT)
@@ -455,6 +454,7 @@ struct civ_results {
     std::string description;
     uint64_t total = 0;
     bool exact = false;
+    civ_search_times times = { 0, 0, 0, 0 };
 
     ~civ_results()
     {
@@ -584,6 +584,13 @@ void build_facets(civ_results *r, const std::vector<std::pair<const civ_field_de
     }
 }
 
+double now_s()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
 /* Sentence-case words ("Everyone", "The") become lower case so that the
  * parser stems them like the rest of a natural-language query; words in
  * capitals (acronyms, AND/OR/NOT) and mixed case stay as typed. */
@@ -692,6 +699,234 @@ std::string lead_snippet(const char *t, size_t tlen, size_t len)
     return r;
 }
 
+/* The length of t[0..len) without its last, possibly cut, word. */
+size_t word_boundary(const char *t, size_t len)
+{
+    size_t i = len;
+    while (i > 0 && t[i - 1] != ' ' && t[i - 1] != '\n' && t[i - 1] != '\t' && t[i - 1] != '\r')
+        i--;
+    return i > 0 ? i : len;
+}
+
+/* What to look for in a text to find where a snippet should come from:
+ * the query's words as they start in the text (stems lose a final "i",
+ * which Snowball makes of "y": librari, library). Lower-case. */
+std::vector<std::string> snippet_needles(const Xapian::Query &q)
+{
+    std::vector<std::string> out;
+    for (Xapian::TermIterator t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
+        std::string term = *t;
+        if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z' && term[0] != 'Z'))
+            continue; /* a field's or filter's term */
+        if (term[0] == 'Z') {
+            term.erase(0, 1);
+            if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z'))
+                continue;
+            if (term.size() > 3 && term.back() == 'i')
+                term.pop_back();
+        }
+        if (term.size() >= 2 && out.size() < 64 &&
+            std::find(out.begin(), out.end(), term) == out.end())
+            out.push_back(term);
+    }
+    return out;
+}
+
+bool word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+/* Length of the UTF-8 punctuation or space at t[i] that separates words
+ * (U+00A0, U+00AB, U+00BB, U+2000..U+206F), or 0. */
+size_t utf8_separator(const char *t, size_t i, size_t n)
+{
+    const unsigned char *u = reinterpret_cast<const unsigned char *>(t) + i;
+    if (i + 1 < n && u[0] == 0xC2 && (u[1] == 0xA0 || u[1] == 0xAB || u[1] == 0xBB))
+        return 2;
+    if (i + 2 < n && u[0] == 0xE2 && (u[1] == 0x80 || (u[1] == 0x81 && u[2] <= 0xAF)))
+        return 3;
+    return 0;
+}
+
+/* The end of the word starting at t[i]. */
+size_t word_end(const char *t, size_t i, size_t n)
+{
+    while (i < n && word_byte(static_cast<unsigned char>(t[i])) && !utf8_separator(t, i, n))
+        i++;
+    return i;
+}
+
+/* Finds in t[0..n) the place where most different needles start words
+ * within `span` bytes; sets *at to its first word. False when no needle
+ * starts any word. A cheap scan, so that the snippet generator (which
+ * stems every word it reads) reads only a few hundred bytes. */
+bool best_place(const char *t, size_t n, const std::vector<std::string> &needles, size_t span,
+                size_t *at)
+{
+    std::vector<std::pair<size_t, unsigned>> occ;
+    char w[64];
+    size_t i = 0;
+    while (i < n && occ.size() < 4096) {
+        if (!word_byte(static_cast<unsigned char>(t[i]))) {
+            i++;
+            continue;
+        }
+        size_t sep = utf8_separator(t, i, n);
+        if (sep) {
+            i += sep;
+            continue;
+        }
+        size_t j = word_end(t, i, n), k = 0;
+        for (size_t x = i; x < j && k < sizeof w; x++)
+            w[k++] = t[x] >= 'A' && t[x] <= 'Z' ? static_cast<char>(t[x] + 32) : t[x];
+        for (unsigned x = 0; x < needles.size(); x++)
+            if (needles[x].size() <= k && memcmp(w, needles[x].data(), needles[x].size()) == 0)
+                occ.emplace_back(i, x);
+        i = j;
+    }
+    if (occ.empty())
+        return false;
+    /* Most different needles first, then most occurrences. */
+    size_t best = 0;
+    size_t b = 0;
+    for (size_t a = 0; a < occ.size(); a++) {
+        uint64_t seen = 0;
+        size_t e = a;
+        for (; e < occ.size() && occ[e].first < occ[a].first + span; e++)
+            seen |= uint64_t(1) << occ[e].second;
+        size_t cnt = static_cast<size_t>(__builtin_popcountll(seen)) * 4096 + (e - a);
+        if (cnt > best) {
+            best = cnt;
+            b = a;
+        }
+    }
+    *at = occ[b].first;
+    return true;
+}
+
+/* True when q holds a phrase, NEAR or wildcard: snippets then come from
+ * Xapian's generator, which knows about those. */
+bool positional(const Xapian::Query &q)
+{
+    switch (q.get_type()) {
+    case Xapian::Query::OP_PHRASE:
+    case Xapian::Query::OP_NEAR:
+    case Xapian::Query::OP_WILDCARD:
+        return true;
+    default:
+        break;
+    }
+    for (size_t i = 0; i < q.get_num_subqueries(); i++)
+        if (positional(q.get_subquery(i)))
+            return true;
+    return false;
+}
+
+/* The query's words for highlighting: unstemmed terms, and stems. */
+struct Highlight {
+    std::vector<std::string> words, stems, needles;
+    Xapian::Stem stem;
+    bool usable = false;
+};
+
+Highlight make_highlight(const Xapian::Query &q, const Xapian::Stem &stem)
+{
+    Highlight h;
+    h.stem = stem;
+    for (Xapian::TermIterator t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
+        const std::string &term = *t;
+        if (term.empty())
+            continue;
+        if (term[0] == 'Z' && term.size() > 1 && !(term[1] >= 'A' && term[1] <= 'Z'))
+            h.stems.push_back(term.substr(1));
+        else if (!(term[0] >= 'A' && term[0] <= 'Z'))
+            h.words.push_back(term);
+    }
+    h.needles = snippet_needles(q);
+    h.usable = !h.needles.empty() && !positional(q);
+    return h;
+}
+
+bool word_hits(const Highlight &h, const char *w, size_t n)
+{
+    std::string lw(w, n);
+    for (char &c : lw)
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c + 32);
+    bool cand = false;
+    for (const std::string &nd : h.needles)
+        if (nd.size() <= lw.size() && memcmp(lw.data(), nd.data(), nd.size()) == 0)
+            cand = true;
+    if (!cand)
+        return false;
+    if (std::find(h.words.begin(), h.words.end(), lw) != h.words.end())
+        return true;
+    if (h.stems.empty())
+        return false;
+    std::string st = h.stem(lw);
+    return std::find(h.stems.begin(), h.stems.end(), st) != h.stems.end();
+}
+
+/* A snippet of about len bytes of t[a..n) with the query's words between
+ * SNIP_HI and SNIP_LO (neighbouring words in one pair), HTML-escaped, "…"
+ * where text was left out. Only words that start like a needle are
+ * stemmed. "" when no word of the passage is one of the query's. */
+std::string own_snippet(const Highlight &h, const char *t, size_t a, size_t len, size_t n,
+                        size_t total)
+{
+    size_t e = a + len < n ? word_boundary(t, a + len) : n;
+    if (e <= a)
+        e = std::min(n, a + len);
+    std::string r;
+    if (a > 0)
+        r += "\xe2\x80\xa6";
+    size_t i = a, hits = 0;
+    bool open = false;      /* a highlight is open */
+    size_t pending = i;     /* text not yet written starts here */
+    while (i < e) {
+        size_t sep = utf8_separator(t, i, e);
+        if (sep || !word_byte(static_cast<unsigned char>(t[i]))) {
+            i += sep ? sep : 1;
+            continue;
+        }
+        size_t j = word_end(t, i, e);
+        if (word_hits(h, t + i, j - i)) {
+            hits++;
+            bool only_space = true;
+            for (size_t x = pending; x < i; x++)
+                if (t[x] != ' ')
+                    only_space = false;
+            if (open && only_space) {
+                html_escape_to(r, t + pending, i - pending);
+            } else {
+                if (open)
+                    r += SNIP_LO;
+                html_escape_to(r, t + pending, i - pending);
+                r += SNIP_HI;
+            }
+            html_escape_to(r, t + i, j - i);
+            open = true;
+            pending = j;
+        } else if (open) {
+            r += SNIP_LO;
+            open = false;
+        }
+        i = j;
+    }
+    if (open)
+        r += SNIP_LO;
+    size_t end = e;
+    if (e < total)
+        while (end > pending && (t[end - 1] == ' ' || t[end - 1] == '\n' || t[end - 1] == '\t'))
+            end--;
+    html_escape_to(r, t + pending, end - pending);
+    if (e < total)
+        r += "\xe2\x80\xa6";
+    return hits ? r : std::string();
+}
+
+
 /* Replaces the private markers by the caller's. */
 std::string set_markers(const std::string &s, const std::string &hs, const std::string &he)
 {
@@ -710,6 +945,7 @@ std::string set_markers(const std::string &s, const std::string &hs, const std::
 
 civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_error *err)
 {
+    double t0 = now_s();
     /* 1. The query text. */
     Xapian::Query q;
     std::string text = o->query ? o->query : "";
@@ -744,6 +980,13 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
             qp.set_max_expansion(o->wildcard_limit ? o->wildcard_limit : 1000,
                                  Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
             bool english = db->stemmer_lang == "english" || db->stemmer_lang == "en";
+            if (natural && english && !db->nl_stopper_ready) {
+                for (const char *const *w = civ_stopwords_english; *w; w++)
+                    db->nl_stopper.add(*w);
+                for (const char *const *w = civ_stopwords_question; *w; w++)
+                    db->nl_stopper.add(*w);
+                db->nl_stopper_ready = true;
+            }
             if (natural && english)
                 qp.set_stopper(&db->nl_stopper);
             try {
@@ -798,6 +1041,8 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         return tq;
     };
     q = assemble(text_q);
+    double t1 = now_s();
+    r->times.parse = t1 - t0;
 
     /* 4. Match. */
     Xapian::Enquire enq(db->db);
@@ -859,6 +1104,8 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     r->exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     if (o->facet_values)
         build_facets(r, spies, o->facet_values);
+    double t2 = now_s();
+    r->times.match = t2 - t1;
 
     /* 5. Hits: stored fields, and a snippet from the stored text of this
      * page's hits only. Snippets highlight the words typed (not the
@@ -867,23 +1114,86 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     const std::string he = o->hi_end ? o->hi_end : "</b>";
     Xapian::Enquire snip_enq(db->db);
     Xapian::MSet snip_mset = mset;
+    Xapian::Query snip_query = text_q;
     if (o->snippet_len > 0 && !mset.empty() && !text_q.empty()) {
         Xapian::Query plain_terms = unprefixed_terms(db, text_q);
+        if (!plain_terms.empty())
+            snip_query = Xapian::Query(Xapian::Query::OP_OR, text_q, plain_terms);
         if (expanded || !plain_terms.empty()) {
-            snip_enq.set_query(plain_terms.empty()
-                                   ? text_q
-                                   : Xapian::Query(Xapian::Query::OP_OR, text_q, plain_terms));
+            snip_enq.set_query(snip_query);
             snip_enq.set_weighting_scheme(bm25);
             snip_mset = snip_enq.get_mset(0, 0);
         }
     }
+    auto make_snippet = [&](const Xapian::MSet &m, const std::string &text) -> std::string {
+        /* No background model: it spends a term-frequency lookup on every
+         * word read, and its early stop can settle on a passage with none
+         * of the query's words. "" when none of them is in the text. */
+        std::string sn = m.snippet(text, o->snippet_len, db->stem, Xapian::MSet::SNIPPET_CJK_NGRAM,
+                                   std::string(1, SNIP_HI), std::string(1, SNIP_LO),
+                                   "\xe2\x80\xa6");
+        return sn.find(SNIP_HI) == std::string::npos ? std::string() : sn;
+    };
+    const size_t head_len = std::max<size_t>(1024, o->snippet_len * 5);
+    std::vector<std::string> needles;
+    Highlight hl;
+    if (o->snippet_len > 0) {
+        needles = snippet_needles(snip_query);
+        hl = make_highlight(snip_query, db->stem);
+    }
+    /* A snippet from t[from..n) of a text of `total` bytes: from the
+     * passage the needles point at, else from all of it. "" when none of
+     * the query's words is there. */
+    auto find_snippet = [&](const char *t, size_t n, size_t from, size_t total) -> std::string {
+        size_t at;
+        if (!needles.empty() &&
+            best_place(t + from, n - from, needles, o->snippet_len * 3 / 2, &at)) {
+            at += from;
+            /* Too near the end of a text read only in part: read on. */
+            if (n < total && at + o->snippet_len > n)
+                return std::string();
+            if (hl.usable) {
+                size_t s0 = at > o->snippet_len / 6 ? word_boundary(t, at - o->snippet_len / 6) : 0;
+                if (s0 > at || s0 < from)
+                    s0 = at;
+                std::string sn = own_snippet(hl, t, s0, o->snippet_len, n, total);
+                if (!sn.empty())
+                    return sn;
+            }
+            size_t a = at > o->snippet_len / 4 ? word_boundary(t, at - o->snippet_len / 4) : 0;
+            if (a > at)
+                a = 0;
+            size_t e = std::min(n, at + o->snippet_len * 3 / 2);
+            if (e < n)
+                e = word_boundary(t, e);
+            std::string sn = make_snippet(snip_mset, std::string(t + a, e - a));
+            if (!sn.empty()) {
+                const char *ell = "\xe2\x80\xa6";
+                if (a > 0 && sn.compare(0, 3, ell) != 0)
+                    sn.insert(0, ell);
+                if (e < total && (sn.size() < 3 || sn.compare(sn.size() - 3, 3, ell) != 0))
+                    sn += ell;
+                return sn;
+            }
+        }
+        std::string sn = make_snippet(snip_mset, std::string(t + from, n - from));
+        if (!sn.empty() && from > 0 && sn.compare(0, 3, "\xe2\x80\xa6") != 0)
+            sn.insert(0, "\xe2\x80\xa6");
+        return sn;
+    };
     r->snippets.reserve(mset.size());
     r->docs.reserve(mset.size());
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+        double tf = now_s();
         civ_doc *doc = nullptr;
         civ_error derr = CIV_ERROR_INIT;
         std::string data = it.get_document().get_data();
-        if (decode_doc(&doc, data, o->snippet_len > 0, &derr) != CIV_OK) {
+        int complete = 1;
+        civ_status ds = o->snippet_len > 0
+                            ? civ_doc_decode_head(&doc, data.data(), data.size(), head_len,
+                                                  &complete, &derr)
+                            : decode_doc(&doc, data, 0, &derr);
+        if (ds != CIV_OK) {
             if (derr.code == CIV_ENOMEM)
                 return civ_error_set(err, CIV_ENOMEM, "out of memory");
             /* A damaged record shows as an untitled hit, not a failed search. */
@@ -891,25 +1201,37 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
                 return CIV_ENOMEM;
         }
         r->docs.push_back(doc);
+        double ts = now_s();
+        r->times.fetch += ts - tf;
         std::string snip;
         if (o->snippet_len > 0) {
             size_t tlen;
             const char *t = civ_doc_text(doc, &tlen);
             if (tlen > 0) {
-                /* No background model: it spends a term-frequency lookup
-                 * on every word read, and its early stop can settle on a
-                 * passage with none of the query's words. */
-                snip = snip_mset.snippet(std::string(t, tlen), o->snippet_len, db->stem,
-                                         Xapian::MSet::SNIPPET_CJK_NGRAM, std::string(1, SNIP_HI),
-                                         std::string(1, SNIP_LO), "\xe2\x80\xa6");
-                if (snip.find(SNIP_HI) == std::string::npos)
-                    snip = lead_snippet(t, tlen, o->snippet_len);
-                else
-                    snip = set_markers(snip, hs, he);
+                /* Most snippets are found in the first head_len bytes of
+                 * the text: only those were decompressed. */
+                size_t cut = complete ? tlen : word_boundary(t, tlen);
+                snip = find_snippet(t, cut, 0, tlen);
+                if (snip.empty() && !complete) {
+                    /* None of the words there: read the rest. */
+                    civ_doc *whole = nullptr;
+                    civ_error werr = CIV_ERROR_INIT;
+                    if (decode_doc(&whole, data, 1, &werr) == CIV_OK) {
+                        size_t wlen;
+                        const char *w = civ_doc_text(whole, &wlen);
+                        size_t from = cut > o->snippet_len ? word_boundary(w, cut - o->snippet_len) : 0;
+                        snip = find_snippet(w, wlen, from, wlen);
+                    } else if (werr.code == CIV_ENOMEM) {
+                        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+                    }
+                    civ_doc_free(whole);
+                }
+                snip = snip.empty() ? lead_snippet(t, cut, o->snippet_len) : set_markers(snip, hs, he);
             }
             civ_buf_free(civ_doc_text_buf(doc));
             snip = one_line(snip);
         }
+        r->times.snippet += now_s() - ts;
         r->snippets.push_back(snip);
         civ_hit h;
         h.rank = o->offset + static_cast<unsigned>(r->hits.size()) + 1;
@@ -985,6 +1307,16 @@ extern "C" const char *civ_results_suggestion(const civ_results *r)
 extern "C" const char *civ_results_query_description(const civ_results *r)
 {
     return r ? r->description.c_str() : "";
+}
+
+extern "C" void civ_results_times(const civ_results *r, civ_search_times *out)
+{
+    if (!out)
+        return;
+    if (r)
+        *out = r->times;
+    else
+        *out = civ_search_times{ 0, 0, 0, 0 };
 }
 
 /* ---- statistics ----------------------------------------------------- */

@@ -222,6 +222,7 @@ int main(int argc, char **argv)
     }
     civ_error err = CIV_ERROR_INIT;
     civ_db *db = NULL;
+    double t_open = now();
     if (civ_db_open(&db, index, &err) != CIV_OK) {
         if (err.code == CIV_ENOTFOUND)
             fprintf(stderr, "civsearch: no index at %s (run civindex first, or use --index)\n", index);
@@ -230,6 +231,7 @@ int main(int argc, char **argv)
         civ_buf_free(&query);
         return EXIT_ERROR;
     }
+    t_open = now() - t_open;
     civ_buf out = CIV_BUF_INIT;
     int rc = EXIT_FOUND;
     if (stats) {
@@ -266,7 +268,17 @@ int main(int argc, char **argv)
             civ_render_info info = { &so, so.query, now() - t0, color, NULL };
             if (debug)
                 fprintf(stderr, "civsearch: query: %s\n", civ_results_query_description(res));
+            double t_render = now();
             render->results(&out, &info, res);
+            if (debug) {
+                civ_search_times st;
+                civ_results_times(res, &st);
+                fprintf(stderr,
+                        "civsearch: ms: open %.3f, parse %.3f, match %.3f, fetch %.3f, "
+                        "snippets %.3f, render %.3f\n",
+                        t_open * 1e3, st.parse * 1e3, st.match * 1e3, st.fetch * 1e3,
+                        st.snippet * 1e3, (now() - t_render) * 1e3);
+            }
             rc = civ_results_size(res) > 0 || civ_results_total(res, NULL) > 0 ? EXIT_FOUND : EXIT_NONE;
         }
         civ_results_free(res);

@@ -128,6 +128,17 @@ const char *civ_results_suggestion(const civ_results *r);
 /* A description of the parsed query, for --debug. Never NULL. */
 const char *civ_results_query_description(const civ_results *r);
 
+/* Seconds spent in each step of civ_search(), for --debug. */
+typedef struct civ_search_times {
+    double parse;   /* checking and parsing the query, filters */
+    double match;   /* matching and ranking (feedback round included) */
+    double fetch;   /* reading the hits' records, decompressing their text */
+    double snippet; /* finding the snippets in that text */
+} civ_search_times;
+
+/* Fills *out (zeros for NULL r). */
+void civ_results_times(const civ_results *r, civ_search_times *out);
+
 /* ---- statistics ---------------------------------------------------- */
 
 typedef struct civ_count {
