@@ -971,7 +971,8 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
             }
             size_t nwords = 0;
             bool plain = civ_query_is_plain(text.data(), text.size(), &nwords) != 0;
-            bool use_or = o->default_or || (plain && !match_all && nwords >= NL_AUTO_WORDS);
+            bool use_or = o->default_or > 0 ||
+                          (o->default_or == 0 && plain && !match_all && nwords >= NL_AUTO_WORDS);
             natural = use_or && !match_all && nwords >= NL_MIN_WORDS;
             if (natural)
                 lower_sentence_case(text);

@@ -25,6 +25,8 @@ static void usage(FILE *f)
           "\n"
           "Query language (words are ANDed unless --or):\n"
           "  word word          documents with both words (stemmed: protest ~ protests)\n"
+          "  a paragraph        plain text of 10 words or more is read as natural\n"
+          "                     language: any word may match, best matches first\n"
           "  \"a phrase\"         the words in this order\n"
           "  a OR b, a AND b, a NOT b, a XOR b, (grouping), +must, -mustnot\n"
           "  a NEAR b, a NEAR/3 b, a ADJ b\n"
@@ -43,7 +45,7 @@ static void usage(FILE *f)
           "      --offset N       skip the first N results\n"
           "  -s, --sort ORDER     relevance (default), date (oldest first), -date (newest)\n"
           "      --or             match any word instead of all\n"
-          "      --and            match all words (the default)\n"
+          "      --and            match all words, however long the query\n"
           "  -j, --json           print one JSON object\n"
           "      --color WHEN     highlight with colour: auto (default), always, never\n"
           "      --snippet N      snippet length in bytes (default 200; 0 for none)\n"
@@ -154,7 +156,7 @@ int main(int argc, char **argv)
             }
             break;
         case OPT_OR: so.default_or = 1; break;
-        case OPT_AND: so.default_or = 0; break;
+        case OPT_AND: so.default_or = -1; break;
         case 'j': render = &civ_render_json; break;
         case OPT_COLOR:
             if (strcmp(optarg, "always") == 0)

@@ -60,7 +60,10 @@ typedef enum civ_sort {
 typedef struct civ_search_opts {
     unsigned version;          /* CIV_SEARCH_OPTS_VERSION */
     const char *query;         /* query text (UTF-8); "*" matches every document */
-    int default_or;            /* 0: words are ANDed (default); 1: ORed */
+    int default_or;            /* 0: words are ANDed, but plain text of 10 words
+                                  or more is a natural-language query (any
+                                  word may match; best matches first);
+                                  1: ORed; -1: ANDed always */
     unsigned offset;           /* first hit to return (0-based) */
     unsigned limit;            /* hits to return */
     civ_sort sort;
