@@ -1154,7 +1154,14 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
             if (n < total && at + o->snippet_len > n)
                 return std::string();
             if (hl.usable) {
-                size_t s0 = at > o->snippet_len / 6 ? word_boundary(t, at - o->snippet_len / 6) : 0;
+                /* Some words before the passage; more when the text ends
+                 * soon after it, so that the snippet is full. */
+                size_t want = at > o->snippet_len / 6 ? at - o->snippet_len / 6 : 0;
+                if (n - want < o->snippet_len)
+                    want = n > o->snippet_len ? n - o->snippet_len : 0;
+                if (want < from)
+                    want = from;
+                size_t s0 = want > 0 ? word_boundary(t, want) : 0;
                 if (s0 > at || s0 < from)
                     s0 = at;
                 std::string sn = own_snippet(hl, t, s0, o->snippet_len, n, total);
