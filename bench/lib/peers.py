@@ -78,6 +78,12 @@ class Omega:
             f.write("$setmap{prefix,,$split{ S B F},title,S,author,A,topic,B}"
                     "$hitlist{$field{url}\n}")
         stock = "/var/lib/xapian-omega/templates"
+        # The stock page with wildcards switched on (they are off by
+        # default), for the wildcard queries.
+        with open(os.path.join(stock, "query"), encoding="utf-8") as src:
+            page = src.read()
+        with open(os.path.join(confdir, "templates", "querywild"), "w", encoding="utf-8") as f:
+            f.write("$set{flag_wildcard,1}" + page)
         for t in os.listdir(stock):
             dst = os.path.join(confdir, "templates", t)
             if not os.path.exists(dst):

@@ -96,7 +96,7 @@ class Bench:
         if cls in ("single", "and"):
             p["P"] = args[0]
         elif cls == "wildcard":
-            p["P"] = args[0] + "*"
+            p.update({"P": args[0] + "*", "FMT": "querywild"})
         elif cls == "phrase":
             p["P"] = '"%s"' % args[0]
         elif cls == "field":
