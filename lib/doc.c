@@ -73,8 +73,35 @@ void civ_doc_remove(civ_doc *doc, const char *field)
 }
 
 /* Cleans a value: valid UTF-8, trimmed, whitespace runs collapsed. */
+/* 1 when clean_value() would return the value unchanged (the common case,
+ * always so for values read back from the index): then it is copied. */
+static int already_clean(const char *v, size_t len)
+{
+    if (len == 0 || v[0] == ' ' || v[len - 1] == ' ')
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c < 0x20 || c == 0x7F)
+            return 0;
+        if (c == ' ' && v[i + 1] == ' ')
+            return 0;
+        if (c == 0xC2 && i + 1 < len && (unsigned char)v[i + 1] == 0xA0)
+            return 0;
+    }
+    return civ_utf8_valid(v, len);
+}
+
 static char *clean_value(const char *value, size_t len, size_t *outlen)
 {
+    if (already_clean(value, len)) {
+        char *copy = malloc(len + 1);
+        if (!copy)
+            return NULL;
+        memcpy(copy, value, len);
+        copy[len] = '\0';
+        *outlen = len;
+        return copy;
+    }
     civ_buf tmp = CIV_BUF_INIT, out = CIV_BUF_INIT;
     civ_utf8_sanitize(&tmp, value, len);
     const char *s = civ_buf_str(&tmp);
