@@ -708,30 +708,6 @@ size_t word_boundary(const char *t, size_t len)
     return i > 0 ? i : len;
 }
 
-/* What to look for in a text to find where a snippet should come from:
- * the query's words as they start in the text (stems lose a final "i",
- * which Snowball makes of "y": librari, library). Lower-case. */
-std::vector<std::string> snippet_needles(const Xapian::Query &q)
-{
-    std::vector<std::string> out;
-    for (Xapian::TermIterator t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
-        std::string term = *t;
-        if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z' && term[0] != 'Z'))
-            continue; /* a field's or filter's term */
-        if (term[0] == 'Z') {
-            term.erase(0, 1);
-            if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z'))
-                continue;
-            if (term.size() > 3 && term.back() == 'i')
-                term.pop_back();
-        }
-        if (term.size() >= 2 && out.size() < 64 &&
-            std::find(out.begin(), out.end(), term) == out.end())
-            out.push_back(term);
-    }
-    return out;
-}
-
 bool word_byte(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
@@ -805,55 +781,105 @@ bool best_place(const char *t, size_t n, const std::vector<std::string> &needles
     return true;
 }
 
-/* True when q holds a phrase, NEAR or wildcard: snippets then come from
- * Xapian's generator, which knows about those. */
-bool positional(const Xapian::Query &q)
+/* The query's words for highlighting: unstemmed terms, stems, phrases
+ * (highlighted where the whole phrase is) and wildcard prefixes. */
+struct Highlight {
+    std::vector<std::string> words, stems, prefixes, needles;
+    std::vector<std::vector<std::string>> phrases;
+    Xapian::Stem stem;
+};
+
+bool is_field_term(const std::string &term)
 {
-    switch (q.get_type()) {
-    case Xapian::Query::OP_PHRASE:
-    case Xapian::Query::OP_NEAR:
-    case Xapian::Query::OP_WILDCARD:
-        return true;
-    default:
-        break;
-    }
-    for (size_t i = 0; i < q.get_num_subqueries(); i++)
-        if (positional(q.get_subquery(i)))
-            return true;
-    return false;
+    return !term.empty() && term[0] >= 'A' && term[0] <= 'Z' &&
+           !(term[0] == 'Z' && term.size() > 1 && !(term[1] >= 'A' && term[1] <= 'Z'));
 }
 
-/* The query's words for highlighting: unstemmed terms, and stems. */
-struct Highlight {
-    std::vector<std::string> words, stems, needles;
-    Xapian::Stem stem;
-    bool usable = false;
-};
+void collect_highlight(Highlight &h, const Xapian::Query &q)
+{
+    switch (q.get_type()) {
+    case Xapian::Query::LEAF_TERM: {
+        Xapian::TermIterator t = q.get_terms_begin();
+        if (t == q.get_terms_end() || is_field_term(*t))
+            return;
+        std::string term = *t;
+        if (term[0] == 'Z')
+            h.stems.push_back(term.substr(1));
+        else
+            h.words.push_back(term);
+        return;
+    }
+    case Xapian::Query::OP_PHRASE: {
+        std::vector<std::string> seq;
+        for (Xapian::TermIterator t = q.get_terms_begin(); t != q.get_terms_end(); ++t) {
+            if (is_field_term(*t))
+                return;
+            seq.push_back(*t);
+        }
+        if (!seq.empty())
+            h.phrases.push_back(seq);
+        return;
+    }
+    case Xapian::Query::OP_WILDCARD: {
+        /* The pattern is the last word of the description:
+         * "Query(WILDCARD SYNONYM aero)". */
+        std::string d = q.get_description();
+        size_t end = d.find_last_not_of(")");
+        size_t sp = d.rfind(' ', end);
+        if (end != std::string::npos && sp != std::string::npos && sp < end) {
+            std::string pat = d.substr(sp + 1, end - sp);
+            if (!pat.empty() && !is_field_term(pat) && pat[0] != 'Z')
+                h.prefixes.push_back(pat);
+        }
+        return;
+    }
+    default:
+        for (size_t i = 0; i < q.get_num_subqueries(); i++)
+            collect_highlight(h, q.get_subquery(i));
+    }
+}
 
 Highlight make_highlight(const Xapian::Query &q, const Xapian::Stem &stem)
 {
     Highlight h;
     h.stem = stem;
-    for (Xapian::TermIterator t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
-        const std::string &term = *t;
-        if (term.empty())
-            continue;
-        if (term[0] == 'Z' && term.size() > 1 && !(term[1] >= 'A' && term[1] <= 'Z'))
-            h.stems.push_back(term.substr(1));
-        else if (!(term[0] >= 'A' && term[0] <= 'Z'))
-            h.words.push_back(term);
+    collect_highlight(h, q);
+    auto add = [&](std::string w) {
+        if (w.size() >= 2 && h.needles.size() < 64 &&
+            std::find(h.needles.begin(), h.needles.end(), w) == h.needles.end())
+            h.needles.push_back(w);
+    };
+    for (const std::string &w : h.words)
+        add(w);
+    for (std::string st : h.stems) {
+        if (st.size() > 3 && st.back() == 'i')
+            st.pop_back(); /* Snowball's "librari" starts "library" as "librar" */
+        add(st);
     }
-    h.needles = snippet_needles(q);
-    h.usable = !h.needles.empty() && !positional(q);
+    for (const std::string &w : h.prefixes)
+        add(w);
+    for (const std::vector<std::string> &ph : h.phrases)
+        for (const std::string &w : ph)
+            add(w);
     return h;
 }
 
-bool word_hits(const Highlight &h, const char *w, size_t n)
+/* Lower case as Xapian's terms are (Unicode only where needed). */
+std::string lower_ascii(const char *w, size_t n)
 {
     std::string lw(w, n);
-    for (char &c : lw)
+    bool wide = false;
+    for (char &c : lw) {
         if (c >= 'A' && c <= 'Z')
             c = static_cast<char>(c + 32);
+        else if (static_cast<unsigned char>(c) >= 0x80)
+            wide = true;
+    }
+    return wide ? Xapian::Unicode::tolower(lw) : lw;
+}
+
+bool word_hits(const Highlight &h, const std::string &lw)
+{
     bool cand = false;
     for (const std::string &nd : h.needles)
         if (nd.size() <= lw.size() && memcmp(lw.data(), nd.data(), nd.size()) == 0)
@@ -862,6 +888,9 @@ bool word_hits(const Highlight &h, const char *w, size_t n)
         return false;
     if (std::find(h.words.begin(), h.words.end(), lw) != h.words.end())
         return true;
+    for (const std::string &p : h.prefixes)
+        if (lw.compare(0, p.size(), p) == 0)
+            return true;
     if (h.stems.empty())
         return false;
     std::string st = h.stem(lw);
@@ -891,7 +920,29 @@ std::string own_snippet(const Highlight &h, const char *t, size_t a, size_t len,
             continue;
         }
         size_t j = word_end(t, i, e);
-        if (word_hits(h, t + i, j - i)) {
+        std::string lw = lower_ascii(t + i, j - i);
+        bool hit = false;
+        /* A whole phrase is one highlight; its words alone are not. */
+        for (const std::vector<std::string> &ph : h.phrases) {
+            if (ph[0] != lw)
+                continue;
+            size_t k = 1, x = j;
+            while (k < ph.size()) {
+                while (x < e && (utf8_separator(t, x, e) || !word_byte(static_cast<unsigned char>(t[x]))))
+                    x += utf8_separator(t, x, e) ? utf8_separator(t, x, e) : 1;
+                size_t y = word_end(t, x, e);
+                if (y == x || lower_ascii(t + x, y - x) != ph[k])
+                    break;
+                k++;
+                x = y;
+            }
+            if (k == ph.size()) {
+                hit = true;
+                j = x;
+                break;
+            }
+        }
+        if (hit || word_hits(h, lw)) {
             hits++;
             bool only_space = true;
             for (size_t x = pending; x < i; x++)
@@ -1136,12 +1187,17 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         return sn.find(SNIP_HI) == std::string::npos ? std::string() : sn;
     };
     const size_t head_len = std::max<size_t>(1024, o->snippet_len * 5);
-    std::vector<std::string> needles;
     Highlight hl;
-    if (o->snippet_len > 0) {
-        needles = snippet_needles(snip_query);
+    if (o->snippet_len > 0)
         hl = make_highlight(snip_query, db->stem);
-    }
+    const std::vector<std::string> &needles = hl.needles;
+    /* Xapian's generator only where ours may fall short: queries it
+     * cannot read the words of, and words beyond ASCII (CJK n-grams). */
+    bool xapian_snippets = needles.empty();
+    for (const std::string &nd : needles)
+        for (char c : nd)
+            if (static_cast<unsigned char>(c) >= 0x80)
+                xapian_snippets = true;
     /* A snippet from t[from..n) of a text of `total` bytes: from the
      * passage the needles point at, else from all of it. "" when none of
      * the query's words is there. */
@@ -1153,7 +1209,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
             /* Too near the end of a text read only in part: read on. */
             if (n < total && at + o->snippet_len > n)
                 return std::string();
-            if (hl.usable) {
+            {
                 /* Some words before the passage; more when the text ends
                  * soon after it, so that the snippet is full. */
                 size_t want = at > o->snippet_len / 6 ? at - o->snippet_len / 6 : 0;
@@ -1165,7 +1221,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
                 if (s0 > at || s0 < from)
                     s0 = at;
                 std::string sn = own_snippet(hl, t, s0, o->snippet_len, n, total);
-                if (!sn.empty())
+                if (!sn.empty() || !xapian_snippets)
                     return sn;
             }
             size_t a = at > o->snippet_len / 4 ? word_boundary(t, at - o->snippet_len / 4) : 0;
@@ -1184,6 +1240,8 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
                 return sn;
             }
         }
+        if (!xapian_snippets)
+            return std::string();
         std::string sn = make_snippet(snip_mset, std::string(t + from, n - from));
         if (!sn.empty() && from > 0 && sn.compare(0, 3, "\xe2\x80\xa6") != 0)
             sn.insert(0, "\xe2\x80\xa6");
