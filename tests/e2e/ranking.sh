@@ -45,6 +45,13 @@ The reporter was detained without charge for twelve days and denied access to a 
 The court refused to hear an appeal against the arbitrary detention.
 T
 
+cat >"$D/french.md" <<'T'
+---
+title: Rapport annuel
+---
+Le rapport annuel décrit les cas. Détention arbitraire de militants à Paris.
+T
+
 run "$CIVINDEX" -q -i "$TMP/idx" "$D"
 [ "$RC" -le 1 ] || fail "civindex failed"
 
@@ -86,6 +93,14 @@ run "$CIVSEARCH" -i "$TMP/idx" --json reporters
 assert_eq "$(jqout '.results[0].id')" detention.md "stemmed match"
 jqout '.results[0].snippet' | grep -q '<b>reporter</b>' || fail "stemmed word not highlighted"
 ok "stemming"
+
+# Wildcards and words beyond ASCII are highlighted too.
+run "$CIVSEARCH" -i "$TMP/idx" --json 'surveil*'
+jqout '[.results[].snippet] | join(" ")' | grep -q '<b>surveillance</b>' || fail "wildcard not highlighted"
+run "$CIVSEARCH" -i "$TMP/idx" --json détention
+assert_eq "$(jqout '.results[0].id')" french.md "accented word"
+jqout '.results[0].snippet' | grep -q '<b>Détention</b> arbitraire' || fail "accented word not highlighted"
+ok "wildcard and accented highlights"
 
 # A paragraph of facts (plain text, 10 words or more) is a natural-language
 # query: any word may match, the best first, without --or. --and keeps
