@@ -120,6 +120,9 @@ const double BM25_K1 = 1.6, BM25_K2 = 0.0, BM25_K3 = 1.0, BM25_B = 0.75, BM25_MI
  * weight PRF_WEIGHT. Short keyword queries are left exactly as typed. */
 const size_t NL_MIN_WORDS = 6, NL_AUTO_WORDS = 10;
 const Xapian::doccount PRF_DOCS = 6;
+/* A pasted page (up to CIV_QUERY_MAX bytes) keeps only its NL_MAX_TERMS
+ * most telling words (an elite set), so that it too is matched fast. */
+const Xapian::termcount NL_MAX_TERMS = 128;
 const Xapian::termcount PRF_TERMS = 10;
 const double PRF_WEIGHT = 0.5;
 
@@ -1050,6 +1053,14 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
             }
             if (natural && english)
                 qp.set_stopper(&db->stopper);
+            if (natural) {
+                std::vector<Xapian::Query> words;
+                for (Xapian::TermIterator t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t)
+                    words.push_back(Xapian::Query(*t));
+                if (words.size() > NL_MAX_TERMS)
+                    q = Xapian::Query(Xapian::Query::OP_ELITE_SET, words.begin(), words.end(),
+                                      NL_MAX_TERMS);
+            }
             if (o->spelling)
                 r->suggestion = qp.get_corrected_query_string();
             if (q.empty() && !match_all)
