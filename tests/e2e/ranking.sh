@@ -124,6 +124,13 @@ assert_rc 2
 assert_err_has "query is too long"
 ok "long queries"
 
+# A pasted page keeps its 128 most telling words.
+page=$(i=0; while [ "$i" -lt 300 ]; do printf 'word%s ' "$i"; i=$((i + 1)); done)
+run "$CIVSEARCH" -i "$TMP/idx" --debug "$page habeas"
+assert_rc 0
+assert_err_has "ELITE_SET 128"
+ok "pasted page"
+
 # --debug tells where the time went.
 run "$CIVSEARCH" -i "$TMP/idx" --debug surveillance
 assert_rc 0
