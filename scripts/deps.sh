@@ -6,9 +6,11 @@ set -eu
 
 build_pkgs="gcc g++ make cmake pkg-config libxapian-dev libxml2-dev zlib1g-dev
 libgmime-3.0-dev libcmocka-dev libfcgi-dev"
-test_pkgs="jq curl lighttpd xapian-tools valgrind"
+# lighttpd, curl, python3, procps and chromium: the search page's end-to-end
+# tests (tests/e2e/cgi_lighttpd.sh, fastcgi_lighttpd.sh, browser.sh).
+test_pkgs="jq curl lighttpd xapian-tools valgrind python3 procps chromium"
 bench_pkgs="xapian-omega xapian-tools libmime-tools-perl libhtml-parser-perl swish-e
-sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3"
+sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3 bc"
 browser_pkgs="chromium"
 
 want=""

@@ -6,7 +6,8 @@
 
 const civ_renderer *civ_renderer_by_name(const char *name)
 {
-    static const civ_renderer *const all[] = { &civ_render_text, &civ_render_json, NULL };
+    static const civ_renderer *const all[] = { &civ_render_text, &civ_render_json,
+                                                   &civ_render_html, NULL };
     for (size_t i = 0; all[i]; i++)
         if (strcmp(all[i]->name, name) == 0)
             return all[i];
@@ -72,8 +73,14 @@ void civ_render_snippet_plain(civ_buf *out, const char *html, const char *on, co
                 continue;
         }
         /* Newlines in snippets read better as spaces on one line. */
-        civ_buf_putc(out, *p == '\n' || *p == '\t' ? ' ' : *p);
-        p++;
+        if (*p == '\n' || *p == '\t' || *p == '&' || *p == '<') {
+            civ_buf_putc(out, *p == '\n' || *p == '\t' ? ' ' : *p);
+            p++;
+            continue;
+        }
+        size_t run = strcspn(p, "\n\t&<");
+        civ_buf_append(out, p, run);
+        p += run;
     }
 }
 
@@ -99,4 +106,56 @@ void civ_html_escape(civ_buf *out, const char *s, size_t len)
         civ_buf_puts(out, rep);
     }
     civ_buf_append(out, s + i - run, run);
+}
+
+/* Length of a character reference at s ("&amp;", "&#39;", "&#x27;"), or 0. */
+static size_t char_ref(const char *s)
+{
+    size_t i = 1;
+    if (s[i] == '#') {
+        i++;
+        int hex = s[i] == 'x' || s[i] == 'X';
+        if (hex)
+            i++;
+        size_t start = i;
+        while (i - start < 8 && (hex ? strchr("0123456789abcdefABCDEF", s[i]) != NULL
+                                      : s[i] >= '0' && s[i] <= '9') && s[i])
+            i++;
+        if (i == start)
+            return 0;
+    } else {
+        size_t start = i;
+        while (i - start < 8 && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+            i++;
+        if (i == start)
+            return 0;
+    }
+    return s[i] == ';' ? i + 1 : 0;
+}
+
+void civ_html_snippet(civ_buf *out, const char *s)
+{
+    while (*s) {
+        size_t run = strcspn(s, "&<>\"'");
+        civ_buf_append(out, s, run);
+        s += run;
+        if (!*s)
+            break;
+        if (strncmp(s, "<b>", 3) == 0 || strncmp(s, "</b>", 4) == 0) {
+            size_t n = s[1] == '/' ? 4 : 3;
+            civ_buf_append(out, s, n);
+            s += n;
+            continue;
+        }
+        if (*s == '&') {
+            size_t n = char_ref(s);
+            if (n) {
+                civ_buf_append(out, s, n);
+                s += n;
+                continue;
+            }
+        }
+        civ_html_escape(out, s, 1);
+        s++;
+    }
 }

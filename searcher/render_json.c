@@ -194,9 +194,28 @@ static void json_stats(civ_buf *out, const civ_stats *s)
     civ_buf_putc(out, '\n');
 }
 
+/* {"error": {"status": 400, "message": "..."}} for the JSON API. */
+static void json_error(civ_buf *out, const civ_render_info *info, int status, const char *message)
+{
+    civ_json j;
+    (void)info;
+    civ_json_init(&j, out);
+    civ_json_begin_object(&j);
+    civ_json_key(&j, "error");
+    civ_json_begin_object(&j);
+    civ_json_key(&j, "status");
+    civ_json_int(&j, status);
+    civ_json_key(&j, "message");
+    civ_json_cstr(&j, message);
+    civ_json_end_object(&j);
+    civ_json_end_object(&j);
+    civ_buf_putc(out, '\n');
+}
+
 const civ_renderer civ_render_json = {
     .name = "json",
     .results = json_results,
     .document = json_document,
     .stats = json_stats,
+    .error = json_error,
 };

@@ -15,24 +15,49 @@
 extern "C" {
 #endif
 
+/* What the search page needs besides the results (the CGI fills it; the
+ * command line leaves civ_render_info.page NULL). All borrowed. */
+typedef struct civ_page {
+    const char *site_title;          /* heading of every page */
+    const char *collection;          /* c= of the request, or NULL (the default) */
+    const char *const *collections;  /* all collection names (first: default) */
+    size_t ncollections;
+    const char *const *filters;      /* active facet filters "field:value" */
+    size_t nfilters;
+    const char *from, *until;        /* date range as given, or NULL */
+    unsigned limit;                  /* page size the request chose, or 0 */
+    unsigned max_offset;             /* pages starting beyond it are not linked */
+    uint64_t documents;              /* documents in the collection */
+    const char *like;                /* like=ID of the request, or NULL */
+    const char *like_title;          /* title of that document, or NULL */
+} civ_page;
+
 /* What a renderer needs to know besides the results. */
 typedef struct civ_render_info {
     const civ_search_opts *opts;  /* the search that was run */
-    const char *query;            /* the query as the user typed it */
+    const char *query;            /* the query as the user typed it; for the
+                                     search page NULL means the front page */
     double elapsed;               /* seconds the search took */
     int color;                    /* text: use terminal bold/colour */
     const char *title;            /* heading for listings ("Thread …"), or NULL */
+    const civ_page *page;         /* search page context, or NULL */
 } civ_render_info;
 
 typedef struct civ_renderer {
-    const char *name;   /* "text", "json" */
+    const char *name;   /* "text", "json", "html" */
     void (*results)(civ_buf *out, const civ_render_info *info, const civ_results *r);
     void (*document)(civ_buf *out, const civ_doc *doc);
     void (*stats)(civ_buf *out, const civ_stats *s);
+    /* Optional entries (NULL where a format has none): */
+    /* the document with the request's context (search page) */
+    void (*document_page)(civ_buf *out, const civ_render_info *info, const civ_doc *doc);
+    /* an error answer; status is the HTTP status, message one safe line */
+    void (*error)(civ_buf *out, const civ_render_info *info, int status, const char *message);
 } civ_renderer;
 
 extern const civ_renderer civ_render_text;
 extern const civ_renderer civ_render_json;
+extern const civ_renderer civ_render_html;
 
 /* The renderer by name, or NULL. */
 const civ_renderer *civ_renderer_by_name(const char *name);
@@ -50,6 +75,12 @@ void civ_render_snippet_plain(civ_buf *out, const char *html, const char *on, co
 
 /* Appends s HTML-escaped for text and attribute contexts (& < > " '). */
 void civ_html_escape(civ_buf *out, const char *s, size_t len);
+
+/* Appends a snippet from civ_search for an HTML text context: <b> and
+ * </b> pass through, character references (&amp; &#39; &#x27; …) pass
+ * through, every other & < > " ' is escaped. Whatever the snippet holds,
+ * no other markup can come out. */
+void civ_html_snippet(civ_buf *out, const char *s);
 
 #ifdef __cplusplus
 }

@@ -28,7 +28,8 @@ typedef struct civ_writer_opts {
                                an existing index keeps its own */
     int overwrite;          /* start a new, empty index (drops the old one) */
     int text_level;         /* zlib level for the stored text, 1..9 (0: 6) */
-    int spelling;           /* feed title words to the spelling dictionary */
+    int spelling;           /* feed the spelling dictionary: title words, and the
+                               words of documents in the index language */
 } civ_writer_opts;
 
 #define CIV_WRITER_OPTS_INIT { CIV_WRITER_OPTS_VERSION, NULL, 0, 0, 1 }
