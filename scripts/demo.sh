@@ -9,9 +9,18 @@ bin="$build"
 index="$build/demo-index"
 
 bold() { if [ -t 1 ]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
+# Prints an argument as a user would type it.
+quote() {
+  case "$1" in
+    *[\ \*\"\']*) printf "'%s'" "$1" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
 show() {
   echo
-  bold "\$ civsearch $*"
+  line="\$ civsearch"
+  for a in "$@"; do line="$line $(quote "$a")"; done
+  bold "$line"
   "$bin/civsearch" --index "$index" "$@" || true
 }
 
