@@ -1025,7 +1025,7 @@ extern "C" civ_status civ_writer_open(civ_writer **out, const char *path,
     w->text_level = opts->text_level > 0 && opts->text_level <= 9 ? opts->text_level : 6;
     w->spelling = opts->spelling;
     w->nosync = opts->nosync != 0;
-    w->db.begin_transaction(!w->nosync);
+    w->db.begin_transaction(true);
     w->in_txn = true;
     *out = w.release();
     return CIV_OK;
@@ -1317,7 +1317,7 @@ extern "C" civ_status civ_writer_commit(civ_writer *w, civ_error *err)
     } else {
         w->db.commit();
     }
-    w->db.begin_transaction(!w->nosync);
+    w->db.begin_transaction(true);
     w->in_txn = true;
     return CIV_OK;
     CIV_CATCH(err, w->path.c_str())
