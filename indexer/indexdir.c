@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +62,24 @@ static void rm_rf(const char *path)
         nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     else
         unlink(path);
+}
+
+void civ_crash_point(const char *name)
+{
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    static unsigned long hits;
+    const char *want = getenv("CIVINDEX_CRASH_AT");
+    if (!want || !*want)
+        return;
+    size_t n = strlen(name);
+    if (strncmp(want, name, n) != 0 || (want[n] != '\0' && want[n] != ':'))
+        return;
+    unsigned long at = want[n] == ':' ? strtoul(want + n + 1, NULL, 10) : 1;
+    pthread_mutex_lock(&mu);
+    unsigned long h = ++hits;
+    pthread_mutex_unlock(&mu);
+    if (h == at)
+        raise(SIGKILL);
 }
 
 static int sync_dir(const char *path)
@@ -332,6 +352,7 @@ civ_status civ_indexdir_publish(civ_indexdir *d, const char *built, int single_f
         s = civ_error_set(err, CIV_EIO, "cannot sync %s: %s", d->path, strerror(errno));
         goto out;
     }
+    civ_crash_point("renamed");
     s = civ_indexdir_scratch(&stub_tmp, d, "XAPIANDB.new", err);
     if (s != CIV_OK)
         goto out;

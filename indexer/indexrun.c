@@ -313,7 +313,10 @@ static int over_bounds(const run_state *r, unsigned docs, size_t bytes)
 
 static civ_status live_commit_locked(run_state *r, civ_error *err)
 {
+    civ_crash_point("commit");
     civ_status s = civ_writer_commit(r->live, err);
+    if (s == CIV_OK)
+        civ_crash_point("committed");
     r->pending_docs = 0;
     r->pending_bytes = 0;
     return s;
@@ -540,6 +543,7 @@ static void process(worker *wk, job *j)
     }
     count_outcome(r, &rep, kf);
     emit_file_event(r, j->path, &rep);
+    civ_crash_point("file");
 }
 
 static void job_free(job *j)
@@ -849,12 +853,15 @@ static civ_status finish_build(run_state *r, civ_error *err)
     if (s == CIV_OK) {
         set_phase(r, "merging");
         if (r->nworkers == 1) {
+            civ_crash_point("merged");
             s = civ_indexdir_publish(r->dir, srcs[0], 0, err);
         } else {
             char *merged = NULL;
             s = civ_indexdir_scratch(&merged, r->dir, "merged", err);
             if (s == CIV_OK)
                 s = civ_compact(merged, srcs, r->nworkers, 0, err);
+            if (s == CIV_OK)
+                civ_crash_point("merged");
             if (s == CIV_OK)
                 s = civ_indexdir_publish(r->dir, merged, 0, err);
             free(merged);
@@ -981,6 +988,25 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
         }
     } else {
         r->build = 1;
+        if (!civ_indexdir_current(r->dir)) {
+            /* A new index: publish an empty generation first, so that the
+             * folder is an index that opens whatever happens next. */
+            char *empty = NULL;
+            civ_writer *ew = NULL;
+            civ_writer_opts eo = wo;
+            eo.overwrite = 1;
+            s = civ_indexdir_scratch(&empty, r->dir, "empty", err);
+            if (s == CIV_OK)
+                s = civ_writer_open(&ew, empty, &eo, err);
+            if (s == CIV_OK)
+                s = civ_writer_commit(ew, err);
+            civ_writer_free(ew);
+            if (s == CIV_OK)
+                s = civ_indexdir_publish(r->dir, empty, 0, err);
+            free(empty);
+            if (s != CIV_OK)
+                goto done;
+        }
     }
     r->nworkers = jobs;
     counts->jobs = jobs;

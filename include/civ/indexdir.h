@@ -70,6 +70,14 @@ civ_status civ_indexdir_publish(civ_indexdir *d, const char *built, int single_f
 /* Removes tmp/ and everything in it. */
 void civ_indexdir_clean_scratch(civ_indexdir *d);
 
+/* Fault injection for the crash tests: when the environment variable
+ * CIVINDEX_CRASH_AT is "NAME" or "NAME:N", the N-th (default first) call
+ * with that name kills the process with SIGKILL, as a power cut would.
+ * Points: "file" (after a file is done), "commit" (before a commit of the
+ * live index), "committed" (after it), "merged" (shards merged, not yet
+ * published), "renamed" (new generation in place, stub not yet switched). */
+void civ_crash_point(const char *name);
+
 /* Syncs a file, or a folder and everything in it, to disk. */
 civ_status civ_sync_tree(const char *path, civ_error *err);
 
