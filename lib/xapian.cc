@@ -65,6 +65,10 @@ civ_status map_exception(civ_error *err, const char *context)
     } catch (const Xapian::DatabaseClosedError &e) {
         return civ_error_set(err, CIV_EINVAL, "%s is closed", ctx);
     } catch (const Xapian::DatabaseError &e) {
+        /* The system's reason ("No space left on device") when there is one. */
+        const char *why = e.get_error_string();
+        if (why && *why)
+            return civ_error_set(err, CIV_EIO, "%s: %s: %s", ctx, e.get_msg().c_str(), why);
         return civ_error_set(err, CIV_EIO, "%s: %s", ctx, e.get_msg().c_str());
     } catch (const Xapian::QueryParserError &e) {
         return civ_error_set(err, CIV_EQUERY, "%s", e.get_msg().c_str());
