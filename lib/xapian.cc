@@ -963,6 +963,9 @@ class HashStopper : public Xapian::Stopper {
 
 } // namespace
 
+/* TermGenerator flags for all text; FLAG_SPELLING is added for titles. */
+const Xapian::TermGenerator::flags TG_FLAGS = Xapian::TermGenerator::FLAG_CJK_NGRAM;
+
 struct civ_writer {
     Xapian::WritableDatabase db;
     Xapian::TermGenerator tg;
@@ -1024,7 +1027,7 @@ extern "C" civ_status civ_writer_open(civ_writer **out, const char *path,
         w->tg.set_stopper(&w->stopper);
         w->tg.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
     }
-    w->tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+    w->tg.set_flags(TG_FLAGS);
     w->tg.set_database(w->db);
     w->text_level = opts->text_level > 0 && opts->text_level <= 9 ? opts->text_level : 6;
     w->spelling = opts->spelling;
@@ -1114,12 +1117,13 @@ extern "C" civ_status civ_writer_put(civ_writer *w, const civ_doc *doc, size_t *
         }
         if (f->flags & CIV_FIELD_BODY) {
             bool spell = w->spelling && (f->flags & CIV_FIELD_SPELL);
+            /* set_flags(toggle, mask) computes (flags & mask) ^ toggle: set
+             * whole values, or CJK n-grams get lost and spelling stays on. */
             if (spell)
-                w->tg.set_flags(Xapian::TermGenerator::FLAG_SPELLING,
-                                Xapian::TermGenerator::FLAG_SPELLING);
+                w->tg.set_flags(TG_FLAGS | Xapian::TermGenerator::FLAG_SPELLING);
             w->tg.index_text(Xapian::Utf8Iterator(v, len), f->weight ? f->weight : 1);
             if (spell)
-                w->tg.set_flags(Xapian::TermGenerator::flags(0), Xapian::TermGenerator::FLAG_SPELLING);
+                w->tg.set_flags(TG_FLAGS);
             w->tg.increase_termpos(10);
         }
         std::string term;
