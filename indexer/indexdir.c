@@ -290,8 +290,12 @@ void civ_indexdir_free(civ_indexdir *d)
 {
     if (!d)
         return;
-    if (d->lock_fd >= 0)
+    if (d->lock_fd >= 0) {
+        if (ftruncate(d->lock_fd, 0) != 0) {
+            /* the pid stays; harmless: it is read only while locked */
+        }
         close(d->lock_fd); /* releases the flock */
+    }
     free(d->current);
     free(d->path);
     free(d);

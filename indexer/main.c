@@ -56,7 +56,7 @@ static void usage(FILE *f)
           "      --max-size SIZE  skip files larger than SIZE (default 64M; suffixes K, M, G)\n"
           "      --format NAME    read every file as NAME (text, html, xml)\n"
           "      --stemmer LANG   stemming language of a new index (default english; none)\n"
-          "      --batch N        commit every N documents (default 2000)\n"
+          "      --batch N        commit every N documents (default 500; 100 a shard)\n"
           "      --batch-bytes SIZE  commit when pending changes reach SIZE\n"
           "  -v, --verbose        report every file\n"
           "  -q, --quiet          print only fatal errors\n"

@@ -925,30 +925,6 @@ extern "C" civ_status civ_db_stats(civ_stats **out, civ_db *db, const char *path
 
 namespace {
 
-/* The stemmer wrapped in a cache: word frequencies follow Zipf's law, so a
- * small map from word to stem saves most calls into Snowball. One per
- * writer (writers are not shared between threads). */
-class CachedStem : public Xapian::StemImplementation {
-    Xapian::Stem real;
-    std::unordered_map<std::string, std::string> cache;
-    static const size_t MAX_ENTRIES = 1 << 17;
-
-  public:
-    explicit CachedStem(const Xapian::Stem &s) : real(s) { cache.reserve(1 << 14); }
-    std::string operator()(const std::string &word) override
-    {
-        auto it = cache.find(word);
-        if (it != cache.end())
-            return it->second;
-        std::string st = real(word);
-        if (cache.size() >= MAX_ENTRIES)
-            cache.clear(); /* rare words flood it: start again */
-        cache.emplace(word, st);
-        return st;
-    }
-    std::string get_description() const override { return "civ.CachedStem(" + real.get_description() + ")"; }
-};
-
 /* Stop-word test by hashing rather than SimpleStopper's ordered set. */
 class HashStopper : public Xapian::Stopper {
     std::unordered_set<std::string> words;
@@ -1016,8 +992,7 @@ extern "C" civ_status civ_writer_open(civ_writer **out, const char *path,
         w->db.set_metadata(META_STEMMER, lang);
         w->db.commit();
     }
-    Xapian::Stem real = make_stemmer(lang);
-    w->stem = lang == "none" ? real : Xapian::Stem(new CachedStem(real));
+    w->stem = make_stemmer(lang);
     w->tg.set_stemmer(w->stem);
     w->tg.set_stemming_strategy(lang == "none" ? Xapian::TermGenerator::STEM_NONE
                                                : Xapian::TermGenerator::STEM_SOME);
@@ -1086,7 +1061,7 @@ void add_slot(Xapian::Document &xd, std::map<int, std::string> &slots, const civ
  * constants were calibrated against peak RSS (bench/README.md). */
 size_t pending_estimate(const Xapian::Document &xd, size_t words, size_t data_len)
 {
-    return static_cast<size_t>(xd.termlist_count()) * 170 + words * 6 + data_len + 512;
+    return static_cast<size_t>(xd.termlist_count()) * 120 + words * 4 + data_len + 512;
 }
 
 } // namespace

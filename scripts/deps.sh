@@ -6,9 +6,10 @@ set -eu
 
 build_pkgs="gcc g++ make cmake pkg-config libxapian-dev libxml2-dev zlib1g-dev
 libgmime-3.0-dev libcmocka-dev libfcgi-dev"
-test_pkgs="jq curl lighttpd xapian-tools valgrind"
+test_pkgs="jq curl lighttpd xapian-tools valgrind util-linux"
 bench_pkgs="xapian-omega xapian-tools libmime-tools-perl libhtml-parser-perl swish-e
-sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3"
+sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3 wamerican
+util-linux"
 browser_pkgs="chromium"
 
 want=""

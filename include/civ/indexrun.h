@@ -88,8 +88,8 @@ typedef struct civ_run_opts {
     const char *format;         /* force an extractor, or NULL */
     const char *stemmer;        /* for a new index; NULL: english */
     int full;                   /* rebuild the index from scratch */
-    unsigned batch_docs;        /* commit after this many documents (0: 2000 when
-                                   updating, 20000 per shard when building) */
+    unsigned batch_docs;        /* commit after this many documents (0: 500 when
+                                   updating, 100 per shard when building) */
     size_t batch_bytes;         /* ... or this many bytes of pending changes
                                    per writer (0: from `memory`) */
     civ_run_events events;
