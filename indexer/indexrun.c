@@ -317,6 +317,8 @@ static civ_status live_commit_locked(run_state *r, civ_error *err)
     civ_status s = civ_writer_commit(r->live, err);
     if (s == CIV_OK)
         civ_crash_point("committed");
+    else
+        set_fatal(r, s, err); /* before another writer sees the closed index */
     r->pending_docs = 0;
     r->pending_bytes = 0;
     return s;
@@ -376,6 +378,8 @@ static civ_status emit_doc(void *ctx, civ_doc *doc, const char *sub, civ_error *
         write_begin(wk);
         pthread_mutex_lock(&r->wmu);
         s = civ_writer_put(r->live, doc, &bytes, err);
+        if (s != CIV_OK)
+            set_fatal(r, s, err);
         r->pending_docs++;
         r->pending_bytes += bytes;
         pthread_mutex_unlock(&r->wmu);
@@ -479,6 +483,8 @@ static void process(worker *wk, job *j)
                 write_begin(wk);
                 pthread_mutex_lock(&r->wmu);
                 s = civ_writer_relocate(r->live, src->file, j->rel, j->path, po.root, mtime, NULL, &e);
+                if (s != CIV_OK)
+                    set_fatal(r, s, &e);
                 r->pending_docs += src->ndocs;
                 r->pending_bytes += 4096 * (size_t)src->ndocs;
                 pthread_mutex_unlock(&r->wmu);
@@ -510,6 +516,8 @@ static void process(worker *wk, job *j)
         if (kf) {
             pthread_mutex_lock(&r->wmu);
             s = civ_writer_delete_file(r->live, kf->file, NULL, &e);
+            if (s != CIV_OK)
+                set_fatal(r, s, &e);
             r->pending_docs += kf->ndocs;
             pthread_mutex_unlock(&r->wmu);
             if (s != CIV_OK) {
