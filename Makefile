@@ -2,14 +2,18 @@
 # (scripts/deps.sh uses apt-get on Debian 12 when packages are missing).
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX ?= /usr/local
 
-.PHONY: all deps build demo test test-release test-asan install uninstall clean
+.PHONY: all deps deps-test build demo test test-release test-asan install uninstall clean
 
 all: build
 
 deps:
+	@scripts/deps.sh build
+
+deps-test:
 	@scripts/deps.sh build test
 
 build: deps
@@ -21,10 +25,10 @@ demo: build
 
 test: test-release test-asan
 
-test-release: build
+test-release: deps-test build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
-test-asan: deps
+test-asan: deps-test
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCIV_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)

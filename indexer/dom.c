@@ -35,7 +35,7 @@ static int in_list(const xmlNode *n, const char *const *names)
 
 static const char *const skip_elems[] = {
     "script", "style", "noscript", "template", "iframe", "object", "embed",
-    "svg", "math", "canvas", "select", "button", NULL,
+    "svg", "math", "canvas", "select", "button", "nav", NULL,
 };
 
 static const char *const block_elems[] = {

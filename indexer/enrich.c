@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "civ/date.h"
 #include "civ/utf8.h"
@@ -148,6 +149,67 @@ static int title_line(void *ctx, const char *line, size_t n)
     return 1;
 }
 
+/* Lines that open press releases and similar texts but are no title. */
+static int boilerplate_line(const char *line, size_t n)
+{
+    static const char *const marks[] = {
+        "for immediate release", "press release", "news release", "media advisory",
+        "embargoed", "for release", "statement", "media release", NULL,
+    };
+    char low[64];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < sizeof low; i++)
+        if (line[i] != '*' && line[i] != '_')
+            low[k++] = (char)tolower((unsigned char)line[i]);
+    low[k] = '\0';
+    for (size_t i = 0; marks[i]; i++) {
+        size_t m = strlen(marks[i]);
+        if (strncmp(low, marks[i], m) == 0 && (low[m] == '\0' || low[m] == ' ' || low[m] == ':'))
+            return 1;
+    }
+    return 0;
+}
+
+/* The first line of the text that reads like a title: not boilerplate, not
+ * a bare date, not a contact block. */
+static void title_from_text(civ_doc *doc, const char *t, size_t len)
+{
+    size_t i = 0;
+    int lines = 0, in_contact = 0;
+    while (i < len && lines < 40) {
+        const char *nl = memchr(t + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - t) : len;
+        const char *line = t + i;
+        size_t n = end - i;
+        i = end + 1;
+        while (n && isspace((unsigned char)*line))
+            line++, n--;
+        while (n && isspace((unsigned char)line[n - 1]))
+            n--;
+        if (n == 0) {
+            in_contact = 0;
+            continue;
+        }
+        lines++;
+        if (in_contact)
+            continue;
+        const char *bare = line;
+        size_t bn = n;
+        while (bn && (*bare == '*' || *bare == '#'))
+            bare++, bn--;
+        if (bn >= 7 && strncasecmp(bare, "contact", 7) == 0) {
+            in_contact = 1;
+            continue;
+        }
+        civ_date d;
+        if (boilerplate_line(bare, bn) || civ_date_parse(&d, line, n) == 0 ||
+            memchr(line, '@', n) || (n >= 4 && strncmp(line, "http", 4) == 0))
+            continue;
+        title_line(doc, line, n);
+        return;
+    }
+}
+
 static civ_status run_title(civ_doc *doc, const civ_input *in, civ_error *err)
 {
     (void)err;
@@ -159,7 +221,7 @@ static civ_status run_title(civ_doc *doc, const civ_input *in, civ_error *err)
     }
     size_t len;
     const char *t = civ_doc_text(doc, &len);
-    first_lines(t, len < 4096 ? len : 4096, 1, title_line, doc);
+    title_from_text(doc, t, len < 8192 ? len : 8192);
     if (!civ_doc_get(doc, "title") && in && in->name) {
         const char *base = strrchr(in->name, '/');
         base = base ? base + 1 : in->name;

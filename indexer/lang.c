@@ -7,12 +7,12 @@
 
 typedef struct lang_words {
     const char *code;
-    const char *const words[16];
+    const char *const words[32];
 } lang_words;
 
 /* Very frequent function words, chosen to differ between the languages. */
 static const lang_words latin[] = {
-    { "en", { "the", "and", "of", "to", "is", "that", "for", "with", "this", "are", "be", "by", "which", "have", NULL } },
+    { "en", { "the", "and", "of", "to", "is", "that", "for", "with", "this", "are", "be", "by", "which", "have", "we", "on", "it", "was", "were", "our", "they", "their", "from", "not", "or", "at", "you", "has", "will", "an", NULL } },
     { "fr", { "le", "les", "des", "est", "une", "dans", "pour", "que", "qui", "sur", "par", "pas", "au", "sont", NULL } },
     { "de", { "der", "die", "und", "das", "ist", "nicht", "mit", "den", "sich", "des", "auf", "für", "eine", "dem", NULL } },
     { "es", { "el", "los", "las", "del", "que", "por", "una", "para", "con", "se", "su", "al", "es", "como", NULL } },
@@ -119,7 +119,7 @@ const char *civ_lang_guess(const char *text, size_t len)
         }
     }
     /* Sure enough: common words are frequent and one language leads. */
-    if (best >= 3 && best * 100 >= words * 8 && best >= second * 3 / 2)
+    if (best >= 2 && best * 100 >= words * 8 && best >= second * 3 / 2)
         return latin[bi].code;
     return "und";
 }

@@ -146,7 +146,7 @@ civ_status civ_text_decode(civ_buf *out, const char *bytes, size_t len,
         if (strcmp(c, "UTF-8") == 0) {
             /* Trust a UTF-8 label only when the bytes agree; legacy files
              * are often mislabelled. */
-            if (st.invalid == 0 || st.multibyte >= st.invalid)
+            if (st.invalid == 0 || (st.multibyte > 0 && st.multibyte * 4 >= st.invalid))
                 cs = "UTF-8";
         } else if (*c) {
             /* A legacy label on bytes that are valid, non-ASCII UTF-8 is a
@@ -172,7 +172,9 @@ civ_status civ_text_decode(civ_buf *out, const char *bytes, size_t len,
     if (!cs) {
         if (st.invalid == 0)
             cs = "UTF-8";
-        else if (st.multibyte > st.invalid) {
+        else if (st.multibyte > 0 && st.multibyte * 4 >= st.invalid) {
+            /* Legacy 8-bit text almost never forms valid UTF-8 sequences by
+             * accident; some valid ones mean UTF-8 with damage. */
             cs = "UTF-8";
             info->mixed = 1;
         } else if (has_cp1252_holes(p + skip, len - skip))

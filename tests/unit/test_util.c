@@ -1,0 +1,267 @@
+/* Unit tests: buf, utf8, charset, json, doc, compress, hash, query checks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "civ/buf.h"
+#include "civ/charset.h"
+#include "civ/compress.h"
+#include "civ/doc.h"
+#include "civ/hash.h"
+#include "civ/json.h"
+#include "civ/query.h"
+#include "civ/schema.h"
+#include "civ/utf8.h"
+
+static void test_buf(void **state)
+{
+    (void)state;
+    civ_buf b = CIV_BUF_INIT;
+    assert_string_equal(civ_buf_str(&b), "");
+    for (int i = 0; i < 1000; i++)
+        civ_buf_printf(&b, "%d,", i);
+    assert_false(civ_buf_failed(&b));
+    assert_int_equal(strncmp(b.data, "0,1,2,", 6), 0);
+    size_t len = b.len;
+    char *s = civ_buf_steal(&b);
+    assert_int_equal(strlen(s), len);
+    free(s);
+    assert_null(b.data);
+    civ_buf_free(&b);
+    civ_buf_free(NULL);
+}
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    assert_true(civ_utf8_valid("caf\xc3\xa9", 5));
+    assert_false(civ_utf8_valid("caf\xe9", 4));
+    assert_false(civ_utf8_valid("\xc0\xaf", 2));          /* overlong */
+    assert_false(civ_utf8_valid("\xed\xa0\x80", 3));      /* surrogate */
+    assert_false(civ_utf8_valid("\xf4\x90\x80\x80", 4));  /* > U+10FFFF */
+    civ_buf b = CIV_BUF_INIT;
+    size_t bad = civ_utf8_sanitize(&b, "a\xffz\r\nb\0c", 8);
+    assert_int_equal(bad, 1);
+    assert_string_equal(civ_buf_str(&b), "a\xef\xbf\xbdz\nbc");
+    civ_buf_free(&b);
+    assert_int_equal(civ_utf8_clip("caf\xc3\xa9", 5, 4), 3);
+}
+
+static void test_charset(void **state)
+{
+    (void)state;
+    civ_buf b = CIV_BUF_INIT;
+    civ_text_info info;
+    /* Latin-1 without a label is recognised, never mojibake. */
+    assert_int_equal(civ_text_decode(&b, "Montr\xe9" "al", 8, NULL, &info, NULL), CIV_OK);
+    assert_string_equal(civ_buf_str(&b), "Montr\xc3\xa9" "al");
+    assert_false(info.mixed);
+    civ_buf_reset(&b);
+    /* Windows-1252 quotes. */
+    assert_int_equal(civ_text_decode(&b, "\x93quoted\x94", 8, NULL, &info, NULL), CIV_OK);
+    assert_string_equal(civ_buf_str(&b), "\xe2\x80\x9cquoted\xe2\x80\x9d");
+    civ_buf_reset(&b);
+    /* Mostly UTF-8 with a stray byte: repaired and flagged. */
+    const char *mixed = "na\xc3\xafve caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9 \xff end";
+    assert_int_equal(civ_text_decode(&b, mixed, strlen(mixed), NULL, &info, NULL), CIV_OK);
+    assert_true(info.mixed);
+    assert_int_equal(info.replaced, 1);
+    civ_buf_reset(&b);
+    /* A declared charset. */
+    size_t rep;
+    assert_int_equal(civ_charset_to_utf8(&b, "iso-8859-15", "\xa4", 1, &rep, NULL), CIV_OK);
+    assert_string_equal(civ_buf_str(&b), "\xe2\x82\xac"); /* euro sign */
+    civ_buf_reset(&b);
+    assert_int_equal(civ_charset_to_utf8(&b, "Shift_JIS", "\x93\xfa\x96\x7b", 4, &rep, NULL), CIV_OK);
+    assert_string_equal(civ_buf_str(&b), "\xe6\x97\xa5\xe6\x9c\xac"); /* 日本 */
+    civ_buf_reset(&b);
+    civ_error err = CIV_ERROR_INIT;
+    assert_int_equal(civ_charset_to_utf8(&b, "x-no-such-charset", "a", 1, &rep, &err), CIV_EUNSUPPORTED);
+    civ_buf_reset(&b);
+    /* UTF-16 with a byte order mark. */
+    assert_int_equal(civ_text_decode(&b, "\xff\xfeh\0i\0", 6, NULL, &info, NULL), CIV_OK);
+    assert_string_equal(civ_buf_str(&b), "hi");
+    civ_buf_free(&b);
+    assert_true(civ_text_is_binary("\x7f" "ELF\x02\x01\x01\0\0\0", 10));
+    assert_false(civ_text_is_binary("plain text\n", 11));
+}
+
+static void test_json(void **state)
+{
+    (void)state;
+    civ_buf b = CIV_BUF_INIT;
+    civ_json j;
+    civ_json_init(&j, &b);
+    civ_json_begin_object(&j);
+    civ_json_key(&j, "s");
+    civ_json_cstr(&j, "q\"\\\n\x01 bad\xff end");
+    civ_json_key(&j, "n");
+    civ_json_null(&j);
+    civ_json_key(&j, "a");
+    civ_json_begin_array(&j);
+    civ_json_int(&j, 1);
+    civ_json_double(&j, 2.5);
+    civ_json_bool(&j, 1);
+    civ_json_end_array(&j);
+    civ_json_end_object(&j);
+    assert_string_equal(civ_buf_str(&b),
+                        "{\"s\":\"q\\\"\\\\\\n\\u0001 bad\\ufffd end\",\"n\":null,\"a\":[1,2.5,true]}");
+    civ_buf_free(&b);
+}
+
+static void test_doc_roundtrip(void **state)
+{
+    (void)state;
+    civ_doc *d = NULL;
+    assert_int_equal(civ_doc_new(&d, NULL), CIV_OK);
+    civ_doc_add_str(d, "id", "x/y.txt");
+    civ_doc_add_str(d, "title", "  A   title\n with  spaces ");
+    civ_doc_add_str(d, "author", "Jane Doe");
+    civ_doc_add_str(d, "author", "John Roe");
+    civ_doc_add_str(d, "author", "Jane Doe"); /* duplicate ignored */
+    civ_doc_add_str(d, "heading", "not stored");
+    civ_doc_append_text(d, "Body text, body text, body text.", 32);
+    assert_int_equal(civ_doc_add_str(d, "no_such_field", "x"), CIV_EINVAL);
+    civ_error err = CIV_ERROR_INIT;
+    assert_int_equal(civ_doc_check(d, &err), CIV_EINVAL); /* sticky */
+    civ_doc_free(d);
+
+    assert_int_equal(civ_doc_new(&d, NULL), CIV_OK);
+    civ_doc_add_str(d, "id", "x/y.txt");
+    civ_doc_add_str(d, "title", "  A   title\n with  spaces ");
+    civ_doc_add_str(d, "author", "Jane Doe");
+    civ_doc_add_str(d, "author", "John Roe");
+    civ_doc_add_str(d, "heading", "not stored");
+    civ_doc_append_text(d, "Body text, body text, body text.", 32);
+    assert_string_equal(civ_doc_get(d, "title"), "A title with spaces");
+    civ_buf enc = CIV_BUF_INIT;
+    assert_int_equal(civ_doc_encode(&enc, d, 6, NULL), CIV_OK);
+    civ_doc *e = NULL;
+    assert_int_equal(civ_doc_decode(&e, enc.data, enc.len, 1, NULL), CIV_OK);
+    assert_string_equal(civ_doc_get(e, "id"), "x/y.txt");
+    assert_null(civ_doc_get(e, "heading"));
+    size_t len;
+    assert_string_equal(civ_doc_text(e, &len), "Body text, body text, body text.");
+    civ_buf all = CIV_BUF_INIT;
+    size_t nv = civ_doc_nvalues(e), authors = 0;
+    for (size_t i = 0; i < nv; i++) {
+        const char *v;
+        if (strcmp(civ_doc_value(e, i, &v, NULL)->name, "author") == 0)
+            authors++;
+    }
+    assert_int_equal(authors, 2);
+    civ_buf_free(&all);
+    civ_doc_free(e);
+    /* Damaged data is reported, not crashed on. */
+    for (size_t cut = 0; cut < enc.len; cut++) {
+        e = NULL;
+        civ_status s = civ_doc_decode(&e, enc.data, cut, 1, NULL);
+        assert_true(s == CIV_ECORRUPT || s == CIV_OK);
+        civ_doc_free(e);
+    }
+    assert_int_equal(civ_doc_decode(&e, "junk", 4, 0, NULL), CIV_ECORRUPT);
+    civ_buf_free(&enc);
+    civ_doc_free(d);
+}
+
+static void test_compress(void **state)
+{
+    (void)state;
+    const char *text = "The Fourth Amendment protects against unreasonable searches. ";
+    civ_buf z = CIV_BUF_INIT, out = CIV_BUF_INIT;
+    assert_int_equal(civ_deflate(&z, text, strlen(text), 6, NULL), CIV_OK);
+    assert_int_equal(civ_inflate(&out, z.data, z.len, 1000, NULL), CIV_OK);
+    assert_string_equal(civ_buf_str(&out), text);
+    civ_buf_reset(&out);
+    civ_error err = CIV_ERROR_INIT;
+    assert_int_equal(civ_inflate(&out, z.data, z.len - 3, 1000, &err), CIV_EFORMAT);
+    civ_buf_reset(&out);
+    assert_int_equal(civ_inflate(&out, z.data, z.len, 10, &err), CIV_ETOOBIG);
+    civ_buf_free(&z);
+    civ_buf_free(&out);
+    /* gzip: "hello\n" made by gzip -n, then truncated. */
+    static const unsigned char gz[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+                                        0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0xe7, 0x02, 0x00, 0x20, 0x30,
+                                        0x3a, 0x36, 0x06, 0x00, 0x00, 0x00 };
+    assert_true(civ_is_gzip(gz, sizeof gz));
+    assert_int_equal(civ_gunzip(&out, gz, sizeof gz, 100, NULL), CIV_OK);
+    assert_string_equal(civ_buf_str(&out), "hello\n");
+    civ_buf_reset(&out);
+    assert_int_equal(civ_gunzip(&out, gz, 14, 100, &err), CIV_EFORMAT);
+    assert_non_null(strstr(err.msg, "truncated"));
+    civ_buf_free(&out);
+}
+
+static void test_hash(void **state)
+{
+    (void)state;
+    char a[17], b[17];
+    civ_hash64_hex(a, civ_hash64("abc", 3, 0));
+    civ_hash64_hex(b, civ_hash64("abd", 3, 0));
+    assert_int_equal(strlen(a), 16);
+    assert_string_not_equal(a, b);
+    assert_true(civ_hash64("abc", 3, 0) == civ_hash64("abc", 3, 0));
+}
+
+static void test_query_check(void **state)
+{
+    (void)state;
+    const char *good[] = { "drones", "a AND b", "a OR (b AND c)", "NOT a", "\"a AND\" b",
+                           "a NEAR/3 b", "title:x", "-a b", "*", NULL };
+    for (size_t i = 0; good[i]; i++)
+        if (civ_query_check(good[i], strlen(good[i]), NULL) != CIV_OK)
+            fail_msg("rejected good query %s", good[i]);
+    const char *bad[] = { "AND", "a AND", "OR a", "((", "a)", "a AND AND b", "NOT", "(AND b)", "",
+                          "\xc3", NULL };
+    for (size_t i = 0; bad[i]; i++)
+        if (civ_query_check(bad[i], strlen(bad[i]), NULL) != CIV_EQUERY)
+            fail_msg("accepted bad query %s", bad[i]);
+    char q[64] = "* type:letter";
+    assert_int_equal(civ_query_strip_star(q), 1);
+    assert_string_equal(q, "  type:letter");
+    char q2[64] = "surveil* AND *";
+    assert_int_equal(civ_query_strip_star(q2), 1);
+    assert_null(strstr(q2, "AND"));
+    assert_non_null(strstr(q2, "surveil*"));
+}
+
+static void test_schema(void **state)
+{
+    (void)state;
+    size_t n;
+    const civ_field_def *f = civ_schema_fields(&n);
+    assert_true(n > 10);
+    /* Prefixes are unique. */
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = i + 1; k < n; k++)
+            if (f[i].prefix && f[k].prefix && strcmp(f[i].prefix, f[k].prefix) == 0)
+                fail_msg("prefix %s used twice", f[i].prefix);
+    char t[64];
+    assert_int_equal(civ_schema_exact_term(civ_schema_field("type"), " Letter ", 8, t, sizeof t), 8);
+    assert_string_equal(t, "XTletter");
+    civ_schema_exact_term(civ_schema_field("author"), "Jane  Doe", 9, t, sizeof t);
+    assert_string_equal(t, "XE5jane doe");
+    assert_int_equal(civ_schema_exact_term(civ_schema_field("title"), "x", 1, t, sizeof t), 0);
+    /* Cutting never splits a UTF-8 sequence. */
+    char small[6];
+    civ_schema_normalise(civ_schema_field("title"), "abcd\xc3\xa9", 6, small, sizeof small);
+    assert_true(civ_utf8_valid(small, strlen(small)));
+    assert_string_equal(civ_schema_query_field("signed")->name, "signatories");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_buf),        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_charset),    cmocka_unit_test(test_json),
+        cmocka_unit_test(test_doc_roundtrip), cmocka_unit_test(test_compress),
+        cmocka_unit_test(test_hash),       cmocka_unit_test(test_query_check),
+        cmocka_unit_test(test_schema),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,420 @@
+/* Unit tests: the Xapian wrapper (lib/xapian.cc) through its C interface. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "civ/db.h"
+#include "civ/writer.h"
+
+static char tmpdir[256];
+
+static void rm_rf(const char *path)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", path);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/civ-unit-xapian.XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    rm_rf(tmpdir);
+    return 0;
+}
+
+static void path_in_tmp(char *out, size_t n, const char *name)
+{
+    snprintf(out, n, "%s/%s", tmpdir, name);
+}
+
+static civ_doc *make_doc(const char *id, const char *title, const char *date, const char *type,
+                         const char *author, const char *text)
+{
+    civ_doc *d = NULL;
+    assert_int_equal(civ_doc_new(&d, NULL), CIV_OK);
+    civ_doc_add_str(d, "id", id);
+    civ_doc_add_str(d, "file", id);
+    if (title)
+        civ_doc_add_str(d, "title", title);
+    if (date) {
+        civ_doc_add_str(d, "date", date);
+        char y[5];
+        memcpy(y, date, 4);
+        y[4] = 0;
+        civ_doc_add_str(d, "year", y);
+    }
+    civ_doc_add_str(d, "type", type ? type : "article");
+    civ_doc_add_str(d, "lang", "en");
+    if (author)
+        civ_doc_add_str(d, "author", author);
+    if (text)
+        civ_doc_append_text(d, text, strlen(text));
+    assert_int_equal(civ_doc_check(d, NULL), CIV_OK);
+    return d;
+}
+
+static void put(civ_writer *w, civ_doc *d)
+{
+    civ_error err = CIV_ERROR_INIT;
+    if (civ_writer_put(w, d, NULL, &err) != CIV_OK)
+        fail_msg("put: %s", err.msg);
+    civ_doc_free(d);
+}
+
+/* A small index used by several tests. */
+static void build_index(const char *path)
+{
+    civ_writer *w = NULL;
+    civ_error err = CIV_ERROR_INIT;
+    if (civ_writer_open(&w, path, NULL, &err) != CIV_OK)
+        fail_msg("open: %s", err.msg);
+    put(w, make_doc("a.txt", "Drones over protests", "2019-05-03", "article", "Jane Doe",
+                    "The police flew drones over peaceful protests in the city. Surveillance grew."));
+    put(w, make_doc("b.html", "Warrantless phone searches", "2018-06-12", "article", "John Roe",
+                    "The court held that warrantless searches of phones at the border violate the Fourth Amendment."));
+    put(w, make_doc("c.txt", "Open letter on facial recognition", "2020-01-15", "letter", "Ada Lane",
+                    "We write to urge a moratorium on facial recognition surveillance by police."));
+    put(w, make_doc("d.xml", "Library privacy", "2015-09-30", "article", NULL,
+                    "Library records deserve privacy; patrons read without being watched."));
+    if (civ_writer_commit(w, &err) != CIV_OK)
+        fail_msg("commit: %s", err.msg);
+    civ_writer_free(w);
+}
+
+static civ_results *search(civ_db *db, const char *q, civ_status want)
+{
+    civ_search_opts o = CIV_SEARCH_OPTS_INIT;
+    o.query = q;
+    civ_results *r = NULL;
+    civ_error err = CIV_ERROR_INIT;
+    civ_status s = civ_search(&r, db, &o, &err);
+    if (s != want)
+        fail_msg("query \"%s\": status %s (%s), wanted %s", q, civ_status_name(s), err.msg,
+                 civ_status_name(want));
+    if (s != CIV_OK) {
+        assert_non_null(strlen(err.msg) ? err.msg : NULL);
+        assert_null(strchr(err.msg, '\n'));
+    }
+    return r;
+}
+
+static const char *first_id(const civ_results *r)
+{
+    const civ_hit *h = civ_results_hit(r, 0);
+    return h ? civ_doc_get(h->doc, "id") : "(none)";
+}
+
+static void test_missing_index(void **state)
+{
+    (void)state;
+    civ_db *db = NULL;
+    civ_error err = CIV_ERROR_INIT;
+    char p[300];
+    path_in_tmp(p, sizeof p, "does-not-exist");
+    assert_int_equal(civ_db_open(&db, p, &err), CIV_ENOTFOUND);
+    assert_null(db);
+    assert_int_equal(err.code, CIV_ENOTFOUND);
+    /* An empty directory is not an index either. */
+    path_in_tmp(p, sizeof p, "empty-dir");
+    mkdir(p, 0755);
+    civ_error_clear(&err);
+    civ_status s = civ_db_open(&db, p, &err);
+    assert_true(s == CIV_ENOTFOUND || s == CIV_ECORRUPT);
+    assert_null(db);
+}
+
+static void test_locked(void **state)
+{
+    (void)state;
+    char p[300];
+    path_in_tmp(p, sizeof p, "locked");
+    civ_writer *w1 = NULL, *w2 = NULL;
+    civ_error err = CIV_ERROR_INIT;
+    assert_int_equal(civ_writer_open(&w1, p, NULL, &err), CIV_OK);
+    assert_int_equal(civ_writer_open(&w2, p, NULL, &err), CIV_ELOCKED);
+    assert_null(w2);
+    assert_non_null(strstr(err.msg, "locked"));
+    civ_writer_free(w1);
+    /* Once released, a new writer gets it. */
+    assert_int_equal(civ_writer_open(&w2, p, NULL, &err), CIV_OK);
+    civ_writer_free(w2);
+}
+
+static void test_null_arguments(void **state)
+{
+    (void)state;
+    civ_error err = CIV_ERROR_INIT;
+    civ_db *db = NULL;
+    civ_results *r = NULL;
+    civ_search_opts o = CIV_SEARCH_OPTS_INIT;
+    assert_int_equal(civ_db_open(NULL, "x", &err), CIV_EINVAL);
+    assert_int_equal(civ_db_open(&db, NULL, &err), CIV_EINVAL);
+    assert_int_equal(civ_search(&r, NULL, &o, &err), CIV_EINVAL);
+    assert_int_equal(civ_writer_open(NULL, "x", NULL, &err), CIV_EINVAL);
+    assert_int_equal(civ_writer_put(NULL, NULL, NULL, &err), CIV_EINVAL);
+    assert_int_equal(civ_writer_commit(NULL, NULL), CIV_EINVAL);
+    assert_int_equal(civ_db_get(NULL, NULL, NULL, 0, NULL), CIV_EINVAL);
+    /* Every free accepts NULL. */
+    civ_db_free(NULL);
+    civ_writer_free(NULL);
+    civ_results_free(NULL);
+    civ_stats_free(NULL);
+    civ_doc_free(NULL);
+    assert_int_equal(civ_results_size(NULL), 0);
+    assert_null(civ_results_hit(NULL, 0));
+}
+
+static void test_malformed_queries(void **state)
+{
+    (void)state;
+    char p[300];
+    path_in_tmp(p, sizeof p, "queries");
+    build_index(p);
+    civ_db *db = NULL;
+    assert_int_equal(civ_db_open(&db, p, NULL), CIV_OK);
+    const char *bad[] = { "AND", "((((", "drones AND", "OR protests", "\xff\xfe drones",
+                          "drones (protests", "drones ) x", "NOT", "", "   ", "a AND OR b",
+                          "date:2019..2018", "date:soon..later", "()", NULL };
+    for (size_t i = 0; bad[i]; i++)
+        civ_results_free(search(db, bad[i], CIV_EQUERY));
+    /* Long queries are refused with a clear message. */
+    char longq[2000];
+    memset(longq, 'a', sizeof longq - 1);
+    longq[sizeof longq - 1] = '\0';
+    civ_results_free(search(db, longq, CIV_EQUERY));
+    /* And ordinary ones work. */
+    civ_results *r = search(db, "drones", CIV_OK);
+    assert_int_equal(civ_results_size(r), 1);
+    assert_string_equal(first_id(r), "a.txt");
+    civ_results_free(r);
+    civ_db_free(db);
+}
+
+static void test_replace_by_id(void **state)
+{
+    (void)state;
+    char p[300];
+    path_in_tmp(p, sizeof p, "replace");
+    civ_writer *w = NULL;
+    assert_int_equal(civ_writer_open(&w, p, NULL, NULL), CIV_OK);
+    put(w, make_doc("x.txt", "First version", NULL, NULL, NULL, "alpha bravo"));
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    put(w, make_doc("x.txt", "Second version", NULL, NULL, NULL, "charlie delta"));
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    assert_int_equal(civ_writer_doc_count(w), 1);
+    civ_writer_free(w);
+    civ_db *db = NULL;
+    assert_int_equal(civ_db_open(&db, p, NULL), CIV_OK);
+    assert_int_equal(civ_db_doc_count(db), 1);
+    civ_results *r = search(db, "alpha", CIV_OK);
+    assert_int_equal(civ_results_size(r), 0);
+    civ_results_free(r);
+    r = search(db, "charlie", CIV_OK);
+    assert_int_equal(civ_results_size(r), 1);
+    assert_string_equal(civ_doc_get(civ_results_hit(r, 0)->doc, "title"), "Second version");
+    civ_results_free(r);
+    civ_db_free(db);
+}
+
+static void test_uncommitted_is_discarded(void **state)
+{
+    (void)state;
+    char p[300];
+    path_in_tmp(p, sizeof p, "discard");
+    civ_writer *w = NULL;
+    assert_int_equal(civ_writer_open(&w, p, NULL, NULL), CIV_OK);
+    put(w, make_doc("kept.txt", "Kept", NULL, NULL, NULL, "kept words"));
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    put(w, make_doc("lost.txt", "Lost", NULL, NULL, NULL, "lost words"));
+    civ_writer_free(w); /* no commit */
+    civ_db *db = NULL;
+    assert_int_equal(civ_db_open(&db, p, NULL), CIV_OK);
+    assert_int_equal(civ_db_doc_count(db), 1);
+    civ_db_free(db);
+}
+
+static void test_query_language(void **state)
+{
+    (void)state;
+    char p[300];
+    path_in_tmp(p, sizeof p, "language");
+    build_index(p);
+    civ_db *db = NULL;
+    assert_int_equal(civ_db_open(&db, p, NULL), CIV_OK);
+    struct { const char *q; size_t n; const char *first; } cases[] = {
+        { "drones", 1, "a.txt" },
+        { "drone", 1, "a.txt" },                 /* stemming */
+        { "police surveillance", 2, NULL },      /* AND: both words */
+        { "drones OR library", 2, NULL },
+        { "surveillance NOT drones", 1, "c.txt" },
+        { "surveillance -drones", 1, "c.txt" },
+        { "\"facial recognition\"", 1, "c.txt" },
+        { "\"recognition facial\"", 0, NULL },   /* phrase order matters */
+        { "police NEAR/3 drones", 1, "a.txt" },
+        { "surveil*", 2, NULL },
+        { "title:privacy", 1, "d.xml" },
+        { "title:police", 0, NULL },             /* police is not in a title */
+        { "author:roe", 1, "b.html" },
+        { "type:letter", 1, "c.txt" },
+        { "type:LETTER", 1, "c.txt" },
+        { "* type:article", 3, NULL },
+        { "*", 4, NULL },
+        { "* date:2018..2019", 2, NULL },
+        { "* date:2018-06-01..2018-06-30", 1, "b.html" },
+        { "* date:2019..", 2, NULL },
+        { "* date:..2015", 1, "d.xml" },
+        { "date:2020", 1, "c.txt" },
+        { "surveillance date:2020", 1, "c.txt" },
+        { "lang:en police", 2, NULL },
+        { "id:b.html", 1, "b.html" },
+        { "year:2015", 1, "d.xml" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        civ_results *r = search(db, cases[i].q, CIV_OK);
+        if (civ_results_total(r, NULL) != cases[i].n)
+            fail_msg("\"%s\": %llu results, wanted %zu", cases[i].q,
+                     (unsigned long long)civ_results_total(r, NULL), cases[i].n);
+        if (cases[i].first && strcmp(first_id(r), cases[i].first) != 0)
+            fail_msg("\"%s\": first %s, wanted %s", cases[i].q, first_id(r), cases[i].first);
+        civ_results_free(r);
+    }
+    /* The default can be OR. */
+    civ_search_opts o = CIV_SEARCH_OPTS_INIT;
+    o.query = "drones library";
+    o.default_or = 1;
+    civ_results *r = NULL;
+    assert_int_equal(civ_search(&r, db, &o, NULL), CIV_OK);
+    assert_int_equal(civ_results_total(r, NULL), 2);
+    civ_results_free(r);
+    civ_db_free(db);
+}
+
+static void test_sort_filters_facets(void **state)
+{
+    (void)state;
+    char p[300];
+    path_in_tmp(p, sizeof p, "facets");
+    build_index(p);
+    civ_db *db = NULL;
+    assert_int_equal(civ_db_open(&db, p, NULL), CIV_OK);
+    civ_search_opts o = CIV_SEARCH_OPTS_INIT;
+    o.query = "*";
+    o.sort = CIV_SORT_DATE_DESC;
+    o.facet_values = 10;
+    civ_results *r = NULL;
+    assert_int_equal(civ_search(&r, db, &o, NULL), CIV_OK);
+    assert_int_equal(civ_results_size(r), 4);
+    assert_string_equal(first_id(r), "c.txt");
+    assert_string_equal(civ_doc_get(civ_results_hit(r, 3)->doc, "id"), "d.xml");
+    size_t nf;
+    const civ_facet *f = civ_results_facets(r, &nf);
+    int saw_type = 0;
+    for (size_t i = 0; i < nf; i++) {
+        if (strcmp(f[i].field, "type") == 0) {
+            saw_type = 1;
+            assert_string_equal(f[i].values[0].value, "article");
+            assert_int_equal(f[i].values[0].count, 3);
+        }
+    }
+    assert_true(saw_type);
+    civ_results_free(r);
+    /* Facet filters: same field ORed, fields ANDed. */
+    const char *filters[] = { "type:article", "year:2019", "year:2015" };
+    o.filters = filters;
+    o.nfilters = 3;
+    o.facet_values = 0;
+    assert_int_equal(civ_search(&r, db, &o, NULL), CIV_OK);
+    assert_int_equal(civ_results_total(r, NULL), 2);
+    civ_results_free(r);
+    const char *byauthor[] = { "author:Jane Doe" };
+    o.filters = byauthor;
+    o.nfilters = 1;
+    assert_int_equal(civ_search(&r, db, &o, NULL), CIV_OK);
+    assert_int_equal(civ_results_total(r, NULL), 1);
+    assert_string_equal(first_id(r), "a.txt");
+    civ_results_free(r);
+    /* Date bounds as options. */
+    o.nfilters = 0;
+    o.date_from = "2018";
+    o.date_until = "2019-12-31";
+    assert_int_equal(civ_search(&r, db, &o, NULL), CIV_OK);
+    assert_int_equal(civ_results_total(r, NULL), 2);
+    civ_results_free(r);
+    civ_db_free(db);
+}
+
+static void test_snippets_and_get(void **state)
+{
+    (void)state;
+    char p[300];
+    path_in_tmp(p, sizeof p, "snippets");
+    build_index(p);
+    civ_db *db = NULL;
+    assert_int_equal(civ_db_open(&db, p, NULL), CIV_OK);
+    civ_results *r = search(db, "warrantless", CIV_OK);
+    assert_int_equal(civ_results_size(r), 1);
+    const char *snip = civ_results_hit(r, 0)->snippet;
+    assert_non_null(strstr(snip, "<b>warrantless</b>"));
+    civ_results_free(r);
+    civ_doc *d = NULL;
+    assert_int_equal(civ_db_get(&d, db, "b.html", 1, NULL), CIV_OK);
+    assert_string_equal(civ_doc_get(d, "title"), "Warrantless phone searches");
+    size_t len;
+    assert_non_null(strstr(civ_doc_text(d, &len), "Fourth Amendment"));
+    civ_doc_free(d);
+    civ_error err = CIV_ERROR_INIT;
+    assert_int_equal(civ_db_get(&d, db, "nope", 1, &err), CIV_ENOTFOUND);
+    /* Similar documents exclude the document itself. */
+    civ_search_opts o = CIV_SEARCH_OPTS_INIT;
+    o.like = "c.txt";
+    assert_int_equal(civ_search(&r, db, &o, NULL), CIV_OK);
+    for (size_t i = 0; i < civ_results_size(r); i++)
+        assert_string_not_equal(civ_doc_get(civ_results_hit(r, i)->doc, "id"), "c.txt");
+    assert_true(civ_results_size(r) >= 1);
+    civ_results_free(r);
+    o.like = "missing-id";
+    assert_int_equal(civ_search(&r, db, &o, &err), CIV_ENOTFOUND);
+    civ_stats *st = NULL;
+    assert_int_equal(civ_db_stats(&st, db, p, NULL), CIV_OK);
+    assert_int_equal(st->documents, 4);
+    assert_true(st->terms > 20);
+    assert_true(st->disk_bytes > 0);
+    assert_true(st->updated > 0);
+    assert_int_equal(st->ntypes, 2);
+    civ_stats_free(st);
+    civ_db_free(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_missing_index),
+        cmocka_unit_test(test_locked),
+        cmocka_unit_test(test_null_arguments),
+        cmocka_unit_test(test_malformed_queries),
+        cmocka_unit_test(test_replace_by_id),
+        cmocka_unit_test(test_uncommitted_is_discarded),
+        cmocka_unit_test(test_query_language),
+        cmocka_unit_test(test_sort_filters_facets),
+        cmocka_unit_test(test_snippets_and_get),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
