@@ -204,6 +204,7 @@ struct run_state {
     civ_run_counts *c;
     civ_indexdir *dir;
     int build;
+    int replacing;           /* build: --full over an existing index */
     civ_pipeline_opts popts;
     char **roots;            /* real paths of the roots */
     size_t nroots;
@@ -221,6 +222,7 @@ struct run_state {
     civ_status fatal;
     civ_error fatal_err;
     volatile int stopping;
+    int stopped_early;       /* a stop left files undone */
     uint64_t total;          /* from the counting walk, 0 until known */
     uint64_t done;           /* files finished */
     int finished;
@@ -569,6 +571,8 @@ static void *worker_main(void *arg)
         while (r->qlen == 0 && !r->q_closed && !r->stopping)
             pthread_cond_wait(&r->q_get, &r->mu);
         if (r->qlen == 0 || r->stopping) {
+            if (r->qlen)
+                r->stopped_early = 1;
             pthread_mutex_unlock(&r->mu);
             break;
         }
@@ -579,6 +583,8 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&r->mu);
         if (!should_stop(r))
             process(wk, &j);
+        else
+            r->stopped_early = 1;
         job_free(&j);
         pthread_mutex_lock(&r->mu);
         r->done++;
@@ -608,8 +614,10 @@ static int enqueue(run_state *r, job *j)
 static int on_walk(void *ctx, const char *path, const char *rel, const struct stat *st, int errnum)
 {
     run_state *r = ctx;
-    if (should_stop(r))
+    if (should_stop(r)) {
+        r->stopped_early = 1;
         return 1;
+    }
     if (!st) {
         walk_error *nw = realloc(r->werr, (r->nwerr + 1) * sizeof *nw);
         if (nw) {
@@ -820,7 +828,7 @@ static civ_status prune(run_state *r, civ_error *err)
     set_phase(r, "removing");
     for (size_t b = 0; b < k->cap; b++) {
         for (known_file *f = k->by_name[b]; f; f = f->next_name) {
-            if (f->seen || f->claimed || should_stop(r))
+            if (f->seen || f->claimed)
                 continue;
             int ours = 0;
             for (size_t i = 0; i < r->nroots && !ours; i++)
@@ -994,6 +1002,7 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
         }
     } else {
         r->build = 1;
+        r->replacing = civ_indexdir_current(r->dir) != NULL;
         if (!civ_indexdir_current(r->dir)) {
             /* A new index: publish an empty generation first, so that the
              * folder is an index that opens whatever happens next. */
@@ -1117,7 +1126,8 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
         r->qhead = (r->qhead + 1) % QUEUE_CAP;
         r->qlen--;
     }
-    counts->interrupted = o->stop && *o->stop && r->fatal == CIV_OK;
+    /* A stop after the last file left nothing undone: a normal finish. */
+    counts->interrupted = o->stop && *o->stop && r->fatal == CIV_OK && r->stopped_early;
     if (r->fatal != CIV_OK) {
         s = r->fatal;
         if (err)
@@ -1126,7 +1136,10 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
     }
 
     /* Finish: prune and commit, or merge the shards. */
-    if (r->build) {
+    if (r->build && counts->interrupted && r->replacing) {
+        /* A partial rebuild must not replace a complete index. */
+        counts->kept_previous = 1;
+    } else if (r->build) {
         for (unsigned i = 0; i < jobs && s == CIV_OK; i++) {
             char v[32];
             snprintf(v, sizeof v, "%lld", started);

@@ -387,8 +387,11 @@ int main(int argc, char **argv)
                n.jobs == 1 ? "" : "s", n.compacted ? ", compacted to one file" : "");
     }
     if (n.interrupted) {
-        fprintf(stderr, "civindex: interrupted; the %llu files done are committed, run again to finish\n",
-                (unsigned long long)(n.indexed + n.unchanged + n.moved));
+        if (n.kept_previous)
+            fputs("civindex: interrupted; the rebuild was dropped and the index is as it was\n", stderr);
+        else
+            fprintf(stderr, "civindex: interrupted; the %llu files done are committed, run again to finish\n",
+                    (unsigned long long)(n.indexed + n.unchanged + n.moved));
         return 130;
     }
     return n.skipped || n.failed || n.warnings ? EXIT_PARTIAL : EXIT_CLEAN;

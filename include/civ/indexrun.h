@@ -50,6 +50,7 @@ typedef struct civ_run_counts {
     int build;          /* 1: built shards and merged them; 0: updated in place */
     int interrupted;    /* stopped early by *opts->stop: no pruning happened */
     int compacted;      /* the index is now a single compacted file */
+    int kept_previous;  /* an interrupted --full: the previous index stays */
 } civ_run_counts;
 
 /* Progress, sent about ten times a second while the run lasts. */
