@@ -5,7 +5,7 @@
 # civ/indexdir.h), and at random moments with kill -9 from outside.
 . "$CIV_SOURCE_DIR/tests/e2e/lib.sh"
 
-N=2000
+N=1200
 D="$TMP/docs"
 gen_docs "$D" $N 7
 
