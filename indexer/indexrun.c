@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,7 @@ typedef struct worker {
     unsigned pending_docs;
     size_t pending_bytes;
     int writing;             /* update: inside a file's write phase */
+    size_t reserved;         /* memory reserved for the current file */
     const char *cur_path;
 } worker;
 
@@ -227,6 +229,10 @@ struct run_state {
     uint64_t done;           /* files finished */
     int finished;
     pthread_cond_t tick;
+
+    size_t file_budget;      /* memory for files being processed at once */
+    size_t file_reserved;
+    pthread_cond_t file_cond;
 
     pthread_mutex_t wmu;     /* update: the live writer and the commit protocol */
     pthread_cond_t wcond;
@@ -271,6 +277,7 @@ static void set_fatal(run_state *r, civ_status s, const civ_error *e)
     r->stopping = 1;
     pthread_cond_broadcast(&r->q_get);
     pthread_cond_broadcast(&r->q_put);
+    pthread_cond_broadcast(&r->file_cond);
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -423,6 +430,37 @@ static known_file *claim_move_source(run_state *r, const char *hash, uint64_t si
     return found;
 }
 
+/* Memory one file needs while it is extracted and indexed: measured at
+ * about 5 times its size for big text files (the term generator's
+ * positions and Xapian's pending postings). Big files wait for each other
+ * so that two of them never exceed the budget together; one alone always
+ * goes ahead. */
+static size_t file_reserve(run_state *r, size_t len)
+{
+    size_t need = len > SIZE_MAX / 6 ? SIZE_MAX / 6 : len * 5;
+    if (need < (size_t)1 << 20)
+        return 0; /* small files: covered by the fixed part of the budget */
+    pthread_mutex_lock(&r->mu);
+    while (r->file_reserved > 0 && r->file_reserved + need > r->file_budget && !r->stopping)
+        pthread_cond_wait(&r->file_cond, &r->mu);
+    r->file_reserved += need;
+    pthread_mutex_unlock(&r->mu);
+    return need;
+}
+
+static void file_release(run_state *r, size_t need)
+{
+    if (!need)
+        return;
+    /* Give the big file's memory back to the system before the next one
+     * (freed memory otherwise stays in this thread's malloc arena). */
+    malloc_trim(0);
+    pthread_mutex_lock(&r->mu);
+    r->file_reserved -= need;
+    pthread_cond_broadcast(&r->file_cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
 static void count_outcome(run_state *r, const civ_file_report *rep, const known_file *kf)
 {
     pthread_mutex_lock(&r->mu);
@@ -466,6 +504,7 @@ static void process(worker *wk, job *j)
     pthread_mutex_lock(&r->mu);
     r->c->bytes += len;
     pthread_mutex_unlock(&r->mu);
+    wk->reserved = file_reserve(r, len);
     char hash[17];
     civ_hash64_hex(hash, civ_hash64(buf, len, 0));
     known_file *kf = j->kf;
@@ -585,6 +624,8 @@ static void *worker_main(void *arg)
             process(wk, &j);
         else
             r->stopped_early = 1;
+        file_release(r, wk->reserved);
+        wk->reserved = 0;
         job_free(&j);
         pthread_mutex_lock(&r->mu);
         r->done++;
@@ -958,6 +999,7 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
     pthread_cond_init(&r->q_put, NULL);
     pthread_cond_init(&r->wcond, NULL);
     pthread_cond_init(&r->tick, NULL);
+    pthread_cond_init(&r->file_cond, NULL);
     long long started = (long long)time(NULL);
     civ_status s = CIV_OK;
     pthread_t counter, ticker;
@@ -1031,7 +1073,8 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
     size_t fixed = (size_t)160 * 1024 * 1024;
     size_t avail = memory > fixed + (size_t)32 * 1024 * 1024 ? memory - fixed : (size_t)32 * 1024 * 1024;
     unsigned nwriters = r->build ? jobs : 1;
-    r->batch_bytes = o->batch_bytes ? o->batch_bytes : avail / nwriters;
+    r->batch_bytes = o->batch_bytes ? o->batch_bytes : avail / nwriters / 2;
+    r->file_budget = avail / 2;
     /* Small batches are much faster: Xapian's pending-change maps stay in
      * the CPU caches (bench/README.md: 100 documents a shard commit took
      * 14 s of CPU for what 20,000 took 34 s). Commits to the live index are
@@ -1206,6 +1249,7 @@ done:
     pthread_cond_destroy(&r->q_put);
     pthread_cond_destroy(&r->wcond);
     pthread_cond_destroy(&r->tick);
+    pthread_cond_destroy(&r->file_cond);
     free(r);
     return s;
 }

@@ -1062,7 +1062,7 @@ void add_slot(Xapian::Document &xd, std::map<int, std::string> &slots, const civ
  * constants were calibrated against peak RSS (bench/README.md). */
 size_t pending_estimate(const Xapian::Document &xd, size_t words, size_t data_len)
 {
-    return static_cast<size_t>(xd.termlist_count()) * 120 + words * 4 + data_len + 512;
+    return static_cast<size_t>(xd.termlist_count()) * 120 + words * 12 + data_len + 512;
 }
 
 } // namespace
