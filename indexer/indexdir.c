@@ -180,6 +180,27 @@ static void remove_old_generations(civ_indexdir *d)
     closedir(dir);
 }
 
+/* The files of a database that was the index folder itself. */
+static void remove_legacy_files(civ_indexdir *d)
+{
+    DIR *dir = opendir(d->path);
+    if (!dir)
+        return;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        int is_file;
+        size_t n = strlen(e->d_name);
+        int table = n > 6 && strcmp(e->d_name + n - 6, ".glass") == 0 && !gen_number(e->d_name, &is_file);
+        if (!table && strcmp(e->d_name, "flintlock") != 0)
+            continue;
+        char *p = join(d->path, e->d_name);
+        if (p)
+            unlink(p);
+        free(p);
+    }
+    closedir(dir);
+}
+
 static unsigned max_generation(const civ_indexdir *d)
 {
     unsigned max = d->gen;
@@ -333,9 +354,6 @@ civ_status civ_indexdir_scratch(char **out, civ_indexdir *d, const char *name, c
 civ_status civ_indexdir_publish(civ_indexdir *d, const char *built, int single_file,
                                 civ_error *err)
 {
-    if (d->legacy)
-        return civ_error_set(err, CIV_EINVAL, "index %s is in the old layout; rebuild it with --full",
-                             d->path);
     civ_status s = civ_sync_tree(built, err);
     if (s != CIV_OK)
         return s;
@@ -379,6 +397,22 @@ civ_status civ_indexdir_publish(civ_indexdir *d, const char *built, int single_f
         goto out;
     }
     sync_dir(d->path);
+    if (d->legacy) {
+        /* An index folder that was itself a database: removing its
+         * "iamglass" is the switch (Xapian then follows the stub); its
+         * other files go after. */
+        char *probe = join(d->path, "iamglass");
+        if (!probe || unlink(probe) != 0) {
+            s = civ_error_set(err, CIV_EIO, "cannot switch %s to generations: %s", d->path,
+                              strerror(errno));
+            free(probe);
+            goto out;
+        }
+        free(probe);
+        sync_dir(d->path);
+        d->legacy = 0;
+        remove_legacy_files(d);
+    }
     read_stub(d);
     remove_old_generations(d);
 out:

@@ -1028,8 +1028,9 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
     unsigned jobs = o->jobs ? o->jobs : default_jobs();
     size_t memory = o->memory ? o->memory : CIV_DEFAULT_MEMORY;
     char *lang = NULL;
-    if (civ_indexdir_legacy(r->dir)) {
-        wo.overwrite = o->full;
+    if (civ_indexdir_legacy(r->dir) && !o->full) {
+        /* An index folder that is itself a database (older layout): updated
+         * in place; --full turns it into generations. */
         if ((s = civ_writer_open(&r->live, civ_indexdir_current(r->dir), &wo, err)) != CIV_OK)
             goto done;
     } else if (civ_indexdir_current(r->dir) && !o->full) {
@@ -1191,9 +1192,7 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
         if (s == CIV_OK)
             s = finish_build(r, err);
     } else {
-        if (!o->no_prune && !counts->interrupted && !civ_indexdir_legacy(r->dir))
-            s = prune(r, err);
-        else if (!o->no_prune && !counts->interrupted)
+        if (!o->no_prune && !counts->interrupted)
             s = prune(r, err);
         if (s == CIV_OK && !counts->interrupted) {
             char v[32];

@@ -18,8 +18,9 @@
  * removed after the switch and when the folder is next opened for writing.
  *
  * An index folder that is itself a glass database (made before
- * generations existed) is "legacy": it is written in place and never
- * switched.
+ * generations existed) is "legacy": it is updated in place; publishing into
+ * it (a --full rebuild) turns it into the layout above, the removal of its
+ * "iamglass" file being the atomic switch.
  */
 #ifndef CIV_INDEXDIR_H
 #define CIV_INDEXDIR_H
@@ -62,8 +63,8 @@ civ_status civ_indexdir_scratch(char **out, civ_indexdir *d, const char *name, c
 
 /* Makes the database at built (a folder, or a single file if single_file;
  * normally inside tmp/) the current generation: syncs it, renames it into
- * place, switches the stub atomically and removes older generations.
- * Not allowed on a legacy folder (CIV_EINVAL). */
+ * place, switches the stub atomically and removes older generations (and
+ * the files of a legacy folder). */
 civ_status civ_indexdir_publish(civ_indexdir *d, const char *built, int single_file,
                                 civ_error *err);
 

@@ -165,3 +165,19 @@ assert_rc 0
 run "$CIVSEARCH" -i "$TMP/deploy.glass" -j encryption
 assert_eq "$(jqout '.results[0].id')" "fresh.txt" "search in the deployment file"
 ok "--compact and civindex compact"
+
+# An index folder that is itself a Xapian database (the older layout) is
+# updated in place, and --full turns it into generations.
+LEG="$TMP/legacy"
+cp -r "$(ls -d "$TMP"/idx1/db.* | head -1)" "$LEG"
+[ -f "$LEG/iamglass" ] || fail "test setup: no glass database copied"
+rm "$D/f10.txt"
+run "$CIVINDEX" -i "$LEG" "$D"
+assert_rc 0
+assert_out_has "removed 1"
+assert_eq "$("$CIVSEARCH" -i "$LEG" -j -n 10000 '*' | jq '.results | length')" 40 "documents in the legacy index"
+run "$CIVINDEX" --full -i "$LEG" "$D"
+assert_rc 0
+[ -f "$LEG/XAPIANDB" ] && [ ! -e "$LEG/iamglass" ] || fail "legacy index not turned into generations: $(ls "$LEG")"
+assert_eq "$("$CIVSEARCH" -i "$LEG" -j -n 10000 '*' | jq '.results | length')" 40 "documents after converting"
+ok "legacy index: updated in place, converted by --full"
