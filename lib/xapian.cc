@@ -330,9 +330,11 @@ extern "C" civ_status civ_db_open(civ_db **out, const char *path, civ_error *err
     d->path = path;
     /* civindex swaps in a new generation of the index atomically, but an
      * open racing with the swap can see the old one vanish: try again. */
+    std::string fmt;
     for (int attempt = 0;; attempt++) {
         try {
             open_db(d.get(), path);
+            fmt = d->db.get_metadata(META_FORMAT);
             break;
         } catch (const Xapian::DatabaseOpeningError &) {
             if (attempt >= 3 || stat(path, &st) != 0)
@@ -340,10 +342,14 @@ extern "C" civ_status civ_db_open(civ_db **out, const char *path, civ_error *err
         } catch (const Xapian::DatabaseModifiedError &) {
             if (attempt >= 3)
                 throw;
+        } catch (const Xapian::DatabaseCorruptError &) {
+            /* Blocks reused by a commit made while we read look damaged;
+             * real damage stays after a few tries. */
+            if (attempt >= 3)
+                throw;
         }
         usleep(20000);
     }
-    std::string fmt = d->db.get_metadata(META_FORMAT);
     if (!fmt.empty() && fmt != CIV_INDEX_FORMAT)
         return civ_error_set(err, CIV_ECORRUPT, "%s was made by another civsearch version (format %s)",
                              path, fmt.c_str());
@@ -409,6 +415,20 @@ civ_status decode_doc(civ_doc **out, const std::string &data, int want_text, civ
     return civ_doc_decode(out, data.data(), data.size(), want_text, err);
 }
 
+/* Reopens db; true when there was a newer state to move to. */
+bool reopen_changed(civ_db *db)
+{
+    try {
+        return db->db.reopen();
+    } catch (const Xapian::Error &) {
+        if (db->path.empty())
+            return false;
+    }
+    db->db = Xapian::Database(db->path);
+    db->qp->set_database(db->db);
+    return true;
+}
+
 /* Retries fn after reopening when the index changed under us. */
 template <class F> civ_status with_retry(civ_db *db, civ_error *err, F fn)
 {
@@ -419,6 +439,11 @@ template <class F> civ_status with_retry(civ_db *db, civ_error *err, F fn)
             if (attempt >= 5)
                 throw;
             reopen_db(db);
+        } catch (const Xapian::DatabaseCorruptError &) {
+            /* A block reused by a commit made while we read can look like
+             * damage; it is damage only if the index did not change. */
+            if (attempt >= 5 || !reopen_changed(db))
+                throw;
         }
     }
     (void)err;
