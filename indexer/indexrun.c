@@ -189,6 +189,7 @@ typedef struct worker {
     int started;
     civ_writer *shard;       /* build: this worker's own database */
     char *shard_path;
+    unsigned shard_docs;     /* documents in it */
     unsigned pending_docs;
     size_t pending_bytes;
     int writing;             /* update: inside a file's write phase */
@@ -250,6 +251,14 @@ struct run_state {
 
     worker *workers;
     unsigned nworkers;
+
+    /* build: shards are closed at shard_max documents (small B-trees keep
+     * commits cheap) and merged with the others at the end */
+    civ_writer_opts shard_opts;
+    unsigned shard_max;
+    unsigned shard_seq;
+    char **closed;
+    size_t nclosed;
 };
 
 static double now_s(void)
@@ -381,6 +390,7 @@ static civ_status emit_doc(void *ctx, civ_doc *doc, const char *sub, civ_error *
         s = civ_writer_put(wk->shard, doc, &bytes, err);
         if (s != CIV_OK)
             return s;
+        wk->shard_docs++;
         wk->pending_docs++;
         wk->pending_bytes += bytes;
     } else {
@@ -428,6 +438,46 @@ static known_file *claim_move_source(run_state *r, const char *hash, uint64_t si
     }
     pthread_mutex_unlock(&r->mu);
     return found;
+}
+
+/* Opens a new scratch shard for worker wk. */
+static civ_status open_shard(worker *wk, civ_error *err)
+{
+    run_state *r = wk->r;
+    char name[32];
+    pthread_mutex_lock(&r->mu);
+    unsigned seq = r->shard_seq++;
+    pthread_mutex_unlock(&r->mu);
+    snprintf(name, sizeof name, "shard.%u", seq);
+    free(wk->shard_path);
+    wk->shard_path = NULL;
+    wk->shard_docs = 0;
+    civ_status s = civ_indexdir_scratch(&wk->shard_path, r->dir, name, err);
+    if (s == CIV_OK)
+        s = civ_writer_open(&wk->shard, wk->shard_path, &r->shard_opts, err);
+    return s;
+}
+
+/* Closes a full shard (kept for the final merge) and starts another. */
+static civ_status rotate_shard(worker *wk, civ_error *err)
+{
+    run_state *r = wk->r;
+    civ_status s = civ_writer_commit(wk->shard, err);
+    civ_writer_free(wk->shard);
+    wk->shard = NULL;
+    if (s != CIV_OK)
+        return s;
+    pthread_mutex_lock(&r->mu);
+    char **nc = realloc(r->closed, (r->nclosed + 1) * sizeof *nc);
+    if (nc) {
+        r->closed = nc;
+        nc[r->nclosed++] = wk->shard_path;
+        wk->shard_path = NULL;
+    }
+    pthread_mutex_unlock(&r->mu);
+    if (!nc)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    return open_shard(wk, err);
 }
 
 /* Memory one file needs while it is extracted and indexed: measured at
@@ -575,7 +625,11 @@ static void process(worker *wk, job *j)
     free(buf);
     if (s == CIV_OK) {
         if (r->build) {
-            if (over_bounds(r, wk->pending_docs, wk->pending_bytes)) {
+            if (wk->shard_docs >= r->shard_max) {
+                s = rotate_shard(wk, &e);
+                wk->pending_docs = 0;
+                wk->pending_bytes = 0;
+            } else if (over_bounds(r, wk->pending_docs, wk->pending_bytes)) {
                 s = civ_writer_commit(wk->shard, &e);
                 wk->pending_docs = 0;
                 wk->pending_bytes = 0;
@@ -896,17 +950,20 @@ static civ_status prune(run_state *r, civ_error *err)
 static civ_status finish_build(run_state *r, civ_error *err)
 {
     civ_status s = CIV_OK;
-    const char **srcs = calloc(r->nworkers, sizeof *srcs);
+    size_t n = 0;
+    const char **srcs = calloc(r->nworkers + r->nclosed, sizeof *srcs);
     if (!srcs)
         return civ_error_set(err, CIV_ENOMEM, "out of memory");
     set_phase(r, "committing");
+    for (size_t i = 0; i < r->nclosed; i++)
+        srcs[n++] = r->closed[i];
     for (unsigned i = 0; i < r->nworkers; i++) {
         worker *wk = &r->workers[i];
         if (s == CIV_OK)
             s = civ_writer_commit(wk->shard, err);
         civ_writer_free(wk->shard);
         wk->shard = NULL;
-        srcs[i] = wk->shard_path;
+        srcs[n++] = wk->shard_path;
     }
     if (s == CIV_OK) {
         set_phase(r, "merging");
@@ -914,7 +971,7 @@ static civ_status finish_build(run_state *r, civ_error *err)
             char *merged = NULL;
             s = civ_indexdir_scratch(&merged, r->dir, "merged", err);
             if (s == CIV_OK)
-                s = civ_compact(merged, srcs, r->nworkers, 0, err);
+                s = civ_compact(merged, srcs, n, 0, err);
             if (s == CIV_OK)
                 civ_crash_point("merged");
             if (s == CIV_OK)
@@ -1108,12 +1165,11 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
             lang = NULL;
             goto done;
         }
+        r->shard_opts = so;
+        r->shard_max = o->shard_docs ? o->shard_docs : 20000;
         for (unsigned i = 0; i < jobs && s == CIV_OK; i++) {
-            char name[32];
-            snprintf(name, sizeof name, "shard.%u", i);
-            s = civ_indexdir_scratch(&r->workers[i].shard_path, r->dir, name, err);
-            if (s == CIV_OK)
-                s = civ_writer_open(&r->workers[i].shard, r->workers[i].shard_path, &so, err);
+            r->workers[i].r = r;
+            s = open_shard(&r->workers[i], err);
         }
         if (s != CIV_OK) {
             free(lang);
@@ -1229,6 +1285,9 @@ done:
         }
         free(r->workers);
     }
+    for (size_t i = 0; i < r->nclosed; i++)
+        free(r->closed[i]);
+    free(r->closed);
     if (r->dir) {
         civ_indexdir_clean_scratch(r->dir);
         civ_indexdir_free(r->dir);

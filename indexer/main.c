@@ -58,6 +58,8 @@ static void usage(FILE *f)
           "      --stemmer LANG   stemming language of a new index (default english; none)\n"
           "      --batch N        commit every N documents (default 500; 100 a shard)\n"
           "      --batch-bytes SIZE  commit when pending changes reach SIZE\n"
+          "      --shard-docs N   building: a worker starts a new shard every N documents\n"
+          "                       (default 20000; all are merged at the end)\n"
           "  -v, --verbose        report every file\n"
           "  -q, --quiet          print only fatal errors\n"
           "  -h, --help           show this help and exit\n"
@@ -259,6 +261,7 @@ int main(int argc, char **argv)
         { "no-prune", no_argument, NULL, 'P' },
         { "compact", no_argument, NULL, 'C' },
         { "memory", required_argument, NULL, 'M' },
+        { "shard-docs", required_argument, NULL, 'S' },
         { "verbose", no_argument, NULL, 'v' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
@@ -318,6 +321,16 @@ int main(int argc, char **argv)
                 return EXIT_FATAL;
             }
             o.jobs = (unsigned)v;
+            break;
+        }
+        case 'S': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 100000000) {
+                fprintf(stderr, "civindex: --shard-docs: not a positive number: %s\n", optarg);
+                return EXIT_FATAL;
+            }
+            o.shard_docs = (unsigned)v;
             break;
         }
         case 'P': o.no_prune = 1; break;

@@ -1460,8 +1460,8 @@ extern "C" civ_status civ_compact(const char *dst, const char *const *srcs, size
     for (size_t i = 0; i < n; i++)
         all.add_database(Xapian::Database(srcs[i]));
     unsigned flags = Xapian::Compactor::FULLER | Xapian::DB_BACKEND_GLASS;
-    if (n > 3)
-        flags |= Xapian::DBCOMPACT_MULTIPASS;
+    if (n > 64)
+        flags |= Xapian::DBCOMPACT_MULTIPASS; /* bounds open files and memory */
     if (single_file)
         flags |= Xapian::DBCOMPACT_SINGLE_FILE;
     all.compact(dst, flags);

@@ -5,8 +5,9 @@
  * Two ways to write, chosen per run:
  *   - build (new or empty index, or --full): `jobs` worker threads each
  *     extract files from a shared queue into their own shard (a scratch
- *     Xapian database in the index's tmp/), merged at the end by Xapian's
- *     compaction into a new generation that replaces the old one
+ *     Xapian database in the index's tmp/; a new one every shard_docs
+ *     documents, so that commits stay cheap), all merged at the end by
+ *     Xapian's compaction into a new generation that replaces the old one
  *     atomically (civ/indexdir.h);
  *   - update (an index with documents): files whose size and mtime are
  *     unchanged are skipped without being read; the others are read and
@@ -100,10 +101,12 @@ typedef struct civ_run_opts {
     size_t memory;              /* memory budget in bytes (0: 512 MB) */
     volatile int *stop;         /* set to non-zero (e.g. by a signal handler)
                                    to stop early; what is done is committed */
+    unsigned shard_docs;        /* build: a worker starts a new shard after this
+                                   many documents (0: 20000); all are merged */
 } civ_run_opts;
 
 #define CIV_RUN_OPTS_INIT { CIV_RUN_OPTS_VERSION, NULL, NULL, 0, 0, NULL, NULL, 0, 0, 0, { 0 }, \
-                            0, 0, 0, 0, NULL }
+                            0, 0, 0, 0, NULL, 0 }
 
 #define CIV_DEFAULT_MEMORY ((size_t)512 * 1024 * 1024)
 

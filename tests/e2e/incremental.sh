@@ -139,12 +139,18 @@ assert_eq "$(count)" 40 "documents after --full"
 assert_eq "$(dups)" 0 "duplicate ids"
 ok "--full rebuilds"
 
-# One job gives the same index.
+# One job gives the same index; so do many small shards.
 run "$CIVINDEX" --full -j 1 -i "$TMP/idx1" "$D"
 assert_out_has "indexed 40"
 assert_eq "$("$CIVSEARCH" -i "$TMP/idx1" -j -n 10000 '*' | jq -r '.results[].id' | sort | tr '\n' ' ')" \
   "$(ids | tr '\n' ' ')" "ids with -j 1 and -j 2"
-ok "-j 1 and -j 2 agree"
+run "$CIVINDEX" --full -j 2 --shard-docs 3 -i "$TMP/idx3" "$D"
+assert_out_has "indexed 40"
+assert_eq "$("$CIVSEARCH" -i "$TMP/idx3" -j -n 10000 '*' | jq -r '.results[].id' | sort | tr '\n' ' ')" \
+  "$(ids | tr '\n' ' ')" "ids with shards of 3 documents"
+run "$CIVSEARCH" -i "$TMP/idx3" -j marker12
+assert_eq "$(jqout '.results[0].id')" "f12.txt" "search in an index merged from many shards"
+ok "-j 1, -j 2 and 14 small shards agree"
 
 # Compaction into a single file, searched, then updated again.
 run "$CIVINDEX" --compact -i "$IDX" "$D"
