@@ -101,6 +101,38 @@ civ_status civ_inflate(civ_buf *out, const void *in, size_t len,
     return inflate_any(out, in, len, max_out, 15, "zlib", err);
 }
 
+civ_status civ_inflate_head(civ_buf *out, const void *in, size_t len, size_t max_out,
+                            int *complete, civ_error *err)
+{
+    *complete = 0;
+    if (civ_buf_reserve(out, max_out) < 0)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 15) != Z_OK)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    zs.next_in = (Bytef *)in;
+    zs.avail_in = len > UINT_MAX ? UINT_MAX : (unsigned)len;
+    zs.next_out = (Bytef *)out->data + out->len;
+    zs.avail_out = max_out > UINT_MAX ? UINT_MAX : (unsigned)max_out;
+    unsigned room = zs.avail_out;
+    int rc = inflate(&zs, Z_SYNC_FLUSH);
+    out->len += room - zs.avail_out;
+    out->data[out->len] = '\0';
+    civ_status st = CIV_OK;
+    if (rc == Z_STREAM_END)
+        *complete = 1;
+    else if (rc == Z_MEM_ERROR)
+        st = civ_error_set(err, CIV_ENOMEM, "out of memory");
+    else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT || rc == Z_STREAM_ERROR)
+        st = civ_error_set(err, CIV_EFORMAT, "corrupt zlib data%s%s", zs.msg ? ": " : "",
+                           zs.msg ? zs.msg : "");
+    else if (zs.avail_out > 0)
+        st = civ_error_set(err, CIV_EFORMAT, "truncated zlib data");
+    inflateEnd(&zs);
+    return st;
+}
+
 civ_status civ_gunzip(civ_buf *out, const void *in, size_t len, size_t max_out,
                       civ_error *err)
 {

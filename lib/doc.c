@@ -73,8 +73,35 @@ void civ_doc_remove(civ_doc *doc, const char *field)
 }
 
 /* Cleans a value: valid UTF-8, trimmed, whitespace runs collapsed. */
+/* 1 when clean_value() would return the value unchanged (the common case,
+ * always so for values read back from the index): then it is copied. */
+static int already_clean(const char *v, size_t len)
+{
+    if (len == 0 || v[0] == ' ' || v[len - 1] == ' ')
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c < 0x20 || c == 0x7F)
+            return 0;
+        if (c == ' ' && v[i + 1] == ' ')
+            return 0;
+        if (c == 0xC2 && i + 1 < len && (unsigned char)v[i + 1] == 0xA0)
+            return 0;
+    }
+    return civ_utf8_valid(v, len);
+}
+
 static char *clean_value(const char *value, size_t len, size_t *outlen)
 {
+    if (already_clean(value, len)) {
+        char *copy = malloc(len + 1);
+        if (!copy)
+            return NULL;
+        memcpy(copy, value, len);
+        copy[len] = '\0';
+        *outlen = len;
+        return copy;
+    }
     civ_buf tmp = CIV_BUF_INIT, out = CIV_BUF_INIT;
     civ_utf8_sanitize(&tmp, value, len);
     const char *s = civ_buf_str(&tmp);
@@ -293,8 +320,9 @@ civ_status civ_doc_encode(civ_buf *out, const civ_doc *doc, int level, civ_error
     return CIV_OK;
 }
 
-civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,
-                          int want_text, civ_error *err)
+/* max_text: decompress at most this much text (SIZE_MAX: all of it). */
+static civ_status decode(civ_doc **out, const char *data, size_t len, int want_text,
+                         size_t max_text, int *complete, civ_error *err)
 {
     const unsigned char *p = (const unsigned char *)data, *end = p + len;
     if (len < 4 || memcmp(p, DOC_MAGIC, 4) != 0)
@@ -327,7 +355,15 @@ civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,
     if (get_varint(&p, end, &rawlen) < 0 || get_varint(&p, end, &zlen) < 0 ||
         (uint64_t)(end - p) < zlen)
         goto corrupt;
-    if (want_text && zlen > 0) {
+    if (complete)
+        *complete = 1;
+    if (want_text && zlen > 0 && max_text < rawlen) {
+        s = civ_inflate_head(&doc->text, p, zlen, max_text, complete, err);
+        if (s != CIV_OK) {
+            civ_doc_free(doc);
+            return s == CIV_ENOMEM ? s : civ_error_set(err, CIV_ECORRUPT, "stored text is damaged");
+        }
+    } else if (want_text && zlen > 0) {
         s = civ_inflate(&doc->text, p, zlen, rawlen, err);
         if (s != CIV_OK) {
             civ_doc_free(doc);
@@ -344,4 +380,20 @@ civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,
 corrupt:
     civ_doc_free(doc);
     return civ_error_set(err, CIV_ECORRUPT, "document data is damaged");
+}
+
+civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,
+                          int want_text, civ_error *err)
+{
+    return decode(out, data, len, want_text, SIZE_MAX, NULL, err);
+}
+
+civ_status civ_doc_decode_head(civ_doc **out, const char *data, size_t len,
+                               size_t max_text, int *complete, civ_error *err)
+{
+    int c = 1;
+    civ_status s = decode(out, data, len, 1, max_text, &c, err);
+    if (complete)
+        *complete = c;
+    return s;
 }

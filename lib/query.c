@@ -17,6 +17,20 @@ const char *const civ_stopwords_english[] = {
     "you", "your", NULL
 };
 
+const char *const civ_stopwords_question[] = {
+    "above", "after", "again", "against", "all", "also", "am", "any", "anybody",
+    "anyone", "anything", "because", "before", "being", "below", "between",
+    "both", "cannot", "concerning", "describe", "described", "describes",
+    "discuss", "discussed", "doing", "down", "during", "each", "etc", "few",
+    "further", "give", "given", "having", "here", "hers", "herself", "him",
+    "himself", "interested", "itself", "just", "know", "known", "looking",
+    "might", "mine", "must", "myself", "off", "once", "only", "ought", "ours",
+    "ourselves", "out", "over", "own", "please", "regarding", "same", "some",
+    "somebody", "someone", "something", "theirs", "themselves", "through",
+    "until", "up", "want", "wanted", "wish", "yours", "yourself", "yourselves",
+    NULL
+};
+
 typedef enum { T_WORD, T_BINOP, T_NOT, T_OPEN, T_CLOSE } tok_kind;
 
 static int is_binop(const char *w, size_t n)
@@ -161,4 +175,56 @@ int civ_query_strip_star(char *q)
             memset(q + s, ' ', b - s);
     }
     return removed;
+}
+
+static int is_word_char(unsigned char c)
+{
+    return isalnum(c) || c >= 0x80;
+}
+
+int civ_query_is_plain(const char *q, size_t len, size_t *nwords)
+{
+    int plain = 1;
+    size_t words = 0;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)q[i];
+        if (!is_word_char(c)) {
+            if (c == '"' || c == '*')
+                plain = 0;
+            /* +word and -word at the start of a word are operators. */
+            if ((c == '+' || c == '-') && i + 1 < len && is_word_char((unsigned char)q[i + 1]) &&
+                (i == 0 || q[i - 1] == ' ' || q[i - 1] == '(' || q[i - 1] == '\t' || q[i - 1] == '\n'))
+                plain = 0;
+            i++;
+            continue;
+        }
+        size_t j = i;
+        /* A word: letters and digits, joined by - ' . inside. */
+        while (j < len) {
+            unsigned char d = (unsigned char)q[j];
+            if (is_word_char(d)) {
+                j++;
+                continue;
+            }
+            if ((d == '-' || d == '\'' || d == '.') && j + 1 < len &&
+                is_word_char((unsigned char)q[j + 1])) {
+                j++;
+                continue;
+            }
+            break;
+        }
+        const char *w = q + i;
+        size_t n = j - i;
+        words++;
+        if (is_binop(w, n) || (n == 3 && memcmp(w, "NOT", 3) == 0))
+            plain = 0;
+        /* field:value (but not "Note: value") */
+        if (j + 1 < len && q[j] == ':' && q[j + 1] != ' ' && q[j + 1] != '\t' && q[j + 1] != '\n')
+            plain = 0;
+        i = j;
+    }
+    if (nwords)
+        *nwords = words;
+    return plain;
 }

@@ -19,8 +19,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <new>
@@ -108,9 +111,28 @@ const char *const META_FORMAT = "civ:format";
 const char *const META_STEMMER = "civ:stemmer";
 const char *const META_UPDATED = "civ:updated";
 
-/* BM25 parameters tuned on the Cranfield and CISI collections
- * (bench/relevance): see bench/README.md. */
-const double BM25_K1 = 1.2, BM25_K2 = 0.0, BM25_K3 = 1.0, BM25_B = 0.75, BM25_MINNORM = 0.5;
+/* Ranking, tuned on the Cranfield collection and confirmed on CISI with
+ * bench/relevance (bench/README.md has the measurements).
+ *
+ * BM25: k1 = 1.6 rewards repeated query words a little more than Xapian's
+ * default; b = 0.75 is the usual length normalisation. */
+const double BM25_K1 = 1.6, BM25_K2 = 0.0, BM25_K3 = 1.0, BM25_B = 0.75, BM25_MINNORM = 0.5;
+
+/* Natural-language queries: a paragraph of facts or a question. An OR
+ * query of at least NL_MIN_WORDS words is one; so is plain text (no
+ * operators, quotes or fields) of at least NL_AUTO_WORDS words, which is
+ * then matched with OR, since hardly any document holds every word of a
+ * paragraph. For these, civ_stopwords_question is dropped too, and the
+ * query is expanded once by pseudo-relevance feedback: the PRF_TERMS most
+ * telling stemmed words of the PRF_DOCS best matches are added with
+ * weight PRF_WEIGHT. Short keyword queries are left exactly as typed. */
+const size_t NL_MIN_WORDS = 6, NL_AUTO_WORDS = 10;
+const Xapian::doccount PRF_DOCS = 6;
+/* A pasted page (up to CIV_QUERY_MAX bytes) keeps only its NL_MAX_TERMS
+ * most telling words (an elite set), so that it too is matched fast. */
+const Xapian::termcount NL_MAX_TERMS = 128;
+const Xapian::termcount PRF_TERMS = 10;
+const double PRF_WEIGHT = 0.5;
 
 Xapian::Stem make_stemmer(const std::string &lang)
 {
@@ -257,7 +279,10 @@ struct civ_db {
     std::string stemmer_lang;
     Xapian::Stem stem;
     Xapian::SimpleStopper stopper;
+    Xapian::SimpleStopper nl_stopper; /* stopper + civ_stopwords_question, */
+    bool nl_stopper_ready = false;    /* filled on first use */
     std::unique_ptr<Xapian::QueryParser> qp;
+    std::vector<std::string> text_prefixes; /* of free-text fields, longest first */
 };
 
 namespace {
@@ -285,6 +310,12 @@ void setup_parser(civ_db *d)
     }
     qp.add_rangeprocessor((new DateRangeProcessor)->release());
     qp.add_boolean_prefix("date", (new DateFieldProcessor)->release());
+    d->text_prefixes.clear();
+    for (size_t i = 0; i < n; i++)
+        if ((fs[i].flags & CIV_FIELD_TEXT) && fs[i].prefix && *fs[i].prefix)
+            d->text_prefixes.push_back(fs[i].prefix);
+    std::sort(d->text_prefixes.begin(), d->text_prefixes.end(),
+              [](const std::string &a, const std::string &b) { return a.size() > b.size(); });
 }
 
 void open_db(civ_db *d, const char *path)
@@ -496,6 +527,7 @@ struct civ_results {
     std::string description;
     uint64_t total = 0;
     bool exact = false;
+    civ_search_times times = { 0, 0, 0, 0 };
 
     ~civ_results()
     {
@@ -625,12 +657,424 @@ void build_facets(civ_results *r, const std::vector<std::pair<const civ_field_de
     }
 }
 
+double now_s()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+/* Sentence-case words ("Everyone", "The") become lower case so that the
+ * parser stems them like the rest of a natural-language query; words in
+ * capitals (acronyms, AND/OR/NOT) and mixed case stay as typed. */
+void lower_sentence_case(std::string &text)
+{
+    size_t i = 0, n = text.size();
+    while (i < n) {
+        unsigned char c = static_cast<unsigned char>(text[i]);
+        bool start = i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]));
+        if (start && c >= 'A' && c <= 'Z') {
+            size_t j = i + 1;
+            bool rest_lower = true;
+            while (j < n && std::isalpha(static_cast<unsigned char>(text[j]))) {
+                if (text[j] >= 'A' && text[j] <= 'Z')
+                    rest_lower = false;
+                j++;
+            }
+            if (rest_lower && j > i + 1)
+                text[i] = static_cast<char>(c + 32);
+            i = j;
+            continue;
+        }
+        i++;
+    }
+}
+
+/* Expansion terms for pseudo-relevance feedback: stemmed body words. */
+class StemmedTermDecider : public Xapian::ExpandDecider {
+  public:
+    bool operator()(const std::string &term) const override
+    {
+        return term.size() > 3 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z') &&
+               !(term[1] >= '0' && term[1] <= '9');
+    }
+};
+
+/* The query's words as they occur in the body text: terms of free-text
+ * fields ("title:slipstream" is ZSslipstream) lose their field prefix, so
+ * that snippets show them too. Returns an empty query when nothing had a
+ * field prefix (the query itself then serves). */
+Xapian::Query unprefixed_terms(const civ_db *db, const Xapian::Query &q)
+{
+    std::vector<Xapian::Query> out;
+    for (Xapian::TermIterator t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
+        const std::string &term = *t;
+        size_t z = !term.empty() && term[0] == 'Z' ? 1 : 0;
+        for (const std::string &p : db->text_prefixes) {
+            if (term.compare(z, p.size(), p) != 0)
+                continue;
+            size_t rest = z + p.size();
+            if (rest < term.size() && term[rest] >= 'A' && term[rest] <= 'Z')
+                continue; /* a longer prefix ("XSIG" is not "XS" + "IG…") */
+            if (rest < term.size() && term[rest] == ':')
+                rest++;
+            if (rest < term.size())
+                out.push_back(Xapian::Query((z ? "Z" : "") + term.substr(rest)));
+            break;
+        }
+    }
+    if (out.empty())
+        return Xapian::Query();
+    return Xapian::Query(Xapian::Query::OP_OR, out.begin(), out.end());
+}
+
+/* Private highlight markers: a snippet without them matched nothing. */
+const char SNIP_HI = '\x01', SNIP_LO = '\x02';
+
+void html_escape_to(std::string &out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        switch (s[i]) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        default: out += s[i];
+        }
+    }
+}
+
+/* The first len bytes of text or fewer, cut at a space (never inside a
+ * UTF-8 sequence), HTML-escaped, with "…" when cut: the snippet of a
+ * document whose text holds none of the query's words. */
+std::string lead_snippet(const char *t, size_t tlen, size_t len)
+{
+    size_t start = 0;
+    while (start < tlen && (t[start] == ' ' || t[start] == '\n' || t[start] == '\t' || t[start] == '\r'))
+        start++;
+    t += start;
+    tlen -= start;
+    std::string r;
+    if (tlen <= len) {
+        html_escape_to(r, t, tlen);
+        return r;
+    }
+    size_t cut = len;
+    while (cut > 0 && (static_cast<unsigned char>(t[cut]) & 0xC0) == 0x80)
+        cut--;
+    size_t sp = cut;
+    while (sp > len / 2 && t[sp] != ' ' && t[sp] != '\n')
+        sp--;
+    if (sp > len / 2)
+        cut = sp;
+    html_escape_to(r, t, cut);
+    r += "\xe2\x80\xa6";
+    return r;
+}
+
+/* The length of t[0..len) without its last, possibly cut, word. */
+size_t word_boundary(const char *t, size_t len)
+{
+    size_t i = len;
+    while (i > 0 && t[i - 1] != ' ' && t[i - 1] != '\n' && t[i - 1] != '\t' && t[i - 1] != '\r')
+        i--;
+    return i > 0 ? i : len;
+}
+
+bool word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+/* Length of the UTF-8 punctuation or space at t[i] that separates words
+ * (U+00A0, U+00AB, U+00BB, U+2000..U+206F), or 0. */
+size_t utf8_separator(const char *t, size_t i, size_t n)
+{
+    const unsigned char *u = reinterpret_cast<const unsigned char *>(t) + i;
+    if (i + 1 < n && u[0] == 0xC2 && (u[1] == 0xA0 || u[1] == 0xAB || u[1] == 0xBB))
+        return 2;
+    if (i + 2 < n && u[0] == 0xE2 && (u[1] == 0x80 || (u[1] == 0x81 && u[2] <= 0xAF)))
+        return 3;
+    return 0;
+}
+
+/* The end of the word starting at t[i]. */
+size_t word_end(const char *t, size_t i, size_t n)
+{
+    while (i < n && word_byte(static_cast<unsigned char>(t[i])) && !utf8_separator(t, i, n))
+        i++;
+    return i;
+}
+
+/* Finds in t[0..n) the place where most different needles start words
+ * within `span` bytes; sets *at to its first word. False when no needle
+ * starts any word. A cheap scan, so that the snippet generator (which
+ * stems every word it reads) reads only a few hundred bytes. */
+bool best_place(const char *t, size_t n, const std::vector<std::string> &needles, size_t span,
+                size_t *at)
+{
+    std::vector<std::pair<size_t, unsigned>> occ;
+    char w[64];
+    size_t i = 0;
+    while (i < n && occ.size() < 4096) {
+        if (!word_byte(static_cast<unsigned char>(t[i]))) {
+            i++;
+            continue;
+        }
+        size_t sep = utf8_separator(t, i, n);
+        if (sep) {
+            i += sep;
+            continue;
+        }
+        size_t j = word_end(t, i, n), k = 0;
+        for (size_t x = i; x < j && k < sizeof w; x++)
+            w[k++] = t[x] >= 'A' && t[x] <= 'Z' ? static_cast<char>(t[x] + 32) : t[x];
+        for (unsigned x = 0; x < needles.size(); x++)
+            if (needles[x].size() <= k && memcmp(w, needles[x].data(), needles[x].size()) == 0)
+                occ.emplace_back(i, x);
+        i = j;
+    }
+    if (occ.empty())
+        return false;
+    /* Most different needles first, then most occurrences. */
+    size_t best = 0;
+    size_t b = 0;
+    for (size_t a = 0; a < occ.size(); a++) {
+        uint64_t seen = 0;
+        size_t e = a;
+        for (; e < occ.size() && occ[e].first < occ[a].first + span; e++)
+            seen |= uint64_t(1) << occ[e].second;
+        size_t cnt = static_cast<size_t>(__builtin_popcountll(seen)) * 4096 + (e - a);
+        if (cnt > best) {
+            best = cnt;
+            b = a;
+        }
+    }
+    *at = occ[b].first;
+    return true;
+}
+
+/* The query's words for highlighting: unstemmed terms, stems, phrases
+ * (highlighted where the whole phrase is) and wildcard prefixes. */
+struct Highlight {
+    std::vector<std::string> words, stems, prefixes, needles;
+    std::vector<std::vector<std::string>> phrases;
+    Xapian::Stem stem;
+};
+
+bool is_field_term(const std::string &term)
+{
+    return !term.empty() && term[0] >= 'A' && term[0] <= 'Z' &&
+           !(term[0] == 'Z' && term.size() > 1 && !(term[1] >= 'A' && term[1] <= 'Z'));
+}
+
+void collect_highlight(Highlight &h, const Xapian::Query &q)
+{
+    switch (q.get_type()) {
+    case Xapian::Query::LEAF_TERM: {
+        Xapian::TermIterator t = q.get_terms_begin();
+        if (t == q.get_terms_end() || is_field_term(*t))
+            return;
+        std::string term = *t;
+        if (term[0] == 'Z')
+            h.stems.push_back(term.substr(1));
+        else
+            h.words.push_back(term);
+        return;
+    }
+    case Xapian::Query::OP_PHRASE: {
+        std::vector<std::string> seq;
+        for (Xapian::TermIterator t = q.get_terms_begin(); t != q.get_terms_end(); ++t) {
+            if (is_field_term(*t))
+                return;
+            seq.push_back(*t);
+        }
+        if (!seq.empty())
+            h.phrases.push_back(seq);
+        return;
+    }
+    case Xapian::Query::OP_WILDCARD: {
+        /* The pattern is the last word of the description:
+         * "Query(WILDCARD SYNONYM aero)". */
+        std::string d = q.get_description();
+        size_t end = d.find_last_not_of(")");
+        size_t sp = d.rfind(' ', end);
+        if (end != std::string::npos && sp != std::string::npos && sp < end) {
+            std::string pat = d.substr(sp + 1, end - sp);
+            if (!pat.empty() && !is_field_term(pat) && pat[0] != 'Z')
+                h.prefixes.push_back(pat);
+        }
+        return;
+    }
+    default:
+        for (size_t i = 0; i < q.get_num_subqueries(); i++)
+            collect_highlight(h, q.get_subquery(i));
+    }
+}
+
+Highlight make_highlight(const Xapian::Query &q, const Xapian::Stem &stem)
+{
+    Highlight h;
+    h.stem = stem;
+    collect_highlight(h, q);
+    auto add = [&](std::string w) {
+        if (w.size() >= 2 && h.needles.size() < 64 &&
+            std::find(h.needles.begin(), h.needles.end(), w) == h.needles.end())
+            h.needles.push_back(w);
+    };
+    for (const std::string &w : h.words)
+        add(w);
+    for (std::string st : h.stems) {
+        if (st.size() > 3 && st.back() == 'i')
+            st.pop_back(); /* Snowball's "librari" starts "library" as "librar" */
+        add(st);
+    }
+    for (const std::string &w : h.prefixes)
+        add(w);
+    for (const std::vector<std::string> &ph : h.phrases)
+        for (const std::string &w : ph)
+            add(w);
+    return h;
+}
+
+/* Lower case as Xapian's terms are (Unicode only where needed). */
+std::string lower_ascii(const char *w, size_t n)
+{
+    std::string lw(w, n);
+    bool wide = false;
+    for (char &c : lw) {
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c + 32);
+        else if (static_cast<unsigned char>(c) >= 0x80)
+            wide = true;
+    }
+    return wide ? Xapian::Unicode::tolower(lw) : lw;
+}
+
+bool word_hits(const Highlight &h, const std::string &lw)
+{
+    bool cand = false;
+    for (const std::string &nd : h.needles)
+        if (nd.size() <= lw.size() && memcmp(lw.data(), nd.data(), nd.size()) == 0)
+            cand = true;
+    if (!cand)
+        return false;
+    if (std::find(h.words.begin(), h.words.end(), lw) != h.words.end())
+        return true;
+    for (const std::string &p : h.prefixes)
+        if (lw.compare(0, p.size(), p) == 0)
+            return true;
+    if (h.stems.empty())
+        return false;
+    std::string st = h.stem(lw);
+    return std::find(h.stems.begin(), h.stems.end(), st) != h.stems.end();
+}
+
+/* A snippet of about len bytes of t[a..n) with the query's words between
+ * SNIP_HI and SNIP_LO (neighbouring words in one pair), HTML-escaped, "…"
+ * where text was left out. Only words that start like a needle are
+ * stemmed. "" when no word of the passage is one of the query's. */
+std::string own_snippet(const Highlight &h, const char *t, size_t a, size_t len, size_t n,
+                        size_t total)
+{
+    size_t e = a + len < n ? word_boundary(t, a + len) : n;
+    if (e <= a)
+        e = std::min(n, a + len);
+    std::string r;
+    if (a > 0)
+        r += "\xe2\x80\xa6";
+    size_t i = a, hits = 0;
+    bool open = false;      /* a highlight is open */
+    size_t pending = i;     /* text not yet written starts here */
+    while (i < e) {
+        size_t sep = utf8_separator(t, i, e);
+        if (sep || !word_byte(static_cast<unsigned char>(t[i]))) {
+            i += sep ? sep : 1;
+            continue;
+        }
+        size_t j = word_end(t, i, e);
+        std::string lw = lower_ascii(t + i, j - i);
+        bool hit = false;
+        /* A whole phrase is one highlight; its words alone are not. */
+        for (const std::vector<std::string> &ph : h.phrases) {
+            if (ph[0] != lw)
+                continue;
+            size_t k = 1, x = j;
+            while (k < ph.size()) {
+                while (x < e && (utf8_separator(t, x, e) || !word_byte(static_cast<unsigned char>(t[x]))))
+                    x += utf8_separator(t, x, e) ? utf8_separator(t, x, e) : 1;
+                size_t y = word_end(t, x, e);
+                if (y == x || lower_ascii(t + x, y - x) != ph[k])
+                    break;
+                k++;
+                x = y;
+            }
+            if (k == ph.size()) {
+                hit = true;
+                j = x;
+                break;
+            }
+        }
+        if (hit || word_hits(h, lw)) {
+            hits++;
+            bool only_space = true;
+            for (size_t x = pending; x < i; x++)
+                if (t[x] != ' ')
+                    only_space = false;
+            if (open && only_space) {
+                html_escape_to(r, t + pending, i - pending);
+            } else {
+                if (open)
+                    r += SNIP_LO;
+                html_escape_to(r, t + pending, i - pending);
+                r += SNIP_HI;
+            }
+            html_escape_to(r, t + i, j - i);
+            open = true;
+            pending = j;
+        } else if (open) {
+            r += SNIP_LO;
+            open = false;
+        }
+        i = j;
+    }
+    if (open)
+        r += SNIP_LO;
+    size_t end = e;
+    if (e < total)
+        while (end > pending && (t[end - 1] == ' ' || t[end - 1] == '\n' || t[end - 1] == '\t'))
+            end--;
+    html_escape_to(r, t + pending, end - pending);
+    if (e < total)
+        r += "\xe2\x80\xa6";
+    return hits ? r : std::string();
+}
+
+
+/* Replaces the private markers by the caller's. */
+std::string set_markers(const std::string &s, const std::string &hs, const std::string &he)
+{
+    std::string r;
+    r.reserve(s.size() + 16);
+    for (char c : s) {
+        if (c == SNIP_HI)
+            r += hs;
+        else if (c == SNIP_LO)
+            r += he;
+        else
+            r += c;
+    }
+    return r;
+}
+
 civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_error *err)
 {
+    double t0 = now_s();
     /* 1. The query text. */
     Xapian::Query q;
     std::string text = o->query ? o->query : "";
     bool match_all = false;
+    bool natural = false;
     if (!text.empty() || !o->like) {
         civ_status s = civ_query_check(text.data(), text.size(), err);
         if (s != CIV_OK)
@@ -649,11 +1093,44 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
                 if (s != CIV_OK)
                     return s;
             }
+            size_t nwords = 0;
+            bool plain = civ_query_is_plain(text.data(), text.size(), &nwords) != 0;
+            bool use_or = o->default_or > 0 ||
+                          (o->default_or == 0 && plain && !match_all && nwords >= NL_AUTO_WORDS);
+            natural = use_or && !match_all && nwords >= NL_MIN_WORDS;
+            if (natural)
+                lower_sentence_case(text);
             Xapian::QueryParser &qp = *db->qp;
-            qp.set_default_op(o->default_or ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
+            qp.set_default_op(use_or ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
             qp.set_max_expansion(o->wildcard_limit ? o->wildcard_limit : 1000,
                                  Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
-            q = qp.parse_query(text, parse_flags(o->spelling));
+            bool english = db->stemmer_lang == "english" || db->stemmer_lang == "en";
+            if (natural && english && !db->nl_stopper_ready) {
+                for (const char *const *w = civ_stopwords_english; *w; w++)
+                    db->nl_stopper.add(*w);
+                for (const char *const *w = civ_stopwords_question; *w; w++)
+                    db->nl_stopper.add(*w);
+                db->nl_stopper_ready = true;
+            }
+            if (natural && english)
+                qp.set_stopper(&db->nl_stopper);
+            try {
+                q = qp.parse_query(text, parse_flags(o->spelling));
+            } catch (...) {
+                if (natural && english)
+                    qp.set_stopper(&db->stopper);
+                throw;
+            }
+            if (natural && english)
+                qp.set_stopper(&db->stopper);
+            if (natural) {
+                std::vector<Xapian::Query> words;
+                for (Xapian::TermIterator t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t)
+                    words.push_back(Xapian::Query(*t));
+                if (words.size() > NL_MAX_TERMS)
+                    q = Xapian::Query(Xapian::Query::OP_ELITE_SET, words.begin(), words.end(),
+                                      NL_MAX_TERMS);
+            }
             if (o->spelling)
                 r->suggestion = qp.get_corrected_query_string();
             if (q.empty() && !match_all)
@@ -664,47 +1141,79 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
             q = q.empty() ? Xapian::Query::MatchAll
                           : Xapian::Query(Xapian::Query::OP_AND, Xapian::Query::MatchAll, q);
     }
+    const Xapian::Query text_q = q; /* the words typed: snippets show these */
     /* 2. Similar documents. */
     Xapian::docid self = 0;
+    Xapian::Query like_q;
     if (o->like) {
-        Xapian::Query lq;
         try {
-            lq = like_query(db, o->like, &self);
+            like_q = like_query(db, o->like, &self);
         } catch (const Xapian::DocNotFoundError &) {
             return civ_error_set(err, CIV_ENOTFOUND, "no document with id %s", o->like);
         }
-        if (q.empty())
-            q = lq.empty() ? Xapian::Query::MatchNothing : lq;
-        else if (!lq.empty())
-            q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, lq);
-        q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
-                          Xapian::Query("Q" + std::string(o->like)));
     }
     /* 3. Filters and the date range. */
-    if (o->nfilters) {
-        Xapian::Query f = filter_query(o);
-        if (!f.empty())
-            q = Xapian::Query(Xapian::Query::OP_FILTER, q, f);
-    }
+    Xapian::Query filter_q;
+    if (o->nfilters)
+        filter_q = filter_query(o);
     if ((o->date_from && *o->date_from) || (o->date_until && *o->date_until)) {
         Xapian::Query d = date_range_query(o->date_from ? o->date_from : "",
                                            o->date_until ? o->date_until : "");
-        q = Xapian::Query(Xapian::Query::OP_FILTER, q, d);
+        filter_q = filter_q.empty() ? d : Xapian::Query(Xapian::Query::OP_AND, filter_q, d);
     }
-    r->description = q.get_description();
+    auto assemble = [&](Xapian::Query tq) {
+        if (o->like) {
+            if (tq.empty())
+                tq = like_q.empty() ? Xapian::Query::MatchNothing : like_q;
+            else if (!like_q.empty())
+                tq = Xapian::Query(Xapian::Query::OP_AND_MAYBE, tq, like_q);
+            tq = Xapian::Query(Xapian::Query::OP_AND_NOT, tq, Xapian::Query("Q" + std::string(o->like)));
+        }
+        if (!filter_q.empty())
+            tq = Xapian::Query(Xapian::Query::OP_FILTER, tq, filter_q);
+        return tq;
+    };
+    q = assemble(text_q);
+    double t1 = now_s();
+    r->times.parse = t1 - t0;
 
     /* 4. Match. */
     Xapian::Enquire enq(db->db);
     enq.set_query(q);
     double k1 = o->bm25_k1 > 0 ? o->bm25_k1 : BM25_K1;
     double b = o->bm25_b > 0 ? o->bm25_b : BM25_B;
-    enq.set_weighting_scheme(Xapian::BM25Weight(k1, BM25_K2, BM25_K3, b, BM25_MINNORM));
+    Xapian::BM25Weight bm25(k1, BM25_K2, BM25_K3, b, BM25_MINNORM);
+    enq.set_weighting_scheme(bm25);
     if (o->sort == CIV_SORT_DATE_ASC)
         enq.set_sort_by_value_then_relevance(CIV_SLOT_DATE, false);
     else if (o->sort == CIV_SORT_DATE_DESC)
         enq.set_sort_by_value_then_relevance(CIV_SLOT_DATE, true);
     if (o->time_limit_ms)
         enq.set_time_limit(o->time_limit_ms / 1000.0);
+    /* Pseudo-relevance feedback for natural-language queries. */
+    bool expanded = false;
+    if (natural && !o->like && o->sort == CIV_SORT_RELEVANCE) {
+        Xapian::MSet top = enq.get_mset(0, PRF_DOCS);
+        if (!top.empty()) {
+            Xapian::RSet rs;
+            for (Xapian::MSetIterator it = top.begin(); it != top.end(); ++it)
+                rs.add_document(*it);
+            StemmedTermDecider decider;
+            Xapian::ESet es = enq.get_eset(PRF_TERMS, rs, &decider);
+            std::vector<Xapian::Query> more;
+            for (Xapian::ESetIterator t = es.begin(); t != es.end(); ++t)
+                more.push_back(Xapian::Query(*t));
+            if (!more.empty()) {
+                Xapian::Query ex(Xapian::Query::OP_SCALE_WEIGHT,
+                                 Xapian::Query(Xapian::Query::OP_OR, more.begin(), more.end()),
+                                 PRF_WEIGHT);
+                q = assemble(Xapian::Query(Xapian::Query::OP_OR, text_q, ex));
+                enq.set_query(q);
+                expanded = true;
+            }
+        }
+    }
+    r->description = q.get_description();
     std::vector<std::pair<const civ_field_def *, MultiValueCountMatchSpy *>> spies;
     std::vector<std::unique_ptr<MultiValueCountMatchSpy>> spy_owner;
     if (o->facet_values) {
@@ -728,17 +1237,110 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     r->exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     if (o->facet_values)
         build_facets(r, spies, o->facet_values);
+    double t2 = now_s();
+    r->times.match = t2 - t1;
 
-    /* 5. Hits: stored fields, and a snippet from the stored text. */
+    /* 5. Hits: stored fields, and a snippet from the stored text of this
+     * page's hits only. Snippets highlight the words typed (not the
+     * feedback terms), field words included. */
     const std::string hs = o->hi_start ? o->hi_start : "<b>";
     const std::string he = o->hi_end ? o->hi_end : "</b>";
+    Xapian::Enquire snip_enq(db->db);
+    Xapian::MSet snip_mset = mset;
+    Xapian::Query snip_query = text_q;
+    if (o->snippet_len > 0 && !mset.empty() && !text_q.empty()) {
+        Xapian::Query plain_terms = unprefixed_terms(db, text_q);
+        if (!plain_terms.empty())
+            snip_query = Xapian::Query(Xapian::Query::OP_OR, text_q, plain_terms);
+        if (expanded || !plain_terms.empty()) {
+            snip_enq.set_query(snip_query);
+            snip_enq.set_weighting_scheme(bm25);
+            snip_mset = snip_enq.get_mset(0, 0);
+        }
+    }
+    auto make_snippet = [&](const Xapian::MSet &m, const std::string &text) -> std::string {
+        /* No background model: it spends a term-frequency lookup on every
+         * word read, and its early stop can settle on a passage with none
+         * of the query's words. "" when none of them is in the text. */
+        std::string sn = m.snippet(text, o->snippet_len, db->stem, Xapian::MSet::SNIPPET_CJK_NGRAM,
+                                   std::string(1, SNIP_HI), std::string(1, SNIP_LO),
+                                   "\xe2\x80\xa6");
+        return sn.find(SNIP_HI) == std::string::npos ? std::string() : sn;
+    };
+    const size_t head_len = std::max<size_t>(1024, o->snippet_len * 5);
+    Highlight hl;
+    if (o->snippet_len > 0)
+        hl = make_highlight(snip_query, db->stem);
+    const std::vector<std::string> &needles = hl.needles;
+    /* Xapian's generator only where ours may fall short: queries it
+     * cannot read the words of, and words beyond ASCII (CJK n-grams). */
+    bool xapian_snippets = needles.empty();
+    for (const std::string &nd : needles)
+        for (char c : nd)
+            if (static_cast<unsigned char>(c) >= 0x80)
+                xapian_snippets = true;
+    /* A snippet from t[from..n) of a text of `total` bytes: from the
+     * passage the needles point at, else from all of it. "" when none of
+     * the query's words is there. */
+    auto find_snippet = [&](const char *t, size_t n, size_t from, size_t total) -> std::string {
+        size_t at;
+        if (!needles.empty() &&
+            best_place(t + from, n - from, needles, o->snippet_len * 3 / 2, &at)) {
+            at += from;
+            /* Too near the end of a text read only in part: read on. */
+            if (n < total && at + o->snippet_len > n)
+                return std::string();
+            {
+                /* Some words before the passage; more when the text ends
+                 * soon after it, so that the snippet is full. */
+                size_t want = at > o->snippet_len / 6 ? at - o->snippet_len / 6 : 0;
+                if (n - want < o->snippet_len)
+                    want = n > o->snippet_len ? n - o->snippet_len : 0;
+                if (want < from)
+                    want = from;
+                size_t s0 = want > 0 ? word_boundary(t, want) : 0;
+                if (s0 > at || s0 < from)
+                    s0 = at;
+                std::string sn = own_snippet(hl, t, s0, o->snippet_len, n, total);
+                if (!sn.empty() || !xapian_snippets)
+                    return sn;
+            }
+            size_t a = at > o->snippet_len / 4 ? word_boundary(t, at - o->snippet_len / 4) : 0;
+            if (a > at)
+                a = 0;
+            size_t e = std::min(n, at + o->snippet_len * 3 / 2);
+            if (e < n)
+                e = word_boundary(t, e);
+            std::string sn = make_snippet(snip_mset, std::string(t + a, e - a));
+            if (!sn.empty()) {
+                const char *ell = "\xe2\x80\xa6";
+                if (a > 0 && sn.compare(0, 3, ell) != 0)
+                    sn.insert(0, ell);
+                if (e < total && (sn.size() < 3 || sn.compare(sn.size() - 3, 3, ell) != 0))
+                    sn += ell;
+                return sn;
+            }
+        }
+        if (!xapian_snippets)
+            return std::string();
+        std::string sn = make_snippet(snip_mset, std::string(t + from, n - from));
+        if (!sn.empty() && from > 0 && sn.compare(0, 3, "\xe2\x80\xa6") != 0)
+            sn.insert(0, "\xe2\x80\xa6");
+        return sn;
+    };
     r->snippets.reserve(mset.size());
     r->docs.reserve(mset.size());
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+        double tf = now_s();
         civ_doc *doc = nullptr;
         civ_error derr = CIV_ERROR_INIT;
         std::string data = it.get_document().get_data();
-        if (decode_doc(&doc, data, o->snippet_len > 0, &derr) != CIV_OK) {
+        int complete = 1;
+        civ_status ds = o->snippet_len > 0
+                            ? civ_doc_decode_head(&doc, data.data(), data.size(), head_len,
+                                                  &complete, &derr)
+                            : decode_doc(&doc, data, 0, &derr);
+        if (ds != CIV_OK) {
             if (derr.code == CIV_ENOMEM)
                 return civ_error_set(err, CIV_ENOMEM, "out of memory");
             /* A damaged record shows as an untitled hit, not a failed search. */
@@ -746,18 +1348,37 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
                 return CIV_ENOMEM;
         }
         r->docs.push_back(doc);
+        double ts = now_s();
+        r->times.fetch += ts - tf;
         std::string snip;
         if (o->snippet_len > 0) {
             size_t tlen;
             const char *t = civ_doc_text(doc, &tlen);
-            if (tlen > 0)
-                snip = mset.snippet(std::string(t, tlen), o->snippet_len, db->stem,
-                                    Xapian::MSet::SNIPPET_BACKGROUND_MODEL |
-                                        Xapian::MSet::SNIPPET_CJK_NGRAM,
-                                    hs, he, "\xe2\x80\xa6");
+            if (tlen > 0) {
+                /* Most snippets are found in the first head_len bytes of
+                 * the text: only those were decompressed. */
+                size_t cut = complete ? tlen : word_boundary(t, tlen);
+                snip = find_snippet(t, cut, 0, tlen);
+                if (snip.empty() && !complete) {
+                    /* None of the words there: read the rest. */
+                    civ_doc *whole = nullptr;
+                    civ_error werr = CIV_ERROR_INIT;
+                    if (decode_doc(&whole, data, 1, &werr) == CIV_OK) {
+                        size_t wlen;
+                        const char *w = civ_doc_text(whole, &wlen);
+                        size_t from = cut > o->snippet_len ? word_boundary(w, cut - o->snippet_len) : 0;
+                        snip = find_snippet(w, wlen, from, wlen);
+                    } else if (werr.code == CIV_ENOMEM) {
+                        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+                    }
+                    civ_doc_free(whole);
+                }
+                snip = snip.empty() ? lead_snippet(t, cut, o->snippet_len) : set_markers(snip, hs, he);
+            }
             civ_buf_free(civ_doc_text_buf(doc));
             snip = one_line(snip);
         }
+        r->times.snippet += now_s() - ts;
         r->snippets.push_back(snip);
         civ_hit h;
         h.rank = o->offset + static_cast<unsigned>(r->hits.size()) + 1;
@@ -833,6 +1454,16 @@ extern "C" const char *civ_results_suggestion(const civ_results *r)
 extern "C" const char *civ_results_query_description(const civ_results *r)
 {
     return r ? r->description.c_str() : "";
+}
+
+extern "C" void civ_results_times(const civ_results *r, civ_search_times *out)
+{
+    if (!out)
+        return;
+    if (r)
+        *out = r->times;
+    else
+        *out = civ_search_times{ 0, 0, 0, 0 };
 }
 
 /* ---- statistics ----------------------------------------------------- */

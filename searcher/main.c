@@ -25,6 +25,8 @@ static void usage(FILE *f)
           "\n"
           "Query language (words are ANDed unless --or):\n"
           "  word word          documents with both words (stemmed: protest ~ protests)\n"
+          "  a paragraph        plain text of 10 words or more is read as natural\n"
+          "                     language: any word may match, best matches first\n"
           "  \"a phrase\"         the words in this order\n"
           "  a OR b, a AND b, a NOT b, a XOR b, (grouping), +must, -mustnot\n"
           "  a NEAR b, a NEAR/3 b, a ADJ b\n"
@@ -43,7 +45,7 @@ static void usage(FILE *f)
           "      --offset N       skip the first N results\n"
           "  -s, --sort ORDER     relevance (default), date (oldest first), -date (newest)\n"
           "      --or             match any word instead of all\n"
-          "      --and            match all words (the default)\n"
+          "      --and            match all words, however long the query\n"
           "  -j, --json           print one JSON object\n"
           "      --color WHEN     highlight with colour: auto (default), always, never\n"
           "      --snippet N      snippet length in bytes (default 200; 0 for none)\n"
@@ -95,7 +97,7 @@ static int fail(const char *what, const civ_error *err)
 int main(int argc, char **argv)
 {
     enum { OPT_OFFSET = 256, OPT_OR, OPT_AND, OPT_SHOW, OPT_STATS, OPT_COLOR, OPT_SNIPPET,
-           OPT_DEBUG, OPT_FACETS };
+           OPT_DEBUG, OPT_FACETS, OPT_BM25_K1, OPT_BM25_B };
     static const struct option longopts[] = {
         { "index", required_argument, NULL, 'i' },
         { "limit", required_argument, NULL, 'n' },
@@ -113,6 +115,9 @@ int main(int argc, char **argv)
         { "debug", no_argument, NULL, OPT_DEBUG },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
+        /* Hidden: BM25 parameters for bench/relevance's sweeps. */
+        { "bm25-k1", required_argument, NULL, OPT_BM25_K1 },
+        { "bm25-b", required_argument, NULL, OPT_BM25_B },
         { NULL, 0, NULL, 0 },
     };
     civ_search_opts so = CIV_SEARCH_OPTS_INIT;
@@ -151,7 +156,7 @@ int main(int argc, char **argv)
             }
             break;
         case OPT_OR: so.default_or = 1; break;
-        case OPT_AND: so.default_or = 0; break;
+        case OPT_AND: so.default_or = -1; break;
         case 'j': render = &civ_render_json; break;
         case OPT_COLOR:
             if (strcmp(optarg, "always") == 0)
@@ -178,6 +183,22 @@ int main(int argc, char **argv)
         case OPT_SHOW: show = optarg; break;
         case OPT_STATS: stats = 1; break;
         case OPT_DEBUG: debug = 1; break;
+        case OPT_BM25_K1:
+        case OPT_BM25_B: {
+            char *end;
+            errno = 0;
+            double v = strtod(optarg, &end);
+            if (errno || *end || end == optarg || !(v >= 0.0 && v <= 100.0)) {
+                fprintf(stderr, "civsearch: --%s: expected a number 0..100, got %s\n",
+                        ch == OPT_BM25_K1 ? "bm25-k1" : "bm25-b", optarg);
+                return EXIT_ERROR;
+            }
+            if (ch == OPT_BM25_K1)
+                so.bm25_k1 = v;
+            else
+                so.bm25_b = v;
+            break;
+        }
         case 'h': usage(stdout); return EXIT_FOUND;
         case 'V': printf("civsearch %s\n", CIV_VERSION); return EXIT_FOUND;
         default:
@@ -203,6 +224,7 @@ int main(int argc, char **argv)
     }
     civ_error err = CIV_ERROR_INIT;
     civ_db *db = NULL;
+    double t_open = now();
     if (civ_db_open(&db, index, &err) != CIV_OK) {
         if (err.code == CIV_ENOTFOUND)
             fprintf(stderr, "civsearch: no index at %s (run civindex first, or use --index)\n", index);
@@ -211,6 +233,7 @@ int main(int argc, char **argv)
         civ_buf_free(&query);
         return EXIT_ERROR;
     }
+    t_open = now() - t_open;
     civ_buf out = CIV_BUF_INIT;
     int rc = EXIT_FOUND;
     if (stats) {
@@ -247,7 +270,17 @@ int main(int argc, char **argv)
             civ_render_info info = { &so, so.query, now() - t0, color, NULL };
             if (debug)
                 fprintf(stderr, "civsearch: query: %s\n", civ_results_query_description(res));
+            double t_render = now();
             render->results(&out, &info, res);
+            if (debug) {
+                civ_search_times st;
+                civ_results_times(res, &st);
+                fprintf(stderr,
+                        "civsearch: ms: open %.3f, parse %.3f, match %.3f, fetch %.3f, "
+                        "snippets %.3f, render %.3f\n",
+                        t_open * 1e3, st.parse * 1e3, st.match * 1e3, st.fetch * 1e3,
+                        st.snippet * 1e3, (now() - t_render) * 1e3);
+            }
             rc = civ_results_size(res) > 0 || civ_results_total(res, NULL) > 0 ? EXIT_FOUND : EXIT_NONE;
         }
         civ_results_free(res);

@@ -72,8 +72,14 @@ void civ_render_snippet_plain(civ_buf *out, const char *html, const char *on, co
                 continue;
         }
         /* Newlines in snippets read better as spaces on one line. */
-        civ_buf_putc(out, *p == '\n' || *p == '\t' ? ' ' : *p);
-        p++;
+        if (*p == '\n' || *p == '\t' || *p == '&' || *p == '<') {
+            civ_buf_putc(out, *p == '\n' || *p == '\t' ? ' ' : *p);
+            p++;
+            continue;
+        }
+        size_t run = strcspn(p, "\n\t&<");
+        civ_buf_append(out, p, run);
+        p += run;
     }
 }
 

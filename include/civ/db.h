@@ -60,7 +60,10 @@ typedef enum civ_sort {
 typedef struct civ_search_opts {
     unsigned version;          /* CIV_SEARCH_OPTS_VERSION */
     const char *query;         /* query text (UTF-8); "*" matches every document */
-    int default_or;            /* 0: words are ANDed (default); 1: ORed */
+    int default_or;            /* 0: words are ANDed, but plain text of 10 words
+                                  or more is a natural-language query (any
+                                  word may match; best matches first);
+                                  1: ORed; -1: ANDed always */
     unsigned offset;           /* first hit to return (0-based) */
     unsigned limit;            /* hits to return */
     civ_sort sort;
@@ -127,6 +130,17 @@ const civ_facet *civ_results_facets(const civ_results *r, size_t *n);
 const char *civ_results_suggestion(const civ_results *r);
 /* A description of the parsed query, for --debug. Never NULL. */
 const char *civ_results_query_description(const civ_results *r);
+
+/* Seconds spent in each step of civ_search(), for --debug. */
+typedef struct civ_search_times {
+    double parse;   /* checking and parsing the query, filters */
+    double match;   /* matching and ranking (feedback round included) */
+    double fetch;   /* reading the hits' records, decompressing their text */
+    double snippet; /* finding the snippets in that text */
+} civ_search_times;
+
+/* Fills *out (zeros for NULL r). */
+void civ_results_times(const civ_results *r, civ_search_times *out);
 
 /* ---- statistics ---------------------------------------------------- */
 

@@ -16,7 +16,8 @@
 extern "C" {
 #endif
 
-#define CIV_QUERY_MAX 1024   /* bytes; longer queries are refused */
+#define CIV_QUERY_MAX 8192   /* bytes; longer queries are refused (a pasted
+                                paragraph of facts must fit) */
 
 /* CIV_OK, or CIV_EQUERY with a one-line reason: empty, too long, not valid
  * UTF-8, unbalanced parentheses, an operator (AND, OR, XOR, NEAR, ADJ)
@@ -31,6 +32,18 @@ int civ_query_strip_star(char *q);
 
 /* The English stop words used for queries (NULL-terminated, sorted). */
 extern const char *const civ_stopwords_english[];
+
+/* Further words dropped from long natural-language queries only (on top
+ * of civ_stopwords_english): function words and the phrases of a question
+ * ("has anyone described ..."). Short queries keep them. NULL-terminated. */
+extern const char *const civ_stopwords_question[];
+
+/* Counts the words of q (runs of letters and digits, hyphenated and
+ * apostrophised words counting once) into *nwords and returns 1 when q is
+ * plain text: no quotes, no operators (AND, OR, NOT, XOR, NEAR, ADJ), no
+ * field:value, no +word or -word, no wildcard. Parentheses and other
+ * punctuation of ordinary prose are allowed. */
+int civ_query_is_plain(const char *q, size_t len, size_t *nwords);
 
 #ifdef __cplusplus
 }

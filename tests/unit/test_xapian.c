@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "civ/db.h"
+#include "civ/query.h"
 #include "civ/writer.h"
 
 static char tmpdir[256];
@@ -196,7 +197,7 @@ static void test_malformed_queries(void **state)
     for (size_t i = 0; bad[i]; i++)
         civ_results_free(search(db, bad[i], CIV_EQUERY));
     /* Long queries are refused with a clear message. */
-    char longq[2000];
+    char longq[CIV_QUERY_MAX + 100];
     memset(longq, 'a', sizeof longq - 1);
     longq[sizeof longq - 1] = '\0';
     civ_results_free(search(db, longq, CIV_EQUERY));

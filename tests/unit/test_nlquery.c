@@ -1,0 +1,127 @@
+/* Unit tests: natural-language query helpers in lib/query.c, and reading
+ * only the head of a stored text (lib/compress.c, lib/doc.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "civ/compress.h"
+#include "civ/doc.h"
+#include "civ/query.h"
+
+static void plain(const char *q, int want, size_t want_words)
+{
+    size_t n = 99;
+    int got = civ_query_is_plain(q, strlen(q), &n);
+    if (got != want)
+        fail_msg("\"%s\": plain %d, want %d", q, got, want);
+    if (n != want_words)
+        fail_msg("\"%s\": %zu words, want %zu", q, n, want_words);
+}
+
+static void test_plain(void **state)
+{
+    (void)state;
+    plain("what similarity laws must be obeyed", 1, 6);
+    plain("high-speed aircraft (MEDLARS) and the user's needs.", 1, 7);
+    plain("Note: three things, one; two? (yes)", 1, 6);
+    plain("pp. 438-444, Vol. 31", 1, 4);
+    plain("", 1, 0);
+    plain("\"free and full consent\" marriage", 0, 5);
+    plain("torture OR detention", 0, 3);
+    plain("torture NOT detention", 0, 3);
+    plain("a NEAR/3 b", 0, 4);
+    plain("title:warrant police", 0, 3);
+    plain("surveil* cameras", 0, 2);
+    plain("police -brutality", 0, 2);
+    plain("+habeas corpus", 0, 2);
+    plain("Grundrechte für alle Menschen", 1, 4);
+}
+
+static void test_question_words(void **state)
+{
+    (void)state;
+    /* No word of the question list is also in the base list (they are
+     * added to it), and all are lower case. */
+    for (const char *const *q = civ_stopwords_question; *q; q++) {
+        for (const char *const *b = civ_stopwords_english; *b; b++)
+            if (strcmp(*q, *b) == 0)
+                fail_msg("\"%s\" is in both lists", *q);
+        for (const char *c = *q; *c; c++)
+            assert_false(*c >= 'A' && *c <= 'Z');
+    }
+}
+
+static void test_inflate_head(void **state)
+{
+    (void)state;
+    char text[5000];
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = (char)('a' + i % 26);
+    civ_buf z = CIV_BUF_INIT, out = CIV_BUF_INIT;
+    civ_error err = CIV_ERROR_INIT;
+    assert_int_equal(civ_deflate(&z, text, sizeof text, 6, &err), CIV_OK);
+    int complete = -1;
+    assert_int_equal(civ_inflate_head(&out, z.data, z.len, 1000, &complete, &err), CIV_OK);
+    assert_int_equal(out.len, 1000);
+    assert_int_equal(complete, 0);
+    assert_memory_equal(out.data, text, 1000);
+    civ_buf_reset(&out);
+    assert_int_equal(civ_inflate_head(&out, z.data, z.len, 8000, &complete, &err), CIV_OK);
+    assert_int_equal(out.len, sizeof text);
+    assert_int_equal(complete, 1);
+    /* Damaged and truncated data are errors, not short text. */
+    civ_buf_reset(&out);
+    assert_int_equal(civ_inflate_head(&out, z.data, z.len / 2, 8000, &complete, &err),
+                     CIV_EFORMAT);
+    z.data[3] ^= 0x55;
+    civ_buf_reset(&out);
+    assert_int_not_equal(civ_inflate_head(&out, z.data, z.len, 8000, &complete, &err), CIV_OK);
+    civ_buf_free(&z);
+    civ_buf_free(&out);
+}
+
+static void test_decode_head(void **state)
+{
+    (void)state;
+    civ_doc *doc = NULL, *head = NULL, *small = NULL;
+    civ_error err = CIV_ERROR_INIT;
+    assert_int_equal(civ_doc_new(&doc, &err), CIV_OK);
+    civ_doc_add_str(doc, "id", "a.txt");
+    civ_doc_add_str(doc, "title", "Habeas corpus");
+    char text[3000];
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = i % 7 == 6 ? ' ' : 'x';
+    civ_doc_append_text(doc, text, sizeof text);
+    civ_buf data = CIV_BUF_INIT;
+    assert_int_equal(civ_doc_encode(&data, doc, 6, &err), CIV_OK);
+    int complete = -1;
+    assert_int_equal(civ_doc_decode_head(&head, data.data, data.len, 512, &complete, &err), CIV_OK);
+    size_t len;
+    civ_doc_text(head, &len);
+    assert_int_equal(len, 512);
+    assert_int_equal(complete, 0);
+    assert_string_equal(civ_doc_get(head, "title"), "Habeas corpus");
+    assert_int_equal(civ_doc_decode_head(&small, data.data, data.len, 4096, &complete, &err), CIV_OK);
+    civ_doc_text(small, &len);
+    assert_int_equal(len, sizeof text);
+    assert_int_equal(complete, 1);
+    civ_doc_free(doc);
+    civ_doc_free(head);
+    civ_doc_free(small);
+    civ_buf_free(&data);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plain),
+        cmocka_unit_test(test_question_words),
+        cmocka_unit_test(test_inflate_head),
+        cmocka_unit_test(test_decode_head),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
