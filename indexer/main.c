@@ -1,6 +1,7 @@
 /* civindex — index folders of documents for civsearch. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,17 @@ enum { EXIT_CLEAN = 0, EXIT_PARTIAL = 1, EXIT_FATAL = 2 };
 typedef struct cli {
     int verbose;
     int quiet;
+    int tty;          /* draw the live progress line on stderr */
+    int drawn;        /* a progress line is on screen */
 } cli;
+
+static volatile int stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
 
 static void usage(FILE *f)
 {
@@ -32,21 +43,41 @@ static void usage(FILE *f)
           "content. Open letters in text and HTML are recognised as letters. Hidden\n"
           "files and version-control folders are skipped.\n"
           "\n"
+          "A re-run is incremental: files with the same size and modification time are\n"
+          "skipped without being read, changed files are re-indexed, moved files are\n"
+          "recognised by their content and not extracted again, and documents of files\n"
+          "that disappeared from the indexed folders are removed.\n"
+          "\n"
           "Options:\n"
           "  -i, --index PATH     the index (default: $CIVSEARCH_INDEX, else ./civsearch-index)\n"
           "      --full           rebuild the index from scratch\n"
+          "      --no-prune       keep documents of files that disappeared\n"
+          "  -j, --jobs N         worker threads (default: number of cores)\n"
+          "      --compact        end with a single-file compacted index (for deployment)\n"
+          "      --memory SIZE    memory budget (default 512M; at least 64M)\n"
           "      --max-size SIZE  skip files larger than SIZE (default 64M; suffixes K, M, G)\n"
           "      --format NAME    read every file as NAME (text, html, xml, mail, mbox)\n"
           "      --stemmer LANG   stemming language of a new index (default english; none)\n"
-          "      --batch N        commit every N documents (default 2000)\n"
+          "      --batch N        commit every N documents (default 500; 100 a shard)\n"
+          "      --batch-bytes SIZE  commit when pending changes reach SIZE\n"
+          "      --shard-docs N   building: a worker starts a new shard every N documents\n"
+          "                       (default 20000; all are merged at the end)\n"
           "  -v, --verbose        report every file\n"
           "  -q, --quiet          print only fatal errors\n"
           "  -h, --help           show this help and exit\n"
           "  -V, --version        show the version and exit\n"
           "\n"
+          "\n"
+          "  civindex compact [-i PATH] [-o FILE]\n"
+          "                       compact the index into a single file (in place, or\n"
+          "                       into FILE); the next run turns it back into a folder\n"
+          "\n"
+          "A progress line is shown while stderr is a terminal. Ctrl-C stops cleanly:\n"
+          "what was done is kept and the next run goes on from there.\n"
+          "\n"
           "Exit status: 0 all files indexed cleanly; 1 some files were skipped, failed\n"
-          "or had warnings; 2 fatal error (index locked or not writable, bad usage).\n"
-          "See civindex(1).\n",
+          "or had warnings; 2 fatal error (index locked or not writable, disk full, bad\n"
+          "usage); 130 interrupted. See civindex(1).\n",
           f);
 }
 
@@ -87,11 +118,68 @@ static const char *outcome_word(civ_outcome o)
     return "?";
 }
 
+/* Removes the progress line before anything else is printed. */
+static void clear_progress(cli *c)
+{
+    if (c->drawn) {
+        fputs("\r\033[K", stderr);
+        c->drawn = 0;
+    }
+}
+
+static void on_progress(void *ctx, const civ_run_progress *p)
+{
+    cli *c = ctx;
+    if (!c->tty)
+        return;
+    char line[160], eta[32] = "";
+    double mb = (double)p->bytes / (1024.0 * 1024.0);
+    double rate = p->elapsed > 0 ? mb / p->elapsed : 0;
+    if (strcmp(p->phase, "indexing") != 0) {
+        snprintf(line, sizeof line, "civindex: %s…", p->phase);
+    } else {
+        if (p->total && p->done > 0 && p->done < p->total) {
+            double left = p->elapsed * (double)(p->total - p->done) / (double)p->done;
+            long s = (long)(left + 0.5);
+            snprintf(eta, sizeof eta, ", ETA %ld:%02ld", s / 60, s % 60);
+        }
+        if (p->total)
+            snprintf(line, sizeof line, "civindex: %llu/%llu files, %.1f MB/s%s, %llu skipped",
+                     (unsigned long long)p->done, (unsigned long long)p->total, rate, eta,
+                     (unsigned long long)p->skipped);
+        else
+            snprintf(line, sizeof line, "civindex: %llu files, %.1f MB/s, %llu skipped",
+                     (unsigned long long)p->done, rate, (unsigned long long)p->skipped);
+    }
+    fprintf(stderr, "\r%s\033[K", line);
+    fflush(stderr);
+    c->drawn = 1;
+}
+
+static void on_change(void *ctx, const char *what, const char *path, const char *detail)
+{
+    cli *c = ctx;
+    if (!c->verbose)
+        return;
+    clear_progress(c);
+    if (strcmp(what, "moved") == 0)
+        fprintf(stderr, "civindex: moved: %s (from %s)\n", path, detail);
+    else if (strcmp(what, "removed") == 0)
+        fprintf(stderr, "civindex: removed: %s/%s\n", detail, path);
+    else
+        fprintf(stderr, "civindex: %s: %s\n", what, path);
+}
+
 static void on_file(void *ctx, const char *path, const civ_file_report *rep)
 {
     cli *c = ctx;
     if (c->quiet)
         return;
+    if (rep->outcome == CIV_FILE_INDEXED && !c->verbose)
+        return;
+    if (rep->outcome == CIV_FILE_IGNORED && !c->verbose)
+        return;
+    clear_progress(c);
     if (rep->outcome == CIV_FILE_SKIPPED || rep->outcome == CIV_FILE_FAILED)
         fprintf(stderr, "civindex: %s: %s: %s\n", outcome_word(rep->outcome), path, rep->reason);
     else if (c->verbose && rep->outcome == CIV_FILE_IGNORED)
@@ -104,8 +192,10 @@ static void on_file(void *ctx, const char *path, const civ_file_report *rep)
 static void on_warning(void *ctx, const char *path, const char *msg)
 {
     cli *c = ctx;
-    if (!c->quiet)
-        fprintf(stderr, "civindex: warning: %s: %s\n", path, msg);
+    if (c->quiet)
+        return;
+    clear_progress(c);
+    fprintf(stderr, "civindex: warning: %s: %s\n", path, msg);
 }
 
 static double now(void)
@@ -115,8 +205,52 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static int compact_main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "index", required_argument, NULL, 'i' },
+        { "output", required_argument, NULL, 'o' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *env = getenv("CIVSEARCH_INDEX");
+    const char *index = env && *env ? env : "civsearch-index";
+    const char *output = NULL;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "i:o:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'i': index = optarg; break;
+        case 'o': output = optarg; break;
+        case 'h':
+            puts("Usage: civindex compact [-i PATH] [-o FILE]\n"
+                 "Compact the index into one file: in place, or into FILE (the index is then\n"
+                 "left as it is). civsearch reads either; the next civindex run turns an\n"
+                 "in-place single file back into a folder.");
+            return EXIT_CLEAN;
+        default:
+            fputs("Try 'civindex compact --help' for more information.\n", stderr);
+            return EXIT_FATAL;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "civindex compact: unexpected argument %s\n", argv[optind]);
+        return EXIT_FATAL;
+    }
+    civ_error err = CIV_ERROR_INIT;
+    double t0 = now();
+    if (civ_index_compact(index, output, &err) != CIV_OK) {
+        fprintf(stderr, "civindex: %s\n", err.msg);
+        return EXIT_FATAL;
+    }
+    printf("compacted %s into %s in %.2f s\n", index, output ? output : "a single file",
+           now() - t0);
+    return EXIT_CLEAN;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "compact") == 0)
+        return compact_main(argc - 1, argv + 1);
     static const struct option longopts[] = {
         { "index", required_argument, NULL, 'i' },
         { "full", no_argument, NULL, 'F' },
@@ -124,18 +258,24 @@ int main(int argc, char **argv)
         { "format", required_argument, NULL, 'f' },
         { "stemmer", required_argument, NULL, 's' },
         { "batch", required_argument, NULL, 'b' },
+        { "batch-bytes", required_argument, NULL, 'B' },
+        { "jobs", required_argument, NULL, 'j' },
+        { "no-prune", no_argument, NULL, 'P' },
+        { "compact", no_argument, NULL, 'C' },
+        { "memory", required_argument, NULL, 'M' },
+        { "shard-docs", required_argument, NULL, 'S' },
         { "verbose", no_argument, NULL, 'v' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
-    cli c = { 0, 0 };
+    cli c = { 0, 0, 0, 0 };
     civ_run_opts o = CIV_RUN_OPTS_INIT;
     const char *env = getenv("CIVSEARCH_INDEX");
     o.index = env && *env ? env : "civsearch-index";
     int ch;
-    while ((ch = getopt_long(argc, argv, "i:vqhV", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "i:j:vqhV", longopts, NULL)) != -1) {
         switch (ch) {
         case 'i': o.index = optarg; break;
         case 'F': o.full = 1; break;
@@ -163,6 +303,40 @@ int main(int argc, char **argv)
             o.batch_docs = (unsigned)v;
             break;
         }
+        case 'B':
+            if (parse_size(optarg, &o.batch_bytes) < 0) {
+                fprintf(stderr, "civindex: --batch-bytes: not a size: %s (try 64M)\n", optarg);
+                return EXIT_FATAL;
+            }
+            break;
+        case 'M':
+            if (parse_size(optarg, &o.memory) < 0 || o.memory < (size_t)64 * 1024 * 1024) {
+                fprintf(stderr, "civindex: --memory: not a size of at least 64M: %s\n", optarg);
+                return EXIT_FATAL;
+            }
+            break;
+        case 'j': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 256) {
+                fprintf(stderr, "civindex: --jobs: not a number from 1 to 256: %s\n", optarg);
+                return EXIT_FATAL;
+            }
+            o.jobs = (unsigned)v;
+            break;
+        }
+        case 'S': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 100000000) {
+                fprintf(stderr, "civindex: --shard-docs: not a positive number: %s\n", optarg);
+                return EXIT_FATAL;
+            }
+            o.shard_docs = (unsigned)v;
+            break;
+        }
+        case 'P': o.no_prune = 1; break;
+        case 'C': o.compact = 1; break;
         case 'v': c.verbose = 1; c.quiet = 0; break;
         case 'q': c.quiet = 1; c.verbose = 0; break;
         case 'h': usage(stdout); return EXIT_CLEAN;
@@ -181,11 +355,24 @@ int main(int argc, char **argv)
     o.events.ctx = &c;
     o.events.file = on_file;
     o.events.warning = on_warning;
+    o.events.change = on_change;
+    c.tty = !c.quiet && isatty(STDERR_FILENO);
+    if (c.tty)
+        o.events.progress = on_progress;
+    o.stop = &stop_flag;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = (int)SA_RESETHAND; /* a second Ctrl-C ends it at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     civ_run_counts n;
     civ_error err = CIV_ERROR_INIT;
     double t0 = now();
     civ_status s = civ_index_run(&n, &o, &err);
     double dt = now() - t0;
+    clear_progress(&c);
     if (s != CIV_OK) {
         fprintf(stderr, "civindex: %s\n", err.msg);
         if (n.docs && !c.quiet)
@@ -208,6 +395,19 @@ int main(int argc, char **argv)
         }
         printf("; %llu document%s in %.2f s into %s\n", (unsigned long long)n.docs,
                n.docs == 1 ? "" : "s", dt, o.index);
+        printf("unchanged %llu, new %llu, changed %llu, moved %llu, removed %llu; %s with %u job%s%s\n",
+               (unsigned long long)n.unchanged, (unsigned long long)n.added,
+               (unsigned long long)n.changed, (unsigned long long)n.moved,
+               (unsigned long long)n.removed, n.build ? "built" : "updated", n.jobs,
+               n.jobs == 1 ? "" : "s", n.compacted ? ", compacted to one file" : "");
+    }
+    if (n.interrupted) {
+        if (n.kept_previous)
+            fputs("civindex: interrupted; the rebuild was dropped and the index is as it was\n", stderr);
+        else
+            fprintf(stderr, "civindex: interrupted; the %llu files done are committed, run again to finish\n",
+                    (unsigned long long)(n.indexed + n.unchanged + n.moved));
+        return 130;
     }
     return n.skipped || n.failed || n.warnings ? EXIT_PARTIAL : EXIT_CLEAN;
 }

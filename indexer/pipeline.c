@@ -259,15 +259,17 @@ civ_status civ_pipeline_bytes(const civ_pipeline_opts *o, const char *path, cons
     }
 }
 
-civ_status civ_pipeline_file(const civ_pipeline_opts *o, const char *path, const char *id,
-                             const struct stat *st, civ_emit_fn emit, void *ctx,
-                             civ_file_report *rep, civ_error *err)
+civ_status civ_pipeline_read(unsigned char **bytes, size_t *len, const civ_pipeline_opts *o,
+                             const char *path, const struct stat *st, civ_file_report *rep,
+                             civ_error *err)
 {
     civ_pipeline_opts defaults = { 0 };
     if (!o)
         o = &defaults;
     size_t max = o->max_size ? o->max_size : CIV_DEFAULT_MAX_SIZE;
     memset(rep, 0, sizeof *rep);
+    *bytes = NULL;
+    *len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         report(rep, CIV_FILE_FAILED, "cannot open: %s", strerror(errno));
@@ -328,10 +330,33 @@ civ_status civ_pipeline_file(const civ_pipeline_opts *o, const char *path, const
     }
     close(fd);
     buf[got] = '\0';
+    *bytes = buf;
+    *len = got;
+    return CIV_OK;
+}
+
+civ_status civ_pipeline_file(const civ_pipeline_opts *o, const char *path, const char *id,
+                             const struct stat *st, civ_emit_fn emit, void *ctx,
+                             civ_file_report *rep, civ_error *err)
+{
+    unsigned char *buf;
+    size_t got;
+    struct stat own;
+    if (!st) {
+        if (stat(path, &own) != 0) {
+            memset(rep, 0, sizeof *rep);
+            report(rep, CIV_FILE_FAILED, "cannot stat: %s", strerror(errno));
+            return CIV_OK;
+        }
+        st = &own;
+    }
+    civ_status s = civ_pipeline_read(&buf, &got, o, path, st, rep, err);
+    if (s != CIV_OK || !buf)
+        return s;
     const char *name = strrchr(path, '/');
     name = name ? name + 1 : path;
-    civ_status s = civ_pipeline_bytes(o, path, name, id, buf, got, (long long)st->st_mtime,
-                                      emit, ctx, rep, err);
+    s = civ_pipeline_bytes(o, path, name, id, buf, got, (long long)st->st_mtime, emit, ctx, rep,
+                           err);
     free(buf);
     return s;
 }

@@ -14,8 +14,11 @@
 
 #include <sys/stat.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -26,6 +29,7 @@
 #include <new>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 extern "C" {
@@ -65,6 +69,10 @@ civ_status map_exception(civ_error *err, const char *context)
     } catch (const Xapian::DatabaseClosedError &e) {
         return civ_error_set(err, CIV_EINVAL, "%s is closed", ctx);
     } catch (const Xapian::DatabaseError &e) {
+        /* The system's reason ("No space left on device") when there is one. */
+        const char *why = e.get_error_string();
+        if (why && *why)
+            return civ_error_set(err, CIV_EIO, "%s: %s: %s", ctx, e.get_msg().c_str(), why);
         return civ_error_set(err, CIV_EIO, "%s: %s", ctx, e.get_msg().c_str());
     } catch (const Xapian::QueryParserError &e) {
         return civ_error_set(err, CIV_EQUERY, "%s", e.get_msg().c_str());
@@ -267,6 +275,7 @@ class MultiValueCountMatchSpy : public Xapian::ValueCountMatchSpy {
 
 struct civ_db {
     Xapian::Database db;
+    std::string path;
     std::string stemmer_lang;
     Xapian::Stem stem;
     Xapian::SimpleStopper stopper;
@@ -319,6 +328,21 @@ void open_db(civ_db *d, const char *path)
     setup_parser(d);
 }
 
+/* Brings db to the latest state; when civindex has replaced the whole
+ * generation the handle points to, opens the index afresh from its path. */
+void reopen_db(civ_db *db)
+{
+    try {
+        db->db.reopen();
+        return;
+    } catch (const Xapian::Error &) {
+        if (db->path.empty())
+            throw;
+    }
+    db->db = Xapian::Database(db->path);
+    db->qp->set_database(db->db);
+}
+
 } // namespace
 
 extern "C" civ_status civ_db_open(civ_db **out, const char *path, civ_error *err)
@@ -334,8 +358,29 @@ extern "C" civ_status civ_db_open(civ_db **out, const char *path, civ_error *err
     d.reset(new civ_db);
     for (const char *const *w = civ_stopwords_english; *w; w++)
         d->stopper.add(*w);
-    open_db(d.get(), path);
-    std::string fmt = d->db.get_metadata(META_FORMAT);
+    d->path = path;
+    /* civindex swaps in a new generation of the index atomically, but an
+     * open racing with the swap can see the old one vanish: try again. */
+    std::string fmt;
+    for (int attempt = 0;; attempt++) {
+        try {
+            open_db(d.get(), path);
+            fmt = d->db.get_metadata(META_FORMAT);
+            break;
+        } catch (const Xapian::DatabaseOpeningError &) {
+            if (attempt >= 3 || stat(path, &st) != 0)
+                throw;
+        } catch (const Xapian::DatabaseModifiedError &) {
+            if (attempt >= 3)
+                throw;
+        } catch (const Xapian::DatabaseCorruptError &) {
+            /* Blocks reused by a commit made while we read look damaged;
+             * real damage stays after a few tries. */
+            if (attempt >= 3)
+                throw;
+        }
+        usleep(20000);
+    }
     if (!fmt.empty() && fmt != CIV_INDEX_FORMAT)
         return civ_error_set(err, CIV_ECORRUPT, "%s was made by another civsearch version (format %s)",
                              path, fmt.c_str());
@@ -360,7 +405,13 @@ extern "C" civ_status civ_db_reopen(civ_db *db, int *changed, civ_error *err)
     if (!db)
         return civ_error_set(err, CIV_EINVAL, "civ_db_reopen: NULL argument");
     CIV_TRY
-    bool c = db->db.reopen();
+    bool c;
+    try {
+        c = db->db.reopen();
+    } catch (const Xapian::DatabaseError &) {
+        reopen_db(db); /* civindex swapped in a new generation */
+        c = true;
+    }
     if (changed)
         *changed = c ? 1 : 0;
     return CIV_OK;
@@ -395,6 +446,20 @@ civ_status decode_doc(civ_doc **out, const std::string &data, int want_text, civ
     return civ_doc_decode(out, data.data(), data.size(), want_text, err);
 }
 
+/* Reopens db; true when there was a newer state to move to. */
+bool reopen_changed(civ_db *db)
+{
+    try {
+        return db->db.reopen();
+    } catch (const Xapian::Error &) {
+        if (db->path.empty())
+            return false;
+    }
+    db->db = Xapian::Database(db->path);
+    db->qp->set_database(db->db);
+    return true;
+}
+
 /* Retries fn after reopening when the index changed under us. */
 template <class F> civ_status with_retry(civ_db *db, civ_error *err, F fn)
 {
@@ -402,9 +467,14 @@ template <class F> civ_status with_retry(civ_db *db, civ_error *err, F fn)
         try {
             return fn();
         } catch (const Xapian::DatabaseModifiedError &) {
-            if (attempt >= 3)
+            if (attempt >= 5)
                 throw;
-            db->db.reopen();
+            reopen_db(db);
+        } catch (const Xapian::DatabaseCorruptError &) {
+            /* A block reused by a commit made while we read can look like
+             * damage; it is damage only if the index did not change. */
+            if (attempt >= 5 || !reopen_changed(db))
+                throw;
         }
     }
     (void)err;
@@ -1415,8 +1485,12 @@ uint64_t dir_size(const std::string &path)
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         std::string p = path + "/" + e->d_name;
-        if (stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        if (stat(p.c_str(), &st) != 0)
+            continue;
+        if (S_ISREG(st.st_mode))
             total += static_cast<uint64_t>(st.st_size);
+        else if (S_ISDIR(st.st_mode) && e->d_name[0] != '.')
+            total += dir_size(p); /* the generation a stub points to */
     }
     closedir(d);
     return total;
@@ -1506,14 +1580,34 @@ extern "C" civ_status civ_db_stats(civ_stats **out, civ_db *db, const char *path
 
 /* ---- the write side ------------------------------------------------- */
 
+namespace {
+
+/* Stop-word test by hashing rather than SimpleStopper's ordered set. */
+class HashStopper : public Xapian::Stopper {
+    std::unordered_set<std::string> words;
+
+  public:
+    void add(const char *w) { words.insert(w); }
+    bool operator()(const std::string &term) const override
+    {
+        return term.size() <= 12 && words.count(term) != 0;
+    }
+};
+
+} // namespace
+
+/* TermGenerator flags for all text; FLAG_SPELLING is added for titles. */
+const Xapian::TermGenerator::flags TG_FLAGS = Xapian::TermGenerator::FLAG_CJK_NGRAM;
+
 struct civ_writer {
     Xapian::WritableDatabase db;
     Xapian::TermGenerator tg;
     Xapian::Stem stem;
-    Xapian::SimpleStopper stopper;
+    HashStopper stopper;
     std::string path;
     int text_level = 6;
     int spelling = 1;
+    bool nosync = false;
     bool in_txn = false;
     /* Spelling dictionary: the index language's code ("en"; "" for all),
      * and the words of documents since the last flush with how many
@@ -1539,7 +1633,9 @@ extern "C" civ_status civ_writer_open(civ_writer **out, const char *path,
     w.reset(new civ_writer);
     w->path = path;
     int flags = opts->overwrite ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
-    w->db = Xapian::WritableDatabase(path, flags);
+    if (opts->nosync)
+        flags |= Xapian::DB_NO_SYNC;
+    w->db = Xapian::WritableDatabase(path, flags | Xapian::DB_BACKEND_GLASS);
     std::string fmt = w->db.get_metadata(META_FORMAT);
     std::string lang = w->db.get_metadata(META_STEMMER);
     if (fmt.empty() && w->db.get_doccount() > 0)
@@ -1569,12 +1665,13 @@ extern "C" civ_status civ_writer_open(civ_writer **out, const char *path,
         w->tg.set_stopper(&w->stopper);
         w->tg.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
     }
-    w->tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+    w->tg.set_flags(TG_FLAGS);
     w->tg.set_database(w->db);
     w->spell_lang = lang; /* made a language code on first use */
     w->spell_code_set = false;
     w->text_level = opts->text_level > 0 && opts->text_level <= 9 ? opts->text_level : 6;
     w->spelling = opts->spelling;
+    w->nosync = opts->nosync != 0;
     w->db.begin_transaction(true);
     w->in_txn = true;
     *out = w.release();
@@ -1688,6 +1785,14 @@ void count_spelling(civ_writer *w, const civ_doc *doc, const Xapian::Document &x
         flush_spelling(w);
 }
 
+/* Memory a pending document holds in Xapian until commit, roughly: the
+ * posting and position changes of each of its terms, and its data. The
+ * constants were calibrated against peak RSS (bench/README.md). */
+size_t pending_estimate(const Xapian::Document &xd, size_t words, size_t data_len)
+{
+    return static_cast<size_t>(xd.termlist_count()) * 120 + words * 12 + data_len + 512;
+}
+
 } // namespace
 
 extern "C" civ_status civ_writer_put(civ_writer *w, const civ_doc *doc, size_t *bytes,
@@ -1710,20 +1815,19 @@ extern "C" civ_status civ_writer_put(civ_writer *w, const civ_doc *doc, size_t *
         const char *v;
         size_t len;
         const civ_field_def *f = civ_doc_value(doc, i, &v, &len);
-        std::string value(v, len);
         if (f->flags & CIV_FIELD_TEXT && f->prefix) {
-            w->tg.index_text(value, f->weight ? f->weight : 1, f->prefix);
+            w->tg.index_text(Xapian::Utf8Iterator(v, len), f->weight ? f->weight : 1, f->prefix);
             w->tg.increase_termpos(10);
         }
         if (f->flags & CIV_FIELD_BODY) {
             bool spell = w->spelling && (f->flags & CIV_FIELD_SPELL);
             spelling_flag(w->tg, spell);
-            w->tg.index_text(value, f->weight ? f->weight : 1);
+            w->tg.index_text(Xapian::Utf8Iterator(v, len), f->weight ? f->weight : 1);
             spelling_flag(w->tg, false);
             w->tg.increase_termpos(10);
         }
         std::string term;
-        if (exact_term(f, value, term))
+        if ((f->flags & (CIV_FIELD_BOOL | CIV_FIELD_FACET)) && exact_term(f, std::string(v, len), term))
             xd.add_boolean_term(term);
         if (f->slot >= 0)
             add_slot(xd, slots, f, v, len);
@@ -1744,7 +1848,7 @@ extern "C" civ_status civ_writer_put(civ_writer *w, const civ_doc *doc, size_t *
     }
     xd.set_data(std::string(data.data, data.len));
     if (bytes)
-        *bytes = data.len + tlen * 3 + 256;
+        *bytes = pending_estimate(xd, w->tg.get_termpos(), data.len);
     civ_buf_free(&data);
     std::string idterm = std::string("Q") + id;
     if (idterm.size() > CIV_TERM_MAX)
@@ -1760,6 +1864,140 @@ extern "C" civ_status civ_writer_delete(civ_writer *w, const char *id, civ_error
         return civ_error_set(err, CIV_EINVAL, "civ_writer_delete: NULL argument");
     CIV_TRY
     w->db.delete_document(std::string("Q") + id);
+    return CIV_OK;
+    CIV_CATCH(err, w->path.c_str())
+}
+
+namespace {
+
+std::string file_term(const char *file)
+{
+    std::string t;
+    if (!exact_term(civ_schema_field("file"), file, t))
+        t = "XP";
+    return t;
+}
+
+std::vector<Xapian::docid> docs_of_file(Xapian::WritableDatabase &db, const std::string &term)
+{
+    std::vector<Xapian::docid> v;
+    for (Xapian::PostingIterator p = db.postlist_begin(term); p != db.postlist_end(term); ++p)
+        v.push_back(*p);
+    return v;
+}
+
+/* Replaces the exact-match term of field `name` from old to new value. */
+void swap_term(Xapian::Document &xd, const char *name, const std::string &oldv, const std::string &newv)
+{
+    const civ_field_def *f = civ_schema_field(name);
+    std::string ot, nt;
+    if (!oldv.empty() && exact_term(f, oldv, ot)) {
+        try {
+            xd.remove_term(ot);
+        } catch (const Xapian::InvalidArgumentError &) {
+            /* it was not there */
+        }
+    }
+    if (!newv.empty() && exact_term(f, newv, nt))
+        xd.add_boolean_term(nt);
+}
+
+} // namespace
+
+extern "C" civ_status civ_writer_delete_file(civ_writer *w, const char *file, unsigned *ndocs,
+                                             civ_error *err)
+{
+    if (ndocs)
+        *ndocs = 0;
+    if (!w || !file)
+        return civ_error_set(err, CIV_EINVAL, "civ_writer_delete_file: NULL argument");
+    CIV_TRY
+    std::string term = file_term(file);
+    std::vector<Xapian::docid> v = docs_of_file(w->db, term);
+    for (Xapian::docid did : v)
+        w->db.delete_document(did);
+    if (ndocs)
+        *ndocs = static_cast<unsigned>(v.size());
+    return CIV_OK;
+    CIV_CATCH(err, w->path.c_str())
+}
+
+extern "C" civ_status civ_writer_relocate(civ_writer *w, const char *old_file, const char *new_file,
+                                          const char *new_path, const char *new_root,
+                                          long long mtime, unsigned *ndocs, civ_error *err)
+{
+    if (ndocs)
+        *ndocs = 0;
+    if (!w || !old_file || !new_file || !new_path)
+        return civ_error_set(err, CIV_EINVAL, "civ_writer_relocate: NULL argument");
+    CIV_TRY
+    std::vector<Xapian::docid> v = docs_of_file(w->db, file_term(old_file));
+    size_t oldlen = strlen(old_file);
+    for (Xapian::docid did : v) {
+        Xapian::Document xd = w->db.get_document(did);
+        std::string data = xd.get_data();
+        civ_doc *doc = nullptr;
+        civ_status s = civ_doc_decode(&doc, data.data(), data.size(), 1, err);
+        if (s != CIV_OK)
+            return s;
+        std::unique_ptr<civ_doc, void (*)(civ_doc *)> guard(doc, civ_doc_free);
+        const char *oid = civ_doc_get(doc, "id");
+        std::string old_id = oid ? oid : old_file;
+        std::string suffix = old_id.compare(0, oldlen, old_file) == 0 ? old_id.substr(oldlen) : "";
+        std::string new_id = std::string(new_file) + suffix;
+        const char *r = civ_doc_get(doc, "root");
+        std::string old_root = r ? r : "";
+        std::string root = new_root ? new_root : old_root;
+        char num[32];
+        snprintf(num, sizeof num, "%lld", mtime);
+        civ_doc_set_str(doc, "id", new_id.c_str());
+        civ_doc_set_str(doc, "file", new_file);
+        civ_doc_set_str(doc, "path", new_path);
+        civ_doc_set_str(doc, "mtime", num);
+        if (!root.empty())
+            civ_doc_set_str(doc, "root", root.c_str());
+        if ((s = civ_doc_check(doc, err)) != CIV_OK)
+            return s;
+        civ_buf out = CIV_BUF_INIT;
+        s = civ_doc_encode(&out, doc, w->text_level, err);
+        if (s != CIV_OK) {
+            civ_buf_free(&out);
+            return s;
+        }
+        xd.set_data(std::string(out.data, out.len));
+        civ_buf_free(&out);
+        std::string newq = "Q" + new_id;
+        if (newq.size() > CIV_TERM_MAX)
+            return civ_error_set(err, CIV_EINVAL, "document id is too long: %.60s…", new_id.c_str());
+        swap_term(xd, "id", old_id, new_id);
+        swap_term(xd, "file", old_file, new_file);
+        swap_term(xd, "root", old_root, root);
+        xd.add_value(CIV_SLOT_MTIME, num);
+        /* A document already at the new id (a stale copy) gives way. */
+        std::vector<Xapian::docid> clash = docs_of_file(w->db, newq);
+        for (Xapian::docid c : clash)
+            if (c != did)
+                w->db.delete_document(c);
+        w->db.replace_document(did, xd);
+    }
+    if (ndocs)
+        *ndocs = static_cast<unsigned>(v.size());
+    return CIV_OK;
+    CIV_CATCH(err, w->path.c_str())
+}
+
+extern "C" civ_status civ_writer_get_meta(char **out, civ_writer *w, const char *key, civ_error *err)
+{
+    if (!out || !w || !key)
+        return civ_error_set(err, CIV_EINVAL, "civ_writer_get_meta: NULL argument");
+    *out = nullptr;
+    CIV_TRY
+    std::string v = w->db.get_metadata(key);
+    if (v.empty())
+        return CIV_OK;
+    *out = strdup(v.c_str());
+    if (!*out)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
     return CIV_OK;
     CIV_CATCH(err, w->path.c_str())
 }
@@ -1813,35 +2051,125 @@ extern "C" civ_status civ_writer_each(civ_writer *w, int (*fn)(void *ctx, const 
     if (!w || !fn)
         return civ_error_set(err, CIV_EINVAL, "civ_writer_each: NULL argument");
     CIV_TRY
-    /* Reading the value streams in docid order is much cheaper than
-     * fetching each document. */
+    /* Reading the value streams and term lists in docid order is much
+     * cheaper than fetching each document. Per document this keeps about
+     * 40 bytes plus its file name once: a million documents fit. */
     Xapian::Database &db = w->db;
-    std::unordered_map<Xapian::docid, long long> mtimes;
-    std::unordered_map<Xapian::docid, double> sizes;
-    std::unordered_map<Xapian::docid, std::string> hashes;
+    Xapian::docid last = db.get_lastdocid();
+    std::vector<long long> mtimes(last + 1, -1);
+    std::vector<uint64_t> sizes(last + 1, 0);
+    std::vector<std::array<char, 17>> hashes(last + 1);
     for (Xapian::ValueIterator v = db.valuestream_begin(CIV_SLOT_MTIME); v != db.valuestream_end(CIV_SLOT_MTIME); ++v)
         mtimes[v.get_docid()] = std::atoll((*v).c_str());
     for (Xapian::ValueIterator v = db.valuestream_begin(CIV_SLOT_SIZE); v != db.valuestream_end(CIV_SLOT_SIZE); ++v)
-        sizes[v.get_docid()] = Xapian::sortable_unserialise(*v);
-    for (Xapian::ValueIterator v = db.valuestream_begin(CIV_SLOT_HASH); v != db.valuestream_end(CIV_SLOT_HASH); ++v)
-        hashes[v.get_docid()] = *v;
+        sizes[v.get_docid()] = static_cast<uint64_t>(Xapian::sortable_unserialise(*v));
+    for (Xapian::ValueIterator v = db.valuestream_begin(CIV_SLOT_HASH); v != db.valuestream_end(CIV_SLOT_HASH); ++v) {
+        std::array<char, 17> &h = hashes[v.get_docid()];
+        size_t n = std::min<size_t>((*v).size(), 16);
+        memcpy(h.data(), (*v).data(), n);
+        h[n] = '\0';
+    }
+    /* File and root ids: names packed in one buffer, documents point into
+     * it by offset (0: none). */
+    std::string names(1, '\0');
+    std::vector<uint32_t> files(last + 1, 0), roots(last + 1, 0);
+    const char *pfx[2] = { civ_schema_field("file")->prefix, civ_schema_field("root")->prefix };
+    std::vector<uint32_t> *dst[2] = { &files, &roots };
+    for (int k = 0; k < 2; k++) {
+        size_t pl = strlen(pfx[k]);
+        for (Xapian::TermIterator t = db.allterms_begin(pfx[k]); t != db.allterms_end(pfx[k]); ++t) {
+            const std::string term = *t;
+            if (names.size() + term.size() >= UINT32_MAX)
+                throw std::bad_alloc();
+            uint32_t off = static_cast<uint32_t>(names.size());
+            names.append(term, pl, std::string::npos);
+            names.push_back('\0');
+            for (Xapian::PostingIterator p = db.postlist_begin(term); p != db.postlist_end(term); ++p)
+                if (*p <= last)
+                    (*dst[k])[*p] = off;
+        }
+    }
     for (Xapian::TermIterator t = db.allterms_begin("Q"); t != db.allterms_end("Q"); ++t) {
         std::string id = (*t).substr(1);
         Xapian::PostingIterator p = db.postlist_begin(*t);
         if (p == db.postlist_end(*t))
             continue;
         Xapian::docid did = *p;
+        if (did > last)
+            continue;
         civ_known k;
         k.id = id.c_str();
-        auto mi = mtimes.find(did);
-        k.mtime = mi == mtimes.end() ? -1 : mi->second;
-        auto si = sizes.find(did);
-        k.size = si == sizes.end() ? 0 : static_cast<uint64_t>(si->second);
-        auto hi = hashes.find(did);
-        k.hash = hi == hashes.end() ? "" : hi->second.c_str();
+        k.mtime = mtimes[did];
+        k.size = sizes[did];
+        k.hash = hashes[did].data();
+        k.file = names.c_str() + files[did];
+        k.root = names.c_str() + roots[did];
         if (fn(ctx, &k))
             break;
     }
     return CIV_OK;
     CIV_CATCH(err, w->path.c_str())
+}
+
+/* ---- compaction ------------------------------------------------------ */
+
+namespace {
+
+/* Syncs a file or every file of a folder, so that a rename that publishes
+ * it never lands before its content. */
+bool sync_path(const std::string &path)
+{
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0)
+        return false;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path.c_str());
+        if (!d)
+            return false;
+        bool ok = true;
+        while (struct dirent *e = readdir(d)) {
+            if (e->d_name[0] == '.')
+                continue;
+            ok = sync_path(path + "/" + e->d_name) && ok;
+        }
+        closedir(d);
+        int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            return false;
+        ok = fsync(fd) == 0 && ok;
+        close(fd);
+        return ok;
+    }
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool ok = fsync(fd) == 0;
+    close(fd);
+    return ok;
+}
+
+} // namespace
+
+extern "C" civ_status civ_compact(const char *dst, const char *const *srcs, size_t n,
+                                  int single_file, civ_error *err)
+{
+    if (!dst || (!srcs && n))
+        return civ_error_set(err, CIV_EINVAL, "civ_compact: NULL argument");
+    if (n == 0)
+        return civ_error_set(err, CIV_EINVAL, "civ_compact: nothing to merge");
+    CIV_TRY
+    Xapian::Database all;
+    for (size_t i = 0; i < n; i++)
+        all.add_database(Xapian::Database(srcs[i]));
+    unsigned flags = Xapian::Compactor::FULLER | Xapian::DB_BACKEND_GLASS;
+    if (n > 64)
+        flags |= Xapian::DBCOMPACT_MULTIPASS; /* bounds open files and memory */
+    if (single_file)
+        flags |= Xapian::DBCOMPACT_SINGLE_FILE;
+    all.compact(dst, flags);
+    all.close();
+    if (!sync_path(dst))
+        return civ_error_set(err, CIV_EIO, "cannot sync %s", dst);
+    return CIV_OK;
+    CIV_CATCH(err, dst)
 }

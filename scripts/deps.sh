@@ -7,10 +7,12 @@ set -eu
 build_pkgs="gcc g++ make cmake pkg-config libxapian-dev libxml2-dev zlib1g-dev
 libgmime-3.0-dev libcmocka-dev libfcgi-dev"
 # lighttpd, curl, python3, procps and chromium: the search page's end-to-end
-# tests (tests/e2e/cgi_lighttpd.sh, fastcgi_lighttpd.sh, browser.sh).
-test_pkgs="jq curl lighttpd xapian-tools valgrind python3 procps chromium"
+# tests (tests/e2e/cgi_lighttpd.sh, fastcgi_lighttpd.sh, browser.sh);
+# util-linux (unshare, setpriv): the full-disk and read-only tests.
+test_pkgs="jq curl lighttpd xapian-tools valgrind python3 procps chromium util-linux"
 bench_pkgs="xapian-omega xapian-tools libmime-tools-perl libhtml-parser-perl swish-e
-sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3 bc"
+sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3 bc wamerican
+util-linux"
 browser_pkgs="chromium"
 
 want=""

@@ -54,6 +54,15 @@ civ_status civ_pipeline_file(const civ_pipeline_opts *o, const char *path, const
                              const struct stat *st, civ_emit_fn emit, void *ctx,
                              civ_file_report *rep, civ_error *err);
 
+/* Reads the file at path (at most the maximum size) for
+ * civ_pipeline_bytes. st may be NULL. On success *bytes (malloc'd,
+ * NUL-terminated, caller frees) and *len are set; when the file cannot be
+ * opened or read, or is too large, *bytes is NULL and rep says why
+ * (outcome FAILED or SKIPPED). Errors: CIV_ENOMEM only. */
+civ_status civ_pipeline_read(unsigned char **bytes, size_t *len, const civ_pipeline_opts *o,
+                             const char *path, const struct stat *st, civ_file_report *rep,
+                             civ_error *err);
+
 /* The same for bytes already in memory (tests, fuzzers, mail attachments).
  * name picks the format like a file name would. The bytes are borrowed. */
 civ_status civ_pipeline_bytes(const civ_pipeline_opts *o, const char *path, const char *name,

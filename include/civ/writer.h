@@ -30,9 +30,11 @@ typedef struct civ_writer_opts {
     int text_level;         /* zlib level for the stored text, 1..9 (0: 6) */
     int spelling;           /* feed the spelling dictionary: title words, and the
                                words of documents in the index language */
+    int nosync;             /* do not fsync at commit (scratch shards that are
+                               merged and synced later) */
 } civ_writer_opts;
 
-#define CIV_WRITER_OPTS_INIT { CIV_WRITER_OPTS_VERSION, NULL, 0, 0, 1 }
+#define CIV_WRITER_OPTS_INIT { CIV_WRITER_OPTS_VERSION, NULL, 0, 0, 1, 0 }
 
 /* Opens (creating if needed) the index at path for writing.
  * Errors: CIV_ELOCKED (another writer has it), CIV_EIO (cannot create or
@@ -56,6 +58,24 @@ civ_status civ_writer_delete(civ_writer *w, const char *id, civ_error *err);
 /* Makes all changes so far durable and visible (fsynced). */
 civ_status civ_writer_commit(civ_writer *w, civ_error *err);
 
+/* Removes every document that came from the file with this id (its "file"
+ * field: an mbox gives several). *ndocs (may be NULL) receives how many. */
+civ_status civ_writer_delete_file(civ_writer *w, const char *file, unsigned *ndocs,
+                                  civ_error *err);
+
+/* Gives the documents of file `old_file` a new place without extracting
+ * them again: their id (new_file plus the old suffix, "#3"), "file",
+ * "path", "root" and "mtime" change; terms and stored text stay. Used for
+ * moved files (same content hash) and for touched ones (new_file equal to
+ * old_file, new mtime). new_root may be NULL (kept). *ndocs (may be NULL)
+ * receives how many documents were changed. */
+civ_status civ_writer_relocate(civ_writer *w, const char *old_file, const char *new_file,
+                               const char *new_path, const char *new_root, long long mtime,
+                               unsigned *ndocs, civ_error *err);
+
+/* A metadata value as a malloc'd string (caller frees), NULL when unset. */
+civ_status civ_writer_get_meta(char **out, civ_writer *w, const char *key, civ_error *err);
+
 /* Sets a metadata key (committed with the next commit). */
 civ_status civ_writer_set_meta(civ_writer *w, const char *key, const char *value,
                                civ_error *err);
@@ -69,6 +89,8 @@ typedef struct civ_known {
     long long mtime;   /* -1 if unknown */
     uint64_t size;
     const char *hash;  /* "" if unknown */
+    const char *file;  /* id of the file it came from ("" if unknown) */
+    const char *root;  /* folder it was found under ("" if unknown) */
 } civ_known;
 
 /* Calls fn for every document in the index (committed state), in no
@@ -76,6 +98,15 @@ typedef struct civ_known {
 civ_status civ_writer_each(civ_writer *w,
                            int (*fn)(void *ctx, const civ_known *k), void *ctx,
                            civ_error *err);
+
+/* Merges the databases srcs[0..n) (made by civ_writer, same stemmer) into
+ * a new database at dst, which must not exist, fully compacted. With
+ * single_file, dst is one file (read-only, for deployment); otherwise a
+ * folder a writer can open. Document ids are renumbered; the "id" terms
+ * must not collide. Errors: CIV_EIO (disk full, cannot write), CIV_ENOTFOUND,
+ * CIV_ECORRUPT, CIV_ENOMEM. */
+civ_status civ_compact(const char *dst, const char *const *srcs, size_t n, int single_file,
+                       civ_error *err);
 
 #ifdef __cplusplus
 }

@@ -51,3 +51,31 @@ assert_clean_stderr() {
 }
 
 ok() { echo "ok: $*"; }
+
+# gen_docs DIR N [SEED]: writes N small text documents into DIR (in
+# subfolders of 100), with old mtimes, each with a unique word "uniqNNN".
+gen_docs() {
+  awk -v dir="$1" -v n="$2" -v seed="${3:-1}" 'BEGIN {
+    split("court warrant surveillance letter protest journalist freedom speech privacy data police record request agency report rights appeal judge order council", w, " ")
+    srand(seed)
+    for (i = 1; i <= n; i++) {
+      sub_ = sprintf("%s/d%03d", dir, int(i / 100))
+      if (!(sub_ in made)) { system("mkdir -p " sub_); made[sub_] = 1 }
+      f = sprintf("%s/doc%05d.txt", sub_, i)
+      printf "Document %d about %s\n\n", i, w[1 + int(rand() * 20)] > f
+      for (l = 0; l < 6; l++) {
+        line = ""
+        for (k = 0; k < 12; k++) line = line " " w[1 + int(rand() * 20)]
+        print line > f
+      }
+      printf "uniq%05d\n", i > f
+      close(f)
+    }
+  }'
+  find "$1" -type f -exec touch -d '2020-01-02 03:04:05' {} +
+}
+
+# doc_ids INDEX: the ids of every document, sorted (one per line).
+doc_ids() {
+  "$CIVSEARCH" -i "$1" -j -n 10000 '*' | jq -r '.results[].id' | sort
+}

@@ -1,0 +1,60 @@
+#!/bin/sh
+# A second civindex on the same index fails at once: exit 2, naming the pid.
+. "$CIV_SOURCE_DIR/tests/e2e/lib.sh"
+
+gen_docs "$TMP/docs" 1500
+IDX="$TMP/idx"
+"$CIVINDEX" -q -j 1 -i "$IDX" "$TMP/docs" || fail "first index"
+echo more >>"$TMP/docs/d001/doc00101.txt"
+
+# hold_lock: starts a rebuild and freezes it while it holds the lock; sets
+# pid (0 if it finished before it could be caught).
+hold_lock() {
+  "$CIVINDEX" -q -j 1 --full -i "$IDX" "$TMP/docs" &
+  pid=$!
+  i=0
+  while [ "$(cat "$IDX/civindex.lock" 2>/dev/null | tr -d '\n')" != "$pid" ]; do
+    i=$((i + 1))
+    kill -0 $pid 2>/dev/null && [ $i -lt 1000 ] || { wait $pid; pid=0; return; }
+    sleep 0.005
+  done
+  kill -STOP $pid 2>/dev/null
+  # Still running (stopped), not finished and gone?
+  [ "$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)" = T ] || { kill -CONT $pid 2>/dev/null; wait $pid; pid=0; }
+}
+tries=0
+pid=0
+while [ $pid -eq 0 ] && [ $tries -lt 5 ]; do
+  hold_lock
+  tries=$((tries + 1))
+done
+[ $pid -ne 0 ] || fail "could not catch the first civindex holding the lock in 5 tries"
+start=$(date +%s)
+run "$CIVINDEX" -i "$IDX" "$TMP/docs"
+took=$(( $(date +%s) - start ))
+rc1=$RC err1=$ERR
+run "$CIVINDEX" compact -i "$IDX"
+kill -CONT $pid
+assert_rc 2
+assert_err_has "is locked by another civindex (pid $pid)"
+RC=$rc1 ERR=$err1
+assert_rc 2
+assert_err_has "civindex: index $IDX is locked by another civindex (pid $pid)"
+[ "$took" -le 5 ] || fail "the second civindex waited ${took}s instead of failing at once"
+ok "second writer refused with the holder's pid"
+wait $pid
+rc=$?
+[ $rc -le 1 ] || fail "first civindex failed: $rc"
+
+# The lock dies with its holder: after kill -9 the next run goes ahead.
+"$CIVINDEX" -q -j 1 --full -i "$IDX" "$TMP/docs" &
+pid=$!
+while [ "$(cat "$IDX/civindex.lock" 2>/dev/null | tr -d '\n')" != "$pid" ] && kill -0 $pid 2>/dev/null; do
+  sleep 0.01
+done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+run "$CIVINDEX" -i "$IDX" "$TMP/docs"
+assert_rc 0
+assert_eq "$(doc_ids "$IDX" | wc -l | tr -d ' ')" 1500 "documents after the killed holder"
+ok "a killed holder leaves no stale lock"
