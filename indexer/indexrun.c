@@ -462,7 +462,9 @@ static civ_status open_shard(worker *wk, civ_error *err)
 static civ_status rotate_shard(worker *wk, civ_error *err)
 {
     run_state *r = wk->r;
-    civ_status s = civ_writer_commit(wk->shard, err);
+    civ_status s = civ_writer_flush(wk->shard, err);
+    if (s == CIV_OK)
+        s = civ_writer_commit(wk->shard, err);
     civ_writer_free(wk->shard);
     wk->shard = NULL;
     if (s != CIV_OK)
@@ -960,6 +962,8 @@ static civ_status finish_build(run_state *r, civ_error *err)
     for (unsigned i = 0; i < r->nworkers; i++) {
         worker *wk = &r->workers[i];
         if (s == CIV_OK)
+            s = civ_writer_flush(wk->shard, err);
+        if (s == CIV_OK)
             s = civ_writer_commit(wk->shard, err);
         civ_writer_free(wk->shard);
         wk->shard = NULL;
@@ -1256,6 +1260,8 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
             s = civ_writer_set_meta(r->live, META_STARTED, v, err);
         }
         set_phase(r, "committing");
+        if (s == CIV_OK)
+            s = civ_writer_flush(r->live, err);
         if (s == CIV_OK)
             s = live_commit_locked(r, err);
         civ_writer_free(r->live);

@@ -110,6 +110,11 @@ civ_status map_exception(civ_error *err, const char *context)
 const char *const META_FORMAT = "civ:format";
 const char *const META_STEMMER = "civ:stemmer";
 const char *const META_UPDATED = "civ:updated";
+/* How words were stemmed: "all" (every word indexed as its stem, with
+ * positions; new indexes), "some" (each word as itself with positions plus
+ * "Z" + its stem; indexes made before "all" existed, which lack the key),
+ * or "none". The query side must use the same strategy. */
+const char *const META_STEMMING = "civ:stemming";
 
 /* Ranking, tuned on the Cranfield collection and confirmed on CISI with
  * bench/relevance (bench/README.md has the measurements).
@@ -277,6 +282,7 @@ struct civ_db {
     Xapian::Database db;
     std::string path;
     std::string stemmer_lang;
+    bool stem_all = false;   /* the index holds stems only (META_STEMMING "all") */
     Xapian::Stem stem;
     Xapian::SimpleStopper stopper;
     Xapian::SimpleStopper nl_stopper; /* stopper + civ_stopwords_question, */
@@ -294,7 +300,8 @@ void setup_parser(civ_db *d)
     qp.set_database(d->db);
     qp.set_stemmer(d->stem);
     qp.set_stemming_strategy(d->stemmer_lang == "none" ? Xapian::QueryParser::STEM_NONE
-                                                       : Xapian::QueryParser::STEM_SOME);
+                             : d->stem_all              ? Xapian::QueryParser::STEM_ALL
+                                                        : Xapian::QueryParser::STEM_SOME);
     if (d->stemmer_lang == "english" || d->stemmer_lang == "en")
         qp.set_stopper(&d->stopper);
     size_t n;
@@ -325,6 +332,7 @@ void open_db(civ_db *d, const char *path)
     if (d->stemmer_lang.empty())
         d->stemmer_lang = "english";
     d->stem = make_stemmer(d->stemmer_lang);
+    d->stem_all = d->db.get_metadata(META_STEMMING) == "all";
     setup_parser(d);
 }
 
@@ -690,13 +698,19 @@ void lower_sentence_case(std::string &text)
     }
 }
 
-/* Expansion terms for pseudo-relevance feedback: stemmed body words. */
+/* Expansion terms for pseudo-relevance feedback: stemmed body words
+ * ("Z" + stem where words are also indexed as themselves). */
 class StemmedTermDecider : public Xapian::ExpandDecider {
+    bool all;
+
   public:
+    explicit StemmedTermDecider(bool stem_all) : all(stem_all) {}
     bool operator()(const std::string &term) const override
     {
-        return term.size() > 3 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z') &&
-               !(term[1] >= '0' && term[1] <= '9');
+        size_t z = all ? 0 : 1;
+        if (term.size() <= 2 + z || (!all && term[0] != 'Z'))
+            return false;
+        return !(term[z] >= 'A' && term[z] <= 'Z') && !(term[z] >= '0' && term[z] <= '9');
     }
 };
 
@@ -860,7 +874,28 @@ struct Highlight {
     std::vector<std::string> words, stems, prefixes, needles;
     std::vector<std::vector<std::string>> phrases;
     Xapian::Stem stem;
+    bool stem_all = false; /* unprefixed terms are stems, phrases too */
 };
+
+/* A stem without Snowball's final y→i ("librari" for "library"), so that
+ * it is a prefix of the words it comes from. */
+std::string stem_prefix(std::string st)
+{
+    if (st.size() > 3 && st.back() == 'i')
+        st.pop_back();
+    return st;
+}
+
+/* Whether text word lw (lower case) is the query term qt of a phrase. */
+bool phrase_word(const Highlight &h, const std::string &qt, const std::string &lw)
+{
+    if (!h.stem_all)
+        return qt == lw;
+    std::string p = stem_prefix(qt);
+    if (lw.compare(0, p.size(), p) != 0)
+        return false;
+    return h.stem(lw) == qt;
+}
 
 bool is_field_term(const std::string &term)
 {
@@ -878,6 +913,8 @@ void collect_highlight(Highlight &h, const Xapian::Query &q)
         std::string term = *t;
         if (term[0] == 'Z')
             h.stems.push_back(term.substr(1));
+        else if (h.stem_all)
+            h.stems.push_back(term);
         else
             h.words.push_back(term);
         return;
@@ -912,10 +949,11 @@ void collect_highlight(Highlight &h, const Xapian::Query &q)
     }
 }
 
-Highlight make_highlight(const Xapian::Query &q, const Xapian::Stem &stem)
+Highlight make_highlight(const Xapian::Query &q, const Xapian::Stem &stem, bool stem_all)
 {
     Highlight h;
     h.stem = stem;
+    h.stem_all = stem_all;
     collect_highlight(h, q);
     auto add = [&](std::string w) {
         if (w.size() >= 2 && h.needles.size() < 64 &&
@@ -924,16 +962,13 @@ Highlight make_highlight(const Xapian::Query &q, const Xapian::Stem &stem)
     };
     for (const std::string &w : h.words)
         add(w);
-    for (std::string st : h.stems) {
-        if (st.size() > 3 && st.back() == 'i')
-            st.pop_back(); /* Snowball's "librari" starts "library" as "librar" */
-        add(st);
-    }
+    for (const std::string &st : h.stems)
+        add(stem_prefix(st));
     for (const std::string &w : h.prefixes)
         add(w);
     for (const std::vector<std::string> &ph : h.phrases)
         for (const std::string &w : ph)
-            add(w);
+            add(h.stem_all ? stem_prefix(w) : w);
     return h;
 }
 
@@ -997,14 +1032,14 @@ std::string own_snippet(const Highlight &h, const char *t, size_t a, size_t len,
         bool hit = false;
         /* A whole phrase is one highlight; its words alone are not. */
         for (const std::vector<std::string> &ph : h.phrases) {
-            if (ph[0] != lw)
+            if (!phrase_word(h, ph[0], lw))
                 continue;
             size_t k = 1, x = j;
             while (k < ph.size()) {
                 while (x < e && (utf8_separator(t, x, e) || !word_byte(static_cast<unsigned char>(t[x]))))
                     x += utf8_separator(t, x, e) ? utf8_separator(t, x, e) : 1;
                 size_t y = word_end(t, x, e);
-                if (y == x || lower_ascii(t + x, y - x) != ph[k])
+                if (y == x || !phrase_word(h, ph[k], lower_ascii(t + x, y - x)))
                     break;
                 k++;
                 x = y;
@@ -1198,7 +1233,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
             Xapian::RSet rs;
             for (Xapian::MSetIterator it = top.begin(); it != top.end(); ++it)
                 rs.add_document(*it);
-            StemmedTermDecider decider;
+            StemmedTermDecider decider(db->stem_all);
             Xapian::ESet es = enq.get_eset(PRF_TERMS, rs, &decider);
             std::vector<Xapian::Query> more;
             for (Xapian::ESetIterator t = es.begin(); t != es.end(); ++t)
@@ -1270,7 +1305,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     const size_t head_len = std::max<size_t>(1024, o->snippet_len * 5);
     Highlight hl;
     if (o->snippet_len > 0)
-        hl = make_highlight(snip_query, db->stem);
+        hl = make_highlight(snip_query, db->stem, db->stem_all);
     const std::vector<std::string> &needles = hl.needles;
     /* Xapian's generator only where ours may fall short: queries it
      * cannot read the words of, and words beyond ASCII (CJK n-grams). */
@@ -1609,6 +1644,8 @@ struct civ_writer {
     int spelling = 1;
     bool nosync = false;
     bool in_txn = false;
+    bool stem_all = false;     /* META_STEMMING "all" */
+    unsigned spell_docs = 0;   /* documents counted since the last flush */
     /* Spelling dictionary: the index language's code ("en"; "" for all),
      * and the words of documents since the last flush with how many
      * documents had each. */
@@ -1653,13 +1690,21 @@ extern "C" civ_status civ_writer_open(civ_writer **out, const char *path,
         }
         w->db.set_metadata(META_FORMAT, CIV_INDEX_FORMAT);
         w->db.set_metadata(META_STEMMER, lang);
+        w->db.set_metadata(META_STEMMING, lang == "none" ? "none" : "all");
         w->db.commit();
     }
+    /* New indexes hold each word once, as its stem with positions: half
+     * the postings of also keeping the word itself, which phrases would
+     * otherwise need (bench/README.md, "Indexing speed"). Indexes made
+     * before keep their own strategy. */
+    w->stem_all = w->db.get_metadata(META_STEMMING) == "all";
     w->stem = make_stemmer(lang);
     w->tg.set_stemmer(w->stem);
     w->tg.set_stemming_strategy(lang == "none" ? Xapian::TermGenerator::STEM_NONE
+                                : w->stem_all  ? Xapian::TermGenerator::STEM_ALL
                                                : Xapian::TermGenerator::STEM_SOME);
-    if (lang == "english" || lang == "en") {
+    if (!w->stem_all && (lang == "english" || lang == "en")) {
+        /* Legacy "some" indexes: stop words get no "Z" stem. */
         for (const char *const *s = civ_stopwords_english; *s; s++)
             w->stopper.add(*s);
         w->tg.set_stopper(&w->stopper);
@@ -1749,14 +1794,66 @@ void flush_spelling(civ_writer *w)
     for (auto &kv : w->spell_words)
         w->db.add_spelling(kv.first, kv.second);
     w->spell_words.clear();
+    w->spell_docs = 0;
 }
 
-/* The spelling dictionary gets every title word (CIV_FIELD_SPELL), and
- * the words of documents in the index's language or of undetermined
- * language, each counted once a document: fed a batch at a time, this
- * costs a fraction of feeding every occurrence through the term
- * generator (bench/README-web.md). Words with digits, of under 3 or over
- * 40 bytes, or in scripts written without spaces are left out. */
+/* Counts are added in large batches: a common word is then updated once
+ * per batch, not once per commit. */
+const unsigned SPELL_BATCH_DOCS = 5000;
+const size_t SPELL_BATCH_WORDS = 300000;
+
+/* Adds the words of t[0..n) to the spelling counts: runs of letters in
+ * scripts written with spaces (Latin, Greek, Cyrillic, …), lower-cased,
+ * 3 to 40 bytes, without digits. */
+void spell_words_of(civ_writer *w, const char *t, size_t n)
+{
+    std::string word;
+    bool digit = false;
+    auto end_word = [&]() {
+        if (!digit && word.size() >= 3 && word.size() <= 40)
+            w->spell_words[word]++;
+        word.clear();
+        digit = false;
+    };
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = static_cast<unsigned char>(t[i]);
+        if (c < 0x80) {
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+                word += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            else if (c >= '0' && c <= '9')
+                digit = true, word += static_cast<char>(c);
+            else if (!word.empty())
+                end_word();
+            i++;
+            continue;
+        }
+        /* Two-byte sequences hold the alphabets written with spaces. */
+        if (c >= 0xC2 && c < 0xE0 && i + 1 < n) {
+            unsigned cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(t[i + 1]) & 0x3Fu);
+            if (Xapian::Unicode::is_wordchar(cp)) {
+                Xapian::Unicode::append_utf8(word, Xapian::Unicode::tolower(cp));
+                i += 2;
+                continue;
+            }
+        }
+        if (!word.empty())
+            end_word();
+        i++;
+        while (i < n && (static_cast<unsigned char>(t[i]) & 0xC0) == 0x80)
+            i++;
+    }
+    if (!word.empty())
+        end_word();
+}
+
+/* The spelling dictionary gets every title word (CIV_FIELD_SPELL, through
+ * the term generator), and the words of documents in the index's language
+ * or of undetermined language (their first 64 KB): counted here and added
+ * a batch at a time, this costs a fraction of feeding every occurrence
+ * through the term generator (bench/README-web.md). Words with digits, of
+ * under 3 or over 40 bytes, or in scripts written without spaces are left
+ * out. */
 void count_spelling(civ_writer *w, const civ_doc *doc, const Xapian::Document &xd)
 {
     if (!w->spell_code_set) {
@@ -1767,6 +1864,14 @@ void count_spelling(civ_writer *w, const civ_doc *doc, const Xapian::Document &x
         const char *lang = civ_doc_get(doc, "lang");
         if (lang && *lang && w->spell_lang != lang && strcmp(lang, "und") != 0)
             return;
+    }
+    w->spell_docs++;
+    if (w->stem_all) {
+        /* The terms are stems: read the words from the text itself. */
+        size_t n;
+        const char *t = civ_doc_text(doc, &n);
+        spell_words_of(w, t, n < 65536 ? n : 65536);
+        return;
     }
     for (Xapian::TermIterator t = xd.termlist_begin(); t != xd.termlist_end(); ++t) {
         const std::string &term = *t;
@@ -1781,8 +1886,6 @@ void count_spelling(civ_writer *w, const civ_doc *doc, const Xapian::Document &x
         if (ok)
             w->spell_words[term]++;
     }
-    if (w->spell_words.size() > 500000)
-        flush_spelling(w);
 }
 
 /* Memory a pending document holds in Xapian until commit, roughly: the
@@ -2021,7 +2124,8 @@ extern "C" civ_status civ_writer_commit(civ_writer *w, civ_error *err)
     char now[32];
     snprintf(now, sizeof now, "%lld", static_cast<long long>(time(nullptr)));
     w->db.set_metadata(META_UPDATED, now);
-    flush_spelling(w);
+    if (w->spell_docs >= SPELL_BATCH_DOCS || w->spell_words.size() >= SPELL_BATCH_WORDS)
+        flush_spelling(w);
     if (w->in_txn) {
         w->in_txn = false;
         w->db.commit_transaction();
@@ -2030,6 +2134,16 @@ extern "C" civ_status civ_writer_commit(civ_writer *w, civ_error *err)
     }
     w->db.begin_transaction(true);
     w->in_txn = true;
+    return CIV_OK;
+    CIV_CATCH(err, w->path.c_str())
+}
+
+extern "C" civ_status civ_writer_flush(civ_writer *w, civ_error *err)
+{
+    if (!w)
+        return civ_error_set(err, CIV_EINVAL, "civ_writer_flush: NULL argument");
+    CIV_TRY
+    flush_spelling(w);
     return CIV_OK;
     CIV_CATCH(err, w->path.c_str())
 }

@@ -303,6 +303,18 @@ int main(int argc, char **argv)
                 fail(NULL, &err);
             rc = EXIT_ERROR;
         } else {
+            /* Nothing found: look for a spelling correction (a second,
+             * cheap search, so found queries pay nothing for it). */
+            if (civ_results_total(res, NULL) == 0 && !thread && !so.spelling) {
+                civ_results *again = NULL;
+                so.spelling = 1;
+                if (civ_search(&again, db, &so, NULL) == CIV_OK) {
+                    civ_results_free(res);
+                    res = again;
+                } else {
+                    so.spelling = 0;
+                }
+            }
             civ_render_info info = { &so, so.query, now() - t0, color, thread ? title : NULL };
             if (debug)
                 fprintf(stderr, "civsearch: query: %s\n", civ_results_query_description(res));

@@ -76,6 +76,13 @@ civ_status civ_writer_relocate(civ_writer *w, const char *old_file, const char *
 /* A metadata value as a malloc'd string (caller frees), NULL when unset. */
 civ_status civ_writer_get_meta(char **out, civ_writer *w, const char *key, civ_error *err);
 
+/* Hands the writer's own buffers (spelling-dictionary counts, which are
+ * gathered over many documents) to the pending changes, so that the next
+ * civ_writer_commit() makes them durable. civ_writer_commit() does this by
+ * itself every few thousand documents; call this before the last commit
+ * of a run. */
+civ_status civ_writer_flush(civ_writer *w, civ_error *err);
+
 /* Sets a metadata key (committed with the next commit). */
 civ_status civ_writer_set_meta(civ_writer *w, const char *key, const char *value,
                                civ_error *err);

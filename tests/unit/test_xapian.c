@@ -80,11 +80,20 @@ static void put(civ_writer *w, civ_doc *d)
     civ_doc_free(d);
 }
 
-/* A small index used by several tests. */
-static void build_index(const char *path)
+/* A small index used by several tests. stemming is NULL (the default for
+ * new indexes) or a value of "civ:stemming" to build it with instead. */
+static void build_index_with(const char *path, const char *stemming)
 {
     civ_writer *w = NULL;
     civ_error err = CIV_ERROR_INIT;
+    if (stemming) {
+        /* The strategy is read when a writer opens an index. */
+        if (civ_writer_open(&w, path, NULL, &err) != CIV_OK)
+            fail_msg("open: %s", err.msg);
+        assert_int_equal(civ_writer_set_meta(w, "civ:stemming", stemming, NULL), CIV_OK);
+        assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+        civ_writer_free(w);
+    }
     if (civ_writer_open(&w, path, NULL, &err) != CIV_OK)
         fail_msg("open: %s", err.msg);
     put(w, make_doc("a.txt", "Drones over protests", "2019-05-03", "article", "Jane Doe",
@@ -95,9 +104,14 @@ static void build_index(const char *path)
                     "We write to urge a moratorium on facial recognition surveillance by police."));
     put(w, make_doc("d.xml", "Library privacy", "2015-09-30", "article", NULL,
                     "Library records deserve privacy; patrons read without being watched."));
-    if (civ_writer_commit(w, &err) != CIV_OK)
+    if (civ_writer_flush(w, &err) != CIV_OK || civ_writer_commit(w, &err) != CIV_OK)
         fail_msg("commit: %s", err.msg);
     civ_writer_free(w);
+}
+
+static void build_index(const char *path)
+{
+    build_index_with(path, NULL);
 }
 
 static civ_results *search(civ_db *db, const char *q, civ_status want)
@@ -252,12 +266,13 @@ static void test_uncommitted_is_discarded(void **state)
     civ_db_free(db);
 }
 
-static void test_query_language(void **state)
+/* The query language over an index of each stemming strategy: "all" (new
+ * indexes) and "some" (indexes made by earlier versions). */
+static void query_language(const char *name, const char *stemming)
 {
-    (void)state;
     char p[300];
-    path_in_tmp(p, sizeof p, "language");
-    build_index(p);
+    path_in_tmp(p, sizeof p, name);
+    build_index_with(p, stemming);
     civ_db *db = NULL;
     assert_int_equal(civ_db_open(&db, p, NULL), CIV_OK);
     struct { const char *q; size_t n; const char *first; } cases[] = {
@@ -305,7 +320,27 @@ static void test_query_language(void **state)
     assert_int_equal(civ_search(&r, db, &o, NULL), CIV_OK);
     assert_int_equal(civ_results_total(r, NULL), 2);
     civ_results_free(r);
+    /* Snippets highlight inflected forms and whole phrases. */
+    r = search(db, "protest", CIV_OK);
+    assert_non_null(strstr(civ_results_hit(r, 0)->snippet, "<b>protests</b>"));
+    civ_results_free(r);
+    r = search(db, "\"facial recognitions\"", CIV_OK);
+    if (stemming && strcmp(stemming, "some") == 0) {
+        /* Exact forms: the plural is not in the text. */
+        assert_int_equal(civ_results_size(r), 0);
+    } else {
+        assert_int_equal(civ_results_size(r), 1);
+        assert_non_null(strstr(civ_results_hit(r, 0)->snippet, "<b>facial recognition</b>"));
+    }
+    civ_results_free(r);
     civ_db_free(db);
+}
+
+static void test_query_language(void **state)
+{
+    (void)state;
+    query_language("language-all", NULL);
+    query_language("language-some", "some");
 }
 
 static void test_sort_filters_facets(void **state)
