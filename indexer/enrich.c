@@ -8,6 +8,7 @@
 
 #include "civ/date.h"
 #include "civ/utf8.h"
+#include "civ/lines.h"
 
 const civ_enricher *const civ_enrichers[] = {
     &civ_enrich_letter,
@@ -33,23 +34,17 @@ civ_status civ_enrich(civ_doc *doc, const civ_input *in, civ_error *err)
 static void first_lines(const char *t, size_t len, int max,
                         int (*fn)(void *ctx, const char *line, size_t n), void *ctx)
 {
-    size_t i = 0;
+    civ_lines it;
+    const char *line;
+    size_t n;
     int seen = 0;
-    while (i < len && seen < max) {
-        const char *nl = memchr(t + i, '\n', len - i);
-        size_t end = nl ? (size_t)(nl - t) : len;
-        const char *line = t + i;
-        size_t n = end - i;
-        while (n && isspace((unsigned char)*line))
-            line++, n--;
-        while (n && isspace((unsigned char)line[n - 1]))
-            n--;
+    civ_lines_init(&it, t, len);
+    while (seen < max && civ_lines_next(&it, &line, &n, 1)) {
         if (n) {
             seen++;
             if (fn(ctx, line, n))
                 return;
         }
-        i = end + 1;
     }
 }
 
@@ -175,18 +170,12 @@ static int boilerplate_line(const char *line, size_t n)
  * a bare date, not a contact block. */
 static void title_from_text(civ_doc *doc, const char *t, size_t len)
 {
-    size_t i = 0;
+    civ_lines it;
+    const char *line;
+    size_t n;
     int lines = 0, in_contact = 0;
-    while (i < len && lines < 40) {
-        const char *nl = memchr(t + i, '\n', len - i);
-        size_t end = nl ? (size_t)(nl - t) : len;
-        const char *line = t + i;
-        size_t n = end - i;
-        i = end + 1;
-        while (n && isspace((unsigned char)*line))
-            line++, n--;
-        while (n && isspace((unsigned char)line[n - 1]))
-            n--;
+    civ_lines_init(&it, t, len);
+    while (lines < 40 && civ_lines_next(&it, &line, &n, 1)) {
         if (n == 0) {
             in_contact = 0;
             continue;

@@ -19,6 +19,7 @@
 #include "civ/indexdir.h"
 #include "civ/walk.h"
 #include "civ/writer.h"
+#include "civ/date.h"
 
 #define QUEUE_CAP 512
 #define META_STARTED "civ:started"
@@ -260,13 +261,6 @@ struct run_state {
     char **closed;
     size_t nclosed;
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int should_stop(const run_state *r)
 {
@@ -840,7 +834,7 @@ static void send_progress(run_state *r)
     p.skipped = r->c->unchanged + r->c->skipped;
     p.phase = r->phase;
     pthread_mutex_unlock(&r->mu);
-    p.elapsed = now_s() - r->t0;
+    p.elapsed = civ_monotonic() - r->t0;
     pthread_mutex_lock(&r->ev_mu);
     r->o->events.progress(r->o->events.ctx, &p);
     pthread_mutex_unlock(&r->ev_mu);
@@ -1051,7 +1045,7 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
         return civ_error_set(err, CIV_ENOMEM, "out of memory");
     r->o = o;
     r->c = counts;
-    r->t0 = now_s();
+    r->t0 = civ_monotonic();
     r->phase = "indexing";
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->wmu, NULL);

@@ -21,6 +21,7 @@
 
 #include "civ/date.h"
 #include "civ/enrich.h"
+#include "civ/lines.h"
 
 #define MAX_TEXT ((size_t)2 * 1024 * 1024) /* longer documents are not letters */
 #define HEAD_LINES 40                      /* salutation within these lines */
@@ -450,10 +451,9 @@ static void signatory_line(found *f, const char *s, size_t n)
         add_signatory(f, items[i].s, items[i].n, NULL, 0);
 }
 
-/* Adds cc values from a "cc:" line. */
-static void cc_line(civ_doc *doc, const char *s, size_t n)
+/* Adds each ';'-separated item of s[0..n) to field. */
+static void add_items(civ_doc *doc, const char *field, const char *s, size_t n)
 {
-    s += 3, n -= 3;
     size_t start = 0;
     for (size_t i = 0; i <= n; i++) {
         if (i == n || s[i] == ';') {
@@ -461,10 +461,16 @@ static void cc_line(civ_doc *doc, const char *s, size_t n)
             size_t vn = i - start;
             strip(&v, &vn);
             if (vn)
-                civ_doc_add(doc, "cc", v, vn);
+                civ_doc_add(doc, field, v, vn);
             start = i + 1;
         }
     }
+}
+
+/* Adds cc values from a "cc:" line. */
+static void cc_line(civ_doc *doc, const char *s, size_t n)
+{
+    add_items(doc, "cc", s + 3, n - 3);
 }
 
 static int has_comma(const line *l)
@@ -677,20 +683,8 @@ static int printed_mail(civ_doc *doc, const lines *ls)
         civ_doc_set_str(doc, "type", "letter");
         civ_doc_add(doc, "from", civ_buf_str(&val[0]), val[0].len);
         civ_doc_add(doc, "subject", civ_buf_str(&val[6]), val[6].len);
-        for (int f = 3; f <= 4; f++) {
-            const char *v = civ_buf_str(&val[f]);
-            size_t vn = val[f].len, start = 0;
-            for (size_t j = 0; j <= vn; j++) {
-                if (j == vn || v[j] == ';') {
-                    const char *item = v + start;
-                    size_t in = j - start;
-                    strip(&item, &in);
-                    if (in)
-                        civ_doc_add(doc, f == 3 ? "to" : "cc", item, in);
-                    start = j + 1;
-                }
-            }
-        }
+        add_items(doc, "to", civ_buf_str(&val[3]), val[3].len);
+        add_items(doc, "cc", civ_buf_str(&val[4]), val[4].len);
         civ_date d;
         size_t where;
         const char *dv = civ_buf_str(date);
@@ -722,20 +716,15 @@ static civ_status run_letter(civ_doc *doc, const civ_input *in, civ_error *err)
         return CIV_OK;
 
     lines ls = { NULL, 0, 0 };
-    for (size_t i = 0; i < len;) {
-        const char *nl = memchr(t + i, '\n', len - i);
-        size_t end = nl ? (size_t)(nl - t) : len;
-        const char *s = t + i;
-        size_t n = end - i;
-        while (n && (*s == ' ' || *s == '\t' || *s == '\r'))
-            s++, n--;
-        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-            n--;
+    civ_lines it;
+    const char *s;
+    size_t n;
+    civ_lines_init(&it, t, len);
+    while (civ_lines_next(&it, &s, &n, 1)) {
         if (push(&ls, s, n) < 0) {
             free(ls.v);
             return civ_error_set(err, CIV_ENOMEM, "out of memory");
         }
-        i = end + 1;
     }
     if (printed_mail(doc, &ls)) {
         free(ls.v);

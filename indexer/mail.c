@@ -402,8 +402,13 @@ static void add_text(mail *m, const char *s, size_t n)
     civ_buf_append(m->text, s + i, n - i);
 }
 
-/* The text of HTML bytes, through the HTML extractor. Returns 0 or -1. */
-static int html_text(mail *m, const char *bytes, size_t len, const char *charset, unsigned part)
+/* Runs one extraction into a scratch document and appends its text to the
+ * message's. The extraction is html_extract_bytes (bytes, charset) or, when
+ * ex is set, ex->extract_one on sub. A failure becomes a warning starting
+ * with `what` (only running out of memory stops the message). Returns 0 or
+ * -1. */
+static int absorb(mail *m, const civ_extractor *ex, const civ_input *sub, const char *bytes,
+                  size_t len, const char *charset, const char *what)
 {
     civ_doc *scratch = NULL;
     civ_error err = CIV_ERROR_INIT;
@@ -411,8 +416,8 @@ static int html_text(mail *m, const char *bytes, size_t len, const char *charset
         m->fatal = CIV_ENOMEM;
         return -1;
     }
-    const char *declared = charset && *charset && charset_known(charset) ? charset : NULL;
-    civ_status s = civ_html_extract_bytes(scratch, bytes, len, declared, &err);
+    civ_status s = ex ? ex->extract_one(sub, scratch, &err)
+                      : civ_html_extract_bytes(scratch, bytes, len, charset, &err);
     if (s == CIV_OK) {
         size_t tl;
         const char *t = civ_doc_text(scratch, &tl);
@@ -420,10 +425,19 @@ static int html_text(mail *m, const char *bytes, size_t len, const char *charset
     } else if (s == CIV_ENOMEM) {
         m->fatal = s;
     } else {
-        mwarn(m, "HTML in part %u could not be read: %s", part, err.msg);
+        mwarn(m, "%s could not be read: %s", what, err.msg);
     }
     civ_doc_free(scratch);
     return s == CIV_OK ? 0 : -1;
+}
+
+/* The text of HTML bytes, through the HTML extractor. Returns 0 or -1. */
+static int html_text(mail *m, const char *bytes, size_t len, const char *charset, unsigned part)
+{
+    char what[48];
+    snprintf(what, sizeof what, "HTML in part %u", part);
+    const char *declared = charset && *charset && charset_known(charset) ? charset : NULL;
+    return absorb(m, NULL, NULL, bytes, len, declared, what);
 }
 
 static void add_message(mail *m, GMimeMessage *msg, int depth, int nested);
@@ -460,23 +474,9 @@ static void add_other_format(mail *m, const civ_extractor *ex, const char *name,
     sub.len = len;
     sub.warn = forward_warning;
     sub.warn_ctx = &sw;
-    civ_doc *scratch = NULL;
-    civ_error err = CIV_ERROR_INIT;
-    if (civ_doc_new(&scratch, &err) != CIV_OK) {
-        m->fatal = CIV_ENOMEM;
-        return;
-    }
-    civ_status s = ex->extract_one(&sub, scratch, &err);
-    if (s == CIV_OK) {
-        size_t tl;
-        const char *t = civ_doc_text(scratch, &tl);
-        add_text(m, t, tl);
-    } else if (s == CIV_ENOMEM) {
-        m->fatal = s;
-    } else {
-        mwarn(m, "attachment %.120s could not be read: %s", name, err.msg);
-    }
-    civ_doc_free(scratch);
+    char what[160];
+    snprintf(what, sizeof what, "attachment %.120s", name);
+    absorb(m, ex, &sub, NULL, 0, NULL, what);
 }
 
 /* A leaf part: body text, a text-like attachment, or a binary one. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "civ/indexrun.h"
+#include "civ/date.h"
 
 #ifndef CIV_VERSION
 #define CIV_VERSION "0"
@@ -198,13 +199,6 @@ static void on_warning(void *ctx, const char *path, const char *msg)
     fprintf(stderr, "civindex: warning: %s: %s\n", path, msg);
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int compact_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -237,13 +231,13 @@ static int compact_main(int argc, char **argv)
         return EXIT_FATAL;
     }
     civ_error err = CIV_ERROR_INIT;
-    double t0 = now();
+    double t0 = civ_monotonic();
     if (civ_index_compact(index, output, &err) != CIV_OK) {
         fprintf(stderr, "civindex: %s\n", err.msg);
         return EXIT_FATAL;
     }
     printf("compacted %s into %s in %.2f s\n", index, output ? output : "a single file",
-           now() - t0);
+           civ_monotonic() - t0);
     return EXIT_CLEAN;
 }
 
@@ -369,9 +363,9 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     civ_run_counts n;
     civ_error err = CIV_ERROR_INIT;
-    double t0 = now();
+    double t0 = civ_monotonic();
     civ_status s = civ_index_run(&n, &o, &err);
-    double dt = now() - t0;
+    double dt = civ_monotonic() - t0;
     clear_progress(&c);
     if (s != CIV_OK) {
         fprintf(stderr, "civindex: %s\n", err.msg);

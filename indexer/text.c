@@ -5,6 +5,7 @@
 
 #include "civ/charset.h"
 #include "civ/extract.h"
+#include "civ/lines.h"
 
 static const char *const text_exts[] = { "txt", "text", "md", "markdown", NULL };
 
@@ -56,21 +57,20 @@ static size_t front_matter(const char *t, size_t len, civ_doc *doc)
 {
     if (len < 4 || strncmp(t, "---\n", 4) != 0)
         return 0;
-    size_t i = 4;
-    while (i < len) {
-        const char *nl = memchr(t + i, '\n', len - i);
-        size_t end = nl ? (size_t)(nl - t) : len;
-        const char *line = t + i;
-        size_t n = end - i;
+    civ_lines it;
+    const char *line;
+    size_t n;
+    civ_lines_init(&it, t, len);
+    it.pos = 4;
+    while (civ_lines_next(&it, &line, &n, 0)) {
         if (n == 3 && strncmp(line, "---", 3) == 0)
-            return end + (nl ? 1 : 0);
+            return it.pos;
         const char *colon = memchr(line, ':', n);
         if (colon) {
             const char *field = front_field(line, (size_t)(colon - line));
             if (field)
                 add_front_value(doc, field, colon + 1, n - (size_t)(colon - line) - 1);
         }
-        i = end + 1;
     }
     return 0; /* not closed: not front matter */
 }
@@ -79,13 +79,12 @@ static size_t front_matter(const char *t, size_t len, civ_doc *doc)
 static void markdown_headings(const char *t, size_t len, civ_doc *doc)
 {
     int have_title = civ_doc_get(doc, "title") != NULL;
-    size_t i = 0;
+    civ_lines it;
+    const char *line;
+    size_t n;
     int in_code = 0;
-    while (i < len) {
-        const char *nl = memchr(t + i, '\n', len - i);
-        size_t end = nl ? (size_t)(nl - t) : len;
-        const char *line = t + i;
-        size_t n = end - i;
+    civ_lines_init(&it, t, len);
+    while (civ_lines_next(&it, &line, &n, 0)) {
         if (n >= 3 && strncmp(line, "```", 3) == 0)
             in_code = !in_code;
         if (!in_code && n > 1 && line[0] == '#') {
@@ -105,7 +104,6 @@ static void markdown_headings(const char *t, size_t len, civ_doc *doc)
                 }
             }
         }
-        i = end + 1;
     }
 }
 

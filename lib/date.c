@@ -502,3 +502,10 @@ int civ_date_from_key(civ_date *out, const char *key, size_t len)
     *out = d;
     return 0;
 }
+
+double civ_monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

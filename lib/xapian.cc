@@ -665,13 +665,6 @@ void build_facets(civ_results *r, const std::vector<std::pair<const civ_field_de
     }
 }
 
-double now_s()
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
 /* Sentence-case words ("Everyone", "The") become lower case so that the
  * parser stems them like the rest of a natural-language query; words in
  * capitals (acronyms, AND/OR/NOT) and mixed case stay as typed. */
@@ -1104,7 +1097,7 @@ std::string set_markers(const std::string &s, const std::string &hs, const std::
 
 civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_error *err)
 {
-    double t0 = now_s();
+    double t0 = civ_monotonic();
     /* 1. The query text. */
     Xapian::Query q;
     std::string text = o->query ? o->query : "";
@@ -1209,7 +1202,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         return tq;
     };
     q = assemble(text_q);
-    double t1 = now_s();
+    double t1 = civ_monotonic();
     r->times.parse = t1 - t0;
 
     /* 4. Match. */
@@ -1272,7 +1265,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     r->exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     if (o->facet_values)
         build_facets(r, spies, o->facet_values);
-    double t2 = now_s();
+    double t2 = civ_monotonic();
     r->times.match = t2 - t1;
 
     /* 5. Hits: stored fields, and a snippet from the stored text of this
@@ -1366,7 +1359,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     r->snippets.reserve(mset.size());
     r->docs.reserve(mset.size());
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
-        double tf = now_s();
+        double tf = civ_monotonic();
         civ_doc *doc = nullptr;
         civ_error derr = CIV_ERROR_INIT;
         std::string data = it.get_document().get_data();
@@ -1383,7 +1376,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
                 return CIV_ENOMEM;
         }
         r->docs.push_back(doc);
-        double ts = now_s();
+        double ts = civ_monotonic();
         r->times.fetch += ts - tf;
         std::string snip;
         if (o->snippet_len > 0) {
@@ -1413,7 +1406,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
             civ_buf_free(civ_doc_text_buf(doc));
             snip = one_line(snip);
         }
-        r->times.snippet += now_s() - ts;
+        r->times.snippet += civ_monotonic() - ts;
         r->snippets.push_back(snip);
         civ_hit h;
         h.rank = o->offset + static_cast<unsigned>(r->hits.size()) + 1;

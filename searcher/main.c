@@ -11,6 +11,7 @@
 #include "civ/render.h"
 #include "civ/thread.h"
 #include "civ/web.h"
+#include "civ/date.h"
 
 #ifndef CIV_VERSION
 #define CIV_VERSION "0"
@@ -77,13 +78,6 @@ static int parse_uint(const char *s, unsigned max, unsigned *out)
         return -1;
     *out = (unsigned)v;
     return 0;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void emit(civ_buf *out)
@@ -242,7 +236,7 @@ int main(int argc, char **argv)
     }
     civ_error err = CIV_ERROR_INIT;
     civ_db *db = NULL;
-    double t_open = now();
+    double t_open = civ_monotonic();
     if (civ_db_open(&db, index, &err) != CIV_OK) {
         if (err.code == CIV_ENOTFOUND)
             fprintf(stderr, "civsearch: no index at %s (run civindex first, or use --index)\n", index);
@@ -251,7 +245,7 @@ int main(int argc, char **argv)
         civ_buf_free(&query);
         return EXIT_ERROR;
     }
-    t_open = now() - t_open;
+    t_open = civ_monotonic() - t_open;
     civ_buf out = CIV_BUF_INIT;
     int rc = EXIT_FOUND;
     if (stats) {
@@ -294,7 +288,7 @@ int main(int argc, char **argv)
             snprintf(title, sizeof title, "Thread %s", tfilter + 7);
         }
         so.query = civ_buf_str(&query);
-        double t0 = now();
+        double t0 = civ_monotonic();
         civ_results *res = NULL;
         if (civ_search(&res, db, &so, &err) != CIV_OK) {
             if (err.code == CIV_EQUERY)
@@ -315,10 +309,10 @@ int main(int argc, char **argv)
                     so.spelling = 0;
                 }
             }
-            civ_render_info info = { &so, so.query, now() - t0, color, thread ? title : NULL };
+            civ_render_info info = { &so, so.query, civ_monotonic() - t0, color, thread ? title : NULL };
             if (debug)
                 fprintf(stderr, "civsearch: query: %s\n", civ_results_query_description(res));
-            double t_render = now();
+            double t_render = civ_monotonic();
             render->results(&out, &info, res);
             if (debug) {
                 civ_search_times st;
@@ -327,7 +321,7 @@ int main(int argc, char **argv)
                         "civsearch: ms: open %.3f, parse %.3f, match %.3f, fetch %.3f, "
                         "snippets %.3f, render %.3f\n",
                         t_open * 1e3, st.parse * 1e3, st.match * 1e3, st.fetch * 1e3,
-                        st.snippet * 1e3, (now() - t_render) * 1e3);
+                        st.snippet * 1e3, (civ_monotonic() - t_render) * 1e3);
             }
             rc = civ_results_size(res) > 0 || civ_results_total(res, NULL) > 0 ? EXIT_FOUND : EXIT_NONE;
         }

@@ -12,6 +12,7 @@
 #include "civ/cgi.h"
 #include "civ/db.h"
 #include "civ/render.h"
+#include "civ/date.h"
 
 struct civ_web {
     civ_config *config;        /* NULL when the configuration failed */
@@ -223,13 +224,6 @@ static int read_form(request *r, civ_error *err)
     return status;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int blank(const char *s)
 {
     return !s || s[strspn(s, " \t\r\n")] == '\0';
@@ -288,11 +282,11 @@ static void search(request *r, civ_db *db)
         r->page.like_title = like_title;
     }
     civ_results *res = NULL;
-    double t0 = now();
+    double t0 = civ_monotonic();
     civ_status s = civ_search(&res, db, so, &err);
     if (s == CIV_ERETRY)
         s = civ_search(&res, db, so, &err);
-    r->info.elapsed = now() - t0;
+    r->info.elapsed = civ_monotonic() - t0;
     if (s != CIV_OK) {
         if (s == CIV_EQUERY)
             answer_error(r, 400, err.msg);

@@ -58,6 +58,9 @@ int civ_date_bound(const char *s, size_t len, int upper, char out[15]);
  * Returns 0 or -1. */
 int civ_date_from_key(civ_date *out, const char *key, size_t len);
 
+/* Seconds on the monotonic clock, for measuring durations. */
+double civ_monotonic(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,7 @@
 #include "civ/doc.h"
 #include "civ/hash.h"
 #include "civ/json.h"
+#include "civ/lines.h"
 #include "civ/query.h"
 #include "civ/schema.h"
 #include "civ/utf8.h"
@@ -230,6 +231,28 @@ static void test_query_check(void **state)
     assert_non_null(strstr(q2, "surveil*"));
 }
 
+static void test_lines(void **state)
+{
+    (void)state;
+    const char *t = "  first \r\n\nthird\tline\nlast";
+    civ_lines it;
+    const char *l;
+    size_t n;
+    civ_lines_init(&it, t, strlen(t));
+    assert_true(civ_lines_next(&it, &l, &n, 1));
+    assert_int_equal(n, 5);
+    assert_memory_equal(l, "first", 5);
+    assert_true(civ_lines_next(&it, &l, &n, 1));
+    assert_int_equal(n, 0);
+    assert_true(civ_lines_next(&it, &l, &n, 0));
+    assert_int_equal(n, 10);
+    assert_true(civ_lines_next(&it, &l, &n, 0));
+    assert_memory_equal(l, "last", 4);
+    assert_false(civ_lines_next(&it, &l, &n, 0));
+    civ_lines_init(&it, "", 0);
+    assert_false(civ_lines_next(&it, &l, &n, 1));
+}
+
 static void test_schema(void **state)
 {
     (void)state;
@@ -261,7 +284,7 @@ int main(void)
         cmocka_unit_test(test_charset),    cmocka_unit_test(test_json),
         cmocka_unit_test(test_doc_roundtrip), cmocka_unit_test(test_compress),
         cmocka_unit_test(test_hash),       cmocka_unit_test(test_query_check),
-        cmocka_unit_test(test_schema),
+        cmocka_unit_test(test_schema),     cmocka_unit_test(test_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
