@@ -160,45 +160,57 @@ static void read_stub(civ_indexdir *d)
     fclose(f);
 }
 
-/* Removes generations other than the current one. */
-static void remove_old_generations(civ_indexdir *d)
+/* Calls act on the path of every entry of the index folder that pick
+ * accepts. */
+static void remove_entries(civ_indexdir *d, int (*pick)(const civ_indexdir *d, const char *name),
+                           void (*act)(const char *path))
 {
     DIR *dir = opendir(d->path);
     if (!dir)
         return;
     struct dirent *e;
     while ((e = readdir(dir)) != NULL) {
-        int is_file;
-        unsigned g = gen_number(e->d_name, &is_file);
-        if (!g || (g == d->gen && is_file == d->gen_is_file))
+        if (!pick(d, e->d_name))
             continue;
         char *p = join(d->path, e->d_name);
         if (p)
-            rm_rf(p);
+            act(p);
         free(p);
     }
     closedir(dir);
 }
 
+/* Generations other than the current one. */
+static int old_generation(const civ_indexdir *d, const char *name)
+{
+    int is_file;
+    unsigned g = gen_number(name, &is_file);
+    return g && !(g == d->gen && is_file == d->gen_is_file);
+}
+
 /* The files of a database that was the index folder itself. */
+static int legacy_file(const civ_indexdir *d, const char *name)
+{
+    (void)d;
+    int is_file;
+    size_t n = strlen(name);
+    int table = n > 6 && strcmp(name + n - 6, ".glass") == 0 && !gen_number(name, &is_file);
+    return table || strcmp(name, "flintlock") == 0;
+}
+
+static void unlink_path(const char *path)
+{
+    unlink(path);
+}
+
+static void remove_old_generations(civ_indexdir *d)
+{
+    remove_entries(d, old_generation, rm_rf);
+}
+
 static void remove_legacy_files(civ_indexdir *d)
 {
-    DIR *dir = opendir(d->path);
-    if (!dir)
-        return;
-    struct dirent *e;
-    while ((e = readdir(dir)) != NULL) {
-        int is_file;
-        size_t n = strlen(e->d_name);
-        int table = n > 6 && strcmp(e->d_name + n - 6, ".glass") == 0 && !gen_number(e->d_name, &is_file);
-        if (!table && strcmp(e->d_name, "flintlock") != 0)
-            continue;
-        char *p = join(d->path, e->d_name);
-        if (p)
-            unlink(p);
-        free(p);
-    }
-    closedir(dir);
+    remove_entries(d, legacy_file, unlink_path);
 }
 
 static unsigned max_generation(const civ_indexdir *d)

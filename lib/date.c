@@ -163,13 +163,20 @@ static const char *const month_names[12][3] = {
     { "november", "nov", "nov" },   { "december", "dec", "dez" },
 };
 
+/* Length of the run of letters at the scan position. */
+static size_t letters(const scan *s)
+{
+    size_t n = 0;
+    while (s->p + n < s->end && isalpha((unsigned char)s->p[n]))
+        n++;
+    return n;
+}
+
 /* Reads an English month name or abbreviation (optionally with a dot). */
 static int read_month(scan *s, int *m)
 {
     const char *w = s->p;
-    size_t n = 0;
-    while (w + n < s->end && isalpha((unsigned char)w[n]))
-        n++;
+    size_t n = letters(s);
     if (n < 3)
         return 0;
     for (int i = 0; i < 12; i++) {
@@ -190,9 +197,7 @@ static int read_weekday(scan *s)
 {
     static const char *const days[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
     const char *w = s->p;
-    size_t n = 0;
-    while (w + n < s->end && isalpha((unsigned char)w[n]))
-        n++;
+    size_t n = letters(s);
     if (n < 3)
         return 0;
     for (int i = 0; i < 7; i++) {
