@@ -48,9 +48,13 @@ static const civ_field_def fields[] = {
     { "size", NULL, NULL, STORED | SORT, 0, CIV_SLOT_SIZE, "size of the file in bytes" },
     { "mtime", NULL, NULL, STORED | INTERNAL, 0, CIV_SLOT_MTIME,
       "file modification time (seconds since 1970)" },
-    { "hash", NULL, "XH", BOOL | STORED | INTERNAL, 0, CIV_SLOT_HASH,
+    /* Looked up through its value slot only: a term per file would cost
+     * every document a posting list of its own. */
+    { "hash", NULL, NULL, STORED | INTERNAL, 0, CIV_SLOT_HASH,
       "content hash of the file" },
     { "charset", NULL, NULL, STORED | INTERNAL, 0, -1, "encoding the text was decoded from" },
+    /* The XP term is only written when it differs from the id (messages of
+     * an mbox): a file of one document is found by its Q term. */
     { "file", NULL, "XP", BOOL | STORED | INTERNAL, 0, -1,
       "id of the file a document came from (several for mbox files)" },
     { "root", NULL, "XR", BOOL | STORED | INTERNAL, 0, -1,

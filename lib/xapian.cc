@@ -1906,6 +1906,7 @@ extern "C" civ_status civ_writer_put(civ_writer *w, const civ_doc *doc, size_t *
     Xapian::Document xd;
     w->tg.set_document(xd);
     std::map<int, std::string> slots;
+    const civ_field_def *file_field = civ_schema_field("file");
     size_t n = civ_doc_nvalues(doc);
     for (size_t i = 0; i < n; i++) {
         const char *v;
@@ -1923,7 +1924,8 @@ extern "C" civ_status civ_writer_put(civ_writer *w, const civ_doc *doc, size_t *
             w->tg.increase_termpos(10);
         }
         std::string term;
-        if ((f->flags & (CIV_FIELD_BOOL | CIV_FIELD_FACET)) && exact_term(f, std::string(v, len), term))
+        if ((f->flags & (CIV_FIELD_BOOL | CIV_FIELD_FACET)) && exact_term(f, std::string(v, len), term) &&
+            !(f == file_field && strcmp(v, id) == 0))
             xd.add_boolean_term(term);
         if (f->slot >= 0)
             add_slot(xd, slots, f, v, len);
@@ -1974,11 +1976,24 @@ std::string file_term(const char *file)
     return t;
 }
 
-std::vector<Xapian::docid> docs_of_file(Xapian::WritableDatabase &db, const std::string &term)
+std::vector<Xapian::docid> docs_with_term(Xapian::WritableDatabase &db, const std::string &term)
 {
     std::vector<Xapian::docid> v;
     for (Xapian::PostingIterator p = db.postlist_begin(term); p != db.postlist_end(term); ++p)
         v.push_back(*p);
+    return v;
+}
+
+/* The documents of a file: its messages (XP term) and, for a file of one
+ * document, the document whose id it is (no XP term then). */
+std::vector<Xapian::docid> docs_of_file(Xapian::WritableDatabase &db, const char *file)
+{
+    std::vector<Xapian::docid> v = docs_with_term(db, file_term(file));
+    std::string q = std::string("Q") + file;
+    if (q.size() <= CIV_TERM_MAX)
+        for (Xapian::docid d : docs_with_term(db, q))
+            if (std::find(v.begin(), v.end(), d) == v.end())
+                v.push_back(d);
     return v;
 }
 
@@ -2008,8 +2023,7 @@ extern "C" civ_status civ_writer_delete_file(civ_writer *w, const char *file, un
     if (!w || !file)
         return civ_error_set(err, CIV_EINVAL, "civ_writer_delete_file: NULL argument");
     CIV_TRY
-    std::string term = file_term(file);
-    std::vector<Xapian::docid> v = docs_of_file(w->db, term);
+    std::vector<Xapian::docid> v = docs_of_file(w->db, file);
     for (Xapian::docid did : v)
         w->db.delete_document(did);
     if (ndocs)
@@ -2027,7 +2041,7 @@ extern "C" civ_status civ_writer_relocate(civ_writer *w, const char *old_file, c
     if (!w || !old_file || !new_file || !new_path)
         return civ_error_set(err, CIV_EINVAL, "civ_writer_relocate: NULL argument");
     CIV_TRY
-    std::vector<Xapian::docid> v = docs_of_file(w->db, file_term(old_file));
+    std::vector<Xapian::docid> v = docs_of_file(w->db, old_file);
     size_t oldlen = strlen(old_file);
     for (Xapian::docid did : v) {
         Xapian::Document xd = w->db.get_document(did);
@@ -2066,11 +2080,11 @@ extern "C" civ_status civ_writer_relocate(civ_writer *w, const char *old_file, c
         if (newq.size() > CIV_TERM_MAX)
             return civ_error_set(err, CIV_EINVAL, "document id is too long: %.60s…", new_id.c_str());
         swap_term(xd, "id", old_id, new_id);
-        swap_term(xd, "file", old_file, new_file);
+        swap_term(xd, "file", old_file, new_id == new_file ? std::string() : std::string(new_file));
         swap_term(xd, "root", old_root, root);
         xd.add_value(CIV_SLOT_MTIME, num);
         /* A document already at the new id (a stale copy) gives way. */
-        std::vector<Xapian::docid> clash = docs_of_file(w->db, newq);
+        std::vector<Xapian::docid> clash = docs_with_term(w->db, newq);
         for (Xapian::docid c : clash)
             if (c != did)
                 w->db.delete_document(c);
@@ -2209,7 +2223,7 @@ extern "C" civ_status civ_writer_each(civ_writer *w, int (*fn)(void *ctx, const 
         k.mtime = mtimes[did];
         k.size = sizes[did];
         k.hash = hashes[did].data();
-        k.file = names.c_str() + files[did];
+        k.file = files[did] ? names.c_str() + files[did] : k.id; /* one-document file */
         k.root = names.c_str() + roots[did];
         if (fn(ctx, &k))
             break;
