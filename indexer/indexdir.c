@@ -347,6 +347,15 @@ void civ_indexdir_clean_scratch(civ_indexdir *d)
     free(p);
 }
 
+void civ_indexdir_drop_scratch(civ_indexdir *d, const char *path)
+{
+    char *dir = join(d->path, SCRATCH);
+    size_t n = dir ? strlen(dir) : 0;
+    if (dir && path && strncmp(path, dir, n) == 0 && path[n] == '/' && !strstr(path + n, "/.."))
+        rm_rf(path);
+    free(dir);
+}
+
 civ_status civ_indexdir_scratch(char **out, civ_indexdir *d, const char *name, civ_error *err)
 {
     *out = NULL;

@@ -254,12 +254,26 @@ struct run_state {
     unsigned nworkers;
 
     /* build: shards are closed at shard_max documents (small B-trees keep
-     * commits cheap) and merged with the others at the end */
+     * commits cheap); MERGE_FANIN closed shards of one level are merged
+     * into one of the next level while the other workers go on, and what
+     * is left is merged at the end */
     civ_writer_opts shard_opts;
     unsigned shard_max;
     unsigned shard_seq;
     char **closed;
+    unsigned *closed_level;
     size_t nclosed;
+    unsigned merge_seq;
+
+    /* build: one spelling dictionary for all shards, in a database of its
+     * own that joins the final merge */
+    pthread_mutex_t smu;
+    civ_spelling *spell;
+    civ_writer *spell_w;
+    char *spell_path;
+    size_t spell_mark;       /* words waiting after the last addition */
+    char *lang;              /* build: stemming language kept from an empty
+                                index (shard_opts.stemmer points here) */
 };
 
 static int should_stop(const run_state *r)
@@ -452,27 +466,139 @@ static civ_status open_shard(worker *wk, civ_error *err)
     return s;
 }
 
-/* Closes a full shard (kept for the final merge) and starts another. */
+/* The first addition to the spelling dictionary, the costly one (a new
+ * word's letter groups are indexed), comes early, beside the other
+ * workers' indexing, once this many words wait; a word already there only
+ * needs its count raised, so later additions wait until the counts would
+ * take too much memory, or the end. */
+#define SPELL_FIRST_WORDS 20000
+#define SPELL_MORE_WORDS 500000
+
+/* Moves shard's spelling counts (may be NULL) to the run's, and adds the
+ * waiting words to the dictionary database when it is time (above) or
+ * final. */
+static civ_status gather_spelling(run_state *r, civ_writer *shard, int final, civ_error *err)
+{
+    if (!r->spell)
+        return CIV_OK;
+    civ_status s = CIV_OK;
+    pthread_mutex_lock(&r->smu);
+    if (shard)
+        s = civ_writer_take_spelling(r->spell, shard, err);
+    size_t pending = civ_spelling_pending(r->spell);
+    if (s == CIV_OK &&
+        (final || (!r->spell_w && pending >= SPELL_FIRST_WORDS) ||
+         pending >= r->spell_mark + SPELL_MORE_WORDS)) {
+        if (!r->spell_w) {
+            s = civ_indexdir_scratch(&r->spell_path, r->dir, "spelling", err);
+            if (s == CIV_OK)
+                s = civ_writer_open(&r->spell_w, r->spell_path, &r->shard_opts, err);
+        }
+        if (s == CIV_OK)
+            s = civ_writer_add_spelling(r->spell_w, r->spell, final, err);
+        if (s == CIV_OK)
+            s = civ_writer_commit(r->spell_w, err);
+        r->spell_mark = civ_spelling_pending(r->spell);
+    }
+    pthread_mutex_unlock(&r->smu);
+    return s;
+}
+
+/* Adds a closed database of the given merge level to the list. Takes
+ * path (freed on failure). */
+static civ_status add_closed(run_state *r, char *path, unsigned level, civ_error *err)
+{
+    pthread_mutex_lock(&r->mu);
+    char **nc = realloc(r->closed, (r->nclosed + 1) * sizeof *nc);
+    if (nc)
+        r->closed = nc;
+    unsigned *nl = nc ? realloc(r->closed_level, (r->nclosed + 1) * sizeof *nl) : NULL;
+    if (nl) {
+        r->closed_level = nl;
+        nc[r->nclosed] = path;
+        nl[r->nclosed++] = level;
+    }
+    pthread_mutex_unlock(&r->mu);
+    if (!nl) {
+        free(path);
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
+    return CIV_OK;
+}
+
+/* Closed databases merged into one at a time: few enough to keep open
+ * files low, many enough that each document is merged about twice on the
+ * way to a million. */
+#define MERGE_FANIN 32
+
+/* Merges MERGE_FANIN closed databases of one level, if there are that
+ * many, into one of the next level; the worker does it while the others
+ * keep indexing. */
+static civ_status merge_closed(run_state *r, civ_error *err)
+{
+    const char *srcs[MERGE_FANIN];
+    char *taken[MERGE_FANIN];
+    size_t n = 0;
+    unsigned level = 0, seq = 0;
+    pthread_mutex_lock(&r->mu);
+    for (size_t i = 0; i < r->nclosed && n == 0; i++) {
+        size_t same = 0;
+        for (size_t k = 0; k < r->nclosed; k++)
+            same += r->closed_level[k] == r->closed_level[i];
+        if (same < MERGE_FANIN)
+            continue;
+        level = r->closed_level[i];
+        size_t keep = 0;
+        for (size_t k = 0; k < r->nclosed; k++) {
+            if (n < MERGE_FANIN && r->closed_level[k] == level) {
+                taken[n] = r->closed[k];
+                srcs[n++] = r->closed[k];
+            } else {
+                r->closed[keep] = r->closed[k];
+                r->closed_level[keep++] = r->closed_level[k];
+            }
+        }
+        r->nclosed = keep;
+        seq = r->merge_seq++;
+    }
+    pthread_mutex_unlock(&r->mu);
+    if (n == 0)
+        return CIV_OK;
+    char name[32];
+    char *merged = NULL;
+    snprintf(name, sizeof name, "merge.%u", seq);
+    civ_status s = civ_indexdir_scratch(&merged, r->dir, name, err);
+    if (s == CIV_OK)
+        s = civ_compact(merged, srcs, n, 0, err);
+    if (s == CIV_OK)
+        civ_crash_point("shards-merged");
+    for (size_t i = 0; i < n; i++) {
+        civ_indexdir_drop_scratch(r->dir, taken[i]);
+        free(taken[i]);
+    }
+    if (s == CIV_OK)
+        return add_closed(r, merged, level + 1, err);
+    free(merged);
+    return s;
+}
+
+/* Closes a full shard (kept for merging) and starts another. */
 static civ_status rotate_shard(worker *wk, civ_error *err)
 {
     run_state *r = wk->r;
-    civ_status s = civ_writer_flush(wk->shard, err);
+    civ_status s = gather_spelling(r, wk->shard, 0, err);
     if (s == CIV_OK)
         s = civ_writer_commit(wk->shard, err);
     civ_writer_free(wk->shard);
     wk->shard = NULL;
-    if (s != CIV_OK)
-        return s;
-    pthread_mutex_lock(&r->mu);
-    char **nc = realloc(r->closed, (r->nclosed + 1) * sizeof *nc);
-    if (nc) {
-        r->closed = nc;
-        nc[r->nclosed++] = wk->shard_path;
+    if (s == CIV_OK) {
+        s = add_closed(r, wk->shard_path, 0, err);
         wk->shard_path = NULL;
     }
-    pthread_mutex_unlock(&r->mu);
-    if (!nc)
-        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    if (s == CIV_OK)
+        s = merge_closed(r, err);
+    if (s != CIV_OK)
+        return s;
     return open_shard(wk, err);
 }
 
@@ -947,7 +1073,7 @@ static civ_status finish_build(run_state *r, civ_error *err)
 {
     civ_status s = CIV_OK;
     size_t n = 0;
-    const char **srcs = calloc(r->nworkers + r->nclosed, sizeof *srcs);
+    const char **srcs = calloc(r->nworkers + r->nclosed + 1, sizeof *srcs);
     if (!srcs)
         return civ_error_set(err, CIV_ENOMEM, "out of memory");
     set_phase(r, "committing");
@@ -956,12 +1082,19 @@ static civ_status finish_build(run_state *r, civ_error *err)
     for (unsigned i = 0; i < r->nworkers; i++) {
         worker *wk = &r->workers[i];
         if (s == CIV_OK)
-            s = civ_writer_flush(wk->shard, err);
+            s = gather_spelling(r, wk->shard, 0, err);
         if (s == CIV_OK)
             s = civ_writer_commit(wk->shard, err);
         civ_writer_free(wk->shard);
         wk->shard = NULL;
         srcs[n++] = wk->shard_path;
+    }
+    if (s == CIV_OK)
+        s = gather_spelling(r, NULL, 1, err);
+    if (s == CIV_OK && r->spell_w) {
+        civ_writer_free(r->spell_w);
+        r->spell_w = NULL;
+        srcs[n++] = r->spell_path;
     }
     if (s == CIV_OK) {
         set_phase(r, "merging");
@@ -1050,6 +1183,7 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->wmu, NULL);
     pthread_mutex_init(&r->ev_mu, NULL);
+    pthread_mutex_init(&r->smu, NULL);
     pthread_cond_init(&r->q_get, NULL);
     pthread_cond_init(&r->q_put, NULL);
     pthread_cond_init(&r->wcond, NULL);
@@ -1082,7 +1216,6 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
     /* Build or update? */
     unsigned jobs = o->jobs ? o->jobs : default_jobs();
     size_t memory = o->memory ? o->memory : CIV_DEFAULT_MEMORY;
-    char *lang = NULL;
     if (civ_indexdir_legacy(r->dir) && !o->full) {
         /* An index folder that is itself a database (older layout): updated
          * in place; --full turns it into generations. */
@@ -1093,7 +1226,7 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
             goto done;
         if (civ_writer_doc_count(r->live) == 0) {
             /* Empty: build afresh, keeping its stemming language. */
-            civ_writer_get_meta(&lang, r->live, "civ:stemmer", NULL);
+            civ_writer_get_meta(&r->lang, r->live, "civ:stemmer", NULL);
             civ_writer_free(r->live);
             r->live = NULL;
             r->build = 1;
@@ -1154,28 +1287,27 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
         civ_writer_opts so = wo;
         so.nosync = 1;
         so.overwrite = 1;
-        if (lang)
-            so.stemmer = lang;
+        if (so.spelling) {
+            so.spelling = CIV_SPELL_COUNT;
+            if ((s = civ_spelling_new(&r->spell, err)) != CIV_OK)
+                goto done;
+        }
+        if (r->lang)
+            so.stemmer = r->lang;
         r->workers = calloc(jobs, sizeof *r->workers);
         if (!r->workers) {
             s = civ_error_set(err, CIV_ENOMEM, "out of memory");
-            free(lang);
-            lang = NULL;
             goto done;
         }
         r->shard_opts = so;
-        r->shard_max = o->shard_docs ? o->shard_docs : 20000;
+        r->shard_max = o->shard_docs ? o->shard_docs : CIV_DEFAULT_SHARD_DOCS;
         for (unsigned i = 0; i < jobs && s == CIV_OK; i++) {
             r->workers[i].r = r;
             s = open_shard(&r->workers[i], err);
         }
-        if (s != CIV_OK) {
-            free(lang);
+        if (s != CIV_OK)
             goto done;
-        }
     }
-    free(lang);
-    lang = NULL;
     if (!r->workers && !(r->workers = calloc(jobs, sizeof *r->workers))) {
         s = civ_error_set(err, CIV_ENOMEM, "out of memory");
         goto done;
@@ -1288,6 +1420,11 @@ done:
     for (size_t i = 0; i < r->nclosed; i++)
         free(r->closed[i]);
     free(r->closed);
+    free(r->closed_level);
+    civ_writer_free(r->spell_w);
+    free(r->spell_path);
+    civ_spelling_free(r->spell);
+    free(r->lang);
     if (r->dir) {
         civ_indexdir_clean_scratch(r->dir);
         civ_indexdir_free(r->dir);
@@ -1303,6 +1440,7 @@ done:
     pthread_mutex_destroy(&r->mu);
     pthread_mutex_destroy(&r->wmu);
     pthread_mutex_destroy(&r->ev_mu);
+    pthread_mutex_destroy(&r->smu);
     pthread_cond_destroy(&r->q_get);
     pthread_cond_destroy(&r->q_put);
     pthread_cond_destroy(&r->wcond);

@@ -62,7 +62,7 @@ static void usage(FILE *f)
           "      --batch N        commit every N documents (default 500; 100 a shard)\n"
           "      --batch-bytes SIZE  commit when pending changes reach SIZE\n"
           "      --shard-docs N   building: a worker starts a new shard every N documents\n"
-          "                       (default 20000; all are merged at the end)\n"
+          "                       (default 2000; merged 32 at a time, and at the end)\n"
           "  -v, --verbose        report every file\n"
           "  -q, --quiet          print only fatal errors\n"
           "  -h, --help           show this help and exit\n"

@@ -1639,6 +1639,7 @@ struct civ_writer {
     bool in_txn = false;
     bool stem_all = false;     /* META_STEMMING "all" */
     unsigned spell_docs = 0;   /* documents counted since the last flush */
+    uint64_t spell_taken = 0;  /* CIV_SPELL_COUNT: documents since the last take */
     /* Spelling dictionary: the index language's code ("en"; "" for all),
      * and the words of documents since the last flush with how many
      * documents had each. */
@@ -1722,8 +1723,14 @@ extern "C" void civ_writer_free(civ_writer *w)
     if (!w)
         return;
     try {
-        if (w->in_txn)
-            w->db.cancel_transaction();
+        /* Xapian commits what is pending when a database is closed outside
+         * a transaction (a commit that failed leaves it so): open one, so
+         * that cancelling it drops the changes instead. */
+        if (!w->in_txn) {
+            w->db.begin_transaction(false);
+            w->in_txn = true;
+        }
+        w->db.cancel_transaction();
         w->db.close();
     } catch (...) {
     }
@@ -1759,14 +1766,6 @@ void add_slot(Xapian::Document &xd, std::map<int, std::string> &slots, const civ
     cur += v;
 }
 
-/* Turns feeding the spelling dictionary on or off, keeping the other
- * flags (set_flags computes (flags & mask) ^ toggle). */
-void spelling_flag(Xapian::TermGenerator &tg, bool on)
-{
-    const Xapian::TermGenerator::flags S = Xapian::TermGenerator::FLAG_SPELLING;
-    tg.set_flags(on ? S : 0, ~S);
-}
-
 /* ISO 639-1 code of a stemming language, or "" (feed every document). */
 std::string stemmer_code(const std::string &lang)
 {
@@ -1784,6 +1783,8 @@ std::string stemmer_code(const std::string &lang)
 
 void flush_spelling(civ_writer *w)
 {
+    if (w->spelling != CIV_SPELL_FEED)
+        return; /* counts wait for civ_writer_take_spelling */
     for (auto &kv : w->spell_words)
         w->db.add_spelling(kv.first, kv.second);
     w->spell_words.clear();
@@ -1840,8 +1841,8 @@ void spell_words_of(civ_writer *w, const char *t, size_t n)
         end_word();
 }
 
-/* The spelling dictionary gets every title word (CIV_FIELD_SPELL, through
- * the term generator), and the words of documents in the index's language
+/* The spelling dictionary gets every title word (CIV_FIELD_SPELL, counted
+ * by civ_writer_put), and the words of documents in the index's language
  * or of undetermined language (their first 64 KB): counted here and added
  * a batch at a time, this costs a fraction of feeding every occurrence
  * through the term generator (bench/README-web.md). Words with digits, of
@@ -1859,6 +1860,7 @@ void count_spelling(civ_writer *w, const civ_doc *doc, const Xapian::Document &x
             return;
     }
     w->spell_docs++;
+    w->spell_taken++;
     if (w->stem_all) {
         /* The terms are stems: read the words from the text itself. */
         size_t n;
@@ -1917,12 +1919,11 @@ extern "C" civ_status civ_writer_put(civ_writer *w, const civ_doc *doc, size_t *
             w->tg.increase_termpos(10);
         }
         if (f->flags & CIV_FIELD_BODY) {
-            bool spell = w->spelling && (f->flags & CIV_FIELD_SPELL);
-            spelling_flag(w->tg, spell);
             w->tg.index_text(Xapian::Utf8Iterator(v, len), f->weight ? f->weight : 1);
-            spelling_flag(w->tg, false);
             w->tg.increase_termpos(10);
         }
+        if (w->spelling && (f->flags & CIV_FIELD_SPELL))
+            spell_words_of(w, v, len);
         std::string term;
         if ((f->flags & (CIV_FIELD_BOOL | CIV_FIELD_FACET)) && exact_term(f, std::string(v, len), term) &&
             !(f == file_field && strcmp(v, id) == 0))
@@ -2131,7 +2132,8 @@ extern "C" civ_status civ_writer_commit(civ_writer *w, civ_error *err)
     char now[32];
     snprintf(now, sizeof now, "%lld", static_cast<long long>(time(nullptr)));
     w->db.set_metadata(META_UPDATED, now);
-    if (w->spell_docs >= SPELL_BATCH_DOCS || w->spell_words.size() >= SPELL_BATCH_WORDS)
+    if (w->spelling == CIV_SPELL_FEED &&
+        (w->spell_docs >= SPELL_BATCH_DOCS || w->spell_words.size() >= SPELL_BATCH_WORDS))
         flush_spelling(w);
     if (w->in_txn) {
         w->in_txn = false;
@@ -2151,6 +2153,78 @@ extern "C" civ_status civ_writer_flush(civ_writer *w, civ_error *err)
         return civ_error_set(err, CIV_EINVAL, "civ_writer_flush: NULL argument");
     CIV_TRY
     flush_spelling(w);
+    return CIV_OK;
+    CIV_CATCH(err, w->path.c_str())
+}
+
+struct civ_spelling {
+    std::unordered_map<std::string, Xapian::termcount> words;
+    uint64_t docs = 0; /* documents counted, all told */
+};
+
+extern "C" civ_status civ_spelling_new(civ_spelling **out, civ_error *err)
+{
+    if (!out)
+        return civ_error_set(err, CIV_EINVAL, "civ_spelling_new: NULL argument");
+    *out = nullptr;
+    CIV_TRY
+    *out = new civ_spelling;
+    return CIV_OK;
+    CIV_CATCH(err, "spelling")
+}
+
+extern "C" void civ_spelling_free(civ_spelling *sp)
+{
+    delete sp;
+}
+
+extern "C" size_t civ_spelling_pending(const civ_spelling *sp)
+{
+    return sp ? sp->words.size() : 0;
+}
+
+extern "C" civ_status civ_writer_take_spelling(civ_spelling *sp, civ_writer *w, civ_error *err)
+{
+    if (!sp || !w)
+        return civ_error_set(err, CIV_EINVAL, "civ_writer_take_spelling: NULL argument");
+    CIV_TRY
+    if (sp->words.empty()) {
+        sp->words.swap(w->spell_words);
+    } else {
+        for (auto &kv : w->spell_words)
+            sp->words[kv.first] += kv.second;
+    }
+    w->spell_words.clear();
+    sp->docs += w->spell_taken;
+    w->spell_taken = 0;
+    w->spell_docs = 0;
+    return CIV_OK;
+    CIV_CATCH(err, w->path.c_str())
+}
+
+namespace {
+/* Waiting words civ_writer_add_spelling keeps at most (about 100 MB). */
+const size_t SPELL_MAX_WAITING = 2000000;
+const uint64_t SPELL_KEEP_ALL_DOCS = 500;
+}
+
+extern "C" civ_status civ_writer_add_spelling(civ_writer *w, civ_spelling *sp, int final,
+                                              civ_error *err)
+{
+    if (!sp || !w)
+        return civ_error_set(err, CIV_EINVAL, "civ_writer_add_spelling: NULL argument");
+    CIV_TRY
+    bool keep_all = final && sp->docs < SPELL_KEEP_ALL_DOCS;
+    for (auto it = sp->words.begin(); it != sp->words.end();) {
+        if (it->second >= 2 || keep_all) {
+            w->db.add_spelling(it->first, it->second);
+            it = sp->words.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (final || sp->words.size() > SPELL_MAX_WAITING)
+        sp->words.clear();
     return CIV_OK;
     CIV_CATCH(err, w->path.c_str())
 }

@@ -68,6 +68,10 @@ civ_status civ_indexdir_scratch(char **out, civ_indexdir *d, const char *name, c
 civ_status civ_indexdir_publish(civ_indexdir *d, const char *built, int single_file,
                                 civ_error *err);
 
+/* Removes one database made in tmp/ (a path from civ_indexdir_scratch)
+ * once it is no longer needed. Paths outside tmp/ are left alone. */
+void civ_indexdir_drop_scratch(civ_indexdir *d, const char *path);
+
 /* Removes tmp/ and everything in it. */
 void civ_indexdir_clean_scratch(civ_indexdir *d);
 
@@ -75,7 +79,8 @@ void civ_indexdir_clean_scratch(civ_indexdir *d);
  * CIVINDEX_CRASH_AT is "NAME" or "NAME:N", the N-th (default first) call
  * with that name kills the process with SIGKILL, as a power cut would.
  * Points: "file" (after a file is done), "commit" (before a commit of the
- * live index), "committed" (after it), "merged" (shards merged, not yet
+ * live index), "committed" (after it), "shards-merged" (32 closed shards
+ * merged into one during a build), "merged" (all shards merged, not yet
  * published), "renamed" (new generation in place, stub not yet switched). */
 void civ_crash_point(const char *name);
 

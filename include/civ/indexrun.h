@@ -102,13 +102,16 @@ typedef struct civ_run_opts {
     volatile int *stop;         /* set to non-zero (e.g. by a signal handler)
                                    to stop early; what is done is committed */
     unsigned shard_docs;        /* build: a worker starts a new shard after this
-                                   many documents (0: 20000); all are merged */
+                                   many documents (0: CIV_DEFAULT_SHARD_DOCS);
+                                   32 of them are merged into one while the
+                                   run goes on, the rest at the end */
 } civ_run_opts;
 
 #define CIV_RUN_OPTS_INIT { CIV_RUN_OPTS_VERSION, NULL, NULL, 0, 0, NULL, NULL, 0, 0, 0, { 0 }, \
                             0, 0, 0, 0, NULL, 0 }
 
 #define CIV_DEFAULT_MEMORY ((size_t)512 * 1024 * 1024)
+#define CIV_DEFAULT_SHARD_DOCS 2000
 
 /* Runs civindex. counts is filled even when an error stops the run (with
  * what was done until then; documents committed before stay committed).

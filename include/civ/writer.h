@@ -28,13 +28,48 @@ typedef struct civ_writer_opts {
                                an existing index keeps its own */
     int overwrite;          /* start a new, empty index (drops the old one) */
     int text_level;         /* zlib level for the stored text, 1..9 (0: 6) */
-    int spelling;           /* feed the spelling dictionary: title words, and the
-                               words of documents in the index language */
+    int spelling;           /* the spelling dictionary (CIV_SPELL_*): title
+                               words, and the words of documents in the
+                               index language */
     int nosync;             /* do not fsync at commit (scratch shards that are
                                merged and synced later) */
 } civ_writer_opts;
 
-#define CIV_WRITER_OPTS_INIT { CIV_WRITER_OPTS_VERSION, NULL, 0, 0, 1, 0 }
+#define CIV_WRITER_OPTS_INIT { CIV_WRITER_OPTS_VERSION, NULL, 0, 0, CIV_SPELL_FEED, 0 }
+
+/* civ_writer_opts.spelling */
+enum {
+    CIV_SPELL_OFF = 0,   /* no spelling dictionary */
+    CIV_SPELL_FEED = 1,  /* words feed this index's own dictionary */
+    CIV_SPELL_COUNT = 2  /* words are only counted, for civ_writer_take_spelling */
+};
+
+/* Spelling-dictionary counts held apart from any index. A build's shards
+ * count words (CIV_SPELL_COUNT) and hand them over here; the dictionary is
+ * then written once (civ_writer_add_spelling) instead of once per shard,
+ * which would repeat the costly first addition of every word. Not
+ * thread-safe: the caller serialises. */
+typedef struct civ_spelling civ_spelling;
+
+/* A new, empty set of counts; *out is owned by the caller. */
+civ_status civ_spelling_new(civ_spelling **out, civ_error *err);
+
+/* NULL is a no-op. */
+void civ_spelling_free(civ_spelling *sp);
+
+/* Distinct words waiting to be added. */
+size_t civ_spelling_pending(const civ_spelling *sp);
+
+/* Moves the counts w gathered since the last take (CIV_SPELL_COUNT) into
+ * sp. */
+civ_status civ_writer_take_spelling(civ_spelling *sp, civ_writer *w, civ_error *err);
+
+/* Adds sp's counts to w's dictionary (committed with w's next commit) and
+ * removes them from sp. Words seen only once wait in sp, as they may be
+ * typing errors: with final they are dropped, unless fewer than 500
+ * documents were counted in all (a small collection keeps every word).
+ * When sp holds too many waiting words, the single ones go. */
+civ_status civ_writer_add_spelling(civ_writer *w, civ_spelling *sp, int final, civ_error *err);
 
 /* Opens (creating if needed) the index at path for writing.
  * Errors: CIV_ELOCKED (another writer has it), CIV_EIO (cannot create or

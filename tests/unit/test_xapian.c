@@ -266,6 +266,76 @@ static void test_uncommitted_is_discarded(void **state)
     civ_db_free(db);
 }
 
+/* Suggestion for q in the index at path ("" when none). */
+static void expect_suggestion(const char *path, const char *q, const char *want)
+{
+    civ_db *db = NULL;
+    assert_int_equal(civ_db_open(&db, path, NULL), CIV_OK);
+    civ_search_opts o = CIV_SEARCH_OPTS_INIT;
+    o.query = q;
+    o.spelling = 1;
+    civ_results *r = NULL;
+    assert_int_equal(civ_search(&r, db, &o, NULL), CIV_OK);
+    const char *got = civ_results_suggestion(r);
+    if (strcmp(got ? got : "", want) != 0)
+        fail_msg("suggestion for \"%s\": \"%s\", wanted \"%s\"", q, got ? got : "", want);
+    civ_results_free(r);
+    civ_db_free(db);
+}
+
+/* Shards that only count words (CIV_SPELL_COUNT) hand their counts over;
+ * one dictionary is written once and merged with the shards. */
+static void test_spelling_from_shards(void **state)
+{
+    (void)state;
+    char a[300], b[300], sp[300], merged[300];
+    path_in_tmp(a, sizeof a, "shard-a");
+    path_in_tmp(b, sizeof b, "shard-b");
+    path_in_tmp(sp, sizeof sp, "shard-spelling");
+    path_in_tmp(merged, sizeof merged, "shard-merged");
+    civ_writer_opts wo = CIV_WRITER_OPTS_INIT;
+    wo.spelling = CIV_SPELL_COUNT;
+    civ_spelling *counts = NULL;
+    assert_int_equal(civ_spelling_new(&counts, NULL), CIV_OK);
+    assert_int_equal(civ_spelling_pending(counts), 0);
+    civ_writer *w = NULL;
+    assert_int_equal(civ_writer_open(&w, a, &wo, NULL), CIV_OK);
+    put(w, make_doc("a.txt", "Surveillance cameras", NULL, NULL, NULL,
+                    "Municipal surveillance expanded; surveillance cameras watch the square."));
+    assert_int_equal(civ_writer_take_spelling(counts, w, NULL), CIV_OK);
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    civ_writer_free(w);
+    assert_int_equal(civ_writer_open(&w, b, &wo, NULL), CIV_OK);
+    put(w, make_doc("b.txt", "Encryption matters", NULL, NULL, NULL,
+                    "Journalists rely on encryption; encryption protects sources."));
+    assert_int_equal(civ_writer_take_spelling(counts, w, NULL), CIV_OK);
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    civ_writer_free(w);
+    /* "surveillance", "cameras", "encryption", "municipal", ... */
+    assert_true(civ_spelling_pending(counts) >= 8);
+    /* The shards hold no dictionary of their own. */
+    expect_suggestion(a, "survelance", "");
+    civ_writer *sw = NULL;
+    assert_int_equal(civ_writer_open(&sw, sp, &wo, NULL), CIV_OK);
+    /* Not final: words seen once wait, the others are added. */
+    assert_int_equal(civ_writer_add_spelling(sw, counts, 0, NULL), CIV_OK);
+    assert_true(civ_spelling_pending(counts) > 0);
+    assert_int_equal(civ_writer_add_spelling(sw, counts, 1, NULL), CIV_OK);
+    assert_int_equal(civ_spelling_pending(counts), 0);
+    assert_int_equal(civ_writer_commit(sw, NULL), CIV_OK);
+    civ_writer_free(sw);
+    const char *srcs[] = { a, b, sp };
+    assert_int_equal(civ_compact(merged, srcs, 3, 0, NULL), CIV_OK);
+    expect_suggestion(merged, "survelance", "surveillance");
+    /* Seen once, in a small collection: kept at the final addition. */
+    expect_suggestion(merged, "municipl", "municipal");
+    expect_suggestion(merged, "encryptoin", "encryption");
+    civ_spelling_free(counts);
+    civ_spelling_free(NULL);
+    assert_int_equal(civ_writer_take_spelling(NULL, NULL, NULL), CIV_EINVAL);
+    assert_int_equal(civ_writer_add_spelling(NULL, NULL, 0, NULL), CIV_EINVAL);
+}
+
 /* The query language over an index of each stemming strategy: "all" (new
  * indexes) and "some" (indexes made by earlier versions). */
 static void query_language(const char *name, const char *stemming)
@@ -448,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_malformed_queries),
         cmocka_unit_test(test_replace_by_id),
         cmocka_unit_test(test_uncommitted_is_discarded),
+        cmocka_unit_test(test_spelling_from_shards),
         cmocka_unit_test(test_query_language),
         cmocka_unit_test(test_sort_filters_facets),
         cmocka_unit_test(test_snippets_and_get),
