@@ -1622,9 +1622,81 @@ class HashStopper : public Xapian::Stopper {
     }
 };
 
+/* Word counts for the spelling dictionary: an open-addressing table over
+ * one buffer of the words' bytes. Every word of every document passes
+ * through it, at a fraction of the cost of a std::unordered_map of
+ * strings (no allocation per word). */
+class WordCounts {
+    struct Slot {
+        uint64_t hash;
+        uint32_t off, len, count;
+    };
+    std::vector<Slot> slots_;
+    std::string bytes_;
+    size_t used_ = 0;
+
+    static uint64_t hash_of(const char *w, size_t n)
+    {
+        uint64_t h = 1469598103934665603ull; /* FNV-1a */
+        for (size_t i = 0; i < n; i++)
+            h = (h ^ static_cast<unsigned char>(w[i])) * 1099511628211ull;
+        return h | 1; /* 0 marks a free slot */
+    }
+    void grow()
+    {
+        std::vector<Slot> old(slots_.empty() ? 1024 : slots_.size() * 2, Slot{ 0, 0, 0, 0 });
+        old.swap(slots_);
+        size_t mask = slots_.size() - 1;
+        for (const Slot &o : old) {
+            if (!o.hash)
+                continue;
+            size_t i = o.hash & mask;
+            while (slots_[i].hash)
+                i = (i + 1) & mask;
+            slots_[i] = o;
+        }
+    }
+
+  public:
+    void add(const char *w, size_t n, uint32_t inc = 1)
+    {
+        if ((used_ + 1) * 2 > slots_.size())
+            grow();
+        uint64_t h = hash_of(w, n);
+        size_t mask = slots_.size() - 1;
+        size_t i = h & mask;
+        while (slots_[i].hash) {
+            Slot &sl = slots_[i];
+            if (sl.hash == h && sl.len == n && memcmp(bytes_.data() + sl.off, w, n) == 0) {
+                sl.count += inc;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+        slots_[i] = Slot{ h, static_cast<uint32_t>(bytes_.size()), static_cast<uint32_t>(n), inc };
+        bytes_.append(w, n);
+        used_++;
+    }
+    size_t size() const { return used_; }
+    bool empty() const { return used_ == 0; }
+    /* Calls f(word, count) for every word. */
+    template <class F> void each(F f) const
+    {
+        for (const Slot &sl : slots_)
+            if (sl.hash)
+                f(std::string(bytes_, sl.off, sl.len), sl.count);
+    }
+    void clear()
+    {
+        std::vector<Slot>().swap(slots_);
+        std::string().swap(bytes_);
+        used_ = 0;
+    }
+};
+
 } // namespace
 
-/* TermGenerator flags for all text; FLAG_SPELLING is added for titles. */
+/* TermGenerator flags for all text. */
 const Xapian::TermGenerator::flags TG_FLAGS = Xapian::TermGenerator::FLAG_CJK_NGRAM;
 
 struct civ_writer {
@@ -1645,7 +1717,7 @@ struct civ_writer {
      * documents had each. */
     std::string spell_lang;
     bool spell_code_set = false;
-    std::unordered_map<std::string, Xapian::termcount> spell_words;
+    WordCounts spell_words;
 };
 
 extern "C" civ_status civ_writer_open(civ_writer **out, const char *path,
@@ -1785,8 +1857,9 @@ void flush_spelling(civ_writer *w)
 {
     if (w->spelling != CIV_SPELL_FEED)
         return; /* counts wait for civ_writer_take_spelling */
-    for (auto &kv : w->spell_words)
-        w->db.add_spelling(kv.first, kv.second);
+    w->spell_words.each([w](const std::string &word, Xapian::termcount n) {
+        w->db.add_spelling(word, n);
+    });
     w->spell_words.clear();
     w->spell_docs = 0;
 }
@@ -1801,23 +1874,33 @@ const size_t SPELL_BATCH_WORDS = 300000;
  * 3 to 40 bytes, without digits. */
 void spell_words_of(civ_writer *w, const char *t, size_t n)
 {
-    std::string word;
+    /* The word so far, lower-cased; longer ones are never counted, so
+     * only their length is kept track of. */
+    char word[48];
+    size_t wl = 0;
     bool digit = false;
     auto end_word = [&]() {
-        if (!digit && word.size() >= 3 && word.size() <= 40)
-            w->spell_words[word]++;
-        word.clear();
+        if (!digit && wl >= 3 && wl <= 40)
+            w->spell_words.add(word, wl);
+        wl = 0;
         digit = false;
+    };
+    auto put = [&](char ch) {
+        if (wl < sizeof word)
+            word[wl] = ch;
+        wl++;
     };
     size_t i = 0;
     while (i < n) {
         unsigned char c = static_cast<unsigned char>(t[i]);
         if (c < 0x80) {
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-                word += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            if (c >= 'a' && c <= 'z')
+                put(static_cast<char>(c));
+            else if (c >= 'A' && c <= 'Z')
+                put(static_cast<char>(c + 32));
             else if (c >= '0' && c <= '9')
-                digit = true, word += static_cast<char>(c);
-            else if (!word.empty())
+                digit = true, put(static_cast<char>(c));
+            else if (wl)
                 end_word();
             i++;
             continue;
@@ -1826,18 +1909,21 @@ void spell_words_of(civ_writer *w, const char *t, size_t n)
         if (c >= 0xC2 && c < 0xE0 && i + 1 < n) {
             unsigned cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(t[i + 1]) & 0x3Fu);
             if (Xapian::Unicode::is_wordchar(cp)) {
-                Xapian::Unicode::append_utf8(word, Xapian::Unicode::tolower(cp));
+                char u[4];
+                unsigned k = Xapian::Unicode::to_utf8(Xapian::Unicode::tolower(cp), u);
+                for (unsigned j = 0; j < k; j++)
+                    put(u[j]);
                 i += 2;
                 continue;
             }
         }
-        if (!word.empty())
+        if (wl)
             end_word();
         i++;
         while (i < n && (static_cast<unsigned char>(t[i]) & 0xC0) == 0x80)
             i++;
     }
-    if (!word.empty())
+    if (wl)
         end_word();
 }
 
@@ -1879,7 +1965,7 @@ void count_spelling(civ_writer *w, const civ_doc *doc, const Xapian::Document &x
                 break;
             }
         if (ok)
-            w->spell_words[term]++;
+            w->spell_words.add(term.data(), term.size());
     }
 }
 
@@ -2188,12 +2274,9 @@ extern "C" civ_status civ_writer_take_spelling(civ_spelling *sp, civ_writer *w, 
     if (!sp || !w)
         return civ_error_set(err, CIV_EINVAL, "civ_writer_take_spelling: NULL argument");
     CIV_TRY
-    if (sp->words.empty()) {
-        sp->words.swap(w->spell_words);
-    } else {
-        for (auto &kv : w->spell_words)
-            sp->words[kv.first] += kv.second;
-    }
+    w->spell_words.each([sp](const std::string &word, Xapian::termcount n) {
+        sp->words[word] += n;
+    });
     w->spell_words.clear();
     sp->docs += w->spell_taken;
     w->spell_taken = 0;
