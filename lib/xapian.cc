@@ -707,6 +707,31 @@ class StemmedTermDecider : public Xapian::ExpandDecider {
     }
 };
 
+/* Feedback candidates: the stemmed words (StemmedTermDecider) found in at
+ * least two of the feedback documents. Weighing a candidate costs a
+ * posting-list lookup; long documents bring thousands of words found in
+ * one of them only, which were most of the feedback round's time and
+ * seldom among the words it picks. */
+class FeedbackDecider : public Xapian::ExpandDecider {
+    std::unordered_set<std::string> ok_;
+
+  public:
+    FeedbackDecider(const Xapian::Database &db, const Xapian::MSet &top, bool stem_all)
+    {
+        StemmedTermDecider stemmed(stem_all);
+        std::unordered_map<std::string, unsigned> seen;
+        for (Xapian::MSetIterator it = top.begin(); it != top.end(); ++it)
+            for (Xapian::TermIterator t = db.termlist_begin(*it); t != db.termlist_end(*it); ++t)
+                if (stemmed(*t))
+                    seen[*t]++;
+        unsigned need = top.size() >= 2 ? 2 : 1;
+        for (auto &kv : seen)
+            if (kv.second >= need)
+                ok_.insert(kv.first);
+    }
+    bool operator()(const std::string &term) const override { return ok_.count(term) != 0; }
+};
+
 /* The query's words as they occur in the body text: terms of free-text
  * fields ("title:slipstream" is ZSslipstream) lose their field prefix, so
  * that snippets show them too. Returns an empty query when nothing had a
@@ -1226,7 +1251,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
             Xapian::RSet rs;
             for (Xapian::MSetIterator it = top.begin(); it != top.end(); ++it)
                 rs.add_document(*it);
-            StemmedTermDecider decider(db->stem_all);
+            FeedbackDecider decider(db->db, top, db->stem_all);
             Xapian::ESet es = enq.get_eset(PRF_TERMS, rs, &decider);
             std::vector<Xapian::Query> more;
             for (Xapian::ESetIterator t = es.begin(); t != es.end(); ++t)
