@@ -283,6 +283,18 @@ static void expect_suggestion(const char *path, const char *q, const char *want)
     civ_db_free(db);
 }
 
+/* A shard at path holding doc, its spelling counts moved to counts. */
+static void count_shard(const char *path, const civ_writer_opts *wo, civ_spelling *counts,
+                        civ_doc *doc)
+{
+    civ_writer *w = NULL;
+    assert_int_equal(civ_writer_open(&w, path, wo, NULL), CIV_OK);
+    put(w, doc);
+    assert_int_equal(civ_writer_take_spelling(counts, w, NULL), CIV_OK);
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    civ_writer_free(w);
+}
+
 /* Shards that only count words (CIV_SPELL_COUNT) hand their counts over;
  * one dictionary is written once and merged with the shards. */
 static void test_spelling_from_shards(void **state)
@@ -298,19 +310,10 @@ static void test_spelling_from_shards(void **state)
     civ_spelling *counts = NULL;
     assert_int_equal(civ_spelling_new(&counts, NULL), CIV_OK);
     assert_int_equal(civ_spelling_pending(counts), 0);
-    civ_writer *w = NULL;
-    assert_int_equal(civ_writer_open(&w, a, &wo, NULL), CIV_OK);
-    put(w, make_doc("a.txt", "Surveillance cameras", NULL, NULL, NULL,
-                    "Municipal surveillance expanded; surveillance cameras watch the square."));
-    assert_int_equal(civ_writer_take_spelling(counts, w, NULL), CIV_OK);
-    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
-    civ_writer_free(w);
-    assert_int_equal(civ_writer_open(&w, b, &wo, NULL), CIV_OK);
-    put(w, make_doc("b.txt", "Encryption matters", NULL, NULL, NULL,
-                    "Journalists rely on encryption; encryption protects sources."));
-    assert_int_equal(civ_writer_take_spelling(counts, w, NULL), CIV_OK);
-    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
-    civ_writer_free(w);
+    count_shard(a, &wo, counts, make_doc("a.txt", "Surveillance cameras", NULL, NULL, NULL,
+                                         "Municipal surveillance expanded; surveillance cameras watch the square."));
+    count_shard(b, &wo, counts, make_doc("b.txt", "Encryption matters", NULL, NULL, NULL,
+                                         "Journalists rely on encryption; encryption protects sources."));
     /* "surveillance", "cameras", "encryption", "municipal", ... */
     assert_true(civ_spelling_pending(counts) >= 8);
     /* The shards hold no dictionary of their own. */
