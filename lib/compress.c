@@ -1,6 +1,7 @@
 #include "civ/compress.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -101,35 +102,76 @@ civ_status civ_inflate(civ_buf *out, const void *in, size_t len,
     return inflate_any(out, in, len, max_out, 15, "zlib", err);
 }
 
+struct civ_inflater {
+    z_stream zs;
+    int state; /* 0 reading, 1 ended, -1 failed */
+};
+
+civ_status civ_inflater_new(civ_inflater **out, const void *in, size_t len, civ_error *err)
+{
+    *out = NULL;
+    civ_inflater *z = calloc(1, sizeof *z);
+    if (!z || inflateInit2(&z->zs, 15) != Z_OK) {
+        free(z);
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
+    z->zs.next_in = (Bytef *)in;
+    z->zs.avail_in = len > UINT_MAX ? UINT_MAX : (unsigned)len;
+    *out = z;
+    return CIV_OK;
+}
+
+civ_status civ_inflater_read(civ_inflater *z, civ_buf *out, size_t max_more, int *complete,
+                             civ_error *err)
+{
+    *complete = z->state == 1;
+    if (z->state < 0)
+        return civ_error_set(err, CIV_EFORMAT, "corrupt zlib data");
+    if (z->state == 1 || max_more == 0)
+        return CIV_OK;
+    if (civ_buf_reserve(out, max_more) < 0)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    z->zs.next_out = (Bytef *)out->data + out->len;
+    z->zs.avail_out = max_more > UINT_MAX ? UINT_MAX : (unsigned)max_more;
+    unsigned room = z->zs.avail_out;
+    int rc = inflate(&z->zs, Z_SYNC_FLUSH);
+    out->len += room - z->zs.avail_out;
+    out->data[out->len] = '\0';
+    if (rc == Z_STREAM_END) {
+        z->state = 1;
+        *complete = 1;
+        return CIV_OK;
+    }
+    /* Stopped short of max_more without the end of the stream: the
+     * input ran out. */
+    if ((rc == Z_OK || rc == Z_BUF_ERROR) && z->zs.avail_out == 0)
+        return CIV_OK;
+    z->state = -1;
+    if (rc == Z_MEM_ERROR)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT || rc == Z_STREAM_ERROR)
+        return civ_error_set(err, CIV_EFORMAT, "corrupt zlib data%s%s", z->zs.msg ? ": " : "",
+                             z->zs.msg ? z->zs.msg : "");
+    return civ_error_set(err, CIV_EFORMAT, "truncated zlib data");
+}
+
+void civ_inflater_free(civ_inflater *z)
+{
+    if (!z)
+        return;
+    inflateEnd(&z->zs);
+    free(z);
+}
+
 civ_status civ_inflate_head(civ_buf *out, const void *in, size_t len, size_t max_out,
                             int *complete, civ_error *err)
 {
     *complete = 0;
-    if (civ_buf_reserve(out, max_out) < 0)
-        return civ_error_set(err, CIV_ENOMEM, "out of memory");
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (inflateInit2(&zs, 15) != Z_OK)
-        return civ_error_set(err, CIV_ENOMEM, "out of memory");
-    zs.next_in = (Bytef *)in;
-    zs.avail_in = len > UINT_MAX ? UINT_MAX : (unsigned)len;
-    zs.next_out = (Bytef *)out->data + out->len;
-    zs.avail_out = max_out > UINT_MAX ? UINT_MAX : (unsigned)max_out;
-    unsigned room = zs.avail_out;
-    int rc = inflate(&zs, Z_SYNC_FLUSH);
-    out->len += room - zs.avail_out;
-    out->data[out->len] = '\0';
-    civ_status st = CIV_OK;
-    if (rc == Z_STREAM_END)
-        *complete = 1;
-    else if (rc == Z_MEM_ERROR)
-        st = civ_error_set(err, CIV_ENOMEM, "out of memory");
-    else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT || rc == Z_STREAM_ERROR)
-        st = civ_error_set(err, CIV_EFORMAT, "corrupt zlib data%s%s", zs.msg ? ": " : "",
-                           zs.msg ? zs.msg : "");
-    else if (zs.avail_out > 0)
-        st = civ_error_set(err, CIV_EFORMAT, "truncated zlib data");
-    inflateEnd(&zs);
+    civ_inflater *z = NULL;
+    civ_status st = civ_inflater_new(&z, in, len, err);
+    if (st == CIV_OK)
+        st = civ_inflater_read(z, out, max_out, complete, err);
+    civ_inflater_free(z);
     return st;
 }
 

@@ -320,11 +320,13 @@ civ_status civ_doc_encode(civ_buf *out, const civ_doc *doc, int level, civ_error
     return CIV_OK;
 }
 
-/* max_text: decompress at most this much text (SIZE_MAX: all of it). */
-static civ_status decode(civ_doc **out, const char *data, size_t len, int want_text,
-                         size_t max_text, int *complete, civ_error *err)
+/* The fields of data into a new *out, and where its stored text is:
+ * *z (zlen bytes of zlib data, NULL when there is no text), *rawlen. */
+static civ_status decode_fields(civ_doc **out, const unsigned char **z, uint64_t *zlen,
+                                uint64_t *rawlen, const char *data, size_t len, civ_error *err)
 {
     const unsigned char *p = (const unsigned char *)data, *end = p + len;
+    *out = NULL;
     if (len < 4 || memcmp(p, DOC_MAGIC, 4) != 0)
         return civ_error_set(err, CIV_ECORRUPT, "document data is not in civsearch format");
     p += 4;
@@ -351,25 +353,10 @@ static civ_status decode(civ_doc **out, const char *data, size_t len, int want_t
             civ_doc_add(doc, name, (const char *)p, vl);
         p += vl;
     }
-    uint64_t rawlen, zlen;
-    if (get_varint(&p, end, &rawlen) < 0 || get_varint(&p, end, &zlen) < 0 ||
-        (uint64_t)(end - p) < zlen)
+    if (get_varint(&p, end, rawlen) < 0 || get_varint(&p, end, zlen) < 0 ||
+        (uint64_t)(end - p) < *zlen)
         goto corrupt;
-    if (complete)
-        *complete = 1;
-    if (want_text && zlen > 0 && max_text < rawlen) {
-        s = civ_inflate_head(&doc->text, p, zlen, max_text, complete, err);
-        if (s != CIV_OK) {
-            civ_doc_free(doc);
-            return s == CIV_ENOMEM ? s : civ_error_set(err, CIV_ECORRUPT, "stored text is damaged");
-        }
-    } else if (want_text && zlen > 0) {
-        s = civ_inflate(&doc->text, p, zlen, rawlen, err);
-        if (s != CIV_OK) {
-            civ_doc_free(doc);
-            return s == CIV_ENOMEM ? s : civ_error_set(err, CIV_ECORRUPT, "stored text is damaged");
-        }
-    }
+    *z = *zlen ? p : NULL;
     s = civ_doc_check(doc, err);
     if (s != CIV_OK) {
         civ_doc_free(doc);
@@ -380,6 +367,52 @@ static civ_status decode(civ_doc **out, const char *data, size_t len, int want_t
 corrupt:
     civ_doc_free(doc);
     return civ_error_set(err, CIV_ECORRUPT, "document data is damaged");
+}
+
+static civ_status damaged_text(civ_doc *doc, civ_status s, civ_error *err)
+{
+    civ_doc_free(doc);
+    return s == CIV_ENOMEM ? s : civ_error_set(err, CIV_ECORRUPT, "stored text is damaged");
+}
+
+/* max_text: decompress at most this much text (SIZE_MAX: all of it). */
+static civ_status decode(civ_doc **out, const char *data, size_t len, int want_text,
+                         size_t max_text, int *complete, civ_error *err)
+{
+    const unsigned char *z;
+    uint64_t zlen, rawlen;
+    civ_doc *doc = NULL;
+    civ_status s = decode_fields(&doc, &z, &zlen, &rawlen, data, len, err);
+    if (s != CIV_OK)
+        return s;
+    if (complete)
+        *complete = 1;
+    if (want_text && z && max_text < rawlen)
+        s = civ_inflate_head(&doc->text, z, zlen, max_text, complete, err);
+    else if (want_text && z)
+        s = civ_inflate(&doc->text, z, zlen, rawlen, err);
+    if (s != CIV_OK)
+        return damaged_text(doc, s, err);
+    *out = doc;
+    return CIV_OK;
+}
+
+civ_status civ_doc_decode_stream(civ_doc **out, civ_inflater **text, size_t *text_len,
+                                 const char *data, size_t len, civ_error *err)
+{
+    const unsigned char *z;
+    uint64_t zlen, rawlen;
+    civ_doc *doc = NULL;
+    *text = NULL;
+    *text_len = 0;
+    civ_status s = decode_fields(&doc, &z, &zlen, &rawlen, data, len, err);
+    if (s != CIV_OK)
+        return s;
+    if (z && (s = civ_inflater_new(text, z, zlen, err)) != CIV_OK)
+        return damaged_text(doc, s, err);
+    *text_len = z ? rawlen : 0;
+    *out = doc;
+    return CIV_OK;
 }
 
 civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,

@@ -839,11 +839,12 @@ size_t word_end(const char *t, size_t i, size_t n)
 }
 
 /* Finds in t[0..n) the place where most different needles start words
- * within `span` bytes; sets *at to its first word. False when no needle
- * starts any word. A cheap scan, so that the snippet generator (which
- * stems every word it reads) reads only a few hundred bytes. */
+ * within `span` bytes; sets *at to its first word and *cover to how many
+ * different needles are there. False when no needle starts any word. A
+ * cheap scan, so that the snippet generator (which stems every word it
+ * reads) reads only a few hundred bytes. */
 bool best_place(const char *t, size_t n, const std::vector<std::string> &needles, size_t span,
-                size_t *at)
+                size_t *at, unsigned *cover)
 {
     std::vector<std::pair<size_t, unsigned>> occ;
     char w[64];
@@ -883,6 +884,7 @@ bool best_place(const char *t, size_t n, const std::vector<std::string> &needles
         }
     }
     *at = occ[b].first;
+    *cover = static_cast<unsigned>(best / 4096);
     return true;
 }
 
@@ -1334,11 +1336,14 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
                 xapian_snippets = true;
     /* A snippet from t[from..n) of a text of `total` bytes: from the
      * passage the needles point at, else from all of it. "" when none of
-     * the query's words is there. */
-    auto find_snippet = [&](const char *t, size_t n, size_t from, size_t total) -> std::string {
+     * the query's words is there. *cover: how many different needles the
+     * passage has (needles.size() when it cannot be told). */
+    auto find_snippet = [&](const char *t, size_t n, size_t from, size_t total,
+                            unsigned *cover) -> std::string {
         size_t at;
+        *cover = static_cast<unsigned>(std::max<size_t>(needles.size(), 1));
         if (!needles.empty() &&
-            best_place(t + from, n - from, needles, o->snippet_len * 3 / 2, &at)) {
+            best_place(t + from, n - from, needles, o->snippet_len * 3 / 2, &at, cover)) {
             at += from;
             /* Too near the end of a text read only in part: read on. */
             if (n < total && at + o->snippet_len > n)
@@ -1388,11 +1393,12 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         civ_doc *doc = nullptr;
         civ_error derr = CIV_ERROR_INIT;
         std::string data = it.get_document().get_data();
-        int complete = 1;
+        civ_inflater *zt = nullptr;
+        size_t total = 0;
         civ_status ds = o->snippet_len > 0
-                            ? civ_doc_decode_head(&doc, data.data(), data.size(), head_len,
-                                                  &complete, &derr)
+                            ? civ_doc_decode_stream(&doc, &zt, &total, data.data(), data.size(), &derr)
                             : decode_doc(&doc, data, 0, &derr);
+        std::unique_ptr<civ_inflater, void (*)(civ_inflater *)> zt_owner(zt, civ_inflater_free);
         if (ds != CIV_OK) {
             if (derr.code == CIV_ENOMEM)
                 return civ_error_set(err, CIV_ENOMEM, "out of memory");
@@ -1404,30 +1410,43 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         double ts = civ_monotonic();
         r->times.fetch += ts - tf;
         std::string snip;
-        if (o->snippet_len > 0) {
-            size_t tlen;
-            const char *t = civ_doc_text(doc, &tlen);
-            if (tlen > 0) {
-                /* Most snippets are found in the first head_len bytes of
-                 * the text: only those were decompressed. */
-                size_t cut = complete ? tlen : word_boundary(t, tlen);
-                snip = find_snippet(t, cut, 0, tlen);
-                if (snip.empty() && !complete) {
-                    /* None of the words there: read the rest. */
-                    civ_doc *whole = nullptr;
-                    civ_error werr = CIV_ERROR_INIT;
-                    if (decode_doc(&whole, data, 1, &werr) == CIV_OK) {
-                        size_t wlen;
-                        const char *w = civ_doc_text(whole, &wlen);
-                        size_t from = cut > o->snippet_len ? word_boundary(w, cut - o->snippet_len) : 0;
-                        snip = find_snippet(w, wlen, from, wlen);
-                    } else if (werr.code == CIV_ENOMEM) {
+        if (o->snippet_len > 0 && zt) {
+            /* The text is read a part at a time (head_len first, then
+             * parts growing fourfold) until a part holds a passage with all
+             * of the query's words, or the text ends (the passage with the
+             * most of them then serves): a long document costs what it
+             * takes to reach its best passage, seldom its whole length. */
+            civ_buf *tb = civ_doc_text_buf(doc);
+            int complete = 0;
+            size_t head_cut = 0, scanned = 0, part = head_len;
+            unsigned best_cover = 0;
+            civ_error zerr = CIV_ERROR_INIT;
+            while (best_cover < std::max<size_t>(needles.size(), 1) && !complete) {
+                if (civ_inflater_read(zt, tb, part, &complete, &zerr) != CIV_OK) {
+                    if (zerr.code == CIV_ENOMEM)
                         return civ_error_set(err, CIV_ENOMEM, "out of memory");
-                    }
-                    civ_doc_free(whole);
+                    break; /* damaged: what was read stands */
                 }
-                snip = snip.empty() ? lead_snippet(t, cut, o->snippet_len) : set_markers(snip, hs, he);
+                part *= 4;
+                size_t cut = complete ? tb->len : word_boundary(tb->data, tb->len);
+                if (!head_cut)
+                    head_cut = cut;
+                /* From a little before the last cut: a passage may span it. */
+                size_t from = scanned > o->snippet_len ? word_boundary(tb->data, scanned - o->snippet_len) : 0;
+                if (cut > from || scanned == 0) {
+                    unsigned cover = 0;
+                    std::string sn = find_snippet(tb->data, cut, from, complete ? cut : total, &cover);
+                    if (!sn.empty() && cover > best_cover) {
+                        snip = sn;
+                        best_cover = cover;
+                    }
+                }
+                scanned = cut;
             }
+            if (snip.empty() && tb->len > 0)
+                snip = lead_snippet(tb->data, head_cut ? head_cut : tb->len, o->snippet_len);
+            else if (!snip.empty())
+                snip = set_markers(snip, hs, he);
             civ_buf_free(civ_doc_text_buf(doc));
             snip = one_line(snip);
         }

@@ -33,6 +33,24 @@ civ_status civ_inflate(civ_buf *out, const void *in, size_t len,
 civ_status civ_inflate_head(civ_buf *out, const void *in, size_t len, size_t max_out,
                             int *complete, civ_error *err);
 
+/* A zlib stream decompressed a part at a time (the stored text of a
+ * document, read until a snippet is found). It reads from the caller's
+ * in[0..len), which must outlive it. */
+typedef struct civ_inflater civ_inflater;
+
+/* *out is owned by the caller (civ_inflater_free). CIV_ENOMEM. */
+civ_status civ_inflater_new(civ_inflater **out, const void *in, size_t len, civ_error *err);
+
+/* Appends up to max_more further bytes of the decompressed stream to out;
+ * *complete is set to 1 once the stream has ended (and stays so). Errors
+ * as civ_inflate(), never CIV_ETOOBIG; after an error it reads nothing
+ * more. */
+civ_status civ_inflater_read(civ_inflater *z, civ_buf *out, size_t max_more, int *complete,
+                             civ_error *err);
+
+/* NULL is a no-op. */
+void civ_inflater_free(civ_inflater *z);
+
 /* Like civ_inflate() for gzip data (RFC 1952, several members allowed);
  * truncated input is CIV_EFORMAT ("truncated gzip data"). */
 civ_status civ_gunzip(civ_buf *out, const void *in, size_t len, size_t max_out,

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "civ/buf.h"
+#include "civ/compress.h"
 #include "civ/schema.h"
 #include "civ/status.h"
 
@@ -85,6 +86,14 @@ civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,
  * the middle of a UTF-8 sequence. */
 civ_status civ_doc_decode_head(civ_doc **out, const char *data, size_t len,
                                size_t max_text, int *complete, civ_error *err);
+
+/* Like civ_doc_decode() without the text, which comes as a stream instead:
+ * *text (NULL when the document has none; the caller frees it) reads it a
+ * part at a time into civ_doc_text_buf(*out), from data, which must
+ * outlive it; *text_len is the whole text's length. Snippets read until
+ * they find the query's words, and no further. */
+civ_status civ_doc_decode_stream(civ_doc **out, civ_inflater **text, size_t *text_len,
+                                 const char *data, size_t len, civ_error *err);
 
 #ifdef __cplusplus
 }

@@ -115,6 +115,80 @@ static void test_decode_head(void **state)
     civ_buf_free(&data);
 }
 
+/* The stored text read a part at a time: the parts make the whole text,
+ * the end is reported once, and a damaged stream is an error. */
+static void test_decode_stream(void **state)
+{
+    (void)state;
+    civ_doc *doc = NULL, *got = NULL;
+    civ_error err = CIV_ERROR_INIT;
+    assert_int_equal(civ_doc_new(&doc, &err), CIV_OK);
+    civ_doc_add_str(doc, "id", "b.txt");
+    civ_doc_add_str(doc, "title", "Due process");
+    char text[20000];
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = i % 9 == 8 ? ' ' : (char)('a' + (i * 7) % 26);
+    civ_doc_append_text(doc, text, sizeof text);
+    civ_buf data = CIV_BUF_INIT;
+    assert_int_equal(civ_doc_encode(&data, doc, 6, &err), CIV_OK);
+    civ_inflater *z = NULL;
+    size_t total = 0;
+    assert_int_equal(civ_doc_decode_stream(&got, &z, &total, data.data, data.len, &err), CIV_OK);
+    assert_non_null(z);
+    assert_int_equal(total, sizeof text);
+    assert_string_equal(civ_doc_get(got, "title"), "Due process");
+    civ_buf *tb = civ_doc_text_buf(got);
+    assert_int_equal(tb->len, 0);
+    int complete = -1, parts = 0;
+    while (complete != 1) {
+        assert_int_equal(civ_inflater_read(z, tb, 3000, &complete, &err), CIV_OK);
+        parts++;
+        assert_true(parts <= 7);
+    }
+    assert_int_equal(parts, 7);
+    assert_int_equal(tb->len, sizeof text);
+    assert_memory_equal(tb->data, text, sizeof text);
+    /* Reading on after the end adds nothing. */
+    assert_int_equal(civ_inflater_read(z, tb, 3000, &complete, &err), CIV_OK);
+    assert_int_equal(complete, 1);
+    assert_int_equal(tb->len, sizeof text);
+    civ_inflater_free(z);
+    civ_inflater_free(NULL);
+    civ_doc_free(got);
+
+    /* Truncated: the part read so far stands, then an error. */
+    civ_buf zl = CIV_BUF_INIT, out = CIV_BUF_INIT;
+    assert_int_equal(civ_deflate(&zl, text, sizeof text, 6, &err), CIV_OK);
+    assert_int_equal(civ_inflater_new(&z, zl.data, zl.len / 2, &err), CIV_OK);
+    civ_status s = CIV_OK;
+    for (int i = 0; i < 20 && s == CIV_OK && complete != 0; i++)
+        s = civ_inflater_read(z, &out, 4000, &complete, &err);
+    while (s == CIV_OK)
+        s = civ_inflater_read(z, &out, 4000, &complete, &err);
+    assert_int_equal(s, CIV_EFORMAT);
+    assert_int_equal(complete, 0);
+    assert_true(out.len > 0 && out.len < sizeof text);
+    assert_memory_equal(out.data, text, out.len);
+    assert_int_equal(civ_inflater_read(z, &out, 4000, &complete, &err), CIV_EFORMAT);
+    civ_inflater_free(z);
+
+    /* No text: no stream. */
+    civ_doc *bare = NULL;
+    assert_int_equal(civ_doc_new(&bare, &err), CIV_OK);
+    civ_doc_add_str(bare, "id", "c.txt");
+    civ_buf_reset(&data);
+    assert_int_equal(civ_doc_encode(&data, bare, 6, &err), CIV_OK);
+    assert_int_equal(civ_doc_decode_stream(&got, &z, &total, data.data, data.len, &err), CIV_OK);
+    assert_null(z);
+    assert_int_equal(total, 0);
+    civ_doc_free(got);
+    civ_doc_free(bare);
+    civ_doc_free(doc);
+    civ_buf_free(&data);
+    civ_buf_free(&zl);
+    civ_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -122,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_question_words),
         cmocka_unit_test(test_inflate_head),
         cmocka_unit_test(test_decode_head),
+        cmocka_unit_test(test_decode_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
