@@ -581,6 +581,46 @@ unsigned parse_flags(int spelling)
     return f;
 }
 
+/* How often a word must be in the spelling dictionary to count as spelt
+ * right (see run_search). */
+const Xapian::doccount SPELL_KNOWN = 3;
+
+/* True when a word of the query text (letters only, lower-cased, 2 bytes
+ * or more) is in the spelling dictionary fewer than SPELL_KNOWN times. One
+ * dictionary lookup a word. */
+bool has_rare_word(const Xapian::Database &db, const std::string &text)
+{
+    std::vector<std::string> words;
+    std::string w;
+    bool digit = false;
+    auto end_word = [&]() {
+        if (!digit && w.size() >= 2)
+            words.push_back(w);
+        w.clear();
+        digit = false;
+    };
+    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
+        unsigned ch = *it;
+        if (Xapian::Unicode::is_wordchar(ch)) {
+            if (Xapian::Unicode::get_category(ch) == Xapian::Unicode::DECIMAL_DIGIT_NUMBER)
+                digit = true;
+            Xapian::Unicode::append_utf8(w, Xapian::Unicode::tolower(ch));
+        } else {
+            end_word();
+        }
+    }
+    end_word();
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+    Xapian::TermIterator sp = db.spellings_begin();
+    for (const std::string &word : words) {
+        sp.skip_to(word);
+        if (sp == db.spellings_end() || *sp != word || sp.get_termfreq() < SPELL_KNOWN)
+            return true;
+    }
+    return false;
+}
+
 /* Filters from facet clicks: values of one field ORed, fields ANDed. */
 Xapian::Query filter_query(const civ_search_opts *o)
 {
@@ -1170,7 +1210,16 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
             if (natural && english)
                 qp.set_stopper(&db->nl_stopper);
             try {
-                q = qp.parse_query(text, parse_flags(o->spelling));
+                q = qp.parse_query(text, parse_flags(0));
+                /* A correction is looked for only when a word of the query
+                 * is rare or unknown in the spelling dictionary: for each
+                 * word it reads the table's letter groups (a sixth of a
+                 * FastCGI request's time), and a word the collection
+                 * often uses is not misspelt as far as it can tell. */
+                if (o->spelling && has_rare_word(db->db, text)) {
+                    (void)qp.parse_query(text, parse_flags(1));
+                    r->suggestion = qp.get_corrected_query_string();
+                }
             } catch (...) {
                 if (natural && english)
                     qp.set_stopper(&db->stopper);
@@ -1186,8 +1235,6 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
                     q = Xapian::Query(Xapian::Query::OP_ELITE_SET, words.begin(), words.end(),
                                       NL_MAX_TERMS);
             }
-            if (o->spelling)
-                r->suggestion = qp.get_corrected_query_string();
             if (q.empty() && !match_all)
                 return civ_error_set(err, CIV_EQUERY,
                                      "query has no searchable words (only stop words or punctuation)");
