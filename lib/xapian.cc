@@ -1459,16 +1459,19 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         std::string snip;
         if (o->snippet_len > 0 && zt) {
             /* The text is read a part at a time (head_len first, then
-             * parts growing fourfold) until a part holds a passage with all
-             * of the query's words, or the text ends (the passage with the
-             * most of them then serves): a long document costs what it
-             * takes to reach its best passage, seldom its whole length. */
+             * parts growing fourfold) until a part holds a passage with
+             * all of the query's words (two, for queries of more than
+             * three), or the text ends (the passage with the most of them
+             * then serves): a long document costs what it takes to reach
+             * a good passage, seldom its whole length. */
             civ_buf *tb = civ_doc_text_buf(doc);
             int complete = 0;
             size_t head_cut = 0, scanned = 0, part = head_len;
             unsigned best_cover = 0;
+            const unsigned enough =
+                needles.size() <= 3 ? static_cast<unsigned>(std::max<size_t>(needles.size(), 1)) : 2;
             civ_error zerr = CIV_ERROR_INIT;
-            while (best_cover < std::max<size_t>(needles.size(), 1) && !complete) {
+            while (best_cover < enough && !complete) {
                 if (civ_inflater_read(zt, tb, part, &complete, &zerr) != CIV_OK) {
                     if (zerr.code == CIV_ENOMEM)
                         return civ_error_set(err, CIV_ENOMEM, "out of memory");
