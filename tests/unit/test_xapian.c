@@ -283,6 +283,29 @@ static void expect_suggestion(const char *path, const char *q, const char *want)
     civ_db_free(db);
 }
 
+/* Suggestions come for words the dictionary has seldom or never seen
+ * (a typing error the collection itself holds once included), not for
+ * words it often has. */
+static void test_suggestions_for_rare_words(void **state)
+{
+    (void)state;
+    char p[300];
+    path_in_tmp(p, sizeof p, "rare-words");
+    civ_writer *w = NULL;
+    assert_int_equal(civ_writer_open(&w, p, NULL, NULL), CIV_OK);
+    put(w, make_doc("1.txt", "Privacy one", NULL, NULL, NULL, "privacy matters to readers"));
+    put(w, make_doc("2.txt", "Privacy two", NULL, NULL, NULL, "privacy and the press"));
+    put(w, make_doc("3.txt", "Privacy three", NULL, NULL, NULL, "privacy of library records"));
+    put(w, make_doc("4.txt", "Notes", NULL, NULL, NULL, "a privasy typo in a memo"));
+    assert_int_equal(civ_writer_flush(w, NULL), CIV_OK);
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    civ_writer_free(w);
+    expect_suggestion(p, "privasy", "privacy");   /* in the dictionary once */
+    expect_suggestion(p, "privecy", "privacy");   /* not at all */
+    expect_suggestion(p, "privacy", "");          /* often: spelt right */
+    expect_suggestion(p, "privacy recrods", "privacy records");
+}
+
 /* A shard at path holding doc, its spelling counts moved to counts. */
 static void count_shard(const char *path, const civ_writer_opts *wo, civ_spelling *counts,
                         civ_doc *doc)
@@ -522,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_replace_by_id),
         cmocka_unit_test(test_uncommitted_is_discarded),
         cmocka_unit_test(test_spelling_from_shards),
+        cmocka_unit_test(test_suggestions_for_rare_words),
         cmocka_unit_test(test_query_language),
         cmocka_unit_test(test_sort_filters_facets),
         cmocka_unit_test(test_snippets_and_get),
