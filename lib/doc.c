@@ -375,33 +375,11 @@ static civ_status damaged_text(civ_doc *doc, civ_status s, civ_error *err)
     return s == CIV_ENOMEM ? s : civ_error_set(err, CIV_ECORRUPT, "stored text is damaged");
 }
 
-/* max_text: decompress at most this much text (SIZE_MAX: all of it). */
-static civ_status decode(civ_doc **out, const char *data, size_t len, int want_text,
-                         size_t max_text, int *complete, civ_error *err)
-{
-    const unsigned char *z;
-    uint64_t zlen, rawlen;
-    civ_doc *doc = NULL;
-    civ_status s = decode_fields(&doc, &z, &zlen, &rawlen, data, len, err);
-    if (s != CIV_OK)
-        return s;
-    if (complete)
-        *complete = 1;
-    if (want_text && z && max_text < rawlen)
-        s = civ_inflate_head(&doc->text, z, zlen, max_text, complete, err);
-    else if (want_text && z)
-        s = civ_inflate(&doc->text, z, zlen, rawlen, err);
-    if (s != CIV_OK)
-        return damaged_text(doc, s, err);
-    *out = doc;
-    return CIV_OK;
-}
-
 civ_status civ_doc_decode_stream(civ_doc **out, civ_inflater **text, size_t *text_len,
                                  const char *data, size_t len, civ_error *err)
 {
-    const unsigned char *z;
-    uint64_t zlen, rawlen;
+    const unsigned char *z = NULL;
+    uint64_t zlen = 0, rawlen = 0;
     civ_doc *doc = NULL;
     *text = NULL;
     *text_len = 0;
@@ -411,6 +389,34 @@ civ_status civ_doc_decode_stream(civ_doc **out, civ_inflater **text, size_t *tex
     if (z && (s = civ_inflater_new(text, z, zlen, err)) != CIV_OK)
         return damaged_text(doc, s, err);
     *text_len = z ? rawlen : 0;
+    *out = doc;
+    return CIV_OK;
+}
+
+/* max_text: decompress at most this much text (SIZE_MAX: all of it). */
+static civ_status decode(civ_doc **out, const char *data, size_t len, int want_text,
+                         size_t max_text, int *complete, civ_error *err)
+{
+    civ_inflater *z = NULL;
+    size_t total;
+    civ_doc *doc = NULL;
+    civ_status s = civ_doc_decode_stream(&doc, &z, &total, data, len, err);
+    if (s != CIV_OK)
+        return s;
+    int c = 1;
+    if (want_text && z && max_text < total) {
+        s = civ_inflater_read(z, &doc->text, max_text, &c, err);
+    } else if (want_text && z) {
+        /* One byte more than the record says: a longer stream is damaged. */
+        s = civ_inflater_read(z, &doc->text, total + 1, &c, err);
+        if (s == CIV_OK && (!c || doc->text.len != total))
+            s = CIV_EFORMAT;
+    }
+    civ_inflater_free(z);
+    if (s != CIV_OK)
+        return damaged_text(doc, s, err);
+    if (complete)
+        *complete = c;
     *out = doc;
     return CIV_OK;
 }
