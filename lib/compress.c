@@ -163,18 +163,6 @@ void civ_inflater_free(civ_inflater *z)
     free(z);
 }
 
-civ_status civ_inflate_head(civ_buf *out, const void *in, size_t len, size_t max_out,
-                            int *complete, civ_error *err)
-{
-    *complete = 0;
-    civ_inflater *z = NULL;
-    civ_status st = civ_inflater_new(&z, in, len, err);
-    if (st == CIV_OK)
-        st = civ_inflater_read(z, out, max_out, complete, err);
-    civ_inflater_free(z);
-    return st;
-}
-
 civ_status civ_gunzip(civ_buf *out, const void *in, size_t len, size_t max_out,
                       civ_error *err)
 {

@@ -353,8 +353,10 @@ static civ_status decode_fields(civ_doc **out, const unsigned char **z, uint64_t
             civ_doc_add(doc, name, (const char *)p, vl);
         p += vl;
     }
+    /* deflate expands at most 1032 to 1: a larger length is damage, and
+     * must not size an allocation. */
     if (get_varint(&p, end, rawlen) < 0 || get_varint(&p, end, zlen) < 0 ||
-        (uint64_t)(end - p) < *zlen)
+        (uint64_t)(end - p) < *zlen || *rawlen > *zlen * 1032 + 64)
         goto corrupt;
     *z = *zlen ? p : NULL;
     s = civ_doc_check(doc, err);
@@ -393,46 +395,17 @@ civ_status civ_doc_decode_stream(civ_doc **out, civ_inflater **text, size_t *tex
     return CIV_OK;
 }
 
-/* max_text: decompress at most this much text (SIZE_MAX: all of it). */
-static civ_status decode(civ_doc **out, const char *data, size_t len, int want_text,
-                         size_t max_text, int *complete, civ_error *err)
-{
-    civ_inflater *z = NULL;
-    size_t total;
-    civ_doc *doc = NULL;
-    civ_status s = civ_doc_decode_stream(&doc, &z, &total, data, len, err);
-    if (s != CIV_OK)
-        return s;
-    int c = 1;
-    if (want_text && z && max_text < total) {
-        s = civ_inflater_read(z, &doc->text, max_text, &c, err);
-    } else if (want_text && z) {
-        /* One byte more than the record says: a longer stream is damaged. */
-        s = civ_inflater_read(z, &doc->text, total + 1, &c, err);
-        if (s == CIV_OK && (!c || doc->text.len != total))
-            s = CIV_EFORMAT;
-    }
-    civ_inflater_free(z);
-    if (s != CIV_OK)
-        return damaged_text(doc, s, err);
-    if (complete)
-        *complete = c;
-    *out = doc;
-    return CIV_OK;
-}
-
 civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,
                           int want_text, civ_error *err)
 {
-    return decode(out, data, len, want_text, SIZE_MAX, NULL, err);
-}
-
-civ_status civ_doc_decode_head(civ_doc **out, const char *data, size_t len,
-                               size_t max_text, int *complete, civ_error *err)
-{
-    int c = 1;
-    civ_status s = decode(out, data, len, 1, max_text, &c, err);
-    if (complete)
-        *complete = c;
-    return s;
+    const unsigned char *z = NULL;
+    uint64_t zlen = 0, rawlen = 0;
+    civ_doc *doc = NULL;
+    civ_status s = decode_fields(&doc, &z, &zlen, &rawlen, data, len, err);
+    if (s != CIV_OK)
+        return s;
+    if (want_text && z && (s = civ_inflate(&doc->text, z, zlen, rawlen, err)) != CIV_OK)
+        return damaged_text(doc, s, err);
+    *out = doc;
+    return CIV_OK;
 }

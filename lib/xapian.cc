@@ -1370,6 +1370,9 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         return sn.find(SNIP_HI) == std::string::npos ? std::string() : sn;
     };
     const size_t head_len = std::max<size_t>(1024, o->snippet_len * 5);
+    /* Parts are reserved before they are read: capped, so that a damaged
+     * length cannot size them. */
+    const size_t SNIPPET_PART_MAX = 1 << 20;
     Highlight hl;
     if (o->snippet_len > 0)
         hl = make_highlight(snip_query, db->stem, db->stem_all);
@@ -1477,7 +1480,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
                         return civ_error_set(err, CIV_ENOMEM, "out of memory");
                     break; /* damaged: what was read stands */
                 }
-                part *= 4;
+                part = std::min<size_t>(part * 4, SNIPPET_PART_MAX);
                 size_t cut = complete ? tb->len : word_boundary(tb->data, tb->len);
                 if (!head_cut)
                     head_cut = cut;

@@ -27,12 +27,6 @@ civ_status civ_deflate(civ_buf *out, const void *in, size_t len, int level,
 civ_status civ_inflate(civ_buf *out, const void *in, size_t len,
                        size_t max_out, civ_error *err);
 
-/* Appends the first max_out bytes (or fewer) of the zlib-decompressed
- * in[0..len) to out, decompressing no further; *complete is set to 1 when
- * that is all of it. Errors as civ_inflate(), never CIV_ETOOBIG. */
-civ_status civ_inflate_head(civ_buf *out, const void *in, size_t len, size_t max_out,
-                            int *complete, civ_error *err);
-
 /* A zlib stream decompressed a part at a time (the stored text of a
  * document, read until a snippet is found). It reads from the caller's
  * in[0..len), which must outlive it. */

@@ -80,13 +80,6 @@ civ_status civ_doc_encode(civ_buf *out, const civ_doc *doc, int level, civ_error
 civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,
                           int want_text, civ_error *err);
 
-/* Like civ_doc_decode() with want_text, but decompresses only the first
- * max_text bytes of the text or fewer (a snippet rarely needs more);
- * *complete is set to 1 when that is the whole text. The text may end in
- * the middle of a UTF-8 sequence. */
-civ_status civ_doc_decode_head(civ_doc **out, const char *data, size_t len,
-                               size_t max_text, int *complete, civ_error *err);
-
 /* Like civ_doc_decode() without the text, which comes as a stream instead:
  * *text (NULL when the document has none; the caller frees it) reads it a
  * part at a time into civ_doc_text_buf(*out), from data, which must

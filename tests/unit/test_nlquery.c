@@ -55,6 +55,18 @@ static void test_question_words(void **state)
     }
 }
 
+/* The first max bytes of a zlib stream, as snippets read them first. */
+static civ_status inflate_head(civ_buf *out, const void *in, size_t len, size_t max,
+                               int *complete, civ_error *err)
+{
+    civ_inflater *z = NULL;
+    civ_status s = civ_inflater_new(&z, in, len, err);
+    if (s == CIV_OK)
+        s = civ_inflater_read(z, out, max, complete, err);
+    civ_inflater_free(z);
+    return s;
+}
+
 static void test_inflate_head(void **state)
 {
     (void)state;
@@ -65,23 +77,36 @@ static void test_inflate_head(void **state)
     civ_error err = CIV_ERROR_INIT;
     assert_int_equal(civ_deflate(&z, text, sizeof text, 6, &err), CIV_OK);
     int complete = -1;
-    assert_int_equal(civ_inflate_head(&out, z.data, z.len, 1000, &complete, &err), CIV_OK);
+    assert_int_equal(inflate_head(&out, z.data, z.len, 1000, &complete, &err), CIV_OK);
     assert_int_equal(out.len, 1000);
     assert_int_equal(complete, 0);
     assert_memory_equal(out.data, text, 1000);
     civ_buf_reset(&out);
-    assert_int_equal(civ_inflate_head(&out, z.data, z.len, 8000, &complete, &err), CIV_OK);
+    assert_int_equal(inflate_head(&out, z.data, z.len, 8000, &complete, &err), CIV_OK);
     assert_int_equal(out.len, sizeof text);
     assert_int_equal(complete, 1);
     /* Damaged and truncated data are errors, not short text. */
     civ_buf_reset(&out);
-    assert_int_equal(civ_inflate_head(&out, z.data, z.len / 2, 8000, &complete, &err),
+    assert_int_equal(inflate_head(&out, z.data, z.len / 2, 8000, &complete, &err),
                      CIV_EFORMAT);
     z.data[3] ^= 0x55;
     civ_buf_reset(&out);
-    assert_int_not_equal(civ_inflate_head(&out, z.data, z.len, 8000, &complete, &err), CIV_OK);
+    assert_int_not_equal(inflate_head(&out, z.data, z.len, 8000, &complete, &err), CIV_OK);
     civ_buf_free(&z);
     civ_buf_free(&out);
+}
+
+/* A record's fields, and the first max bytes of its text. */
+static civ_status decode_head(civ_doc **out, const char *data, size_t len, size_t max,
+                              int *complete, civ_error *err)
+{
+    civ_inflater *z = NULL;
+    size_t total;
+    civ_status s = civ_doc_decode_stream(out, &z, &total, data, len, err);
+    if (s == CIV_OK && z)
+        s = civ_inflater_read(z, civ_doc_text_buf(*out), max, complete, err);
+    civ_inflater_free(z);
+    return s;
 }
 
 static void test_decode_head(void **state)
@@ -99,20 +124,41 @@ static void test_decode_head(void **state)
     civ_buf data = CIV_BUF_INIT;
     assert_int_equal(civ_doc_encode(&data, doc, 6, &err), CIV_OK);
     int complete = -1;
-    assert_int_equal(civ_doc_decode_head(&head, data.data, data.len, 512, &complete, &err), CIV_OK);
+    assert_int_equal(decode_head(&head, data.data, data.len, 512, &complete, &err), CIV_OK);
     size_t len;
     civ_doc_text(head, &len);
     assert_int_equal(len, 512);
     assert_int_equal(complete, 0);
     assert_string_equal(civ_doc_get(head, "title"), "Habeas corpus");
-    assert_int_equal(civ_doc_decode_head(&small, data.data, data.len, 4096, &complete, &err), CIV_OK);
+    assert_int_equal(decode_head(&small, data.data, data.len, 4096, &complete, &err), CIV_OK);
     civ_doc_text(small, &len);
     assert_int_equal(len, sizeof text);
     assert_int_equal(complete, 1);
+    /* A record claiming more text than its compressed bytes can hold is
+     * damaged, not a reason to allocate that much. */
+    civ_buf z = CIV_BUF_INIT, bad = CIV_BUF_INIT;
+    assert_int_equal(civ_deflate(&z, text, sizeof text, 6, &err), CIV_OK);
+    assert_true(z.len < 128);
+    /* "CIV1", field "id" = "b", end of fields, text length 2^40 (LEB128),
+     * compressed length, the zlib stream. */
+    static const unsigned char head_bytes[] = { 'C', 'I', 'V', '1', 2, 'i', 'd', 1, 'b', 0,
+                                                0x80, 0x80, 0x80, 0x80, 0x80, 0x20 };
+    civ_buf_append(&bad, head_bytes, sizeof head_bytes);
+    civ_buf_putc(&bad, (char)z.len);
+    civ_buf_append(&bad, z.data, z.len);
+    civ_doc *whole = NULL;
+    civ_inflater *zi = NULL;
+    size_t total;
+    assert_int_equal(civ_doc_decode(&whole, bad.data, bad.len, 1, &err), CIV_ECORRUPT);
+    assert_int_equal(civ_doc_decode_stream(&whole, &zi, &total, bad.data, bad.len, &err),
+                     CIV_ECORRUPT);
+    assert_null(zi);
+    civ_buf_free(&z);
     civ_doc_free(doc);
     civ_doc_free(head);
     civ_doc_free(small);
     civ_buf_free(&data);
+    civ_buf_free(&bad);
 }
 
 /* The stored text read a part at a time: the parts make the whole text,
