@@ -581,35 +581,81 @@ unsigned parse_flags(int spelling)
     return f;
 }
 
+/* The words the spelling dictionary holds: runs of letters in scripts
+ * written with spaces (Latin, Greek, Cyrillic, …), lower-cased, 2 to 40
+ * bytes, without digits. Calls fn(word, len) for each in t[0..n); the
+ * writer counts them, and a query's words are looked up with the same
+ * rules. Two-letter words are in: the query parser corrects every word it
+ * does not find ("of" into "off"). */
+const size_t SPELL_MIN_BYTES = 2, SPELL_MAX_BYTES = 40;
+
+template <class F> void each_dictionary_word(const char *t, size_t n, F fn)
+{
+    /* The word so far, lower-cased; longer ones are never counted, so
+     * only their length is kept track of. */
+    char word[48];
+    size_t wl = 0;
+    bool digit = false;
+    auto end_word = [&]() {
+        if (!digit && wl >= SPELL_MIN_BYTES && wl <= SPELL_MAX_BYTES)
+            fn(word, wl);
+        wl = 0;
+        digit = false;
+    };
+    auto put = [&](char ch) {
+        if (wl < sizeof word)
+            word[wl] = ch;
+        wl++;
+    };
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = static_cast<unsigned char>(t[i]);
+        if (c < 0x80) {
+            if (c >= 'a' && c <= 'z')
+                put(static_cast<char>(c));
+            else if (c >= 'A' && c <= 'Z')
+                put(static_cast<char>(c + 32));
+            else if (c >= '0' && c <= '9')
+                digit = true, put(static_cast<char>(c));
+            else if (wl)
+                end_word();
+            i++;
+            continue;
+        }
+        /* Two-byte sequences hold the alphabets written with spaces. */
+        if (c >= 0xC2 && c < 0xE0 && i + 1 < n) {
+            unsigned cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(t[i + 1]) & 0x3Fu);
+            if (Xapian::Unicode::is_wordchar(cp)) {
+                char u[4];
+                unsigned k = Xapian::Unicode::to_utf8(Xapian::Unicode::tolower(cp), u);
+                for (unsigned j = 0; j < k; j++)
+                    put(u[j]);
+                i += 2;
+                continue;
+            }
+        }
+        if (wl)
+            end_word();
+        i++;
+        while (i < n && (static_cast<unsigned char>(t[i]) & 0xC0) == 0x80)
+            i++;
+    }
+    if (wl)
+        end_word();
+}
+
 /* How often a word must be in the spelling dictionary to count as spelt
  * right (see run_search). */
 const Xapian::doccount SPELL_KNOWN = 3;
 
-/* True when a word of the query text (letters only, lower-cased, 2 bytes
- * or more) is in the spelling dictionary fewer than SPELL_KNOWN times. One
- * dictionary lookup a word. */
+/* True when a word of the query text (each_dictionary_word) is in the
+ * spelling dictionary fewer than SPELL_KNOWN times. One dictionary lookup
+ * a word. */
 bool has_rare_word(const Xapian::Database &db, const std::string &text)
 {
     std::vector<std::string> words;
-    std::string w;
-    bool digit = false;
-    auto end_word = [&]() {
-        if (!digit && w.size() >= 2)
-            words.push_back(w);
-        w.clear();
-        digit = false;
-    };
-    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
-        unsigned ch = *it;
-        if (Xapian::Unicode::is_wordchar(ch)) {
-            if (Xapian::Unicode::get_category(ch) == Xapian::Unicode::DECIMAL_DIGIT_NUMBER)
-                digit = true;
-            Xapian::Unicode::append_utf8(w, Xapian::Unicode::tolower(ch));
-        } else {
-            end_word();
-        }
-    }
-    end_word();
+    each_dictionary_word(text.data(), text.size(),
+                         [&words](const char *word, size_t len) { words.emplace_back(word, len); });
     std::sort(words.begin(), words.end());
     words.erase(std::unique(words.begin(), words.end()), words.end());
     Xapian::TermIterator sp = db.spellings_begin();
@@ -1210,16 +1256,16 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
             if (natural && english)
                 qp.set_stopper(&db->nl_stopper);
             try {
-                q = qp.parse_query(text, parse_flags(0));
                 /* A correction is looked for only when a word of the query
                  * is rare or unknown in the spelling dictionary: for each
                  * word it reads the table's letter groups (a sixth of a
                  * FastCGI request's time), and a word the collection
-                 * often uses is not misspelt as far as it can tell. */
-                if (o->spelling && has_rare_word(db->db, text)) {
-                    (void)qp.parse_query(text, parse_flags(1));
+                 * often uses is not misspelt as far as it can tell. The
+                 * query itself is the same either way. */
+                bool spell = o->spelling && has_rare_word(db->db, text);
+                q = qp.parse_query(text, parse_flags(spell));
+                if (spell)
                     r->suggestion = qp.get_corrected_query_string();
-                }
             } catch (...) {
                 if (natural && english)
                     qp.set_stopper(&db->stopper);
@@ -1980,70 +2026,18 @@ void flush_spelling(civ_writer *w)
 const unsigned SPELL_BATCH_DOCS = 5000;
 const size_t SPELL_BATCH_WORDS = 300000;
 
-/* Adds the words of t[0..n) to the spelling counts: runs of letters in
- * scripts written with spaces (Latin, Greek, Cyrillic, …), lower-cased,
- * 3 to 40 bytes, without digits. */
+/* Adds the words of t[0..n) to the spelling counts. */
 void spell_words_of(civ_writer *w, const char *t, size_t n)
 {
-    /* The word so far, lower-cased; longer ones are never counted, so
-     * only their length is kept track of. */
-    char word[48];
-    size_t wl = 0;
-    bool digit = false;
-    auto end_word = [&]() {
-        if (!digit && wl >= 3 && wl <= 40)
-            w->spell_words.add(word, wl);
-        wl = 0;
-        digit = false;
-    };
-    auto put = [&](char ch) {
-        if (wl < sizeof word)
-            word[wl] = ch;
-        wl++;
-    };
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = static_cast<unsigned char>(t[i]);
-        if (c < 0x80) {
-            if (c >= 'a' && c <= 'z')
-                put(static_cast<char>(c));
-            else if (c >= 'A' && c <= 'Z')
-                put(static_cast<char>(c + 32));
-            else if (c >= '0' && c <= '9')
-                digit = true, put(static_cast<char>(c));
-            else if (wl)
-                end_word();
-            i++;
-            continue;
-        }
-        /* Two-byte sequences hold the alphabets written with spaces. */
-        if (c >= 0xC2 && c < 0xE0 && i + 1 < n) {
-            unsigned cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(t[i + 1]) & 0x3Fu);
-            if (Xapian::Unicode::is_wordchar(cp)) {
-                char u[4];
-                unsigned k = Xapian::Unicode::to_utf8(Xapian::Unicode::tolower(cp), u);
-                for (unsigned j = 0; j < k; j++)
-                    put(u[j]);
-                i += 2;
-                continue;
-            }
-        }
-        if (wl)
-            end_word();
-        i++;
-        while (i < n && (static_cast<unsigned char>(t[i]) & 0xC0) == 0x80)
-            i++;
-    }
-    if (wl)
-        end_word();
+    each_dictionary_word(t, n, [w](const char *word, size_t len) { w->spell_words.add(word, len); });
 }
 
 /* The spelling dictionary gets every title word (CIV_FIELD_SPELL, counted
  * by civ_writer_put), and the words of documents in the index's language
  * or of undetermined language (their first 64 KB): counted here and added
  * a batch at a time, this costs a fraction of feeding every occurrence
- * through the term generator (bench/README-web.md). Words with digits, of
- * under 3 or over 40 bytes, or in scripts written without spaces are left
+ * through the term generator (bench/README.md, "bench/spelling"). Words with digits, of
+ * under 2 or over 40 bytes, or in scripts written without spaces are left
  * out. */
 void count_spelling(civ_writer *w, const civ_doc *doc, const Xapian::Document &xd)
 {
@@ -2067,7 +2061,7 @@ void count_spelling(civ_writer *w, const civ_doc *doc, const Xapian::Document &x
     }
     for (Xapian::TermIterator t = xd.termlist_begin(); t != xd.termlist_end(); ++t) {
         const std::string &term = *t;
-        if (term.size() < 3 || term.size() > 40 || (term[0] >= 'A' && term[0] <= 'Z'))
+        if (term.size() < SPELL_MIN_BYTES || term.size() > SPELL_MAX_BYTES || (term[0] >= 'A' && term[0] <= 'Z'))
             continue;
         bool ok = true;
         for (unsigned char c : term)
