@@ -336,19 +336,20 @@ void open_db(civ_db *d, const char *path)
     setup_parser(d);
 }
 
-/* Brings db to the latest state; when civindex has replaced the whole
- * generation the handle points to, opens the index afresh from its path. */
-void reopen_db(civ_db *db)
+/* Brings db to the latest state; true when there was a newer one. When
+ * civindex has replaced the whole generation the handle points to, the
+ * index is opened afresh from its path, settings included: a rebuild may
+ * have changed its stemming strategy. */
+bool reopen_db(civ_db *db)
 {
     try {
-        db->db.reopen();
-        return;
+        return db->db.reopen();
     } catch (const Xapian::Error &) {
         if (db->path.empty())
             throw;
     }
-    db->db = Xapian::Database(db->path);
-    db->qp->set_database(db->db);
+    open_db(db, db->path.c_str());
+    return true;
 }
 
 } // namespace
@@ -413,13 +414,7 @@ extern "C" civ_status civ_db_reopen(civ_db *db, int *changed, civ_error *err)
     if (!db)
         return civ_error_set(err, CIV_EINVAL, "civ_db_reopen: NULL argument");
     CIV_TRY
-    bool c;
-    try {
-        c = db->db.reopen();
-    } catch (const Xapian::DatabaseError &) {
-        reopen_db(db); /* civindex swapped in a new generation */
-        c = true;
-    }
+    bool c = reopen_db(db);
     if (changed)
         *changed = c ? 1 : 0;
     return CIV_OK;
@@ -454,20 +449,6 @@ civ_status decode_doc(civ_doc **out, const std::string &data, int want_text, civ
     return civ_doc_decode(out, data.data(), data.size(), want_text, err);
 }
 
-/* Reopens db; true when there was a newer state to move to. */
-bool reopen_changed(civ_db *db)
-{
-    try {
-        return db->db.reopen();
-    } catch (const Xapian::Error &) {
-        if (db->path.empty())
-            return false;
-    }
-    db->db = Xapian::Database(db->path);
-    db->qp->set_database(db->db);
-    return true;
-}
-
 /* Retries fn after reopening when the index changed under us. */
 template <class F> civ_status with_retry(civ_db *db, civ_error *err, F fn)
 {
@@ -481,7 +462,7 @@ template <class F> civ_status with_retry(civ_db *db, civ_error *err, F fn)
         } catch (const Xapian::DatabaseCorruptError &) {
             /* A block reused by a commit made while we read can look like
              * damage; it is damage only if the index did not change. */
-            if (attempt >= 5 || !reopen_changed(db))
+            if (attempt >= 5 || !reopen_db(db))
                 throw;
         }
     }

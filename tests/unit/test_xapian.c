@@ -266,6 +266,44 @@ static void test_uncommitted_is_discarded(void **state)
     civ_db_free(db);
 }
 
+/* A reader whose generation is replaced by a rebuild with another
+ * stemming strategy follows the new one: searches that only the new
+ * strategy answers find their document after civ_db_reopen(). */
+static void test_reopen_after_rebuild(void **state)
+{
+    (void)state;
+    char dir[300], gen1[320], gen2[320], stub[320];
+    path_in_tmp(dir, sizeof dir, "generations");
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(gen1, sizeof gen1, "%s/db.1", dir);
+    snprintf(gen2, sizeof gen2, "%s/db.2", dir);
+    snprintf(stub, sizeof stub, "%s/XAPIANDB", dir);
+    build_index_with(gen1, "some");
+    FILE *f = fopen(stub, "w");
+    assert_non_null(f);
+    fputs("auto db.1\n", f);
+    fclose(f);
+    civ_db *db = NULL;
+    assert_int_equal(civ_db_open(&db, dir, NULL), CIV_OK);
+    civ_results *r = search(db, "\"facial recognitions\"", CIV_OK);
+    assert_int_equal(civ_results_size(r), 0); /* exact forms in a "some" index */
+    civ_results_free(r);
+    /* civindex's way: a new generation, the stub switched, the old one gone. */
+    build_index_with(gen2, NULL);
+    f = fopen(stub, "w");
+    assert_non_null(f);
+    fputs("auto db.2\n", f);
+    fclose(f);
+    rm_rf(gen1);
+    int changed = 0;
+    assert_int_equal(civ_db_reopen(db, &changed, NULL), CIV_OK);
+    assert_int_equal(changed, 1);
+    r = search(db, "\"facial recognitions\"", CIV_OK);
+    assert_int_equal(civ_results_size(r), 1);
+    civ_results_free(r);
+    civ_db_free(db);
+}
+
 /* Suggestion for q in the index at path ("" when none). */
 static void expect_suggestion(const char *path, const char *q, const char *want)
 {
@@ -551,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_uncommitted_is_discarded),
         cmocka_unit_test(test_spelling_from_shards),
         cmocka_unit_test(test_suggestions_for_rare_words),
+        cmocka_unit_test(test_reopen_after_rebuild),
         cmocka_unit_test(test_query_language),
         cmocka_unit_test(test_sort_filters_facets),
         cmocka_unit_test(test_snippets_and_get),
