@@ -37,6 +37,8 @@ extern "C" {
 #include "civ/db.h"
 #include "civ/query.h"
 #include "civ/schema.h"
+#include "civ/hash.h"
+#include "civ/utf8.h"
 #include "civ/writer.h"
 }
 
@@ -858,9 +860,7 @@ std::string lead_snippet(const char *t, size_t tlen, size_t len)
         html_escape_to(r, t, tlen);
         return r;
     }
-    size_t cut = len;
-    while (cut > 0 && (static_cast<unsigned char>(t[cut]) & 0xC0) == 0x80)
-        cut--;
+    size_t cut = civ_utf8_clip(t, tlen, len);
     size_t sp = cut;
     while (sp > len / 2 && t[sp] != ' ' && t[sp] != '\n')
         sp--;
@@ -1377,15 +1377,12 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     Xapian::Enquire snip_enq(db->db);
     Xapian::MSet snip_mset = mset;
     Xapian::Query snip_query = text_q;
+    bool own_query = false; /* snip_query is not the query matched */
     if (o->snippet_len > 0 && !mset.empty() && !text_q.empty()) {
         Xapian::Query plain_terms = unprefixed_terms(db, text_q);
         if (!plain_terms.empty())
             snip_query = Xapian::Query(Xapian::Query::OP_OR, text_q, plain_terms);
-        if (expanded || !plain_terms.empty()) {
-            snip_enq.set_query(snip_query);
-            snip_enq.set_weighting_scheme(bm25);
-            snip_mset = snip_enq.get_mset(0, 0);
-        }
+        own_query = expanded || !plain_terms.empty();
     }
     auto make_snippet = [&](const Xapian::MSet &m, const std::string &text) -> std::string {
         /* No background model: it spends a term-frequency lookup on every
@@ -1411,6 +1408,13 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         for (char c : nd)
             if (static_cast<unsigned char>(c) >= 0x80)
                 xapian_snippets = true;
+    /* Xapian's generator takes its words from an MSet: one of the words
+     * typed, matched only when it will be used. */
+    if (xapian_snippets && own_query) {
+        snip_enq.set_query(snip_query);
+        snip_enq.set_weighting_scheme(bm25);
+        snip_mset = snip_enq.get_mset(0, 0);
+    }
     /* A snippet from t[from..n) of a text of `total` bytes: from the
      * passage the needles point at, else from all of it. "" when none of
      * the query's words is there. *cover: how many different needles the
@@ -1761,10 +1765,7 @@ class WordCounts {
 
     static uint64_t hash_of(const char *w, size_t n)
     {
-        uint64_t h = 1469598103934665603ull; /* FNV-1a */
-        for (size_t i = 0; i < n; i++)
-            h = (h ^ static_cast<unsigned char>(w[i])) * 1099511628211ull;
-        return h | 1; /* 0 marks a free slot */
+        return civ_hash64(w, n, 0) | 1; /* 0 marks a free slot */
     }
     void grow()
     {
@@ -1840,9 +1841,12 @@ struct civ_writer {
      * and the words of documents since the last flush with how many
      * documents had each. */
     std::string spell_lang;
-    bool spell_code_set = false;
     WordCounts spell_words;
 };
+
+namespace {
+std::string stemmer_code(const std::string &lang);
+}
 
 extern "C" civ_status civ_writer_open(civ_writer **out, const char *path,
                                       const civ_writer_opts *opts, civ_error *err)
@@ -1902,8 +1906,7 @@ extern "C" civ_status civ_writer_open(civ_writer **out, const char *path,
     }
     w->tg.set_flags(TG_FLAGS);
     w->tg.set_database(w->db);
-    w->spell_lang = lang; /* made a language code on first use */
-    w->spell_code_set = false;
+    w->spell_lang = stemmer_code(lang);
     w->text_level = opts->text_level > 0 && opts->text_level <= 9 ? opts->text_level : 6;
     w->spelling = opts->spelling;
     w->nosync = opts->nosync != 0;
@@ -2022,10 +2025,6 @@ void spell_words_of(civ_writer *w, const char *t, size_t n)
  * out. */
 void count_spelling(civ_writer *w, const civ_doc *doc, const Xapian::Document &xd)
 {
-    if (!w->spell_code_set) {
-        w->spell_lang = stemmer_code(w->spell_lang);
-        w->spell_code_set = true;
-    }
     if (!w->spell_lang.empty()) {
         const char *lang = civ_doc_get(doc, "lang");
         if (lang && *lang && w->spell_lang != lang && strcmp(lang, "und") != 0)
