@@ -387,6 +387,8 @@ static civ_status write_end(worker *wk, civ_error *err)
 }
 
 /* Receives each finished document of a file from the pipeline. */
+static civ_status rotate_shard(worker *wk, civ_error *err);
+
 static civ_status emit_doc(void *ctx, civ_doc *doc, const char *sub, civ_error *err)
 {
     (void)sub;
@@ -401,6 +403,16 @@ static civ_status emit_doc(void *ctx, civ_doc *doc, const char *sub, civ_error *
         wk->shard_docs++;
         wk->pending_docs++;
         wk->pending_bytes += bytes;
+        /* Counted a document at a time: an mbox of many messages is split
+         * across shards and commits like as many files. */
+        int full = wk->shard_docs >= r->shard_max;
+        if (full || over_bounds(r, wk->pending_docs, wk->pending_bytes)) {
+            s = full ? rotate_shard(wk, err) : civ_writer_commit(wk->shard, err);
+            wk->pending_docs = 0;
+            wk->pending_bytes = 0;
+            if (s != CIV_OK)
+                return s;
+        }
     } else {
         write_begin(wk);
         pthread_mutex_lock(&r->wmu);
@@ -746,19 +758,8 @@ static void process(worker *wk, job *j)
     s = civ_pipeline_bytes(&po, j->path, name, j->rel, buf, len, mtime, emit_doc, wk, &rep, &e);
     free(buf);
     if (s == CIV_OK) {
-        if (r->build) {
-            if (wk->shard_docs >= r->shard_max) {
-                s = rotate_shard(wk, &e);
-                wk->pending_docs = 0;
-                wk->pending_bytes = 0;
-            } else if (over_bounds(r, wk->pending_docs, wk->pending_bytes)) {
-                s = civ_writer_commit(wk->shard, &e);
-                wk->pending_docs = 0;
-                wk->pending_bytes = 0;
-            }
-        } else {
+        if (!r->build)
             s = write_end(wk, &e);
-        }
     } else if (!r->build) {
         write_end(wk, NULL);
     }

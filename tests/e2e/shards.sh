@@ -44,6 +44,25 @@ for q in surveillance "journalist warrant" '"police record"' uniq00123 'title:co
 done
 ok "the same answers as a build in one shard"
 
+# Shards fill a document at a time: one mbox of 70 messages in shards of
+# 2 is 35 shards, so a merge of 32 happens inside that one file.
+M="$TMP/mail"
+mkdir -p "$M"
+awk 'BEGIN { for (i = 1; i <= 70; i++) {
+  printf "From sender%d@example.org Mon Jun  3 16:%02d:00 2019\n", i, i % 60
+  printf "From: Sender %d <sender%d@example.org>\nTo: records@city.example\n", i, i
+  printf "Subject: Records request %d\nMessage-ID: <m%d@example.org>\n", i, i
+  printf "Date: Mon, 3 Jun 2019 16:%02d:00 +0000\n\nPlease send the records, item %d.\n\n", i % 60, i
+} }' >"$M/requests.mbox"
+CIVINDEX_CRASH_AT=shards-merged "$CIVINDEX" -q --full -j 1 --shard-docs 2 -i "$TMP/mbox-idx" "$M" 2>/dev/null
+RC=$?
+assert_rc 137 "(an mbox's messages did not fill several shards)"
+run "$CIVINDEX" --full -j 1 --shard-docs 2 -i "$TMP/mbox-idx" "$M"
+assert_rc 0
+run "$CIVSEARCH" -i "$TMP/mbox-idx" -j -n 0 'type:letter'
+assert_eq "$(jqout '.total')" 70 "messages of the mbox"
+ok "an mbox fills shards a message at a time"
+
 # Misspelled words are corrected from the one dictionary: counts came
 # from every shard.
 run "$CIVSEARCH" -i "$TMP/many" survelance
