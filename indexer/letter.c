@@ -701,6 +701,32 @@ static int printed_mail(civ_doc *doc, const lines *ls)
     return found;
 }
 
+/* Lines the first checks read at most: a printed mail's headers (30
+ * lines after up to 20 blank ones) and HEAD_LINES non-blank lines for the
+ * salutation. */
+#define HEAD_SPAN 50
+
+/* Adds lines from it to ls until ls has at least `want` lines and
+ * HEAD_LINES non-blank ones, or the text ends (want SIZE_MAX: all of it).
+ * -1 when out of memory (ls is then freed). */
+static int more_lines(lines *ls, civ_lines *it, size_t want)
+{
+    size_t nonblank = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        nonblank += ls->v[i].n > 0;
+    const char *s;
+    size_t n;
+    while ((ls->n < want || nonblank < HEAD_LINES) && civ_lines_next(it, &s, &n, 1)) {
+        if (push(ls, s, n) < 0) {
+            free(ls->v);
+            ls->v = NULL;
+            return -1;
+        }
+        nonblank += n > 0;
+    }
+    return 0;
+}
+
 static civ_status run_letter(civ_doc *doc, const civ_input *in, civ_error *err)
 {
     (void)in;
@@ -715,17 +741,14 @@ static civ_status run_letter(civ_doc *doc, const civ_input *in, civ_error *err)
     if (len < 40 || len > MAX_TEXT)
         return CIV_OK;
 
+    /* Lines are gathered only as far as the first checks look (a printed
+     * mail's headers, the salutation); the rest only for a document that
+     * has a salutation: most texts are no letters. */
     lines ls = { NULL, 0, 0 };
     civ_lines it;
-    const char *s;
-    size_t n;
     civ_lines_init(&it, t, len);
-    while (civ_lines_next(&it, &s, &n, 1)) {
-        if (push(&ls, s, n) < 0) {
-            free(ls.v);
-            return civ_error_set(err, CIV_ENOMEM, "out of memory");
-        }
-    }
+    if (more_lines(&ls, &it, HEAD_SPAN) < 0)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
     if (printed_mail(doc, &ls)) {
         free(ls.v);
         return civ_doc_check(doc, err);
@@ -746,6 +769,8 @@ static civ_status run_letter(civ_doc *doc, const civ_input *in, civ_error *err)
             break;
         }
     }
+    if (sal < ls.n && more_lines(&ls, &it, SIZE_MAX) < 0)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
     /* 2. The closing: the last one after the salutation and some text. */
     size_t clo = ls.n;
     if (sal < ls.n) {
