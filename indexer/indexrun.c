@@ -691,6 +691,7 @@ static void process(worker *wk, job *j)
     wk->reserved = file_reserve(r, len);
     char hash[17];
     civ_hash64_hex(hash, civ_hash64(buf, len, 0));
+    po.hash = hash; /* the pipeline would hash the bytes again */
     known_file *kf = j->kf;
     long long mtime = (long long)j->st.st_mtime;
     if (!r->build) {

@@ -125,7 +125,10 @@ civ_status civ_pipeline_bytes(const civ_pipeline_opts *o, const char *path, cons
     r.rep = rep;
     r.emit = emit;
     r.ctx = ctx;
-    civ_hash64_hex(r.hash, civ_hash64(bytes, len, 0));
+    if (o->hash)
+        snprintf(r.hash, sizeof r.hash, "%s", o->hash);
+    else
+        civ_hash64_hex(r.hash, civ_hash64(bytes, len, 0));
 
     /* 1. Decompress: ".gz" by name or by magic bytes. */
     civ_buf plain = CIV_BUF_INIT;

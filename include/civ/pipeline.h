@@ -46,6 +46,9 @@ typedef struct civ_pipeline_opts {
     const char *format;     /* force this extractor for every file, or NULL */
     civ_warn_fn warn;       /* receives warnings about partly bad files */
     void *warn_ctx;
+    const char *hash;       /* the bytes' content hash (civ_hash64_hex of
+                               civ_hash64(bytes, len, 0)) when the caller has
+                               it already, or NULL */
 } civ_pipeline_opts;
 
 /* Processes the file at path, whose document id is id. st may be NULL (it
