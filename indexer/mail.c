@@ -326,7 +326,9 @@ static void decode_text(mail *m, civ_buf *out, const char *bytes, size_t len,
 }
 
 /* Reads the decoded content of a leaf part (transfer encoding undone) into
- * out. *truncated is set when base64 content ends in the middle of a group. */
+ * out. *truncated is set when base64 content ends in the middle of a group.
+ * With out NULL nothing is decoded or kept: only *truncated is found (for
+ * binary attachments, which are listed by name). */
 static void part_content(mail *m, GMimePart *part, civ_buf *out, int *truncated)
 {
     *truncated = 0;
@@ -347,12 +349,15 @@ static void part_content(mail *m, GMimePart *part, civ_buf *out, int *truncated)
         ssize_t n = g_mime_stream_read(raw, chunk, sizeof chunk);
         if (n <= 0)
             break;
-        if (out->len + (size_t)n > m->in->max_size) {
+        /* Decoded so far (base64: three bytes a group of four). */
+        size_t have = out ? out->len : b64 / 4 * 3;
+        if (have + (size_t)n > m->in->max_size) {
             mwarn(m, "part %u larger than the maximum size: cut", m->parts);
             break;
         }
         if (!decode) {
-            civ_buf_append(out, chunk, (size_t)n);
+            if (out)
+                civ_buf_append(out, chunk, (size_t)n);
             continue;
         }
         if (enc == GMIME_CONTENT_ENCODING_BASE64)
@@ -361,18 +366,20 @@ static void part_content(mail *m, GMimePart *part, civ_buf *out, int *truncated)
                 if (isalnum(c) || c == '+' || c == '/' || c == '=')
                     b64++;
             }
+        if (!out)
+            continue;
         if (civ_buf_reserve(out, g_mime_encoding_outlen(&st, (size_t)n)) < 0)
             break;
         out->len += g_mime_encoding_step(&st, chunk, (size_t)n, out->data + out->len);
         out->data[out->len] = '\0';
     }
-    if (decode && civ_buf_reserve(out, g_mime_encoding_outlen(&st, 0) + 16) == 0) {
+    if (out && decode && civ_buf_reserve(out, g_mime_encoding_outlen(&st, 0) + 16) == 0) {
         out->len += g_mime_encoding_flush(&st, "", 0, out->data + out->len);
         out->data[out->len] = '\0';
     }
     if (b64 % 4 != 0)
         *truncated = 1;
-    if (civ_buf_failed(out))
+    if (out && civ_buf_failed(out))
         m->fatal = CIV_ENOMEM;
 }
 
@@ -510,10 +517,8 @@ static void add_leaf(mail *m, GMimePart *part, int depth)
         /* Binary: listed by name only, but say when its data is cut short. */
         GMimeDataWrapper *w = g_mime_part_get_content(part);
         if (w && g_mime_data_wrapper_get_encoding(w) == GMIME_CONTENT_ENCODING_BASE64) {
-            civ_buf tmp = CIV_BUF_INIT;
             int truncated;
-            part_content(m, part, &tmp, &truncated);
-            civ_buf_free(&tmp);
+            part_content(m, part, NULL, &truncated);
             if (truncated && name)
                 mwarn(m, "truncated base64 in attachment %.120s", name);
             else if (truncated)
