@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "civ/config.h"
 #include "civ/date.h"
 #include "civ/schema.h"
 #include "civ/utf8.h"
@@ -252,8 +253,7 @@ static civ_status on_pair(void *vctx, const char *name, const char *v, civ_error
     if (strcmp(name, "like") == 0)
         return set_string(&p->like, name, v, CIV_CGI_MAX_VALUE, err);
     if (strcmp(name, "c") == 0) {
-        size_t n = strlen(v);
-        if (n > 64 || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != n)
+        if (*v && !civ_config_valid_name(v))
             return civ_error_set(err, CIV_EINVAL, "unknown collection");
         return set_string(&p->collection, name, v, 64, err);
     }

@@ -77,7 +77,7 @@ static const num_setting num_settings[] = {
     { "facet_values", LIM(facet_values), 0, 0, 100 },
 };
 
-static int valid_name(const char *s)
+int civ_config_valid_name(const char *s)
 {
     size_t n = strlen(s);
     return n >= 1 && n <= 64 &&
@@ -140,7 +140,7 @@ static civ_status parse_line(civ_config *c, char *line, const char *origin, unsi
             *(unsigned *)(void *)field = (unsigned)v;
         return CIV_OK;
     }
-    if (!valid_name(name))
+    if (!civ_config_valid_name(name))
         return civ_error_set(err, CIV_EFORMAT,
                              "%s:%u: \"%s\" is neither a setting nor a collection name (A-Z a-z 0-9 _ - .)",
                              origin, lineno, name);

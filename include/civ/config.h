@@ -71,6 +71,10 @@ const civ_collection *civ_config_find(const civ_config *c, const char *name);
 /* NULL is a no-op. */
 void civ_config_free(civ_config *c);
 
+/* 1 when s can name a collection: 1 to 64 of A-Z a-z 0-9 _ - . (the
+ * configuration's rule, which request parameters follow too). */
+int civ_config_valid_name(const char *s);
+
 #ifdef __cplusplus
 }
 #endif
