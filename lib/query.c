@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "civ/db.h"
 #include "civ/utf8.h"
 
 const char *const civ_stopwords_english[] = {
@@ -227,4 +228,20 @@ int civ_query_is_plain(const char *q, size_t len, size_t *nwords)
     if (nwords)
         *nwords = words;
     return plain;
+}
+
+int civ_sort_parse(civ_sort *out, const char *name)
+{
+    static const civ_sort all[] = { CIV_SORT_RELEVANCE, CIV_SORT_DATE_ASC, CIV_SORT_DATE_DESC };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (strcmp(name, civ_sort_name(all[i])) == 0) {
+            *out = all[i];
+            return 0;
+        }
+    return -1;
+}
+
+const char *civ_sort_name(civ_sort s)
+{
+    return s == CIV_SORT_DATE_ASC ? "date" : s == CIV_SORT_DATE_DESC ? "-date" : "relevance";
 }

@@ -222,13 +222,9 @@ static civ_status on_pair(void *vctx, const char *name, const char *v, civ_error
         return CIV_OK;
     }
     if (strcmp(name, "sort") == 0) {
-        if (!*v || strcmp(v, "relevance") == 0)
+        if (!*v)
             p->sort = CIV_SORT_RELEVANCE;
-        else if (strcmp(v, "date") == 0)
-            p->sort = CIV_SORT_DATE_ASC;
-        else if (strcmp(v, "-date") == 0)
-            p->sort = CIV_SORT_DATE_DESC;
-        else
+        else if (civ_sort_parse(&p->sort, v) != 0)
             return civ_error_set(err, CIV_EINVAL, "parameter sort must be relevance, date or -date");
         p->has_sort = *v != '\0';
         return CIV_OK;

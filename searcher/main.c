@@ -153,13 +153,7 @@ int main(int argc, char **argv)
             break;
         case 's':
             sort_set = 1;
-            if (strcmp(optarg, "relevance") == 0)
-                so.sort = CIV_SORT_RELEVANCE;
-            else if (strcmp(optarg, "date") == 0)
-                so.sort = CIV_SORT_DATE_ASC;
-            else if (strcmp(optarg, "-date") == 0)
-                so.sort = CIV_SORT_DATE_DESC;
-            else {
+            if (civ_sort_parse(&so.sort, optarg) != 0) {
                 fprintf(stderr, "civsearch: --sort: expected relevance, date or -date, got %s\n", optarg);
                 return EXIT_ERROR;
             }

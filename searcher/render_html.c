@@ -131,7 +131,7 @@ static const char *field_label(const char *field)
 
 static const char *sort_param(civ_sort s)
 {
-    return s == CIV_SORT_DATE_ASC ? "date" : s == CIV_SORT_DATE_DESC ? "-date" : NULL;
+    return s == CIV_SORT_RELEVANCE ? NULL : civ_sort_name(s);
 }
 
 /* ---- links --------------------------------------------------------- */
@@ -295,9 +295,9 @@ static void header(civ_buf *out, const civ_render_info *info, const char *q)
     }
     civ_sort s = info->opts ? info->opts->sort : CIV_SORT_RELEVANCE;
     civ_buf_puts(out, "<label>Sort <select name=\"sort\">");
-    option(out, "relevance", "best match", s == CIV_SORT_RELEVANCE);
-    option(out, "-date", "newest first", s == CIV_SORT_DATE_DESC);
-    option(out, "date", "oldest first", s == CIV_SORT_DATE_ASC);
+    option(out, civ_sort_name(CIV_SORT_RELEVANCE), "best match", s == CIV_SORT_RELEVANCE);
+    option(out, civ_sort_name(CIV_SORT_DATE_DESC), "newest first", s == CIV_SORT_DATE_DESC);
+    option(out, civ_sort_name(CIV_SORT_DATE_ASC), "oldest first", s == CIV_SORT_DATE_ASC);
     civ_buf_puts(out, "</select></label>");
     static const char pattern[] = "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?";
     civ_buf_printf(out, "<label>From <input name=\"from\" inputmode=\"numeric\" pattern=\"%s\" "

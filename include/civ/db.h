@@ -55,6 +55,12 @@ typedef enum civ_sort {
     CIV_SORT_DATE_DESC  /* newest first */
 } civ_sort;
 
+/* The sort orders' names, as the command line and the web take them:
+ * "relevance", "date", "-date". civ_sort_parse returns 0 and sets *out, or
+ * -1 for another name; civ_sort_name gives the name of s. */
+int civ_sort_parse(civ_sort *out, const char *name);
+const char *civ_sort_name(civ_sort s);
+
 #define CIV_SEARCH_OPTS_VERSION 1
 
 typedef struct civ_search_opts {
