@@ -289,6 +289,7 @@ struct civ_db {
     Xapian::SimpleStopper stopper;
     Xapian::SimpleStopper nl_stopper; /* stopper + civ_stopwords_question, */
     bool nl_stopper_ready = false;    /* filled on first use */
+    bool english = false;             /* the stop lists apply */
     std::unique_ptr<Xapian::QueryParser> qp;
     std::vector<std::string> text_prefixes; /* of free-text fields, longest first */
 };
@@ -304,7 +305,8 @@ void setup_parser(civ_db *d)
     qp.set_stemming_strategy(d->stemmer_lang == "none" ? Xapian::QueryParser::STEM_NONE
                              : d->stem_all              ? Xapian::QueryParser::STEM_ALL
                                                         : Xapian::QueryParser::STEM_SOME);
-    if (d->stemmer_lang == "english" || d->stemmer_lang == "en")
+    d->english = d->stemmer_lang == "english" || d->stemmer_lang == "en";
+    if (d->english)
         qp.set_stopper(&d->stopper);
     size_t n;
     const civ_field_def *fs = civ_schema_fields(&n);
@@ -1226,34 +1228,28 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
             qp.set_default_op(use_or ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
             qp.set_max_expansion(o->wildcard_limit ? o->wildcard_limit : 1000,
                                  Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
-            bool english = db->stemmer_lang == "english" || db->stemmer_lang == "en";
-            if (natural && english && !db->nl_stopper_ready) {
+            bool nl_stops = natural && db->english;
+            if (nl_stops && !db->nl_stopper_ready) {
                 for (const char *const *w = civ_stopwords_english; *w; w++)
                     db->nl_stopper.add(*w);
                 for (const char *const *w = civ_stopwords_question; *w; w++)
                     db->nl_stopper.add(*w);
                 db->nl_stopper_ready = true;
             }
-            if (natural && english)
-                qp.set_stopper(&db->nl_stopper);
-            try {
-                /* A correction is looked for only when a word of the query
-                 * is rare or unknown in the spelling dictionary: for each
-                 * word it reads the table's letter groups (a sixth of a
-                 * FastCGI request's time), and a word the collection
-                 * often uses is not misspelt as far as it can tell. The
-                 * query itself is the same either way. */
-                bool spell = o->spelling && has_rare_word(db->db, text);
-                q = qp.parse_query(text, parse_flags(spell));
-                if (spell)
-                    r->suggestion = qp.get_corrected_query_string();
-            } catch (...) {
-                if (natural && english)
-                    qp.set_stopper(&db->stopper);
-                throw;
-            }
-            if (natural && english)
-                qp.set_stopper(&db->stopper);
+            /* Set for every query: the parser is shared by the queries of a
+             * long-running process. */
+            if (db->english)
+                qp.set_stopper(nl_stops ? &db->nl_stopper : &db->stopper);
+            /* A correction is looked for only when a word of the query
+             * is rare or unknown in the spelling dictionary: for each
+             * word it reads the table's letter groups (a sixth of a
+             * FastCGI request's time), and a word the collection
+             * often uses is not misspelt as far as it can tell. The
+             * query itself is the same either way. */
+            bool spell = o->spelling && has_rare_word(db->db, text);
+            q = qp.parse_query(text, parse_flags(spell));
+            if (spell)
+                r->suggestion = qp.get_corrected_query_string();
             if (natural) {
                 std::vector<Xapian::Query> words;
                 for (Xapian::TermIterator t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t)
