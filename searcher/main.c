@@ -259,7 +259,8 @@ int main(int argc, char **argv)
                 rc = fail(NULL, &err);
             }
         } else {
-            render->document(&out, doc);
+            civ_render_info info = { &so, NULL, 0, color, NULL, NULL };
+            render->document(&out, &info, doc);
         }
         civ_doc_free(doc);
     } else {

@@ -4,16 +4,6 @@
 #include "civ/render.h"
 #include "civ/utf8.h"
 
-const civ_renderer *civ_renderer_by_name(const char *name)
-{
-    static const civ_renderer *const all[] = { &civ_render_text, &civ_render_json,
-                                                   &civ_render_html, NULL };
-    for (size_t i = 0; all[i]; i++)
-        if (strcmp(all[i]->name, name) == 0)
-            return all[i];
-    return NULL;
-}
-
 int civ_render_date(const civ_doc *doc, char out[11])
 {
     const char *d = civ_doc_get(doc, "date");

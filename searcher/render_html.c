@@ -690,7 +690,7 @@ static void rows(civ_buf *out, const civ_doc *doc, const char *label, const char
     civ_buf_free(&tmp);
 }
 
-static void html_document_page(civ_buf *out, const civ_render_info *info, const civ_doc *doc)
+static void html_document(civ_buf *out, const civ_render_info *info, const civ_doc *doc)
 {
     const char *title = civ_doc_get(doc, "title");
     const char *id = civ_doc_get(doc, "id");
@@ -759,39 +759,7 @@ static void html_document_page(civ_buf *out, const civ_render_info *info, const 
     footer(out, info);
 }
 
-static void html_document(civ_buf *out, const civ_doc *doc)
-{
-    civ_render_info info = { 0 };
-    html_document_page(out, &info, doc);
-}
-
-/* ---- statistics and errors ----------------------------------------- */
-
-static void count_rows(civ_buf *out, const char *label, const civ_count *c, size_t n)
-{
-    civ_buf tmp = CIV_BUF_INIT;
-    for (size_t i = 0; i < n; i++)
-        civ_buf_printf(&tmp, "%s%s %llu", i ? ", " : "", c[i].value, (unsigned long long)c[i].count);
-    row(out, label, n ? civ_buf_str(&tmp) : "-");
-    civ_buf_free(&tmp);
-}
-
-static void html_stats(civ_buf *out, const civ_stats *s)
-{
-    civ_render_info info = { 0 };
-    head(out, &info, "Statistics");
-    civ_buf_puts(out, "<main id=\"main\" class=\"wrap\"><div><h1>Statistics</h1>\n<dl class=\"doc\">\n");
-    char num[32];
-    snprintf(num, sizeof num, "%llu", (unsigned long long)s->documents);
-    row(out, "Documents", num);
-    snprintf(num, sizeof num, "%llu", (unsigned long long)s->terms);
-    row(out, "Terms", num);
-    row(out, "Stemming", s->stemmer);
-    count_rows(out, "Types", s->types, s->ntypes);
-    count_rows(out, "Languages", s->langs, s->nlangs);
-    count_rows(out, "Formats", s->formats, s->nformats);
-    civ_buf_puts(out, "</dl></div></main>\n</body>\n</html>\n");
-}
+/* ---- errors ---------------------------------------------------------- */
 
 static void html_error(civ_buf *out, const civ_render_info *info, int status, const char *message)
 {
@@ -812,7 +780,5 @@ const civ_renderer civ_render_html = {
     .name = "html",
     .results = html_results,
     .document = html_document,
-    .stats = html_stats,
-    .document_page = html_document_page,
     .error = html_error,
 };

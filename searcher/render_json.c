@@ -137,8 +137,9 @@ static void json_results(civ_buf *out, const civ_render_info *info, const civ_re
     civ_buf_putc(out, '\n');
 }
 
-static void json_document(civ_buf *out, const civ_doc *doc)
+static void json_document(civ_buf *out, const civ_render_info *info, const civ_doc *doc)
 {
+    (void)info;
     civ_json j;
     civ_json_init(&j, out);
     civ_json_begin_object(&j);

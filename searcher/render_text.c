@@ -81,8 +81,9 @@ static void lines(civ_buf *out, const civ_doc *doc, const char *label, const cha
     civ_buf_free(&tmp);
 }
 
-static void text_document(civ_buf *out, const civ_doc *doc)
+static void text_document(civ_buf *out, const civ_render_info *info, const civ_doc *doc)
 {
+    (void)info;
     line(out, "Title:", civ_doc_get(doc, "title"));
     lines(out, doc, "Author:", "author");
     lines(out, doc, "From:", "from");

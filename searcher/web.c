@@ -240,10 +240,7 @@ static void show_document(request *r, civ_db *db)
             answer_failure(r, "reading a document", &err);
         return;
     }
-    if (r->json)
-        civ_render_json.document(&r->resp->body, doc);
-    else
-        civ_render_html.document_page(&r->resp->body, &r->info, doc);
+    renderer(r)->document(&r->resp->body, &r->info, doc);
     civ_doc_free(doc);
     finish(r, 200);
 }

@@ -46,11 +46,11 @@ typedef struct civ_render_info {
 typedef struct civ_renderer {
     const char *name;   /* "text", "json", "html" */
     void (*results)(civ_buf *out, const civ_render_info *info, const civ_results *r);
-    void (*document)(civ_buf *out, const civ_doc *doc);
-    void (*stats)(civ_buf *out, const civ_stats *s);
+    /* the document view; the search page uses info's request context */
+    void (*document)(civ_buf *out, const civ_render_info *info, const civ_doc *doc);
     /* Optional entries (NULL where a format has none): */
-    /* the document with the request's context (search page) */
-    void (*document_page)(civ_buf *out, const civ_render_info *info, const civ_doc *doc);
+    /* index statistics (the command line's --stats) */
+    void (*stats)(civ_buf *out, const civ_stats *s);
     /* an error answer; status is the HTTP status, message one safe line */
     void (*error)(civ_buf *out, const civ_render_info *info, int status, const char *message);
 } civ_renderer;
@@ -58,9 +58,6 @@ typedef struct civ_renderer {
 extern const civ_renderer civ_render_text;
 extern const civ_renderer civ_render_json;
 extern const civ_renderer civ_render_html;
-
-/* The renderer by name, or NULL. */
-const civ_renderer *civ_renderer_by_name(const char *name);
 
 /* The document's date as "YYYY-MM-DD" into out[11]; returns 0, or -1 (and
  * out = "") when it has none. */
