@@ -518,6 +518,7 @@ struct civ_results {
     std::vector<std::unique_ptr<std::string>> strings; /* facet value storage */
     std::string suggestion;
     std::string description;
+    civ_doc *like = nullptr; /* opts.like's document, fields only */
     uint64_t total = 0;
     bool exact = false;
     civ_search_times times = { 0, 0, 0, 0 };
@@ -526,6 +527,7 @@ struct civ_results {
     {
         for (civ_doc *d : docs)
             civ_doc_free(d);
+        civ_doc_free(like);
     }
 };
 
@@ -1543,7 +1545,13 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     }
     for (size_t i = 0; i < r->hits.size(); i++)
         r->hits[i].snippet = r->snippets[i].c_str();
-    (void)self;
+    if (self) {
+        /* The page names the document it started from. */
+        civ_error lerr = CIV_ERROR_INIT;
+        if (decode_doc(&r->like, db->db.get_document(self).get_data(), 0, &lerr) != CIV_OK &&
+            lerr.code == CIV_ENOMEM)
+            return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
     return CIV_OK;
 }
 
@@ -1596,6 +1604,11 @@ extern "C" const civ_facet *civ_results_facets(const civ_results *r, size_t *n)
     if (n)
         *n = r ? r->facets.size() : 0;
     return r && !r->facets.empty() ? r->facets.data() : nullptr;
+}
+
+extern "C" const civ_doc *civ_results_like(const civ_results *r)
+{
+    return r ? r->like : nullptr;
 }
 
 extern "C" const char *civ_results_suggestion(const civ_results *r)

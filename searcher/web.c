@@ -263,21 +263,6 @@ static void search(request *r, civ_db *db)
     }
     r->info.query = front ? NULL : p->q ? p->q : "";
     r->info.opts = so;
-    char *like_title = NULL;
-    if (p->like) {
-        civ_doc *like = NULL;
-        if (civ_db_get(&like, db, p->like, 0, &err) != CIV_OK) {
-            if (err.code == CIV_ENOTFOUND)
-                answer_error(r, 404, "There is no document with that id.");
-            else
-                answer_failure(r, "reading a document", &err);
-            return;
-        }
-        const char *t = civ_doc_get(like, "title");
-        like_title = t ? strdup(t) : NULL;
-        civ_doc_free(like);
-        r->page.like_title = like_title;
-    }
     civ_results *res = NULL;
     double t0 = civ_monotonic();
     civ_status s = civ_search(&res, db, so, &err);
@@ -294,12 +279,13 @@ static void search(request *r, civ_db *db)
         else
             answer_failure(r, "search", &err);
     } else {
+        const civ_doc *like = civ_results_like(res);
+        r->page.like_title = like ? civ_doc_get(like, "title") : NULL;
         renderer(r)->results(&r->resp->body, &r->info, res);
+        r->page.like_title = NULL;
         finish(r, 200);
     }
     civ_results_free(res);
-    r->page.like_title = NULL;
-    free(like_title);
 }
 
 void civ_web_handle(civ_web *w, const civ_web_request *rq, civ_web_response *resp)

@@ -134,6 +134,10 @@ const civ_hit *civ_results_hit(const civ_results *r, size_t i);
 const civ_facet *civ_results_facets(const civ_results *r, size_t *n);
 /* The query with misspellings corrected, or NULL when none was found. */
 const char *civ_results_suggestion(const civ_results *r);
+
+/* For a search with opts.like: the document it started from (fields only,
+ * owned by r), else NULL. */
+const civ_doc *civ_results_like(const civ_results *r);
 /* A description of the parsed query, for --debug. Never NULL. */
 const char *civ_results_query_description(const civ_results *r);
 

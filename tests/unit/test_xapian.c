@@ -564,6 +564,12 @@ static void test_snippets_and_get(void **state)
     for (size_t i = 0; i < civ_results_size(r); i++)
         assert_string_not_equal(civ_doc_get(civ_results_hit(r, i)->doc, "id"), "c.txt");
     assert_true(civ_results_size(r) >= 1);
+    /* The document it started from, for the page's heading. */
+    assert_non_null(civ_results_like(r));
+    assert_string_equal(civ_doc_get(civ_results_like(r), "title"), "Open letter on facial recognition");
+    civ_results_free(r);
+    r = search(db, "police", CIV_OK);
+    assert_null(civ_results_like(r));
     civ_results_free(r);
     o.like = "missing-id";
     assert_int_equal(civ_search(&r, db, &o, &err), CIV_ENOTFOUND);
