@@ -328,8 +328,11 @@ static void decode_text(mail *m, civ_buf *out, const char *bytes, size_t len,
 /* Reads the decoded content of a leaf part (transfer encoding undone) into
  * out. *truncated is set when base64 content ends in the middle of a group.
  * With out NULL nothing is decoded or kept: only *truncated is found (for
- * binary attachments, which are listed by name). */
-static void part_content(mail *m, GMimePart *part, civ_buf *out, int *truncated)
+ * binary attachments, which are listed by name). Reading stops once out
+ * holds `enough` bytes (SIZE_MAX: read all; *truncated is then only
+ * known for what was read). */
+static void part_content_upto(mail *m, GMimePart *part, civ_buf *out, int *truncated,
+                              size_t enough)
 {
     *truncated = 0;
     GMimeDataWrapper *w = g_mime_part_get_content(part);
@@ -346,6 +349,8 @@ static void part_content(mail *m, GMimePart *part, civ_buf *out, int *truncated)
     char chunk[16384];
     g_mime_stream_reset(raw);
     for (;;) {
+        if (out && out->len >= enough)
+            break;
         ssize_t n = g_mime_stream_read(raw, chunk, sizeof chunk);
         if (n <= 0)
             break;
@@ -381,6 +386,11 @@ static void part_content(mail *m, GMimePart *part, civ_buf *out, int *truncated)
         *truncated = 1;
     if (out && civ_buf_failed(out))
         m->fatal = CIV_ENOMEM;
+}
+
+static void part_content(mail *m, GMimePart *part, civ_buf *out, int *truncated)
+{
+    part_content_upto(m, part, out, truncated, SIZE_MAX);
 }
 
 /* Starts a new paragraph in the message text. */
@@ -578,13 +588,24 @@ static void add_leaf(mail *m, GMimePart *part, int depth)
     civ_buf_free(&raw);
 }
 
-/* 1 when a text/plain leaf holds nothing but white space. */
+/* 1 when a text/plain leaf holds nothing but white space. Its start
+ * nearly always tells; the whole part is decoded only when that start is
+ * blank (the chosen part is decoded again as the message's text). */
 static int blank_plain(mail *m, GMimeObject *obj)
 {
     civ_buf raw = CIV_BUF_INIT;
     int truncated;
-    part_content(m, GMIME_PART(obj), &raw, &truncated);
+    part_content_upto(m, GMIME_PART(obj), &raw, &truncated, 1);
     int blank = 1;
+    for (size_t i = 0; i < raw.len && blank; i++)
+        if (!isspace((unsigned char)raw.data[i]))
+            blank = 0;
+    if (!blank) {
+        civ_buf_free(&raw);
+        return 0;
+    }
+    civ_buf_reset(&raw);
+    part_content(m, GMIME_PART(obj), &raw, &truncated);
     for (size_t i = 0; i < raw.len && blank; i++)
         if (!isspace((unsigned char)raw.data[i]))
             blank = 0;
