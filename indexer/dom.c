@@ -1,5 +1,5 @@
 /* Walks a libxml2 tree: readable text in reading order, plus metadata. */
-#include "civ/dom.h"
+#include "dom.h"
 
 #include <stdio.h>
 #include <string.h>

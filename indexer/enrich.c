@@ -1,5 +1,5 @@
 /* Enrichers every document goes through: byline, title, date, language, type. */
-#include "civ/enrich.h"
+#include "enrich.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -246,8 +246,8 @@ static civ_status run_date(civ_doc *doc, const civ_input *in, civ_error *err)
             source = "text";
         }
     }
-    if (!ok && in && in->mtime > 0) {
-        civ_date_from_time(&d, (time_t)in->mtime);
+    if (!ok && in && in->file && in->file->mtime > 0) {
+        civ_date_from_time(&d, (time_t)in->file->mtime);
         ok = 1;
         source = "mtime";
     }

@@ -1,12 +1,8 @@
-/* The extractor registry: which extractor reads which file. */
-#include "civ/extract.h"
+/* The extractor registry: which extractor reads which input. */
+#include "extract.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-#include "civ/buf.h"
 
 const civ_extractor *const civ_extractors[] = {
     &civ_extractor_html,
@@ -16,21 +12,6 @@ const civ_extractor *const civ_extractors[] = {
     &civ_extractor_text,
     NULL,
 };
-
-void civ_input_warn(const civ_input *in, const char *fmt, ...)
-{
-    if (!in->warn)
-        return;
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    for (char *p = msg; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    in->warn(in->warn_ctx, msg);
-}
 
 const civ_extractor *civ_extractor_for_name(const char *name)
 {
@@ -43,6 +24,32 @@ const civ_extractor *civ_extractor_for_name(const char *name)
         for (const char *const *e = civ_extractors[i]->extensions; e && *e; e++)
             if (strcasecmp(dot + 1, *e) == 0)
                 return civ_extractors[i];
+    return NULL;
+}
+
+/* 1 when the declared type t[0..n) matches `pattern`: the same type, or
+ * any subtype for a pattern ending in "/" and "*". */
+static int type_matches(const char *t, size_t n, const char *pattern)
+{
+    size_t pl = strlen(pattern);
+    if (pl >= 2 && pattern[pl - 1] == '*')
+        return n > pl - 1 && strncasecmp(t, pattern, pl - 1) == 0;
+    return n == pl && strncasecmp(t, pattern, n) == 0;
+}
+
+const civ_extractor *civ_extractor_for_media_type(const char *type)
+{
+    while (*type == ' ')
+        type++;
+    size_t n = strcspn(type, "; \t");
+    if (n == 0)
+        return NULL;
+    /* An exact type wins over a pattern (text/html over any text). */
+    for (int exact = 1; exact >= 0; exact--)
+        for (size_t i = 0; civ_extractors[i]; i++)
+            for (const char *const *m = civ_extractors[i]->media_types; m && *m; m++)
+                if ((strchr(*m, '*') == NULL) == exact && type_matches(type, n, *m))
+                    return civ_extractors[i];
     return NULL;
 }
 

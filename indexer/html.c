@@ -7,10 +7,11 @@
 #include <libxml/HTMLparser.h>
 
 #include "civ/charset.h"
-#include "civ/dom.h"
-#include "civ/extract.h"
+#include "dom.h"
+#include "extract.h"
 
 static const char *const html_exts[] = { "html", "htm", "xhtml", "shtml", NULL };
+static const char *const html_types[] = { "text/html", "application/xhtml+xml", NULL };
 
 /* Finds charset=… in <meta> within the first bytes. Writes it to out. */
 static int declared_charset(const char *b, size_t len, char *out, size_t outsz)
@@ -38,9 +39,13 @@ static int declared_charset(const char *b, size_t len, char *out, size_t outsz)
     return 0;
 }
 
-civ_status civ_html_extract_bytes(civ_doc *doc, const char *bytes, size_t len,
-                                  const char *declared, civ_error *err)
+/* Parses HTML bytes (any charset: declared, in a <meta>, or detected) with
+ * libxml2's forgiving parser into doc. */
+static civ_status html_extract(const civ_input *in, civ_doc *doc, civ_error *err)
 {
+    const char *bytes = (const char *)in->bytes;
+    size_t len = in->len;
+    const char *declared = in->charset && *in->charset ? in->charset : NULL;
     char meta_cs[48];
     if (!declared && declared_charset(bytes, len, meta_cs, sizeof meta_cs))
         declared = meta_cs;
@@ -67,11 +72,6 @@ civ_status civ_html_extract_bytes(civ_doc *doc, const char *bytes, size_t len,
     return s;
 }
 
-static civ_status html_extract(const civ_input *in, civ_doc *doc, civ_error *err)
-{
-    return civ_html_extract_bytes(doc, (const char *)in->bytes, in->len, NULL, err);
-}
-
 /* "<!doctype html", "<html", or an early <head>/<body>. */
 static int html_sniff(const unsigned char *b, size_t len)
 {
@@ -95,6 +95,7 @@ static int html_sniff(const unsigned char *b, size_t len)
 const civ_extractor civ_extractor_html = {
     .name = "html",
     .extensions = html_exts,
+    .media_types = html_types,
     .sniff = html_sniff,
-    .extract_one = html_extract,
+    .extract = html_extract,
 };

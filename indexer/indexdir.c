@@ -1,6 +1,6 @@
 /* The index folder: generations, lock, scratch, atomic switches. */
 #define _XOPEN_SOURCE 700 /* nftw */
-#include "civ/indexdir.h"
+#include "indexdir.h"
 
 #include <dirent.h>
 #include <errno.h>

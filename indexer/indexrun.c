@@ -1,6 +1,6 @@
 /* One civindex run: walk → workers (pipeline) → shards or the live index.
  * See civ/indexrun.h for the two ways of writing and their guarantees. */
-#include "civ/indexrun.h"
+#include "indexrun.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -16,8 +16,8 @@
 #include <libxml/parser.h>
 
 #include "civ/hash.h"
-#include "civ/indexdir.h"
-#include "civ/walk.h"
+#include "indexdir.h"
+#include "walk.h"
 #include "civ/writer.h"
 #include "civ/date.h"
 

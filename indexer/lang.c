@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "civ/enrich.h"
+#include "enrich.h"
 #include "civ/utf8.h"
 
 typedef struct lang_words {

@@ -20,7 +20,7 @@
 #include <strings.h>
 
 #include "civ/date.h"
-#include "civ/enrich.h"
+#include "enrich.h"
 #include "civ/lines.h"
 
 #define MAX_TEXT ((size_t)2 * 1024 * 1024) /* longer documents are not letters */

@@ -1,13 +1,16 @@
 /*
  * Mail: single RFC 5322 messages (.eml) and mbox files (one document per
- * message), parsed in-process with GMime 3.
+ * message), parsed in-process with GMime 3 — mailboxes with GMime's own
+ * mbox parser.
  *
  * Every message becomes a letter: from/to/cc ("Name <addr>", one value per
  * address), subject (also the title), date (UTC, to the second), message
  * id, the thread it belongs to, and the readable text of its parts:
- * text/plain preferred in multipart/alternative, HTML through the HTML
- * extractor, text-like attachments appended, binary ones listed by name.
- * Broken MIME gives one-line warnings, never a failed file.
+ * text/plain preferred in multipart/alternative; HTML bodies and every
+ * attachment go back through the extractor registry (extract.h), so an
+ * attached HTML page, gzip file or forwarded .eml is read as the same file
+ * would be; binary attachments are listed by name. Broken MIME gives
+ * one-line warnings, never a failed file.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -21,14 +24,16 @@
 
 #include "civ/charset.h"
 #include "civ/date.h"
-#include "civ/dom.h"
-#include "civ/extract.h"
 #include "civ/hash.h"
-#include "civ/mail.h"
+#include "civ/lines.h"
 #include "civ/utf8.h"
+#include "extract.h"
+#include "mail.h"
 
 static const char *const mail_exts[] = { "eml", NULL };
+static const char *const mail_types[] = { "message/rfc822", NULL };
 static const char *const mbox_exts[] = { "mbox", NULL };
+static const char *const mbox_types[] = { "application/mbox", NULL };
 
 /* MIME trees deeper than this are not followed (GMime has its own limit). */
 #define MAX_DEPTH 24
@@ -44,28 +49,6 @@ static void gmime_start(void)
 
 /* ---- the mbox "From " line --------------------------------------------- */
 
-static int month_of(const char *s, size_t n)
-{
-    static const char *const names[] = { "jan", "feb", "mar", "apr", "may", "jun",
-                                         "jul", "aug", "sep", "oct", "nov", "dec" };
-    if (n < 3)
-        return 0;
-    for (int i = 0; i < 12; i++)
-        if (strncasecmp(s, names[i], 3) == 0)
-            return i + 1;
-    return 0;
-}
-
-static int all_digits(const char *s, size_t n)
-{
-    if (n == 0)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)s[i]))
-            return 0;
-    return 1;
-}
-
 int civ_mail_from_line(const char *line, size_t n, civ_date *date)
 {
     if (n < 5 || memcmp(line, "From ", 5) != 0)
@@ -73,64 +56,18 @@ int civ_mail_from_line(const char *line, size_t n, civ_date *date)
     size_t i = 5;
     while (i < n && line[i] == ' ')
         i++;
-    /* The envelope sender: one token. */
+    /* The envelope sender: one token; an asctime() date after it
+     * ("Thu Aug 22 12:36:23 2002", a zone may come before the year). */
     size_t s = i;
     while (i < n && line[i] != ' ' && line[i] != '\t')
         i++;
-    if (i == s)
-        return 0;
-    /* The rest holds an asctime() date: "Thu Aug 22 12:36:23 2002", maybe
-     * with a zone, maybe in RFC 5322 order; find its parts in any order. */
     civ_date d;
-    memset(&d, 0, sizeof d);
-    int have_time = 0;
-    while (i < n) {
-        while (i < n && (line[i] == ' ' || line[i] == '\t' || line[i] == ','))
-            i++;
-        size_t t = i;
-        while (i < n && line[i] != ' ' && line[i] != '\t' && line[i] != ',')
-            i++;
-        const char *w = line + t;
-        size_t wl = i - t;
-        if (wl == 0)
-            break;
-        int h, m, sec = 0;
-        if (!have_time && (wl == 8 || wl == 5) && isdigit((unsigned char)w[0]) && w[2] == ':' &&
-            sscanf(w, "%2d:%2d", &h, &m) == 2) {
-            if (wl == 8 && sscanf(w + 6, "%2d", &sec) != 1)
-                return 0;
-            if (h > 23 || m > 59 || sec > 60)
-                return 0;
-            d.hour = h, d.min = m, d.sec = sec > 59 ? 59 : sec;
-            have_time = 1;
-        } else if (!d.year && wl == 4 && all_digits(w, 4)) {
-            d.year = atoi(w);
-        } else if (!d.day && wl <= 2 && all_digits(w, wl)) {
-            d.day = atoi(w);
-        } else if (!d.month && wl >= 3 && isalpha((unsigned char)w[0])) {
-            d.month = month_of(w, wl);
-            if (d.month && wl > 3 && !isalpha((unsigned char)w[3]))
-                d.month = 0;
-        }
-    }
-    if (!have_time || !d.year || !d.month || d.day < 1 || d.day > 31 || d.year < 1970 ||
-        d.year > 2999)
+    if (i == s || civ_date_parse_loose(&d, line + i, n - i) != 0 || !d.has_time ||
+        d.year < 1970)
         return 0;
-    d.has_time = 1;
     if (date)
         *date = d;
     return 1;
-}
-
-/* Length of the line at p (without its newline) and of the newline. */
-static size_t line_len(const char *p, size_t left, size_t *nl)
-{
-    const char *e = memchr(p, '\n', left);
-    size_t n = e ? (size_t)(e - p) : left;
-    *nl = e ? 1 : 0;
-    if (n && p[n - 1] == '\r')
-        n--, (*nl)++;
-    return n;
 }
 
 /* ---- sniffing ------------------------------------------------------------ */
@@ -144,34 +81,32 @@ static int header_block(const unsigned char *bytes, size_t len)
         "mime-version", "delivered-to", "reply-to", "in-reply-to", "references", "sender",
         "content-type", "x-mailer", "user-agent", "envelope-to", "x-original-to", NULL,
     };
-    const char *p = (const char *)bytes;
-    size_t lim = len < 16384 ? len : 16384, i = 0;
+    civ_lines it;
+    const char *l;
+    size_t n;
     int lines = 0, hits = 0;
-    while (i < lim) {
-        size_t nl;
-        size_t n = line_len(p + i, lim - i, &nl);
-        const char *l = p + i;
+    civ_lines_init(&it, (const char *)bytes, len < 16384 ? len : 16384);
+    while (civ_lines_next(&it, &l, &n, 0)) {
+        if (n && l[n - 1] == '\r')
+            n--;
         if (n == 0)
             break;
         if (l[0] == ' ' || l[0] == '\t') {
             if (lines == 0)
                 return 0;
-        } else {
-            size_t k = 0;
-            while (k < n && l[k] != ':' && (unsigned char)l[k] > ' ' && (unsigned char)l[k] < 127)
-                k++;
-            if (k == 0 || k >= n || l[k] != ':' || k > 76)
-                return 0;
-            for (int j = 0; known[j]; j++)
-                if (strlen(known[j]) == k && strncasecmp(l, known[j], k) == 0) {
-                    hits++;
-                    break;
-                }
-            lines++;
+            continue;
         }
-        if (!nl)
-            break;
-        i += n + nl;
+        size_t k = 0;
+        while (k < n && l[k] != ':' && (unsigned char)l[k] > ' ' && (unsigned char)l[k] < 127)
+            k++;
+        if (k == 0 || k >= n || l[k] != ':' || k > 76)
+            return 0;
+        for (int j = 0; known[j]; j++)
+            if (strlen(known[j]) == k && strncasecmp(l, known[j], k) == 0) {
+                hits++;
+                break;
+            }
+        lines++;
     }
     return hits;
 }
@@ -179,31 +114,15 @@ static int header_block(const unsigned char *bytes, size_t len)
 /* Offset just past a leading mbox "From " line, or 0 when there is none. */
 static size_t skip_from_line(const unsigned char *bytes, size_t len, civ_date *d)
 {
-    size_t nl;
-    size_t n = line_len((const char *)bytes, len, &nl);
-    if (nl && civ_mail_from_line((const char *)bytes, n, d))
-        return n + nl;
-    return 0;
-}
-
-/* Offset of the next separator line at or after `from` (which must be at
- * the start of a line), or len. */
-static size_t next_separator(const char *b, size_t len, size_t from)
-{
-    size_t i = from;
-    while (i < len) {
-        if (len - i >= 5 && b[i] == 'F' && memcmp(b + i, "From ", 5) == 0) {
-            size_t nl;
-            size_t n = line_len(b + i, len - i, &nl);
-            if (civ_mail_from_line(b + i, n, NULL))
-                return i;
-        }
-        const char *e = memchr(b + i, '\n', len - i);
-        if (!e)
-            break;
-        i = (size_t)(e - b) + 1;
-    }
-    return len;
+    civ_lines it;
+    const char *l;
+    size_t n;
+    civ_lines_init(&it, (const char *)bytes, len);
+    if (!civ_lines_next(&it, &l, &n, 0) || it.pos > len || bytes[it.pos - 1] != '\n')
+        return 0;
+    if (n && l[n - 1] == '\r')
+        n--;
+    return civ_mail_from_line(l, n, d) ? it.pos : 0;
 }
 
 static int mail_sniff(const unsigned char *b, size_t len)
@@ -221,7 +140,15 @@ static int mbox_sniff(const unsigned char *b, size_t len)
     if (!skip || header_block(b + skip, len - skip) < 2)
         return 0;
     /* A second message makes it a mailbox rather than one saved mail. */
-    return next_separator((const char *)b, len, skip) < len ? 90 : 0;
+    civ_lines it;
+    const char *l;
+    size_t n;
+    civ_lines_init(&it, (const char *)b, len);
+    it.pos = skip;
+    while (civ_lines_next(&it, &l, &n, 0))
+        if (n >= 5 && l[0] == 'F' && civ_mail_from_line(l, n && l[n - 1] == '\r' ? n - 1 : n, NULL))
+            return 90;
+    return 0;
 }
 
 /* ---- one message ---------------------------------------------------------- */
@@ -234,7 +161,8 @@ typedef struct mail {
     const char *label;    /* "message #3: " inside an mbox, else "" */
     unsigned parts;       /* leaf parts seen (numbers parts in warnings) */
     unsigned warned;      /* GMime warning kinds already reported */
-    civ_status fatal;     /* out of memory */
+    civ_status fatal;     /* out of memory, or the index failing */
+    civ_error fatal_err;
 } mail;
 
 static void mwarn(mail *m, const char *fmt, ...)
@@ -251,6 +179,17 @@ static void mwarn(mail *m, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     civ_input_warn(m->in, "%s%s", m->label, msg);
+}
+
+static void set_fatal(mail *m, civ_status s, const civ_error *e)
+{
+    if (m->fatal)
+        return;
+    m->fatal = s;
+    if (e)
+        m->fatal_err = *e;
+    else
+        civ_error_set(&m->fatal_err, s, "%s", civ_status_name(s));
 }
 
 /* GMime reports what it had to repair; the kinds that change what we read
@@ -277,50 +216,19 @@ static void on_parser_warning(gint64 offset, GMimeParserWarning code, const gcha
     mwarn(m, "%s", what);
 }
 
-/* 1 when iconv (through civ_charset_to_utf8) knows the charset. */
-static int charset_known(const char *cs)
-{
-    civ_buf tmp = CIV_BUF_INIT;
-    civ_status s = civ_charset_to_utf8(&tmp, cs, "", 0, NULL, NULL);
-    civ_buf_free(&tmp);
-    return s == CIV_OK;
-}
-
-/* Windows font charset names some mailers put in MIME labels. */
-static const char *font_charset(const char *cs)
-{
-    static const struct { const char *label, *charset; } map[] = {
-        { "ANSI_CHARSET", "windows-1252" },    { "GB2312_CHARSET", "GB2312" },
-        { "SHIFTJIS_CHARSET", "Shift_JIS" },   { "HANGEUL_CHARSET", "CP949" },
-        { "HANGUL_CHARSET", "CP949" },         { "CHINESEBIG5_CHARSET", "BIG5" },
-        { "RUSSIAN_CHARSET", "windows-1251" }, { "GREEK_CHARSET", "windows-1253" },
-        { "TURKISH_CHARSET", "windows-1254" }, { "HEBREW_CHARSET", "windows-1255" },
-        { "ARABIC_CHARSET", "windows-1256" },  { "BALTIC_CHARSET", "windows-1257" },
-        { "EASTEUROPE_CHARSET", "windows-1250" }, { "THAI_CHARSET", "CP874" },
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcasecmp(cs, map[i].label) == 0)
-            return map[i].charset;
-    return cs;
-}
-
 /* Decodes bytes in a declared charset to UTF-8, appending to out. */
 static void decode_text(mail *m, civ_buf *out, const char *bytes, size_t len,
                         const char *charset, unsigned part)
 {
     civ_text_info info;
-    const char *declared = charset && *charset ? font_charset(charset) : NULL;
-    int bad = declared && !charset_known(declared);
-    if (civ_text_decode(out, bytes, len, bad ? NULL : declared, &info, NULL) != CIV_OK) {
-        m->fatal = CIV_ENOMEM;
+    const char *declared = charset && *charset ? charset : NULL;
+    if (civ_text_decode(out, bytes, len, declared, &info, NULL) != CIV_OK) {
+        set_fatal(m, CIV_ENOMEM, NULL);
         return;
     }
-    if (bad) {
+    if (declared && !civ_charset_known(declared)) {
         char lower[32];
-        size_t i = 0;
-        for (; info.charset[i] && i + 1 < sizeof lower; i++)
-            lower[i] = (char)tolower((unsigned char)info.charset[i]);
-        lower[i] = '\0';
+        civ_ascii_lower(lower, sizeof lower, info.charset);
         mwarn(m, "bad charset %.40s in part %u, decoded as %s", declared, part, lower);
     }
 }
@@ -385,7 +293,7 @@ static void part_content_upto(mail *m, GMimePart *part, civ_buf *out, int *trunc
     if (b64 % 4 != 0)
         *truncated = 1;
     if (out && civ_buf_failed(out))
-        m->fatal = CIV_ENOMEM;
+        set_fatal(m, CIV_ENOMEM, NULL);
 }
 
 static void part_content(mail *m, GMimePart *part, civ_buf *out, int *truncated)
@@ -419,44 +327,6 @@ static void add_text(mail *m, const char *s, size_t n)
     civ_buf_append(m->text, s + i, n - i);
 }
 
-/* Runs one extraction into a scratch document and appends its text to the
- * message's. The extraction is html_extract_bytes (bytes, charset) or, when
- * ex is set, ex->extract_one on sub. A failure becomes a warning starting
- * with `what` (only running out of memory stops the message). Returns 0 or
- * -1. */
-static int absorb(mail *m, const civ_extractor *ex, const civ_input *sub, const char *bytes,
-                  size_t len, const char *charset, const char *what)
-{
-    civ_doc *scratch = NULL;
-    civ_error err = CIV_ERROR_INIT;
-    if (civ_doc_new(&scratch, &err) != CIV_OK) {
-        m->fatal = CIV_ENOMEM;
-        return -1;
-    }
-    civ_status s = ex ? ex->extract_one(sub, scratch, &err)
-                      : civ_html_extract_bytes(scratch, bytes, len, charset, &err);
-    if (s == CIV_OK) {
-        size_t tl;
-        const char *t = civ_doc_text(scratch, &tl);
-        add_text(m, t, tl);
-    } else if (s == CIV_ENOMEM) {
-        m->fatal = s;
-    } else {
-        mwarn(m, "%s could not be read: %s", what, err.msg);
-    }
-    civ_doc_free(scratch);
-    return s == CIV_OK ? 0 : -1;
-}
-
-/* The text of HTML bytes, through the HTML extractor. Returns 0 or -1. */
-static int html_text(mail *m, const char *bytes, size_t len, const char *charset, unsigned part)
-{
-    char what[48];
-    snprintf(what, sizeof what, "HTML in part %u", part);
-    const char *declared = charset && *charset && charset_known(charset) ? charset : NULL;
-    return absorb(m, NULL, NULL, bytes, len, declared, what);
-}
-
 static void add_message(mail *m, GMimeMessage *msg, int depth, int nested);
 static void add_object(mail *m, GMimeObject *obj, int depth);
 
@@ -466,38 +336,54 @@ static int is_type(GMimeObject *obj, const char *type, const char *sub)
     return ct && g_mime_content_type_is_type(ct, type, sub);
 }
 
-/* Text of another format (an attachment civindex reads), through its
- * extractor. Warnings name the attachment. */
-typedef struct sub_warn {
-    const civ_input *parent;
-    const char *prefix;
-} sub_warn;
-
-static void forward_warning(void *ctx, const char *msg)
+/* Whether the registry may read a part of this name and type: otherwise
+ * it is listed by name and never decoded. */
+static int readable(const char *name, GMimeObject *obj)
 {
-    sub_warn *w = ctx;
-    civ_input_warn(w->parent, "%s%s", w->prefix, msg);
+    if (name) {
+        size_t n = strlen(name);
+        char base[256];
+        snprintf(base, sizeof base, "%.*s", (int)(n > 3 && strcasecmp(name + n - 3, ".gz") == 0 ? n - 3 : n),
+                 name);
+        if (civ_extractor_for_name(base) || strcmp(base, name) != 0)
+            return 1;
+    }
+    GMimeContentType *ct = g_mime_object_get_content_type(obj);
+    char *type = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
+    int ok = type && civ_extractor_for_media_type(type) != NULL;
+    g_free(type);
+    return ok;
 }
 
-static void add_other_format(mail *m, const civ_extractor *ex, const char *name,
-                             const char *bytes, size_t len)
+/* Hands a part to the registry; its text joins the message's. */
+static void read_part(mail *m, GMimeObject *obj, const char *name, const char *bytes, size_t len,
+                      const char *charset, const char *what)
 {
-    char prefix[200];
-    snprintf(prefix, sizeof prefix, "%sattachment %.120s: ", m->label, name);
-    sub_warn sw = { m->in, prefix };
-    civ_input sub = *m->in;
-    sub.name = name;
-    sub.bytes = (const unsigned char *)bytes;
-    sub.len = len;
-    sub.warn = forward_warning;
-    sub.warn_ctx = &sw;
-    char what[160];
-    snprintf(what, sizeof what, "attachment %.120s", name);
-    absorb(m, ex, &sub, NULL, 0, NULL, what);
+    GMimeContentType *ct = g_mime_object_get_content_type(obj);
+    char *type = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
+    char label[200];
+    snprintf(label, sizeof label, "%s%s", m->label, what);
+    civ_part p = {
+        .mode = CIV_PART_TEXT,
+        .name = name,
+        .media_type = type,
+        .charset = charset,
+        .bytes = (const unsigned char *)bytes,
+        .len = len,
+        .label = label,
+    };
+    civ_part_result res;
+    civ_error err = CIV_ERROR_INIT;
+    civ_status s = civ_extract_part(m->in, &p, m->doc, &res, &err);
+    g_free(type);
+    if (s != CIV_OK)
+        set_fatal(m, s, &err);
+    else if (res.outcome == CIV_FILE_FAILED)
+        mwarn(m, "%s could not be read: %s", what, res.reason);
 }
 
-/* A leaf part: body text, a text-like attachment, or a binary one. */
-static void add_leaf(mail *m, GMimePart *part, int depth)
+/* A leaf part: body text, an HTML body, or an attachment. */
+static void add_leaf(mail *m, GMimePart *part)
 {
     GMimeObject *obj = GMIME_OBJECT(part);
     unsigned no = ++m->parts;
@@ -515,19 +401,14 @@ static void add_leaf(mail *m, GMimePart *part, int depth)
         is_type(obj, "application", "x-pkcs7-signature") ||
         is_type(obj, "application", "pgp-keys"))
         return;
-
-    const civ_extractor *ex = name ? civ_extractor_for_name(name) : NULL;
-    int mailfile = ex == &civ_extractor_mail || is_type(obj, "message", "*");
-    int textlike = plain || html || is_type(obj, "text", "*") ||
-                   is_type(obj, "application", "xml") || mailfile ||
-                   (ex && ex->extract_one);
-    if (name && (attachment || !(plain || html)))
+    int body = !attachment && !(name && !(plain || html));
+    if (!body && name)
         civ_doc_add_str(m->doc, "attachment", name);
-    if (!textlike) {
-        /* Binary: listed by name only, but say when its data is cut short. */
+    int truncated;
+    if (!(body && (plain || html)) && !readable(name, obj)) {
+        /* Listed by name only, but say when its data is cut short. */
         GMimeDataWrapper *w = g_mime_part_get_content(part);
         if (w && g_mime_data_wrapper_get_encoding(w) == GMIME_CONTENT_ENCODING_BASE64) {
-            int truncated;
             part_content(m, part, NULL, &truncated);
             if (truncated && name)
                 mwarn(m, "truncated base64 in attachment %.120s", name);
@@ -537,7 +418,6 @@ static void add_leaf(mail *m, GMimePart *part, int depth)
         return;
     }
     civ_buf raw = CIV_BUF_INIT;
-    int truncated;
     part_content(m, part, &raw, &truncated);
     if (truncated) {
         if (name)
@@ -545,45 +425,20 @@ static void add_leaf(mail *m, GMimePart *part, int depth)
         else
             mwarn(m, "truncated base64 in part %u", no);
     }
-    if (m->fatal || raw.len == 0) {
-        civ_buf_free(&raw);
-        return;
-    }
-    const char *bytes = civ_buf_str(&raw);
-    if (attachment || (name && !(plain || html))) {
-        if (mailfile) {
-            /* A mail saved as an attachment: read it as a forwarded message
-             * (one level deeper, so that mail in mail in mail… ends). */
-            GMimeStream *stream = g_mime_stream_mem_new_with_buffer(bytes, raw.len);
-            GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-            GMimeMessage *inner = g_mime_parser_construct_message(parser, m->popts);
-            if (inner) {
-                add_message(m, inner, depth + 1, 1);
-                g_object_unref(inner);
-            }
-            g_object_unref(parser);
-            g_object_unref(stream);
-        } else if (html) {
-            html_text(m, bytes, raw.len, charset, no);
-        } else if (ex && ex->extract_one && ex != &civ_extractor_mail &&
-                   ((ex->flags & CIV_EXTRACTOR_BINARY_OK) || !civ_text_is_binary(bytes, raw.len))) {
-            add_other_format(m, ex, name, bytes, raw.len);
-        } else if (!civ_text_is_binary(bytes, raw.len)) {
+    if (!m->fatal && raw.len > 0) {
+        char what[160];
+        if (!body)
+            snprintf(what, sizeof what, "attachment %.120s", name ? name : "(unnamed)");
+        else
+            snprintf(what, sizeof what, "HTML in part %u", no);
+        if (body && plain) {
             civ_buf t = CIV_BUF_INIT;
-            decode_text(m, &t, bytes, raw.len, charset, no);
+            decode_text(m, &t, raw.data, raw.len, charset, no);
             add_text(m, civ_buf_str(&t), t.len);
             civ_buf_free(&t);
+        } else {
+            read_part(m, obj, name, raw.data, raw.len, charset, what);
         }
-        civ_buf_free(&raw);
-        return;
-    }
-    if (html) {
-        html_text(m, bytes, raw.len, charset, no);
-    } else {
-        civ_buf t = CIV_BUF_INIT;
-        decode_text(m, &t, bytes, raw.len, charset, no);
-        add_text(m, civ_buf_str(&t), t.len);
-        civ_buf_free(&t);
     }
     civ_buf_free(&raw);
 }
@@ -667,7 +522,7 @@ static void recover_multipart(mail *m, GMimeMultipart *mp, int depth)
         civ_buf_printf(&b, "Content-Type: multipart/%s; boundary=\"%.*s\"\n\n%s",
                        sub && *sub ? sub : "mixed", (int)bl, p + 2, pro);
         if (civ_buf_failed(&b)) {
-            m->fatal = CIV_ENOMEM;
+            set_fatal(m, CIV_ENOMEM, NULL);
             civ_buf_free(&b);
             return;
         }
@@ -734,7 +589,7 @@ static void add_object(mail *m, GMimeObject *obj, int depth)
         return;
     }
     if (GMIME_IS_PART(obj))
-        add_leaf(m, GMIME_PART(obj), depth);
+        add_leaf(m, GMIME_PART(obj));
 }
 
 /* "Name <addr>", "addr" or "Name" for one mailbox into out. */
@@ -824,18 +679,16 @@ static size_t msgid_norm(char *out, size_t outsz, const char *id)
 }
 
 /* The first Message-ID in a References / In-Reply-To header, normalised. */
-static size_t first_ref(mail *m, GMimeMessage *msg, const char *header, int last, char *out,
-                        size_t outsz)
+static size_t first_ref(mail *m, GMimeMessage *msg, const char *header, char *out, size_t outsz)
 {
     const char *raw = g_mime_object_get_header(GMIME_OBJECT(msg), header);
     out[0] = '\0';
     if (!raw || !*raw)
         return 0;
     GMimeReferences *refs = g_mime_references_parse(m->popts, raw);
-    int n = refs ? g_mime_references_length(refs) : 0;
     size_t len = 0;
-    if (n > 0)
-        len = msgid_norm(out, outsz, g_mime_references_get_message_id(refs, last ? n - 1 : 0));
+    if (refs && g_mime_references_length(refs) > 0)
+        len = msgid_norm(out, outsz, g_mime_references_get_message_id(refs, 0));
     if (refs)
         g_mime_references_free(refs);
     if (len == 0 && !strchr(raw, '<') && strchr(raw, '@') && !strchr(raw, ' '))
@@ -850,50 +703,13 @@ void civ_mail_thread_id(char out[17], const char *msgid)
     civ_hash64_hex(out, civ_hash64(norm, n, 0));
 }
 
-/* Mailers with a year-2000 bug wrote 2002 as "0102" or "102" (years since
- * 1900): parses v with such a year repaired. Returns 0 or -1. */
-static int fix_year(const char *v, civ_date *d)
-{
-    size_t n = strlen(v);
-    if (n > 200)
-        return -1;
-    for (size_t i = 0; i + 3 <= n; i++) {
-        if (i > 0 && v[i - 1] != ' ')
-            continue;
-        size_t k = i;
-        while (k < n && isdigit((unsigned char)v[k]))
-            k++;
-        if (k - i < 3 || k - i > 4 || (k < n && v[k] != ' '))
-            continue;
-        int y = atoi(v + i);
-        if (y < 100 || y > 199)
-            continue;
-        char fixed[256];
-        snprintf(fixed, sizeof fixed, "%.*s%d%s", (int)i, v, 1900 + y, v + k);
-        return civ_date_parse(d, fixed, strlen(fixed));
-    }
-    return -1;
-}
-
 /* Date of the message: the Date header, else the envelope (From line),
  * else the first Received header. Returns the source, or NULL. */
 static const char *message_date(GMimeMessage *msg, const civ_date *envelope, civ_date *d)
 {
     const char *v = g_mime_object_get_header(GMIME_OBJECT(msg), "Date");
-    if (v && civ_date_parse(d, v, strlen(v)) == 0)
+    if (v && civ_date_parse_mail(d, v, strlen(v)) == 0)
         return "header";
-    if (v && fix_year(v, d) == 0)
-        return "header";
-    if (v) {
-        GDateTime *gd = g_mime_utils_header_decode_date(v);
-        if (gd) {
-            gint64 t = g_date_time_to_unix(gd);
-            g_date_time_unref(gd);
-            civ_date_from_time(d, (time_t)t);
-            if (d->year >= 1970 && d->year < 3000)
-                return "header";
-        }
-    }
     if (envelope) {
         *d = *envelope;
         return "envelope";
@@ -907,7 +723,7 @@ static const char *message_date(GMimeMessage *msg, const civ_date *envelope, civ
             continue;
         const char *rv = g_mime_header_get_value(h);
         const char *semi = rv ? strrchr(rv, ';') : NULL;
-        if (semi && civ_date_parse(d, semi + 1, strlen(semi + 1)) == 0)
+        if (semi && civ_date_parse_mail(d, semi + 1, strlen(semi + 1)) == 0)
             return "received";
         break;
     }
@@ -936,40 +752,55 @@ static void add_message(mail *m, GMimeMessage *msg, int depth, int nested)
     add_object(m, g_mime_message_get_mime_part(msg), depth);
 }
 
-/* Fills doc from one message's bytes. */
-static civ_status read_message(const civ_input *in, civ_doc *doc, const char *bytes, size_t len,
-                               const civ_date *envelope, const char *label, const char *sub,
-                               civ_error *err)
+/* Undoes mbox quoting in the message text: a line ">From " (any number of
+ * '>') loses one '>'. */
+static void unquote_from(civ_buf *t)
 {
-    pthread_once(&gmime_once, gmime_start);
-    mail m;
-    memset(&m, 0, sizeof m);
-    m.in = in;
-    m.doc = doc;
-    m.text = civ_doc_text_buf(doc);
-    m.label = label ? label : "";
-    m.popts = g_mime_parser_options_new();
-    static const char *fallback[] = { "UTF-8", "windows-1252", NULL };
-    g_mime_parser_options_set_fallback_charsets(m.popts, fallback);
-    g_mime_parser_options_set_warning_callback(m.popts, on_parser_warning, &m);
-    g_mime_parser_options_set_allow_addresses_without_domain(m.popts, TRUE);
-
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(bytes, len);
-    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-    GMimeMessage *msg = g_mime_parser_construct_message(parser, m.popts);
-    civ_status s = CIV_OK;
-    GMimeHeaderList *hl = msg ? g_mime_object_get_header_list(GMIME_OBJECT(msg)) : NULL;
-    if (!msg || !hl || g_mime_header_list_get_count(hl) == 0) {
-        s = civ_error_set(err, CIV_EFORMAT, "not a mail message: no headers");
-        goto done;
+    civ_lines it;
+    const char *l;
+    size_t n, w = 0;
+    civ_lines_init(&it, t->data ? t->data : "", t->len);
+    while (civ_lines_next(&it, &l, &n, 0)) {
+        size_t k = 0;
+        while (k < n && l[k] == '>')
+            k++;
+        int drop = k > 0 && n - k >= 5 && memcmp(l + k, "From ", 5) == 0;
+        size_t keep = it.pos - (size_t)(l - t->data) - (size_t)drop;
+        memmove(t->data + w, l + drop, keep);
+        w += keep;
     }
+    t->len = w;
+    if (t->data)
+        t->data[w] = '\0';
+}
+
+static GMimeParserOptions *parser_options(mail *m)
+{
+    GMimeParserOptions *po = g_mime_parser_options_new();
+    static const char *fallback[] = { "UTF-8", "windows-1252", NULL };
+    g_mime_parser_options_set_fallback_charsets(po, fallback);
+    g_mime_parser_options_set_warning_callback(po, on_parser_warning, m);
+    g_mime_parser_options_set_allow_addresses_without_domain(po, TRUE);
+    return po;
+}
+
+/* Fills doc from a parsed message. sub: its id suffix in the file, for
+ * the thread id of a message without any Message-ID. */
+static civ_status fill_message(mail *m, GMimeMessage *msg, const civ_date *envelope,
+                               int from_mbox, const char *sub, civ_error *err)
+{
+    civ_doc *doc = m->doc;
+    const civ_input *in = m->in;
+    GMimeHeaderList *hl = msg ? g_mime_object_get_header_list(GMIME_OBJECT(msg)) : NULL;
+    if (!msg || !hl || g_mime_header_list_get_count(hl) == 0)
+        return civ_error_set(err, CIV_EFORMAT, "not a mail message: no headers");
+    int nested = in->depth > 0;
     civ_doc_set_str(doc, "type", "letter");
-    add_addresses(&m, msg, "from", "From", GMIME_ADDRESS_TYPE_FROM);
+    add_addresses(m, msg, "from", "From", GMIME_ADDRESS_TYPE_FROM);
     if (!civ_doc_get(doc, "from"))
-        add_addresses(&m, msg, "from", "Sender", GMIME_ADDRESS_TYPE_SENDER);
-    add_addresses(&m, msg, "to", "To", GMIME_ADDRESS_TYPE_TO);
-    add_addresses(&m, msg, "cc", "Cc", GMIME_ADDRESS_TYPE_CC);
+        add_addresses(m, msg, "from", "Sender", GMIME_ADDRESS_TYPE_SENDER);
+    add_addresses(m, msg, "to", "To", GMIME_ADDRESS_TYPE_TO);
+    add_addresses(m, msg, "cc", "Cc", GMIME_ADDRESS_TYPE_CC);
 
     const char *subject = g_mime_message_get_subject(msg);
     civ_doc_add_str(doc, "subject", subject ? subject : "");
@@ -990,14 +821,14 @@ static civ_status read_message(const civ_input *in, civ_doc *doc, const char *by
     size_t ownlen = mid ? msgid_norm(own, sizeof own, mid) : 0;
     if (ownlen)
         civ_doc_set_str(doc, "message_id", own);
-    size_t plen = first_ref(&m, msg, "In-Reply-To", 0, parent, sizeof parent);
+    size_t plen = first_ref(m, msg, "In-Reply-To", parent, sizeof parent);
     if (plen)
         civ_doc_set_str(doc, "in_reply_to", parent);
-    size_t rlen = first_ref(&m, msg, "References", 0, root, sizeof root);
+    size_t rlen = first_ref(m, msg, "References", root, sizeof root);
     /* A message with no id at all is a thread of its own, named after
      * the document. */
     char self[1024];
-    snprintf(self, sizeof self, "civ:%s%s", in->id ? in->id : "", sub ? sub : "");
+    snprintf(self, sizeof self, "civ:%s%s", in->file ? in->file->id : "", sub ? sub : "");
     const char *key = rlen ? root : plen ? parent : ownlen ? own : self;
     char tid[17];
     civ_mail_thread_id(tid, key);
@@ -1017,12 +848,44 @@ static civ_status read_message(const civ_input *in, civ_doc *doc, const char *by
         civ_doc_add(doc, "lang", lang, ln);
     }
 
-    add_message(&m, msg, 0, 0);
-    if (m.fatal)
-        s = civ_error_set(err, m.fatal, "out of memory");
-    else
-        s = civ_doc_check(doc, err);
-done:
+    add_message(m, msg, 0, nested);
+    if (from_mbox)
+        unquote_from(m->text);
+    if (m->fatal) {
+        if (err)
+            *err = m->fatal_err;
+        return m->fatal;
+    }
+    return civ_doc_check(doc, err);
+}
+
+static void mail_init(mail *m, const civ_input *in, civ_doc *doc, const char *label)
+{
+    pthread_once(&gmime_once, gmime_start);
+    memset(m, 0, sizeof *m);
+    m->in = in;
+    m->doc = doc;
+    m->text = civ_doc_text_buf(doc);
+    m->label = label ? label : "";
+    m->popts = parser_options(m);
+}
+
+/* ---- .eml ------------------------------------------------------------------ */
+
+static civ_status mail_extract(const civ_input *in, civ_doc *doc, civ_error *err)
+{
+    civ_date env;
+    size_t skip = skip_from_line(in->bytes, in->len, &env);
+    mail m;
+    mail_init(&m, in, doc, NULL);
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)in->bytes + skip,
+                                                            in->len - skip);
+    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+    GMimeMessage *msg = g_mime_parser_construct_message(parser, m.popts);
+    /* A message saved from a mailbox (it starts with the "From " line)
+     * keeps the mailbox's ">From " quoting: undone. */
+    civ_status s = fill_message(&m, msg, skip ? &env : NULL, skip > 0, NULL, err);
     if (msg)
         g_object_unref(msg);
     g_object_unref(parser);
@@ -1031,127 +894,66 @@ done:
     return s;
 }
 
-/* ---- .eml ------------------------------------------------------------------ */
-
-static int unquote_from(civ_buf *out, const char *b, size_t len);
-
-static civ_status mail_extract(const civ_input *in, civ_doc *doc, civ_error *err)
-{
-    civ_date env;
-    size_t skip = skip_from_line(in->bytes, in->len, &env);
-    const char *b = (const char *)in->bytes + skip;
-    size_t len = in->len - skip;
-    /* A message saved from a mailbox (it starts with the "From " line)
-     * keeps the mailbox's ">From " quoting: undo it. */
-    civ_buf unq = CIV_BUF_INIT;
-    if (skip && unquote_from(&unq, b, len)) {
-        if (civ_buf_failed(&unq)) {
-            civ_buf_free(&unq);
-            return civ_error_set(err, CIV_ENOMEM, "out of memory");
-        }
-        b = unq.data;
-        len = unq.len;
-    }
-    civ_status s = read_message(in, doc, b, len, skip ? &env : NULL, NULL, NULL, err);
-    civ_buf_free(&unq);
-    return s;
-}
-
 /* ---- mbox ------------------------------------------------------------------ */
 
-/* Undoes mbox quoting: a line ">From " (any number of '>') loses one '>'.
- * Returns 1 and fills out when something changed. */
-static int unquote_from(civ_buf *out, const char *b, size_t len)
+static civ_status mbox_extract(const civ_input *in, civ_doc *unused, civ_error *err)
 {
-    int changed = 0;
-    size_t i = 0, copied = 0;
-    while (i < len) {
-        size_t j = i;
-        while (j < len && b[j] == '>')
-            j++;
-        if (j > i && len - j >= 5 && memcmp(b + j, "From ", 5) == 0) {
-            civ_buf_append(out, b + copied, i - copied);
-            copied = i + 1;
-            changed = 1;
-        }
-        const char *e = memchr(b + i, '\n', len - i);
-        if (!e)
-            break;
-        i = (size_t)(e - b) + 1;
-    }
-    if (changed)
-        civ_buf_append(out, b + copied, len - copied);
-    return changed;
-}
-
-static civ_status mbox_extract(const civ_input *in, civ_emit_fn emit, void *ctx, civ_error *err)
-{
+    (void)unused;
+    pthread_once(&gmime_once, gmime_start);
     const char *b = (const char *)in->bytes;
     size_t len = in->len, pos = 0;
     /* Blank lines before the first message are harmless. */
     while (pos < len && (b[pos] == '\n' || b[pos] == '\r'))
         pos++;
+    int marked = skip_from_line(in->bytes + pos, len - pos, NULL) > 0;
+    if (pos < len && !marked)
+        civ_input_warn(in, "does not start with an mbox \"From \" line; read as one message");
     civ_doc *doc = NULL;
     civ_status s = civ_doc_new(&doc, err);
     if (s != CIV_OK)
         return s;
-    civ_buf unq = CIV_BUF_INIT;
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(b + pos, len - pos);
+    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    g_mime_parser_set_format(parser, marked ? GMIME_FORMAT_MBOX : GMIME_FORMAT_MESSAGE);
     unsigned n = 0;
-    if (pos < len) {
-        size_t nl;
-        size_t ll = line_len(b + pos, len - pos, &nl);
-        if (!civ_mail_from_line(b + pos, ll, NULL))
-            civ_input_warn(in, "does not start with an mbox \"From \" line; read as one message");
-    }
-    while (pos < len && s == CIV_OK) {
-        civ_date env;
-        int have_env = 0;
-        size_t start = pos;
-        size_t nl;
-        size_t ll = line_len(b + pos, len - pos, &nl);
-        if (civ_mail_from_line(b + pos, ll, &env)) {
-            have_env = 1;
-            start = pos + ll + nl;
-        }
-        size_t next = next_separator(b, len, start);
-        size_t end = next;
-        /* The blank line before the next "From " belongs to the mailbox. */
-        if (next < len && end > start && b[end - 1] == '\n') {
-            end--;
-            if (end > start && b[end - 1] == '\r')
-                end--;
-        }
+    while (s == CIV_OK && !g_mime_parser_eos(parser) && (marked || n == 0)) {
         n++;
         char label[32], sub[16];
         snprintf(label, sizeof label, "message #%u: ", n);
         snprintf(sub, sizeof sub, "#%u", n);
-        const char *mb = b + start;
-        size_t ml = end - start;
-        civ_buf_reset(&unq);
-        if (unquote_from(&unq, mb, ml)) {
-            if (civ_buf_failed(&unq)) {
-                s = civ_error_set(err, CIV_ENOMEM, "out of memory");
-                break;
-            }
-            mb = unq.data;
-            ml = unq.len;
-        }
         civ_doc_clear(doc);
+        mail m;
+        mail_init(&m, in, doc, label);
+        GMimeMessage *msg = g_mime_parser_construct_message(parser, m.popts);
+        if (!msg && g_mime_parser_eos(parser) && n > 1) {
+            g_mime_parser_options_free(m.popts);
+            break;
+        }
+        civ_date env;
+        int have_env = 0;
+        char *marker = marked ? g_mime_parser_get_mbox_marker(parser) : NULL;
+        if (marker)
+            have_env = civ_mail_from_line(marker, strlen(marker), &env);
+        g_free(marker);
         civ_error merr = CIV_ERROR_INIT;
-        civ_status ms = ml ? read_message(in, doc, mb, ml, have_env ? &env : NULL, label, sub, &merr)
-                           : civ_error_set(&merr, CIV_EFORMAT, "empty message");
+        civ_status ms = fill_message(&m, msg, have_env ? &env : NULL, marked, sub, &merr);
+        if (msg)
+            g_object_unref(msg);
+        g_mime_parser_options_free(m.popts);
         if (ms == CIV_OK) {
-            s = emit(ctx, doc, sub, err);
+            s = civ_extract_emit(in, doc, sub, err);
         } else if (ms == CIV_EFORMAT) {
             civ_input_warn(in, "message #%u skipped: %s", n, merr.msg);
+            if (!msg)
+                break; /* nothing more GMime can read */
         } else {
             if (err)
                 *err = merr;
             s = ms;
         }
-        pos = next;
     }
-    civ_buf_free(&unq);
+    g_object_unref(parser);
+    g_object_unref(stream);
     civ_doc_free(doc);
     return s;
 }
@@ -1160,14 +962,16 @@ const civ_extractor civ_extractor_mail = {
     .name = "mail",
     .flags = CIV_EXTRACTOR_BINARY_OK,
     .extensions = mail_exts,
+    .media_types = mail_types,
     .sniff = mail_sniff,
-    .extract_one = mail_extract,
+    .extract = mail_extract,
 };
 
 const civ_extractor civ_extractor_mbox = {
     .name = "mbox",
     .flags = CIV_EXTRACTOR_BINARY_OK,
     .extensions = mbox_exts,
+    .media_types = mbox_types,
     .sniff = mbox_sniff,
-    .extract_many = mbox_extract,
+    .extract = mbox_extract,
 };

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "civ/indexrun.h"
+#include "indexrun.h"
 #include "civ/date.h"
 
 #ifndef CIV_VERSION

@@ -1,5 +1,6 @@
-/* One file from disk to finished documents. */
-#include "civ/pipeline.h"
+/* One file from disk to finished documents, and the registry's way through
+ * a file and every part inside it (extract.h). */
+#include "pipeline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,41 +13,34 @@
 
 #include "civ/charset.h"
 #include "civ/compress.h"
-#include "civ/enrich.h"
 #include "civ/hash.h"
+#include "enrich.h"
 
-typedef struct run {
+/* One file's extraction: where its documents and warnings go, and what
+ * its parts may still cost. */
+struct civ_extract {
     const civ_pipeline_opts *o;
     civ_file_report *rep;
-    const civ_input *in;
-    const civ_extractor *ex;
     civ_emit_fn emit;
     void *ctx;
-    char hash[17];
-    unsigned seq;
-} run;
+    size_t budget;       /* bytes that decompressing parts may still produce */
+    unsigned parts;      /* parts handed back so far */
+    int limit_warned;    /* the parts limit was reported */
+};
 
-static void report(civ_file_report *rep, civ_outcome outcome, const char *fmt, ...)
+static void report(civ_outcome *outcome, char *reason, size_t rsz, civ_outcome o, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(printf, 5, 6)))
 #endif
     ;
 
-static void report(civ_file_report *rep, civ_outcome outcome, const char *fmt, ...)
+static void report(civ_outcome *outcome, char *reason, size_t rsz, civ_outcome o, const char *fmt, ...)
 {
-    rep->outcome = outcome;
+    *outcome = o;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(rep->reason, sizeof rep->reason, fmt, ap);
+    vsnprintf(reason, rsz, fmt, ap);
     va_end(ap);
-}
-
-static void count_warning(void *ctx, const char *msg)
-{
-    run *r = ctx;
-    r->rep->warnings++;
-    if (r->o->warn)
-        r->o->warn(r->o->warn_ctx, msg);
 }
 
 static void format_size(char *out, size_t n, size_t bytes)
@@ -57,46 +51,285 @@ static void format_size(char *out, size_t n, size_t bytes)
         snprintf(out, n, "%zu KB", bytes / 1024);
 }
 
-/* Gives a finished document its common fields, enriches it, emits it. */
-static civ_status finish(void *ctx, civ_doc *doc, const char *sub, civ_error *err)
+void civ_input_warn(const civ_input *in, const char *fmt, ...)
 {
-    run *r = ctx;
-    const civ_input *in = r->in;
-    char num[32];
-    r->seq++;
-    if (sub && *sub) {
-        civ_buf id = CIV_BUF_INIT;
-        civ_buf_printf(&id, "%s%s%s", in->id, sub[0] == '#' ? "" : "#", sub);
-        civ_doc_set_str(doc, "id", civ_buf_str(&id));
-        civ_buf_free(&id);
-    } else {
-        civ_doc_set_str(doc, "id", in->id);
+    civ_extract *x = in->x;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = snprintf(msg, sizeof msg, "%s", in->where ? in->where : "");
+    if (n < 0 || (size_t)n >= sizeof msg)
+        n = 0;
+    vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+    va_end(ap);
+    for (char *p = msg; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    if (!x)
+        return;
+    x->rep->warnings++;
+    if (x->o->warn)
+        x->o->warn(x->o->warn_ctx, msg);
+}
+
+/* Gives a finished document its common fields, enriches it, emits it. */
+static void add_paragraph(civ_doc *into, const char *s, size_t n);
+
+civ_status civ_extract_emit(const civ_input *in, civ_doc *doc, const char *sub, civ_error *err)
+{
+    civ_extract *x = in->x;
+    if (in->into) {
+        size_t tlen;
+        const char *t = civ_doc_text(doc, &tlen);
+        add_paragraph(in->into, t, tlen);
+        return civ_doc_check(in->into, err);
     }
-    civ_doc_set_str(doc, "path", in->path);
-    civ_doc_set_str(doc, "file", in->id);
-    snprintf(num, sizeof num, "%llu", (unsigned long long)in->size);
+    const civ_file_info *f = in->file;
+    char num[32];
+    civ_buf id = CIV_BUF_INIT;
+    civ_buf_printf(&id, "%s%s%s", f->id, in->sub ? in->sub : "", sub ? sub : "");
+    civ_doc_set_str(doc, "id", civ_buf_str(&id));
+    civ_doc_set_str(doc, "path", f->path);
+    civ_doc_set_str(doc, "file", f->id);
+    snprintf(num, sizeof num, "%llu", (unsigned long long)f->size);
     civ_doc_set_str(doc, "size", num);
-    snprintf(num, sizeof num, "%lld", in->mtime);
+    snprintf(num, sizeof num, "%lld", f->mtime);
     civ_doc_set_str(doc, "mtime", num);
-    civ_doc_set_str(doc, "hash", r->hash);
-    civ_doc_set_str(doc, "format", r->ex->name);
-    if (r->o->root)
-        civ_doc_set_str(doc, "root", r->o->root);
+    civ_doc_set_str(doc, "hash", f->hash);
+    civ_doc_set_str(doc, "format", in->format);
+    if (f->root)
+        civ_doc_set_str(doc, "root", f->root);
     civ_status s = civ_enrich(doc, in, err);
-    if (s != CIV_OK)
-        return s;
-    s = r->emit(r->ctx, doc, sub, err);
     if (s == CIV_OK)
-        r->rep->docs++;
+        s = x->emit(x->ctx, doc, id.len > strlen(f->id) ? civ_buf_str(&id) + strlen(f->id) : NULL,
+                    err);
+    civ_buf_free(&id);
+    if (s == CIV_OK)
+        x->rep->docs++;
     return s;
 }
 
-/* Text-like content with no extension to go by. */
+/* Text-like content with no name or type to go by. */
 static int looks_like_text(const unsigned char *b, size_t len)
 {
-    if (civ_text_is_binary((const char *)b, len))
-        return 0;
-    return 1;
+    return !civ_text_is_binary((const char *)b, len);
+}
+
+/* The extractor for an input, or NULL (res says why). */
+static const civ_extractor *pick(const civ_part *p, const char *name, int gz_name,
+                                 const unsigned char *data, size_t dlen, civ_part_result *res)
+{
+    const civ_extractor *ex = NULL;
+    if (p->format)
+        return civ_extractor_by_name(p->format);
+    if ((ex = civ_extractor_for_name(name)) != NULL)
+        return ex;
+    if (p->media_type && (ex = civ_extractor_for_media_type(p->media_type)) != NULL)
+        return ex;
+    if ((ex = civ_extractor_sniff(data, dlen)) != NULL)
+        return ex;
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    const char *dot = strrchr(base, '.');
+    int has_ext = dot && dot != base;
+    if ((!has_ext || gz_name) && !p->media_type && looks_like_text(data, dlen))
+        return &civ_extractor_text;
+    report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_IGNORED,
+           "not a format civindex reads%s%s", has_ext ? ": " : "", has_ext ? dot : "");
+    return NULL;
+}
+
+/* Appends a part's text to the document being filled, as a paragraph. */
+static void add_paragraph(civ_doc *into, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == '\n' || s[i] == ' ' || s[i] == '\t'))
+        i++;
+    while (n > i && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n == i)
+        return;
+    civ_buf *t = civ_doc_text_buf(into);
+    if (t->len && t->data[t->len - 1] != '\n')
+        civ_buf_putc(t, '\n');
+    if (t->len && (t->len < 2 || t->data[t->len - 2] != '\n'))
+        civ_buf_putc(t, '\n');
+    civ_buf_append(t, s + i, n - i);
+}
+
+/* Decompresses, picks the extractor and extracts one input: the file
+ * (parent NULL) or a part of it. */
+static civ_status run_part(civ_extract *x, const civ_input *parent, const civ_file_info *file,
+                           const civ_part *p, civ_doc *into, civ_part_result *res, civ_error *err)
+{
+    size_t max = x->o->max_size ? x->o->max_size : CIV_DEFAULT_MAX_SIZE;
+    char sz[32];
+    memset(res, 0, sizeof *res);
+    if (p->len == 0) {
+        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED, "empty file");
+        return CIV_OK;
+    }
+    if (p->len > max) {
+        format_size(sz, sizeof sz, max);
+        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
+               "larger than the maximum size (%s; see --max-size)", sz);
+        return CIV_OK;
+    }
+    civ_buf plain = CIV_BUF_INIT;
+    char name[1024];
+    snprintf(name, sizeof name, "%s", p->name ? p->name : "");
+    size_t nl = strlen(name);
+    int gz_name = nl > 3 && strcasecmp(name + nl - 3, ".gz") == 0;
+    if (gz_name) {
+        name[nl - 3] = '\0';
+    } else if (nl > 4 && strcasecmp(name + nl - 4, ".tgz") == 0) {
+        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_IGNORED,
+               "tar archives are not supported");
+        return CIV_OK;
+    }
+    const unsigned char *data = p->bytes;
+    size_t dlen = p->len;
+    if (civ_is_gzip(p->bytes, p->len)) {
+        size_t cap = x->budget < max ? x->budget : max;
+        civ_error zerr = CIV_ERROR_INIT;
+        civ_status s = civ_gunzip(&plain, p->bytes, p->len, cap, &zerr);
+        if (s == CIV_ENOMEM) {
+            civ_buf_free(&plain);
+            return civ_error_set(err, s, "out of memory");
+        }
+        if (s == CIV_ETOOBIG) {
+            civ_buf_free(&plain);
+            format_size(sz, sizeof sz, cap);
+            report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
+                   "decompresses to more than the maximum size (%s)", sz);
+            return CIV_OK;
+        }
+        if (s != CIV_OK) {
+            civ_buf_free(&plain);
+            report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_FAILED, "%s",
+                   zerr.msg);
+            return CIV_OK;
+        }
+        x->budget -= plain.len < x->budget ? plain.len : x->budget;
+        data = (const unsigned char *)civ_buf_str(&plain);
+        dlen = plain.len;
+        if (dlen == 0) {
+            civ_buf_free(&plain);
+            report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
+                   "empty after decompression");
+            return CIV_OK;
+        }
+    } else if (gz_name) {
+        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_FAILED,
+               "named .gz but not gzip data");
+        return CIV_OK;
+    }
+
+    const civ_extractor *ex = pick(p, name, gz_name, data, dlen, res);
+    if (!ex) {
+        civ_buf_free(&plain);
+        return CIV_OK;
+    }
+    snprintf(res->format, sizeof res->format, "%s", ex->name);
+    if (!(ex->flags & CIV_EXTRACTOR_BINARY_OK) && civ_text_is_binary((const char *)data, dlen)) {
+        civ_buf_free(&plain);
+        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
+               "binary data, not %s", ex->name);
+        return CIV_OK;
+    }
+
+    civ_buf where = CIV_BUF_INIT, sub = CIV_BUF_INIT;
+    civ_buf_puts(&where, parent ? parent->where : "");
+    if (p->label)
+        civ_buf_printf(&where, "%s: ", p->label);
+    civ_buf_puts(&sub, parent ? parent->sub : "");
+    if (p->mode == CIV_PART_DOCUMENT && p->sub)
+        civ_buf_puts(&sub, p->sub);
+    civ_input in = {
+        .name = name,
+        .media_type = p->media_type,
+        .charset = p->charset,
+        .bytes = data,
+        .len = dlen,
+        .depth = parent ? parent->depth + 1 : 0,
+        .sub = civ_buf_str(&sub),
+        .where = civ_buf_str(&where),
+        .format = ex->name,
+        .into = p->mode == CIV_PART_TEXT ? into : NULL,
+        .file = file,
+        .max_size = max,
+        .x = x,
+    };
+    civ_doc *doc = NULL;
+    civ_error xerr = CIV_ERROR_INIT;
+    unsigned before = x->rep->docs;
+    civ_status s = civ_buf_failed(&where) || civ_buf_failed(&sub)
+                       ? civ_error_set(&xerr, CIV_ENOMEM, "out of memory")
+                       : civ_doc_new(&doc, &xerr);
+    if (s == CIV_OK)
+        s = ex->extract(&in, doc, &xerr);
+    if (s == CIV_OK) {
+        size_t tlen;
+        const char *t = civ_doc_text(doc, &tlen);
+        if (p->mode == CIV_PART_TEXT) {
+            add_paragraph(into, t, tlen);
+            if (tlen == 0)
+                report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
+                       "no text found");
+        } else if (tlen > 0 || civ_doc_get(doc, "title")) {
+            s = civ_extract_emit(&in, doc, NULL, &xerr);
+        } else if (x->rep->docs == before) {
+            report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
+                   "no text found");
+        }
+    }
+    civ_doc_free(doc);
+    civ_buf_free(&plain);
+    civ_buf_free(&where);
+    civ_buf_free(&sub);
+    switch (s) {
+    case CIV_OK:
+        return CIV_OK;
+    case CIV_EFORMAT:
+        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_FAILED, "%s", xerr.msg);
+        return CIV_OK;
+    case CIV_ETOOBIG:
+    case CIV_EUNSUPPORTED:
+        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED, "%s", xerr.msg);
+        return CIV_OK;
+    default:
+        /* Out of memory, or the writer failed: the run cannot go on. */
+        if (err)
+            *err = xerr;
+        return s;
+    }
+}
+
+civ_status civ_extract_part(const civ_input *in, const civ_part *part, civ_doc *into,
+                            civ_part_result *res, civ_error *err)
+{
+    civ_extract *x = in->x;
+    civ_part_result own;
+    if (!res)
+        res = &own;
+    memset(res, 0, sizeof *res);
+    const char *what = part->label ? part->label : "a part";
+    if (in->depth + 1 > CIV_EXTRACT_MAX_DEPTH) {
+        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
+               "parts nested too deeply");
+        civ_input_warn(in, "%s not read: parts nested too deeply", what);
+        return CIV_OK;
+    }
+    if (x->parts >= CIV_EXTRACT_MAX_PARTS) {
+        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
+               "too many parts");
+        if (!x->limit_warned)
+            civ_input_warn(in, "more than %d parts: the rest not read", CIV_EXTRACT_MAX_PARTS);
+        x->limit_warned = 1;
+        return CIV_OK;
+    }
+    x->parts++;
+    return run_part(x, in, in->file, part, into, res, err);
 }
 
 civ_status civ_pipeline_bytes(const civ_pipeline_opts *o, const char *path, const char *name,
@@ -109,157 +342,38 @@ civ_status civ_pipeline_bytes(const civ_pipeline_opts *o, const char *path, cons
         o = &defaults;
     size_t max = o->max_size ? o->max_size : CIV_DEFAULT_MAX_SIZE;
     memset(rep, 0, sizeof *rep);
-    char sz[32];
-    if (len == 0) {
-        report(rep, CIV_FILE_SKIPPED, "empty file");
-        return CIV_OK;
-    }
-    if (len > max) {
-        format_size(sz, sizeof sz, max);
-        report(rep, CIV_FILE_SKIPPED, "larger than the maximum size (%s; see --max-size)", sz);
-        return CIV_OK;
-    }
-    run r;
-    memset(&r, 0, sizeof r);
-    r.o = o;
-    r.rep = rep;
-    r.emit = emit;
-    r.ctx = ctx;
+    char hash[17];
     if (o->hash)
-        snprintf(r.hash, sizeof r.hash, "%s", o->hash);
+        snprintf(hash, sizeof hash, "%s", o->hash);
     else
-        civ_hash64_hex(r.hash, civ_hash64(bytes, len, 0));
-
-    /* 1. Decompress: ".gz" by name or by magic bytes. */
-    civ_buf plain = CIV_BUF_INIT;
-    char inner[1024];
-    snprintf(inner, sizeof inner, "%s", name);
-    size_t nl = strlen(inner);
-    int gz_name = nl > 3 && strcasecmp(inner + nl - 3, ".gz") == 0;
-    if (gz_name)
-        inner[nl - 3] = '\0';
-    else if (nl > 4 && strcasecmp(inner + nl - 4, ".tgz") == 0) {
-        report(rep, CIV_FILE_IGNORED, "tar archives are not supported");
-        return CIV_OK;
-    }
-    const unsigned char *data = bytes;
-    size_t dlen = len;
-    if (civ_is_gzip(bytes, len)) {
-        civ_error zerr = CIV_ERROR_INIT;
-        civ_status s = civ_gunzip(&plain, bytes, len, max, &zerr);
-        if (s == CIV_ENOMEM) {
-            civ_buf_free(&plain);
-            return civ_error_set(err, s, "out of memory");
-        }
-        if (s == CIV_ETOOBIG) {
-            civ_buf_free(&plain);
-            format_size(sz, sizeof sz, max);
-            report(rep, CIV_FILE_SKIPPED, "decompresses to more than the maximum size (%s)", sz);
-            return CIV_OK;
-        }
-        if (s != CIV_OK) {
-            civ_buf_free(&plain);
-            report(rep, CIV_FILE_FAILED, "%s", zerr.msg);
-            return CIV_OK;
-        }
-        data = (const unsigned char *)civ_buf_str(&plain);
-        dlen = plain.len;
-        if (dlen == 0) {
-            civ_buf_free(&plain);
-            report(rep, CIV_FILE_SKIPPED, "empty after decompression");
-            return CIV_OK;
-        }
-    } else if (gz_name) {
-        report(rep, CIV_FILE_FAILED, "named .gz but not gzip data");
-        return CIV_OK;
-    }
-
-    /* 2. Pick the extractor. */
-    const civ_extractor *ex = NULL;
-    if (o->format) {
-        ex = civ_extractor_by_name(o->format);
-    } else {
-        ex = civ_extractor_for_name(inner);
-        if (!ex) {
-            const char *base = strrchr(inner, '/');
-            base = base ? base + 1 : inner;
-            const char *dot = strrchr(base, '.');
-            ex = civ_extractor_sniff(data, dlen);
-            if (!ex && (!dot || dot == base || gz_name) && looks_like_text(data, dlen))
-                ex = &civ_extractor_text;
-            if (!ex) {
-                civ_buf_free(&plain);
-                report(rep, CIV_FILE_IGNORED, "not a format civindex reads%s%s",
-                       dot && dot != base ? ": " : "", dot && dot != base ? dot : "");
-                return CIV_OK;
-            }
-        }
-    }
-    snprintf(rep->format, sizeof rep->format, "%s", ex->name);
-    r.ex = ex;
-    if (!(ex->flags & CIV_EXTRACTOR_BINARY_OK) && civ_text_is_binary((const char *)data, dlen)) {
-        civ_buf_free(&plain);
-        report(rep, CIV_FILE_SKIPPED, "binary data, not %s", ex->name);
-        return CIV_OK;
-    }
-
-    /* 3. Extract. */
-    civ_input in;
-    memset(&in, 0, sizeof in);
-    in.path = path;
-    in.name = inner;
-    in.id = id;
-    in.bytes = data;
-    in.len = dlen;
-    in.mtime = mtime;
-    in.size = len;
-    in.warn = count_warning;
-    in.warn_ctx = &r;
-    in.max_size = max;
-    r.in = &in;
-    civ_error xerr = CIV_ERROR_INIT;
-    civ_status s;
-    if (ex->extract_many) {
-        s = ex->extract_many(&in, finish, &r, &xerr);
-    } else {
-        civ_doc *doc = NULL;
-        s = civ_doc_new(&doc, &xerr);
-        if (s == CIV_OK)
-            s = ex->extract_one(&in, doc, &xerr);
-        if (s == CIV_OK) {
-            size_t tlen;
-            civ_doc_text(doc, &tlen);
-            if (tlen == 0 && !civ_doc_get(doc, "title")) {
-                civ_doc_free(doc);
-                civ_buf_free(&plain);
-                report(rep, CIV_FILE_SKIPPED, "no text found");
-                return CIV_OK;
-            }
-            s = finish(&r, doc, NULL, &xerr);
-        }
-        civ_doc_free(doc);
-    }
-    civ_buf_free(&plain);
-    switch (s) {
-    case CIV_OK:
-        if (rep->docs == 0)
-            report(rep, CIV_FILE_SKIPPED, "no documents found");
-        else
-            rep->outcome = CIV_FILE_INDEXED;
-        return CIV_OK;
-    case CIV_EFORMAT:
-        report(rep, CIV_FILE_FAILED, "%s", xerr.msg);
-        return CIV_OK;
-    case CIV_ETOOBIG:
-    case CIV_EUNSUPPORTED:
-        report(rep, CIV_FILE_SKIPPED, "%s", xerr.msg);
-        return CIV_OK;
-    default:
-        /* Out of memory, or the writer failed: the run cannot go on. */
-        if (err)
-            *err = xerr;
+        civ_hash64_hex(hash, civ_hash64(bytes, len, 0));
+    civ_file_info file = {
+        .path = path, .id = id, .root = o->root, .mtime = mtime, .size = len, .hash = hash,
+    };
+    civ_extract x = {
+        .o = o, .rep = rep, .emit = emit, .ctx = ctx,
+        .budget = max > SIZE_MAX / 4 ? SIZE_MAX : max * 4,
+    };
+    civ_part whole = {
+        .mode = CIV_PART_DOCUMENT, .name = name, .bytes = bytes, .len = len, .format = o->format,
+    };
+    civ_part_result res;
+    civ_status s = run_part(&x, NULL, &file, &whole, NULL, &res, err);
+    if (s != CIV_OK)
         return s;
+    snprintf(rep->format, sizeof rep->format, "%s", res.format);
+    if (res.reason[0]) {
+        rep->outcome = res.outcome;
+        snprintf(rep->reason, sizeof rep->reason, "%s", res.reason);
+        if (rep->docs > 0 && rep->outcome == CIV_FILE_SKIPPED)
+            rep->outcome = CIV_FILE_INDEXED;
+    } else if (rep->docs == 0) {
+        rep->outcome = CIV_FILE_SKIPPED;
+        snprintf(rep->reason, sizeof rep->reason, "no documents found");
+    } else {
+        rep->outcome = CIV_FILE_INDEXED;
     }
+    return CIV_OK;
 }
 
 civ_status civ_pipeline_read(unsigned char **bytes, size_t *len, const civ_pipeline_opts *o,
@@ -275,13 +389,15 @@ civ_status civ_pipeline_read(unsigned char **bytes, size_t *len, const civ_pipel
     *len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        report(rep, CIV_FILE_FAILED, "cannot open: %s", strerror(errno));
+        report(&rep->outcome, rep->reason, sizeof rep->reason, CIV_FILE_FAILED,
+               "cannot open: %s", strerror(errno));
         return CIV_OK;
     }
     struct stat own;
     if (!st) {
         if (fstat(fd, &own) != 0) {
-            report(rep, CIV_FILE_FAILED, "cannot stat: %s", strerror(errno));
+            report(&rep->outcome, rep->reason, sizeof rep->reason, CIV_FILE_FAILED,
+                   "cannot stat: %s", strerror(errno));
             close(fd);
             return CIV_OK;
         }
@@ -291,7 +407,8 @@ civ_status civ_pipeline_read(unsigned char **bytes, size_t *len, const civ_pipel
         close(fd);
         char sz[32];
         format_size(sz, sizeof sz, max);
-        report(rep, CIV_FILE_SKIPPED, "larger than the maximum size (%s; see --max-size)", sz);
+        report(&rep->outcome, rep->reason, sizeof rep->reason, CIV_FILE_SKIPPED,
+               "larger than the maximum size (%s; see --max-size)", sz);
         return CIV_OK;
     }
     size_t cap = (size_t)st->st_size;
@@ -322,7 +439,8 @@ civ_status civ_pipeline_read(unsigned char **bytes, size_t *len, const civ_pipel
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            report(rep, CIV_FILE_FAILED, "cannot read: %s", strerror(errno));
+            report(&rep->outcome, rep->reason, sizeof rep->reason, CIV_FILE_FAILED,
+                   "cannot read: %s", strerror(errno));
             free(buf);
             close(fd);
             return CIV_OK;
@@ -336,30 +454,4 @@ civ_status civ_pipeline_read(unsigned char **bytes, size_t *len, const civ_pipel
     *bytes = buf;
     *len = got;
     return CIV_OK;
-}
-
-civ_status civ_pipeline_file(const civ_pipeline_opts *o, const char *path, const char *id,
-                             const struct stat *st, civ_emit_fn emit, void *ctx,
-                             civ_file_report *rep, civ_error *err)
-{
-    unsigned char *buf;
-    size_t got;
-    struct stat own;
-    if (!st) {
-        if (stat(path, &own) != 0) {
-            memset(rep, 0, sizeof *rep);
-            report(rep, CIV_FILE_FAILED, "cannot stat: %s", strerror(errno));
-            return CIV_OK;
-        }
-        st = &own;
-    }
-    civ_status s = civ_pipeline_read(&buf, &got, o, path, st, rep, err);
-    if (s != CIV_OK || !buf)
-        return s;
-    const char *name = strrchr(path, '/');
-    name = name ? name + 1 : path;
-    s = civ_pipeline_bytes(o, path, name, id, buf, got, (long long)st->st_mtime, emit, ctx, rep,
-                           err);
-    free(buf);
-    return s;
 }

@@ -4,10 +4,12 @@
 #include <strings.h>
 
 #include "civ/charset.h"
-#include "civ/extract.h"
+#include "extract.h"
 #include "civ/lines.h"
 
 static const char *const text_exts[] = { "txt", "text", "md", "markdown", NULL };
+/* Any other text type a container declares (text/plain, text/csv, …). */
+static const char *const text_types[] = { "text/*", NULL };
 
 static int is_markdown(const char *name)
 {
@@ -111,12 +113,18 @@ static civ_status text_extract(const civ_input *in, civ_doc *doc, civ_error *err
 {
     civ_buf text = CIV_BUF_INIT;
     civ_text_info info;
-    civ_status s = civ_text_decode(&text, (const char *)in->bytes, in->len, NULL, &info, err);
+    const char *declared = in->charset && *in->charset ? in->charset : NULL;
+    civ_status s = civ_text_decode(&text, (const char *)in->bytes, in->len, declared, &info, err);
     if (s != CIV_OK) {
         civ_buf_free(&text);
         return s;
     }
-    if (info.mixed)
+    if (declared && !civ_charset_known(declared)) {
+        char lower[32];
+        civ_ascii_lower(lower, sizeof lower, info.charset);
+        civ_input_warn(in, "bad charset %.40s, decoded as %s", declared, lower);
+    }
+    else if (info.mixed)
         civ_input_warn(in, "invalid UTF-8: %zu byte%s replaced", info.replaced,
                        info.replaced == 1 ? "" : "s");
     else if (strcmp(info.charset, "UTF-8") != 0)
@@ -130,16 +138,9 @@ static civ_status text_extract(const civ_input *in, civ_doc *doc, civ_error *err
     return civ_doc_check(doc, err);
 }
 
-static int text_sniff(const unsigned char *b, size_t len)
-{
-    (void)b;
-    (void)len;
-    return 0; /* text is the fallback for files without an extension */
-}
-
 const civ_extractor civ_extractor_text = {
     .name = "text",
     .extensions = text_exts,
-    .sniff = text_sniff,
-    .extract_one = text_extract,
+    .media_types = text_types,
+    .extract = text_extract,
 };

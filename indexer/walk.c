@@ -1,5 +1,5 @@
 /* Recursive directory walk: sorted, loop-free, skipping what is not ours. */
-#include "civ/walk.h"
+#include "walk.h"
 
 #include <dirent.h>
 #include <errno.h>

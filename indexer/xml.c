@@ -6,10 +6,11 @@
 
 #include <libxml/parser.h>
 
-#include "civ/dom.h"
-#include "civ/extract.h"
+#include "dom.h"
+#include "extract.h"
 
 static const char *const xml_exts[] = { "xml", NULL };
+static const char *const xml_types[] = { "application/xml", "text/xml", NULL };
 
 static civ_status xml_extract(const civ_input *in, civ_doc *doc, civ_error *err)
 {
@@ -66,6 +67,7 @@ static int xml_sniff(const unsigned char *b, size_t len)
 const civ_extractor civ_extractor_xml = {
     .name = "xml",
     .extensions = xml_exts,
+    .media_types = xml_types,
     .sniff = xml_sniff,
-    .extract_one = xml_extract,
+    .extract = xml_extract,
 };

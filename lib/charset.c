@@ -32,11 +32,44 @@ static const char *charset_canonical(const char *cs, char *tmp, size_t tmpsz)
         { "UNICODE-1-1-UTF-7", "UTF-7" }, { "X-UNKNOWN", "" },
         { "UNKNOWN-8BIT", "" },           { "DEFAULT", "" },
         { "X-USER-DEFINED", "" },         { "CHARSET", "" },
+        /* Windows font charset names some mailers put in MIME labels. */
+        { "ANSI_CHARSET", "WINDOWS-1252" },    { "GB2312_CHARSET", "GBK" },
+        { "SHIFTJIS_CHARSET", "SHIFT_JIS" },   { "HANGEUL_CHARSET", "CP949" },
+        { "HANGUL_CHARSET", "CP949" },         { "CHINESEBIG5_CHARSET", "BIG5" },
+        { "RUSSIAN_CHARSET", "WINDOWS-1251" }, { "GREEK_CHARSET", "WINDOWS-1253" },
+        { "TURKISH_CHARSET", "WINDOWS-1254" }, { "HEBREW_CHARSET", "WINDOWS-1255" },
+        { "ARABIC_CHARSET", "WINDOWS-1256" },  { "BALTIC_CHARSET", "WINDOWS-1257" },
+        { "EASTEUROPE_CHARSET", "WINDOWS-1250" }, { "THAI_CHARSET", "CP874" },
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(tmp, map[i].alias) == 0)
             return map[i].name;
     return tmp;
+}
+
+int civ_charset_known(const char *label)
+{
+    char tmp[64];
+    const char *cs = charset_canonical(label ? label : "", tmp, sizeof tmp);
+    if (!*cs)
+        return 0;
+    if (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "WINDOWS-1252") == 0)
+        return 1;
+    iconv_t cd = iconv_open("UTF-8", cs);
+    if (cd == (iconv_t)-1)
+        return 0;
+    iconv_close(cd);
+    return 1;
+}
+
+void civ_ascii_lower(char *out, size_t outsz, const char *s)
+{
+    size_t i = 0;
+    if (outsz == 0)
+        return;
+    for (; s && s[i] && i + 1 < outsz; i++)
+        out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+    out[i] = '\0';
 }
 
 civ_status civ_charset_to_utf8(civ_buf *out, const char *charset,

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -172,25 +173,30 @@ static size_t letters(const scan *s)
     return n;
 }
 
+int civ_date_month(const char *w, size_t n)
+{
+    if (n < 3)
+        return 0;
+    for (int i = 0; i < 12; i++)
+        for (int k = 0; k < 3; k++) {
+            const char *name = month_names[i][k];
+            if (strlen(name) == n && strncasecmp(w, name, n) == 0)
+                return i + 1;
+        }
+    return 0;
+}
+
 /* Reads an English month name or abbreviation (optionally with a dot). */
 static int read_month(scan *s, int *m)
 {
-    const char *w = s->p;
     size_t n = letters(s);
-    if (n < 3)
+    int month = civ_date_month(s->p, n);
+    if (!month)
         return 0;
-    for (int i = 0; i < 12; i++) {
-        for (int k = 0; k < 3; k++) {
-            const char *name = month_names[i][k];
-            if (strlen(name) == n && strncasecmp(w, name, n) == 0) {
-                s->p += n;
-                accept(s, '.');
-                *m = i + 1;
-                return 1;
-            }
-        }
-    }
-    return 0;
+    s->p += n;
+    accept(s, '.');
+    *m = month;
+    return 1;
 }
 
 static int read_weekday(scan *s)
@@ -208,6 +214,26 @@ static int read_weekday(scan *s)
             accept(s, ',');
             skip_space(s);
             return 1;
+        }
+    }
+    return 0;
+}
+
+/* Length of the zone name at s[0..n) ("UTC", "PDT") and its offset in
+ * minutes east of UTC, or 0 when there is none. */
+static size_t zone_name(const char *s, size_t n, int *off)
+{
+    static const struct { const char *name; int off; } zones[] = {
+        { "UTC", 0 },      { "UT", 0 },       { "GMT", 0 },      { "EST", -300 },
+        { "EDT", -240 },   { "CST", -360 },   { "CDT", -300 },   { "MST", -420 },
+        { "MDT", -360 },   { "PST", -480 },   { "PDT", -420 },   { "CET", 60 },
+        { "CEST", 120 },   { "BST", 60 },
+    };
+    for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+        size_t k = strlen(zones[i].name);
+        if (n >= k && strncmp(s, zones[i].name, k) == 0 && (k == n || !isalpha((unsigned char)s[k]))) {
+            *off = zones[i].off;
+            return k;
         }
     }
     return 0;
@@ -267,21 +293,10 @@ static int read_time_zone(scan *s, civ_date *d)
         s->p++;
         have = 1;
     } else {
-        static const struct { const char *name; int off; } zones[] = {
-            { "UTC", 0 },      { "UT", 0 },       { "GMT", 0 },      { "EST", -300 },
-            { "EDT", -240 },   { "CST", -360 },   { "CDT", -300 },   { "MST", -420 },
-            { "MDT", -360 },   { "PST", -480 },   { "PDT", -420 },   { "CET", 60 },
-            { "CEST", 120 },   { "BST", 60 },
-        };
-        for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
-            size_t n = strlen(zones[i].name);
-            if ((size_t)(s->end - s->p) >= n && strncmp(s->p, zones[i].name, n) == 0 &&
-                (s->p + n == s->end || !isalpha((unsigned char)s->p[n]))) {
-                s->p += n;
-                off = zones[i].off;
-                have = 1;
-                break;
-            }
+        size_t n = zone_name(s->p, (size_t)(s->end - s->p), &off);
+        if (n) {
+            s->p += n;
+            have = 1;
         }
     }
     if (have && off != 0 && valid(d))
@@ -482,6 +497,163 @@ int civ_date_bound(const char *str, size_t len, int upper, char out[15])
     }
     civ_date_key(&d, out);
     return 0;
+}
+
+/* ---- the loose reading of mail dates ------------------------------ */
+
+/* A run of letters, digits or other bytes up to a separator. */
+static size_t token_end(const char *s, size_t i, size_t n)
+{
+    while (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != ',' && s[i] != '\r' && s[i] != '\n')
+        i++;
+    return i;
+}
+
+static int all_digits(const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* "h:m[:s][.frac]" with one or two digits each. */
+static int loose_time(const char *w, size_t n, civ_date *d)
+{
+    int v[3] = { 0, 0, 0 }, k = 0;
+    size_t i = 0;
+    while (k < 3) {
+        size_t s = i;
+        while (i < n && isdigit((unsigned char)w[i]) && i - s < 2)
+            v[k] = v[k] * 10 + (w[i++] - '0');
+        if (i == s)
+            return 0;
+        k++;
+        if (i < n && w[i] == ':' && k < 3) {
+            i++;
+            continue;
+        }
+        break;
+    }
+    if (k < 2 || (i < n && w[i] != '.'))
+        return 0;
+    if (v[0] > 23 || v[1] > 59 || v[2] > 60)
+        return 0;
+    d->hour = v[0], d->min = v[1], d->sec = v[2] > 59 ? 59 : v[2];
+    d->has_time = 1;
+    return 1;
+}
+
+/* "+0200", "-05:00", "+-0500" (read as -0500), "+9": minutes east of UTC. */
+static int loose_zone(const char *w, size_t n, int *off)
+{
+    size_t i = 0;
+    int sign = 1;
+    while (i < n && (w[i] == '+' || w[i] == '-')) {
+        if (w[i] == '-')
+            sign = -1;
+        i++;
+    }
+    if (i == 0 || i == n)
+        return 0;
+    int h = 0, m = 0;
+    size_t s = i;
+    while (i < n && isdigit((unsigned char)w[i]) && i - s < 4)
+        h = h * 10 + (w[i++] - '0');
+    size_t nd = i - s;
+    if (nd == 4) {
+        m = h % 100;
+        h /= 100;
+    } else if (nd == 0) {
+        return 0;
+    } else if (i < n && w[i] == ':') {
+        i++;
+        while (i < n && isdigit((unsigned char)w[i]))
+            m = m * 10 + (w[i++] - '0');
+    }
+    if (i != n || h > 14 || m > 59)
+        return 0;
+    *off = sign * (h * 60 + m);
+    return 1;
+}
+
+int civ_date_parse_loose(civ_date *out, const char *s, size_t n)
+{
+    civ_date d;
+    memset(&d, 0, sizeof d);
+    int off = 0, have_zone = 0, year_digits = 0;
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == ',' || s[i] == '\r' || s[i] == '\n'))
+            i++;
+        if (i >= n || s[i] == '(')
+            break;
+        size_t e = token_end(s, i, n);
+        const char *w = s + i;
+        size_t wl = e - i;
+        i = e;
+        int v = 0, mo = 0, zo = 0;
+        if (isdigit((unsigned char)w[0]) && memchr(w, ':', wl)) {
+            if (!d.has_time && loose_time(w, wl, &d))
+                continue;
+        } else if (isdigit((unsigned char)w[0]) && wl == 10 && (w[4] == '/' || w[4] == '-') &&
+                   w[7] == w[4] && all_digits(w, 4) && all_digits(w + 5, 2) && all_digits(w + 8, 2)) {
+            d.year = atoi(w), d.month = atoi(w + 5), d.day = atoi(w + 8);
+            year_digits = 4;
+        } else if (all_digits(w, wl)) {
+            v = atoi(wl <= 6 ? w : "0");
+            if (d.year && d.day)
+                continue; /* "hhmm" without a sign after it all: ignored */
+            if (wl <= 2 && !d.day && !d.year)
+                d.day = v;
+            else if (wl <= 2 && !d.day && year_digits == 4)
+                d.day = v;
+            else if (wl >= 2 && wl <= 4 && !d.year)
+                d.year = v, year_digits = (int)wl;
+            else if (wl <= 2 && !d.day)
+                d.day = v;
+        } else if ((w[0] == '+' || w[0] == '-') && !have_zone) {
+            have_zone = loose_zone(w, wl, &off);
+        } else if (isalpha((unsigned char)w[0])) {
+            size_t al = 0;
+            while (al < wl && isalpha((unsigned char)w[al]))
+                al++;
+            if (!d.month && (mo = civ_date_month(w, al < 9 ? al : 3)) != 0 && (al == wl || w[al] == '.'))
+                d.month = mo;
+            else if (!d.month && al > 3 && (mo = civ_date_month(w, 3)) != 0 && al == wl)
+                d.month = mo;
+            else if (d.has_time && al == 2 && (strncasecmp(w, "am", 2) == 0 || strncasecmp(w, "pm", 2) == 0)) {
+                if (d.hour == 12)
+                    d.hour = 0;
+                if (tolower((unsigned char)w[0]) == 'p')
+                    d.hour += 12;
+            } else if (!have_zone && zone_name(w, wl, &zo) == al) {
+                off = zo;
+                have_zone = 1;
+                if (al < wl && loose_zone(w + al, wl - al, &zo))
+                    off += zo; /* "GMT+9" */
+            }
+        }
+    }
+    /* Years as old mailers wrote them: 2 digits (RFC 5322: 50-99 are
+     * 19xx), 3 digits or a year-2000 bug's "0102" (years since 1900). */
+    if (year_digits == 2)
+        d.year += d.year >= 50 ? 1900 : 2000;
+    else if (d.year >= 100 && d.year <= 199)
+        d.year += 1900;
+    if (!d.year || !d.month || !d.day || !valid(&d))
+        return -1;
+    if (have_zone && off != 0)
+        apply_offset(&d, off);
+    *out = d;
+    return 0;
+}
+
+int civ_date_parse_mail(civ_date *out, const char *s, size_t n)
+{
+    return civ_date_parse(out, s, n) == 0 ? 0 : civ_date_parse_loose(out, s, n);
 }
 
 int civ_date_from_key(civ_date *out, const char *key, size_t len)

@@ -1,6 +1,6 @@
 /* Reading a search request from the web: strict decoding, parameters,
  * limits, and the headers every answer carries. */
-#include "civ/cgi.h"
+#include "cgi.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,7 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "civ/config.h"
+#include "config.h"
 #include "civ/date.h"
 #include "civ/schema.h"
 #include "civ/utf8.h"

@@ -1,5 +1,5 @@
 /* The search page's configuration: named collections and limits. */
-#include "civ/config.h"
+#include "config.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -5,8 +5,8 @@
 #include <signal.h>
 #include <stdio.h>
 
-#include "civ/cgi.h"
-#include "civ/web.h"
+#include "cgi.h"
+#include "web.h"
 
 static const char *fcgi_param(void *ctx, const char *name)
 {

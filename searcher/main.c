@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "civ/db.h"
-#include "civ/render.h"
-#include "civ/thread.h"
-#include "civ/web.h"
+#include "render.h"
+#include "thread.h"
+#include "web.h"
 #include "civ/date.h"
 
 #ifndef CIV_VERSION

@@ -1,7 +1,7 @@
 /* Helpers every renderer shares. */
 #include <string.h>
 
-#include "civ/render.h"
+#include "render.h"
 #include "civ/utf8.h"
 
 int civ_render_date(const civ_doc *doc, char out[11])

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "civ/cgi.h"
-#include "civ/render.h"
+#include "cgi.h"
+#include "render.h"
 #include "civ/utf8.h"
 
 /* Longest document text shown on one page. */

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "civ/json.h"
-#include "civ/render.h"
+#include "render.h"
 
 static void field_or_null(civ_json *j, const char *key, const civ_doc *doc, const char *field)
 {

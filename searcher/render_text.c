@@ -3,7 +3,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "civ/render.h"
+#include "render.h"
 
 #define BOLD "\033[1m"
 #define HIGHLIGHT "\033[1;33m"

@@ -1,5 +1,5 @@
 /* civsearch --thread: a thread id, or a Message-ID looked up. */
-#include "civ/thread.h"
+#include "thread.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* The search page: one request in, one answer out (HTML or JSON), and the
  * CGI front end. See civ/web.h. */
-#include "civ/web.h"
+#include "web.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +9,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "civ/cgi.h"
+#include "cgi.h"
 #include "civ/db.h"
-#include "civ/render.h"
+#include "render.h"
 #include "civ/date.h"
 
 struct civ_web {

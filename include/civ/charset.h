@@ -25,6 +25,14 @@ civ_status civ_charset_to_utf8(civ_buf *out, const char *charset,
                                const char *in, size_t len, size_t *replaced,
                                civ_error *err);
 
+/* 1 when `label` names a charset this machine can decode (an alias, a
+ * Windows font charset name such as ANSI_CHARSET, or any name iconv
+ * knows), else 0. */
+int civ_charset_known(const char *label);
+
+/* Copies s into out (at most outsz-1 bytes and a NUL) with A-Z lower-cased. */
+void civ_ascii_lower(char *out, size_t outsz, const char *s);
+
 /* What civ_text_decode() found. */
 typedef struct civ_text_info {
     const char *charset;  /* static string: "UTF-8", "WINDOWS-1252", ... */

@@ -26,6 +26,23 @@ typedef struct civ_date {
  * 1000..2999 only). */
 int civ_date_parse(civ_date *out, const char *s, size_t len);
 
+/* A date as mailers wrote it, read leniently: civ_date_parse() first,
+ * else its parts found in any order (weekday, day, month name, year, time,
+ * zone), the rest ignored: asctime order ("Sat Sep 28 12:34:56 2002"),
+ * one-digit times ("16:54:6"), zones such as "+-0500", "GMT+9" or "Eastern
+ * Daylight Time" (unknown names count as UTC), two-digit years (50-99:
+ * 19xx) and the year-2000 bug's years since 1900 ("102", "0102"). Returns
+ * 0 or -1. */
+int civ_date_parse_mail(civ_date *out, const char *s, size_t len);
+
+/* The lenient part of civ_date_parse_mail() alone (an mbox "From " line's
+ * date). */
+int civ_date_parse_loose(civ_date *out, const char *s, size_t len);
+
+/* The month (1..12) an English month name or abbreviation w[0..n) names
+ * ("May", "sept", "January"), or 0. */
+int civ_date_month(const char *w, size_t n);
+
 /* Finds the first complete date (day, month and year) in the first
  * `window` bytes of text, in any of the forms above or "3rd of May,
  * 2019". Returns 0 and fills *out, or -1. *where receives the byte offset

@@ -30,7 +30,8 @@ norm() {
          -e 's/^(Size on disk: +).*/\1N/' \
          -e 's/^(Updated: +).*/\1N/' \
          -e 's/with [0-9]+ jobs?/with J jobs/' \
-         -e 's/<span class="time">[^<]*<\/span>/<span class="time">T<\/span>/'
+         -e 's/<span class="time">[^<]*<\/span>/<span class="time">T<\/span>/' \
+         -e 's/^Content-Length: [0-9]+/Content-Length: N/'
 }
 
 # save NAME CMD...: runs CMD, keeps its normalised stdout and exit status.

@@ -17,11 +17,11 @@
 
 #include <cmocka.h>
 
-#include "civ/cgi.h"
-#include "civ/config.h"
+#include "cgi.h"
+#include "config.h"
 #include "civ/doc.h"
-#include "civ/render.h"
-#include "civ/web.h"
+#include "render.h"
+#include "web.h"
 #include "civ/writer.h"
 
 /* ---- decoding ------------------------------------------------------ */

@@ -12,7 +12,7 @@
 
 #include "civ/buf.h"
 #include "civ/compress.h"
-#include "civ/pipeline.h"
+#include "pipeline.h"
 
 /* What the emit callback saw: the first document, re-encoded. */
 typedef struct seen {

@@ -15,7 +15,7 @@
 
 #include "civ/db.h"
 #include "civ/doc.h"
-#include "civ/indexdir.h"
+#include "indexdir.h"
 #include "civ/writer.h"
 
 static char tmpdir[256];

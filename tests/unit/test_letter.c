@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "civ/buf.h"
-#include "civ/pipeline.h"
+#include "pipeline.h"
 
 typedef struct seen {
     civ_doc *doc;

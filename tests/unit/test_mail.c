@@ -13,9 +13,9 @@
 #include <zlib.h>
 
 #include "civ/buf.h"
-#include "civ/extract.h"
-#include "civ/mail.h"
-#include "civ/pipeline.h"
+#include "extract.h"
+#include "mail.h"
+#include "pipeline.h"
 
 #define MAXDOCS 16
 

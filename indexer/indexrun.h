@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "civ/pipeline.h"
+#include "pipeline.h"
 #include "civ/status.h"
 
 #ifdef __cplusplus

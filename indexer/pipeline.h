@@ -1,7 +1,8 @@
 /*
- * civ/pipeline.h — one file from disk to finished documents.
+ * indexer/pipeline.h — one file from disk to finished documents.
  *
- *   read → (gunzip) → pick extractor → extract → common fields → enrich → emit
+ *   read → civ_pipeline_bytes: the registry (extract.h) → common fields →
+ *   enrich → emit
  *
  * The pipeline does no indexing itself: it hands each finished document to
  * an emit callback (the writer, or a queue feeding it), so files can be
@@ -16,19 +17,12 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "civ/extract.h"
+#include "extract.h"
 #include "civ/status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum civ_outcome {
-    CIV_FILE_INDEXED = 0, /* one or more documents emitted */
-    CIV_FILE_SKIPPED,     /* deliberately not indexed: empty, binary, too big, no text */
-    CIV_FILE_FAILED,      /* could not be read or parsed */
-    CIV_FILE_IGNORED      /* not a format civindex reads (by its extension) */
-} civ_outcome;
 
 typedef struct civ_file_report {
     civ_outcome outcome;
@@ -39,6 +33,15 @@ typedef struct civ_file_report {
 } civ_file_report;
 
 #define CIV_DEFAULT_MAX_SIZE ((size_t)64 * 1024 * 1024)
+
+/* Receives each finished document. The document is borrowed: the callee
+ * must not keep it. sub is the document's id suffix within the file ("#3"),
+ * or NULL for the file's own document. Returning an error stops the file
+ * and is passed up. */
+typedef civ_status (*civ_emit_fn)(void *ctx, civ_doc *doc, const char *sub, civ_error *err);
+
+/* Reports a problem in a file that was still indexed (one line). */
+typedef void (*civ_warn_fn)(void *ctx, const char *msg);
 
 typedef struct civ_pipeline_opts {
     size_t max_size;        /* larger files (or decompressed data) are skipped; 0: 64 MB */
@@ -51,12 +54,6 @@ typedef struct civ_pipeline_opts {
                                it already, or NULL */
 } civ_pipeline_opts;
 
-/* Processes the file at path, whose document id is id. st may be NULL (it
- * is then read from the file). See the file comment for the contract. */
-civ_status civ_pipeline_file(const civ_pipeline_opts *o, const char *path, const char *id,
-                             const struct stat *st, civ_emit_fn emit, void *ctx,
-                             civ_file_report *rep, civ_error *err);
-
 /* Reads the file at path (at most the maximum size) for
  * civ_pipeline_bytes. st may be NULL. On success *bytes (malloc'd,
  * NUL-terminated, caller frees) and *len are set; when the file cannot be
@@ -66,8 +63,9 @@ civ_status civ_pipeline_read(unsigned char **bytes, size_t *len, const civ_pipel
                              const char *path, const struct stat *st, civ_file_report *rep,
                              civ_error *err);
 
-/* The same for bytes already in memory (tests, fuzzers, mail attachments).
- * name picks the format like a file name would. The bytes are borrowed. */
+/* Extracts the documents of a file's bytes (borrowed): path is the file,
+ * name picks the format like a file name would, id is the file's document
+ * id, mtime its modification time. Tests and fuzzers call it directly. */
 civ_status civ_pipeline_bytes(const civ_pipeline_opts *o, const char *path, const char *name,
                               const char *id, const unsigned char *bytes, size_t len,
                               long long mtime, civ_emit_fn emit, void *ctx,

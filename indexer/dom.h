@@ -1,7 +1,7 @@
 /*
- * civ/dom.h — text and metadata from a libxml2 document tree (HTML, XHTML
- * and XML share it). Used by the html and xml extractors, and by mail for
- * HTML parts.
+ * indexer/dom.h — text and metadata from a libxml2 document tree (HTML,
+ * XHTML and XML share it). Private to the html and xml extractors; every
+ * other reader of HTML goes through the registry (extract.h).
  */
 #ifndef CIV_DOM_H
 #define CIV_DOM_H
@@ -25,12 +25,6 @@ enum civ_dom_mode {
  * metadata the tree carries (existing values are kept). Scripts, styles
  * and other non-text elements are skipped. */
 civ_status civ_dom_extract(civ_doc *doc, xmlDocPtr tree, enum civ_dom_mode mode, civ_error *err);
-
-/* Parses HTML bytes (any charset; declared or detected) with libxml2's
- * forgiving parser and extracts it into doc. CIV_EFORMAT when nothing
- * could be parsed. */
-civ_status civ_html_extract_bytes(civ_doc *doc, const char *bytes, size_t len,
-                                  const char *declared_charset, civ_error *err);
 
 #ifdef __cplusplus
 }

@@ -11,7 +11,7 @@
 #define CIV_ENRICH_H
 
 #include "civ/doc.h"
-#include "civ/extract.h"
+#include "extract.h"
 #include "civ/status.h"
 
 #ifdef __cplusplus

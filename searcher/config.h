@@ -26,7 +26,7 @@
 
 #include <stddef.h>
 
-#include "civ/cgi.h"
+#include "cgi.h"
 #include "civ/status.h"
 
 #ifdef __cplusplus

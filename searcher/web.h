@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #include "civ/buf.h"
-#include "civ/config.h"
+#include "config.h"
 #include "civ/status.h"
 
 #ifdef __cplusplus
