@@ -14,10 +14,17 @@ typedef struct doc_value {
     size_t len;
 } doc_value;
 
+typedef struct page_mark {
+    size_t offset;
+    unsigned page;
+} page_mark;
+
 struct civ_doc {
     doc_value *values;
     size_t n, cap;
     civ_buf text;
+    page_mark *pages;
+    size_t npages, pages_cap;
     civ_status status;
     char msg[128];
 };
@@ -45,6 +52,7 @@ void civ_doc_clear(civ_doc *doc)
     for (size_t i = 0; i < doc->n; i++)
         free(doc->values[i].value);
     doc->n = 0;
+    doc->npages = 0;
     civ_buf_reset(&doc->text);
     doc->status = CIV_OK;
     doc->msg[0] = '\0';
@@ -56,6 +64,7 @@ void civ_doc_free(civ_doc *doc)
         return;
     civ_doc_clear(doc);
     free(doc->values);
+    free(doc->pages);
     civ_buf_free(&doc->text);
     free(doc);
 }
@@ -245,6 +254,59 @@ civ_buf *civ_doc_text_buf(civ_doc *doc)
     return &doc->text;
 }
 
+civ_status civ_doc_begin_page(civ_doc *doc, unsigned page)
+{
+    if (doc->status != CIV_OK)
+        return doc->status;
+    size_t at = doc->text.len;
+    if (doc->npages && doc->pages[doc->npages - 1].offset == at) {
+        doc->pages[doc->npages - 1].page = page;
+        return CIV_OK;
+    }
+    if (doc->npages == doc->pages_cap) {
+        size_t cap = doc->pages_cap ? doc->pages_cap * 2 : 16;
+        page_mark *p = realloc(doc->pages, cap * sizeof *p);
+        if (!p)
+            return doc_fail(doc, CIV_ENOMEM, "out of memory");
+        doc->pages = p;
+        doc->pages_cap = cap;
+    }
+    doc->pages[doc->npages].offset = at;
+    doc->pages[doc->npages].page = page;
+    doc->npages++;
+    return CIV_OK;
+}
+
+size_t civ_doc_npages(const civ_doc *doc)
+{
+    return doc->npages;
+}
+
+int civ_doc_page_mark(const civ_doc *doc, size_t i, unsigned *page, size_t *offset)
+{
+    if (i >= doc->npages)
+        return -1;
+    if (page)
+        *page = doc->pages[i].page;
+    if (offset)
+        *offset = doc->pages[i].offset;
+    return 0;
+}
+
+unsigned civ_doc_page_at(const civ_doc *doc, size_t offset)
+{
+    size_t lo = 0, hi = doc->npages;
+    /* The last mark at or before offset. */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (doc->pages[mid].offset <= offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? doc->pages[lo - 1].page : (doc->npages ? doc->pages[0].page : 0);
+}
+
 civ_status civ_doc_check(const civ_doc *doc, civ_error *err)
 {
     if (doc->status == CIV_OK && civ_buf_failed(&doc->text))
@@ -315,9 +377,54 @@ civ_status civ_doc_encode(civ_buf *out, const civ_doc *doc, int level, civ_error
         put_varint(out, 0);
         put_varint(out, 0);
     }
+    /* Optional sections after the text, each a letter and its content;
+     * readers skip what they do not know. P: page marks, as (offset
+     * delta, page) pairs. */
+    if (doc->npages) {
+        civ_buf_putc(out, 'P');
+        put_varint(out, doc->npages);
+        size_t prev = 0;
+        for (size_t i = 0; i < doc->npages; i++) {
+            put_varint(out, doc->pages[i].offset - prev);
+            put_varint(out, doc->pages[i].page);
+            prev = doc->pages[i].offset;
+        }
+    }
     if (civ_buf_failed(out))
         return civ_error_set(err, CIV_ENOMEM, "out of memory");
     return CIV_OK;
+}
+
+/* The optional sections after the text (see civ_doc_encode). */
+static int decode_sections(civ_doc *doc, const unsigned char *p, const unsigned char *end)
+{
+    while (p < end) {
+        unsigned char tag = *p++;
+        if (tag != 'P')
+            return 0; /* a later version's section: the rest is skipped */
+        uint64_t n, delta, page;
+        if (get_varint(&p, end, &n) < 0 || n > (uint64_t)(end - p))
+            return -1;
+        size_t at = 0;
+        for (uint64_t i = 0; i < n; i++) {
+            if (get_varint(&p, end, &delta) < 0 || get_varint(&p, end, &page) < 0 ||
+                page > UINT32_MAX || delta > SIZE_MAX - at)
+                return -1;
+            at += (size_t)delta;
+            if (doc->npages == doc->pages_cap) {
+                size_t cap = doc->pages_cap ? doc->pages_cap * 2 : 16;
+                page_mark *pm = realloc(doc->pages, cap * sizeof *pm);
+                if (!pm)
+                    return -2;
+                doc->pages = pm;
+                doc->pages_cap = cap;
+            }
+            doc->pages[doc->npages].offset = at;
+            doc->pages[doc->npages].page = (unsigned)page;
+            doc->npages++;
+        }
+    }
+    return 0;
 }
 
 /* The fields of data into a new *out, and where its stored text is:
@@ -359,6 +466,13 @@ static civ_status decode_fields(civ_doc **out, const unsigned char **z, uint64_t
         (uint64_t)(end - p) < *zlen || *rawlen > *zlen * 1032 + 64)
         goto corrupt;
     *z = *zlen ? p : NULL;
+    switch (decode_sections(doc, p + *zlen, end)) {
+    case -1: goto corrupt;
+    case -2:
+        civ_doc_free(doc);
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    default: break;
+    }
     s = civ_doc_check(doc, err);
     if (s != CIV_OK) {
         civ_doc_free(doc);

@@ -15,6 +15,7 @@
 #define LOWER CIV_FIELD_LOWER
 #define INTERNAL CIV_FIELD_INTERNAL
 #define SPELL CIV_FIELD_SPELL
+#define NUMBER CIV_FIELD_NUMBER
 
 /* Prefixes follow Xapian's conventions (Q unique id, S title, A author,
  * L language, K keywords, X… for the rest). Never reuse a prefix.
@@ -45,7 +46,11 @@ static const civ_field_def fields[] = {
     { "keywords", "keyword", "K", TEXT | BODY | STORED | MULTI, 2, -1,
       "keywords from the document's metadata" },
     { "heading", NULL, NULL, BODY | MULTI, 2, -1, "section headings" },
-    { "size", NULL, NULL, STORED | SORT, 0, CIV_SLOT_SIZE, "size of the file in bytes" },
+    { "size", NULL, NULL, STORED | SORT | NUMBER, 0, CIV_SLOT_SIZE, "size of the file in bytes" },
+    { "pages", "pages", NULL, STORED | SORT | NUMBER, 0, CIV_SLOT_PAGES,
+      "number of pages (PDF and other paged formats)" },
+    { "words", "words", NULL, STORED | SORT | NUMBER, 0, CIV_SLOT_WORDS,
+      "number of words in the text" },
     { "mtime", NULL, NULL, STORED | INTERNAL, 0, CIV_SLOT_MTIME,
       "file modification time (seconds since 1970)" },
     /* Looked up through its value slot only: a term per file would cost

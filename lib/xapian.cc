@@ -1961,7 +1961,7 @@ void add_slot(Xapian::Document &xd, std::map<int, std::string> &slots, const civ
         slots[f->slot] = v;
         return;
     }
-    if (f->slot == CIV_SLOT_SIZE) {
+    if (f->flags & CIV_FIELD_NUMBER) {
         xd.add_value(f->slot, Xapian::sortable_serialise(std::strtod(std::string(value, len).c_str(), nullptr)));
         return;
     }

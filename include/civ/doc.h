@@ -66,12 +66,33 @@ const char *civ_doc_text(const civ_doc *doc, size_t *len);
  * it, then call nothing else. */
 civ_buf *civ_doc_text_buf(civ_doc *doc);
 
+/* ---- pages ---------------------------------------------------------
+ * Formats with pages (PDF, scanned images) say where each page begins in
+ * the text, so that hits can name the page their snippet comes from and
+ * one page can be shown alone. Pages are stored with the document. */
+
+/* Marks that the text appended from now on belongs to page `page`
+ * (1-based, increasing) of the source. A second mark at the same text
+ * offset replaces the first. Sticky errors as civ_doc_add. */
+civ_status civ_doc_begin_page(civ_doc *doc, unsigned page);
+
+/* Number of page marks. */
+size_t civ_doc_npages(const civ_doc *doc);
+
+/* The i-th page mark: its page number and the byte offset in the text
+ * where it begins. Returns 0, or -1 when i is out of range. */
+int civ_doc_page_mark(const civ_doc *doc, size_t i, unsigned *page, size_t *offset);
+
+/* The page holding byte `offset` of the text, 0 when the document has no
+ * pages. */
+unsigned civ_doc_page_at(const civ_doc *doc, size_t offset);
+
 /* CIV_OK, or the first failure of any call above (with its message). */
 civ_status civ_doc_check(const civ_doc *doc, civ_error *err);
 
-/* Serialises the stored fields, and the text compressed with zlib at
- * `level` (0 = do not store the text), into the form kept as Xapian
- * document data. Appends to out. */
+/* Serialises the stored fields, the text compressed with zlib at
+ * `level` (0 = do not store the text) and the page marks into the form
+ * kept as Xapian document data. Appends to out. */
 civ_status civ_doc_encode(civ_buf *out, const civ_doc *doc, int level, civ_error *err);
 
 /* Rebuilds a document from data made by civ_doc_encode(). The text is

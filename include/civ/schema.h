@@ -35,7 +35,10 @@ enum civ_field_flags {
     CIV_FIELD_SORT = 1u << 6,     /* value slot holds a sortable key */
     CIV_FIELD_LOWER = 1u << 7,    /* filter terms are lower-cased (ASCII) */
     CIV_FIELD_INTERNAL = 1u << 8, /* bookkeeping; not shown to users */
-    CIV_FIELD_SPELL = 1u << 9     /* words feed the spelling dictionary */
+    CIV_FIELD_SPELL = 1u << 9,    /* words feed the spelling dictionary */
+    CIV_FIELD_NUMBER = 1u << 10   /* a whole number: its value slot holds it
+                                     sortable (Xapian's sortable_serialise);
+                                     query_name:N..M filters on it */
 };
 
 /* Fixed value slots. */
@@ -49,7 +52,9 @@ enum civ_slot {
     CIV_SLOT_LANG = 6,   /* facet */
     CIV_SLOT_FORMAT = 7, /* facet */
     CIV_SLOT_HASH = 8,   /* content hash (hex), for moves and changes */
-    CIV_SLOT_THREAD = 9  /* thread id */
+    CIV_SLOT_THREAD = 9, /* thread id */
+    CIV_SLOT_PAGES = 10, /* number of pages (sortable_serialise) */
+    CIV_SLOT_WORDS = 11  /* number of words (sortable_serialise) */
 };
 
 /* Separator between several values of a multi-valued facet slot. */

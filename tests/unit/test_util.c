@@ -170,6 +170,45 @@ static void test_doc_roundtrip(void **state)
     civ_doc_free(d);
 }
 
+/* Page marks survive the stored form; readers find the page of any byte. */
+static void test_doc_pages(void **state)
+{
+    (void)state;
+    civ_doc *d = NULL, *back = NULL;
+    assert_int_equal(civ_doc_new(&d, NULL), CIV_OK);
+    assert_int_equal(civ_doc_page_at(d, 0), 0);
+    civ_doc_add_str(d, "id", "f.pdf");
+    civ_doc_begin_page(d, 1);
+    civ_doc_append_text(d, "first page\n", 11);
+    civ_doc_begin_page(d, 2);
+    civ_doc_begin_page(d, 3); /* page 2 was empty: the mark moves on */
+    civ_doc_append_text(d, "third page\n", 11);
+    civ_doc_begin_page(d, 4);
+    civ_doc_append_text(d, "fourth", 6);
+    assert_int_equal(civ_doc_npages(d), 3);
+    civ_buf b = CIV_BUF_INIT;
+    assert_int_equal(civ_doc_encode(&b, d, 6, NULL), CIV_OK);
+    assert_int_equal(civ_doc_decode(&back, b.data, b.len, 1, NULL), CIV_OK);
+    assert_int_equal(civ_doc_npages(back), 3);
+    unsigned page;
+    size_t off;
+    assert_int_equal(civ_doc_page_mark(back, 1, &page, &off), 0);
+    assert_int_equal(page, 3);
+    assert_int_equal(off, 11);
+    assert_int_equal(civ_doc_page_mark(back, 3, &page, &off), -1);
+    assert_int_equal(civ_doc_page_at(back, 0), 1);
+    assert_int_equal(civ_doc_page_at(back, 10), 1);
+    assert_int_equal(civ_doc_page_at(back, 11), 3);
+    assert_int_equal(civ_doc_page_at(back, 25), 4);
+    /* A damaged page section is damage, not a crash. */
+    b.data[b.len - 1] = (char)0xff;
+    civ_doc *bad = NULL;
+    assert_int_equal(civ_doc_decode(&bad, b.data, b.len, 0, NULL), CIV_ECORRUPT);
+    civ_buf_free(&b);
+    civ_doc_free(d);
+    civ_doc_free(back);
+}
+
 static void test_compress(void **state)
 {
     (void)state;
@@ -283,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_buf),        cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_charset),    cmocka_unit_test(test_json),
         cmocka_unit_test(test_doc_roundtrip), cmocka_unit_test(test_compress),
+        cmocka_unit_test(test_doc_pages),
         cmocka_unit_test(test_hash),       cmocka_unit_test(test_query_check),
         cmocka_unit_test(test_schema),     cmocka_unit_test(test_lines),
     };
