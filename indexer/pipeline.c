@@ -90,7 +90,8 @@ civ_status civ_extract_emit(const civ_input *in, civ_doc *doc, const char *sub, 
     civ_buf_printf(&id, "%s%s%s", f->id, in->sub ? in->sub : "", sub ? sub : "");
     civ_doc_set_str(doc, "id", civ_buf_str(&id));
     civ_doc_set_str(doc, "path", f->path);
-    civ_doc_set_str(doc, "file", f->id);
+    /* The file a part came from; a file's own document is found by its id. */
+    civ_doc_set_str(doc, "file", id.len > strlen(f->id) ? f->id : NULL);
     snprintf(num, sizeof num, "%llu", (unsigned long long)f->size);
     civ_doc_set_str(doc, "size", num);
     snprintf(num, sizeof num, "%lld", f->mtime);

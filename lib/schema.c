@@ -58,8 +58,8 @@ static const civ_field_def fields[] = {
     { "hash", NULL, NULL, STORED | INTERNAL, 0, CIV_SLOT_HASH,
       "content hash of the file" },
     { "charset", NULL, NULL, STORED | INTERNAL, 0, -1, "encoding the text was decoded from" },
-    /* The XP term is only written when it differs from the id (messages of
-     * an mbox): a file of one document is found by its Q term. */
+    /* Set on the parts of a file (messages of an mbox, members of an
+     * archive) only: a file of one document is found by its Q term. */
     { "file", NULL, "XP", BOOL | STORED | INTERNAL, 0, -1,
       "id of the file a document came from (several for mbox files)" },
     { "root", NULL, "XR", BOOL | STORED | INTERNAL, 0, -1,

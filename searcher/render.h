@@ -66,18 +66,16 @@ int civ_render_date(const civ_doc *doc, char out[11]);
 /* All values of a field joined by sep into out (appended). Returns how many. */
 size_t civ_render_join(civ_buf *out, const civ_doc *doc, const char *field, const char *sep);
 
-/* Converts an HTML snippet from civ_search (escaped text, matches in
- * <b>…</b>) to plain text with the given markers around matches. */
-void civ_render_snippet_plain(civ_buf *out, const char *html, const char *on, const char *off);
+/* Appends a hit's snippet: its text through `text` (an escaper for the
+ * output's context, or civ_buf_append), each span of the query's words
+ * between `on` and `off` (written as they are). */
+void civ_render_snippet(civ_buf *out, const civ_hit *h,
+                        void (*text)(civ_buf *out, const char *s, size_t len), const char *on,
+                        const char *off);
 
-/* Appends s HTML-escaped for text and attribute contexts (& < > " '). */
+/* Appends s HTML-escaped for text and attribute contexts (& < > " '): the
+ * one HTML escaper of the tree. */
 void civ_html_escape(civ_buf *out, const char *s, size_t len);
-
-/* Appends a snippet from civ_search for an HTML text context: <b> and
- * </b> pass through, character references (&amp; &#39; &#x27; …) pass
- * through, every other & < > " ' is escaped. Whatever the snippet holds,
- * no other markup can come out. */
-void civ_html_snippet(civ_buf *out, const char *s);
 
 #ifdef __cplusplus
 }

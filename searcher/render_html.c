@@ -1,7 +1,7 @@
 /* The search page: HTML5 with a small inline style sheet, no script, no
  * resource from anywhere. Every value is escaped for where it goes: text
  * and attributes with civ_html_escape(), URL parameters with
- * civ_url_encode(), snippets with civ_html_snippet(). Links are relative
+ * civ_url_encode(), snippets with civ_render_snippet(). Links are relative
  * ("?q=…"), so the page works under any path the server gives it. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -508,7 +508,7 @@ static void hit_item(civ_buf *out, const civ_render_info *info, const civ_hit *h
     civ_buf_puts(out, "</p>\n");
     if (h->snippet && *h->snippet) {
         civ_buf_puts(out, "<p class=\"snip\" dir=\"auto\">");
-        civ_html_snippet(out, h->snippet);
+        civ_render_snippet(out, h, civ_html_escape, "<b>", "</b>");
         civ_buf_puts(out, "</p>\n");
     }
     if (id) {

@@ -108,8 +108,24 @@ static void json_results(civ_buf *out, const civ_render_info *info, const civ_re
         civ_json_double(&j, h->score);
         civ_json_key(&j, "percent");
         civ_json_int(&j, h->percent);
+        /* The snippet as the page shows it (HTML, words in <b>), and as
+         * plain text with the byte ranges of the query's words. */
+        civ_buf html = CIV_BUF_INIT;
+        civ_render_snippet(&html, h, civ_html_escape, "<b>", "</b>");
         civ_json_key(&j, "snippet");
+        civ_json_string(&j, civ_buf_str(&html), html.len);
+        civ_buf_free(&html);
+        civ_json_key(&j, "snippet_text");
         civ_json_cstr(&j, h->snippet ? h->snippet : "");
+        civ_json_key(&j, "highlights");
+        civ_json_begin_array(&j);
+        for (size_t k = 0; k < h->nspans; k++) {
+            civ_json_begin_array(&j);
+            civ_json_int(&j, (long long)h->spans[k].start);
+            civ_json_int(&j, (long long)h->spans[k].len);
+            civ_json_end_array(&j);
+        }
+        civ_json_end_array(&j);
         civ_json_end_object(&j);
     }
     civ_json_end_array(&j);

@@ -10,6 +10,11 @@
 #define DIM "\033[2m"
 #define RESET "\033[0m"
 
+static void append_raw(civ_buf *out, const char *s, size_t len)
+{
+    civ_buf_append(out, s, len);
+}
+
 static void text_results(civ_buf *out, const civ_render_info *info, const civ_results *r)
 {
     int color = info->color;
@@ -61,7 +66,8 @@ static void text_results(civ_buf *out, const civ_render_info *info, const civ_re
         civ_buf_putc(out, '\n');
         if (h->snippet && *h->snippet) {
             civ_buf_puts(out, "     ");
-            civ_render_snippet_plain(out, h->snippet, color ? HIGHLIGHT : "**", color ? RESET : "**");
+            civ_render_snippet(out, h, append_raw, color ? HIGHLIGHT : "**",
+                               color ? RESET : "**");
             civ_buf_putc(out, '\n');
         }
     }

@@ -2,7 +2,7 @@
  * civ/db.h — opening an index read-only and searching it.
  *
  * This is the whole read side: civsearch's command line, its CGI and its
- * FastCGI modes all call civ_search(). The implementation (lib/xapian.cc)
+ * FastCGI modes all call civ_search(). The implementation (lib/xapian/)
  * is the project's only C++; no exception crosses this interface.
  */
 #ifndef CIV_DB_H
@@ -43,10 +43,6 @@ uint64_t civ_db_doc_count(const civ_db *db);
 civ_status civ_db_get(civ_doc **out, civ_db *db, const char *id, int want_text,
                       civ_error *err);
 
-/* A metadata value of the index as a malloc'd string (caller frees), or
- * NULL in *out when the key is not set. */
-civ_status civ_db_get_meta(char **out, civ_db *db, const char *key, civ_error *err);
-
 /* ---- search -------------------------------------------------------- */
 
 typedef enum civ_sort {
@@ -61,7 +57,7 @@ typedef enum civ_sort {
 int civ_sort_parse(civ_sort *out, const char *name);
 const char *civ_sort_name(civ_sort s);
 
-#define CIV_SEARCH_OPTS_VERSION 1
+#define CIV_SEARCH_OPTS_VERSION 2
 
 typedef struct civ_search_opts {
     unsigned version;          /* CIV_SEARCH_OPTS_VERSION */
@@ -80,17 +76,21 @@ typedef struct civ_search_opts {
     const char *date_from;     /* inclusive bounds as in date: ranges, or NULL */
     const char *date_until;
     size_t snippet_len;        /* snippet length in bytes (0: no snippets) */
-    const char *hi_start;      /* highlight markers (NULL: "<b>", "</b>") */
-    const char *hi_end;
     unsigned facet_values;     /* >0: count facets, keep this many values each */
     int spelling;              /* suggest a spelling correction */
     const char *like;          /* id: also find documents similar to this one */
     double bm25_k1, bm25_b;    /* 0: the index's tuned defaults */
 } civ_search_opts;
 
-#define CIV_SEARCH_OPTS_INIT                                                       \
-    { CIV_SEARCH_OPTS_VERSION, NULL, 0, 0, 10, CIV_SORT_RELEVANCE, 0, 0, NULL, 0, \
-      NULL, NULL, 200, NULL, NULL, 0, 0, NULL, 0, 0 }
+#define CIV_SEARCH_OPTS_INIT \
+    { .version = CIV_SEARCH_OPTS_VERSION, .limit = 10, .sort = CIV_SORT_RELEVANCE, .snippet_len = 200 }
+
+/* Where a query's word (or phrase) is in a snippet: bytes [start,
+ * start + len) of its text. */
+typedef struct civ_span {
+    size_t start;
+    size_t len;
+} civ_span;
 
 /* One hit. Owned by its civ_results; valid until civ_results_free(). */
 typedef struct civ_hit {
@@ -99,7 +99,12 @@ typedef struct civ_hit {
     int percent;            /* Xapian's percentage score */
     unsigned docid;
     const civ_doc *doc;     /* stored fields (no text) */
-    const char *snippet;    /* HTML-escaped; matches between hi markers; "" if none */
+    const char *snippet;    /* plain UTF-8 text on one line, "…" where text was
+                               left out; "" if none. Renderers escape it for
+                               their own context. */
+    const civ_span *spans;  /* the query's words in it: in order, not
+                               overlapping (nspans of them) */
+    size_t nspans;
 } civ_hit;
 
 typedef struct civ_facet_value {

@@ -35,7 +35,7 @@ typedef struct civ_writer_opts {
                                merged and synced later) */
 } civ_writer_opts;
 
-#define CIV_WRITER_OPTS_INIT { CIV_WRITER_OPTS_VERSION, NULL, 0, 0, CIV_SPELL_FEED, 0 }
+#define CIV_WRITER_OPTS_INIT { .version = CIV_WRITER_OPTS_VERSION, .spelling = CIV_SPELL_FEED }
 
 /* civ_writer_opts.spelling */
 enum {
@@ -60,16 +60,21 @@ void civ_spelling_free(civ_spelling *sp);
 /* Distinct words waiting to be added. */
 size_t civ_spelling_pending(const civ_spelling *sp);
 
+/* Documents whose words were counted, all told. */
+uint64_t civ_spelling_docs(const civ_spelling *sp);
+
+/* Drops every waiting word. */
+void civ_spelling_clear(civ_spelling *sp);
+
 /* Moves the counts w gathered since the last take (CIV_SPELL_COUNT) into
  * sp. */
 civ_status civ_writer_take_spelling(civ_spelling *sp, civ_writer *w, civ_error *err);
 
-/* Adds sp's counts to w's dictionary (committed with w's next commit) and
- * removes them from sp. Words seen only once wait in sp, as they may be
- * typing errors: with final they are dropped, unless fewer than 500
- * documents were counted in all (a small collection keeps every word).
- * When sp holds too many waiting words, the single ones go. */
-civ_status civ_writer_add_spelling(civ_writer *w, civ_spelling *sp, int final, civ_error *err);
+/* Adds the words of sp counted at least min_count times to w's dictionary
+ * (committed with w's next commit) and removes them from sp; the others
+ * wait in sp. Which words deserve a place is the caller's policy. */
+civ_status civ_writer_add_spelling(civ_writer *w, civ_spelling *sp, unsigned min_count,
+                                   civ_error *err);
 
 /* Opens (creating if needed) the index at path for writing.
  * Errors: CIV_ELOCKED (another writer has it), CIV_EIO (cannot create or
@@ -90,23 +95,40 @@ civ_status civ_writer_put(civ_writer *w, const civ_doc *doc, size_t *bytes,
 /* Removes the document with this id; CIV_OK if there was none. */
 civ_status civ_writer_delete(civ_writer *w, const char *id, civ_error *err);
 
+/* Reads the document with this id (committed or not), with its stored
+ * text when want_text is set. *out is owned by the caller. CIV_ENOTFOUND
+ * when there is none. */
+civ_status civ_writer_get(civ_doc **out, civ_writer *w, const char *id, int want_text,
+                          civ_error *err);
+
+/* Replaces the stored record of the document with this id by doc (read
+ * with its text by civ_writer_get and changed), without indexing its text
+ * again: the exact-match terms and value slots of its fields follow doc,
+ * so doc may give the document a new id (a document already there gives
+ * way); the words of its text and free-text fields stay. CIV_ENOTFOUND
+ * when there is no such document. */
+civ_status civ_writer_update(civ_writer *w, const char *id, const civ_doc *doc, civ_error *err);
+
+/* Calls fn with the id of every document whose field has exactly this
+ * value (an exact-match field: "file", "root"); fn returning non-zero
+ * stops. Documents changed by fn are safe: the ids are gathered first. */
+civ_status civ_writer_ids_with(civ_writer *w, const char *field, const char *value,
+                               int (*fn)(void *ctx, const char *id), void *ctx, civ_error *err);
+
 /* Makes all changes so far durable and visible (fsynced). */
 civ_status civ_writer_commit(civ_writer *w, civ_error *err);
 
-/* Removes every document that came from the file with this id (its "file"
- * field: an mbox gives several). *ndocs (may be NULL) receives how many. */
-civ_status civ_writer_delete_file(civ_writer *w, const char *file, unsigned *ndocs,
-                                  civ_error *err);
-
-/* Gives the documents of file `old_file` a new place without extracting
- * them again: their id (new_file plus the old suffix, "#3"), "file",
- * "path", "root" and "mtime" change; terms and stored text stay. Used for
- * moved files (same content hash) and for touched ones (new_file equal to
- * old_file, new mtime). new_root may be NULL (kept). *ndocs (may be NULL)
- * receives how many documents were changed. */
-civ_status civ_writer_relocate(civ_writer *w, const char *old_file, const char *new_file,
-                               const char *new_path, const char *new_root, long long mtime,
-                               unsigned *ndocs, civ_error *err);
+/* Calls fn for every document (committed state) with its id and the
+ * values of the given fields, in no particular order: values[i] is the
+ * value of fields[i] ("" when the document has none; a whole number in
+ * decimal). The fields must have a value slot or exact-match terms: they
+ * are read from those in docid order, which is much cheaper than reading
+ * each document (about 4 bytes a field and document plus the values: a
+ * million documents fit). fn returning non-zero stops the walk. Strings
+ * are borrowed for the call. */
+civ_status civ_writer_scan(civ_writer *w, const char *const *fields, size_t nfields,
+                           int (*fn)(void *ctx, const char *id, const char *const *values),
+                           void *ctx, civ_error *err);
 
 /* A metadata value as a malloc'd string (caller frees), NULL when unset. */
 civ_status civ_writer_get_meta(char **out, civ_writer *w, const char *key, civ_error *err);
@@ -124,22 +146,6 @@ civ_status civ_writer_set_meta(civ_writer *w, const char *key, const char *value
 
 /* Number of documents, counting uncommitted changes. */
 uint64_t civ_writer_doc_count(const civ_writer *w);
-
-/* What the index knows about one document, for incremental runs. */
-typedef struct civ_known {
-    const char *id;
-    long long mtime;   /* -1 if unknown */
-    uint64_t size;
-    const char *hash;  /* "" if unknown */
-    const char *file;  /* id of the file it came from ("" if unknown) */
-    const char *root;  /* folder it was found under ("" if unknown) */
-} civ_known;
-
-/* Calls fn for every document in the index (committed state), in no
- * particular order; fn returning non-zero stops the walk. */
-civ_status civ_writer_each(civ_writer *w,
-                           int (*fn)(void *ctx, const civ_known *k), void *ctx,
-                           civ_error *err);
 
 /* Merges the databases srcs[0..n) (made by civ_writer, same stemmer) into
  * a new database at dst, which must not exist, fully compacted. With

@@ -311,13 +311,16 @@ static void test_escaping(void **state)
                         "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x "
                         "onerror=&#39;x&#39;&gt;&amp;amp;");
 
-    /* Snippets: only <b>, </b> and character references survive. */
+    /* Snippets are plain text with spans: everything in the text is
+     * escaped, and only the spans become <b>…</b>. */
     civ_buf_reset(&b);
-    civ_html_snippet(&b, "a <b>x</b> &amp; &lt;i&gt; &#39;&#x27; <script>alert(1)</script> "
-                         "<b onclick=x> \"q\" &foo &#; &#xZZ; &");
+    const char *t = "a <b>x</b> & <script>alert(1)</script> \"q\" 'x' spanned";
+    civ_span spans[] = { { 3, 3 }, { 47, 7 } };
+    civ_hit h = { .snippet = t, .spans = spans, .nspans = 2 };
+    civ_render_snippet(&b, &h, civ_html_escape, "<b>", "</b>");
     assert_string_equal(civ_buf_str(&b),
-                        "a <b>x</b> &amp; &lt;i&gt; &#39;&#x27; &lt;script&gt;alert(1)&lt;/script&gt; "
-                        "&lt;b onclick=x&gt; &quot;q&quot; &amp;foo &amp;#; &amp;#xZZ; &amp;");
+                        "a &lt;<b>b&gt;x</b>&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt; "
+                        "&quot;q&quot; &#39;x&#39; <b>spanned</b>");
     civ_buf_free(&b);
 }
 
@@ -703,12 +706,15 @@ static void test_long_snippets(void **state)
         civ_results *r = NULL;
         assert_int_equal(civ_search(&r, db, &so, &err), CIV_OK);
         assert_int_equal(civ_results_size(r), 1);
-        const char *snip = civ_results_hit(r, 0)->snippet;
+        civ_buf marked = CIV_BUF_INIT;
+        civ_render_snippet(&marked, civ_results_hit(r, 0), civ_html_escape, "<b>", "</b>");
+        const char *snip = civ_buf_str(&marked);
         for (int k = 0; cases[i].want[k]; k++)
             if (!strstr(snip, cases[i].want[k]))
                 fail_msg("%s: snippet \"%s\" lacks %s", cases[i].q, snip, cases[i].want[k]);
         if (i < 1 && strncmp(snip, "\xe2\x80\xa6", 3) != 0)
             fail_msg("%s: a snippet from the middle should start with an ellipsis: %s", cases[i].q, snip);
+        civ_buf_free(&marked);
         civ_results_free(r);
     }
     civ_db_free(db);

@@ -15,6 +15,7 @@
 
 #include "civ/db.h"
 #include "civ/doc.h"
+#include "files.h"
 #include "indexdir.h"
 #include "civ/writer.h"
 
@@ -152,18 +153,18 @@ static void test_writer_file_ops(void **state)
     civ_error err = CIV_ERROR_INIT;
     assert_int_equal(civ_writer_open(&w, path, NULL, &err), CIV_OK);
     int n = 0;
-    assert_int_equal(civ_writer_each(w, count_known, &n, &err), CIV_OK);
+    assert_int_equal(civ_files_each(w, count_known, &n, &err), CIV_OK);
     assert_int_equal(n, 3);
 
     /* Move the two messages of m.mbox to a new file id. */
     unsigned moved = 0;
-    assert_int_equal(civ_writer_relocate(w, "m.mbox", "moved/m2.mbox", "/r/moved/m2.mbox", NULL, 200,
+    assert_int_equal(civ_files_relocate(w, "m.mbox", "moved/m2.mbox", "/r/moved/m2.mbox", NULL, 200,
                                          &moved, &err), CIV_OK);
     assert_int_equal(moved, 2);
     unsigned removed = 0;
-    assert_int_equal(civ_writer_delete_file(w, "a.txt", &removed, &err), CIV_OK);
+    assert_int_equal(civ_files_delete(w, "a.txt", &removed, &err), CIV_OK);
     assert_int_equal(removed, 1);
-    assert_int_equal(civ_writer_delete_file(w, "none.txt", &removed, &err), CIV_OK);
+    assert_int_equal(civ_files_delete(w, "none.txt", &removed, &err), CIV_OK);
     assert_int_equal(removed, 0);
     assert_int_equal(civ_writer_commit(w, &err), CIV_OK);
     civ_writer_free(w);

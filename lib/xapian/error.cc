@@ -1,0 +1,119 @@
+/* lib/xapian/error.cc — Xapian's exceptions as civ_status codes, and the
+ * small helpers every file of the layer uses. */
+#include "internal.hh"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace civx {
+
+const char *const META_FORMAT = "civ:format";
+const char *const META_STEMMER = "civ:stemmer";
+const char *const META_UPDATED = "civ:updated";
+const char *const META_STEMMING = "civ:stemming";
+
+/* The rethrow pattern is needed: dynamic_cast does not work on
+ * Xapian::Error. */
+civ_status map_exception(civ_error *err, const char *context)
+{
+    const char *ctx = context ? context : "index";
+    try {
+        throw;
+    } catch (const Xapian::DatabaseLockError &e) {
+        return civ_error_set(err, CIV_ELOCKED, "%s is locked by another writer", ctx);
+    } catch (const Xapian::DatabaseNotFoundError &e) {
+        return civ_error_set(err, CIV_ENOTFOUND, "%s: no index found", ctx);
+    } catch (const Xapian::DatabaseModifiedError &e) {
+        return civ_error_set(err, CIV_ERETRY, "%s changed while reading; try again", ctx);
+    } catch (const Xapian::DatabaseCorruptError &e) {
+        return civ_error_set(err, CIV_ECORRUPT, "%s is damaged: %s", ctx, e.get_msg().c_str());
+    } catch (const Xapian::DatabaseVersionError &e) {
+        return civ_error_set(err, CIV_ECORRUPT, "%s has an unsupported format: %s", ctx,
+                             e.get_msg().c_str());
+    } catch (const Xapian::DatabaseCreateError &e) {
+        return civ_error_set(err, CIV_EIO, "cannot create %s: %s", ctx, e.get_msg().c_str());
+    } catch (const Xapian::DatabaseOpeningError &e) {
+        return civ_error_set(err, CIV_ENOTFOUND, "cannot open %s: %s", ctx, e.get_msg().c_str());
+    } catch (const Xapian::DatabaseClosedError &e) {
+        return civ_error_set(err, CIV_EINVAL, "%s is closed", ctx);
+    } catch (const Xapian::DatabaseError &e) {
+        /* The system's reason ("No space left on device") when there is one. */
+        const char *why = e.get_error_string();
+        if (why && *why)
+            return civ_error_set(err, CIV_EIO, "%s: %s: %s", ctx, e.get_msg().c_str(), why);
+        return civ_error_set(err, CIV_EIO, "%s: %s", ctx, e.get_msg().c_str());
+    } catch (const Xapian::QueryParserError &e) {
+        return civ_error_set(err, CIV_EQUERY, "%s", e.get_msg().c_str());
+    } catch (const Xapian::WildcardError &e) {
+        return civ_error_set(err, CIV_EQUERY, "a wildcard matches too many words");
+    } catch (const Xapian::NetworkTimeoutError &e) {
+        return civ_error_set(err, CIV_ETIMEOUT, "remote index timed out: %s", e.get_msg().c_str());
+    } catch (const Xapian::NetworkError &e) {
+        return civ_error_set(err, CIV_EIO, "remote index: %s", e.get_msg().c_str());
+    } catch (const Xapian::InvalidArgumentError &e) {
+        return civ_error_set(err, CIV_EINVAL, "%s", e.get_msg().c_str());
+    } catch (const Xapian::DocNotFoundError &e) {
+        return civ_error_set(err, CIV_ENOTFOUND, "document not found");
+    } catch (const Xapian::Error &e) {
+        return civ_error_set(err, CIV_EOTHER, "%s: %s", e.get_type(), e.get_msg().c_str());
+    } catch (const std::bad_alloc &) {
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    } catch (const std::exception &e) {
+        return civ_error_set(err, CIV_EOTHER, "%s", e.what());
+    } catch (...) {
+        return civ_error_set(err, CIV_EOTHER, "unknown error");
+    }
+}
+
+Xapian::Stem make_stemmer(const std::string &lang)
+{
+    if (lang.empty() || lang == "none")
+        return Xapian::Stem();
+    return Xapian::Stem(lang);
+}
+
+std::string norm_value(const civ_field_def *f, const std::string &v)
+{
+    char buf[CIV_TERM_MAX + 1];
+    size_t n = civ_schema_normalise(f, v.data(), v.size(), buf, sizeof buf);
+    return std::string(buf, n);
+}
+
+bool exact_term(const civ_field_def *f, const std::string &v, std::string &term)
+{
+    char buf[CIV_TERM_MAX + 1];
+    size_t n = civ_schema_exact_term(f, v.data(), v.size(), buf, sizeof buf);
+    if (!n)
+        return false;
+    term.assign(buf, n);
+    return true;
+}
+
+std::string id_term(const std::string &id)
+{
+    std::string term = "Q" + id;
+    if (term.size() > CIV_TERM_MAX)
+        term.resize(CIV_TERM_MAX);
+    return term;
+}
+
+Xapian::docid find_id(const Xapian::Database &db, const std::string &id)
+{
+    std::string term = id_term(id);
+    Xapian::PostingIterator p = db.postlist_begin(term);
+    return p == db.postlist_end(term) ? 0 : *p;
+}
+
+std::string number_value(const char *v, size_t len)
+{
+    return Xapian::sortable_serialise(std::strtod(std::string(v, len).c_str(), nullptr));
+}
+
+std::string number_text(const std::string &slot_value)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%.0f", Xapian::sortable_unserialise(slot_value));
+    return num;
+}
+
+} // namespace civx

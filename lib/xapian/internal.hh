@@ -1,0 +1,245 @@
+/*
+ * lib/xapian/internal.hh — what the files of the Xapian layer share.
+ *
+ * The layer is the project's only C++: civ_db (db.cc), query parsing
+ * (query.cc), matching and facets (search.cc), snippets (snippet.cc),
+ * the spelling dictionary (spelling.cc), civ_writer (writer.cc),
+ * compaction and shard merging (merge.cc) and statistics (stats.cc).
+ *
+ * Rules:
+ *   - every extern "C" entry point catches everything (CIV_TRY/CIV_CATCH)
+ *     and maps it to a civ_status with civx::map_exception();
+ *   - no std::string, iterator or exception leaves the layer; strings
+ *     handed to C are owned by the object they came from, as the headers
+ *     say;
+ *   - everything that is not a civ_* entry point is in namespace civx,
+ *     which the library does not export (lib/civ.map).
+ */
+#ifndef CIV_XAPIAN_INTERNAL_HH
+#define CIV_XAPIAN_INTERNAL_HH
+
+#include <xapian.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "civ/date.h"
+#include "civ/db.h"
+#include "civ/query.h"
+#include "civ/schema.h"
+#include "civ/writer.h"
+}
+
+namespace civx {
+
+/* ---- errors (error.cc) ------------------------------------------------ */
+
+/* Classifies the exception being handled (call only inside a catch) into a
+ * status and a one-line message naming `context` ("index", a path). */
+civ_status map_exception(civ_error *err, const char *context);
+
+#define CIV_TRY try {
+#define CIV_CATCH(err, ctx)                        \
+    }                                              \
+    catch (...)                                    \
+    {                                              \
+        return civx::map_exception((err), (ctx));  \
+    }
+
+/* ---- the index's own settings (metadata keys) -------------------------- */
+
+extern const char *const META_FORMAT;   /* "civ:format": CIV_INDEX_FORMAT */
+extern const char *const META_STEMMER;  /* "civ:stemmer": stemming language */
+extern const char *const META_UPDATED;  /* "civ:updated": time of the last commit */
+/* "civ:stemming": how words were stemmed — "all" (each word as its stem,
+ * with positions; new indexes), "some" (each word as itself with
+ * positions plus "Z" + its stem; indexes made before "all" existed, which
+ * lack the key), or "none". The query side follows the index. */
+extern const char *const META_STEMMING;
+
+Xapian::Stem make_stemmer(const std::string &lang);
+
+/* The normalised value of a filter field (civ_schema_normalise). */
+std::string norm_value(const civ_field_def *f, const std::string &v);
+
+/* The exact-match term of a field value (civ_schema_exact_term); false
+ * when the field has none. */
+bool exact_term(const civ_field_def *f, const std::string &v, std::string &term);
+
+/* The unique-id term of a document id ("Q" + id, cut to CIV_TERM_MAX). */
+std::string id_term(const std::string &id);
+
+/* Docid of the document with unique id `id`, or 0. */
+Xapian::docid find_id(const Xapian::Database &db, const std::string &id);
+
+/* The value a NUMBER field keeps in its slot, and back. */
+std::string number_value(const char *v, size_t len);
+std::string number_text(const std::string &slot_value);
+
+} // namespace civx
+
+/* ---- the read side (db.cc) ---------------------------------------------- */
+
+struct civ_db {
+    Xapian::Database db;
+    std::string path;
+    std::string stemmer_lang;
+    bool stem_all = false;   /* the index holds stems only (META_STEMMING "all") */
+    Xapian::Stem stem;
+    Xapian::SimpleStopper stopper;
+    Xapian::SimpleStopper nl_stopper; /* stopper + civ_stopwords_question, */
+    bool nl_stopper_ready = false;    /* filled on first use */
+    bool english = false;             /* the stop lists apply */
+    std::unique_ptr<Xapian::QueryParser> qp;
+    std::vector<std::string> text_prefixes; /* of free-text fields, longest first */
+};
+
+namespace civx {
+
+/* Brings db to the latest state; true when there was a newer one. When
+ * civindex has replaced the whole generation the handle points to, the
+ * index is opened afresh from its path, settings included. */
+bool reopen_db(civ_db *db);
+
+/* Runs fn, reopening the handle and retrying when the index changed
+ * under the reader (a block reused by a commit made while we read looks
+ * damaged; it is damage only if the index did not change). */
+template <class F> civ_status with_retry(civ_db *db, F fn)
+{
+    for (int attempt = 0;; attempt++) {
+        try {
+            return fn();
+        } catch (const Xapian::DatabaseModifiedError &) {
+            if (attempt >= 5)
+                throw;
+            reopen_db(db);
+        } catch (const Xapian::DatabaseCorruptError &) {
+            if (attempt >= 5 || !reopen_db(db))
+                throw;
+        }
+    }
+}
+
+/* ---- queries (query.cc) ------------------------------------------------- */
+
+/* Sets up db's query parser for its stemming and the schema's fields. */
+void setup_parser(civ_db *db);
+
+/* The query of a search, as parsed from its options. */
+struct ParsedQuery {
+    Xapian::Query text;      /* the words typed (snippets show these) */
+    Xapian::Query like;      /* expansion terms of opts->like, or empty */
+    Xapian::Query filter;    /* filters and the date range, or empty */
+    Xapian::docid self = 0;  /* opts->like's document */
+    bool natural = false;    /* a natural-language query (feedback applies) */
+    std::string suggestion;  /* spelling correction, or "" */
+};
+
+/* Parses opts into pq. CIV_EQUERY (bad query), CIV_ENOTFOUND (like names
+ * no document). Throws Xapian errors. */
+civ_status parse_search(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ_error *err);
+
+/* The whole query: text, similar documents and filters together. */
+Xapian::Query assemble(const ParsedQuery &pq, const Xapian::Query &text, const civ_search_opts *o);
+
+/* The query's words as they occur in the body text: terms of free-text
+ * fields lose their prefix ("title:slipstream" highlights slipstream in
+ * the text too). Empty when nothing had a field prefix. */
+Xapian::Query unprefixed_terms(const civ_db *db, const Xapian::Query &q);
+
+/* ---- spelling (spelling.cc) ---------------------------------------------- */
+
+/* The words the spelling dictionary holds: runs of letters in scripts
+ * written with spaces, lower-cased, 2 to 40 bytes, without digits. */
+const size_t SPELL_MIN_BYTES = 2, SPELL_MAX_BYTES = 40;
+
+/* Calls fn(word, len) for each dictionary word of t[0..n); the writer
+ * counts them, and a query's words are looked up with the same rules.
+ * Two-letter words are in: the query parser corrects every word it does
+ * not find ("of" into "off"). */
+template <class F> void each_dictionary_word(const char *t, size_t n, F fn)
+{
+    /* The word so far, lower-cased; longer ones are never counted, so
+     * only their length is kept track of. */
+    char word[48];
+    size_t wl = 0;
+    bool digit = false;
+    auto end_word = [&]() {
+        if (!digit && wl >= SPELL_MIN_BYTES && wl <= SPELL_MAX_BYTES)
+            fn(word, wl);
+        wl = 0;
+        digit = false;
+    };
+    auto put = [&](char ch) {
+        if (wl < sizeof word)
+            word[wl] = ch;
+        wl++;
+    };
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = static_cast<unsigned char>(t[i]);
+        if (c < 0x80) {
+            if (c >= 'a' && c <= 'z')
+                put(static_cast<char>(c));
+            else if (c >= 'A' && c <= 'Z')
+                put(static_cast<char>(c + 32));
+            else if (c >= '0' && c <= '9')
+                digit = true, put(static_cast<char>(c));
+            else if (wl)
+                end_word();
+            i++;
+            continue;
+        }
+        /* Two-byte sequences hold the alphabets written with spaces. */
+        if (c >= 0xC2 && c < 0xE0 && i + 1 < n) {
+            unsigned cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(t[i + 1]) & 0x3Fu);
+            if (Xapian::Unicode::is_wordchar(cp)) {
+                char u[4];
+                unsigned k = Xapian::Unicode::to_utf8(Xapian::Unicode::tolower(cp), u);
+                for (unsigned j = 0; j < k; j++)
+                    put(u[j]);
+                i += 2;
+                continue;
+            }
+        }
+        if (wl)
+            end_word();
+        i++;
+        while (i < n && (static_cast<unsigned char>(t[i]) & 0xC0) == 0x80)
+            i++;
+    }
+    if (wl)
+        end_word();
+}
+
+/* True when a word of the text is in the spelling dictionary fewer than
+ * SPELL_KNOWN times (a correction is worth looking for). */
+bool has_rare_word(const Xapian::Database &db, const std::string &text);
+
+/* ---- snippets (snippet.cc) ------------------------------------------------ */
+
+/* Finds, in the stored text of each hit, the passage that best shows the
+ * query's words, as plain text with match spans. */
+class Snippets {
+  public:
+    Snippets(const civ_db *db, const Xapian::Query &words, size_t len);
+    ~Snippets();
+    /* The snippet of a stored record's text, read from the inflater a part
+     * at a time (total: the whole text's length). Fills text and spans
+     * (byte ranges of text); "" when the text is empty. CIV_ENOMEM only;
+     * damaged text gives what could be read. */
+    civ_status make(civ_inflater *z, size_t total, civ_buf *scratch, std::string &text,
+                    std::vector<civ_span> &spans, civ_error *err);
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace civx
+
+#endif

@@ -1,0 +1,418 @@
+/* lib/xapian/search.cc — civ_search: matching and ranking, the feedback
+ * round of natural-language queries, facets, and the hits with their
+ * stored fields and snippets. */
+#include "internal.hh"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+extern "C" {
+#include "civ/compress.h"
+}
+
+using namespace civx;
+
+namespace {
+
+/* Ranking, tuned on the Cranfield collection and confirmed on CISI with
+ * bench/relevance (bench/README.md has the measurements).
+ *
+ * BM25: k1 = 1.6 rewards repeated query words a little more than Xapian's
+ * default; b = 0.75 is the usual length normalisation. */
+const double BM25_K1 = 1.6, BM25_K2 = 0.0, BM25_K3 = 1.0, BM25_B = 0.75, BM25_MINNORM = 0.5;
+
+/* Pseudo-relevance feedback for natural-language queries: the PRF_TERMS
+ * most telling stemmed words of the PRF_DOCS best matches are added with
+ * weight PRF_WEIGHT. */
+const Xapian::doccount PRF_DOCS = 6;
+const Xapian::termcount PRF_TERMS = 10;
+const double PRF_WEIGHT = 0.5;
+
+/* Counts the values of a facet slot; several values in one slot are
+ * separated by CIV_FACET_SEP. Serialisable, so it works over remote
+ * databases too (register it with the remote server's registry). */
+class MultiValueCountMatchSpy : public Xapian::ValueCountMatchSpy {
+  public:
+    MultiValueCountMatchSpy() {}
+    explicit MultiValueCountMatchSpy(Xapian::valueno slot) : Xapian::ValueCountMatchSpy(slot) {}
+    void operator()(const Xapian::Document &doc, double) override
+    {
+        ++internal->total;
+        const std::string v = doc.get_value(internal->slot);
+        if (v.empty())
+            return;
+        size_t start = 0;
+        while (start <= v.size()) {
+            size_t end = v.find(CIV_FACET_SEP, start);
+            if (end == std::string::npos)
+                end = v.size();
+            if (end > start)
+                ++internal->values[v.substr(start, end - start)];
+            start = end + 1;
+        }
+    }
+    Xapian::MatchSpy *clone() const override
+    {
+        return new MultiValueCountMatchSpy(internal->slot);
+    }
+    std::string name() const override { return "civ.MultiValueCountMatchSpy"; }
+    Xapian::MatchSpy *unserialise(const std::string &s, const Xapian::Registry &) const override
+    {
+        const char *p = s.data(), *end = p + s.size();
+        Xapian::valueno slot = 0;
+        for (int shift = 0; p < end; shift += 7) {
+            unsigned char c = static_cast<unsigned char>(*p++);
+            slot |= static_cast<Xapian::valueno>(c & 0x7f) << shift;
+            if (!(c & 0x80))
+                break;
+        }
+        return new MultiValueCountMatchSpy(slot);
+    }
+    std::string serialise() const override
+    {
+        std::string r;
+        Xapian::valueno v = internal->slot;
+        do {
+            unsigned char c = v & 0x7f;
+            v >>= 7;
+            r += static_cast<char>(c | (v ? 0x80 : 0));
+        } while (v);
+        return r;
+    }
+};
+
+/* Expansion terms for pseudo-relevance feedback: stemmed body words
+ * ("Z" + stem where words are also indexed as themselves). */
+class StemmedTermDecider : public Xapian::ExpandDecider {
+    bool all;
+
+  public:
+    explicit StemmedTermDecider(bool stem_all) : all(stem_all) {}
+    bool operator()(const std::string &term) const override
+    {
+        size_t z = all ? 0 : 1;
+        if (term.size() <= 2 + z || (!all && term[0] != 'Z'))
+            return false;
+        return !(term[z] >= 'A' && term[z] <= 'Z') && !(term[z] >= '0' && term[z] <= '9');
+    }
+};
+
+/* Feedback candidates: the stemmed words (StemmedTermDecider) found in at
+ * least two of the feedback documents. Weighing a candidate costs a
+ * posting-list lookup; long documents bring thousands of words found in
+ * one of them only, which were most of the feedback round's time and
+ * seldom among the words it picks. */
+class FeedbackDecider : public Xapian::ExpandDecider {
+    std::unordered_set<std::string> ok_;
+
+  public:
+    FeedbackDecider(const Xapian::Database &db, const Xapian::MSet &top, bool stem_all)
+    {
+        StemmedTermDecider stemmed(stem_all);
+        std::unordered_map<std::string, unsigned> seen;
+        for (Xapian::MSetIterator it = top.begin(); it != top.end(); ++it)
+            for (Xapian::TermIterator t = db.termlist_begin(*it); t != db.termlist_end(*it); ++t)
+                if (stemmed(*t))
+                    seen[*t]++;
+        unsigned need = top.size() >= 2 ? 2 : 1;
+        for (auto &kv : seen)
+            if (kv.second >= need)
+                ok_.insert(kv.first);
+    }
+    bool operator()(const std::string &term) const override { return ok_.count(term) != 0; }
+};
+
+/* The query expanded by the best matches' telling words into *out; false
+ * when there were none to add. */
+bool feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text, Xapian::Query *out)
+{
+    Xapian::MSet top = enq.get_mset(0, PRF_DOCS);
+    if (top.empty())
+        return false;
+    Xapian::RSet rs;
+    for (Xapian::MSetIterator it = top.begin(); it != top.end(); ++it)
+        rs.add_document(*it);
+    FeedbackDecider decider(db->db, top, db->stem_all);
+    Xapian::ESet es = enq.get_eset(PRF_TERMS, rs, &decider);
+    std::vector<Xapian::Query> more;
+    for (Xapian::ESetIterator t = es.begin(); t != es.end(); ++t)
+        more.push_back(Xapian::Query(*t));
+    if (more.empty())
+        return false;
+    Xapian::Query ex(Xapian::Query::OP_SCALE_WEIGHT,
+                     Xapian::Query(Xapian::Query::OP_OR, more.begin(), more.end()), PRF_WEIGHT);
+    *out = Xapian::Query(Xapian::Query::OP_OR, text, ex);
+    return true;
+}
+
+} // namespace
+
+struct civ_results {
+    std::vector<civ_hit> hits;
+    std::vector<civ_doc *> docs;
+    std::vector<std::string> snippets;
+    std::vector<std::vector<civ_span>> spans;
+    std::vector<civ_facet> facets;
+    std::vector<std::vector<civ_facet_value>> facet_values;
+    std::vector<std::unique_ptr<std::string>> strings; /* facet value storage */
+    std::string suggestion;
+    std::string description;
+    civ_doc *like = nullptr; /* opts.like's document, fields only */
+    uint64_t total = 0;
+    bool exact = false;
+    civ_search_times times = { 0, 0, 0, 0 };
+
+    ~civ_results()
+    {
+        for (civ_doc *d : docs)
+            civ_doc_free(d);
+        civ_doc_free(like);
+    }
+    const char *keep(const std::string &s)
+    {
+        strings.emplace_back(new std::string(s));
+        return strings.back()->c_str();
+    }
+};
+
+namespace {
+
+typedef std::vector<std::pair<const civ_field_def *, std::unique_ptr<MultiValueCountMatchSpy>>> Spies;
+
+/* One match spy per facet slot of the schema. */
+void add_spies(Xapian::Enquire &enq, Spies &spies)
+{
+    size_t n;
+    const civ_field_def *fs = civ_schema_fields(&n);
+    std::vector<int> seen;
+    for (size_t i = 0; i < n; i++) {
+        if (!(fs[i].flags & CIV_FIELD_FACET) || fs[i].slot < 0)
+            continue;
+        if (std::find(seen.begin(), seen.end(), fs[i].slot) != seen.end())
+            continue;
+        seen.push_back(fs[i].slot);
+        spies.emplace_back(&fs[i], std::unique_ptr<MultiValueCountMatchSpy>(
+                                       new MultiValueCountMatchSpy(fs[i].slot)));
+        enq.add_matchspy(spies.back().second.get());
+    }
+}
+
+void build_facets(civ_results *r, const Spies &spies, unsigned maxvalues)
+{
+    r->facet_values.resize(spies.size());
+    for (size_t i = 0; i < spies.size(); i++) {
+        MultiValueCountMatchSpy *spy = spies[i].second.get();
+        for (Xapian::TermIterator t = spy->top_values_begin(maxvalues);
+             t != spy->top_values_end(maxvalues); ++t) {
+            civ_facet_value v;
+            v.value = r->keep(*t);
+            v.count = t.get_termfreq();
+            r->facet_values[i].push_back(v);
+        }
+    }
+    for (size_t i = 0; i < spies.size(); i++) {
+        civ_facet f;
+        f.field = spies[i].first->name;
+        f.n = r->facet_values[i].size();
+        f.values = r->facet_values[i].data();
+        r->facets.push_back(f);
+    }
+}
+
+/* The words snippets show: those typed (not the feedback terms), field
+ * words included; for a similar-documents search with no words, the
+ * document's telling words. */
+Xapian::Query snippet_words(const civ_db *db, const ParsedQuery &pq)
+{
+    if (pq.text.empty())
+        return pq.like;
+    Xapian::Query plain = unprefixed_terms(db, pq.text);
+    return plain.empty() ? pq.text : Xapian::Query(Xapian::Query::OP_OR, pq.text, plain);
+}
+
+/* The page's hits: stored fields, and a snippet from the stored text. */
+civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, const ParsedQuery &pq,
+                      const Xapian::MSet &mset, civ_error *err)
+{
+    std::unique_ptr<Snippets> snip;
+    if (o->snippet_len > 0)
+        snip.reset(new Snippets(db, snippet_words(db, pq), o->snippet_len));
+    r->snippets.reserve(mset.size());
+    r->spans.reserve(mset.size());
+    r->docs.reserve(mset.size());
+    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+        double tf = civ_monotonic();
+        civ_doc *doc = nullptr;
+        civ_error derr = CIV_ERROR_INIT;
+        std::string data = it.get_document().get_data();
+        civ_inflater *zt = nullptr;
+        size_t total = 0;
+        civ_status ds = snip ? civ_doc_decode_stream(&doc, &zt, &total, data.data(), data.size(), &derr)
+                             : civ_doc_decode(&doc, data.data(), data.size(), 0, &derr);
+        std::unique_ptr<civ_inflater, void (*)(civ_inflater *)> zt_owner(zt, civ_inflater_free);
+        if (ds != CIV_OK) {
+            if (derr.code == CIV_ENOMEM)
+                return civ_error_set(err, CIV_ENOMEM, "out of memory");
+            /* A damaged record shows as an untitled hit, not a failed search. */
+            if (civ_doc_new(&doc, err) != CIV_OK)
+                return CIV_ENOMEM;
+        }
+        r->docs.push_back(doc);
+        double ts = civ_monotonic();
+        r->times.fetch += ts - tf;
+        r->snippets.emplace_back();
+        r->spans.emplace_back();
+        if (snip && zt) {
+            civ_buf *tb = civ_doc_text_buf(doc);
+            civ_status s = snip->make(zt, total, tb, r->snippets.back(), r->spans.back(), err);
+            civ_buf_free(tb);
+            if (s != CIV_OK)
+                return s;
+        }
+        r->times.snippet += civ_monotonic() - ts;
+        civ_hit h = {};
+        h.rank = o->offset + static_cast<unsigned>(r->hits.size()) + 1;
+        h.score = it.get_weight();
+        h.percent = it.get_percent();
+        h.docid = *it;
+        h.doc = doc;
+        r->hits.push_back(h);
+    }
+    for (size_t i = 0; i < r->hits.size(); i++) {
+        r->hits[i].snippet = r->snippets[i].c_str();
+        r->hits[i].spans = r->spans[i].data();
+        r->hits[i].nspans = r->spans[i].size();
+    }
+    return CIV_OK;
+}
+
+civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_error *err)
+{
+    double t0 = civ_monotonic();
+    ParsedQuery pq;
+    civ_status s = parse_search(pq, db, o, err);
+    if (s != CIV_OK)
+        return s;
+    r->suggestion = pq.suggestion;
+    Xapian::Query q = assemble(pq, pq.text, o);
+    double t1 = civ_monotonic();
+    r->times.parse = t1 - t0;
+
+    Xapian::Enquire enq(db->db);
+    enq.set_query(q);
+    double k1 = o->bm25_k1 > 0 ? o->bm25_k1 : BM25_K1;
+    double b = o->bm25_b > 0 ? o->bm25_b : BM25_B;
+    enq.set_weighting_scheme(Xapian::BM25Weight(k1, BM25_K2, BM25_K3, b, BM25_MINNORM));
+    if (o->sort == CIV_SORT_DATE_ASC)
+        enq.set_sort_by_value_then_relevance(CIV_SLOT_DATE, false);
+    else if (o->sort == CIV_SORT_DATE_DESC)
+        enq.set_sort_by_value_then_relevance(CIV_SLOT_DATE, true);
+    if (o->time_limit_ms)
+        enq.set_time_limit(o->time_limit_ms / 1000.0);
+    Xapian::Query expanded;
+    if (pq.natural && !o->like && o->sort == CIV_SORT_RELEVANCE && feedback(db, enq, pq.text, &expanded)) {
+        q = assemble(pq, expanded, o);
+        enq.set_query(q);
+    }
+    r->description = q.get_description();
+    Spies spies;
+    if (o->facet_values)
+        add_spies(enq, spies);
+    Xapian::doccount check = o->facet_values ? db->db.get_doccount() : 0;
+    Xapian::MSet mset = enq.get_mset(o->offset, o->limit, check);
+    r->total = mset.get_matches_estimated();
+    r->exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    if (o->facet_values)
+        build_facets(r, spies, o->facet_values);
+    r->times.match = civ_monotonic() - t1;
+
+    s = fetch_hits(r, db, o, pq, mset, err);
+    if (s != CIV_OK)
+        return s;
+    if (pq.self) {
+        /* The page names the document it started from. */
+        civ_error lerr = CIV_ERROR_INIT;
+        std::string data = db->db.get_document(pq.self).get_data();
+        if (civ_doc_decode(&r->like, data.data(), data.size(), 0, &lerr) != CIV_OK &&
+            lerr.code == CIV_ENOMEM)
+            return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
+    return CIV_OK;
+}
+
+} // namespace
+
+extern "C" civ_status civ_search(civ_results **out, civ_db *db, const civ_search_opts *opts,
+                                 civ_error *err)
+{
+    if (!out || !db || !opts)
+        return civ_error_set(err, CIV_EINVAL, "civ_search: NULL argument");
+    if (opts->version != CIV_SEARCH_OPTS_VERSION)
+        return civ_error_set(err, CIV_EINVAL, "civ_search: unknown options version %u",
+                             opts->version);
+    *out = nullptr;
+    CIV_TRY
+    return with_retry(db, [&]() -> civ_status {
+        std::unique_ptr<civ_results> r(new civ_results);
+        civ_status s = run_search(r.get(), db, opts, err);
+        if (s == CIV_OK)
+            *out = r.release();
+        return s;
+    });
+    CIV_CATCH(err, "index")
+}
+
+extern "C" void civ_results_free(civ_results *r)
+{
+    delete r;
+}
+
+extern "C" size_t civ_results_size(const civ_results *r)
+{
+    return r ? r->hits.size() : 0;
+}
+
+extern "C" uint64_t civ_results_total(const civ_results *r, int *exact)
+{
+    if (exact)
+        *exact = r && r->exact;
+    return r ? r->total : 0;
+}
+
+extern "C" const civ_hit *civ_results_hit(const civ_results *r, size_t i)
+{
+    return r && i < r->hits.size() ? &r->hits[i] : nullptr;
+}
+
+extern "C" const civ_facet *civ_results_facets(const civ_results *r, size_t *n)
+{
+    if (n)
+        *n = r ? r->facets.size() : 0;
+    return r && !r->facets.empty() ? r->facets.data() : nullptr;
+}
+
+extern "C" const civ_doc *civ_results_like(const civ_results *r)
+{
+    return r ? r->like : nullptr;
+}
+
+extern "C" const char *civ_results_suggestion(const civ_results *r)
+{
+    return r && !r->suggestion.empty() ? r->suggestion.c_str() : nullptr;
+}
+
+extern "C" const char *civ_results_query_description(const civ_results *r)
+{
+    return r ? r->description.c_str() : "";
+}
+
+extern "C" void civ_results_times(const civ_results *r, civ_search_times *out)
+{
+    if (!out)
+        return;
+    if (r)
+        *out = r->times;
+    else
+        *out = civ_search_times{ 0, 0, 0, 0 };
+}
