@@ -17,6 +17,7 @@ const civ_enricher *const civ_enrichers[] = {
     &civ_enrich_date,
     &civ_enrich_lang,
     &civ_enrich_type,
+    &civ_enrich_words,
     NULL,
 };
 
@@ -310,3 +311,58 @@ static civ_status run_type(civ_doc *doc, const civ_input *in, civ_error *err)
 }
 
 const civ_enricher civ_enrich_type = { "type", run_type };
+
+/* ---- words ---------------------------------------------------------- */
+
+/* Whether the character at t[i] (of n bytes) is part of a word: letters
+ * and digits of any script, not spaces and punctuation. *len receives its
+ * length in bytes. */
+static int word_char(const char *t, size_t i, size_t n, size_t *len)
+{
+    unsigned char c = (unsigned char)t[i];
+    *len = 1;
+    if (c < 0x80)
+        return isalnum(c);
+    uint32_t cp;
+    size_t k = civ_utf8_decode(&cp, (const unsigned char *)t + i, n - i);
+    if (!k)
+        return 0;
+    *len = k;
+    return !(cp == 0xA0 || cp == 0xAB || cp == 0xBB || (cp >= 0x2000 && cp <= 0x206F) ||
+             (cp >= 0x3000 && cp <= 0x303F) || cp == 0xFEFF);
+}
+
+/* Runs of letters and digits; hyphenated and apostrophised words count
+ * once. */
+static uint64_t count_words(const char *t, size_t n)
+{
+    uint64_t words = 0;
+    int in = 0;
+    size_t i = 0, k;
+    while (i < n) {
+        int w = word_char(t, i, n, &k);
+        if (!w && in && k == 1 && (t[i] == '-' || t[i] == '\'') && i + 1 < n &&
+            word_char(t, i + 1, n, &k)) {
+            i++;
+            continue;
+        }
+        if (w && !in)
+            words++;
+        in = w;
+        i += k;
+    }
+    return words;
+}
+
+static civ_status run_words(civ_doc *doc, const civ_input *in, civ_error *err)
+{
+    (void)in;
+    (void)err;
+    size_t len;
+    const char *t = civ_doc_text(doc, &len);
+    char num[32];
+    snprintf(num, sizeof num, "%llu", (unsigned long long)count_words(t, len));
+    return civ_doc_set_str(doc, "words", num);
+}
+
+const civ_enricher civ_enrich_words = { "words", run_words };

@@ -36,6 +36,7 @@ extern const civ_enricher civ_enrich_title;   /* title from the first line or th
 extern const civ_enricher civ_enrich_date;    /* normalised date; from the text; else mtime */
 extern const civ_enricher civ_enrich_lang;    /* normalised or guessed language */
 extern const civ_enricher civ_enrich_type;    /* "article" unless something said otherwise */
+extern const civ_enricher civ_enrich_words;   /* the number of words of the text */
 
 /* Guesses the language of UTF-8 text from its script and most common
  * words. Returns an ISO 639-1 code ("en", "fr", "ru", "zh", …) or "und". */

@@ -16,6 +16,7 @@
 #define INTERNAL CIV_FIELD_INTERNAL
 #define SPELL CIV_FIELD_SPELL
 #define NUMBER CIV_FIELD_NUMBER
+#define SHOW CIV_FIELD_SHOW
 
 /* Prefixes follow Xapian's conventions (Q unique id, S title, A author,
  * L language, K keywords, X… for the rest). Never reuse a prefix.
@@ -29,28 +30,28 @@ static const civ_field_def fields[] = {
     { "title", "title", "S", TEXT | BODY | STORED | SPELL, 5, -1,
       "title, subject or first line" },
     { "author", "author", "A", TEXT | BODY | STORED | MULTI | FACET, 1,
-      CIV_SLOT_AUTHOR, "author(s)" },
+      CIV_SLOT_AUTHOR, "author(s)", "Author or sender" },
     { "date", NULL, NULL, STORED | SORT, 0, CIV_SLOT_DATE,
       "the document's date, UTC (query: date:FROM..TO)" },
     { "date_source", NULL, NULL, STORED | INTERNAL, 0, -1,
       "where the date came from: document, header or mtime" },
-    { "year", "year", "XY", BOOL | FACET, 0, CIV_SLOT_YEAR, "year of the date" },
+    { "year", "year", "XY", BOOL | FACET, 0, CIV_SLOT_YEAR, "year of the date", "Year" },
     { "type", "type", "XT", BOOL | STORED | FACET | LOWER, 0, CIV_SLOT_TYPE,
-      "article or letter" },
+      "article or letter", "Type" },
     { "lang", "lang", "L", BOOL | STORED | FACET | LOWER, 0, CIV_SLOT_LANG,
-      "language code (ISO 639)" },
+      "language code (ISO 639)", "Language" },
     { "format", "format", "XK", BOOL | STORED | FACET | LOWER, 0, CIV_SLOT_FORMAT,
-      "input format: text, html, xml, mail" },
+      "input format: text, html, xml, mail", "Format" },
     { "description", "description", "XD", TEXT | BODY | STORED, 1, -1,
       "summary from the document's metadata" },
     { "keywords", "keyword", "K", TEXT | BODY | STORED | MULTI, 2, -1,
       "keywords from the document's metadata" },
     { "heading", NULL, NULL, BODY | MULTI, 2, -1, "section headings" },
     { "size", NULL, NULL, STORED | SORT | NUMBER, 0, CIV_SLOT_SIZE, "size of the file in bytes" },
-    { "pages", "pages", NULL, STORED | SORT | NUMBER, 0, CIV_SLOT_PAGES,
-      "number of pages (PDF and other paged formats)" },
-    { "words", "words", NULL, STORED | SORT | NUMBER, 0, CIV_SLOT_WORDS,
-      "number of words in the text" },
+    { "pages", "pages", NULL, STORED | SORT | NUMBER | SHOW, 0, CIV_SLOT_PAGES,
+      "number of pages (PDF and other paged formats)", "Pages" },
+    { "words", "words", NULL, STORED | SORT | NUMBER | SHOW, 0, CIV_SLOT_WORDS,
+      "number of words in the text", "Words" },
     { "mtime", NULL, NULL, STORED | INTERNAL, 0, CIV_SLOT_MTIME,
       "file modification time (seconds since 1970)" },
     /* Looked up through its value slot only: a term per file would cost
@@ -66,7 +67,7 @@ static const civ_field_def fields[] = {
       "the folder given to civindex this document was found under" },
     /* Letters: mail and open letters. */
     { "from", "from", "XF", TEXT | BODY | STORED | MULTI | FACET, 1, CIV_SLOT_AUTHOR,
-      "sender: name and address" },
+      "sender: name and address", "Sender" },
     { "to", "to", "XTO", TEXT | STORED | MULTI, 1, -1, "recipients" },
     { "cc", "cc", "XCC", TEXT | STORED | MULTI, 1, -1, "copied recipients" },
     { "subject", "subject", "XS", TEXT | STORED, 1, -1, "subject of a letter" },

@@ -117,16 +117,11 @@ static const char *lang_name(const char *code)
     return code;
 }
 
+/* The schema's name of a field for people. */
 static const char *field_label(const char *field)
 {
-    static const struct { const char *field, *label; } labels[] = {
-        { "type", "Type" }, { "year", "Year" }, { "author", "Author or sender" },
-        { "from", "Sender" }, { "lang", "Language" }, { "format", "Format" },
-    };
-    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-        if (strcmp(labels[i].field, field) == 0)
-            return labels[i].label;
-    return field;
+    const civ_field_def *def = civ_schema_field(field);
+    return def && def->label ? def->label : field;
 }
 
 static const char *sort_param(civ_sort s)
@@ -743,6 +738,11 @@ static void html_document(civ_buf *out, const civ_render_info *info, const civ_d
     rows(out, doc, "Attachments", "attachment");
     rows(out, doc, "Keywords", "keywords");
     row(out, "Summary", civ_doc_get(doc, "description"));
+    size_t nf;
+    const civ_field_def *fs = civ_schema_fields(&nf);
+    for (size_t i = 0; i < nf; i++)
+        if (fs[i].flags & CIV_FIELD_SHOW)
+            rows(out, doc, fs[i].label ? fs[i].label : fs[i].name, fs[i].name);
     row(out, "Thread", civ_doc_get(doc, "thread"));
     row(out, "Message-ID", civ_doc_get(doc, "message_id"));
     row(out, "Id", id);

@@ -1,4 +1,5 @@
 /* JSON output: one object, always valid. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "civ/json.h"
@@ -42,6 +43,36 @@ static int is_letter(const civ_doc *doc)
     return t && strcmp(t, "letter") == 0;
 }
 
+/* The fields the schema shows by their label (CIV_FIELD_SHOW): numbers,
+ * strings, or arrays for multi-valued fields. */
+static void shown_fields(civ_json *j, const civ_doc *doc)
+{
+    size_t nf;
+    const civ_field_def *fs = civ_schema_fields(&nf);
+    for (size_t i = 0; i < nf; i++) {
+        const civ_field_def *f = &fs[i];
+        const char *v = civ_doc_get(doc, f->name);
+        if (!(f->flags & CIV_FIELD_SHOW) || !v)
+            continue;
+        civ_json_key(j, f->name);
+        if (f->flags & CIV_FIELD_MULTI) {
+            civ_json_begin_array(j);
+            size_t nv = civ_doc_nvalues(doc);
+            for (size_t k = 0; k < nv; k++) {
+                const char *val;
+                size_t len;
+                if (civ_doc_value(doc, k, &val, &len) == f)
+                    civ_json_string(j, val, len);
+            }
+            civ_json_end_array(j);
+        } else if (f->flags & CIV_FIELD_NUMBER) {
+            civ_json_int(j, atoll(v));
+        } else {
+            civ_json_cstr(j, v);
+        }
+    }
+}
+
 /* The fields every listing shows for a document. */
 static void doc_fields(civ_json *j, const civ_doc *doc)
 {
@@ -71,6 +102,7 @@ static void doc_fields(civ_json *j, const civ_doc *doc)
         if (civ_doc_get(doc, "signatories"))
             multi(j, doc, "signatories", "signatory_list", "signatories");
     }
+    shown_fields(j, doc);
 }
 
 static void json_results(civ_buf *out, const civ_render_info *info, const civ_results *r)

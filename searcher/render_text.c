@@ -111,6 +111,16 @@ static void text_document(civ_buf *out, const civ_render_info *info, const civ_d
     lines(out, doc, "Attachments:", "attachment");
     lines(out, doc, "Keywords:", "keywords");
     line(out, "Summary:", civ_doc_get(doc, "description"));
+    /* Every other field the schema shows, by its label. */
+    size_t nf;
+    const civ_field_def *fs = civ_schema_fields(&nf);
+    for (size_t i = 0; i < nf; i++) {
+        if (!(fs[i].flags & CIV_FIELD_SHOW))
+            continue;
+        char label[48];
+        snprintf(label, sizeof label, "%s:", fs[i].label ? fs[i].label : fs[i].name);
+        lines(out, doc, label, fs[i].name);
+    }
     size_t len;
     const char *text = civ_doc_text(doc, &len);
     civ_buf_putc(out, '\n');

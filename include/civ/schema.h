@@ -6,7 +6,8 @@
  * text, an exact-match filter, stored, sortable or facetable, and its value
  * slot. The writer, the query parser and the renderers are all driven by
  * this table, so a new kind of extracted data (citations, FOIA exemption
- * codes, agencies, …) is one new row plus an enricher that fills it.
+ * codes, agencies, …) is one new row plus an enricher that fills it
+ * (docs/fields.md shows how).
  *
  * Index layout (docs/index-format.md has the full description):
  *   - unprefixed terms: body text and every CIV_FIELD_BODY field, with
@@ -36,9 +37,11 @@ enum civ_field_flags {
     CIV_FIELD_LOWER = 1u << 7,    /* filter terms are lower-cased (ASCII) */
     CIV_FIELD_INTERNAL = 1u << 8, /* bookkeeping; not shown to users */
     CIV_FIELD_SPELL = 1u << 9,    /* words feed the spelling dictionary */
-    CIV_FIELD_NUMBER = 1u << 10   /* a whole number: its value slot holds it
+    CIV_FIELD_NUMBER = 1u << 10,  /* a whole number: its value slot holds it
                                      sortable (Xapian's sortable_serialise);
                                      query_name:N..M filters on it */
+    CIV_FIELD_SHOW = 1u << 11     /* every renderer shows it by its label
+                                     (--show, JSON, the document view) */
 };
 
 /* Fixed value slots. */
@@ -68,6 +71,7 @@ typedef struct civ_field_def {
     unsigned weight;        /* wdf increment per word (text fields) */
     int slot;               /* value slot (enum civ_slot), or -1 */
     const char *help;       /* one line for --help and the man page */
+    const char *label;      /* its name for people ("Pages"), or NULL */
 } civ_field_def;
 
 /* The whole table, in a stable order. Never NULL; *count receives its
