@@ -73,15 +73,13 @@ void civ_input_warn(const civ_input *in, const char *fmt, ...)
 }
 
 /* Gives a finished document its common fields, enriches it, emits it. */
-static void add_paragraph(civ_doc *into, const char *s, size_t n);
-
 civ_status civ_extract_emit(const civ_input *in, civ_doc *doc, const char *sub, civ_error *err)
 {
     civ_extract *x = in->x;
     if (in->into) {
         size_t tlen;
         const char *t = civ_doc_text(doc, &tlen);
-        add_paragraph(in->into, t, tlen);
+        civ_doc_add_paragraph(in->into, t, tlen);
         return civ_doc_check(in->into, err);
     }
     const civ_file_info *f = in->file;
@@ -138,24 +136,6 @@ static const civ_extractor *pick(const civ_part *p, const char *name, int gz_nam
     report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_IGNORED,
            "not a format civindex reads%s%s", has_ext ? ": " : "", has_ext ? dot : "");
     return NULL;
-}
-
-/* Appends a part's text to the document being filled, as a paragraph. */
-static void add_paragraph(civ_doc *into, const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n && (s[i] == '\n' || s[i] == ' ' || s[i] == '\t'))
-        i++;
-    while (n > i && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    if (n == i)
-        return;
-    civ_buf *t = civ_doc_text_buf(into);
-    if (t->len && t->data[t->len - 1] != '\n')
-        civ_buf_putc(t, '\n');
-    if (t->len && (t->len < 2 || t->data[t->len - 2] != '\n'))
-        civ_buf_putc(t, '\n');
-    civ_buf_append(t, s + i, n - i);
 }
 
 /* Decompresses, picks the extractor and extracts one input: the file
@@ -273,7 +253,7 @@ static civ_status run_part(civ_extract *x, const civ_input *parent, const civ_fi
         size_t tlen;
         const char *t = civ_doc_text(doc, &tlen);
         if (p->mode == CIV_PART_TEXT) {
-            add_paragraph(into, t, tlen);
+            civ_doc_add_paragraph(into, t, tlen);
             if (tlen == 0)
                 report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
                        "no text found");

@@ -242,6 +242,35 @@ civ_status civ_doc_append_text(civ_doc *doc, const char *text, size_t len)
     return CIV_OK;
 }
 
+void civ_doc_new_paragraph(civ_doc *doc)
+{
+    civ_buf *t = &doc->text;
+    if (t->len == 0)
+        return;
+    if (t->data[t->len - 1] != '\n')
+        civ_buf_putc(t, '\n');
+    if (t->len < 2 || t->data[t->len - 2] != '\n')
+        civ_buf_putc(t, '\n');
+}
+
+civ_status civ_doc_add_paragraph(civ_doc *doc, const char *s, size_t n)
+{
+    if (doc->status != CIV_OK)
+        return doc->status;
+    size_t i = 0;
+    while (i < n && (s[i] == '\n' || s[i] == ' ' || s[i] == '\t'))
+        i++;
+    while (n > i && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n == i)
+        return CIV_OK;
+    civ_doc_new_paragraph(doc);
+    civ_buf_append(&doc->text, s + i, n - i);
+    if (civ_buf_failed(&doc->text))
+        return doc_fail(doc, CIV_ENOMEM, "out of memory");
+    return CIV_OK;
+}
+
 const char *civ_doc_text(const civ_doc *doc, size_t *len)
 {
     if (len)

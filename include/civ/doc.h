@@ -60,6 +60,14 @@ const civ_field_def *civ_doc_value(const civ_doc *doc, size_t i,
 /* Appends text to the body. Text must already be UTF-8 (it is repaired
  * if not). Returns CIV_ENOMEM. */
 civ_status civ_doc_append_text(civ_doc *doc, const char *text, size_t len);
+/* Starts a new paragraph: unless the text is empty, it ends with a blank
+ * line afterwards. */
+void civ_doc_new_paragraph(civ_doc *doc);
+
+/* Appends clean UTF-8 text, without the spaces and newlines at its ends,
+ * as a paragraph of its own; nothing when it is blank. */
+civ_status civ_doc_add_paragraph(civ_doc *doc, const char *s, size_t n);
+
 /* The body text (borrowed, never NULL, NUL-terminated) and its length. */
 const char *civ_doc_text(const civ_doc *doc, size_t *len);
 /* Direct access for extractors that build the text themselves: append to

@@ -1,0 +1,44 @@
+/*
+ * indexer/mime.h — reading the MIME tree of one message (mime.c), for the
+ * mail and mbox extractors (mail.c): its text parts, its HTML bodies and
+ * attachments (handed back to the extractor registry), forwarded
+ * messages, and GMime's warnings about damage.
+ */
+#ifndef CIV_MIME_H
+#define CIV_MIME_H
+
+#include <gmime/gmime.h>
+
+#include "civ/buf.h"
+#include "civ/doc.h"
+#include "extract.h"
+
+/* One message being read into a document. */
+typedef struct mail {
+    const civ_input *in;
+    civ_doc *doc;
+    civ_buf *text;
+    GMimeParserOptions *popts;
+    const char *label;    /* "message #3: " inside an mbox, else "" */
+    unsigned parts;       /* leaf parts seen (numbers parts in warnings) */
+    unsigned warned;      /* GMime warning kinds already reported */
+    civ_status fatal;     /* out of memory, or the index failing */
+    civ_error fatal_err;
+} mail;
+
+/* Starts GMime once per process (thread-safe). */
+void mime_start(void);
+
+/* Sets m up to read a message of input `in` into doc; label prefixes its
+ * warnings ("message #3: "). Free m->popts with g_mime_parser_options_free. */
+void mime_init(mail *m, const civ_input *in, civ_doc *doc, const char *label);
+
+/* Appends the readable text of msg's parts to m's document: nested, a
+ * forwarded message's headers first, as a paragraph. */
+void mime_add_message(mail *m, GMimeMessage *msg, int depth, int nested);
+
+/* Undoes mbox quoting in a message's text: a line ">From " (any number of
+ * '>') loses one '>'. */
+void mime_unquote_from(civ_buf *t);
+
+#endif
