@@ -107,8 +107,7 @@ typedef struct civ_run_opts {
                                    run goes on, the rest at the end */
 } civ_run_opts;
 
-#define CIV_RUN_OPTS_INIT { CIV_RUN_OPTS_VERSION, NULL, NULL, 0, 0, NULL, NULL, 0, 0, 0, { 0 }, \
-                            0, 0, 0, 0, NULL, 0 }
+#define CIV_RUN_OPTS_INIT { .version = CIV_RUN_OPTS_VERSION }
 
 #define CIV_DEFAULT_MEMORY ((size_t)512 * 1024 * 1024)
 #define CIV_DEFAULT_SHARD_DOCS 2000

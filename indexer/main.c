@@ -10,6 +10,7 @@
 
 #include "indexrun.h"
 #include "civ/date.h"
+#include "civ/parse.h"
 
 #ifndef CIV_VERSION
 #define CIV_VERSION "0"
@@ -80,32 +81,6 @@ static void usage(FILE *f)
           "or had warnings; 2 fatal error (index locked or not writable, disk full, bad\n"
           "usage); 130 interrupted. See civindex(1).\n",
           f);
-}
-
-static int parse_size(const char *s, size_t *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || v < 0)
-        return -1;
-    double mul = 1;
-    switch (*end) {
-    case 'k': case 'K': mul = 1024.0; end++; break;
-    case 'm': case 'M': mul = 1024.0 * 1024; end++; break;
-    case 'g': case 'G': mul = 1024.0 * 1024 * 1024; end++; break;
-    case '\0': break;
-    default: return -1;
-    }
-    if (*end == 'B' || *end == 'b')
-        end++;
-    if (*end)
-        return -1;
-    v *= mul;
-    if (v < 1 || v > 1e15)
-        return -1;
-    *out = (size_t)v;
-    return 0;
 }
 
 static const char *outcome_word(civ_outcome o)
@@ -241,10 +216,10 @@ static int compact_main(int argc, char **argv)
     return EXIT_CLEAN;
 }
 
-int main(int argc, char **argv)
+/* Reads the options into o and c. Returns -1 to go on, else the exit
+ * status (--help, --version, a usage error). */
+static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
 {
-    if (argc > 1 && strcmp(argv[1], "compact") == 0)
-        return compact_main(argc - 1, argv + 1);
     static const struct option longopts[] = {
         { "index", required_argument, NULL, 'i' },
         { "full", no_argument, NULL, 'F' },
@@ -264,79 +239,58 @@ int main(int argc, char **argv)
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
-    cli c = { 0, 0, 0, 0 };
-    civ_run_opts o = CIV_RUN_OPTS_INIT;
     const char *env = getenv("CIVSEARCH_INDEX");
-    o.index = env && *env ? env : "civsearch-index";
+    o->index = env && *env ? env : "civsearch-index";
     int ch;
     while ((ch = getopt_long(argc, argv, "i:j:vqhV", longopts, NULL)) != -1) {
+        const char *bad = NULL;
         switch (ch) {
-        case 'i': o.index = optarg; break;
-        case 'F': o.full = 1; break;
+        case 'i': o->index = optarg; break;
+        case 'F': o->full = 1; break;
         case 'm':
-            if (parse_size(optarg, &o.max_size) < 0) {
-                fprintf(stderr, "civindex: --max-size: not a size: %s (try 64M)\n", optarg);
-                return EXIT_FATAL;
-            }
+            if (civ_parse_size(&o->max_size, optarg, 1, SIZE_MAX) < 0)
+                bad = "--max-size: not a size: %s (try 64M)";
             break;
         case 'f':
-            if (!civ_extractor_by_name(optarg)) {
-                fprintf(stderr, "civindex: --format: unknown format %s\n", optarg);
-                return EXIT_FATAL;
-            }
-            o.format = optarg;
+            if (!civ_extractor_by_name(optarg))
+                bad = "--format: unknown format %s";
+            o->format = optarg;
             break;
-        case 's': o.stemmer = optarg; break;
-        case 'b': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 10000000) {
-                fprintf(stderr, "civindex: --batch: not a positive number: %s\n", optarg);
-                return EXIT_FATAL;
-            }
-            o.batch_docs = (unsigned)v;
+        case 's': o->stemmer = optarg; break;
+        case 'b':
+            if (civ_parse_unsigned(&o->batch_docs, optarg, 1, 10000000) < 0)
+                bad = "--batch: not a positive number: %s";
             break;
-        }
         case 'B':
-            if (parse_size(optarg, &o.batch_bytes) < 0) {
-                fprintf(stderr, "civindex: --batch-bytes: not a size: %s (try 64M)\n", optarg);
-                return EXIT_FATAL;
-            }
+            if (civ_parse_size(&o->batch_bytes, optarg, 1, SIZE_MAX) < 0)
+                bad = "--batch-bytes: not a size: %s (try 64M)";
             break;
         case 'M':
-            if (parse_size(optarg, &o.memory) < 0 || o.memory < (size_t)64 * 1024 * 1024) {
-                fprintf(stderr, "civindex: --memory: not a size of at least 64M: %s\n", optarg);
-                return EXIT_FATAL;
-            }
+            if (civ_parse_size(&o->memory, optarg, (size_t)64 * 1024 * 1024, SIZE_MAX) < 0)
+                bad = "--memory: not a size of at least 64M: %s";
             break;
-        case 'j': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 256) {
-                fprintf(stderr, "civindex: --jobs: not a number from 1 to 256: %s\n", optarg);
-                return EXIT_FATAL;
-            }
-            o.jobs = (unsigned)v;
+        case 'j':
+            if (civ_parse_unsigned(&o->jobs, optarg, 1, 256) < 0)
+                bad = "--jobs: not a number from 1 to 256: %s";
             break;
-        }
-        case 'S': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 100000000) {
-                fprintf(stderr, "civindex: --shard-docs: not a positive number: %s\n", optarg);
-                return EXIT_FATAL;
-            }
-            o.shard_docs = (unsigned)v;
+        case 'S':
+            if (civ_parse_unsigned(&o->shard_docs, optarg, 1, 100000000) < 0)
+                bad = "--shard-docs: not a positive number: %s";
             break;
-        }
-        case 'P': o.no_prune = 1; break;
-        case 'C': o.compact = 1; break;
-        case 'v': c.verbose = 1; c.quiet = 0; break;
-        case 'q': c.quiet = 1; c.verbose = 0; break;
+        case 'P': o->no_prune = 1; break;
+        case 'C': o->compact = 1; break;
+        case 'v': c->verbose = 1; c->quiet = 0; break;
+        case 'q': c->quiet = 1; c->verbose = 0; break;
         case 'h': usage(stdout); return EXIT_CLEAN;
         case 'V': printf("civindex %s\n", CIV_VERSION); return EXIT_CLEAN;
         default:
             fputs("Try 'civindex --help' for more information.\n", stderr);
+            return EXIT_FATAL;
+        }
+        if (bad) {
+            fputs("civindex: ", stderr);
+            fprintf(stderr, bad, optarg);
+            fputc('\n', stderr);
             return EXIT_FATAL;
         }
     }
@@ -344,12 +298,46 @@ int main(int argc, char **argv)
         fputs("civindex: no PATH to index\nTry 'civindex --help' for more information.\n", stderr);
         return EXIT_FATAL;
     }
-    o.roots = (const char *const *)(argv + optind);
-    o.nroots = (size_t)(argc - optind);
-    o.events.ctx = &c;
-    o.events.file = on_file;
-    o.events.warning = on_warning;
-    o.events.change = on_change;
+    o->roots = (const char *const *)(argv + optind);
+    o->nroots = (size_t)(argc - optind);
+    return -1;
+}
+
+/* The summary: two lines, counts first. */
+static void print_summary(const civ_run_counts *n, const char *index, double dt)
+{
+    printf("indexed %llu, skipped %llu, failed %llu", (unsigned long long)n->indexed,
+           (unsigned long long)n->skipped, (unsigned long long)n->failed);
+    if (n->warnings || n->ignored) {
+        printf(" (");
+        if (n->warnings)
+            printf("%llu warning%s", (unsigned long long)n->warnings, n->warnings == 1 ? "" : "s");
+        if (n->warnings && n->ignored)
+            printf(", ");
+        if (n->ignored)
+            printf("%llu ignored", (unsigned long long)n->ignored);
+        printf(")");
+    }
+    printf("; %llu document%s in %.2f s into %s\n", (unsigned long long)n->docs,
+           n->docs == 1 ? "" : "s", dt, index);
+    printf("unchanged %llu, new %llu, changed %llu, moved %llu, removed %llu; %s with %u job%s%s\n",
+           (unsigned long long)n->unchanged, (unsigned long long)n->added,
+           (unsigned long long)n->changed, (unsigned long long)n->moved,
+           (unsigned long long)n->removed, n->build ? "built" : "updated", n->jobs,
+           n->jobs == 1 ? "" : "s", n->compacted ? ", compacted to one file" : "");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "compact") == 0)
+        return compact_main(argc - 1, argv + 1);
+    cli c = { 0 };
+    civ_run_opts o = CIV_RUN_OPTS_INIT;
+    int rc = parse_options(argc, argv, &o, &c);
+    if (rc >= 0)
+        return rc;
+    o.events = (civ_run_events){ .ctx = &c, .file = on_file, .warning = on_warning,
+                                 .change = on_change };
     c.tty = !c.quiet && isatty(STDERR_FILENO);
     if (c.tty)
         o.events.progress = on_progress;
@@ -374,27 +362,8 @@ int main(int argc, char **argv)
                     (unsigned long long)n.docs);
         return EXIT_FATAL;
     }
-    if (!c.quiet) {
-        printf("indexed %llu, skipped %llu, failed %llu", (unsigned long long)n.indexed,
-               (unsigned long long)n.skipped, (unsigned long long)n.failed);
-        if (n.warnings || n.ignored) {
-            printf(" (");
-            if (n.warnings)
-                printf("%llu warning%s", (unsigned long long)n.warnings, n.warnings == 1 ? "" : "s");
-            if (n.warnings && n.ignored)
-                printf(", ");
-            if (n.ignored)
-                printf("%llu ignored", (unsigned long long)n.ignored);
-            printf(")");
-        }
-        printf("; %llu document%s in %.2f s into %s\n", (unsigned long long)n.docs,
-               n.docs == 1 ? "" : "s", dt, o.index);
-        printf("unchanged %llu, new %llu, changed %llu, moved %llu, removed %llu; %s with %u job%s%s\n",
-               (unsigned long long)n.unchanged, (unsigned long long)n.added,
-               (unsigned long long)n.changed, (unsigned long long)n.moved,
-               (unsigned long long)n.removed, n.build ? "built" : "updated", n.jobs,
-               n.jobs == 1 ? "" : "s", n.compacted ? ", compacted to one file" : "");
-    }
+    if (!c.quiet)
+        print_summary(&n, o.index, dt);
     if (n.interrupted) {
         if (n.kept_previous)
             fputs("civindex: interrupted; the rebuild was dropped and the index is as it was\n", stderr);

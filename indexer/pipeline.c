@@ -138,87 +138,136 @@ static const civ_extractor *pick(const civ_part *p, const char *name, int gz_nam
     return NULL;
 }
 
+#define SAY(res, o, ...) report(&(res)->outcome, (res)->reason, sizeof (res)->reason, (o), __VA_ARGS__)
+
+/* The bytes of a part as its extractor reads them: within the size limit,
+ * decompressed when gzip ("x.txt.gz" or by magic), with the name that
+ * picks the format in name (".gz" removed). *data is NULL when res says
+ * why the part is not read; plain holds decompressed bytes. */
+static civ_status unwrap(civ_extract *x, const civ_part *p, size_t max, civ_buf *plain, char *name,
+                         size_t namesz, int *gz_name, const unsigned char **data, size_t *dlen,
+                         civ_part_result *res, civ_error *err)
+{
+    char sz[32];
+    *data = NULL;
+    if (p->len == 0) {
+        SAY(res, CIV_FILE_SKIPPED, "empty file");
+        return CIV_OK;
+    }
+    if (p->len > max) {
+        format_size(sz, sizeof sz, max);
+        SAY(res, CIV_FILE_SKIPPED, "larger than the maximum size (%s; see --max-size)", sz);
+        return CIV_OK;
+    }
+    snprintf(name, namesz, "%s", p->name ? p->name : "");
+    size_t nl = strlen(name);
+    *gz_name = nl > 3 && strcasecmp(name + nl - 3, ".gz") == 0;
+    if (*gz_name) {
+        name[nl - 3] = '\0';
+    } else if (nl > 4 && strcasecmp(name + nl - 4, ".tgz") == 0) {
+        SAY(res, CIV_FILE_IGNORED, "tar archives are not supported");
+        return CIV_OK;
+    }
+    if (!civ_is_gzip(p->bytes, p->len)) {
+        if (*gz_name) {
+            SAY(res, CIV_FILE_FAILED, "named .gz but not gzip data");
+            return CIV_OK;
+        }
+        *data = p->bytes;
+        *dlen = p->len;
+        return CIV_OK;
+    }
+    size_t cap = x->budget < max ? x->budget : max;
+    civ_error zerr = CIV_ERROR_INIT;
+    civ_status s = civ_gunzip(plain, p->bytes, p->len, cap, &zerr);
+    if (s == CIV_ENOMEM)
+        return civ_error_set(err, s, "out of memory");
+    if (s == CIV_ETOOBIG) {
+        format_size(sz, sizeof sz, cap);
+        SAY(res, CIV_FILE_SKIPPED, "decompresses to more than the maximum size (%s)", sz);
+        return CIV_OK;
+    }
+    if (s != CIV_OK) {
+        SAY(res, CIV_FILE_FAILED, "%s", zerr.msg);
+        return CIV_OK;
+    }
+    x->budget -= plain->len < x->budget ? plain->len : x->budget;
+    if (plain->len == 0) {
+        SAY(res, CIV_FILE_SKIPPED, "empty after decompression");
+        return CIV_OK;
+    }
+    *data = (const unsigned char *)civ_buf_str(plain);
+    *dlen = plain->len;
+    return CIV_OK;
+}
+
+/* Runs extractor ex on the part's bytes and hands on what it found: its
+ * text to `into` (CIV_PART_TEXT), or its document to the emit callback. */
+static civ_status extract_with(civ_extract *x, const civ_extractor *ex, const civ_input *in,
+                               const civ_part *p, civ_doc *into, civ_part_result *res,
+                               civ_error *err)
+{
+    civ_doc *doc = NULL;
+    civ_error xerr = CIV_ERROR_INIT;
+    unsigned before = x->rep->docs;
+    civ_status s = civ_doc_new(&doc, &xerr);
+    if (s == CIV_OK)
+        s = ex->extract(in, doc, &xerr);
+    if (s == CIV_OK) {
+        size_t tlen;
+        const char *t = civ_doc_text(doc, &tlen);
+        if (p->mode == CIV_PART_TEXT) {
+            civ_doc_add_paragraph(into, t, tlen);
+            if (tlen == 0)
+                SAY(res, CIV_FILE_SKIPPED, "no text found");
+        } else if (tlen > 0 || civ_doc_get(doc, "title")) {
+            s = civ_extract_emit(in, doc, NULL, &xerr);
+        } else if (x->rep->docs == before) {
+            SAY(res, CIV_FILE_SKIPPED, "no text found");
+        }
+    }
+    civ_doc_free(doc);
+    switch (s) {
+    case CIV_OK:
+        return CIV_OK;
+    case CIV_EFORMAT:
+        SAY(res, CIV_FILE_FAILED, "%s", xerr.msg);
+        return CIV_OK;
+    case CIV_ETOOBIG:
+    case CIV_EUNSUPPORTED:
+        SAY(res, CIV_FILE_SKIPPED, "%s", xerr.msg);
+        return CIV_OK;
+    default:
+        /* Out of memory, or the writer failed: the run cannot go on. */
+        if (err)
+            *err = xerr;
+        return s;
+    }
+}
+
 /* Decompresses, picks the extractor and extracts one input: the file
  * (parent NULL) or a part of it. */
 static civ_status run_part(civ_extract *x, const civ_input *parent, const civ_file_info *file,
                            const civ_part *p, civ_doc *into, civ_part_result *res, civ_error *err)
 {
     size_t max = x->o->max_size ? x->o->max_size : CIV_DEFAULT_MAX_SIZE;
-    char sz[32];
     memset(res, 0, sizeof *res);
-    if (p->len == 0) {
-        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED, "empty file");
-        return CIV_OK;
-    }
-    if (p->len > max) {
-        format_size(sz, sizeof sz, max);
-        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
-               "larger than the maximum size (%s; see --max-size)", sz);
-        return CIV_OK;
-    }
     civ_buf plain = CIV_BUF_INIT;
     char name[1024];
-    snprintf(name, sizeof name, "%s", p->name ? p->name : "");
-    size_t nl = strlen(name);
-    int gz_name = nl > 3 && strcasecmp(name + nl - 3, ".gz") == 0;
-    if (gz_name) {
-        name[nl - 3] = '\0';
-    } else if (nl > 4 && strcasecmp(name + nl - 4, ".tgz") == 0) {
-        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_IGNORED,
-               "tar archives are not supported");
-        return CIV_OK;
+    int gz_name = 0;
+    const unsigned char *data;
+    size_t dlen = 0;
+    civ_status s = unwrap(x, p, max, &plain, name, sizeof name, &gz_name, &data, &dlen, res, err);
+    const civ_extractor *ex = s == CIV_OK && data ? pick(p, name, gz_name, data, dlen, res) : NULL;
+    if (ex) {
+        snprintf(res->format, sizeof res->format, "%s", ex->name);
+        if (!(ex->flags & CIV_EXTRACTOR_BINARY_OK) && civ_text_is_binary((const char *)data, dlen))
+            ex = NULL, SAY(res, CIV_FILE_SKIPPED, "binary data, not %s", res->format);
     }
-    const unsigned char *data = p->bytes;
-    size_t dlen = p->len;
-    if (civ_is_gzip(p->bytes, p->len)) {
-        size_t cap = x->budget < max ? x->budget : max;
-        civ_error zerr = CIV_ERROR_INIT;
-        civ_status s = civ_gunzip(&plain, p->bytes, p->len, cap, &zerr);
-        if (s == CIV_ENOMEM) {
-            civ_buf_free(&plain);
-            return civ_error_set(err, s, "out of memory");
-        }
-        if (s == CIV_ETOOBIG) {
-            civ_buf_free(&plain);
-            format_size(sz, sizeof sz, cap);
-            report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
-                   "decompresses to more than the maximum size (%s)", sz);
-            return CIV_OK;
-        }
-        if (s != CIV_OK) {
-            civ_buf_free(&plain);
-            report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_FAILED, "%s",
-                   zerr.msg);
-            return CIV_OK;
-        }
-        x->budget -= plain.len < x->budget ? plain.len : x->budget;
-        data = (const unsigned char *)civ_buf_str(&plain);
-        dlen = plain.len;
-        if (dlen == 0) {
-            civ_buf_free(&plain);
-            report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
-                   "empty after decompression");
-            return CIV_OK;
-        }
-    } else if (gz_name) {
-        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_FAILED,
-               "named .gz but not gzip data");
-        return CIV_OK;
-    }
-
-    const civ_extractor *ex = pick(p, name, gz_name, data, dlen, res);
     if (!ex) {
         civ_buf_free(&plain);
-        return CIV_OK;
+        return s;
     }
-    snprintf(res->format, sizeof res->format, "%s", ex->name);
-    if (!(ex->flags & CIV_EXTRACTOR_BINARY_OK) && civ_text_is_binary((const char *)data, dlen)) {
-        civ_buf_free(&plain);
-        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
-               "binary data, not %s", ex->name);
-        return CIV_OK;
-    }
-
     civ_buf where = CIV_BUF_INIT, sub = CIV_BUF_INIT;
     civ_buf_puts(&where, parent ? parent->where : "");
     if (p->label)
@@ -241,49 +290,14 @@ static civ_status run_part(civ_extract *x, const civ_input *parent, const civ_fi
         .max_size = max,
         .x = x,
     };
-    civ_doc *doc = NULL;
-    civ_error xerr = CIV_ERROR_INIT;
-    unsigned before = x->rep->docs;
-    civ_status s = civ_buf_failed(&where) || civ_buf_failed(&sub)
-                       ? civ_error_set(&xerr, CIV_ENOMEM, "out of memory")
-                       : civ_doc_new(&doc, &xerr);
-    if (s == CIV_OK)
-        s = ex->extract(&in, doc, &xerr);
-    if (s == CIV_OK) {
-        size_t tlen;
-        const char *t = civ_doc_text(doc, &tlen);
-        if (p->mode == CIV_PART_TEXT) {
-            civ_doc_add_paragraph(into, t, tlen);
-            if (tlen == 0)
-                report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
-                       "no text found");
-        } else if (tlen > 0 || civ_doc_get(doc, "title")) {
-            s = civ_extract_emit(&in, doc, NULL, &xerr);
-        } else if (x->rep->docs == before) {
-            report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
-                   "no text found");
-        }
-    }
-    civ_doc_free(doc);
+    if (civ_buf_failed(&where) || civ_buf_failed(&sub))
+        s = civ_error_set(err, CIV_ENOMEM, "out of memory");
+    else
+        s = extract_with(x, ex, &in, p, into, res, err);
     civ_buf_free(&plain);
     civ_buf_free(&where);
     civ_buf_free(&sub);
-    switch (s) {
-    case CIV_OK:
-        return CIV_OK;
-    case CIV_EFORMAT:
-        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_FAILED, "%s", xerr.msg);
-        return CIV_OK;
-    case CIV_ETOOBIG:
-    case CIV_EUNSUPPORTED:
-        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED, "%s", xerr.msg);
-        return CIV_OK;
-    default:
-        /* Out of memory, or the writer failed: the run cannot go on. */
-        if (err)
-            *err = xerr;
-        return s;
-    }
+    return s;
 }
 
 civ_status civ_extract_part(const civ_input *in, const civ_part *part, civ_doc *into,

@@ -656,30 +656,6 @@ int civ_date_parse_mail(civ_date *out, const char *s, size_t n)
     return civ_date_parse(out, s, n) == 0 ? 0 : civ_date_parse_loose(out, s, n);
 }
 
-int civ_date_from_key(civ_date *out, const char *key, size_t len)
-{
-    civ_date d;
-    memset(&d, 0, sizeof d);
-    if (len < 8)
-        return -1;
-    for (size_t i = 0; i < len && i < 14; i++)
-        if (!isdigit((unsigned char)key[i]))
-            return -1;
-    d.year = (key[0] - '0') * 1000 + (key[1] - '0') * 100 + (key[2] - '0') * 10 + (key[3] - '0');
-    d.month = (key[4] - '0') * 10 + (key[5] - '0');
-    d.day = (key[6] - '0') * 10 + (key[7] - '0');
-    if (len >= 14) {
-        d.hour = (key[8] - '0') * 10 + (key[9] - '0');
-        d.min = (key[10] - '0') * 10 + (key[11] - '0');
-        d.sec = (key[12] - '0') * 10 + (key[13] - '0');
-        d.has_time = 1;
-    }
-    if (!valid(&d))
-        return -1;
-    *out = d;
-    return 0;
-}
-
 double civ_monotonic(void)
 {
     struct timespec ts;

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "civ/date.h"
+#include "civ/parse.h"
 #include "civ/schema.h"
 #include "civ/utf8.h"
 
@@ -136,13 +137,10 @@ static civ_status set_string(char **slot, const char *name, const char *v, size_
 static civ_status set_number(unsigned *out, const char *name, const char *v, unsigned min,
                              civ_error *err)
 {
-    size_t n = strlen(v);
-    if (n == 0 || n > 9 || strspn(v, "0123456789") != n)
+    if (civ_parse_unsigned(out, v, 0, 999999999) < 0)
         return civ_error_set(err, CIV_EINVAL, "parameter %s must be a whole number", name);
-    unsigned long x = strtoul(v, NULL, 10);
-    if (x < min)
+    if (*out < min)
         return civ_error_set(err, CIV_EINVAL, "parameter %s must be at least %u", name, min);
-    *out = (unsigned)x;
     return CIV_OK;
 }
 

@@ -42,7 +42,10 @@ typedef struct civ_cgi_limits {
     unsigned facet_values;   /* values shown per facet */
 } civ_cgi_limits;
 
-#define CIV_CGI_LIMITS_INIT { 1024, 16384, 10, 100, 10000, 16, 200, 2000, 10, 8 }
+#define CIV_CGI_LIMITS_INIT                                                              \
+    { .max_query = 1024, .max_input = 16384, .page_size = 10, .max_limit = 100,   \
+      .max_offset = 10000, .max_filters = 16, .wildcard_limit = 200, .time_limit_ms = 2000, \
+      .cpu_seconds = 10, .facet_values = 8 }
 
 /* Longest id, like, collection, from/until and filter values. */
 #define CIV_CGI_MAX_VALUE 512
@@ -70,8 +73,7 @@ typedef struct civ_cgi_params {
     char *collection;
 } civ_cgi_params;
 
-#define CIV_CGI_PARAMS_INIT { NULL, 0, 0, 0, 0, 0, CIV_SORT_RELEVANCE, 0, NULL, NULL, \
-                              NULL, 0, CIV_CGI_HTML, NULL, NULL, NULL }
+#define CIV_CGI_PARAMS_INIT { .sort = CIV_SORT_RELEVANCE, .format = CIV_CGI_HTML }
 
 void civ_cgi_params_free(civ_cgi_params *p);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "civ/buf.h"
+#include "civ/parse.h"
 #include "civ/utf8.h"
 
 void civ_config_free(civ_config *c)
@@ -127,10 +128,8 @@ static civ_status parse_line(civ_config *c, char *line, const char *origin, unsi
         const num_setting *ns = &num_settings[i];
         if (strcmp(name, ns->name) != 0)
             continue;
-        char *end;
-        errno = 0;
-        unsigned long v = strtoul(value, &end, 10);
-        if (!*value || *end || errno || value[0] == '-' || v < ns->min || v > ns->max)
+        uint64_t v;
+        if (civ_parse_uint(&v, value, ns->min, ns->max) < 0)
             return civ_error_set(err, CIV_EFORMAT, "%s:%u: %s must be a number from %lu to %lu",
                                  origin, lineno, name, ns->min, ns->max);
         char *field = (char *)&c->limits + ns->offset;

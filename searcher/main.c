@@ -12,6 +12,7 @@
 #include "thread.h"
 #include "web.h"
 #include "civ/date.h"
+#include "civ/parse.h"
 
 #ifndef CIV_VERSION
 #define CIV_VERSION "0"
@@ -69,17 +70,6 @@ static void usage(FILE *f)
           f);
 }
 
-static int parse_uint(const char *s, unsigned max, unsigned *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || end == s || v < 0 || (unsigned long)v > max)
-        return -1;
-    *out = (unsigned)v;
-    return 0;
-}
-
 static void emit(civ_buf *out)
 {
     if (civ_buf_failed(out)) {
@@ -95,12 +85,19 @@ static int fail(const char *what, const civ_error *err)
     return EXIT_ERROR;
 }
 
-int main(int argc, char **argv)
+/* What the command line asked for. */
+typedef struct cli {
+    civ_search_opts so;
+    const civ_renderer *render;
+    const char *index;
+    const char *show, *thread;
+    int sort_set, limit_set, stats, debug, color;
+    civ_buf query;
+} cli;
+
+/* Reads the options into c. Returns -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, cli *c)
 {
-    /* The search page: CGI or FastCGI (searcher/web.c). */
-    int web = civ_web_main(argc, argv);
-    if (web >= 0)
-        return web;
     enum { OPT_OFFSET = 256, OPT_OR, OPT_AND, OPT_SHOW, OPT_STATS, OPT_COLOR, OPT_SNIPPET,
            OPT_DEBUG, OPT_FACETS, OPT_BM25_K1, OPT_BM25_B, OPT_THREAD };
     static const struct option longopts[] = {
@@ -126,81 +123,63 @@ int main(int argc, char **argv)
         { "bm25-b", required_argument, NULL, OPT_BM25_B },
         { NULL, 0, NULL, 0 },
     };
-    civ_search_opts so = CIV_SEARCH_OPTS_INIT;
-    const civ_renderer *render = &civ_render_text;
-    const char *env = getenv("CIVSEARCH_INDEX");
-    const char *index = env && *env ? env : "civsearch-index";
-    const char *show = NULL, *thread = NULL;
-    int sort_set = 0, limit_set = 0;
-    int stats = 0, debug = 0;
-    int color = -1;
     int ch;
     while ((ch = getopt_long(argc, argv, "i:n:s:jhV", longopts, NULL)) != -1) {
+        const char *bad = NULL;
         switch (ch) {
-        case 'i': index = optarg; break;
+        case 'i': c->index = optarg; break;
         case 'n':
-            limit_set = 1;
-            if (parse_uint(optarg, 10000, &so.limit) < 0) {
-                fprintf(stderr, "civsearch: --limit: expected 0..10000, got %s\n", optarg);
-                return EXIT_ERROR;
-            }
+            c->limit_set = 1;
+            if (civ_parse_unsigned(&c->so.limit, optarg, 0, 10000) < 0)
+                bad = "--limit: expected 0..10000, got %s";
             break;
         case OPT_OFFSET:
-            if (parse_uint(optarg, 1000000, &so.offset) < 0) {
-                fprintf(stderr, "civsearch: --offset: expected 0..1000000, got %s\n", optarg);
-                return EXIT_ERROR;
-            }
+            if (civ_parse_unsigned(&c->so.offset, optarg, 0, 1000000) < 0)
+                bad = "--offset: expected 0..1000000, got %s";
             break;
         case 's':
-            sort_set = 1;
-            if (civ_sort_parse(&so.sort, optarg) != 0) {
-                fprintf(stderr, "civsearch: --sort: expected relevance, date or -date, got %s\n", optarg);
-                return EXIT_ERROR;
-            }
+            c->sort_set = 1;
+            if (civ_sort_parse(&c->so.sort, optarg) != 0)
+                bad = "--sort: expected relevance, date or -date, got %s";
             break;
-        case OPT_OR: so.default_or = 1; break;
-        case OPT_AND: so.default_or = -1; break;
-        case 'j': render = &civ_render_json; break;
+        case OPT_OR: c->so.default_or = 1; break;
+        case OPT_AND: c->so.default_or = -1; break;
+        case 'j': c->render = &civ_render_json; break;
         case OPT_COLOR:
             if (strcmp(optarg, "always") == 0)
-                color = 1;
+                c->color = 1;
             else if (strcmp(optarg, "never") == 0)
-                color = 0;
+                c->color = 0;
             else if (strcmp(optarg, "auto") == 0)
-                color = -1;
-            else {
-                fprintf(stderr, "civsearch: --color: expected auto, always or never\n");
-                return EXIT_ERROR;
-            }
+                c->color = -1;
+            else
+                bad = "--color: expected auto, always or never, got %s";
             break;
         case OPT_SNIPPET: {
             unsigned v;
-            if (parse_uint(optarg, 100000, &v) < 0) {
-                fprintf(stderr, "civsearch: --snippet: expected 0..100000, got %s\n", optarg);
-                return EXIT_ERROR;
-            }
-            so.snippet_len = v;
+            if (civ_parse_unsigned(&v, optarg, 0, 100000) < 0)
+                bad = "--snippet: expected 0..100000, got %s";
+            else
+                c->so.snippet_len = v;
             break;
         }
-        case OPT_FACETS: so.facet_values = 10; break;
-        case OPT_SHOW: show = optarg; break;
-        case OPT_STATS: stats = 1; break;
-        case OPT_THREAD: thread = optarg; break;
-        case OPT_DEBUG: debug = 1; break;
+        case OPT_FACETS: c->so.facet_values = 10; break;
+        case OPT_SHOW: c->show = optarg; break;
+        case OPT_STATS: c->stats = 1; break;
+        case OPT_THREAD: c->thread = optarg; break;
+        case OPT_DEBUG: c->debug = 1; break;
         case OPT_BM25_K1:
         case OPT_BM25_B: {
             char *end;
             errno = 0;
             double v = strtod(optarg, &end);
-            if (errno || *end || end == optarg || !(v >= 0.0 && v <= 100.0)) {
-                fprintf(stderr, "civsearch: --%s: expected a number 0..100, got %s\n",
-                        ch == OPT_BM25_K1 ? "bm25-k1" : "bm25-b", optarg);
-                return EXIT_ERROR;
-            }
-            if (ch == OPT_BM25_K1)
-                so.bm25_k1 = v;
+            if (errno || *end || end == optarg || !(v >= 0.0 && v <= 100.0))
+                bad = ch == OPT_BM25_K1 ? "--bm25-k1: expected a number 0..100, got %s"
+                                        : "--bm25-b: expected a number 0..100, got %s";
+            else if (ch == OPT_BM25_K1)
+                c->so.bm25_k1 = v;
             else
-                so.bm25_b = v;
+                c->so.bm25_b = v;
             break;
         }
         case 'h': usage(stdout); return EXIT_FOUND;
@@ -209,122 +188,164 @@ int main(int argc, char **argv)
             fputs("Try 'civsearch --help' for more information.\n", stderr);
             return EXIT_ERROR;
         }
+        if (bad) {
+            fputs("civsearch: ", stderr);
+            fprintf(stderr, bad, optarg);
+            fputc('\n', stderr);
+            return EXIT_ERROR;
+        }
     }
-    if (color < 0) {
+    if (c->color < 0) {
         const char *nc = getenv("NO_COLOR");
-        color = isatty(STDOUT_FILENO) && !(nc && *nc);
+        c->color = isatty(STDOUT_FILENO) && !(nc && *nc);
     }
     /* The query is the rest of the command line. */
-    civ_buf query = CIV_BUF_INIT;
     for (int i = optind; i < argc; i++) {
         if (i > optind)
-            civ_buf_putc(&query, ' ');
-        civ_buf_puts(&query, argv[i]);
+            civ_buf_putc(&c->query, ' ');
+        civ_buf_puts(&c->query, argv[i]);
     }
-    if (thread && query.len == 0)
-        civ_buf_putc(&query, '*');
-    if (!show && !stats && query.len == 0) {
+    if (c->thread && c->query.len == 0)
+        civ_buf_putc(&c->query, '*');
+    if (!c->show && !c->stats && c->query.len == 0) {
         fputs("civsearch: no query (use * to list every document)\n"
               "Try 'civsearch --help' for more information.\n", stderr);
         return EXIT_ERROR;
     }
+    return -1;
+}
+
+static int run_stats(cli *c, civ_db *db, civ_buf *out)
+{
+    civ_error err = CIV_ERROR_INIT;
+    civ_stats *st = NULL;
+    int rc = EXIT_FOUND;
+    if (civ_db_stats(&st, db, c->index, &err) != CIV_OK)
+        rc = fail("stats", &err);
+    else
+        c->render->stats(out, st);
+    civ_stats_free(st);
+    return rc;
+}
+
+static int run_show(cli *c, civ_db *db, civ_buf *out)
+{
+    civ_error err = CIV_ERROR_INIT;
+    civ_doc *doc = NULL;
+    int rc = EXIT_FOUND;
+    if (civ_db_get(&doc, db, c->show, 1, &err) != CIV_OK) {
+        if (err.code == CIV_ENOTFOUND) {
+            fprintf(stderr, "civsearch: no document with id %s\n", c->show);
+            rc = EXIT_NONE;
+        } else {
+            rc = fail(NULL, &err);
+        }
+    } else {
+        civ_render_info info = { .opts = &c->so, .color = c->color };
+        c->render->document(out, &info, doc);
+    }
+    civ_doc_free(doc);
+    return rc;
+}
+
+static int run_search(cli *c, civ_db *db, civ_buf *out, double t_open)
+{
+    civ_error err = CIV_ERROR_INIT;
+    civ_search_opts *so = &c->so;
+    char tfilter[600], title[620];
+    const char *tfilters[1] = { tfilter };
+    if (c->thread) {
+        if (civ_thread_filter(tfilter, sizeof tfilter, db, c->thread, &err) != CIV_OK) {
+            fprintf(stderr, "civsearch: %s\n", err.msg);
+            return err.code == CIV_ENOTFOUND ? EXIT_NONE : EXIT_ERROR;
+        }
+        so->filters = tfilters;
+        so->nfilters = 1;
+        if (!c->sort_set)
+            so->sort = CIV_SORT_DATE_ASC;
+        if (!c->limit_set)
+            so->limit = 10000;
+        snprintf(title, sizeof title, "Thread %s", tfilter + 7);
+    }
+    so->query = civ_buf_str(&c->query);
+    double t0 = civ_monotonic();
+    civ_results *res = NULL;
+    if (civ_search(&res, db, so, &err) != CIV_OK) {
+        if (err.code == CIV_EQUERY)
+            fprintf(stderr, "civsearch: bad query: %s\n", err.msg);
+        else
+            fail(NULL, &err);
+        return EXIT_ERROR;
+    }
+    /* Nothing found: look for a spelling correction (a second, cheap
+     * search, so found queries pay nothing for it). */
+    if (civ_results_total(res, NULL) == 0 && !c->thread && !so->spelling) {
+        civ_results *again = NULL;
+        so->spelling = 1;
+        if (civ_search(&again, db, so, NULL) == CIV_OK) {
+            civ_results_free(res);
+            res = again;
+        } else {
+            so->spelling = 0;
+        }
+    }
+    civ_render_info info = { .opts = so, .query = so->query, .elapsed = civ_monotonic() - t0,
+                             .color = c->color, .title = c->thread ? title : NULL };
+    if (c->debug)
+        fprintf(stderr, "civsearch: query: %s\n", civ_results_query_description(res));
+    double t_render = civ_monotonic();
+    c->render->results(out, &info, res);
+    if (c->debug) {
+        civ_search_times st;
+        civ_results_times(res, &st);
+        fprintf(stderr,
+                "civsearch: ms: open %.3f, parse %.3f, match %.3f, fetch %.3f, "
+                "snippets %.3f, render %.3f\n",
+                t_open * 1e3, st.parse * 1e3, st.match * 1e3, st.fetch * 1e3,
+                st.snippet * 1e3, (civ_monotonic() - t_render) * 1e3);
+    }
+    int rc = civ_results_size(res) > 0 || civ_results_total(res, NULL) > 0 ? EXIT_FOUND : EXIT_NONE;
+    civ_results_free(res);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    /* The search page: CGI or FastCGI (searcher/web.c). */
+    int web = civ_web_main(argc, argv);
+    if (web >= 0)
+        return web;
+    const char *env = getenv("CIVSEARCH_INDEX");
+    cli c = { .so = CIV_SEARCH_OPTS_INIT, .render = &civ_render_text,
+              .index = env && *env ? env : "civsearch-index", .color = -1,
+              .query = CIV_BUF_INIT };
+    int rc = parse_options(argc, argv, &c);
+    if (rc >= 0) {
+        civ_buf_free(&c.query);
+        return rc;
+    }
     civ_error err = CIV_ERROR_INIT;
     civ_db *db = NULL;
     double t_open = civ_monotonic();
-    if (civ_db_open(&db, index, &err) != CIV_OK) {
+    if (civ_db_open(&db, c.index, &err) != CIV_OK) {
         if (err.code == CIV_ENOTFOUND)
-            fprintf(stderr, "civsearch: no index at %s (run civindex first, or use --index)\n", index);
+            fprintf(stderr, "civsearch: no index at %s (run civindex first, or use --index)\n", c.index);
         else
             fail(NULL, &err);
-        civ_buf_free(&query);
+        civ_buf_free(&c.query);
         return EXIT_ERROR;
     }
     t_open = civ_monotonic() - t_open;
     civ_buf out = CIV_BUF_INIT;
-    int rc = EXIT_FOUND;
-    if (stats) {
-        civ_stats *st = NULL;
-        if (civ_db_stats(&st, db, index, &err) != CIV_OK)
-            rc = fail("stats", &err);
-        else
-            render->stats(&out, st);
-        civ_stats_free(st);
-    } else if (show) {
-        civ_doc *doc = NULL;
-        if (civ_db_get(&doc, db, show, 1, &err) != CIV_OK) {
-            if (err.code == CIV_ENOTFOUND) {
-                fprintf(stderr, "civsearch: no document with id %s\n", show);
-                rc = EXIT_NONE;
-            } else {
-                rc = fail(NULL, &err);
-            }
-        } else {
-            civ_render_info info = { &so, NULL, 0, color, NULL, NULL };
-            render->document(&out, &info, doc);
-        }
-        civ_doc_free(doc);
-    } else {
-        char tfilter[600], title[620];
-        const char *tfilters[1] = { tfilter };
-        if (thread) {
-            if (civ_thread_filter(tfilter, sizeof tfilter, db, thread, &err) != CIV_OK) {
-                rc = err.code == CIV_ENOTFOUND ? EXIT_NONE : EXIT_ERROR;
-                fprintf(stderr, "civsearch: %s\n", err.msg);
-                civ_buf_free(&query);
-                civ_db_free(db);
-                return rc;
-            }
-            so.filters = tfilters;
-            so.nfilters = 1;
-            if (!sort_set)
-                so.sort = CIV_SORT_DATE_ASC;
-            if (!limit_set)
-                so.limit = 10000;
-            snprintf(title, sizeof title, "Thread %s", tfilter + 7);
-        }
-        so.query = civ_buf_str(&query);
-        double t0 = civ_monotonic();
-        civ_results *res = NULL;
-        if (civ_search(&res, db, &so, &err) != CIV_OK) {
-            if (err.code == CIV_EQUERY)
-                fprintf(stderr, "civsearch: bad query: %s\n", err.msg);
-            else
-                fail(NULL, &err);
-            rc = EXIT_ERROR;
-        } else {
-            /* Nothing found: look for a spelling correction (a second,
-             * cheap search, so found queries pay nothing for it). */
-            if (civ_results_total(res, NULL) == 0 && !thread && !so.spelling) {
-                civ_results *again = NULL;
-                so.spelling = 1;
-                if (civ_search(&again, db, &so, NULL) == CIV_OK) {
-                    civ_results_free(res);
-                    res = again;
-                } else {
-                    so.spelling = 0;
-                }
-            }
-            civ_render_info info = { &so, so.query, civ_monotonic() - t0, color, thread ? title : NULL };
-            if (debug)
-                fprintf(stderr, "civsearch: query: %s\n", civ_results_query_description(res));
-            double t_render = civ_monotonic();
-            render->results(&out, &info, res);
-            if (debug) {
-                civ_search_times st;
-                civ_results_times(res, &st);
-                fprintf(stderr,
-                        "civsearch: ms: open %.3f, parse %.3f, match %.3f, fetch %.3f, "
-                        "snippets %.3f, render %.3f\n",
-                        t_open * 1e3, st.parse * 1e3, st.match * 1e3, st.fetch * 1e3,
-                        st.snippet * 1e3, (civ_monotonic() - t_render) * 1e3);
-            }
-            rc = civ_results_size(res) > 0 || civ_results_total(res, NULL) > 0 ? EXIT_FOUND : EXIT_NONE;
-        }
-        civ_results_free(res);
-    }
+    if (c.stats)
+        rc = run_stats(&c, db, &out);
+    else if (c.show)
+        rc = run_show(&c, db, &out);
+    else
+        rc = run_search(&c, db, &out, t_open);
     emit(&out);
     civ_buf_free(&out);
-    civ_buf_free(&query);
+    civ_buf_free(&c.query);
     civ_db_free(db);
     if (fflush(stdout) != 0 && rc == EXIT_FOUND) {
         fprintf(stderr, "civsearch: cannot write output: %s\n", strerror(errno));

@@ -13,6 +13,7 @@
 #include "civ/db.h"
 #include "render.h"
 #include "civ/date.h"
+#include "civ/parse.h"
 
 struct civ_web {
     civ_config *config;        /* NULL when the configuration failed */
@@ -191,13 +192,11 @@ static int read_form(request *r, civ_error *err)
         civ_error_set(err, CIV_EINVAL, "forms must be sent as application/x-www-form-urlencoded");
         return 415;
     }
-    const char *cl = rq_param(r, "CONTENT_LENGTH");
-    size_t n = cl ? strlen(cl) : 0;
-    if (n == 0 || n > 12 || strspn(cl, "0123456789") != n) {
+    uint64_t len;
+    if (civ_parse_uint(&len, rq_param(r, "CONTENT_LENGTH"), 0, 999999999999ULL) < 0) {
         civ_error_set(err, CIV_EINVAL, "a form needs a valid Content-Length");
         return 400;
     }
-    unsigned long long len = strtoull(cl, NULL, 10);
     if (len > lim->max_input) {
         civ_error_set(err, CIV_ETOOBIG, "the form is too large (at most %zu bytes)", lim->max_input);
         return 413;
@@ -265,9 +264,7 @@ static void search(request *r, civ_db *db)
     r->info.opts = so;
     civ_results *res = NULL;
     double t0 = civ_monotonic();
-    civ_status s = civ_search(&res, db, so, &err);
-    if (s == CIV_ERETRY)
-        s = civ_search(&res, db, so, &err);
+    civ_status s = civ_search(&res, db, so, &err); /* retries by itself when the index changes */
     r->info.elapsed = civ_monotonic() - t0;
     if (s != CIV_OK) {
         if (s == CIV_EQUERY)

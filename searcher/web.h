@@ -53,7 +53,7 @@ typedef struct civ_web_response {
     civ_buf body;   /* empty for HEAD requests */
 } civ_web_response;
 
-#define CIV_WEB_RESPONSE_INIT { 0, CIV_BUF_INIT, CIV_BUF_INIT }
+#define CIV_WEB_RESPONSE_INIT { .head = CIV_BUF_INIT, .body = CIV_BUF_INIT }
 
 /* Answers one request into resp (which must be empty; free its buffers
  * with civ_web_response_free). Always produces a complete answer. */

@@ -24,7 +24,7 @@ typedef struct civ_buf {
     int failed;   /* set once an allocation failed */
 } civ_buf;
 
-#define CIV_BUF_INIT { NULL, 0, 0, 0 }
+#define CIV_BUF_INIT { .data = NULL }
 
 /* Ensures room for `extra` more bytes plus a NUL. Returns 0, or -1 (and sets
  * failed) when memory runs out. */

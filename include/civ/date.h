@@ -71,10 +71,6 @@ void civ_date_iso(const civ_date *d, char out[21]);
  * Writes a 14-digit key. Returns 0, or -1 when s is not such a date. */
 int civ_date_bound(const char *s, size_t len, int upper, char out[15]);
 
-/* Parses a key made by civ_date_key() (also accepts a prefix "YYYYMMDD").
- * Returns 0 or -1. */
-int civ_date_from_key(civ_date *out, const char *key, size_t len);
-
 /* Seconds on the monotonic clock, for measuring durations. */
 double civ_monotonic(void);
 

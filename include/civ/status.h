@@ -41,7 +41,7 @@ typedef struct civ_error {
     char msg[CIV_ERROR_MSG_MAX];
 } civ_error;
 
-#define CIV_ERROR_INIT { CIV_OK, { 0 } }
+#define CIV_ERROR_INIT { .code = CIV_OK }
 
 /* Stores code and a printf-style message in err (if err is not NULL) and
  * returns code, so that `return civ_error_set(err, CIV_EIO, "...")` reads

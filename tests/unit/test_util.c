@@ -14,6 +14,7 @@
 #include "civ/doc.h"
 #include "civ/hash.h"
 #include "civ/json.h"
+#include "civ/parse.h"
 #include "civ/lines.h"
 #include "civ/query.h"
 #include "civ/schema.h"
@@ -209,6 +210,35 @@ static void test_doc_pages(void **state)
     civ_doc_free(back);
 }
 
+/* Numbers typed by people: strict, in range. */
+static void test_parse(void **state)
+{
+    (void)state;
+    uint64_t v = 7;
+    assert_int_equal(civ_parse_uint(&v, "42", 0, 100), 0);
+    assert_int_equal(v, 42);
+    const char *bad[] = { "", "-1", "+1", " 1", "1 ", "1x", "0x10", "101", "99999999999999999999999", NULL };
+    for (int i = 0; bad[i]; i++)
+        assert_int_equal(civ_parse_uint(&v, bad[i], 0, 100), -1);
+    assert_int_equal(v, 42);
+    assert_int_equal(civ_parse_uint(&v, NULL, 0, 1), -1);
+    unsigned u;
+    assert_int_equal(civ_parse_unsigned(&u, "0", 1, 9), -1);
+    assert_int_equal(civ_parse_unsigned(&u, "9", 1, 9), 0);
+    size_t sz;
+    assert_int_equal(civ_parse_size(&sz, "64M", 1, SIZE_MAX), 0);
+    assert_int_equal(sz, (size_t)64 << 20);
+    assert_int_equal(civ_parse_size(&sz, "1.5k", 1, SIZE_MAX), 0);
+    assert_int_equal(sz, 1536);
+    assert_int_equal(civ_parse_size(&sz, "2GB", 1, SIZE_MAX), 0);
+    assert_int_equal(civ_parse_size(&sz, "10", 1, SIZE_MAX), 0);
+    assert_int_equal(sz, 10);
+    assert_int_equal(civ_parse_size(&sz, "32M", (size_t)64 << 20, SIZE_MAX), -1);
+    assert_int_equal(civ_parse_size(&sz, "-1M", 1, SIZE_MAX), -1);
+    assert_int_equal(civ_parse_size(&sz, "5T", 1, SIZE_MAX), -1);
+    assert_int_equal(civ_parse_size(&sz, "M", 1, SIZE_MAX), -1);
+}
+
 static void test_compress(void **state)
 {
     (void)state;
@@ -322,7 +352,7 @@ int main(void)
         cmocka_unit_test(test_buf),        cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_charset),    cmocka_unit_test(test_json),
         cmocka_unit_test(test_doc_roundtrip), cmocka_unit_test(test_compress),
-        cmocka_unit_test(test_doc_pages),
+        cmocka_unit_test(test_doc_pages),  cmocka_unit_test(test_parse),
         cmocka_unit_test(test_hash),       cmocka_unit_test(test_query_check),
         cmocka_unit_test(test_schema),     cmocka_unit_test(test_lines),
     };
