@@ -1,4 +1,4 @@
-/* Unit tests: the Xapian wrapper (lib/xapian.cc) through its C interface. */
+/* Unit tests: the Xapian layer (lib/xapian/) through its C interface. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
