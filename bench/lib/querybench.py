@@ -17,6 +17,8 @@ import peers  # noqa: E402
 import speedcorpus  # noqa: E402
 
 SYSTEMS = ["civsearch", "omega", "quest", "swish-e", "fts5"]
+# With --baseline BUILD: "baseline", another civsearch build (an earlier
+# commit) on its own index of the same files, timed in the same run.
 CLASSES = ["single", "and", "phrase", "field", "date", "wildcard", "long"]
 
 
@@ -53,6 +55,8 @@ class Bench:
         self.omega_db = os.path.join(cache, "omega-db")
         self.swish_index = os.path.join(cache, "index.swish-e")
         self.fts5_db = os.path.join(cache, "fts5.db")
+        self.baseline = os.path.abspath(a.baseline) if a.baseline else None
+        self.base_index = os.path.join(cache, "baseline-index")
 
     def prepare(self, corpora):
         root = speedcorpus.assemble(self.cache, corpora)
@@ -60,6 +64,10 @@ class Bench:
         t = time.time()
         peers.civ_build(self.build, [root], self.civ_index)
         log("civindex: %.1f s" % (time.time() - t))
+        if self.baseline:
+            t = time.time()
+            peers.civ_build(self.baseline, [root], self.base_index)
+            log("civindex (baseline): %.1f s" % (time.time() - t))
         if self.a.rebuild_peers or not os.path.isdir(self.omega_db):
             t = time.time()
             peers.omega_build(root, self.omega_db)
@@ -75,9 +83,9 @@ class Bench:
             log("fts5 build: %.1f s" % (time.time() - t))
 
     # Each returns (argv, env) or None when the system has no such query.
-    def civsearch(self, cls, args):
-        cmd = [os.path.join(self.build, "civsearch"), "-i", self.civ_index, "-n", "10",
-               "--color", "never"]
+    def civsearch(self, cls, args, build=None, index=None):
+        cmd = [os.path.join(build or self.build, "civsearch"), "-i", index or self.civ_index,
+               "-n", "10", "--color", "never"]
         if cls == "single" or cls == "and" or cls == "wildcard":
             q = args[0] + ("*" if cls == "wildcard" else "")
         elif cls == "phrase":
@@ -169,9 +177,12 @@ class Bench:
                "ORDER BY rank LIMIT 10;" % (sql_str(m), where))
         return ["sqlite3", "-batch", "-noheader", self.fts5_db, sql], None
 
+    def base(self, cls, args):
+        return self.civsearch(cls, args, self.baseline, self.base_index)
+
     def command(self, system, cls, args):
         return {"civsearch": self.civsearch, "omega": self.omega_cmd, "quest": self.quest,
-                "swish-e": self.swish, "fts5": self.fts5}[system](cls, args)
+                "swish-e": self.swish, "fts5": self.fts5, "baseline": self.base}[system](cls, args)
 
 
 def log(msg):
@@ -200,6 +211,7 @@ def main():
     ap.add_argument("--runs", type=int, default=10, help="timed runs per query and system")
     ap.add_argument("--rebuild-peers", action="store_true")
     ap.add_argument("--json", help="also write every measurement to this file")
+    ap.add_argument("--baseline", help="another civsearch build to time beside this one")
     ap.add_argument("--show", action="store_true", help="print each query's output once and exit")
     a = ap.parse_args()
     cache = os.path.abspath(a.cache or os.path.join(os.path.abspath(a.build), "bench-cache", "speed"))
@@ -207,6 +219,8 @@ def main():
     b.prepare(a.corpora.split(","))
     mix = load_mix(a.mix)
     systems = a.systems.split(",")
+    if a.baseline and "baseline" not in systems:
+        systems.append("baseline")
     if a.show:
         for cls, args in mix:
             for s in systems:
@@ -239,7 +253,7 @@ def main():
     for s in systems:
         hdr += " %17s" % (s + " med/p95")
     if "civsearch" in systems:
-        hdr += "  civ/omega civ/quest"
+        hdr += "  civ/omega civ/quest" + (" civ/base" if "baseline" in systems else "")
     print(hdr)
     allt = {s: [] for s in systems}
     for cls in CLASSES + ["all"]:
@@ -255,7 +269,7 @@ def main():
             else:
                 row += " %17s" % "n/a"
         if "civsearch" in meds:
-            for peer in ("omega", "quest"):
+            for peer in ("omega", "quest") + (("baseline",) if "baseline" in systems else ()):
                 row += " %9s" % ("%.2f" % (meds["civsearch"] / meds[peer]) if peer in meds else "-")
         print(row)
     for s, cls, args, rc in bad:
