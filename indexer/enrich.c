@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "civ/date.h"
+#include "civ/hash.h"
 #include "civ/utf8.h"
 #include "civ/lines.h"
 
@@ -18,6 +19,7 @@ const civ_enricher *const civ_enrichers[] = {
     &civ_enrich_lang,
     &civ_enrich_type,
     &civ_enrich_words,
+    &civ_enrich_digest,
     NULL,
 };
 
@@ -230,6 +232,7 @@ const civ_enricher civ_enrich_title = { "title", run_title };
 static civ_status run_date(civ_doc *doc, const civ_input *in, civ_error *err)
 {
     (void)err;
+    (void)in;
     civ_date d;
     const char *have = civ_doc_get(doc, "date");
     const char *source = civ_doc_get(doc, "date_source");
@@ -247,14 +250,12 @@ static civ_status run_date(civ_doc *doc, const civ_input *in, civ_error *err)
             source = "text";
         }
     }
-    if (!ok && in && in->file && in->file->mtime > 0) {
-        civ_date_from_time(&d, (time_t)in->file->mtime);
-        ok = 1;
-        source = "mtime";
-    }
     if (!ok) {
+        /* The file's time is not the document's date: it stays in "mtime",
+         * the date stays empty (no year facet; last in date sorts). */
         civ_doc_remove(doc, "date");
-        return CIV_OK;
+        civ_doc_remove(doc, "year");
+        return civ_doc_set_str(doc, "date_source", "mtime");
     }
     char iso[21], year[5];
     civ_date_iso(&d, iso);
@@ -366,3 +367,22 @@ static civ_status run_words(civ_doc *doc, const civ_input *in, civ_error *err)
 }
 
 const civ_enricher civ_enrich_words = { "words", run_words };
+
+/* ---- digest --------------------------------------------------------- */
+
+/* Copies of a document (the same letter saved in two folders, the same
+ * message in two mailboxes) have the same title and text. */
+static civ_status run_digest(civ_doc *doc, const civ_input *in, civ_error *err)
+{
+    (void)in;
+    (void)err;
+    size_t len;
+    const char *t = civ_doc_text(doc, &len);
+    const char *title = civ_doc_get(doc, "title");
+    uint64_t h = civ_hash64(t, len, title ? civ_hash64(title, strlen(title), 0) : 0);
+    char hex[17];
+    civ_hash64_hex(hex, h);
+    return civ_doc_set_str(doc, "digest", hex);
+}
+
+const civ_enricher civ_enrich_digest = { "digest", run_digest };

@@ -37,6 +37,7 @@ extern const civ_enricher civ_enrich_date;    /* normalised date; from the text;
 extern const civ_enricher civ_enrich_lang;    /* normalised or guessed language */
 extern const civ_enricher civ_enrich_type;    /* "article" unless something said otherwise */
 extern const civ_enricher civ_enrich_words;   /* the number of words of the text */
+extern const civ_enricher civ_enrich_digest;  /* what copies of a document share */
 
 /* Guesses the language of UTF-8 text from its script and most common
  * words. Returns an ISO 639-1 code ("en", "fr", "ru", "zh", …) or "und". */

@@ -1,9 +1,11 @@
 #include "civ/query.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "civ/db.h"
+#include "civ/schema.h"
 #include "civ/utf8.h"
 
 const char *const civ_stopwords_english[] = {
@@ -136,6 +138,118 @@ civ_status civ_query_check(const char *q, size_t len, civ_error *err)
         return civ_error_set(err, CIV_EQUERY, "%.*s needs a term on each side", (int)prevlen, prevword);
     if (prev == T_NOT)
         return civ_error_set(err, CIV_EQUERY, "NOT needs a term after it");
+    return CIV_OK;
+}
+
+/* The end of the item starting at q[i]: a quoted phrase, a parenthesised
+ * group, or a run up to a space. */
+static size_t item_end(const char *q, size_t i, size_t len)
+{
+    if (q[i] == '"') {
+        const char *e = memchr(q + i + 1, '"', len - i - 1);
+        return e ? (size_t)(e - q) + 1 : len;
+    }
+    if (q[i] == '(') {
+        int depth = 0, inquote = 0;
+        for (size_t j = i; j < len; j++) {
+            if (q[j] == '"')
+                inquote = !inquote;
+            else if (!inquote && q[j] == '(')
+                depth++;
+            else if (!inquote && q[j] == ')' && --depth == 0)
+                return j + 1;
+        }
+        return len;
+    }
+    size_t j = i;
+    int inquote = 0;
+    while (j < len && (inquote || (q[j] != ' ' && q[j] != '\t' && q[j] != '\n' && q[j] != '\r'))) {
+        if (q[j] == '"')
+            inquote = !inquote;
+        j++;
+    }
+    return j;
+}
+
+int civ_query_negation(const char *q, size_t len, civ_buf *out)
+{
+    size_t i = 0, items = 0, mark = out->len;
+    while (i < len) {
+        while (i < len && (q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r'))
+            i++;
+        if (i >= len)
+            break;
+        size_t start;
+        if (q[i] == '-' && i + 1 < len && q[i + 1] != ' ') {
+            start = i + 1;
+        } else if (len - i > 4 && memcmp(q + i, "NOT", 3) == 0 && (q[i + 3] == ' ' || q[i + 3] == '(')) {
+            start = i + 3;
+            while (start < len && q[start] == ' ')
+                start++;
+            if (start >= len)
+                goto no;
+        } else {
+            goto no;
+        }
+        size_t end = item_end(q, start, len);
+        if (end <= start)
+            goto no;
+        if (items++)
+            civ_buf_puts(out, " OR ");
+        civ_buf_append(out, q + start, end - start);
+        i = end;
+    }
+    if (items)
+        return 1;
+no:
+    out->len = mark;
+    if (out->data)
+        out->data[mark] = '\0';
+    return 0;
+}
+
+civ_status civ_query_check_fields(const char *q, size_t len, civ_error *err)
+{
+    int inquote = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (q[i] == '"') {
+            inquote = !inquote;
+            continue;
+        }
+        if (inquote || q[i] != ':' || i == 0)
+            continue;
+        /* The name before the colon: letters, digits, underscores,
+         * starting at a word boundary (or after + - ( of the language). */
+        size_t s = i;
+        while (s > 0 && (isalnum((unsigned char)q[s - 1]) || q[s - 1] == '_'))
+            s--;
+        if (s == i || isdigit((unsigned char)q[s]))
+            continue; /* "10:30" */
+        if (s > 0 && !(q[s - 1] == ' ' || q[s - 1] == '\t' || q[s - 1] == '(' || q[s - 1] == '-' ||
+                       q[s - 1] == '+'))
+            continue;
+        /* A field has a value: "Note: this" and "http://" are no fields. */
+        if (i + 1 >= len || q[i + 1] == ' ' || q[i + 1] == '\t' || q[i + 1] == '/')
+            continue;
+        char name[32];
+        size_t n = i - s;
+        if (n >= sizeof name)
+            n = sizeof name - 1;
+        memcpy(name, q + s, n);
+        name[n] = '\0';
+        if (strcmp(name, "date") == 0 || civ_schema_query_field(name))
+            continue;
+        /* The known ones, for the message. */
+        char known[600] = "date";
+        size_t nf, kl = strlen(known);
+        const civ_field_def *fs = civ_schema_fields(&nf);
+        for (size_t k = 0; k < nf && kl + 40 < sizeof known; k++) {
+            if (!fs[k].query_name || (fs[k].flags & CIV_FIELD_INTERNAL))
+                continue;
+            kl += (size_t)snprintf(known + kl, sizeof known - kl, ", %s", fs[k].query_name);
+        }
+        return civ_error_set(err, CIV_EQUERY, "unknown field \"%s\" (fields: %s)", name, known);
+    }
     return CIV_OK;
 }
 

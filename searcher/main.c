@@ -1,6 +1,7 @@
 /* civsearch — search a civsearch index from the command line. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "web.h"
 #include "civ/date.h"
 #include "civ/parse.h"
+#include "civ/schema.h"
 
 #ifndef CIV_VERSION
 #define CIV_VERSION "0"
@@ -93,13 +95,77 @@ typedef struct cli {
     const char *show, *thread;
     int sort_set, limit_set, stats, debug, color;
     civ_buf query;
+    const char *facets[16];   /* --facets=FIELDS */
+    char facet_list[256];
 } cli;
+
+/* Prints an error for the user: one line on stderr, and with --json a
+ * JSON error object on stdout too. Returns status. */
+static int report_error(const cli *c, int status, const char *code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static int report_error(const cli *c, int status, const char *code, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "civsearch: %s\n", msg);
+    if (c->render == &civ_render_json) {
+        civ_buf out = CIV_BUF_INIT;
+        civ_render_info info = { .opts = &c->so };
+        const char *m = strncmp(msg, "bad query: ", 11) == 0 ? msg + 11 : msg;
+        civ_render_json.error(&out, &info, strcmp(code, "not_found") == 0 ? 404 : 400, code, m);
+        emit(&out);
+        civ_buf_free(&out);
+    }
+    return status;
+}
+
+/* Takes --facets' field list ("type,year"): the facet fields of the
+ * schema. Returns 0, or -1 when a name is not one of them. */
+static int facet_fields(cli *c, const char *list)
+{
+    snprintf(c->facet_list, sizeof c->facet_list, "%s", list);
+    size_t n = 0;
+    for (char *tok = strtok(c->facet_list, ","); tok; tok = strtok(NULL, ",")) {
+        const civ_field_def *f = civ_schema_field(tok);
+        if (!f || !(f->flags & CIV_FIELD_FACET) || n >= sizeof c->facets / sizeof c->facets[0])
+            return -1;
+        c->facets[n++] = tok;
+    }
+    c->so.facet_fields = c->facets;
+    c->so.nfacet_fields = n;
+    return n ? 0 : -1;
+}
+
+/* Whether arg is a field list for --facets given after a space: every
+ * name a facet, and a comma in it or an argument after it (so that
+ * "--facets type" still searches for the word type). */
+static int looks_like_facets(const char *arg, int more)
+{
+    if (!arg || (!strchr(arg, ',') && !more))
+        return 0;
+    char tmp[256];
+    snprintf(tmp, sizeof tmp, "%s", arg);
+    for (char *tok = strtok(tmp, ","); tok; tok = strtok(NULL, ",")) {
+        const civ_field_def *f = civ_schema_field(tok);
+        if (!f || !(f->flags & CIV_FIELD_FACET))
+            return 0;
+    }
+    return 1;
+}
 
 /* Reads the options into c. Returns -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, cli *c)
 {
     enum { OPT_OFFSET = 256, OPT_OR, OPT_AND, OPT_SHOW, OPT_STATS, OPT_COLOR, OPT_SNIPPET,
-           OPT_DEBUG, OPT_FACETS, OPT_BM25_K1, OPT_BM25_B, OPT_THREAD };
+           OPT_DEBUG, OPT_FACETS, OPT_BM25_K1, OPT_BM25_B, OPT_THREAD, OPT_CSV, OPT_LIKE,
+           OPT_NO_COLLAPSE };
     static const struct option longopts[] = {
         { "index", required_argument, NULL, 'i' },
         { "limit", required_argument, NULL, 'n' },
@@ -111,7 +177,10 @@ static int parse_options(int argc, char **argv, cli *c)
         { "color", required_argument, NULL, OPT_COLOR },
         { "colour", required_argument, NULL, OPT_COLOR },
         { "snippet", required_argument, NULL, OPT_SNIPPET },
-        { "facets", no_argument, NULL, OPT_FACETS },
+        { "facets", optional_argument, NULL, OPT_FACETS },
+        { "csv", no_argument, NULL, OPT_CSV },
+        { "like", required_argument, NULL, OPT_LIKE },
+        { "no-collapse", no_argument, NULL, OPT_NO_COLLAPSE },
         { "show", required_argument, NULL, OPT_SHOW },
         { "stats", no_argument, NULL, OPT_STATS },
         { "thread", required_argument, NULL, OPT_THREAD },
@@ -163,7 +232,16 @@ static int parse_options(int argc, char **argv, cli *c)
                 c->so.snippet_len = v;
             break;
         }
-        case OPT_FACETS: c->so.facet_values = 10; break;
+        case OPT_FACETS:
+            c->so.facet_values = 10;
+            if (optarg && facet_fields(c, optarg) < 0)
+                bad = "--facets: not a list of facets (type, year, author, lang, format): %s";
+            else if (!optarg && optind < argc && looks_like_facets(argv[optind], optind + 1 < argc))
+                facet_fields(c, argv[optind++]);
+            break;
+        case OPT_CSV: c->render = &civ_render_csv; break;
+        case OPT_LIKE: c->so.like = optarg; break;
+        case OPT_NO_COLLAPSE: c->so.no_collapse = 1; break;
         case OPT_SHOW: c->show = optarg; break;
         case OPT_STATS: c->stats = 1; break;
         case OPT_THREAD: c->thread = optarg; break;
@@ -207,9 +285,13 @@ static int parse_options(int argc, char **argv, cli *c)
     }
     if (c->thread && c->query.len == 0)
         civ_buf_putc(&c->query, '*');
-    if (!c->show && !c->stats && c->query.len == 0) {
+    if (!c->show && !c->stats && !c->so.like && c->query.len == 0) {
         fputs("civsearch: no query (use * to list every document)\n"
               "Try 'civsearch --help' for more information.\n", stderr);
+        return EXIT_ERROR;
+    }
+    if (c->stats && !c->render->stats) {
+        fputs("civsearch: --stats prints text or JSON, not CSV\n", stderr);
         return EXIT_ERROR;
     }
     return -1;
@@ -235,8 +317,7 @@ static int run_show(cli *c, civ_db *db, civ_buf *out)
     int rc = EXIT_FOUND;
     if (civ_db_get(&doc, db, c->show, 1, &err) != CIV_OK) {
         if (err.code == CIV_ENOTFOUND) {
-            fprintf(stderr, "civsearch: no document with id %s\n", c->show);
-            rc = EXIT_NONE;
+            rc = report_error(c, EXIT_NONE, "not_found", "no document with id %s", c->show);
         } else {
             rc = fail(NULL, &err);
         }
@@ -267,29 +348,20 @@ static int run_search(cli *c, civ_db *db, civ_buf *out, double t_open)
             so->limit = 10000;
         snprintf(title, sizeof title, "Thread %s", tfilter + 7);
     }
-    so->query = civ_buf_str(&c->query);
+    so->query = c->query.len ? civ_buf_str(&c->query) : NULL;
+    /* A correction is looked for when a word of the query is rare or
+     * unknown in the index (cheap otherwise), found or not. */
+    so->spelling = !c->thread;
     double t0 = civ_monotonic();
     civ_results *res = NULL;
     if (civ_search(&res, db, so, &err) != CIV_OK) {
         if (err.code == CIV_EQUERY)
-            fprintf(stderr, "civsearch: bad query: %s\n", err.msg);
-        else
-            fail(NULL, &err);
-        return EXIT_ERROR;
+            return report_error(c, EXIT_ERROR, "bad_query", "bad query: %s", err.msg);
+        if (err.code == CIV_ENOTFOUND && so->like)
+            return report_error(c, EXIT_NONE, "not_found", "no document with id %s", so->like);
+        return fail(NULL, &err);
     }
-    /* Nothing found: look for a spelling correction (a second, cheap
-     * search, so found queries pay nothing for it). */
-    if (civ_results_total(res, NULL) == 0 && !c->thread && !so->spelling) {
-        civ_results *again = NULL;
-        so->spelling = 1;
-        if (civ_search(&again, db, so, NULL) == CIV_OK) {
-            civ_results_free(res);
-            res = again;
-        } else {
-            so->spelling = 0;
-        }
-    }
-    civ_render_info info = { .opts = so, .query = so->query, .elapsed = civ_monotonic() - t0,
+    civ_render_info info = { .opts = so, .query = so->query ? so->query : "", .elapsed = civ_monotonic() - t0,
                              .color = c->color, .title = c->thread ? title : NULL };
     if (c->debug)
         fprintf(stderr, "civsearch: query: %s\n", civ_results_query_description(res));
@@ -329,9 +401,10 @@ int main(int argc, char **argv)
     double t_open = civ_monotonic();
     if (civ_db_open(&db, c.index, &err) != CIV_OK) {
         if (err.code == CIV_ENOTFOUND)
-            fprintf(stderr, "civsearch: no index at %s (run civindex first, or use --index)\n", c.index);
+            report_error(&c, EXIT_ERROR, "no_index", "no index at %s (run civindex first, or use --index)",
+                         c.index);
         else
-            fail(NULL, &err);
+            report_error(&c, EXIT_ERROR, "index_error", "%s", err.msg);
         civ_buf_free(&c.query);
         return EXIT_ERROR;
     }

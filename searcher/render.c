@@ -1,5 +1,9 @@
 /* Helpers every renderer shares. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "civ/date.h"
 
 #include "render.h"
 #include "civ/utf8.h"
@@ -13,6 +17,22 @@ int civ_render_date(const civ_doc *doc, char out[11])
     memcpy(out, d, 10);
     out[10] = '\0';
     return 0;
+}
+
+const char *civ_render_when(const civ_doc *doc, char *buf, size_t n)
+{
+    const char *d = civ_doc_get(doc, "date");
+    if (d)
+        return d;
+    const char *mt = civ_doc_get(doc, "mtime");
+    if (!mt || !*mt)
+        return NULL;
+    civ_date cd;
+    civ_date_from_time(&cd, (time_t)atoll(mt));
+    char ymd[11];
+    civ_date_ymd(&cd, ymd);
+    snprintf(buf, n, "none of its own (the file was last changed on %s)", ymd);
+    return buf;
 }
 
 size_t civ_render_join(civ_buf *out, const civ_doc *doc, const char *field, const char *sep)

@@ -51,17 +51,27 @@ typedef struct civ_renderer {
     /* Optional entries (NULL where a format has none): */
     /* index statistics (the command line's --stats) */
     void (*stats)(civ_buf *out, const civ_stats *s);
-    /* an error answer; status is the HTTP status, message one safe line */
-    void (*error)(civ_buf *out, const civ_render_info *info, int status, const char *message);
+    /* an error answer: status is the HTTP status (the command line uses
+     * 400 for a bad query), code a short name for programs ("bad_query",
+     * "not_found"), message one safe line */
+    void (*error)(civ_buf *out, const civ_render_info *info, int status, const char *code,
+                  const char *message);
 } civ_renderer;
 
 extern const civ_renderer civ_render_text;
 extern const civ_renderer civ_render_json;
 extern const civ_renderer civ_render_html;
+extern const civ_renderer civ_render_csv;   /* results for scripts */
 
 /* The document's date as "YYYY-MM-DD" into out[11]; returns 0, or -1 (and
  * out = "") when it has none. */
 int civ_render_date(const civ_doc *doc, char out[11]);
+
+/* The document's date as --show and the document view give it: its own
+ * date, or for a document without one a note with the file's time (which
+ * is never taken for the document's date), written into buf[n]; NULL when
+ * there is neither. */
+const char *civ_render_when(const civ_doc *doc, char *buf, size_t n);
 
 /* All values of a field joined by sep into out (appended). Returns how many. */
 size_t civ_render_join(civ_buf *out, const civ_doc *doc, const char *field, const char *sep);

@@ -506,6 +506,19 @@ static void hit_item(civ_buf *out, const civ_render_info *info, const civ_hit *h
         civ_render_snippet(out, h, civ_html_escape, "<b>", "</b>");
         civ_buf_puts(out, "</p>\n");
     }
+    if (h->copies) {
+        civ_buf_puts(out, "<p class=\"more\">Also at: ");
+        for (size_t k = 0; k < h->ncopy_ids; k++) {
+            civ_buf_puts(out, k ? ", <a " : "<a ");
+            href_doc(out, info, h->copy_ids[k], NULL);
+            civ_buf_putc(out, '>');
+            esc(out, h->copy_ids[k]);
+            civ_buf_puts(out, "</a>");
+        }
+        if (h->copies > h->ncopy_ids)
+            civ_buf_printf(out, " and %zu more", (size_t)h->copies - h->ncopy_ids);
+        civ_buf_puts(out, "</p>\n");
+    }
     if (id) {
         civ_buf_puts(out, "<p class=\"more\"><a ");
         href_like(out, info, id);
@@ -720,16 +733,8 @@ static void html_document(civ_buf *out, const civ_render_info *info, const civ_d
     rows(out, doc, "To", "to");
     rows(out, doc, "Cc", "cc");
     row(out, "Subject", civ_doc_get(doc, "subject"));
-    const char *date = civ_doc_get(doc, "date");
-    const char *src = civ_doc_get(doc, "date_source");
-    if (date && src && strcmp(src, "mtime") == 0) {
-        civ_buf d = CIV_BUF_INIT;
-        civ_buf_printf(&d, "%s (date of the file, not of the document)", date);
-        row(out, "Date", civ_buf_str(&d));
-        civ_buf_free(&d);
-    } else {
-        row(out, "Date", date);
-    }
+    char when[80];
+    row(out, "Date", civ_render_when(doc, when, sizeof when));
     row(out, "Type", civ_doc_get(doc, "type"));
     const char *dl = civ_doc_get(doc, "lang");
     row(out, "Language", dl ? lang_name(dl) : NULL);
@@ -761,8 +766,10 @@ static void html_document(civ_buf *out, const civ_render_info *info, const civ_d
 
 /* ---- errors ---------------------------------------------------------- */
 
-static void html_error(civ_buf *out, const civ_render_info *info, int status, const char *message)
+static void html_error(civ_buf *out, const civ_render_info *info, int status, const char *code,
+                       const char *message)
 {
+    (void)code;
     head(out, info, civ_http_reason(status));
     header(out, info, info->query ? info->query : "");
     civ_buf_printf(out, "<div class=\"wrap\">\n<main id=\"main\">\n<h1>%s</h1>\n"

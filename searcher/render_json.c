@@ -117,6 +117,8 @@ static void json_results(civ_buf *out, const civ_render_info *info, const civ_re
     civ_json_int(&j, (long long)civ_results_total(r, &exact));
     civ_json_key(&j, "total_exact");
     civ_json_bool(&j, exact);
+    civ_json_key(&j, "folded");
+    civ_json_int(&j, (long long)civ_results_folded(r));
     civ_json_key(&j, "offset");
     civ_json_int(&j, info->opts->offset);
     civ_json_key(&j, "limit");
@@ -157,6 +159,14 @@ static void json_results(civ_buf *out, const civ_render_info *info, const civ_re
             civ_json_int(&j, (long long)h->spans[k].len);
             civ_json_end_array(&j);
         }
+        civ_json_end_array(&j);
+        /* Copies of this document folded into the hit. */
+        civ_json_key(&j, "copies");
+        civ_json_int(&j, h->copies);
+        civ_json_key(&j, "duplicates");
+        civ_json_begin_array(&j);
+        for (size_t k = 0; k < h->ncopy_ids; k++)
+            civ_json_cstr(&j, h->copy_ids[k]);
         civ_json_end_array(&j);
         civ_json_end_object(&j);
     }
@@ -243,8 +253,10 @@ static void json_stats(civ_buf *out, const civ_stats *s)
     civ_buf_putc(out, '\n');
 }
 
-/* {"error": {"status": 400, "message": "..."}} for the JSON API. */
-static void json_error(civ_buf *out, const civ_render_info *info, int status, const char *message)
+/* {"error": {"status": 400, "code": "bad_query", "message": "..."}}, on
+ * the command line and on the page. */
+static void json_error(civ_buf *out, const civ_render_info *info, int status, const char *code,
+                       const char *message)
 {
     civ_json j;
     (void)info;
@@ -254,6 +266,8 @@ static void json_error(civ_buf *out, const civ_render_info *info, int status, co
     civ_json_begin_object(&j);
     civ_json_key(&j, "status");
     civ_json_int(&j, status);
+    civ_json_key(&j, "code");
+    civ_json_cstr(&j, code);
     civ_json_key(&j, "message");
     civ_json_cstr(&j, message);
     civ_json_end_object(&j);

@@ -1,5 +1,6 @@
 /* Text output for people at a terminal (and for pipes). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,6 +16,24 @@ static void append_raw(civ_buf *out, const char *s, size_t len)
     civ_buf_append(out, s, len);
 }
 
+/* --facets: one line a facet, its values with their counts. */
+static void facet_table(civ_buf *out, const civ_results *r, int color)
+{
+    size_t nf;
+    const civ_facet *fs = civ_results_facets(r, &nf);
+    civ_buf_printf(out, "\n%sFacets%s\n", color ? BOLD : "", color ? RESET : "");
+    for (size_t i = 0; i < nf; i++) {
+        civ_buf_printf(out, "  %-10s", fs[i].field);
+        if (fs[i].n == 0)
+            civ_buf_puts(out, " -");
+        for (size_t k = 0; k < fs[i].n; k++)
+            civ_buf_printf(out, "%s %s %s(%llu)%s", k ? " ·" : "", fs[i].values[k].value,
+                           color ? DIM : "", (unsigned long long)fs[i].values[k].count,
+                           color ? RESET : "");
+        civ_buf_putc(out, '\n');
+    }
+}
+
 static void text_results(civ_buf *out, const civ_render_info *info, const civ_results *r)
 {
     int color = info->color;
@@ -23,11 +42,20 @@ static void text_results(civ_buf *out, const civ_render_info *info, const civ_re
     size_t n = civ_results_size(r);
     if (info->title)
         civ_buf_printf(out, "%s%s%s\n", color ? BOLD : "", info->title, color ? RESET : "");
-    if (n == 0) {
+    unsigned long long folded = (unsigned long long)civ_results_folded(r);
+    char copies[64] = "";
+    if (folded)
+        snprintf(copies, sizeof copies, " (%s%llu cop%s folded)", exact ? "" : "about ", folded,
+                 folded == 1 ? "y" : "ies");
+    if (total == 0) {
         civ_buf_printf(out, "No results (%.3f s).\n", info->elapsed);
+    } else if (n == 0) {
+        /* --limit 0, or a page beyond the last: the count alone. */
+        civ_buf_printf(out, "%s%llu result%s%s (%.3f s)\n", exact ? "" : "about ", total,
+                       total == 1 ? "" : "s", copies, info->elapsed);
     } else {
-        civ_buf_printf(out, "%s%llu result%s; showing %u-%u (%.3f s)\n", exact ? "" : "about ",
-                       total, total == 1 ? "" : "s", civ_results_hit(r, 0)->rank,
+        civ_buf_printf(out, "%s%llu result%s%s; showing %u-%u (%.3f s)\n", exact ? "" : "about ",
+                       total, total == 1 ? "" : "s", copies, civ_results_hit(r, 0)->rank,
                        civ_results_hit(r, n - 1)->rank, info->elapsed);
     }
     const char *sugg = civ_results_suggestion(r);
@@ -70,7 +98,17 @@ static void text_results(civ_buf *out, const civ_render_info *info, const civ_re
                                color ? RESET : "**");
             civ_buf_putc(out, '\n');
         }
+        if (h->copies) {
+            civ_buf_printf(out, "     %salso at: ", color ? DIM : "");
+            for (size_t k = 0; k < h->ncopy_ids; k++)
+                civ_buf_printf(out, "%s%s", k ? ", " : "", h->copy_ids[k]);
+            if (h->copies > h->ncopy_ids)
+                civ_buf_printf(out, " (+%zu more)", (size_t)h->copies - h->ncopy_ids);
+            civ_buf_printf(out, "%s\n", color ? RESET : "");
+        }
     }
+    if (info->opts->facet_values)
+        facet_table(out, r, color);
 }
 
 static void line(civ_buf *out, const char *label, const char *value)
@@ -96,10 +134,8 @@ static void text_document(civ_buf *out, const civ_render_info *info, const civ_d
     lines(out, doc, "To:", "to");
     lines(out, doc, "Cc:", "cc");
     line(out, "Subject:", civ_doc_get(doc, "subject"));
-    line(out, "Date:", civ_doc_get(doc, "date"));
-    const char *src = civ_doc_get(doc, "date_source");
-    if (src && strcmp(src, "mtime") == 0)
-        line(out, "", "(date of the file, not of the document)");
+    char when[80];
+    line(out, "Date:", civ_render_when(doc, when, sizeof when));
     line(out, "Type:", civ_doc_get(doc, "type"));
     line(out, "Language:", civ_doc_get(doc, "lang"));
     line(out, "Format:", civ_doc_get(doc, "format"));

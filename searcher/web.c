@@ -139,11 +139,29 @@ static void finish(request *r, int status)
         civ_buf_reset(&resp->body);
 }
 
-static void answer_error(request *r, int status, const char *message)
+/* The short name of an error answer for programs. */
+static const char *error_code(int status)
+{
+    switch (status) {
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 413: return "too_large";
+    case 415: return "unsupported_media_type";
+    case 503: return "unavailable";
+    default: return status >= 500 ? "server_error" : "bad_request";
+    }
+}
+
+static void answer_coded(request *r, int status, const char *code, const char *message)
 {
     civ_buf_reset(&r->resp->body);
-    renderer(r)->error(&r->resp->body, &r->info, status, message);
+    renderer(r)->error(&r->resp->body, &r->info, status, code, message);
     finish(r, status);
+}
+
+static void answer_error(request *r, int status, const char *message)
+{
+    answer_coded(r, status, error_code(status), message);
 }
 
 /* A server-side failure: the reason goes to the error log, the answer
@@ -268,7 +286,7 @@ static void search(request *r, civ_db *db)
     r->info.elapsed = civ_monotonic() - t0;
     if (s != CIV_OK) {
         if (s == CIV_EQUERY)
-            answer_error(r, 400, err.msg);
+            answer_coded(r, 400, "bad_query", err.msg);
         else if (s == CIV_ENOTFOUND)
             answer_error(r, 404, "There is no document with that id.");
         else if (s == CIV_ERETRY)

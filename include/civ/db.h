@@ -80,6 +80,11 @@ typedef struct civ_search_opts {
     int spelling;              /* suggest a spelling correction */
     const char *like;          /* id: also find documents similar to this one */
     double bm25_k1, bm25_b;    /* 0: the index's tuned defaults */
+    int no_collapse;           /* list copies of a document each (by default
+                                  documents with the same title and text are
+                                  one hit, the others named as its copies) */
+    const char *const *facet_fields; /* facet_values > 0: the facets to count */
+    size_t nfacet_fields;            /* (schema field names); 0: all of them */
 } civ_search_opts;
 
 #define CIV_SEARCH_OPTS_INIT \
@@ -105,6 +110,10 @@ typedef struct civ_hit {
     const civ_span *spans;  /* the query's words in it: in order, not
                                overlapping (nspans of them) */
     size_t nspans;
+    unsigned copies;        /* documents with the same title and text folded
+                               into this hit (0 with no_collapse) */
+    const char *const *copy_ids; /* ids of up to 10 of them */
+    size_t ncopy_ids;
 } civ_hit;
 
 typedef struct civ_facet_value {
@@ -131,8 +140,15 @@ void civ_results_free(civ_results *r);
 
 /* Hits in this page. */
 size_t civ_results_size(const civ_results *r);
-/* Estimated number of matches in all, and whether it is exact. */
+/* Number of matches in all, and whether it is exact: exact when the
+ * search could count them cheaply (up to the page's end and a margin of
+ * 1,000, and always with facets), else Xapian's estimate. Copies folded
+ * into another hit are not counted. */
 uint64_t civ_results_total(const civ_results *r, int *exact);
+
+/* Copies folded into the hits of the whole result list (an estimate when
+ * the total is one). */
+uint64_t civ_results_folded(const civ_results *r);
 /* The i-th hit of the page (0-based), or NULL. */
 const civ_hit *civ_results_hit(const civ_results *r, size_t i);
 /* Facets counted (opts->facet_values > 0); *n receives how many. */

@@ -10,20 +10,33 @@
 
 #include <stddef.h>
 
+#include "civ/buf.h"
 #include "civ/status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define CIV_QUERY_MAX 8192   /* bytes; longer queries are refused (a pasted
-                                paragraph of facts must fit) */
+#define CIV_QUERY_MAX 4096   /* bytes; longer queries are refused (a pasted
+                                paragraph of facts must fit), on the command
+                                line and on the page alike */
 
 /* CIV_OK, or CIV_EQUERY with a one-line reason: empty, too long, not valid
  * UTF-8, unbalanced parentheses, an operator (AND, OR, XOR, NEAR, ADJ)
  * without a term on both sides, NOT without a term after it. Text inside
  * "quotes" is not checked for operators. */
 civ_status civ_query_check(const char *q, size_t len, civ_error *err);
+
+/* When every top-level item of q[0..len) is negative ("-word",
+ * "-\"a phrase\"", "-(a OR b)", "NOT word"), appends to out a query for
+ * what is excluded, its items joined by OR ("word OR \"a phrase\""), and
+ * returns 1: the query means every document without them. Else 0. */
+int civ_query_negation(const char *q, size_t len, civ_buf *out);
+
+/* CIV_EQUERY when q names a field the query language does not know
+ * ("court:ninth"): one line naming it and listing the known ones. Text in
+ * quotes, URLs ("http://…") and times ("10:30") are not fields. */
+civ_status civ_query_check_fields(const char *q, size_t len, civ_error *err);
 
 /* Removes every stand-alone "*" (match everything) from q, in place, with
  * an AND or OR that would be left dangling next to it. Returns how many

@@ -57,7 +57,9 @@ enum civ_slot {
     CIV_SLOT_HASH = 8,   /* content hash (hex), for moves and changes */
     CIV_SLOT_THREAD = 9, /* thread id */
     CIV_SLOT_PAGES = 10, /* number of pages (sortable_serialise) */
-    CIV_SLOT_WORDS = 11  /* number of words (sortable_serialise) */
+    CIV_SLOT_WORDS = 11, /* number of words (sortable_serialise) */
+    CIV_SLOT_DIGEST = 12 /* hash of the document's title and text: copies
+                            share it (search results fold them) */
 };
 
 /* Separator between several values of a multi-valued facet slot. */

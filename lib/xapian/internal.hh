@@ -220,6 +220,13 @@ template <class F> void each_dictionary_word(const char *t, size_t n, F fn)
  * SPELL_KNOWN times (a correction is worth looking for). */
 bool has_rare_word(const Xapian::Database &db, const std::string &text);
 
+/* The query text with its rare or unknown words, as typed (not their
+ * stems), replaced by the dictionary's nearest ones; "" when none was.
+ * Field names, field values, operators and quoted phrases' neighbours are
+ * left alone. */
+std::string spelling_correction(const Xapian::Database &db, const Xapian::Stem &stem,
+                                const std::string &text);
+
 /* ---- snippets (snippet.cc) ------------------------------------------------ */
 
 /* Finds, in the stored text of each hit, the passage that best shows the

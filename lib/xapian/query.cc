@@ -131,15 +131,9 @@ class NumberFieldProcessor : public Xapian::FieldProcessor {
     }
 };
 
-unsigned parse_flags(int spelling)
-{
-    unsigned f = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
-                 Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
-                 Xapian::QueryParser::FLAG_PURE_NOT | Xapian::QueryParser::FLAG_CJK_NGRAM;
-    if (spelling)
-        f |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
-    return f;
-}
+const unsigned PARSE_FLAGS = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
+                             Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
+                             Xapian::QueryParser::FLAG_PURE_NOT | Xapian::QueryParser::FLAG_CJK_NGRAM;
 
 /* Filters from facet clicks: values of one field ORed, fields ANDed. */
 Xapian::Query filter_query(const civ_search_opts *o)
@@ -232,6 +226,8 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
 {
     std::string text = o->query ? o->query : "";
     civ_status s = civ_query_check(text.data(), text.size(), err);
+    if (s == CIV_OK)
+        s = civ_query_check_fields(text.data(), text.size(), err);
     if (s != CIV_OK)
         return s;
     std::vector<char> tmp(text.begin(), text.end());
@@ -249,6 +245,23 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
             s = civ_query_check(text.data(), text.size(), err);
             if (s != CIV_OK)
                 return s;
+        }
+        /* Only exclusions ("-miranda", "NOT miranda"): every document
+         * without them. */
+        civ_buf neg = CIV_BUF_INIT;
+        int negative = civ_query_negation(text.data(), text.size(), &neg);
+        std::string excluded = negative ? std::string(civ_buf_str(&neg)) : std::string();
+        civ_buf_free(&neg);
+        if (negative) {
+            Xapian::QueryParser &qp = *db->qp;
+            qp.set_default_op(Xapian::Query::OP_OR);
+            if (db->english)
+                qp.set_stopper(&db->stopper);
+            Xapian::Query ex = qp.parse_query(excluded, PARSE_FLAGS);
+            pq.text = Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, ex);
+            if (o->spelling && has_rare_word(db->db, excluded))
+                pq.suggestion = spelling_correction(db->db, db->stem, text);
+            return CIV_OK;
         }
         size_t nwords = 0;
         bool plain = civ_query_is_plain(text.data(), text.size(), &nwords) != 0;
@@ -273,15 +286,13 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
          * long-running process. */
         if (db->english)
             qp.set_stopper(nl_stops ? &db->nl_stopper : &db->stopper);
-        /* A correction is looked for only when a word of the query is
-         * rare or unknown in the spelling dictionary: for each word it
-         * reads the table's letter groups, and a word the collection often
-         * uses is not misspelt as far as it can tell. The query itself is
-         * the same either way. */
-        bool spell = o->spelling && has_rare_word(db->db, text);
-        q = qp.parse_query(text, parse_flags(spell));
-        if (spell)
-            pq.suggestion = qp.get_corrected_query_string();
+        /* A correction is looked for only when a word of the query, as
+         * typed, is rare or unknown in the spelling dictionary: for each
+         * word it reads the table's letter groups, and a word the
+         * collection often uses is not misspelt as far as it can tell. */
+        if (o->spelling && !pq.natural && has_rare_word(db->db, text))
+            pq.suggestion = spelling_correction(db->db, db->stem, text);
+        q = qp.parse_query(text, PARSE_FLAGS);
         if (pq.natural) {
             std::vector<Xapian::Query> words;
             for (Xapian::TermIterator t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t)

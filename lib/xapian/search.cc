@@ -26,6 +26,11 @@ const double BM25_K1 = 1.6, BM25_K2 = 0.0, BM25_K3 = 1.0, BM25_B = 0.75, BM25_MI
  * most telling stemmed words of the PRF_DOCS best matches are added with
  * weight PRF_WEIGHT. */
 const Xapian::doccount PRF_DOCS = 6;
+/* Matches counted beyond the page's end, so that the total is exact for
+ * all but large result sets (where Xapian's estimate serves). */
+const Xapian::doccount EXACT_MARGIN = 1000;
+/* Copies of a hit named in the results. */
+const size_t COPIES_LISTED = 10;
 const Xapian::termcount PRF_TERMS = 10;
 const double PRF_WEIGHT = 0.5;
 
@@ -150,6 +155,9 @@ bool feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text,
 
 struct civ_results {
     std::vector<civ_hit> hits;
+    std::vector<std::vector<std::string>> copies;
+    std::vector<std::vector<const char *>> copy_ptrs;
+    uint64_t folded = 0;
     std::vector<civ_doc *> docs;
     std::vector<std::string> snippets;
     std::vector<std::vector<civ_span>> spans;
@@ -180,14 +188,24 @@ namespace {
 
 typedef std::vector<std::pair<const civ_field_def *, std::unique_ptr<MultiValueCountMatchSpy>>> Spies;
 
-/* One match spy per facet slot of the schema. */
-void add_spies(Xapian::Enquire &enq, Spies &spies)
+bool wanted_facet(const civ_search_opts *o, const char *name)
+{
+    if (!o->nfacet_fields)
+        return true;
+    for (size_t i = 0; i < o->nfacet_fields; i++)
+        if (o->facet_fields[i] && strcmp(o->facet_fields[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* One match spy per facet slot of the schema (the facets asked for). */
+void add_spies(Xapian::Enquire &enq, Spies &spies, const civ_search_opts *o)
 {
     size_t n;
     const civ_field_def *fs = civ_schema_fields(&n);
     std::vector<int> seen;
     for (size_t i = 0; i < n; i++) {
-        if (!(fs[i].flags & CIV_FIELD_FACET) || fs[i].slot < 0)
+        if (!(fs[i].flags & CIV_FIELD_FACET) || fs[i].slot < 0 || !wanted_facet(o, fs[i].name))
             continue;
         if (std::find(seen.begin(), seen.end(), fs[i].slot) != seen.end())
             continue;
@@ -230,6 +248,42 @@ Xapian::Query snippet_words(const civ_db *db, const ParsedQuery &pq)
     Xapian::Query plain = unprefixed_terms(db, pq.text);
     return plain.empty() ? pq.text : Xapian::Query(Xapian::Query::OP_OR, pq.text, plain);
 }
+
+/* The ids of the other documents with this digest (the copies folded
+ * into a hit), at most COPIES_LISTED. */
+std::vector<std::string> copies_of(const civ_db *db, Xapian::docid self, const std::string &digest)
+{
+    std::vector<std::string> ids;
+    Xapian::Enquire e(db->db);
+    e.set_query(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, CIV_SLOT_DIGEST, digest, digest));
+    e.set_weighting_scheme(Xapian::BoolWeight());
+    e.set_docid_order(Xapian::Enquire::ASCENDING);
+    Xapian::MSet m = e.get_mset(0, COPIES_LISTED + 1);
+    for (Xapian::MSetIterator it = m.begin(); it != m.end() && ids.size() < COPIES_LISTED; ++it) {
+        if (*it == self)
+            continue;
+        Xapian::TermIterator t = db->db.termlist_begin(*it);
+        t.skip_to("Q");
+        if (t != db->db.termlist_end(*it) && (*t)[0] == 'Q')
+            ids.push_back((*t).substr(1));
+    }
+    return ids;
+}
+
+/* Sorting by date: documents without a date come last, either way. */
+class DateKey : public Xapian::KeyMaker {
+    bool newest_first;
+
+  public:
+    explicit DateKey(bool desc) : newest_first(desc) {}
+    std::string operator()(const Xapian::Document &doc) const override
+    {
+        std::string v = doc.get_value(CIV_SLOT_DATE);
+        if (v.empty() && !newest_first)
+            return std::string(1, '\xff');
+        return v;
+    }
+};
 
 /* The page's hits: stored fields, and a snippet from the stored text. */
 civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, const ParsedQuery &pq,
@@ -277,12 +331,21 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
         h.percent = it.get_percent();
         h.docid = *it;
         h.doc = doc;
+        h.copies = o->no_collapse ? 0 : it.get_collapse_count();
+        r->copies.emplace_back();
+        if (h.copies)
+            r->copies.back() = copies_of(db, *it, it.get_collapse_key());
         r->hits.push_back(h);
     }
+    r->copy_ptrs.resize(r->hits.size());
     for (size_t i = 0; i < r->hits.size(); i++) {
         r->hits[i].snippet = r->snippets[i].c_str();
         r->hits[i].spans = r->spans[i].data();
         r->hits[i].nspans = r->spans[i].size();
+        for (const std::string &c : r->copies[i])
+            r->copy_ptrs[i].push_back(c.c_str());
+        r->hits[i].copy_ids = r->copy_ptrs[i].data();
+        r->hits[i].ncopy_ids = r->copy_ptrs[i].size();
     }
     return CIV_OK;
 }
@@ -304,10 +367,11 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     double k1 = o->bm25_k1 > 0 ? o->bm25_k1 : BM25_K1;
     double b = o->bm25_b > 0 ? o->bm25_b : BM25_B;
     enq.set_weighting_scheme(Xapian::BM25Weight(k1, BM25_K2, BM25_K3, b, BM25_MINNORM));
-    if (o->sort == CIV_SORT_DATE_ASC)
-        enq.set_sort_by_value_then_relevance(CIV_SLOT_DATE, false);
-    else if (o->sort == CIV_SORT_DATE_DESC)
-        enq.set_sort_by_value_then_relevance(CIV_SLOT_DATE, true);
+    DateKey date_key(o->sort == CIV_SORT_DATE_DESC);
+    if (o->sort != CIV_SORT_RELEVANCE)
+        enq.set_sort_by_key_then_relevance(&date_key, o->sort == CIV_SORT_DATE_DESC);
+    if (!o->no_collapse)
+        enq.set_collapse_key(CIV_SLOT_DIGEST);
     if (o->time_limit_ms)
         enq.set_time_limit(o->time_limit_ms / 1000.0);
     Xapian::Query expanded;
@@ -318,11 +382,23 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     r->description = q.get_description();
     Spies spies;
     if (o->facet_values)
-        add_spies(enq, spies);
-    Xapian::doccount check = o->facet_values ? db->db.get_doccount() : 0;
+        add_spies(enq, spies, o);
+    Xapian::doccount check = o->facet_values ? db->db.get_doccount() : o->offset + o->limit + EXACT_MARGIN;
     Xapian::MSet mset = enq.get_mset(o->offset, o->limit, check);
     r->total = mset.get_matches_estimated();
     r->exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    if (!o->no_collapse) {
+        /* Folding copies leaves Xapian's bounds apart even when it saw
+         * every match; when fewer matched than it checked, it did, and
+         * the lower bounds are the counts. */
+        uint64_t all = mset.get_uncollapsed_matches_estimated();
+        if (mset.get_uncollapsed_matches_lower_bound() < check) {
+            r->total = mset.get_matches_lower_bound();
+            all = mset.get_uncollapsed_matches_lower_bound();
+            r->exact = true;
+        }
+        r->folded = all > r->total ? all - r->total : 0;
+    }
     if (o->facet_values)
         build_facets(r, spies, o->facet_values);
     r->times.match = civ_monotonic() - t1;
@@ -378,6 +454,11 @@ extern "C" uint64_t civ_results_total(const civ_results *r, int *exact)
     if (exact)
         *exact = r && r->exact;
     return r ? r->total : 0;
+}
+
+extern "C" uint64_t civ_results_folded(const civ_results *r)
+{
+    return r ? r->folded : 0;
 }
 
 extern "C" const civ_hit *civ_results_hit(const civ_results *r, size_t i)

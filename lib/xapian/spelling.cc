@@ -3,6 +3,7 @@
 #include "writer.hh"
 
 #include <algorithm>
+#include <cctype>
 #include <unordered_map>
 
 extern "C" {
@@ -167,6 +168,82 @@ bool civx::has_rare_word(const Xapian::Database &db, const std::string &text)
             return true;
     }
     return false;
+}
+
+namespace {
+
+bool operator_word(const std::string &w)
+{
+    static const char *const ops[] = { "AND", "OR", "NOT", "XOR", "NEAR", "ADJ", nullptr };
+    for (const char *const *o = ops; *o; o++)
+        if (w.compare(0, strlen(*o), *o) == 0 &&
+            (w.size() == strlen(*o) || w[strlen(*o)] == '/'))
+            return true;
+    return false;
+}
+
+/* How often the dictionary has seen a word (0: never). */
+Xapian::doccount spelling_freq(const Xapian::Database &db, const std::string &w)
+{
+    Xapian::TermIterator sp = db.spellings_begin();
+    sp.skip_to(w);
+    return sp != db.spellings_end() && *sp == w ? sp.get_termfreq() : 0;
+}
+
+} // namespace
+
+/* A word is corrected when the dictionary has never seen it, or seen it
+ * rarely while the correction is far more common (a typing error the
+ * collection itself holds once) and differs in its stem (a word the
+ * collection uses as written, "faciale" beside "facial", is left alone when
+ * the search finds the same either way). */
+const Xapian::doccount SPELL_MORE_COMMON = 5;
+
+std::string civx::spelling_correction(const Xapian::Database &db, const Xapian::Stem &stem,
+                                      const std::string &text)
+{
+    std::string out;
+    bool changed = false;
+    size_t i = 0, n = text.size();
+    while (i < n) {
+        /* Runs of letters (the dictionary's words) between other bytes. */
+        size_t j = i;
+        while (j < n && (std::isalpha(static_cast<unsigned char>(text[j])) ||
+                         static_cast<unsigned char>(text[j]) >= 0x80))
+            j++;
+        if (j == i) {
+            out += text[i++];
+            continue;
+        }
+        std::string word = text.substr(i, j - i);
+        /* Left alone: operators, field names (before ':') and field
+         * values (after ':'), words joined to digits or other words by
+         * '-' or '\'', wildcards. */
+        bool keep = operator_word(word) || (j < n && (text[j] == ':' || text[j] == '*' ||
+                                                      text[j] == '\'' || text[j] == '-' ||
+                                                      std::isdigit(static_cast<unsigned char>(text[j])))) ||
+                    (i > 0 && (text[i - 1] == ':' || text[i - 1] == '\'' || text[i - 1] == '-' ||
+                               std::isdigit(static_cast<unsigned char>(text[i - 1]))));
+        std::string lw = word;
+        for (char &c : lw)
+            if (c >= 'A' && c <= 'Z')
+                c = static_cast<char>(c + 32);
+        Xapian::doccount freq = 0;
+        if (!keep && lw.size() >= SPELL_MIN_BYTES && lw.size() <= SPELL_MAX_BYTES &&
+            (freq = spelling_freq(db, lw)) < SPELL_KNOWN) {
+            std::string s = db.get_spelling_suggestion(lw, 2);
+            if (!s.empty() && s != lw &&
+                (freq == 0 || (spelling_freq(db, s) >= freq * SPELL_MORE_COMMON && stem(s) != stem(lw)))) {
+                out += s;
+                changed = true;
+                i = j;
+                continue;
+            }
+        }
+        out += word;
+        i = j;
+    }
+    return changed ? out : std::string();
 }
 
 /* ---- counts held apart from any index (a build's shards) --------------- */

@@ -24,7 +24,7 @@ ok "index with warnings"
 export CIVSEARCH_INDEX="$IDX"
 
 # ids QUERY...: the result ids, sorted, comma-separated.
-ids() { run "$CIVSEARCH" --json --limit 100 "$@"; jqout '[.results[].id] | sort | join(",")'; }
+ids() { run "$CIVSEARCH" --json --limit 100 --no-collapse "$@"; jqout '[.results[].id] | sort | join(",")'; }
 
 # ---- types ----------------------------------------------------------------
 run "$CIVSEARCH" --stats

@@ -75,7 +75,8 @@ gen_docs() {
   find "$1" -type f -exec touch -d '2020-01-02 03:04:05' {} +
 }
 
-# doc_ids INDEX: the ids of every document, sorted (one per line).
+# doc_ids INDEX: the ids of every document, copies included, sorted (one
+# per line).
 doc_ids() {
-  "$CIVSEARCH" -i "$1" -j -n 10000 '*' | jq -r '.results[].id' | sort
+  "$CIVSEARCH" -i "$1" -j -n 10000 --no-collapse '*' | jq -r '.results[].id' | sort
 }

@@ -114,11 +114,12 @@ static void test_text(void **state)
     assert_non_null(strstr(s.warn, "invalid UTF-8"));
     done(&s);
 
-    /* No date anywhere: the file's time, marked as such. */
+    /* No date anywhere: none, never the file's time (kept in mtime). */
     const char *nd = "Undated memo\n\nNothing but words here.\n";
     r = process(&s, "memo.txt", nd, strlen(nd));
-    assert_string_equal(get(&s, "date"), "2019-01-01T00:00:00Z");
+    assert_string_equal(get(&s, "date"), "(null)");
     assert_string_equal(get(&s, "date_source"), "mtime");
+    assert_string_equal(get(&s, "mtime"), "1546300800");
     done(&s);
 }
 

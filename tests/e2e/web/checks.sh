@@ -141,9 +141,9 @@ web_checks() {
     fail "JSON lacks a key"
   [ "$(jqbody '.results[0].id')" = encryption-backdoors-2017.html ] || fail "JSON first hit"
   [ "$(jqbody '.facets.year | length > 0')" = true ] || fail "JSON facets"
-  # The same object as the command line's --json, plus facets and suggestion.
+  # The same object as the command line's --json, plus facets.
   cli=$("$CIVSEARCH" -i "$TMP/idx" --json --facets encryption | jq -S 'del(.elapsed_ms, .facets)')
-  web=$(jqbody '.' | jq -S 'del(.elapsed_ms, .facets, .suggestion)')
+  web=$(jqbody '.' | jq -S 'del(.elapsed_ms, .facets)')
   [ "$cli" = "$web" ] || fail "JSON differs from the CLI's: $cli // $web"
   page "$BASE?q=surveillance&format=json&limit=20"
   [ "$(jqbody '[.results[].snippet | test("<b>[Ss]urveil")] | all')" = true ] ||
