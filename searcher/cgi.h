@@ -21,6 +21,7 @@
 
 #include "civ/buf.h"
 #include "civ/db.h"
+#include "civ/query.h"
 #include "civ/status.h"
 
 #ifdef __cplusplus
@@ -43,7 +44,7 @@ typedef struct civ_cgi_limits {
 } civ_cgi_limits;
 
 #define CIV_CGI_LIMITS_INIT                                                              \
-    { .max_query = 1024, .max_input = 16384, .page_size = 10, .max_limit = 100,   \
+    { .max_query = CIV_QUERY_MAX, .max_input = 16384, .page_size = 10, .max_limit = 100,   \
       .max_offset = 10000, .max_filters = 16, .wildcard_limit = 200, .time_limit_ms = 2000, \
       .cpu_seconds = 10, .facet_values = 8 }
 

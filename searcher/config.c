@@ -8,6 +8,7 @@
 
 #include "civ/buf.h"
 #include "civ/parse.h"
+#include "civ/query.h"
 #include "civ/utf8.h"
 
 void civ_config_free(civ_config *c)
@@ -69,7 +70,7 @@ static const num_setting num_settings[] = {
     { "page_size", LIM(page_size), 0, 1, 1000 },
     { "max_limit", LIM(max_limit), 0, 1, 10000 },
     { "max_offset", LIM(max_offset), 0, 0, 10000000 },
-    { "max_query", LIM(max_query), 1, 16, 65536 },
+    { "max_query", LIM(max_query), 1, 16, CIV_QUERY_MAX },
     { "max_input", LIM(max_input), 1, 256, 1048576 },
     { "max_filters", LIM(max_filters), 0, 0, 256 },
     { "wildcard_limit", LIM(wildcard_limit), 0, 1, 100000 },

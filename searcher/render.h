@@ -27,6 +27,7 @@ typedef struct civ_page {
     const char *from, *until;        /* date range as given, or NULL */
     unsigned limit;                  /* page size the request chose, or 0 */
     unsigned max_offset;             /* pages starting beyond it are not linked */
+    size_t max_query;                /* longest query (bytes) the form takes */
     uint64_t documents;              /* documents in the collection */
     const char *like;                /* like=ID of the request, or NULL */
     const char *like_title;          /* title of that document, or NULL */

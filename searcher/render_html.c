@@ -271,8 +271,9 @@ static void header(civ_buf *out, const civ_render_info *info, const char *q)
     esc(out, site_title(info));
     civ_buf_puts(out, "</a></p>\n<form class=\"search\" role=\"search\" method=\"get\">\n"
                       "<div class=\"row\"><label class=\"sr\" for=\"q\">Search the archive</label>"
-                      "<input id=\"q\" name=\"q\" type=\"search\" maxlength=\"1024\" "
-                      "autocomplete=\"off\" spellcheck=\"false\" placeholder=\"Search\" value=\"");
+                      "<input id=\"q\" name=\"q\" type=\"search\" ");
+    civ_buf_printf(out, "maxlength=\"%zu\" ", pg && pg->max_query ? pg->max_query : (size_t)CIV_QUERY_MAX);
+    civ_buf_puts(out, "autocomplete=\"off\" spellcheck=\"false\" placeholder=\"Search\" value=\"");
     esc(out, q);
     civ_buf_puts(out, "\"><button type=\"submit\">Search</button></div>\n<div class=\"opts\">");
     if (pg && pg->ncollections > 1) {

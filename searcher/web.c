@@ -318,6 +318,7 @@ void civ_web_handle(civ_web *w, const civ_web_request *rq, civ_web_response *res
     r.info.page = &r.page;
     r.page.site_title = w->config ? w->config->title : CIV_CONFIG_DEFAULT_TITLE;
     r.page.max_offset = w->limits.max_offset;
+    r.page.max_query = w->limits.max_query;
 
     const char *method = rq_param(&r, "REQUEST_METHOD");
     if (!method || !*method)

@@ -192,21 +192,22 @@ static void test_params_bad(void **state)
     param_bad("unknown=%FF", CIV_EINVAL, "UTF-8"); /* ignored names are still decoded strictly */
 
     /* Limits. */
-    char q[1100];
+    char q[CIV_QUERY_MAX + 16];
     memset(q, 'a', sizeof q);
     memcpy(q, "q=", 2);
-    q[2 + 1024] = '\0';
+    q[2 + CIV_QUERY_MAX] = '\0';
     civ_cgi_params p = CIV_CGI_PARAMS_INIT;
     civ_error err = CIV_ERROR_INIT;
-    assert_int_equal(parse(&p, q, &err), CIV_OK); /* exactly 1024 bytes */
+    assert_int_equal(parse(&p, q, &err), CIV_OK); /* exactly the limit (the CLI's too) */
     civ_cgi_params_free(&p);
-    q[2 + 1024] = 'a';
-    q[2 + 1025] = '\0';
+    q[2 + CIV_QUERY_MAX] = 'a';
+    q[2 + CIV_QUERY_MAX + 1] = '\0';
     param_bad(q, CIV_ETOOBIG, "too long");
-    /* %-escapes count decoded: 1025 bytes of "%41" are 3075 characters. */
+    /* %-escapes count decoded: the limit plus one bytes of "%41" are three
+     * times as many characters. */
     civ_buf big = CIV_BUF_INIT;
     civ_buf_puts(&big, "q=");
-    for (int i = 0; i < 1025; i++)
+    for (int i = 0; i < CIV_QUERY_MAX + 1; i++)
         civ_buf_puts(&big, "%41");
     param_bad(civ_buf_str(&big), CIV_ETOOBIG, "too long");
     civ_buf_reset(&big);

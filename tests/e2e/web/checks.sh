@@ -189,14 +189,18 @@ web_checks() {
   ok "$label: XSS payloads in query, titles, authors, keywords and text come out inert"
 
   # -- limits -----------------------------------------------------------
-  q1024=$(python3 -c 'print(("ab " * 342)[:1023] + "b")')
-  [ ${#q1024} -eq 1024 ] || fail "test query is ${#q1024} bytes"
-  page "$BASE?q=$(urlenc "$q1024")&format=json"
+  # The command line's limit (CIV_QUERY_MAX), the same on the page.
+  qmax=$(python3 -c 'print(("ab " * 1366)[:4095] + "b")')
+  [ ${#qmax} -eq 4096 ] || fail "test query is ${#qmax} bytes"
+  page "$BASE?q=$(urlenc "$qmax")&format=json"
   assert_status 200
-  page "$BASE?q=$(urlenc "${q1024}c")"
+  page "$BASE?q=$(urlenc "${qmax}c")"
   assert_status 400
   assert_inert_html
-  assert_body_has 'the query is too long (1025 bytes; at most 1024)'
+  assert_body_has 'the query is too long (4097 bytes; at most 4096)'
+  "$CIVSEARCH" -i "$TMP/idx" "$qmax" >/dev/null 2>&1 || [ $? -eq 1 ] || fail "the CLI refuses a query of the limit"
+  "$CIVSEARCH" -i "$TMP/idx" "${qmax}c" >/dev/null 2>&1
+  [ $? -eq 2 ] || fail "the CLI takes a query over the limit"
   page "$BASE?q=surveillance&limit=1000&format=json"
   [ "$(jqbody .limit)" = 50 ] || fail "limit not capped: $(jqbody .limit)"
   page "$BASE?q=surveillance&offset=10001"
