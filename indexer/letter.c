@@ -21,6 +21,7 @@
 
 #include "civ/date.h"
 #include "civ/lines.h"
+#include "civ/utf8.h"
 #include "enrich.h"
 #include "letter.h"
 
@@ -199,6 +200,60 @@ static int honorific(const char *s, size_t n)
         if (letter_starts(s, n, h[i]))
             return 1;
     return 0;
+}
+
+/* An address line of a letterhead: a street number, a post box, a ZIP
+ * code, a telephone number, a web or mail address. */
+static int address_line(const char *s, size_t n)
+{
+    if (letter_contains(s, n, "P.O. Box") || letter_contains(s, n, "Suite ") ||
+        letter_contains(s, n, "Tel") || letter_contains(s, n, "www.") || memchr(s, '@', n))
+        return 1;
+    size_t digits = 0;
+    for (size_t i = 0; i < n; i++)
+        digits += isdigit((unsigned char)s[i]) != 0;
+    /* "950 Pennsylvania Avenue", "Washington, DC 20530", "(202) 514-2000" */
+    return digits >= 3 || (n > 0 && isdigit((unsigned char)s[0]) && letter_words(s, n) >= 2);
+}
+
+/* Whether the letter opens with a letterhead: the sender's name (a
+ * department, an office, a firm) over its address, rather than a title. */
+static int letterhead(const lines *ls, size_t sal)
+{
+    size_t i = 0, block = 0, addr = 0;
+    while (i < sal && ls->v[i].n == 0)
+        i++;
+    for (; i < sal && ls->v[i].n && block < 8; i++, block++) {
+        const char *s = ls->v[i].s;
+        size_t n = ls->v[i].n;
+        letter_strip(&s, &n);
+        addr += address_line(s, n);
+    }
+    return block >= 2 && addr >= 1;
+}
+
+/* The first sentence of the letter proper (after its salutation), into
+ * out: what a letter is about when it has no subject line. */
+static void first_sentence(const lines *ls, size_t sal, civ_buf *out)
+{
+    for (size_t i = sal + 1; i < ls->n && out->len < 200; i++) {
+        const char *s = ls->v[i].s;
+        size_t n = ls->v[i].n;
+        letter_strip(&s, &n);
+        if (!n) {
+            if (out->len)
+                break;
+            continue;
+        }
+        if (out->len)
+            civ_buf_putc(out, ' ');
+        for (size_t k = 0; k < n; k++) {
+            civ_buf_putc(out, s[k]);
+            if ((s[k] == '.' || s[k] == '?' || s[k] == '!') && (k + 1 == n || s[k + 1] == ' ') &&
+                out->len > 20)
+                return;
+        }
+    }
 }
 
 /* ---- printed mail ---------------------------------------------------------- */
@@ -455,6 +510,16 @@ static void heading_fields(civ_doc *doc, const lines *ls, size_t sal, const char
         civ_doc_add(doc, "subject", civ_buf_str(&subject), subject.len);
     } else if (civ_doc_get(doc, "title")) {
         civ_doc_add_str(doc, "subject", civ_doc_get(doc, "title"));
+    } else if (letterhead(ls, sal)) {
+        /* No subject line, and the first lines are the sender's
+         * letterhead, not a title: what the letter says first. */
+        civ_buf_reset(&subject);
+        first_sentence(ls, sal, &subject);
+        if (subject.len > 200) {
+            subject.len = civ_utf8_clip(subject.data, subject.len, 150);
+            civ_buf_puts(&subject, "\xe2\x80\xa6");
+        }
+        civ_doc_add(doc, "subject", civ_buf_str(&subject), subject.len);
     } else {
         for (size_t i = 0; i < sal; i++) {
             const char *s = ls->v[i].s;

@@ -1,7 +1,10 @@
-/* Plain text and Markdown: charset detection, front matter, headings. */
+/* Plain text and Markdown: charset detection, front matter or a header
+ * block, Markdown read with cmark. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include <cmark.h>
 
 #include "civ/charset.h"
 #include "extract.h"
@@ -77,36 +80,131 @@ static size_t front_matter(const char *t, size_t len, civ_doc *doc)
     return 0; /* not closed: not front matter */
 }
 
-/* Markdown headings: "# Title" lines. */
-static void markdown_headings(const char *t, size_t len, civ_doc *doc)
+/* ---- a header block ------------------------------------------------------ */
+
+/* Plain-text files that begin with "Key: value" lines (transcripts,
+ * exported summaries: "Title: …", "Date: …", "Author: …", "Docket: …")
+ * carry their metadata like front matter does. A printed mail ("From:",
+ * "To:") is left to the letter enricher. */
+static const char *header_field(const char *key, size_t n)
 {
-    int have_title = civ_doc_get(doc, "title") != NULL;
+    static const struct { const char *key, *field; } map[] = {
+        { "title", "title" },   { "date", "date" },       { "author", "author" },
+        { "authors", "author" }, { "by", "author" },      { "docket", "docket" },
+        { "docket no", "docket" }, { "case no", "docket" }, { "keywords", "keywords" },
+        { "summary", "description" }, { "language", "lang" },
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strlen(map[i].key) == n && strncasecmp(map[i].key, key, n) == 0)
+            return map[i].field;
+    return NULL;
+}
+
+/* Reads a header block: at least two "Key: value" lines of known keys,
+ * one of them Title, up to a blank line. Returns the bytes it takes, 0
+ * when the text has none. */
+static size_t header_block(const char *t, size_t len, civ_doc *doc)
+{
     civ_lines it;
     const char *line;
-    size_t n;
-    int in_code = 0;
+    size_t n, known = 0, end = 0;
+    int title = 0;
     civ_lines_init(&it, t, len);
-    while (civ_lines_next(&it, &line, &n, 0)) {
-        if (n >= 3 && strncmp(line, "```", 3) == 0)
-            in_code = !in_code;
-        if (!in_code && n > 1 && line[0] == '#') {
-            size_t level = 0;
-            while (level < n && line[level] == '#')
-                level++;
-            if (level <= 6 && level < n && line[level] == ' ') {
-                const char *h = line + level + 1;
-                size_t hn = n - level - 1;
-                while (hn && (h[hn - 1] == '#' || h[hn - 1] == ' '))
-                    hn--;
-                if (level == 1 && !have_title) {
-                    civ_doc_add(doc, "title", h, hn);
-                    have_title = 1;
-                } else {
-                    civ_doc_add(doc, "heading", h, hn);
-                }
+    while (civ_lines_next(&it, &line, &n, 1) && n) {
+        const char *colon = memchr(line, ':', n);
+        if (!colon || colon == line || (size_t)(colon - line) > 12)
+            return 0;
+        const char *field = header_field(line, (size_t)(colon - line));
+        if (!field)
+            return 0;
+        known++;
+        title |= strcmp(field, "title") == 0;
+        end = it.pos;
+        if (known > 20)
+            return 0;
+    }
+    if (known < 2 || !title)
+        return 0;
+    civ_lines_init(&it, t, end);
+    while (civ_lines_next(&it, &line, &n, 1)) {
+        const char *colon = memchr(line, ':', n);
+        const char *field = header_field(line, (size_t)(colon - line));
+        const char *v = colon + 1;
+        size_t vn = n - (size_t)(colon - line) - 1;
+        while (vn && *v == ' ')
+            v++, vn--;
+        /* A docket number without its "No.": "No. 20-1234" is 20-1234. */
+        if (strcmp(field, "docket") == 0 && vn > 3 && strncasecmp(v, "no", 2) == 0 &&
+            (v[2] == '.' || v[2] == ' '))
+            v += 3, vn -= 3;
+        add_front_value(doc, field, v, vn);
+    }
+    /* The blank lines after it are not the text's. */
+    while (end < len && (t[end] == '\n' || t[end] == '\r'))
+        end++;
+    return end;
+}
+
+/* ---- Markdown ------------------------------------------------------------- */
+
+/* Markdown read as what it says: headings become headings (the first of
+ * level one the title), emphasis, links and code become plain text. */
+static void markdown_text(civ_doc *doc, const char *t, size_t len)
+{
+    cmark_node *root = cmark_parse_document(t, len, CMARK_OPT_DEFAULT);
+    if (!root) {
+        civ_doc_append_text(doc, t, len);
+        return;
+    }
+    int have_title = civ_doc_get(doc, "title") != NULL;
+    civ_buf para = CIV_BUF_INIT;  /* the block being read */
+    int heading = 0;
+    cmark_iter *it = cmark_iter_new(root);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *node = cmark_iter_get_node(it);
+        cmark_node_type type = cmark_node_get_type(node);
+        const char *lit = cmark_node_get_literal(node);
+        switch (type) {
+        case CMARK_NODE_TEXT:
+        case CMARK_NODE_CODE:
+        case CMARK_NODE_HTML_INLINE:
+            if (type != CMARK_NODE_HTML_INLINE && lit)
+                civ_buf_puts(&para, lit);
+            break;
+        case CMARK_NODE_SOFTBREAK: /* lines stay lines: a letter's signatures are */
+        case CMARK_NODE_LINEBREAK:
+            civ_buf_putc(&para, '\n');
+            break;
+        case CMARK_NODE_CODE_BLOCK:
+        case CMARK_NODE_HTML_BLOCK:
+            if (lit)
+                civ_doc_add_paragraph(doc, lit, strlen(lit));
+            break;
+        case CMARK_NODE_HEADING:
+        case CMARK_NODE_PARAGRAPH:
+            if (ev == CMARK_EVENT_ENTER) {
+                civ_buf_reset(&para);
+                heading = type == CMARK_NODE_HEADING ? cmark_node_get_heading_level(node) : 0;
+                break;
             }
+            if (heading == 1 && !have_title) {
+                civ_doc_add(doc, "title", civ_buf_str(&para), para.len);
+                have_title = 1;
+            } else if (heading) {
+                civ_doc_add(doc, "heading", civ_buf_str(&para), para.len);
+            }
+            civ_doc_add_paragraph(doc, civ_buf_str(&para), para.len);
+            civ_buf_reset(&para);
+            heading = 0;
+            break;
+        default:
+            break;
         }
     }
+    cmark_iter_free(it);
+    cmark_node_free(root);
+    civ_buf_free(&para);
 }
 
 static civ_status text_extract(const civ_input *in, civ_doc *doc, civ_error *err)
@@ -131,9 +229,12 @@ static civ_status text_extract(const civ_input *in, civ_doc *doc, civ_error *err
         civ_doc_add_str(doc, "charset", info.charset);
     const char *t = civ_buf_str(&text);
     size_t skip = front_matter(t, text.len, doc);
+    if (!skip)
+        skip = header_block(t, text.len, doc);
     if (is_markdown(in->name))
-        markdown_headings(t + skip, text.len - skip, doc);
-    civ_doc_append_text(doc, t + skip, text.len - skip);
+        markdown_text(doc, t + skip, text.len - skip);
+    else
+        civ_doc_append_text(doc, t + skip, text.len - skip);
     civ_buf_free(&text);
     return civ_doc_check(doc, err);
 }

@@ -61,6 +61,8 @@ static const civ_field_def fields[] = {
     { "hash", NULL, NULL, STORED | INTERNAL, 0, CIV_SLOT_HASH,
       "content hash of the file" },
     { "charset", NULL, NULL, STORED | INTERNAL, 0, -1, "encoding the text was decoded from" },
+    { "docket", "docket", "XDK", BOOL | STORED | MULTI | LOWER | SHOW, 0, -1,
+      "docket or case number (No. 20-1234)", "Docket" },
     /* Set on the parts of a file (messages of an mbox, members of an
      * archive) only: a file of one document is found by its Q term. */
     { "file", NULL, "XP", BOOL | STORED | INTERNAL, 0, -1,

@@ -5,7 +5,7 @@
 set -eu
 
 build_pkgs="gcc g++ make cmake pkg-config libxapian-dev libxml2-dev zlib1g-dev
-libgmime-3.0-dev libcmocka-dev libfcgi-dev"
+libgmime-3.0-dev libcmocka-dev libfcgi-dev libcmark-dev"
 # lighttpd, curl, python3, procps and chromium: the search page's end-to-end
 # tests (tests/e2e/cgi_lighttpd.sh, fastcgi_lighttpd.sh, browser.sh);
 # util-linux (unshare, setpriv): the full-disk and read-only tests.
