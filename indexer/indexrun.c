@@ -22,6 +22,7 @@
 
 #include <libxml/parser.h>
 
+#include "badfiles.h"
 #include "civ/hash.h"
 #include "indexdir.h"
 #include "live.h"
@@ -65,7 +66,10 @@ struct run {
     size_t nwerr;
     worker *workers;
     unsigned nworkers;
-    pthread_mutex_t mu;      /* fatal, stopped_early, the known files' marks */
+    char tag[17];            /* what this run reads (badfiles.h) */
+    bad_file *bad;           /* files that went wrong in this run */
+    size_t nbad, capbad;
+    pthread_mutex_t mu;      /* fatal, stopped_early, the known files' marks, bad */
     civ_status fatal;
     civ_error fatal_err;
     int stopped_early;       /* a stop left files undone */
@@ -159,6 +163,34 @@ static int update_before(worker *wk, const job *j, const char *hash, size_t len,
     return 0;
 }
 
+/* Remembers a file that went wrong, so that the next runs leave it
+ * unread while it stays unchanged (badfiles.h). */
+static void remember_bad(run *r, const job *j, const civ_file_report *rep)
+{
+    if (rep->outcome == CIV_FILE_INDEXED)
+        return;
+    bad_file b = {
+        .root = strdup(r->roots[j->root]), .file = strdup(j->rel), .reason = strdup(rep->reason),
+        .mtime = (long long)j->st.st_mtime, .size = (uint64_t)j->st.st_size, .outcome = rep->outcome,
+    };
+    memcpy(b.tag, r->tag, sizeof b.tag);
+    pthread_mutex_lock(&r->mu);
+    if (r->nbad == r->capbad) {
+        size_t cap = r->capbad ? r->capbad * 2 : 64;
+        bad_file *nb = realloc(r->bad, cap * sizeof *nb);
+        if (nb) {
+            r->bad = nb;
+            r->capbad = cap;
+        }
+    }
+    if (b.root && b.file && b.reason && r->nbad < r->capbad) {
+        r->bad[r->nbad++] = b; /* else forgotten: read again next time */
+        b.root = b.file = b.reason = NULL;
+    }
+    pthread_mutex_unlock(&r->mu);
+    bad_file_clear(&b);
+}
+
 static void process(worker *wk, job *j)
 {
     run *r = wk->r;
@@ -178,6 +210,7 @@ static void process(worker *wk, job *j)
     }
     if (!buf) {
         run_log_file(r->log, j->path, &rep, j->kf != NULL);
+        remember_bad(r, j, &rep);
         return;
     }
     run_log_bytes(r->log, len);
@@ -205,6 +238,7 @@ static void process(worker *wk, job *j)
     }
     if (!settled) {
         run_log_file(r->log, j->path, &rep, j->kf != NULL);
+        remember_bad(r, j, &rep);
         civ_crash_point("file");
     }
 }
@@ -262,8 +296,18 @@ static int on_walk(void *ctx, const char *path, const char *rel, const struct st
         pthread_mutex_unlock(&r->mu);
         /* Same size and time as indexed, and not touched while the last
          * run was going on: unchanged, not even read. */
-        if (kf->size == (uint64_t)st->st_size && kf->mtime == (long long)st->st_mtime &&
-            kf->mtime < r->prev_started - 1 && strcmp(kf->root, r->roots[r->cur_root]) == 0) {
+        int same = kf->size == (uint64_t)st->st_size && kf->mtime == (long long)st->st_mtime &&
+                   kf->mtime < r->prev_started - 1 && strcmp(kf->root, r->roots[r->cur_root]) == 0;
+        if (kf->bad) {
+            /* Remembered as bad: left unread while unchanged and read by
+             * the same civindex with the same options. */
+            if (same && strcmp(kf->tag, r->tag) == 0 && !r->o->retry_failed) {
+                kf->kept = 1;
+                run_log_known_bad(r->log, path, kf->bad == 1 + CIV_FILE_IGNORED, kf->reason);
+                return 0;
+            }
+            kf = NULL; /* no documents to replace */
+        } else if (same) {
             run_log_found(r->log, 1);
             return 0;
         }
@@ -440,6 +484,7 @@ static civ_status set_up(run *r, civ_error *err)
     r->c->build = r->build != NULL;
     r->popts.max_size = o->max_size;
     r->popts.format = o->format;
+    bad_tag(r->tag, o->max_size ? o->max_size : CIV_DEFAULT_MAX_SIZE, o->format);
     return s;
 }
 
@@ -463,6 +508,36 @@ static int keep_unseen(void *ctx, const known_file *f)
     return 0;
 }
 
+typedef struct forget_ctx {
+    run *r;
+    civ_writer *w;
+    civ_status s;
+    civ_error *err;
+} forget_ctx;
+
+/* A bad file's record is forgotten when the file was read again, or is
+ * gone (as pruning would see it). */
+static int forget_bad(void *vctx, known_file *f)
+{
+    forget_ctx *c = vctx;
+    if (f->kept || (!f->seen && (c->r->c->interrupted || c->r->o->no_prune || keep_unseen(c->r, f))))
+        return 0;
+    c->s = bad_forget(c->w, f->root, f->file, c->err);
+    return c->s != CIV_OK;
+}
+
+/* Updates the records of bad files in w: stale ones forgotten, this
+ * run's remembered. */
+static civ_status write_bad(run *r, civ_writer *w, civ_error *err)
+{
+    forget_ctx fc = { r, w, CIV_OK, err };
+    known_each_bad(r->known, forget_bad, &fc);
+    civ_status s = fc.s;
+    for (size_t i = 0; i < r->nbad && s == CIV_OK; i++)
+        s = bad_remember(w, &r->bad[i], err);
+    return s;
+}
+
 /* Prune and commit, or merge the shards into a new generation. */
 static civ_status finish(run *r, long long started, civ_error *err)
 {
@@ -473,10 +548,13 @@ static civ_status finish(run *r, long long started, civ_error *err)
         c->kept_previous = 1; /* a partial rebuild must not replace a complete index */
         return CIV_OK;
     }
-    if (r->build)
-        return shards_finish(r->build, when, r->log, err);
-    civ_status s = CIV_OK;
-    if (!r->o->no_prune && !c->interrupted)
+    civ_status s;
+    if (r->build) {
+        s = write_bad(r, shards_writer(r->build, 0), err);
+        return s == CIV_OK ? shards_finish(r->build, when, r->log, err) : s;
+    }
+    s = write_bad(r, live_writer(r->live), err);
+    if (s == CIV_OK && !r->o->no_prune && !c->interrupted)
         s = live_prune(r->live, r->known, keep_unseen, r, err);
     if (s == CIV_OK)
         s = live_finish(r->live, c->interrupted ? NULL : when, err);
@@ -545,6 +623,9 @@ static void tear_down(run *r)
     for (size_t i = 0; i < r->nwerr; i++)
         free(r->werr[i].rel);
     free(r->werr);
+    for (size_t i = 0; i < r->nbad; i++)
+        bad_file_clear(&r->bad[i]);
+    free(r->bad);
     for (size_t i = 0; r->roots && i < r->nroots; i++)
         free(r->roots[i]);
     free(r->roots);

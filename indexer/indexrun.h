@@ -31,6 +31,11 @@
 extern "C" {
 #endif
 
+typedef struct civ_ext_count {
+    char ext[16];
+    uint64_t n;
+} civ_ext_count;
+
 typedef struct civ_run_counts {
     uint64_t indexed;   /* files that gave documents */
     uint64_t skipped;   /* empty, binary, too big, no text */
@@ -47,6 +52,15 @@ typedef struct civ_run_counts {
     uint64_t moved;     /* new paths of vanished files (same content): not re-extracted */
     uint64_t removed;   /* files gone: their documents removed */
     uint64_t removed_docs;
+    /* Files skipped, failed or not read before and unchanged since: not
+     * read again (civ_run_opts.retry_failed does), not reported again. */
+    uint64_t known_bad;
+    /* Files in formats civindex does not read (ignored, also those known
+     * from before), by extension (".pdf", "" for none) in the order first
+     * met; extensions past the table's size in not_read_other. */
+    civ_ext_count not_read[32];
+    size_t nnot_read;
+    uint64_t not_read_other;
     unsigned jobs;      /* worker threads used */
     int build;          /* 1: built shards and merged them; 0: updated in place */
     int interrupted;    /* stopped early by *opts->stop: no pruning happened */
@@ -105,6 +119,8 @@ typedef struct civ_run_opts {
                                    many documents (0: CIV_DEFAULT_SHARD_DOCS);
                                    32 of them are merged into one while the
                                    run goes on, the rest at the end */
+    int retry_failed;           /* read again the files that failed, were
+                                   skipped or not read before though unchanged */
 } civ_run_opts;
 
 #define CIV_RUN_OPTS_INIT { .version = CIV_RUN_OPTS_VERSION }

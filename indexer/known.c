@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "badfiles.h"
 #include "civ/hash.h"
 #include "files.h"
 
@@ -15,6 +16,7 @@ struct known_set {
     size_t cap, n;
     char **roots;         /* interned root strings */
     size_t nroots;
+    known_file *stale;    /* bad records of ids a file with documents holds */
 };
 
 static uint64_t str_hash(const char *s)
@@ -105,6 +107,56 @@ oom:
     return 1;
 }
 
+static void free_entry(known_file *f)
+{
+    free(f->file);
+    free(f->reason);
+    free(f);
+}
+
+/* A file remembered as bad: an entry without documents. */
+static int load_bad(void *ctx, const char *key, const char *value)
+{
+    (void)key;
+    load_ctx *l = ctx;
+    known_set *k = l->k;
+    bad_file b;
+    int rc = bad_parse(&b, value);
+    if (rc == -1)
+        return 0; /* unreadable: forgotten, the file is read again */
+    known_file *f = rc == 0 ? calloc(1, sizeof *f) : NULL;
+    if (!f || !(f->root = known_root(k, b.root)))
+        goto oom;
+    f->file = b.file;
+    f->reason = b.reason;
+    b.file = b.reason = NULL;
+    f->mtime = b.mtime;
+    f->size = b.size;
+    f->bad = (unsigned char)(1 + b.outcome);
+    memcpy(f->tag, b.tag, sizeof f->tag);
+    bad_file_clear(&b);
+    if (known_find(k, f->file)) {
+        f->next_name = k->stale;
+        k->stale = f;
+        return 0;
+    }
+    if ((k->n + 1) * 2 > k->cap && known_grow(k) != 0) {
+        free_entry(f);
+        l->oom = 1;
+        return 1;
+    }
+    size_t h = str_hash(f->file) & (k->cap - 1);
+    f->next_name = k->by_name[h];
+    k->by_name[h] = f;
+    k->n++;
+    return 0;
+oom:
+    free(f);
+    bad_file_clear(&b);
+    l->oom = 1;
+    return 1;
+}
+
 /* Builds the content-hash chains used to recognise moved files. */
 static int index_hashes(known_set *k)
 {
@@ -132,6 +184,8 @@ civ_status known_load(known_set **out, civ_writer *w, civ_error *err)
         return civ_error_set(err, CIV_ENOMEM, "out of memory");
     load_ctx l = { k, 0 };
     civ_status s = civ_files_each(w, load_one, &l, err);
+    if (s == CIV_OK && !l.oom)
+        s = civ_writer_each_meta(w, BAD_META_PREFIX, load_bad, &l, err);
     if (s == CIV_OK && (l.oom || index_hashes(k) != 0))
         s = civ_error_set(err, CIV_ENOMEM, "out of memory");
     if (s != CIV_OK) {
@@ -150,10 +204,14 @@ void known_free(known_set *k)
         known_file *f = k->by_name[i];
         while (f) {
             known_file *next = f->next_name;
-            free(f->file);
-            free(f);
+            free_entry(f);
             f = next;
         }
+    }
+    while (k->stale) {
+        known_file *next = k->stale->next_name;
+        free_entry(k->stale);
+        k->stale = next;
     }
     free(k->by_name);
     free(k->by_hash);
@@ -190,11 +248,27 @@ int known_each_unseen(known_set *k, int (*fn)(void *ctx, known_file *f), void *c
 {
     for (size_t b = 0; k && b < k->cap; b++)
         for (known_file *f = k->by_name[b]; f; f = f->next_name) {
-            if (f->seen || f->claimed)
+            if (f->seen || f->claimed || f->bad)
                 continue;
             int rc = fn(ctx, f);
             if (rc)
                 return rc;
         }
+    return 0;
+}
+
+int known_each_bad(known_set *k, int (*fn)(void *ctx, known_file *f), void *ctx)
+{
+    for (size_t b = 0; k && b < k->cap; b++)
+        for (known_file *f = k->by_name[b]; f; f = f->next_name) {
+            int rc = f->bad ? fn(ctx, f) : 0;
+            if (rc)
+                return rc;
+        }
+    for (known_file *f = k ? k->stale : NULL; f; f = f->next_name) {
+        int rc = fn(ctx, f);
+        if (rc)
+            return rc;
+    }
     return 0;
 }

@@ -28,13 +28,19 @@ typedef struct known_file {
     unsigned ndocs;
     unsigned char seen;    /* found by this run's walk */
     unsigned char claimed; /* its documents were moved to a new path */
+    /* A file remembered as bad (badfiles.h): it has no documents; bad is
+     * 1 + its outcome, kept is set when this run leaves it unread. */
+    unsigned char bad, kept;
+    char tag[17];
+    char *reason;
     struct known_file *next_name, *next_hash;
 } known_file;
 
 typedef struct known_set known_set;
 
 /* Reads what the index w holds into a new table (*out, owned by the
- * caller: known_free). CIV_ENOMEM, or the index's errors. */
+ * caller: known_free): the files with documents, and the files
+ * remembered as bad. CIV_ENOMEM, or the index's errors. */
 civ_status known_load(known_set **out, civ_writer *w, civ_error *err);
 
 /* NULL is a no-op. */
@@ -48,8 +54,13 @@ known_file *known_find(const known_set *k, const char *file);
  * disk; call it with the run's lock held (it marks the entry). */
 known_file *known_claim_move(known_set *k, const char *hash, uint64_t size);
 
-/* Calls fn for every entry neither seen nor claimed; fn returning
- * non-zero stops (and is returned). */
+/* Calls fn for every entry with documents neither seen nor claimed; fn
+ * returning non-zero stops (and is returned). */
 int known_each_unseen(known_set *k, int (*fn)(void *ctx, known_file *f), void *ctx);
+
+/* Calls fn for every file remembered as bad (also those whose id a file
+ * with documents holds: their record is stale); fn returning non-zero
+ * stops (and is returned). */
+int known_each_bad(known_set *k, int (*fn)(void *ctx, known_file *f), void *ctx);
 
 #endif

@@ -48,12 +48,18 @@ static void usage(FILE *f)
           "A re-run is incremental: files with the same size and modification time are\n"
           "skipped without being read, changed files are re-indexed, moved files are\n"
           "recognised by their content and not extracted again, and documents of files\n"
-          "that disappeared from the indexed folders are removed.\n"
+          "that disappeared from the indexed folders are removed. Files that were\n"
+          "skipped, failed or are in formats civindex does not read are remembered:\n"
+          "while they stay unchanged they are not read or reported again, only counted\n"
+          "(\"3 known bad files, unchanged\"), so a nightly run exits 0 unless something\n"
+          "new went wrong. The summary counts the files not read by their extension.\n"
           "\n"
           "Options:\n"
           "  -i, --index PATH     the index (default: $CIVSEARCH_INDEX, else ./civsearch-index)\n"
           "      --full           rebuild the index from scratch\n"
           "      --no-prune       keep documents of files that disappeared\n"
+          "      --retry-failed   read again the files that were skipped, failed or not\n"
+          "                       read before, though unchanged\n"
           "  -j, --jobs N         worker threads (default: number of cores)\n"
           "      --compact        end with a single-file compacted index (for deployment)\n"
           "      --memory SIZE    memory budget (default 512M; at least 64M)\n"
@@ -77,8 +83,9 @@ static void usage(FILE *f)
           "A progress line is shown while stderr is a terminal. Ctrl-C stops cleanly:\n"
           "what was done is kept and the next run goes on from there.\n"
           "\n"
-          "Exit status: 0 all files indexed cleanly; 1 some files were skipped, failed\n"
-          "or had warnings; 2 fatal error (index locked or not writable, disk full, bad\n"
+          "Exit status: 0 all files read indexed cleanly (files known bad from before\n"
+          "and unchanged do not count); 1 some files were skipped, failed or had\n"
+          "warnings in this run; 2 fatal error (index locked or not writable, disk full, bad\n"
           "usage); 130 interrupted. See civindex(1).\n",
           f);
 }
@@ -142,6 +149,8 @@ static void on_change(void *ctx, const char *what, const char *path, const char 
         fprintf(stderr, "civindex: moved: %s (from %s)\n", path, detail);
     else if (strcmp(what, "removed") == 0)
         fprintf(stderr, "civindex: removed: %s/%s\n", detail, path);
+    else if (strcmp(what, "known bad") == 0)
+        fprintf(stderr, "civindex: known bad, unchanged: %s: %s\n", path, detail ? detail : "");
     else
         fprintf(stderr, "civindex: %s: %s\n", what, path);
 }
@@ -230,6 +239,7 @@ static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
         { "batch-bytes", required_argument, NULL, 'B' },
         { "jobs", required_argument, NULL, 'j' },
         { "no-prune", no_argument, NULL, 'P' },
+        { "retry-failed", no_argument, NULL, 'R' },
         { "compact", no_argument, NULL, 'C' },
         { "memory", required_argument, NULL, 'M' },
         { "shard-docs", required_argument, NULL, 'S' },
@@ -278,6 +288,7 @@ static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
                 bad = "--shard-docs: not a positive number: %s";
             break;
         case 'P': o->no_prune = 1; break;
+        case 'R': o->retry_failed = 1; break;
         case 'C': o->compact = 1; break;
         case 'v': c->verbose = 1; c->quiet = 0; break;
         case 'q': c->quiet = 1; c->verbose = 0; break;
@@ -303,7 +314,36 @@ static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
     return -1;
 }
 
-/* The summary: two lines, counts first. */
+static int by_count(const void *a, const void *b)
+{
+    const civ_ext_count *x = a, *y = b;
+    return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->ext, y->ext);
+}
+
+/* "not read: 412 .pdf, 37 .docx, 3 without an extension": the files in
+ * formats civindex does not read, most frequent first. */
+static void print_not_read(const civ_run_counts *n)
+{
+    if (!n->nnot_read)
+        return;
+    civ_run_counts c = *n;
+    qsort(c.not_read, c.nnot_read, sizeof c.not_read[0], by_count);
+    uint64_t other = c.not_read_other;
+    printf("not read (not a format civindex reads):");
+    for (size_t i = 0; i < c.nnot_read; i++) {
+        if (i >= 8) {
+            other += c.not_read[i].n;
+            continue;
+        }
+        printf("%s %llu %s", i ? "," : "", (unsigned long long)c.not_read[i].n,
+               c.not_read[i].ext[0] ? c.not_read[i].ext : "without an extension");
+    }
+    if (other)
+        printf(", %llu other", (unsigned long long)other);
+    putchar('\n');
+}
+
+/* The summary: two lines, counts first, then what was not read. */
 static void print_summary(const civ_run_counts *n, const char *index, double dt)
 {
     printf("indexed %llu, skipped %llu, failed %llu", (unsigned long long)n->indexed,
@@ -325,6 +365,11 @@ static void print_summary(const civ_run_counts *n, const char *index, double dt)
            (unsigned long long)n->changed, (unsigned long long)n->moved,
            (unsigned long long)n->removed, n->build ? "built" : "updated", n->jobs,
            n->jobs == 1 ? "" : "s", n->compacted ? ", compacted to one file" : "");
+    if (n->known_bad)
+        printf("%llu known bad file%s, unchanged: not read again (--retry-failed reads %s)\n",
+               (unsigned long long)n->known_bad, n->known_bad == 1 ? "" : "s",
+               n->known_bad == 1 ? "it" : "them");
+    print_not_read(n);
 }
 
 int main(int argc, char **argv)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "badfiles.h"
 #include "civ/date.h"
 #include "walk.h"
 
@@ -178,6 +179,27 @@ void run_log_found(run_log *l, int unchanged)
     pthread_mutex_unlock(&l->mu);
 }
 
+/* A file not read, counted by its extension (l->mu held). */
+static void count_not_read(run_log *l, const char *path)
+{
+    civ_run_counts *c = l->c;
+    char ext[16];
+    bad_extension(ext, path);
+    c->ignored++;
+    for (size_t i = 0; i < c->nnot_read; i++)
+        if (strcmp(c->not_read[i].ext, ext) == 0) {
+            c->not_read[i].n++;
+            return;
+        }
+    size_t max = sizeof c->not_read / sizeof c->not_read[0];
+    if (c->nnot_read == max) {
+        c->not_read_other++;
+        return;
+    }
+    memcpy(c->not_read[c->nnot_read].ext, ext, sizeof ext);
+    c->not_read[c->nnot_read++].n = 1;
+}
+
 static void file_event(run_log *l, const char *path, const civ_file_report *rep)
 {
     if (!l->o->events.file)
@@ -194,6 +216,19 @@ static void change_event(run_log *l, const char *what, const char *path, const c
     pthread_mutex_lock(&l->ev_mu);
     l->o->events.change(l->o->events.ctx, what, path, detail);
     pthread_mutex_unlock(&l->ev_mu);
+}
+
+void run_log_known_bad(run_log *l, const char *path, int ignored, const char *reason)
+{
+    pthread_mutex_lock(&l->mu);
+    l->c->files++;
+    l->done++;
+    if (ignored)
+        count_not_read(l, path);
+    else
+        l->c->known_bad++;
+    pthread_mutex_unlock(&l->mu);
+    change_event(l, "known bad", path, reason);
 }
 
 void run_log_unreadable(run_log *l, const char *path, int errnum)
@@ -237,7 +272,7 @@ void run_log_file(run_log *l, const char *path, const civ_file_report *rep, int 
         break;
     case CIV_FILE_SKIPPED: l->c->skipped++; break;
     case CIV_FILE_FAILED: l->c->failed++; break;
-    case CIV_FILE_IGNORED: l->c->ignored++; break;
+    case CIV_FILE_IGNORED: count_not_read(l, path); break;
     }
     pthread_mutex_unlock(&l->mu);
     file_event(l, path, rep);

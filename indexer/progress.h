@@ -35,6 +35,10 @@ void run_log_halt(run_log *l);
 /* The walk found a file; unchanged ones are done already. */
 void run_log_found(run_log *l, int unchanged);
 
+/* The walk found a file remembered as bad and unchanged: not read again,
+ * counted (known_bad, or ignored and not_read) but not reported. */
+void run_log_known_bad(run_log *l, const char *path, int ignored, const char *reason);
+
 /* The walk could not read an entry: a failed file, reported. */
 void run_log_unreadable(run_log *l, const char *path, int errnum);
 

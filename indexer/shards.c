@@ -262,6 +262,11 @@ civ_status shards_put(shard_build *b, unsigned worker, const civ_doc *doc, civ_e
     return s;
 }
 
+civ_writer *shards_writer(shard_build *b, unsigned worker)
+{
+    return b->open[worker].w;
+}
+
 civ_status shards_finish(shard_build *b, const char *started, run_log *log, civ_error *err)
 {
     civ_status s = CIV_OK;

@@ -37,6 +37,10 @@ void shards_free(shard_build *b);
  * worker only), committing, closing and merging shards as they fill. */
 civ_status shards_put(shard_build *b, unsigned worker, const civ_doc *doc, civ_error *err);
 
+/* The open shard of worker `worker`, for metadata (called by that worker,
+ * or once the workers have stopped). */
+civ_writer *shards_writer(shard_build *b, unsigned worker);
+
 /* Commits every shard (with `started` as the run's start time), merges
  * them all with the spelling dictionary into a new generation and
  * publishes it. */

@@ -1,6 +1,7 @@
 /* JSON output: one object, always valid. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "civ/json.h"
 #include "render.h"
@@ -204,8 +205,24 @@ static void json_document(civ_buf *out, const civ_render_info *info, const civ_d
     doc_fields(&j, doc);
     field_or_null(&j, "description", doc, "description");
     multi(&j, doc, "keywords", "keyword_list", "keywords");
-    field_or_null(&j, "date_source", doc, "date_source");
-    field_or_null(&j, "size", doc, "size");
+    if (!is_letter(doc)) /* else among the letter's fields */
+        field_or_null(&j, "date_source", doc, "date_source");
+    /* The file's own time, never the document's date (ISO 8601, UTC). */
+    const char *mt = civ_doc_get(doc, "mtime");
+    char when[32];
+    time_t t = mt ? (time_t)atoll(mt) : 0;
+    struct tm tm;
+    civ_json_key(&j, "mtime");
+    if (mt && gmtime_r(&t, &tm) && strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        civ_json_cstr(&j, when);
+    else
+        civ_json_null(&j);
+    const char *size = civ_doc_get(doc, "size");
+    civ_json_key(&j, "size");
+    if (size)
+        civ_json_int(&j, atoll(size));
+    else
+        civ_json_null(&j);
     field_or_null(&j, "hash", doc, "hash");
     if (civ_doc_get(doc, "attachment"))
         multi(&j, doc, "attachments", "attachment_list", "attachment");

@@ -47,10 +47,15 @@ static void text_results(civ_buf *out, const civ_render_info *info, const civ_re
     if (folded)
         snprintf(copies, sizeof copies, " (%s%llu cop%s folded)", exact ? "" : "about ", folded,
                  folded == 1 ? "y" : "ies");
+    if (info->opts->limit == 0 && !info->title && !info->opts->facet_values) {
+        /* --limit 0: the count alone, for scripts (exact: see search). */
+        civ_buf_printf(out, "%llu\n", total);
+        return;
+    }
     if (total == 0) {
         civ_buf_printf(out, "No results (%.3f s).\n", info->elapsed);
     } else if (n == 0) {
-        /* --limit 0, or a page beyond the last: the count alone. */
+        /* A page beyond the last: the count alone. */
         civ_buf_printf(out, "%s%llu result%s%s (%.3f s)\n", exact ? "" : "about ", total,
                        total == 1 ? "" : "s", copies, info->elapsed);
     } else {

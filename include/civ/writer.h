@@ -140,7 +140,14 @@ civ_status civ_writer_get_meta(char **out, civ_writer *w, const char *key, civ_e
  * of a run. */
 civ_status civ_writer_flush(civ_writer *w, civ_error *err);
 
-/* Sets a metadata key (committed with the next commit). */
+/* Calls fn with every metadata key that starts with prefix, and its
+ * value (committed state); fn returning non-zero stops. */
+civ_status civ_writer_each_meta(civ_writer *w, const char *prefix,
+                                int (*fn)(void *ctx, const char *key, const char *value),
+                                void *ctx, civ_error *err);
+
+/* Sets a metadata key (committed with the next commit); an empty or NULL
+ * value removes it. */
 civ_status civ_writer_set_meta(civ_writer *w, const char *key, const char *value,
                                civ_error *err);
 

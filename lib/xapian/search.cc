@@ -383,7 +383,10 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     Spies spies;
     if (o->facet_values)
         add_spies(enq, spies, o);
-    Xapian::doccount check = o->facet_values ? db->db.get_doccount() : o->offset + o->limit + EXACT_MARGIN;
+    /* Facets count every match; a count alone (limit 0) is asked for to
+     * be exact. */
+    Xapian::doccount check = o->facet_values || o->limit == 0 ? db->db.get_doccount()
+                                                              : o->offset + o->limit + EXACT_MARGIN;
     Xapian::MSet mset = enq.get_mset(o->offset, o->limit, check);
     r->total = mset.get_matches_estimated();
     r->exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
@@ -396,6 +399,14 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
             r->total = mset.get_matches_lower_bound();
             all = mset.get_uncollapsed_matches_lower_bound();
             r->exact = true;
+            if (all != mset.get_uncollapsed_matches_upper_bound()) {
+                /* The matcher skips copies it need not weigh (an AND
+                 * of rare words): count without folding, unweighted. */
+                Xapian::Enquire count(db->db);
+                count.set_query(q);
+                count.set_weighting_scheme(Xapian::BoolWeight());
+                all = count.get_mset(0, 0, check).get_matches_lower_bound();
+            }
         }
         r->folded = all > r->total ? all - r->total : 0;
     }

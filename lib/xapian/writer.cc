@@ -450,6 +450,23 @@ extern "C" civ_status civ_writer_set_meta(civ_writer *w, const char *key, const 
     CIV_CATCH(err, w->path.c_str())
 }
 
+extern "C" civ_status civ_writer_each_meta(civ_writer *w, const char *prefix,
+                                           int (*fn)(void *ctx, const char *key, const char *value),
+                                           void *ctx, civ_error *err)
+{
+    if (!w || !prefix || !fn)
+        return civ_error_set(err, CIV_EINVAL, "civ_writer_each_meta: NULL argument");
+    CIV_TRY
+    for (Xapian::TermIterator k = w->db.metadata_keys_begin(prefix); k != w->db.metadata_keys_end(prefix);
+         ++k) {
+        std::string key = *k, value = w->db.get_metadata(key);
+        if (fn(ctx, key.c_str(), value.c_str()))
+            break;
+    }
+    return CIV_OK;
+    CIV_CATCH(err, w->path.c_str())
+}
+
 extern "C" civ_status civ_writer_commit(civ_writer *w, civ_error *err)
 {
     if (!w)
