@@ -84,6 +84,7 @@ typedef struct scan {
     int last_auth_case;  /* the latest authority cited was a case */
     long last_marker;    /* token index of the latest redaction marker */
     long own_cite;       /* start of a case cite on a "Cite as" line, or -1 */
+    size_t last_cited_end; /* end of the latest exemption code cited (not a marker) */
 } scan;
 
 /* ---- characters ---------------------------------------------------------- */
@@ -204,6 +205,7 @@ static int next_token(scan *S, ent_tok *tk)
     if (is_alpha((int)c) || (c >= 0x80 && is_letter_cp(utf8(s, i, len, &n0)))) {
         tk->type = T_WORD;
         int upper = 0, lowerc = 0;
+        size_t poss_end = 0;
         if (c >= 'A' && c <= 'Z')
             tk->flags |= F_CAP;
         size_t seg = 0;
@@ -225,6 +227,7 @@ static int next_token(scan *S, ent_tok *tk)
                     if ((s[i + w] == 's' || s[i + w] == 'S') &&
                         (i + w + 1 >= len || !is_alnum(s[i + w + 1]))) {
                         tk->flags |= F_POSS;
+                        poss_end = i;
                         i += w + 1;
                         break;
                     }
@@ -255,12 +258,12 @@ static int next_token(scan *S, ent_tok *tk)
         }
         if (upper && !lowerc)
             tk->flags |= F_UPPER;
-        tk->end = i;
+        tk->end = (tk->flags & F_POSS) ? poss_end : i;
         if (i < len && s[i] == '.' && !(tk->flags & F_POSS)) {
             tk->flags |= F_DOT;
             i++;
         }
-        tk->dend = i;
+        tk->dend = (tk->flags & F_POSS) ? tk->end : i;
         tk->norm[tk->nlen] = '\0';
         S->pos = i;
         lookup_word(S, tk);
@@ -383,6 +386,13 @@ static long emit(scan *S, civ_entity_kind kind, unsigned flags, size_t start, si
     long k = civ_ent_add(S->l, kind, flags, v, vn, start, end, need);
     if (kind == CIV_ENTITY_AGENCY && !need && vn == 3 && memcmp(v, "fbi", 3) == 0)
         S->ctx |= CTX_FBI;
+    /* Intelligence agencies and Title 50 (FISA's title) are about surveillance. */
+    if ((kind == CIV_ENTITY_AGENCY && !need &&
+         ((vn == 3 && (!memcmp(v, "nsa", 3) || !memcmp(v, "cia", 3))) ||
+          (vn == 4 && !memcmp(v, "odni", 4)) || (vn == 5 && !memcmp(v, "pclob", 5)))) ||
+        (kind == CIV_ENTITY_USC && vn > 3 && !memcmp(v, "50/", 3)) ||
+        (kind == CIV_ENTITY_ACT && vn >= 4 && (!memcmp(v, "fisa", 4) || !memcmp(v, "patriot", 7))))
+        S->ctx |= CTX_SURV;
     return k;
 }
 
@@ -676,6 +686,7 @@ static void emit_exemption_552(scan *S, const section *sc, size_t start, size_t 
         !sc->subs[2][1])
         code[2] = sc->subs[2][0];
     emit(S, CIV_ENTITY_EXEMPTION, 0, start, end, 0, code, strlen(code));
+    S->last_cited_end = end;
 }
 
 static void emit_section(scan *S, civ_entity_kind kind, unsigned title, const section *sc,
@@ -1183,6 +1194,10 @@ static int roman(const ent_tok *a)
 static int amendment_ok(scan *S, long k)
 {
     ent_tok *a = T(S, k);
+    /* "the First Amendment dated June 1", "... hereto": a contract's. */
+    if (word(a, "dated") || word(a, "hereto") || word(a, "thereto") || word(a, "executed") ||
+        word(a, "effective"))
+        return 0;
     if (!(word(a, "to") || word(a, "of")))
         return 1;
     for (long j = k + 1; j < k + 8; j++) {
@@ -1232,12 +1247,16 @@ static long on_ordinal(scan *S, long i)
     ent_tok *am = T(S, k);
     if (n == 0 || !(roles(am) & R_AMEND))
         return 0;
-    if (am->nlen > 4 && am->norm[0] == 'a' && strcmp(am->norm, "amendment") != 0 &&
-        strcmp(am->norm, "amendments") != 0)
-        return 0;
-    if ((word(am, "amend") || word(am, "amdt")) && !(am->flags & F_DOT))
+    if (!word(am, "amendment") && !word(am, "amendments") && !(am->flags & F_DOT))
         return 0;
     if (!amendment_ok(S, k + 1))
+        return 0;
+    /* "the committee's first amendment", "its second amendment": a motion's. */
+    ent_tok *first = T(S, i), *pv = T(S, i - 1);
+    if (first->type == T_WORD && !(first->flags & F_CAP) && !S->query &&
+        (pv && ((pv->flags & F_POSS) || word(pv, "a") || word(pv, "an") || word(pv, "its") ||
+                word(pv, "their") || word(pv, "his") || word(pv, "her") || word(pv, "our") ||
+                word(pv, "this") || word(pv, "each") || word(pv, "proposed"))))
         return 0;
     for (int j = 0; j < n; j++)
         emitf(S, CIV_ENTITY_AMENDMENT, 0, T(S, spans[j][0])->start,
@@ -1320,10 +1339,14 @@ static int cited(scan *S, long first, long after)
             seen++;
         } else if (punct(a, 0xA7)) {
             return 1;
-        } else if (!punct(a, ',') && !punct(a, '(') && !punct(a, ')')) {
+        } else if (!punct(a, ',') && !punct(a, '(') && !punct(a, ')') && !punct(a, ':') &&
+                   !punct(a, '"') && !punct(a, '\'')) {
             break;
         }
     }
+    /* "§§ 552(b)(6) and (b)(7)(C)": the list of a citation goes on. */
+    if (S->last_cited_end && T(S, first)->start <= S->last_cited_end + 12)
+        return 1;
     ent_tok *a = T(S, after);
     if (punct(a, ')') || punct(a, ','))
         a = T(S, ++after);
@@ -1398,7 +1421,8 @@ static long on_codes(scan *S, long i, int loose_first)
     /* A lone "b6" (or "7C") is a code only in a document about FOIA. */
     uint32_t need = 0;
     int adj = adjacent_marker(S, i, after);
-    if (n == 1 && bforms == 1 && S->t[tk->start] != '(' && !adj)
+    if (n == 1 && bforms == 1 && S->t[tk->start] != '(' && !adj &&
+        !(roles(pv) & (R_CITECUE | R_EXEMPTION)))
         need = CTX_FOIA;
     if (n == 1 && !bforms && S->t[tk->start] != '(' && !adj)
         return 0;
@@ -1407,6 +1431,8 @@ static long on_codes(scan *S, long i, int loose_first)
     if (!adj && !cited(S, i, after)) {
         emit(S, CIV_ENTITY_REDACTION, 0, tk->start, lastend, need, "", 0);
         S->last_marker = after - 1;
+    } else {
+        S->last_cited_end = lastend;
     }
     return after;
 }
@@ -1546,8 +1572,8 @@ static void case_name(scan *S, long i, long case_item)
                     break;
                 has_v = 1;
                 add = 1;
-            } else if (low) {
-                if ((roles(a) & R_CONNECT) || word(a, "in"))
+            } else if (low && !word(a, "in")) {
+                if (roles(a) & R_CONNECT)
                     add = 1;
                 else
                     break;
@@ -1924,6 +1950,35 @@ static long on_district(scan *S, long i)
 
 /* ---- words ------------------------------------------------------------------------------- */
 
+static long on_pub(scan *S, long i);
+
+/* "Pub. L. No. 107-56" at token k, when it is a named act's number: the
+ * act's key (and the token after the number in *end). */
+static const char *publaw_act(scan *S, long k, long *end)
+{
+    static const char *const laws[][2] = {
+        { "107-56", "patriot" }, { "114-23", "usa-freedom" }, { "95-511", "fisa" },
+        { "110-261", "fisa" }, { "93-579", "privacy-act" }, { "89-487", "foia" },
+        { "99-508", "ecpa" }, { "90-351", "wiretap" }, { "103-141", "rfra" },
+        { "82-414", "ina" }, { "103-414", "calea" }, { "99-474", "cfaa" },
+    };
+    ent_tok *a = T(S, k);
+    if (!(roles(a) & (R_PUB | R_PUBLIC)))
+        return NULL;
+    size_t before = S->l->n;
+    long e = on_pub(S, k);
+    if (!e || S->l->n == before)
+        return NULL;
+    const ent_item *it = &S->l->items[S->l->n - 1];
+    const char *v = S->l->vals.data + it->voff;
+    for (size_t i = 0; i < sizeof laws / sizeof *laws; i++)
+        if (strcmp(v, laws[i][0]) == 0) {
+            *end = e;
+            return laws[i][1];
+        }
+    return NULL;
+}
+
 /* "Section 702 of FISA", "section 1983 of title 42", bare "Section 702". */
 static long on_section(scan *S, long i)
 {
@@ -1962,6 +2017,8 @@ static long on_section(scan *S, long i)
         long end;
         unsigned flags = 0;
         const char *key = act_at(S, m, &end, &flags);
+        if (!key)
+            key = publaw_act(S, m, &end);
         if (key) {
             if (flags & CIV_ENT_F_NOTOF) {
                 /* "Section 3 of Title III of the ..." is rare: treat as the act. */
@@ -2096,7 +2153,10 @@ static long on_word(scan *S, long i)
     /* XXX, XXXXX: a redaction (XXXVIII and XXXL are not). */
     if (tk->nlen >= 3 && (tk->flags & F_UPPER) && tk->norm[0] == 'x' &&
         strspn(tk->norm, "x") == tk->nlen && !(roles(T(S, i - 1)) & R_XNEG) &&
-        !word(T(S, i - 1), "title") && !word(T(S, i - 1), "amendment")) {
+        !word(T(S, i - 1), "title") && !word(T(S, i - 1), "amendment") &&
+        !word(T(S, i + 1), "anniversary") && !word(T(S, i + 1), "century") &&
+        !word(T(S, i + 1), "olympiad") && !word(T(S, i + 1), "congress") &&
+        !word(T(S, i + 1), "edition") && !word(T(S, i + 1), "annual")) {
         marker(S, i, tk->start, tk->end);
         return i + 1;
     }
@@ -2139,6 +2199,8 @@ static long on_word(scan *S, long i)
     if ((r & R_NO) && (n = on_docket(S, i)))
         return n;
     if ((r & (R_POLICE | R_SHERIFF | R_PATROL | R_ATTORNEY)) && (n = on_body(S, i)))
+        return n;
+    if ((r & R_DEPT) && (n = state_department(S, i)))
         return n;
     if ((r & R_CIRCUIT) && (n = on_circuit(S, i)))
         return n;
