@@ -7,77 +7,128 @@
 
 #include <string.h>
 
-#define CLASSIFY_MAX 32768
+#define CLASSIFY_MAX 16384
 #define THRESHOLD 4
 
-typedef struct cue {
-    const char *text;     /* lower-case */
-    int weight;
-} cue;
+/* Cues: phrases (lower-case) that suggest a kind, with a weight. Each
+ * counts once a document. */
+#define CUE(t, k, w) { t, k, w, sizeof(t) - 1 }
+const civ_ent_cue civ_ent_cues[] = {
+    CUE("delivered the opinion of the court", CIV_DOC_KIND_OPINION, 6),
+    CUE("syllabus", CIV_DOC_KIND_OPINION, 2),
+    CUE("per curiam", CIV_DOC_KIND_OPINION, 4),
+    CUE("opinion of the court", CIV_DOC_KIND_OPINION, 3),
+    CUE("it is so ordered", CIV_DOC_KIND_OPINION, 3),
+    CUE("memorandum opinion", CIV_DOC_KIND_OPINION, 5),
+    CUE("opinion and order", CIV_DOC_KIND_OPINION, 5),
+    CUE("memorandum and order", CIV_DOC_KIND_OPINION, 4),
+    CUE("dissenting", CIV_DOC_KIND_OPINION, 1),
+    CUE("concurring", CIV_DOC_KIND_OPINION, 1),
+    CUE("we affirm", CIV_DOC_KIND_OPINION, 2),
+    CUE("we reverse", CIV_DOC_KIND_OPINION, 2),
+    CUE("affirmed", CIV_DOC_KIND_OPINION, 1),
+    CUE("reversed and remanded", CIV_DOC_KIND_OPINION, 2),
+    CUE("certiorari to the", CIV_DOC_KIND_OPINION, 2),
+    CUE("circuit judges", CIV_DOC_KIND_OPINION, 2),
+    CUE("circuit judge:", CIV_DOC_KIND_OPINION, 3),
+    CUE("opinion by", CIV_DOC_KIND_OPINION, 2),
+    CUE("district judge", CIV_DOC_KIND_OPINION, 1),
+    CUE("for the reasons stated", CIV_DOC_KIND_OPINION, 1),
+    CUE("the court holds", CIV_DOC_KIND_OPINION, 2),
+    CUE("we hold", CIV_DOC_KIND_OPINION, 2),
+    CUE("oral argument", CIV_DOC_KIND_TRANSCRIPT, 2),
+    CUE("transcript", CIV_DOC_KIND_TRANSCRIPT, 2),
+    CUE("proceedings", CIV_DOC_KIND_TRANSCRIPT, 1),
+    CUE("(whereupon", CIV_DOC_KIND_TRANSCRIPT, 3),
+    CUE("the court reporter", CIV_DOC_KIND_TRANSCRIPT, 2),
+    CUE("chief justice", CIV_DOC_KIND_TRANSCRIPT, 1),
+    CUE("may it please the court", CIV_DOC_KIND_TRANSCRIPT, 3),
+    CUE("(pause", CIV_DOC_KIND_TRANSCRIPT, 2),
+    CUE("(laughter", CIV_DOC_KIND_TRANSCRIPT, 2),
+    CUE("memorandum in support", CIV_DOC_KIND_FILING, 6),
+    CUE("memorandum of law", CIV_DOC_KIND_FILING, 5),
+    CUE("motion to ", CIV_DOC_KIND_FILING, 2),
+    CUE("plaintiff", CIV_DOC_KIND_FILING, 1),
+    CUE("defendant", CIV_DOC_KIND_FILING, 1),
+    CUE("civil action no", CIV_DOC_KIND_FILING, 3),
+    CUE("case no", CIV_DOC_KIND_FILING, 2),
+    CUE("respectfully submitted", CIV_DOC_KIND_FILING, 4),
+    CUE("complaint for", CIV_DOC_KIND_FILING, 4),
+    CUE("prayer for relief", CIV_DOC_KIND_FILING, 4),
+    CUE("certificate of service", CIV_DOC_KIND_FILING, 3),
+    CUE("brief for", CIV_DOC_KIND_FILING, 3),
+    CUE("brief of amic", CIV_DOC_KIND_FILING, 4),
+    CUE("jury trial demanded", CIV_DOC_KIND_FILING, 3),
+    CUE("petition for", CIV_DOC_KIND_FILING, 1),
+    CUE("attorneys for", CIV_DOC_KIND_FILING, 2),
+    CUE("counsel for", CIV_DOC_KIND_FILING, 1),
+    CUE("in the united states district court", CIV_DOC_KIND_FILING, 2),
+    CUE("comes now", CIV_DOC_KIND_FILING, 3),
+    CUE("hereby moves", CIV_DOC_KIND_FILING, 4),
+    CUE("wherefore", CIV_DOC_KIND_FILING, 2),
+    CUE("docket no", CIV_DOC_KIND_FILING, 1),
+    CUE("statement of facts", CIV_DOC_KIND_FILING, 1),
+    CUE("argument", CIV_DOC_KIND_FILING, 1),
+    CUE("this is a request under", CIV_DOC_KIND_FOIA_REQUEST, 5),
+    CUE("request under the freedom of information act", CIV_DOC_KIND_FOIA_REQUEST, 4),
+    CUE("pursuant to the freedom of information act", CIV_DOC_KIND_FOIA_REQUEST, 2),
+    CUE("i request", CIV_DOC_KIND_FOIA_REQUEST, 3),
+    CUE("we request", CIV_DOC_KIND_FOIA_REQUEST, 3),
+    CUE("hereby request", CIV_DOC_KIND_FOIA_REQUEST, 4),
+    CUE("i am requesting", CIV_DOC_KIND_FOIA_REQUEST, 3),
+    CUE("request for records", CIV_DOC_KIND_FOIA_REQUEST, 3),
+    CUE("records requested", CIV_DOC_KIND_FOIA_REQUEST, 3),
+    CUE("fee waiver", CIV_DOC_KIND_FOIA_REQUEST, 2),
+    CUE("expedited processing", CIV_DOC_KIND_FOIA_REQUEST, 2),
+    CUE("foia officer", CIV_DOC_KIND_FOIA_REQUEST, 2),
+    CUE("i ask that", CIV_DOC_KIND_FOIA_REQUEST, 1),
+    CUE("please provide", CIV_DOC_KIND_FOIA_REQUEST, 1),
+    CUE("requester", CIV_DOC_KIND_FOIA_REQUEST, 1),
+    CUE("we are requesting", CIV_DOC_KIND_FOIA_REQUEST, 3),
+    CUE("i would like to request", CIV_DOC_KIND_FOIA_REQUEST, 3),
+    CUE("in response to your", CIV_DOC_KIND_FOIA_RESPONSE, 4),
+    CUE("your request", CIV_DOC_KIND_FOIA_RESPONSE, 2),
+    CUE("your foia request", CIV_DOC_KIND_FOIA_RESPONSE, 2),
+    CUE("we have processed", CIV_DOC_KIND_FOIA_RESPONSE, 3),
+    CUE("has been processed", CIV_DOC_KIND_FOIA_RESPONSE, 3),
+    CUE("pages were reviewed", CIV_DOC_KIND_FOIA_RESPONSE, 4),
+    CUE("pages are being released", CIV_DOC_KIND_FOIA_RESPONSE, 4),
+    CUE("released in full", CIV_DOC_KIND_FOIA_RESPONSE, 3),
+    CUE("released in part", CIV_DOC_KIND_FOIA_RESPONSE, 3),
+    CUE("withheld in full", CIV_DOC_KIND_FOIA_RESPONSE, 3),
+    CUE("withheld in part", CIV_DOC_KIND_FOIA_RESPONSE, 3),
+    CUE("you may appeal", CIV_DOC_KIND_FOIA_RESPONSE, 3),
+    CUE("right to appeal", CIV_DOC_KIND_FOIA_RESPONSE, 2),
+    CUE("office of government information services", CIV_DOC_KIND_FOIA_RESPONSE, 2),
+    CUE("final response", CIV_DOC_KIND_FOIA_RESPONSE, 3),
+    CUE("interim response", CIV_DOC_KIND_FOIA_RESPONSE, 3),
+    CUE("enclosed", CIV_DOC_KIND_FOIA_RESPONSE, 1),
+    CUE("we are releasing", CIV_DOC_KIND_FOIA_RESPONSE, 3),
+    CUE("no records responsive", CIV_DOC_KIND_FOIA_RESPONSE, 4),
+    CUE("were located", CIV_DOC_KIND_FOIA_RESPONSE, 1),
+    CUE("this letter is in response", CIV_DOC_KIND_FOIA_RESPONSE, 4),
+    CUE("responsive records", CIV_DOC_KIND_FOIA_RESPONSE, 2),
+    CUE("for immediate release", CIV_DOC_KIND_PRESS_RELEASE, 6),
+    CUE("press release", CIV_DOC_KIND_PRESS_RELEASE, 4),
+    CUE("news release", CIV_DOC_KIND_PRESS_RELEASE, 4),
+    CUE("media contact", CIV_DOC_KIND_PRESS_RELEASE, 3),
+    CUE("press contact", CIV_DOC_KIND_PRESS_RELEASE, 3),
+    CUE("###", CIV_DOC_KIND_PRESS_RELEASE, 2),
+    CUE("today announced", CIV_DOC_KIND_PRESS_RELEASE, 2),
+    CUE("announced today", CIV_DOC_KIND_PRESS_RELEASE, 2),
+    CUE("contact:", CIV_DOC_KIND_PRESS_RELEASE, 1),
+    CUE("for more information", CIV_DOC_KIND_PRESS_RELEASE, 1),
+};
+const size_t civ_ent_ncues = sizeof civ_ent_cues / sizeof civ_ent_cues[0];
 
-static const cue opinion_cues[] = {
-    { "delivered the opinion of the court", 6 }, { "syllabus", 2 }, { "per curiam", 4 },
-    { "opinion of the court", 3 }, { "it is so ordered", 3 }, { "memorandum opinion", 5 },
-    { "opinion and order", 5 }, { "memorandum and order", 4 }, { "dissenting", 1 },
-    { "concurring", 1 }, { "we affirm", 2 }, { "we reverse", 2 }, { "affirmed", 1 },
-    { "reversed and remanded", 2 }, { "certiorari to the", 2 }, { "circuit judges", 2 },
-    { "circuit judge:", 3 }, { "opinion by", 2 }, { "district judge", 1 },
-    { "for the reasons stated", 1 }, { "the court holds", 2 }, { "we hold", 2 },
-    { NULL, 0 },
-};
-static const cue transcript_cues[] = {
-    { "oral argument", 2 }, { "transcript", 2 }, { "proceedings", 1 }, { "(whereupon", 3 },
-    { "the court reporter", 2 }, { "chief justice", 1 }, { "may it please the court", 3 },
-    { "(pause", 2 }, { "(laughter", 2 }, { NULL, 0 },
-};
-static const cue filing_cues[] = {
-    { "memorandum in support", 6 }, { "memorandum of law", 5 }, { "motion to ", 2 },
-    { "plaintiff", 1 }, { "defendant", 1 }, { "civil action no", 3 }, { "case no", 2 },
-    { "respectfully submitted", 4 }, { "complaint for", 4 }, { "prayer for relief", 4 },
-    { "certificate of service", 3 }, { "brief for", 3 }, { "brief of amic", 4 },
-    { "jury trial demanded", 3 }, { "petition for", 1 }, { "attorneys for", 2 },
-    { "counsel for", 1 }, { "in the united states district court", 2 },
-    { "comes now", 3 }, { "hereby moves", 4 }, { "wherefore", 2 }, { "docket no", 1 },
-    { "statement of facts", 1 }, { "argument", 1 }, { NULL, 0 },
-};
-static const cue request_cues[] = {
-    { "this is a request under", 5 }, { "request under the freedom of information act", 4 },
-    { "pursuant to the freedom of information act", 2 }, { "i request", 3 },
-    { "we request", 3 }, { "hereby request", 4 }, { "i am requesting", 3 },
-    { "request for records", 3 }, { "records requested", 3 }, { "fee waiver", 2 },
-    { "expedited processing", 2 }, { "foia officer", 2 }, { "i ask that", 1 },
-    { "please provide", 1 }, { "requester", 1 }, { "we are requesting", 3 },
-    { "i would like to request", 3 }, { NULL, 0 },
-};
-static const cue response_cues[] = {
-    { "in response to your", 4 }, { "your request", 2 }, { "your foia request", 2 },
-    { "we have processed", 3 }, { "has been processed", 3 }, { "pages were reviewed", 4 },
-    { "pages are being released", 4 }, { "released in full", 3 }, { "released in part", 3 },
-    { "withheld in full", 3 }, { "withheld in part", 3 }, { "you may appeal", 3 },
-    { "right to appeal", 2 }, { "office of government information services", 2 },
-    { "final response", 3 }, { "interim response", 3 }, { "enclosed", 1 },
-    { "we are releasing", 3 }, { "no records responsive", 4 }, { "were located", 1 },
-    { "this letter is in response", 4 }, { "responsive records", 2 }, { NULL, 0 },
-};
-static const cue press_cues[] = {
-    { "for immediate release", 6 }, { "press release", 4 }, { "news release", 4 },
-    { "media contact", 3 }, { "press contact", 3 }, { "###", 2 }, { "today announced", 2 },
-    { "announced today", 2 }, { "contact:", 1 }, { "for more information", 1 },
-    { NULL, 0 },
-};
-
-static int score(const char *low, const cue *c)
-{
-    int s = 0;
-    for (; c->text; c++)
-        if (strstr(low, c->text))
-            s += c->weight;
-    return s;
-}
-
-/* Lines that are speaker turns: "MR. SMITH:", "JUSTICE KAGAN:", "Q.", "A.". */
+/* Lines that are speaker turns: "MR. SMITH:", "JUSTICE KAGAN:", "THE
+ * COURT:", "Q.", "A." (generic upper-case labels such as "NOTE:" are not). */
 static int speaker_turns(const char *t, size_t len)
 {
+    static const char *const who[] = { "MR. ", "MS. ", "MRS. ", "DR. ", "JUSTICE ", "CHIEF JUSTICE ",
+                                       "THE COURT:", "THE WITNESS:", "JUDGE ", "GENERAL ",
+                                       "THE CLERK:", "THE MARSHAL:", "SENATOR ", "CHAIRMAN ",
+                                       "CHAIRWOMAN ", "REPRESENTATIVE " };
     int turns = 0;
     size_t i = 0;
     while (i < len && turns < 10) {
@@ -88,23 +139,76 @@ static int speaker_turns(const char *t, size_t len)
         i++;
         while (b < e && (t[b] == ' ' || t[b] == '\t'))
             b++;
-        if (e - b >= 2 && (t[b] == 'Q' || t[b] == 'A') && (t[b + 1] == '.' || t[b + 1] == ':') &&
+        if (e - b < 2 || t[b] < 'A' || t[b] > 'Z' || !((t[b + 1] >= 'A' && t[b + 1] <= 'Z') ||
+                                                       t[b + 1] == '.' || t[b + 1] == ':'))
+            continue;
+        if ((t[b] == 'Q' || t[b] == 'A') && (t[b + 1] == '.' || t[b + 1] == ':') &&
             (e - b == 2 || t[b + 2] == ' ')) {
             turns++;
             continue;
         }
-        size_t k = b, upper = 0;
-        while (k < e && k - b < 40 && ((t[k] >= 'A' && t[k] <= 'Z') || t[k] == ' ' || t[k] == '.' ||
-                                       t[k] == '\'' || t[k] == '-'))
-            upper += t[k] >= 'A' && t[k] <= 'Z', k++;
-        if (k < e && t[k] == ':' && upper >= 3)
-            turns++;
+        for (size_t w = 0; w < sizeof who / sizeof *who; w++) {
+            size_t m = strlen(who[w]);
+            if (e - b < m || memcmp(t + b, who[w], m) != 0)
+                continue;
+            if (who[w][m - 1] == ':') {
+                turns++;
+                break;
+            }
+            /* The name: upper-case words, then a colon. */
+            size_t k = b + m;
+            while (k < e && k - b < 48 && ((t[k] >= 'A' && t[k] <= 'Z') || t[k] == ' ' ||
+                                           t[k] == '.' || t[k] == '\'' || t[k] == '-'))
+                k++;
+            if (k < e && t[k] == ':' && k > b + m)
+                turns++;
+            break;
+        }
     }
     return turns;
 }
 
-civ_doc_kind civ_ent_classify(const char *t, size_t len, const char *title, size_t tlen,
-                              civ_buf *tmp)
+int civ_ent_cue_class(unsigned char c)
+{
+    if (c >= 'a' && c <= 'z')
+        return c - 'a';
+    switch (c) {
+    case '#': return 26;
+    case '(': return 27;
+    case ' ': return 28;
+    case ':': return 29;
+    case '.': return 30;
+    default: return -1;
+    }
+}
+
+/* One pass over the lower-cased text: at each word start, the cues that
+ * begin with its first two bytes (a binary search in the scanner's sorted
+ * index) are compared. */
+static void find_cues(const civ_entities *e, const char *low, size_t n, unsigned char *seen)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)low[i];
+        if (i && ((low[i - 1] >= 'a' && low[i - 1] <= 'z') || (low[i - 1] >= '0' && low[i - 1] <= '9')))
+            continue;
+        if (!((c >= 'a' && c <= 'z') || c == '#' || c == '('))
+            continue;
+        unsigned char c2 = i + 1 < n ? (unsigned char)low[i + 1] : 0;
+        int k1 = civ_ent_cue_class(c), k2 = civ_ent_cue_class(c2);
+        if (k1 < 0 || k2 < 0)
+            continue;
+        const uint8_t *range = e->cue_range[k1][k2];
+        for (size_t j = range[0]; j < range[1]; j++) {
+            const civ_ent_cue *q = &civ_ent_cues[e->cue_order[j]];
+            size_t m = q->len;
+            if (!seen[e->cue_order[j]] && i + m <= n && memcmp(low + i, q->text, m) == 0)
+                seen[e->cue_order[j]] = 1;
+        }
+    }
+}
+
+civ_doc_kind civ_ent_classify(const civ_entities *e, const char *t, size_t len, const char *title,
+                              size_t tlen, civ_buf *tmp)
 {
     size_t n = len < CLASSIFY_MAX ? len : CLASSIFY_MAX;
     civ_buf_reset(tmp);
@@ -121,17 +225,21 @@ civ_doc_kind civ_ent_classify(const char *t, size_t len, const char *title, size
     }
     low[k] = '\0';
     tmp->len = k;
+    unsigned char seen[256];
+    memset(seen, 0, sizeof seen);
+    find_cues(e, low, k, seen);
     int s[CIV_DOC_KINDS] = { 0 };
-    s[CIV_DOC_KIND_OPINION] = score(low, opinion_cues);
-    s[CIV_DOC_KIND_TRANSCRIPT] = score(low, transcript_cues);
+    for (size_t i = 0; i < civ_ent_ncues; i++)
+        if (seen[i])
+            s[civ_ent_cues[i].kind] += civ_ent_cues[i].weight;
     int turns = speaker_turns(t, n);
     if (turns >= 3)
         s[CIV_DOC_KIND_TRANSCRIPT] += 3 + (turns >= 6 ? 2 : 0);
-    s[CIV_DOC_KIND_FILING] = score(low, filing_cues);
     int foia = strstr(low, "freedom of information") || strstr(low, "foia");
-    s[CIV_DOC_KIND_FOIA_REQUEST] = foia ? score(low, request_cues) : 0;
-    s[CIV_DOC_KIND_FOIA_RESPONSE] = foia || strstr(low, "privacy act") ? score(low, response_cues) : 0;
-    s[CIV_DOC_KIND_PRESS_RELEASE] = score(low, press_cues);
+    if (!foia)
+        s[CIV_DOC_KIND_FOIA_REQUEST] = 0;
+    if (!foia && !strstr(low, "privacy act"))
+        s[CIV_DOC_KIND_FOIA_RESPONSE] = 0;
     /* A letter answering a request quotes the request's words. */
     if (s[CIV_DOC_KIND_FOIA_RESPONSE] >= THRESHOLD)
         s[CIV_DOC_KIND_FOIA_REQUEST] /= 2;

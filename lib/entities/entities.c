@@ -252,6 +252,12 @@ static int cmp_abbr(const void *a, const void *b)
     return *(const int32_t *)a < *(const int32_t *)b ? -1 : 1;
 }
 
+static int cmp_cue(const void *a, const void *b)
+{
+    int c = strcmp(civ_ent_cues[*(const uint16_t *)a].text, civ_ent_cues[*(const uint16_t *)b].text);
+    return c ? c : (*(const uint16_t *)a < *(const uint16_t *)b ? -1 : 1);
+}
+
 static ent_rentry *rep_table(const civ_ent_reporter *r, size_t n, size_t *mask, int lower,
                              civ_buf *store)
 {
@@ -435,6 +441,23 @@ civ_status civ_entities_new(civ_entities **out, civ_error *err)
                 e->wtab[j] = (int32_t)i;
                 break;
             }
+    /* Classifier cues, sorted by text (dockind.c searches them). */
+    e->cue_order = malloc((civ_ent_ncues + 1) * sizeof *e->cue_order);
+    if (!e->cue_order)
+        goto nomem;
+    for (size_t i = 0; i < civ_ent_ncues; i++)
+        e->cue_order[i] = (uint16_t)i;
+    qsort(e->cue_order, civ_ent_ncues, sizeof *e->cue_order, cmp_cue);
+    for (size_t i = 0; i < civ_ent_ncues; i++) {
+        const char *t = civ_ent_cues[e->cue_order[i]].text;
+        int a = civ_ent_cue_class((unsigned char)t[0]), b = civ_ent_cue_class((unsigned char)t[1]);
+        if (a < 0 || b < 0)
+            continue; /* a cue must start with classed bytes (tests check) */
+        uint8_t *r = e->cue_range[a][b];
+        if (r[1] == 0)
+            r[0] = (uint8_t)i;
+        r[1] = (uint8_t)(i + 1);
+    }
     free(m.tab);
     (void)word_find;
     *out = e;
@@ -458,6 +481,7 @@ void civ_entities_free(civ_entities *e)
     free(e->abbr_order);
     free(e->rep);
     free(e->repl);
+    free(e->cue_order);
     civ_buf_free(&e->strings);
     free(e);
 }
@@ -581,7 +605,7 @@ civ_status civ_entities_scan(civ_entity_list *out, const civ_entities *ents, con
     if (s != CIV_OK)
         return s;
     if (!opts || !opts->no_doc) {
-        out->doc.kind = civ_ent_classify(text ? text : "", len, opts ? opts->title : NULL,
+        out->doc.kind = civ_ent_classify(ents, text ? text : "", len, opts ? opts->title : NULL,
                                          opts && opts->title ? opts->title_len : 0, &out->tmp);
         /* The document's own citation: a "Cite as" line, or the first
          * full citation of an opinion's first page. */

@@ -37,7 +37,7 @@ typedef struct civ_ent_phrase {
 enum {
     CTX_SURV = 1u << 0, CTX_FOIA = 1u << 1, CTX_ICE = 1u << 2, CTX_DOE = 1u << 3,
     CTX_DOS = 1u << 4, CTX_BOP = 1u << 5, CTX_DOT = 1u << 6, CTX_DOI = 1u << 7,
-    CTX_INS = 1u << 8, CTX_FBI = 1u << 9, CTX_COURT = 1u << 10
+    CTX_INS = 1u << 8, CTX_FBI = 1u << 9, CTX_RECORDS = 1u << 10
 };
 #define CIV_ENT_CTX_SHIFT 8
 #define CIV_ENT_CTX_ICE (CTX_ICE << CIV_ENT_CTX_SHIFT)
@@ -47,7 +47,7 @@ enum {
 #define CIV_ENT_CTX_DOT (CTX_DOT << CIV_ENT_CTX_SHIFT)
 #define CIV_ENT_CTX_DOI (CTX_DOI << CIV_ENT_CTX_SHIFT)
 #define CIV_ENT_CTX_INS (CTX_INS << CIV_ENT_CTX_SHIFT)
-#define CIV_ENT_CTX_FOIA (CTX_FOIA << CIV_ENT_CTX_SHIFT)
+#define CIV_ENT_CTX_FOIA ((CTX_FOIA | CTX_RECORDS) << CIV_ENT_CTX_SHIFT)
 
 /* Generated (scripts/gen-entity-tables). */
 extern const civ_ent_reporter civ_ent_reporters[];
@@ -108,6 +108,10 @@ enum {
     R_VITNEG = 1u << 28, R_SUFFIX = 1u << 29, R_PATROL = 1u << 30, R_BUREAU = 1u << 31
 };
 
+/* Classes of the first two bytes of a cue (dockind.c): a-z # ( space : . */
+#define CIV_ENT_CUE_CLASSES 31
+int civ_ent_cue_class(unsigned char c);
+
 /* ---- the compiled scanner --------------------------------------------------- */
 
 typedef struct ent_wentry {
@@ -160,6 +164,8 @@ struct civ_entities {
     ent_rentry *repl;     /* reporters, lower-cased (queries) */
     size_t replmask;
     civ_buf strings;      /* lower-cased copies and the like */
+    uint16_t *cue_order;  /* classifier cues sorted by text */
+    uint8_t cue_range[CIV_ENT_CUE_CLASSES][CIV_ENT_CUE_CLASSES][2]; /* by first two bytes */
 };
 
 uint32_t civ_ent_hash(const char *s, size_t n);
@@ -207,7 +213,15 @@ int civ_ent_scan(civ_entity_list *l, const civ_entities *e, const char *t, size_
                  int query, ent_scan_result *res);
 
 /* The classifier (dockind.c). */
-civ_doc_kind civ_ent_classify(const char *t, size_t len, const char *title, size_t tlen,
-                              civ_buf *tmp);
+typedef struct civ_ent_cue {
+    const char *text;     /* lower-case, at least 2 bytes */
+    civ_doc_kind kind;
+    int weight;
+    size_t len;
+} civ_ent_cue;
+extern const civ_ent_cue civ_ent_cues[];
+extern const size_t civ_ent_ncues;
+civ_doc_kind civ_ent_classify(const civ_entities *e, const char *t, size_t len,
+                              const char *title, size_t tlen, civ_buf *tmp);
 
 #endif

@@ -93,6 +93,7 @@ static int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 static int is_alnum(int c) { return is_alpha(c) || is_digit(c); }
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+static int islower_(int c) { return c >= 'a' && c <= 'z'; }
 
 /* Decodes one UTF-8 sequence at s[i]; *n gets its length (1 for a bad byte,
  * which yields 0xFFFD). */
@@ -343,10 +344,11 @@ static int next_token(scan *S, ent_tok *tk)
 }
 
 /* Token k (absolute), or NULL past the end or too far behind. */
-static ent_tok *T(scan *S, long k)
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static ent_tok *fill(scan *S, long k)
 {
-    if (k < 0 || k < S->ntok - (RING - 8))
-        return NULL;
     while (k >= S->ntok) {
         if (S->eof)
             return NULL;
@@ -357,6 +359,15 @@ static ent_tok *T(scan *S, long k)
         S->ntok++;
     }
     return &S->ring[k & (RING - 1)];
+}
+
+static inline ent_tok *T(scan *S, long k)
+{
+    if (k < 0 || k < S->ntok - (RING - 8))
+        return NULL;
+    if (k < S->ntok)
+        return &S->ring[k & (RING - 1)];
+    return fill(S, k);
 }
 
 /* The first token starting at or after byte position p, from token k on. */
@@ -375,6 +386,36 @@ static int word(const ent_tok *tk, const char *w)
 }
 static uint32_t roles(const ent_tok *tk) { return tk && tk->type == T_WORD && tk->we ? tk->we->roles : 0; }
 static int is_cap(const ent_tok *tk) { return tk && tk->type == T_WORD && (tk->flags & F_CAP); }
+
+/* Is the token part of a URL, an address, markup or an encoded blob? The
+ * white-space-delimited chunk around it tells ("://", "www.", "@", "=",
+ * or 60 bytes without a space). */
+static int in_junk(scan *S, const ent_tok *tk)
+{
+    size_t b = tk->start, e = tk->end;
+    size_t lim = b > 200 ? b - 200 : 0;
+    while (b > lim && S->t[b - 1] != ' ' && S->t[b - 1] != '\n' && S->t[b - 1] != '\t' &&
+           S->t[b - 1] != '>' && S->t[b - 1] != '"')
+        b--;
+    while (e < S->len && e - tk->end < 200 && S->t[e] != ' ' && S->t[e] != '\n' &&
+           S->t[e] != '\t' && S->t[e] != '<' && S->t[e] != '"')
+        e++;
+    if (e - b > 60)
+        return 1;
+    for (size_t i = b; i < e; i++) {
+        unsigned char c = S->t[i];
+        if (c == '@' || c == '=' || c == '#' || c == '\\')
+            return 1;
+        if (c == ':' && i + 2 < e && S->t[i + 1] == '/' && S->t[i + 2] == '/')
+            return 1;
+        if (c == 'w' && i + 4 <= e && memcmp(S->t + i, "www.", 4) == 0)
+            return 1;
+        if (c == '/' && i + 1 < e && S->t[i + 1] != ' ' && i > b && is_alpha(S->t[i - 1]) &&
+            islower_(S->t[i + 1]))
+            return 1; /* a path: /cs/CDA/story */
+    }
+    return 0;
+}
 
 /* ---- emitting ------------------------------------------------------------------ */
 
@@ -1046,6 +1087,8 @@ static long on_body(scan *S, long i)
         first = place_back(S, i - 1, place, sizeof place);
         if (first < 0)
             return 0;
+        if (strcmp(place, "new-york") == 0)
+            snprintf(place, sizeof place, "new-york-city");
         emitf(S, CIV_ENTITY_BODY, 0, T(S, first)->start, dept ? nx->end : tk->end, 0,
               "%s-police", place);
         return dept ? i + 2 : i + 1;
@@ -1244,6 +1287,8 @@ static long on_ordinal(scan *S, long i)
             break;
         k = j;
     }
+    if (n == 1 && punct(T(S, k), '-') && (roles(T(S, k + 1)) & R_AMEND))
+        k++;
     ent_tok *am = T(S, k);
     if (n == 0 || !(roles(am) & R_AMEND))
         return 0;
@@ -1347,6 +1392,11 @@ static int cited(scan *S, long first, long after)
     /* "§§ 552(b)(6) and (b)(7)(C)": the list of a citation goes on. */
     if (S->last_cited_end && T(S, first)->start <= S->last_cited_end + 12)
         return 1;
+    ent_tok *pv = T(S, first - 1);
+    if (word(pv, "the") || word(pv, "its") || word(pv, "their") || word(pv, "these") ||
+        word(pv, "those") || word(pv, "this") || word(pv, "a") || word(pv, "an") ||
+        (pv && pv->type == T_NUM && strcmp(pv->norm, "552") == 0))
+        return 1; /* "the (b)(6) redactions": the code names a kind of withholding */
     ent_tok *a = T(S, after);
     if (punct(a, ')') || punct(a, ','))
         a = T(S, ++after);
@@ -1381,15 +1431,24 @@ static long on_codes(scan *S, long i, int loose_first)
         return 0;
     if (pv && pv->dend == tk->start && pv->type != T_PUNCT)
         return 0;
-    if (pv && (pv->type == T_NUM || (roles(pv) & (R_VITNEG | R_SECTION)) || punct(pv, 0xA7)))
+    int after552 = pv && pv->type == T_NUM && strcmp(pv->norm, "552") == 0 && tk->start > pv->dend;
+    if (pv && !after552 &&
+        (pv->type == T_NUM || (roles(pv) & (R_VITNEG | R_SECTION)) || punct(pv, 0xA7)))
+        return 0;
+    if (S->t[tk->start] != '(' && in_junk(S, tk))
         return 0;
     char codes[16][4];
     size_t cstart[16], cend[16];
-    int n = 0, bforms = 0;
+    int n = 0, bforms = 0, upper_b = 0;
     size_t p = tk->start, lastend = p;
     for (;;) {
         char code[4];
         size_t q = read_code(S->t, S->len, p, n > 0 || loose_first, 0, code);
+        if (!q && n == 0 && S->t[p] == 'B') {
+            /* "B6, B7C" in a log: upper case, so only in a FOIA document. */
+            q = read_code(S->t, S->len, p, 1, 0, code);
+            upper_b = q != 0;
+        }
         if (!q)
             break;
         if (S->t[p] == 'b' || S->t[p] == 'B')
@@ -1423,6 +1482,8 @@ static long on_codes(scan *S, long i, int loose_first)
     int adj = adjacent_marker(S, i, after);
     if (n == 1 && bforms == 1 && S->t[tk->start] != '(' && !adj &&
         !(roles(pv) & (R_CITECUE | R_EXEMPTION)))
+        need = CTX_FOIA;
+    if (upper_b)
         need = CTX_FOIA;
     if (n == 1 && !bforms && S->t[tk->start] != '(' && !adj)
         return 0;
@@ -1484,7 +1545,7 @@ static long on_exemption(scan *S, long i)
 static int redaction_word(const unsigned char *s, size_t n)
 {
     static const char *const yes[] = { "redact", "withh", "delet", "excis", "sanitiz",
-                                       "blacked out", "page denied", "classified" };
+                                       "blacked out", "page denied" };
     static const char *const no[] = { "emphasis", "citation", "omitted", "quotation",
                                       "alteration", "footnote", "sic" };
     char low[128];
@@ -1532,6 +1593,29 @@ static long on_bracket(scan *S, long i)
             r = e - 1;
         }
     }
+    long after = tok_from_pos(S, i, q + 1);
+    marker(S, after - 1, tk->start, q + 1);
+    return after;
+}
+
+/* "(REDACTED)", "(redacted)", "(NAME WITHHELD)": a marker in parentheses,
+ * when the parentheses hold nothing but it. */
+static long on_paren(scan *S, long i)
+{
+    ent_tok *tk = T(S, i);
+    size_t p = tk->start + 1, q = p;
+    int lowerc = 0;
+    while (q < S->len && q - p < 32 && S->t[q] != ')' && S->t[q] != '(' && S->t[q] != '\n') {
+        lowerc += S->t[q] >= 'a' && S->t[q] <= 'z';
+        q++;
+    }
+    if (q >= S->len || S->t[q] != ')' || q == p || !redaction_word(S->t + p, q - p))
+        return 0;
+    int exact = (q - p == 8 && !memcmp(S->t + p, "redacted", 8)) ||
+                (q - p == 8 && !memcmp(S->t + p, "withheld", 8)) ||
+                (q - p == 7 && !memcmp(S->t + p, "deleted", 7));
+    if (lowerc && !exact)
+        return 0;
     long after = tok_from_pos(S, i, q + 1);
     marker(S, after - 1, tk->start, q + 1);
     return after;
@@ -1660,8 +1744,11 @@ static void case_name(scan *S, long i, long case_item)
         n += wl;
     }
     /* "et al" is no part of the name. */
-    if (n > 6 && memcmp(name + n - 6, " et al", 6) == 0)
+    name[n] = '\0';
+    for (char *x; (x = strstr(name, " et al")) && (x[6] == ' ' || x[6] == '\0');) {
+        memmove(x, x + 6, strlen(x + 6) + 1);
         n -= 6;
+    }
     if (n == 0)
         return;
     emit(S, CIV_ENTITY_CASENAME, 0, f->start, T(S, i - 2)->end, 0, name, n);
@@ -1843,7 +1930,12 @@ static long on_docket(scan *S, long i)
     while (q < len && is_alpha(t[q]) && letters < 4)
         out[n++] = (char)lower(t[q++]), letters++;
     if (letters) {
-        if (letters < 2)
+        static const char *const kinds[] = { "cv", "cr", "mc", "mj", "md", "po", "sw", "bk", "ap",
+                                             "civ", "crim", "ml", "dp", "pt", "ms", "gj", "cm" };
+        int known = 0;
+        for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+            known |= strlen(kinds[k]) == letters && memcmp(out + n - letters, kinds[k], letters) == 0;
+        if (!known)
             return 0;
         dl = dash_at(t, len, q);
         if (!dl)
@@ -2003,10 +2095,19 @@ static long on_section(scan *S, long i)
             ent_tok *tt = T(S, t + 1);
             if (word(T(S, t), "title") && tt && (tt->flags & F_ALLDIG) && tt->numval >= 1 &&
                 tt->numval <= 54) {
-                long after = t + 2, dummy;
-                if (punct(T(S, after), ',') && usc_at(S, after + 1, &dummy))
-                    after = dummy;
-                else if (usc_at(S, after, &dummy))
+                long after = t + 2, dummy, c = after;
+                if (punct(T(S, c), ','))
+                    c++;
+                if (word(T(S, c), "of") && word(T(S, c + 1), "the"))
+                    c += 2;
+                if (cfr_at(S, c, &dummy)) {
+                    section s2;
+                    if (!read_section(S->t, S->len, n->start, plural, 1, &s2))
+                        return 0;
+                    emit_section(S, CIV_ENTITY_CFR, tt->numval, &s2, tk->start);
+                    return dummy;
+                }
+                if (usc_at(S, c, &dummy))
                     after = dummy;
                 emit_section(S, CIV_ENTITY_USC, tt->numval, &sc, tk->start);
                 S->last_auth_case = 0;
@@ -2097,6 +2198,8 @@ static long on_abbrev(scan *S, long i)
     if (a->kind == CIV_ENTITY_ACT && !strcmp(a->key, "apa") &&
         (word(nx, "style") || word(nx, "format") || word(nx, "citation")))
         return 0;
+    if (in_junk(S, tk))
+        return 0;
     size_t end = (tk->flags & F_INNER) ? tk->dend : tk->end;
     if (a->kind == CIV_ENTITY_ACT) {
         long s = act_section_after(S, i + 1, a->key, tk->start);
@@ -2147,6 +2250,21 @@ static long on_pub(scan *S, long i)
     return tok_from_pos(S, k, q);
 }
 
+/* "Free XXX Links": the other XXX. */
+static int xxx_adult(scan *S, long i)
+{
+    static const char *const w[] = { "free", "adult", "adults", "porn", "sex", "hot", "movies",
+                                     "videos", "pics", "links", "sites", "site", "passwords",
+                                     "amateurs", "rated", "teens", "live", "hardcore", "girls",
+                                     "chat", "cams", "dvd", "dvds", "smut", "smuttiest" };
+    ent_tok *a[2] = { T(S, i - 1), T(S, i + 1) };
+    for (int k = 0; k < 2; k++)
+        for (size_t j = 0; a[k] && a[k]->type == T_WORD && j < sizeof w / sizeof *w; j++)
+            if (strcmp(a[k]->norm, w[j]) == 0)
+                return 1;
+    return 0;
+}
+
 static long on_word(scan *S, long i)
 {
     ent_tok *tk = T(S, i);
@@ -2156,7 +2274,8 @@ static long on_word(scan *S, long i)
         !word(T(S, i - 1), "title") && !word(T(S, i - 1), "amendment") &&
         !word(T(S, i + 1), "anniversary") && !word(T(S, i + 1), "century") &&
         !word(T(S, i + 1), "olympiad") && !word(T(S, i + 1), "congress") &&
-        !word(T(S, i + 1), "edition") && !word(T(S, i + 1), "annual")) {
+        !word(T(S, i + 1), "edition") && !word(T(S, i + 1), "annual") && !xxx_adult(S, i) &&
+        !in_junk(S, tk)) {
         marker(S, i, tk->start, tk->end);
         return i + 1;
     }
@@ -2279,8 +2398,11 @@ int civ_ent_scan(civ_entity_list *l, const civ_entities *e, const char *t, size_
             marker(&S, S.cur, tk->start, tk->end);
             break;
         case T_PUNCT:
-            if (tk->cp == '(')
+            if (tk->cp == '(') {
                 next = on_codes(&S, S.cur, 0);
+                if (!next)
+                    next = on_paren(&S, S.cur);
+            }
             else if (tk->cp == '[')
                 next = on_bracket(&S, S.cur);
             else if (tk->cp == 0xA7)
