@@ -422,8 +422,11 @@ static int in_junk(scan *S, const ent_tok *tk)
 static long emit(scan *S, civ_entity_kind kind, unsigned flags, size_t start, size_t end,
                  uint32_t need, const char *v, size_t vn)
 {
-    if (S->query)
+    if (S->query) {
+        if (kind == CIV_ENTITY_REDACTION)
+            return -2; /* a query names things; it redacts nothing */
         need = 0;
+    }
     long k = civ_ent_add(S->l, kind, flags, v, vn, start, end, need);
     if (kind == CIV_ENTITY_AGENCY && !need && vn == 3 && memcmp(v, "fbi", 3) == 0)
         S->ctx |= CTX_FBI;
@@ -1632,6 +1635,22 @@ static int edition_num(const ent_tok *a)
            !strcmp(s, "rd");
 }
 
+/* Is the comma at token k inside the second party's name: capitalised
+ * words back to a "v." within a few tokens? */
+static int comma_in_party(scan *S, long k, long lo)
+{
+    for (long j = k - 1; j >= lo && j >= k - 5; j--) {
+        ent_tok *a = T(S, j);
+        if (!a)
+            return 0;
+        if (roles(a) & R_V)
+            return j < k - 1;
+        if (!(is_cap(a) || punct(a, '&')) || (roles(a) & R_STOP))
+            return 0;
+    }
+    return 0;
+}
+
 /* The case name before a citation whose volume is token i. */
 static void case_name(scan *S, long i, long case_item)
 {
@@ -1687,6 +1706,8 @@ static void case_name(scan *S, long i, long case_item)
                 add = 1;
             else if (a->cp == ',' && prev_added >= 0 && (roles(T(S, prev_added)) & R_SUFFIX))
                 add = 1;
+            else if (a->cp == ',' && !has_v && comma_in_party(S, k, lo))
+                add = 1; /* "NLRB v. Sears, Roebuck & Co." */
             else
                 break;
         } else {
