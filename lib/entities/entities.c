@@ -563,7 +563,8 @@ static civ_status finish(civ_entity_list *l, uint32_t ctx, civ_error *err)
         l->items[k++] = l->items[i];
     }
     l->n = k;
-    qsort(l->items, l->n, sizeof *l->items, cmp_item);
+    if (l->n > 1)
+        qsort(l->items, l->n, sizeof *l->items, cmp_item);
     if (grow((void **)&l->out, &l->capout, l->n + 1, sizeof *l->out)) {
         reset(l);
         return civ_error_set(err, CIV_ENOMEM, "entities: out of memory");

@@ -435,7 +435,8 @@ static long emit(scan *S, civ_entity_kind kind, unsigned flags, size_t start, si
          ((vn == 3 && (!memcmp(v, "nsa", 3) || !memcmp(v, "cia", 3))) ||
           (vn == 4 && !memcmp(v, "odni", 4)) || (vn == 5 && !memcmp(v, "pclob", 5)))) ||
         (kind == CIV_ENTITY_USC && vn > 3 && !memcmp(v, "50/", 3)) ||
-        (kind == CIV_ENTITY_ACT && vn >= 4 && (!memcmp(v, "fisa", 4) || !memcmp(v, "patriot", 7))))
+        (kind == CIV_ENTITY_ACT && ((vn >= 4 && !memcmp(v, "fisa", 4)) ||
+                                    (vn >= 7 && !memcmp(v, "patriot", 7)))))
         S->ctx |= CTX_SURV;
     return k;
 }

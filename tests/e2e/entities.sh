@@ -62,3 +62,14 @@ assert_rc 0
 assert_clean_stderr
 assert_eq "$(printf '%s' "$OUT" | tr -d ' ')" "8" "one line out for each hostile line"
 ok "hostile input"
+
+# ---- valgrind: a scan is clean (the ASan build covers the rest) -------------
+if [ "${CIV_SANITIZE:-0}" != "1" ] && command -v valgrind >/dev/null; then
+  head -120 "$TMP/sentences.txt" >"$TMP/vg.txt"
+  run valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+    --show-leak-kinds=definite,indirect "$CIVINDEX" --entities=all <"$TMP/vg.txt"
+  [ "$RC" -ne 99 ] || fail "valgrind found errors in civindex --entities"
+  assert_err_lacks "Invalid read"
+  assert_err_lacks "definitely lost"
+  ok "civindex --entities under valgrind"
+fi
