@@ -430,6 +430,12 @@ static long emit(scan *S, civ_entity_kind kind, unsigned flags, size_t start, si
     long k = civ_ent_add(S->l, kind, flags, v, vn, start, end, need);
     if (kind == CIV_ENTITY_AGENCY && !need && vn == 3 && memcmp(v, "fbi", 3) == 0)
         S->ctx |= CTX_FBI;
+    /* Police and federal law enforcement make "ICE" the agency. */
+    if ((kind == CIV_ENTITY_BODY && !need) ||
+        (kind == CIV_ENTITY_AGENCY && !need && vn == 3 &&
+         (!memcmp(v, "fbi", 3) || !memcmp(v, "dhs", 3) || !memcmp(v, "cbp", 3) ||
+          !memcmp(v, "doj", 3) || !memcmp(v, "dea", 3))))
+        S->ctx |= CTX_ICE;
     /* Intelligence agencies and Title 50 (FISA's title) are about surveillance. */
     if ((kind == CIV_ENTITY_AGENCY && !need &&
          ((vn == 3 && (!memcmp(v, "nsa", 3) || !memcmp(v, "cia", 3))) ||
@@ -1153,6 +1159,18 @@ static long on_body(scan *S, long i)
     return 0;
 }
 
+/* Does token k begin a sentence (or a line)? */
+static int sentence_start(scan *S, long k)
+{
+    ent_tok *a = T(S, k), *b = T(S, k - 1);
+    if (!a || !b || (a->flags & F_NL))
+        return 1;
+    if (b->type == T_PUNCT)
+        return b->cp == '.' || b->cp == '!' || b->cp == '?' || b->cp == ':' || b->cp == ';' ||
+               b->cp == '"' || b->cp == '(';
+    return (b->flags & F_DOT) && !(b->flags & F_INNER) && b->nlen >= 4 && !(b->flags & F_CAP);
+}
+
 /* "<State> Department of X": a state body, not the federal department. */
 static long state_department(scan *S, long i)
 {
@@ -1374,7 +1392,7 @@ static int be_verb(const ent_tok *a)
 static int cited(scan *S, long first, long after)
 {
     int seen = 0;
-    for (long j = first - 1; j >= 0 && j >= first - 4 && seen < 3; j--) {
+    for (long j = first - 1; j >= 0 && j >= first - 8 && seen < 5; j--) {
         ent_tok *a = T(S, j);
         if (!a)
             break;
@@ -1484,11 +1502,19 @@ static long on_codes(scan *S, long i, int loose_first)
     /* A lone "b6" (or "7C") is a code only in a document about FOIA. */
     uint32_t need = 0;
     int adj = adjacent_marker(S, i, after);
+    ent_tok *cue = pv;
+    if (punct(cue, '"') || punct(cue, '\'') || punct(cue, '('))
+        cue = T(S, i - 2);
     if (n == 1 && bforms == 1 && S->t[tk->start] != '(' && !adj &&
-        !(roles(pv) & (R_CITECUE | R_EXEMPTION)))
+        !(roles(cue) & (R_CITECUE | R_EXEMPTION)))
         need = CTX_FOIA;
-    if (upper_b)
-        need = CTX_FOIA;
+    if (upper_b) {
+        int letter = 0;
+        for (int j = 0; j < n && j < 16; j++)
+            letter |= codes[j][2] != '\0';
+        if (n < 2 || !letter)
+            need = CTX_FOIA | CTX_RECORDS;
+    }
     if (n == 1 && !bforms && S->t[tk->start] != '(' && !adj)
         return 0;
     for (int j = 0; j < n && j < 16; j++)
@@ -2148,6 +2174,8 @@ static long on_section(scan *S, long i)
             }
             emitf(S, CIV_ENTITY_ACT, 0, tk->start, T(S, end - 1)->end,
                   (flags & CIV_ENT_F_SURV) ? CTX_SURV : 0, "%s/%s", key, sc.sec);
+            if (!strcmp(key, "foia"))
+                emit_exemption_552(S, &sc, sc.sec_end, sc.end);
             return end;
         }
         return j;
@@ -2170,10 +2198,18 @@ static long on_phrase(scan *S, long i)
         return 0;
     ent_tok *tk = T(S, i);
     size_t last = T(S, end - 1)->end;
-    if (p->kind == CIV_ENTITY_AGENCY && word(tk, "department")) {
+    if (p->kind == CIV_ENTITY_AGENCY && (word(tk, "department") || word(tk, "dept"))) {
         long r = state_department(S, i);
         if (r)
             return r;
+        /* "L.A. Dep't of Transp.", "Chicago Department of Aviation": a city's. */
+        ent_tok *pv = T(S, i - 1);
+        if (pv && pv->type == T_WORD && (pv->flags & F_CAP) && !(pv->flags & F_NL) &&
+            (!(pv->flags & F_DOT) || (pv->flags & F_INNER)) && !word(pv, "us") &&
+            !word(pv, "states") && !word(pv, "federal") && !word(pv, "the") &&
+            !(roles(pv) & (R_V | R_STOP)) && !(pv->we && pv->we->abbr_n) &&
+            !sentence_start(S, i - 1))
+            return end;
     }
     if (p->kind == CIV_ENTITY_ACT) {
         if (p->flags & CIV_ENT_F_NOTOF) {
@@ -2196,6 +2232,8 @@ static long on_phrase(scan *S, long i)
         if (s)
             return s;
     }
+    if (p->kind == CIV_ENTITY_COURT && word(tk, "fisa"))
+        emit(S, CIV_ENTITY_ACT, 0, tk->start, tk->end, 0, "fisa", 4); /* the act names it */
     emit(S, p->kind, 0, tk->start, last, (p->flags & CIV_ENT_F_SURV) ? CTX_SURV : 0, p->key,
          strlen(p->key));
     return end;
@@ -2212,11 +2250,21 @@ static long on_abbrev(scan *S, long i)
     uint32_t need = a->flags >> CIV_ENT_CTX_SHIFT;
     if (!strcmp(a->key, "ice") && (roles(nx) & R_ICENEG))
         return 0;
+    /* "ICE's program", "ICE said": an organisation, whatever the document. */
+    if (need && ((tk->flags & F_POSS) || word(nx, "said") || word(nx, "says") ||
+                 word(nx, "announced") || word(nx, "spokesman") || word(nx, "spokeswoman") ||
+                 word(nx, "spokesperson") || word(nx, "director") || word(nx, "officials") ||
+                 word(nx, "official") || word(nx, "confirmed") || word(nx, "declined") ||
+                 word(nx, "denied") || word(nx, "agents") || word(nx, "officers")))
+        need = 0;
     if (!strcmp(a->key, "doe") && (word(pv, "john") || word(pv, "jane") || word(pv, "richard") ||
                                    word(pv, "roe") || (nx && nx->type == T_NUM) || punct(nx, '#')))
         return 0;
     if (a->kind == CIV_ENTITY_ACT && !strcmp(a->key, "ada") && is_cap(nx) && !word(nx, "title"))
         return 0;
+    if (a->kind == CIV_ENTITY_ACT && !strcmp(a->key, "fisa") && word(nx, "ct") &&
+        (nx->flags & F_DOT))
+        return i + 1; /* "(FISA Ct. Rev. 2002)": the court of a cited case */
     if (a->kind == CIV_ENTITY_ACT && !strcmp(a->key, "apa") &&
         (word(nx, "style") || word(nx, "format") || word(nx, "citation")))
         return 0;
@@ -2296,7 +2344,8 @@ static long on_word(scan *S, long i)
         !word(T(S, i - 1), "title") && !word(T(S, i - 1), "amendment") &&
         !word(T(S, i + 1), "anniversary") && !word(T(S, i + 1), "century") &&
         !word(T(S, i + 1), "olympiad") && !word(T(S, i + 1), "congress") &&
-        !word(T(S, i + 1), "edition") && !word(T(S, i + 1), "annual") && !xxx_adult(S, i) &&
+        !word(T(S, i + 1), "edition") && !word(T(S, i + 1), "annual") &&
+        !word(T(S, i + 1), "corps") && !xxx_adult(S, i) &&
         !in_junk(S, tk)) {
         marker(S, i, tk->start, tk->end);
         return i + 1;

@@ -595,7 +595,6 @@ const civ_ent_reporter civ_ent_reporters[] = {
     { "Conn.Surr.", "connsurr" },
     { "ConnolySur.Rep.", "connoly" },
     { "ConnolySurr.Rep.", "connoly" },
-    { "Const.", "mill" },
     { "Const.Rep.", "mill" },
     { "Const.S.C.", "mill" },
     { "ConsumerCred.Guide(CCH)", "consumercredguidecch" },
@@ -1426,7 +1425,6 @@ const civ_ent_reporter civ_ent_reporters[] = {
     { "ManningLa.", "mannunrepcas" },
     { "Manum.", "njmanumission" },
     { "Manum.Cas.", "njmanumission" },
-    { "Mar.", "akmarsh" },
     { "Mar.Rep.", "akmarsh" },
     { "Marsh.", "akmarsh" },
     { "Marsh.(Ky.)", "akmarsh" },
@@ -2962,4 +2960,4 @@ const civ_ent_reporter civ_ent_reporters[] = {
     { "cal.4th", "cal4th" },
     { "p.2d", "p2d" },
 };
-const size_t civ_ent_nreporters = 2953;
+const size_t civ_ent_nreporters = 2951;
