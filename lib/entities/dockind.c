@@ -1,13 +1,13 @@
 /* The document classifier: opinion, transcript, filing, FOIA request, FOIA
- * response, press release. It reads the title and the first CLASSIFY_MAX
- * bytes (lower-cased once into a workspace), scores the cues of each kind
- * and takes the best above a threshold; a tie or a weak score is NONE.
- * Cost is bounded by CLASSIFY_MAX whatever the document's size. */
+ * response, press release. The scan marks the cues it meets in the first
+ * CIV_ENT_CLASSIFY_MAX bytes (each cue starts with a word of the scanner's
+ * dictionary, or with punctuation), the title is searched for every cue,
+ * and the kinds' scores are the weights of the cues seen; the best score
+ * above a threshold wins, a tie or a weak score is NONE. */
 #include "entities_int.h"
 
 #include <string.h>
 
-#define CLASSIFY_MAX 16384
 #define THRESHOLD 4
 
 /* Cues: phrases (lower-case) that suggest a kind, with a weight. Each
@@ -118,6 +118,8 @@ const civ_ent_cue civ_ent_cues[] = {
     CUE("announced today", CIV_DOC_KIND_PRESS_RELEASE, 2),
     CUE("contact:", CIV_DOC_KIND_PRESS_RELEASE, 1),
     CUE("for more information", CIV_DOC_KIND_PRESS_RELEASE, 1),
+    CUE("freedom of information", CIV_DOC_KIND_NONE, 0), CUE("foia", CIV_DOC_KIND_NONE, 0),
+    CUE("privacy act", CIV_DOC_KIND_NONE, 0),
 };
 const size_t civ_ent_ncues = sizeof civ_ent_cues / sizeof civ_ent_cues[0];
 
@@ -168,77 +170,64 @@ static int speaker_turns(const char *t, size_t len)
     return turns;
 }
 
-int civ_ent_cue_class(unsigned char c)
-{
-    if (c >= 'a' && c <= 'z')
-        return c - 'a';
-    switch (c) {
-    case '#': return 26;
-    case '(': return 27;
-    case ' ': return 28;
-    case ':': return 29;
-    case '.': return 30;
-    default: return -1;
-    }
-}
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
-/* One pass over the lower-cased text: at each word start, the cues that
- * begin with its first two bytes (a binary search in the scanner's sorted
- * index) are compared. */
-static void find_cues(const civ_entities *e, const char *low, size_t n, unsigned char *seen)
+void civ_ent_cues_at(const civ_entities *e, const ent_wentry *we, const char *t, size_t len,
+                     size_t pos, unsigned char *seen)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)low[i];
-        if (i && ((low[i - 1] >= 'a' && low[i - 1] <= 'z') || (low[i - 1] >= '0' && low[i - 1] <= '9')))
+    const uint16_t *list;
+    int n;
+    if (we) {
+        list = e->cue_order + we->cue_first;
+        n = we->cue_n;
+    } else {
+        list = e->cue_punct;
+        n = e->ncue_punct;
+    }
+    for (int j = 0; j < n; j++) {
+        const civ_ent_cue *q = &civ_ent_cues[list[j]];
+        if (seen[list[j]] || pos + q->len > len)
             continue;
-        if (!((c >= 'a' && c <= 'z') || c == '#' || c == '('))
-            continue;
-        unsigned char c2 = i + 1 < n ? (unsigned char)low[i + 1] : 0;
-        int k1 = civ_ent_cue_class(c), k2 = civ_ent_cue_class(c2);
-        if (k1 < 0 || k2 < 0)
-            continue;
-        const uint8_t *range = e->cue_range[k1][k2];
-        for (size_t j = range[0]; j < range[1]; j++) {
-            const civ_ent_cue *q = &civ_ent_cues[e->cue_order[j]];
-            size_t m = q->len;
-            if (!seen[e->cue_order[j]] && i + m <= n && memcmp(low + i, q->text, m) == 0)
-                seen[e->cue_order[j]] = 1;
-        }
+        size_t k = 0;
+        while (k < q->len && lower((unsigned char)t[pos + k]) == (unsigned char)q->text[k])
+            k++;
+        if (k == q->len)
+            seen[list[j]] = 1;
     }
 }
 
 civ_doc_kind civ_ent_classify(const civ_entities *e, const char *t, size_t len, const char *title,
-                              size_t tlen, civ_buf *tmp)
+                              size_t tlen, unsigned char *seen)
 {
-    size_t n = len < CLASSIFY_MAX ? len : CLASSIFY_MAX;
-    civ_buf_reset(tmp);
-    if (civ_buf_reserve(tmp, n + tlen + 2) < 0)
-        return CIV_DOC_KIND_NONE;
-    char *low = tmp->data;
-    size_t k = 0;
-    for (size_t i = 0; i < tlen; i++)
-        low[k++] = (char)(title[i] >= 'A' && title[i] <= 'Z' ? title[i] + 32 : title[i] ? title[i] : ' ');
-    low[k++] = '\n';
-    for (size_t i = 0; i < n; i++) {
-        char c = t[i];
-        low[k++] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c ? c : ' ';
+    (void)e;
+    size_t n = len < CIV_ENT_CLASSIFY_MAX ? len : CIV_ENT_CLASSIFY_MAX;
+    /* The title: short, so every cue is looked for in it. */
+    if (tlen) {
+        char low[512];
+        size_t m = tlen < sizeof low - 1 ? tlen : sizeof low - 1;
+        for (size_t i = 0; i < m; i++)
+            low[i] = (char)(title[i] ? lower((unsigned char)title[i]) : ' ');
+        low[m] = '\0';
+        for (size_t i = 0; i < civ_ent_ncues; i++)
+            if (!seen[i] && strstr(low, civ_ent_cues[i].text))
+                seen[i] = 1;
     }
-    low[k] = '\0';
-    tmp->len = k;
-    unsigned char seen[256];
-    memset(seen, 0, sizeof seen);
-    find_cues(e, low, k, seen);
-    int s[CIV_DOC_KINDS] = { 0 };
-    for (size_t i = 0; i < civ_ent_ncues; i++)
-        if (seen[i])
-            s[civ_ent_cues[i].kind] += civ_ent_cues[i].weight;
+    int s[CIV_DOC_KINDS] = { 0 }, foia = 0, privacy = 0;
+    for (size_t i = 0; i < civ_ent_ncues; i++) {
+        if (!seen[i])
+            continue;
+        s[civ_ent_cues[i].kind] += civ_ent_cues[i].weight;
+        if (civ_ent_cues[i].weight == 0 && civ_ent_cues[i].text[0] == 'p')
+            privacy = 1;
+        else if (civ_ent_cues[i].weight == 0)
+            foia = 1;
+    }
     int turns = speaker_turns(t, n);
     if (turns >= 3)
         s[CIV_DOC_KIND_TRANSCRIPT] += 3 + (turns >= 6 ? 2 : 0);
-    int foia = strstr(low, "freedom of information") || strstr(low, "foia");
     if (!foia)
         s[CIV_DOC_KIND_FOIA_REQUEST] = 0;
-    if (!foia && !strstr(low, "privacy act"))
+    if (!foia && !privacy)
         s[CIV_DOC_KIND_FOIA_RESPONSE] = 0;
     /* A letter answering a request quotes the request's words. */
     if (s[CIV_DOC_KIND_FOIA_RESPONSE] >= THRESHOLD)

@@ -68,7 +68,12 @@ const ent_wentry *civ_ent_word_lookup(const civ_entities *e, const char *w, size
 {
     if (n == 0 || n > 255)
         return NULL;
-    uint32_t h = civ_ent_hash(w, n);
+    return civ_ent_word_lookup_hash(e, w, n, civ_ent_hash(w, n));
+}
+
+const ent_wentry *civ_ent_word_lookup_hash(const civ_entities *e, const char *w, size_t n,
+                                           uint32_t h)
+{
     for (size_t i = h & e->wmask;; i = (i + 1) & e->wmask) {
         int32_t k = e->wtab[i];
         if (k < 0)
@@ -145,7 +150,7 @@ static long word_add(civ_entities *e, bmap *m, const char *w, size_t n)
     we->hash = civ_ent_hash(w, n);
     we->len = (uint8_t)n;
     we->canon = (int32_t)e->nwords;
-    we->phr_first = we->abbr_first = -1;
+    we->phr_first = we->abbr_first = we->cue_first = -1;
     k = (long)e->nwords++;
     bmap_put(m, e->words, (int32_t)k);
     return k;
@@ -252,10 +257,14 @@ static int cmp_abbr(const void *a, const void *b)
     return *(const int32_t *)a < *(const int32_t *)b ? -1 : 1;
 }
 
+static const long *cue_words_ctx;
+
 static int cmp_cue(const void *a, const void *b)
 {
-    int c = strcmp(civ_ent_cues[*(const uint16_t *)a].text, civ_ent_cues[*(const uint16_t *)b].text);
-    return c ? c : (*(const uint16_t *)a < *(const uint16_t *)b ? -1 : 1);
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    if (cue_words_ctx[x] != cue_words_ctx[y])
+        return cue_words_ctx[x] < cue_words_ctx[y] ? -1 : 1;
+    return x < y ? -1 : 1;
 }
 
 static ent_rentry *rep_table(const civ_ent_reporter *r, size_t n, size_t *mask, int lower,
@@ -377,6 +386,42 @@ civ_status civ_entities_new(civ_entities **out, civ_error *err)
             goto nomem;
         e->words[from].canon = (int32_t)to;
     }
+    /* Classifier cues, by their first word (or punctuation). */
+    e->cue_order = malloc((civ_ent_ncues + 1) * sizeof *e->cue_order);
+    long *cue_word = malloc((civ_ent_ncues + 1) * sizeof *cue_word);
+    if (!e->cue_order || !cue_word) {
+        free(cue_word);
+        goto nomem;
+    }
+    size_t ncw = 0;
+    for (size_t i = 0; i < civ_ent_ncues; i++) {
+        const char *t = civ_ent_cues[i].text;
+        size_t n = 0;
+        while ((t[n] >= 'a' && t[n] <= 'z') || (t[n] >= '0' && t[n] <= '9'))
+            n++;
+        if (n == 0) {
+            if (e->ncue_punct < (int)(sizeof e->cue_punct / sizeof *e->cue_punct))
+                e->cue_punct[e->ncue_punct++] = (uint16_t)i;
+            continue;
+        }
+        long w = word_add(e, &m, t, n);
+        if (w < 0) {
+            free(cue_word);
+            goto nomem;
+        }
+        cue_word[i] = w;
+        e->cue_order[ncw++] = (uint16_t)i;
+    }
+    cue_words_ctx = cue_word;
+    qsort(e->cue_order, ncw, sizeof *e->cue_order, cmp_cue);
+    for (size_t i = 0; i < ncw; i++) {
+        ent_wentry *we = &e->words[cue_word[e->cue_order[i]]];
+        if (we->cue_first < 0)
+            we->cue_first = (int32_t)i;
+        we->cue_n++;
+    }
+    cue_words_ctx = NULL;
+    free(cue_word);
     if (e->nwords * 2 > est)
         goto nomem; /* the temporary map would be too full: raise est */
     /* Phrases compare canonical words ("dept" reads as "department"). */
@@ -441,23 +486,6 @@ civ_status civ_entities_new(civ_entities **out, civ_error *err)
                 e->wtab[j] = (int32_t)i;
                 break;
             }
-    /* Classifier cues, sorted by text (dockind.c searches them). */
-    e->cue_order = malloc((civ_ent_ncues + 1) * sizeof *e->cue_order);
-    if (!e->cue_order)
-        goto nomem;
-    for (size_t i = 0; i < civ_ent_ncues; i++)
-        e->cue_order[i] = (uint16_t)i;
-    qsort(e->cue_order, civ_ent_ncues, sizeof *e->cue_order, cmp_cue);
-    for (size_t i = 0; i < civ_ent_ncues; i++) {
-        const char *t = civ_ent_cues[e->cue_order[i]].text;
-        int a = civ_ent_cue_class((unsigned char)t[0]), b = civ_ent_cue_class((unsigned char)t[1]);
-        if (a < 0 || b < 0)
-            continue; /* a cue must start with classed bytes (tests check) */
-        uint8_t *r = e->cue_range[a][b];
-        if (r[1] == 0)
-            r[0] = (uint8_t)i;
-        r[1] = (uint8_t)(i + 1);
-    }
     free(m.tab);
     (void)word_find;
     *out = e;
@@ -598,6 +626,9 @@ civ_status civ_entities_scan(civ_entity_list *out, const civ_entities *ents, con
         return civ_error_set(err, CIV_EINVAL, "entities: no scanner, list or text");
     reset(out);
     ent_scan_result res;
+    int classify = !opts || !opts->no_doc;
+    memset(out->cues, 0, sizeof out->cues);
+    res.cues = classify ? out->cues : NULL;
     if (civ_ent_scan(out, ents, text ? text : "", len, 0, &res) != 0 || out->failed) {
         reset(out);
         return civ_error_set(err, CIV_ENOMEM, "entities: out of memory scanning");
@@ -607,7 +638,7 @@ civ_status civ_entities_scan(civ_entity_list *out, const civ_entities *ents, con
         return s;
     if (!opts || !opts->no_doc) {
         out->doc.kind = civ_ent_classify(ents, text ? text : "", len, opts ? opts->title : NULL,
-                                         opts && opts->title ? opts->title_len : 0, &out->tmp);
+                                         opts && opts->title ? opts->title_len : 0, out->cues);
         /* The document's own citation: a "Cite as" line, or the first
          * full citation of an opinion's first page. */
         for (size_t i = 0; i < out->nout; i++) {
@@ -702,6 +733,7 @@ civ_status civ_entities_normalise(civ_entity_list *out, const civ_entities *ents
     while (off < len && (q[off] == ' ' || q[off] == '"'))
         off++;
     ent_scan_result res;
+    res.cues = NULL;
     if (civ_ent_scan(out, ents, q + off, len - off, 1, &res) != 0 || out->failed) {
         reset(out);
         return civ_error_set(err, CIV_ENOMEM, "entities: out of memory");

@@ -108,10 +108,6 @@ enum {
     R_VITNEG = 1u << 28, R_SUFFIX = 1u << 29, R_PATROL = 1u << 30, R_BUREAU = 1u << 31
 };
 
-/* Classes of the first two bytes of a cue (dockind.c): a-z # ( space : . */
-#define CIV_ENT_CUE_CLASSES 31
-int civ_ent_cue_class(unsigned char c);
-
 /* ---- the compiled scanner --------------------------------------------------- */
 
 typedef struct ent_wentry {
@@ -126,6 +122,8 @@ typedef struct ent_wentry {
     int32_t phr_n;
     int32_t abbr_first;   /* abbreviations of this spelling: index into abbr_order */
     int32_t abbr_n;
+    int32_t cue_first;    /* classifier cues starting with this word: index into cue_order */
+    int32_t cue_n;
 } ent_wentry;
 
 typedef struct ent_phrase {
@@ -164,13 +162,17 @@ struct civ_entities {
     ent_rentry *repl;     /* reporters, lower-cased (queries) */
     size_t replmask;
     civ_buf strings;      /* lower-cased copies and the like */
-    uint16_t *cue_order;  /* classifier cues sorted by text */
-    uint8_t cue_range[CIV_ENT_CUE_CLASSES][CIV_ENT_CUE_CLASSES][2]; /* by first two bytes */
+    uint16_t *cue_order;  /* classifier cues grouped by first word */
+    uint16_t cue_punct[8];/* cues that start with punctuation ("###", "(whereupon") */
+    int ncue_punct;
 };
 
 uint32_t civ_ent_hash(const char *s, size_t n);
 /* The dictionary entry of a normalised word, or NULL. */
 const ent_wentry *civ_ent_word_lookup(const civ_entities *e, const char *w, size_t n);
+/* The same with the word's civ_ent_hash() already known. */
+const ent_wentry *civ_ent_word_lookup_hash(const civ_entities *e, const char *w, size_t n,
+                                           uint32_t h);
 /* The slug of a reporter spelling (whitespace removed), or NULL. */
 const char *civ_ent_reporter_lookup(const civ_entities *e, const char *key, size_t n, int lower);
 
@@ -197,6 +199,7 @@ struct civ_entity_list {
     size_t doc_docket, doc_court, doc_cite, doc_casename; /* offsets into vals + 1 (0: none) */
     ent_tok *ring;         /* scan workspace */
     civ_buf tmp;           /* classifier workspace */
+    unsigned char cues[256]; /* classifier cues seen by the scan */
     int failed;
 };
 
@@ -208,6 +211,7 @@ long civ_ent_add(civ_entity_list *l, civ_entity_kind kind, unsigned flags,
 typedef struct ent_scan_result {
     uint32_t ctx;          /* context shown by the whole text */
     long own_cite;         /* index of the first case cite in a "Cite as" line, or -1 */
+    unsigned char *cues;   /* in: where to mark the classifier cues seen, or NULL */
 } ent_scan_result;
 int civ_ent_scan(civ_entity_list *l, const civ_entities *e, const char *t, size_t len,
                  int query, ent_scan_result *res);
@@ -221,7 +225,14 @@ typedef struct civ_ent_cue {
 } civ_ent_cue;
 extern const civ_ent_cue civ_ent_cues[];
 extern const size_t civ_ent_ncues;
+/* Cues are looked for in the first CIV_ENT_CLASSIFY_MAX bytes only. */
+#define CIV_ENT_CLASSIFY_MAX 16384
+/* Marks in seen[] the cues found in text[pos...] (a word or punctuation
+ * starting there). */
+void civ_ent_cues_at(const civ_entities *e, const ent_wentry *we, const char *t, size_t len,
+                     size_t pos, unsigned char *seen);
+/* The kind, from the cues the scan saw and the title. */
 civ_doc_kind civ_ent_classify(const civ_entities *e, const char *t, size_t len,
-                              const char *title, size_t tlen, civ_buf *tmp);
+                              const char *title, size_t tlen, unsigned char *seen);
 
 #endif

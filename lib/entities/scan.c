@@ -49,6 +49,7 @@ struct ent_tok {
     uint8_t nlen, ndig;
     char norm[NORM_MAX];
     uint32_t numval;     /* numbers: value of the leading digits (capped) */
+    uint32_t hash;       /* FNV-1a of norm */
     const ent_wentry *we;
     int32_t canon;       /* the word phrases compare, or -1 */
 };
@@ -85,6 +86,7 @@ typedef struct scan {
     long last_marker;    /* token index of the latest redaction marker */
     long own_cite;       /* start of a case cite on a "Cite as" line, or -1 */
     size_t last_cited_end; /* end of the latest exemption code cited (not a marker) */
+    unsigned char *cues;   /* classifier cues seen, or NULL */
 } scan;
 
 /* ---- characters ---------------------------------------------------------- */
@@ -146,20 +148,24 @@ static void lookup_word(scan *S, ent_tok *tk)
     tk->canon = -1;
     if (tk->flags & F_LONG || tk->nlen == 0)
         return;
-    const ent_wentry *we = civ_ent_word_lookup(S->e, tk->norm, tk->nlen);
+    const ent_wentry *we = civ_ent_word_lookup_hash(S->e, tk->norm, tk->nlen, tk->hash);
     if (we) {
         tk->we = we;
         tk->canon = we->canon;
         S->ctx |= we->ctx;
+        if (we->cue_n && S->cues && tk->start < CIV_ENT_CLASSIFY_MAX)
+            civ_ent_cues_at(S->e, we, (const char *)S->t, S->len, tk->start, S->cues);
     }
 }
 
-static void norm_put(ent_tok *tk, int c)
+static inline void norm_put(ent_tok *tk, int c)
 {
-    if (tk->nlen + 1 < NORM_MAX)
+    if (tk->nlen + 1 < NORM_MAX) {
         tk->norm[tk->nlen++] = (char)c;
-    else
+        tk->hash = (tk->hash ^ (unsigned char)c) * 16777619u;
+    } else {
         tk->flags |= F_LONG;
+    }
 }
 
 /* Makes the next token into tk; 0 at the end of the text. */
@@ -199,6 +205,7 @@ static int next_token(scan *S, ent_tok *tk)
     }
     memset(tk, 0, offsetof(ent_tok, norm));
     tk->norm[0] = '\0';
+    tk->hash = 2166136261u;
     tk->start = i;
     tk->flags = (uint16_t)fl;
     unsigned c = s[i];
@@ -340,6 +347,8 @@ static int next_token(scan *S, ent_tok *tk)
     i += n;
     tk->end = tk->dend = i;
     S->pos = i;
+    if ((cp == '#' || cp == '(') && S->cues && tk->start < CIV_ENT_CLASSIFY_MAX)
+        civ_ent_cues_at(S->e, NULL, (const char *)S->t, S->len, tk->start, S->cues);
     return 1;
 }
 
@@ -981,8 +990,15 @@ static const char *act_at(scan *S, long k, long *end, unsigned *flags)
  * the first token in *first; -1 when none. */
 static int state_back(scan *S, long last, long *first)
 {
+    ent_tok *lt = T(S, last);
+    if (!lt || lt->type != T_WORD || (!(lt->flags & F_CAP) && !S->query))
+        return -1;
     for (size_t s = 0; s < civ_ent_nstates; s++) {
         const char *name = civ_ent_states[s].name;
+        const char *lw = strrchr(name, ' ');
+        lw = lw ? lw + 1 : name;
+        if (lw[0] != lt->norm[0] || strcmp(lw, lt->norm) != 0)
+            continue;
         int nw = 1;
         for (const char *c = name; *c; c++)
             nw += *c == ' ';
@@ -1012,8 +1028,13 @@ static int state_back(scan *S, long last, long *first)
 
 static int state_fwd(scan *S, long k, long *end)
 {
+    ent_tok *ft = T(S, k);
+    if (!ft || ft->type != T_WORD || (!(ft->flags & F_CAP) && !S->query))
+        return -1;
     for (size_t s = 0; s < civ_ent_nstates; s++) {
         const char *c = civ_ent_states[s].name;
+        if (c[0] != ft->norm[0])
+            continue;
         long j = k;
         while (*c) {
             ent_tok *a = T(S, j);
@@ -2451,6 +2472,7 @@ int civ_ent_scan(civ_entity_list *l, const civ_entities *e, const char *t, size_
     S.last_case = -1;
     S.last_marker = -2;
     S.own_cite = -1;
+    S.cues = res->cues;
     const ent_wentry *andw = civ_ent_word_lookup(e, "and", 3);
     S.and_canon = andw ? andw->canon : -1;
     for (S.cur = 0;;) {
