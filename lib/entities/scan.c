@@ -1540,7 +1540,22 @@ static long on_codes(scan *S, long i, int loose_first)
         return 0;
     for (int j = 0; j < n && j < 16; j++)
         emit(S, CIV_ENTITY_EXEMPTION, 0, cstart[j], cend[j], need, codes[j], strlen(codes[j]));
-    if (!adj && !cited(S, i, after)) {
+    /* A list or table of codes ("(b)(6)    Information in personnel files",
+     * "(b)(5): deliberative", "| (b)(6) |") describes them. */
+    int table = 0;
+    {
+        size_t q = lastend, sp = 0;
+        while (q < S->len && (S->t[q] == ' ' || S->t[q] == '\t')) {
+            sp += S->t[q] == '\t' ? 2 : 1;
+            q++;
+        }
+        if (sp >= 2 || (q < S->len && (S->t[q] == ':' || S->t[q] == '|' || S->t[q] == '=')) ||
+            (dash_at(S->t, S->len, q) && q + dash_at(S->t, S->len, q) < S->len &&
+             S->t[q + dash_at(S->t, S->len, q)] == ' ') ||
+            punct(pv, '|'))
+            table = 1;
+    }
+    if (!adj && !table && !cited(S, i, after)) {
         emit(S, CIV_ENTITY_REDACTION, 0, tk->start, lastend, need, "", 0);
         S->last_marker = after - 1;
     } else {
@@ -1821,6 +1836,8 @@ static void case_name(scan *S, long i, long case_item)
     if (n == 0)
         return;
     emit(S, CIV_ENTITY_CASENAME, 0, f->start, T(S, i - 2)->end, 0, name, n);
+    if (case_item < 0)
+        return;
     if (S->nrn == 8) {
         memmove(S->rn, S->rn + 1, 7 * sizeof *S->rn);
         S->nrn--;
@@ -1904,8 +1921,10 @@ static long on_cite(scan *S, long i)
         slug = civ_ent_reporter_lookup(S->e, key, kn - 1, S->query);
     if (!slug)
         return 0;
-    if (pg->type == T_BLANK)
+    if (pg->type == T_BLANK) {
+        case_name(S, i, -1); /* "Carpenter v. United States, 585 U.S. ___, 138 S. Ct. 2206" */
         return k + 1;
+    }
     if (word(pg, "at")) {
         ent_tok *pin = T(S, k + 1);
         if (!pin || pin->type != T_NUM)

@@ -91,7 +91,6 @@ const civ_ent_phrase civ_ent_agencies_phrases[] = {
     { "justice programs office", "ojp", 0 },
     { "labor department", "dol", 0 },
     { "management and budget office", "omb", 0 },
-    { "marshals", "usms", 0 },
     { "marshals service", "usms", 0 },
     { "national aeronautics and space administration", "nasa", 0 },
     { "national archives", "nara", 0 },
@@ -245,7 +244,7 @@ const civ_ent_phrase civ_ent_agencies_phrases[] = {
     { "us secret service", "usss", 0 },
     { "veterans affairs department", "va", 0 },
 };
-const size_t civ_ent_agencies_nphrases = 237;
+const size_t civ_ent_agencies_nphrases = 236;
 
 const civ_ent_phrase civ_ent_agencies_abbrevs[] = {
     { "ATF", "atf", 0 },
