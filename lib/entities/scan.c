@@ -443,8 +443,8 @@ static long emit(scan *S, civ_entity_kind kind, unsigned flags, size_t start, si
     if ((kind == CIV_ENTITY_BODY && !need) ||
         (kind == CIV_ENTITY_AGENCY && !need && vn == 3 &&
          (!memcmp(v, "fbi", 3) || !memcmp(v, "dhs", 3) || !memcmp(v, "cbp", 3) ||
-          !memcmp(v, "doj", 3) || !memcmp(v, "dea", 3))))
-        S->ctx |= CTX_ICE;
+          !memcmp(v, "doj", 3) || !memcmp(v, "dea", 3) || !memcmp(v, "ice", 3))))
+        S->ctx |= CTX_ICE | CTX_INS;
     /* Intelligence agencies and Title 50 (FISA's title) are about surveillance. */
     if ((kind == CIV_ENTITY_AGENCY && !need &&
          ((vn == 3 && (!memcmp(v, "nsa", 3) || !memcmp(v, "cia", 3))) ||
@@ -1339,6 +1339,12 @@ static long on_ordinal(scan *S, long i)
         return 0;
     if (!amendment_ok(S, k + 1))
         return 0;
+    /* "the first amendment proposed by the senator": a bill's. */
+    ent_tok *nx = T(S, k + 1);
+    if (T(S, i)->type == T_WORD && !(T(S, i)->flags & F_CAP) && !S->query &&
+        (word(nx, "proposed") || word(nx, "offered") || word(nx, "passed") || word(nx, "failed") ||
+         word(nx, "adopted") || word(nx, "introduced") || word(nx, "sponsored")))
+        return 0;
     /* "the committee's first amendment", "its second amendment": a motion's. */
     ent_tok *first = T(S, i), *pv = T(S, i - 1);
     if (first->type == T_WORD && !(first->flags & F_CAP) && !S->query &&
@@ -1520,6 +1526,17 @@ static long on_codes(scan *S, long i, int loose_first)
     if (n == 0)
         return 0;
     long after = tok_from_pos(S, i, lastend);
+    /* "(b)(6) of the contract": a subsection of something else. */
+    if (word(T(S, after), "of")) {
+        int foia = 0;
+        for (long j = after + 1; j <= after + 3 && !foia; j++) {
+            ent_tok *a = T(S, j);
+            foia = word(a, "foia") || word(a, "freedom") || (roles(a) & R_USC) ||
+                   (a && a->type == T_NUM && strcmp(a->norm, "552") == 0);
+        }
+        if (!foia)
+            return after;
+    }
     /* A lone "b6" (or "7C") is a code only in a document about FOIA. */
     uint32_t need = 0;
     int adj = adjacent_marker(S, i, after);
@@ -1948,6 +1965,17 @@ static long on_cite(scan *S, long i)
     }
     if (pg->type != T_NUM || !(pg->flags & F_ALLDIG) || pg->ndig > 7)
         return 0;
+    /* "rose 5 F. 10 minutes later": a measure, not a page. */
+    {
+        static const char *const units[] = { "minutes", "minute", "hours", "hour", "seconds",
+                                             "days", "weeks", "months", "years", "degrees",
+                                             "percent", "feet", "miles", "meters", "people",
+                                             "persons", "times", "pounds", "dollars", "cents" };
+        ent_tok *u = T(S, k + 1);
+        for (size_t j = 0; u && u->type == T_WORD && j < sizeof units / sizeof *units; j++)
+            if (strcmp(u->norm, units[j]) == 0)
+                return 0;
+    }
     long item = emitf(S, CIV_ENTITY_CASE, 0, vol->start, pg->end, 0, "%u-%s-%u", vol->numval, slug,
                       pg->numval);
     if (item < 0)

@@ -116,6 +116,7 @@ const civ_ent_word civ_ent_words[] = {
     W("accumulations", R_ICENEG), W("jam", R_ICENEG), W("jams", R_ICENEG), W("sheet", R_ICENEG),
     W("sheets", R_ICENEG), W("shelf", R_ICENEG), W("fishing", R_ICENEG), W("climbing", R_ICENEG),
     W("warning", R_ICENEG), W("warnings", R_ICENEG), W("pellets", R_ICENEG), W("dams", R_ICENEG),
+    W("cold", R_ICENEG), W("water", R_ICENEG), W("bath", R_ICENEG), W("skates", R_ICENEG),
     W("truck", R_ICENEG), W("trucks", R_ICENEG), W("powertrain", R_ICENEG), W("models", R_ICENEG),
 
     /* context words (a document about ...) */
