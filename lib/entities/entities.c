@@ -225,18 +225,20 @@ static int add_abbrev(civ_entities *e, bmap *m, civ_entity_kind kind, const char
     return 0;
 }
 
-static const civ_entities *sort_ctx;
+/* Sorting without global state: each element carries its own keys. */
+typedef struct sortkey {
+    long k1, k2;      /* compared in order; k2 descending when `desc2` */
+    int32_t idx;
+} sortkey;
 
-static int cmp_phr(const void *a, const void *b)
+static int cmp_key_desc2(const void *a, const void *b)
 {
-    const ent_phrase *x = &sort_ctx->phr[*(const int32_t *)a];
-    const ent_phrase *y = &sort_ctx->phr[*(const int32_t *)b];
-    int32_t fx = sort_ctx->phr_words[x->first], fy = sort_ctx->phr_words[y->first];
-    if (fx != fy)
-        return fx < fy ? -1 : 1;
-    if (x->n != y->n)
-        return x->n > y->n ? -1 : 1;
-    return *(const int32_t *)a < *(const int32_t *)b ? -1 : 1;
+    const sortkey *x = a, *y = b;
+    if (x->k1 != y->k1)
+        return x->k1 < y->k1 ? -1 : 1;
+    if (x->k2 != y->k2)
+        return x->k2 > y->k2 ? -1 : 1;
+    return x->idx < y->idx ? -1 : 1;
 }
 
 static long abbr_word(const civ_entities *e, const ent_abbrev *a, const bmap *m)
@@ -246,25 +248,22 @@ static long abbr_word(const civ_entities *e, const ent_abbrev *a, const bmap *m)
     return bmap_find(e, m, buf, n);
 }
 
-static const bmap *sort_map;
-
-static int cmp_abbr(const void *a, const void *b)
+/* Sorts n indices by (k1 ascending, k2 descending) into out. */
+static int sort_by(int32_t *out, size_t n, const long *k1, const long *k2)
 {
-    long x = abbr_word(sort_ctx, &sort_ctx->abbr[*(const int32_t *)a], sort_map);
-    long y = abbr_word(sort_ctx, &sort_ctx->abbr[*(const int32_t *)b], sort_map);
-    if (x != y)
-        return x < y ? -1 : 1;
-    return *(const int32_t *)a < *(const int32_t *)b ? -1 : 1;
-}
-
-static const long *cue_words_ctx;
-
-static int cmp_cue(const void *a, const void *b)
-{
-    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
-    if (cue_words_ctx[x] != cue_words_ctx[y])
-        return cue_words_ctx[x] < cue_words_ctx[y] ? -1 : 1;
-    return x < y ? -1 : 1;
+    sortkey *t = malloc((n + 1) * sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        t[i].k1 = k1[i];
+        t[i].k2 = k2 ? k2[i] : 0;
+        t[i].idx = out[i];
+    }
+    qsort(t, n, sizeof *t, cmp_key_desc2);
+    for (size_t i = 0; i < n; i++)
+        out[i] = t[i].idx;
+    free(t);
+    return 0;
 }
 
 static ent_rentry *rep_table(const civ_ent_reporter *r, size_t n, size_t *mask, int lower,
@@ -412,15 +411,26 @@ civ_status civ_entities_new(civ_entities **out, civ_error *err)
         cue_word[i] = w;
         e->cue_order[ncw++] = (uint16_t)i;
     }
-    cue_words_ctx = cue_word;
-    qsort(e->cue_order, ncw, sizeof *e->cue_order, cmp_cue);
+    {
+        int32_t ord[256];
+        long k1[256];
+        for (size_t i = 0; i < ncw && i < 256; i++) {
+            ord[i] = e->cue_order[i];
+            k1[i] = cue_word[e->cue_order[i]];
+        }
+        if (ncw > 256 || sort_by(ord, ncw, k1, NULL)) {
+            free(cue_word);
+            goto nomem;
+        }
+        for (size_t i = 0; i < ncw; i++)
+            e->cue_order[i] = (uint16_t)ord[i];
+    }
     for (size_t i = 0; i < ncw; i++) {
         ent_wentry *we = &e->words[cue_word[e->cue_order[i]]];
         if (we->cue_first < 0)
             we->cue_first = (int32_t)i;
         we->cue_n++;
     }
-    cue_words_ctx = NULL;
     free(cue_word);
     if (e->nwords * 2 > est)
         goto nomem; /* the temporary map would be too full: raise est */
@@ -435,8 +445,19 @@ civ_status civ_entities_new(civ_entities **out, civ_error *err)
         goto nomem;
     for (size_t i = 0; i < e->nphr; i++)
         e->phr_order[i] = (int32_t)i;
-    sort_ctx = e;
-    qsort(e->phr_order, e->nphr, sizeof *e->phr_order, cmp_phr);
+    {
+        long *k1 = malloc((e->nphr + 1) * sizeof *k1), *k2 = malloc((e->nphr + 1) * sizeof *k2);
+        int bad = !k1 || !k2;
+        for (size_t i = 0; !bad && i < e->nphr; i++) {
+            k1[i] = e->phr_words[e->phr[i].first];
+            k2[i] = e->phr[i].n;
+        }
+        bad = bad || sort_by(e->phr_order, e->nphr, k1, k2);
+        free(k1);
+        free(k2);
+        if (bad)
+            goto nomem;
+    }
     for (size_t i = 0; i < e->nphr; i++) {
         int32_t w = e->phr_words[e->phr[e->phr_order[i]].first];
         if (e->words[w].phr_first < 0)
@@ -445,8 +466,17 @@ civ_status civ_entities_new(civ_entities **out, civ_error *err)
     }
     for (size_t i = 0; i < e->nabbr; i++)
         e->abbr_order[i] = (int32_t)i;
-    sort_map = &m;
-    qsort(e->abbr_order, e->nabbr, sizeof *e->abbr_order, cmp_abbr);
+    {
+        long *k1 = malloc((e->nabbr + 1) * sizeof *k1);
+        if (!k1)
+            goto nomem;
+        for (size_t i = 0; i < e->nabbr; i++)
+            k1[i] = abbr_word(e, &e->abbr[i], &m);
+        int bad = sort_by(e->abbr_order, e->nabbr, k1, NULL);
+        free(k1);
+        if (bad)
+            goto nomem;
+    }
     for (size_t i = 0; i < e->nabbr; i++) {
         long w = abbr_word(e, &e->abbr[e->abbr_order[i]], &m);
         if (w < 0)
@@ -455,8 +485,6 @@ civ_status civ_entities_new(civ_entities **out, civ_error *err)
             e->words[w].abbr_first = (int32_t)i;
         e->words[w].abbr_n++;
     }
-    sort_ctx = NULL;
-    sort_map = NULL;
 
     /* Reporters. */
     e->rep = rep_table(civ_ent_reporters, civ_ent_nreporters, &e->repmask, 0, &e->strings);
