@@ -1364,7 +1364,7 @@ static long on_amend(scan *S, long i)
     ent_tok *tk = T(S, i);
     int abbr = (word(tk, "amend") || word(tk, "amends") || word(tk, "amdt") ||
                 word(tk, "amdts")) && (tk->flags & F_DOT);
-    int full = word(tk, "amendment") && (tk->flags & F_CAP);
+    int full = word(tk, "amendment") && ((tk->flags & F_CAP) || S->query);
     if (!abbr && !full)
         return 0;
     if (abbr) {
@@ -1383,8 +1383,13 @@ static long on_amend(scan *S, long i)
     for (int items = 0; items < 27; items++) {
         ent_tok *a = T(S, k);
         int v = roman(a);
-        if (!v && abbr && a && a->type == T_NUM && (a->flags & F_ALLDIG) && a->numval >= 1 &&
-            a->numval <= 27)
+        if (!v && S->query && a && a->type == T_WORD && a->nlen <= 7) {
+            ent_tok up = *a;
+            up.flags |= F_UPPER; /* a query may type "amendment iv" */
+            v = roman(&up);
+        }
+        if (!v && (abbr || S->query) && a && a->type == T_NUM && (a->flags & F_ALLDIG) &&
+            a->numval >= 1 && a->numval <= 27)
             v = (int)a->numval;
         if (!v)
             break;
@@ -1553,7 +1558,7 @@ static long on_codes(scan *S, long i, int loose_first)
         if (n < 2 || !letter)
             need = CTX_FOIA | CTX_RECORDS;
     }
-    if (n == 1 && !bforms && S->t[tk->start] != '(' && !adj)
+    if (n == 1 && !bforms && S->t[tk->start] != '(' && !adj && !S->query)
         return 0;
     for (int j = 0; j < n && j < 16; j++)
         emit(S, CIV_ENTITY_EXEMPTION, 0, cstart[j], cend[j], need, codes[j], strlen(codes[j]));
@@ -2082,7 +2087,7 @@ static long on_docket(scan *S, long i)
 static long on_circuit(scan *S, long i)
 {
     ent_tok *tk = T(S, i);
-    if (!(tk->flags & F_CAP) || (tk->flags & F_POSS && 0))
+    if (!(tk->flags & F_CAP) && !S->query)
         return 0;
     ent_tok *pv = T(S, i - 1);
     long first = i - 1, nx;
@@ -2460,7 +2465,7 @@ static long on_word(scan *S, long i)
         return n;
     if ((r & R_DEPT) && (n = state_department(S, i)))
         return n;
-    if ((r & R_CIRCUIT) && (n = on_circuit(S, i)))
+    if (((r & R_CIRCUIT) || (S->query && word(tk, "cir"))) && (n = on_circuit(S, i)))
         return n;
     if ((r & R_DISTRICT) && (n = on_district(S, i)))
         return n;

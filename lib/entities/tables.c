@@ -101,7 +101,7 @@ const civ_ent_word civ_ent_words[] = {
     /* state and local bodies, courts */
     W("police", R_POLICE), W("sheriff", R_SHERIFF), W("sheriffs", R_SHERIFF),
     W("patrol", R_PATROL), W("attorney", R_ATTORNEY), W("department", R_DEPT),
-    W("circuit", R_CIRCUIT), W("district", R_DISTRICT), W("bureau", R_BUREAU),
+    W("circuit", R_CIRCUIT), W("district", R_DISTRICT), W("bureau", R_BUREAU), W("cir", 0),
     /* Roman numerals after these are numbers, not redactions */
     W("article", R_XNEG), W("chapter", R_XNEG), W("part", R_XNEG), W("bowl", R_XNEG),
     W("volume", R_XNEG), W("vol", R_XNEG), W("book", R_XNEG), W("appendix", R_XNEG),

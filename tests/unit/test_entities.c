@@ -428,6 +428,10 @@ static void test_normalise(void **state)
     assert_string_equal(norm("b6"), "exemption:b6");
     assert_string_equal(norm("exemption 7(C)"), "exemption:b7c");
     assert_string_equal(norm("fisa 702"), "act:fisa/702");
+    assert_string_equal(norm("amendment iv"), "amendment:4");
+    assert_string_equal(norm("7c"), "exemption:b7c");
+    assert_string_equal(norm("9th cir"), "court:9th-cir");
+    assert_string_equal(norm("federal bureau of investigation"), "agency:fbi");
     assert_string_equal(norm("surveillance"), "");
     assert_string_equal(norm(""), "");
 }
