@@ -1363,7 +1363,7 @@ static long on_amend(scan *S, long i)
 {
     ent_tok *tk = T(S, i);
     int abbr = (word(tk, "amend") || word(tk, "amends") || word(tk, "amdt") ||
-                word(tk, "amdts")) && (tk->flags & F_DOT);
+                word(tk, "amdts")) && ((tk->flags & F_DOT) || (roles(T(S, i - 1)) & R_CONST));
     int full = word(tk, "amendment") && ((tk->flags & F_CAP) || S->query);
     if (!abbr && !full)
         return 0;
@@ -1720,6 +1720,23 @@ static int edition_num(const ent_tok *a)
            !strcmp(s, "rd");
 }
 
+static int sentence_start(scan *S, long k);
+
+/* Verbs that lead into a case name at the start of a sentence. */
+static int lead_verb(const ent_tok *a)
+{
+    static const char *const v[] = { "consider", "contrast", "noting", "explaining", "holding",
+                                     "describing", "reaffirming", "adopting", "rejecting",
+                                     "extending", "analyzing", "construing", "interpreting",
+                                     "invoking", "addressing", "considering", "comparing",
+                                     "contrasting", "limiting", "narrowing", "questioning",
+                                     "criticizing", "rejected", "followed", "cited", "quoted" };
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+        if (strcmp(a->norm, v[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Is the comma at token k inside the second party's name: capitalised
  * words back to a "v." within a few tokens? */
 static int comma_in_party(scan *S, long k, long lo)
@@ -1771,6 +1788,8 @@ static void case_name(scan *S, long i, long case_item)
                     stop_after = 1;
                 } else if (roles(a) & R_STOP || word(a, "the")) {
                     break;
+                } else if (sentence_start(S, k) && lead_verb(a)) {
+                    break; /* "Consider Katz v. United States": a verb leads in */
                 } else if ((a->flags & F_DOT) && !(a->flags & (F_INNER | F_APOS)) && a->nlen >= 5 &&
                            !(roles(a) & R_SUFFIX) && count > 0) {
                     break; /* "... in Maryland. Smith v. Jones": a sentence ended */
@@ -1784,7 +1803,7 @@ static void case_name(scan *S, long i, long case_item)
                 else
                     right++;
             }
-            if (has_v && left > 8)
+            if (has_v && left > 12)
                 break;
         } else if (a->type == T_PUNCT) {
             if (a->cp == '&' || a->cp == '-' || a->cp == '\'')
