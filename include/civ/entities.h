@@ -146,9 +146,10 @@ civ_status civ_entities_scan(civ_entity_list *out, const civ_entities *ents,
 civ_status civ_entities_normalise(civ_entity_list *out, const civ_entities *ents,
                                   const char *query, size_t len, civ_error *err);
 
-/* The entities found, in order of their start (ties: the order found).
- * Borrowed: valid until the list's next scan or its free. *count gets the
- * number (0 after a failed scan). */
+/* The entities found, in order of their start (ties: the order found),
+ * NULL when there are none. Borrowed: valid until the list's next scan or
+ * its free. *count gets the number (0 after a failed scan). FINE and REF
+ * entities are among them: skip them to count distinct entities. */
 const civ_entity *civ_entity_list_items(const civ_entity_list *list, size_t *count);
 
 /* The document-level results of the last scan. Borrowed, never NULL. */

@@ -52,7 +52,7 @@ const civ_ent_cue civ_ent_cues[] = {
     CUE("defendant", CIV_DOC_KIND_FILING, 1),
     CUE("civil action no", CIV_DOC_KIND_FILING, 3),
     CUE("case no", CIV_DOC_KIND_FILING, 2),
-    CUE("respectfully submitted", CIV_DOC_KIND_FILING, 4),
+    CUE("respectfully submitted", CIV_DOC_KIND_FILING, 2),
     CUE("complaint for", CIV_DOC_KIND_FILING, 4),
     CUE("prayer for relief", CIV_DOC_KIND_FILING, 4),
     CUE("certificate of service", CIV_DOC_KIND_FILING, 3),
