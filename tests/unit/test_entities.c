@@ -499,6 +499,60 @@ static void test_hostile(void **state)
     free(buf);
 }
 
+/* A deterministic soup of triggers, words and bytes: every recognizer
+ * meets every neighbour (under ASan in the sanitizer build). */
+static void test_soup(void **state)
+{
+    (void)state;
+    static const char *const bits[] = {
+        "18", "U.S.C.", "\xc2\xa7", "\xc2\xa7\xc2\xa7", "2703(d)", "-", "\xe2\x80\x93", ",", "and",
+        "C.F.R.", "16.1", "Pub.", "L.", "No.", "107-56", "Title", "Section", "of", "the", "FISA",
+        "First", "Amendment", "amend.", "XIV", "Carpenter", "v.", "United", "States", "585", "U.S.",
+        "296", "S.", "Ct.", "F.3d", "at", "Id.", "supra", "(b)(6)", "b7C", "Exemption", "Five",
+        "[REDACTED]", "\xe2\x96\x88\xe2\x96\x88", "XXXX", "FBI", "ICE", "storm", "Department",
+        "Justice", "Police", "Sheriff's", "Office", "County", "Washington", "Attorney", "General",
+        "Circuit", "Ninth", "District", "Maryland", "Court", "(", ")", "[", "]", "\"", "'", ".",
+        "\n", "\n\n", "___", "\xff", "\xe2\x80", "12(b)(6)", "Rule", "vitamin", "1st",
+        "Twenty", "-", "Dep't", "Nat'l", "Sec.", "Agency", "Inc.", "&", "In", "re", "Cite", "as:",
+        "MR. SMITH:", "FOR IMMEDIATE RELEASE", "2019", "WL", "1234567", "___,", "552(b)(7)(C)",
+    };
+    size_t nb = sizeof bits / sizeof *bits, cap = 2u << 20, k = 0;
+    char *buf = malloc(cap + 64);
+    assert_non_null(buf);
+    uint32_t x = 12345;
+    while (k < cap) {
+        x = x * 1103515245u + 12345u;
+        const char *b = bits[(x >> 16) % nb];
+        size_t n = strlen(b);
+        memcpy(buf + k, b, n);
+        k += n;
+        x = x * 1103515245u + 12345u;
+        if ((x >> 16) % 3)
+            buf[k++] = ' ';
+    }
+    civ_error err = CIV_ERROR_INIT;
+    for (size_t off = 0; off < 4; off++) {
+        assert_int_equal(civ_entities_scan(list, ents, buf + off, k - off, NULL, &err), CIV_OK);
+        size_t n;
+        const civ_entity *it = civ_entity_list_items(list, &n);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(it[i].start <= it[i].end && it[i].end <= k - off);
+            assert_true(it[i].value[it[i].value_len] == '\0');
+            assert_true(i == 0 || it[i - 1].start <= it[i].start);
+        }
+    }
+    /* Every prefix of a short soup: no read past the end. */
+    for (size_t len = 0; len < 600; len++) {
+        char *exact = malloc(len ? len : 1);
+        assert_non_null(exact);
+        memcpy(exact, buf, len);
+        assert_int_equal(civ_entities_scan(list, ents, exact, len, NULL, &err), CIV_OK);
+        assert_int_equal(civ_entities_normalise(list, ents, exact, len, &err), CIV_OK);
+        free(exact);
+    }
+    free(buf);
+}
+
 typedef struct job {
     const char *text;
     char out[1024];
@@ -558,7 +612,8 @@ int main(void)
         cmocka_unit_test(test_redactions),   cmocka_unit_test(test_agencies),
         cmocka_unit_test(test_dockets_courts), cmocka_unit_test(test_document),
         cmocka_unit_test(test_normalise),    cmocka_unit_test(test_api),
-        cmocka_unit_test(test_hostile),      cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_hostile),      cmocka_unit_test(test_soup),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
