@@ -888,9 +888,17 @@ static const ent_phrase *match_phrase(scan *S, long i, unsigned kinds, long *end
     if (!tk || tk->canon < 0)
         return NULL;
     const ent_wentry *first = &S->e->words[tk->canon];
+    /* The second word, read once: most candidates fail on it. */
+    long k2 = i + 1;
+    ent_tok *a2 = T(S, k2);
+    while (a2 && a2->type == T_PUNCT && (a2->cp == ',' || a2->cp == '-' || a2->cp == '/'))
+        a2 = T(S, ++k2);
+    int32_t second = !a2 ? -2 : a2->type == T_WORD ? a2->canon : punct(a2, '&') ? S->and_canon : -2;
     for (int32_t c = 0; c < first->phr_n; c++) {
         const ent_phrase *p = &S->e->phr[S->e->phr_order[first->phr_first + c]];
         if (!(kinds & CIV_ENTITY_BIT(p->kind)))
+            continue;
+        if (p->n > 1 && S->e->phr_words[p->first + 1] != second)
             continue;
         if (!S->query && !(p->flags & CIV_ENT_F_ANYCASE) && !(tk->flags & F_CAP))
             continue;
