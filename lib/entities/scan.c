@@ -426,6 +426,19 @@ static int in_junk(scan *S, const ent_tok *tk)
     return 0;
 }
 
+/* Title 18's surveillance chapters: the Wiretap Act (§§ 2510-2523), the
+ * Stored Communications Act (§§ 2701-2713), pen registers (§§ 3121-3127). */
+static int surveillance_section(const char *v, size_t vn)
+{
+    if (vn < 7 || memcmp(v, "18/", 3) != 0)
+        return 0;
+    long sec = 0;
+    for (size_t i = 3; i < vn && i < 8 && v[i] >= '0' && v[i] <= '9'; i++)
+        sec = sec * 10 + (v[i] - '0');
+    return (sec >= 2510 && sec <= 2523) || (sec >= 2701 && sec <= 2713) ||
+           (sec >= 3121 && sec <= 3127);
+}
+
 /* ---- emitting ------------------------------------------------------------------ */
 
 static long emit(scan *S, civ_entity_kind kind, unsigned flags, size_t start, size_t end,
@@ -450,7 +463,8 @@ static long emit(scan *S, civ_entity_kind kind, unsigned flags, size_t start, si
          ((vn == 3 && (!memcmp(v, "nsa", 3) || !memcmp(v, "cia", 3))) ||
           (vn == 4 && !memcmp(v, "odni", 4)) || (vn == 5 && !memcmp(v, "pclob", 5)))) ||
         (kind == CIV_ENTITY_USC && vn > 3 && !memcmp(v, "50/", 3)) ||
-        (kind == CIV_ENTITY_ACT && ((vn >= 4 && !memcmp(v, "fisa", 4)) ||
+        (kind == CIV_ENTITY_USC && surveillance_section(v, vn)) ||
+        (kind == CIV_ENTITY_ACT && !need && ((vn >= 4 && !memcmp(v, "fisa", 4)) ||
                                     (vn >= 7 && !memcmp(v, "patriot", 7)))))
         S->ctx |= CTX_SURV;
     return k;
@@ -2236,6 +2250,33 @@ static long on_section(scan *S, long i)
     if (!read_section(S->t, S->len, n->start, plural, 0, &sc))
         return 0;
     long j = tok_from_pos(S, k, sc.end);
+    /* "Sections 702 and 704 of FISA": the others of the list, if an act follows. */
+    section more[8];
+    int nmore = 0;
+    size_t more_start[8];
+    if ((word(tk, "sections") || word(tk, "secs") || plural) && !word(T(S, j), "of")) {
+        long m = j;
+        while (nmore < 8) {
+            long q = m;
+            if (punct(T(S, q), ','))
+                q++;
+            if (word(T(S, q), "and") || word(T(S, q), "or"))
+                q++;
+            ent_tok *a = T(S, q);
+            if (q == m || !a || a->type != T_NUM ||
+                !read_section(S->t, S->len, a->start, 0, 0, &more[nmore]))
+                break;
+            more_start[nmore++] = a->start;
+            m = tok_from_pos(S, q, more[nmore - 1].end);
+        }
+        long e2;
+        unsigned f2;
+        if (nmore && word(T(S, m), "of") &&
+            act_at(S, word(T(S, m + 1), "the") ? m + 2 : m + 1, &e2, &f2))
+            j = m;
+        else
+            nmore = 0;
+    }
     if (word(T(S, j), "of")) {
         long m = j + 1;
         if (word(T(S, m), "title") || word(T(S, m), "the") ) {
@@ -2274,6 +2315,9 @@ static long on_section(scan *S, long i)
             }
             emitf(S, CIV_ENTITY_ACT, 0, tk->start, T(S, end - 1)->end,
                   (flags & CIV_ENT_F_SURV) ? CTX_SURV : 0, "%s/%s", key, sc.sec);
+            for (int x = 0; x < nmore; x++)
+                emitf(S, CIV_ENTITY_ACT, 0, more_start[x], more[x].sec_end,
+                      (flags & CIV_ENT_F_SURV) ? CTX_SURV : 0, "%s/%s", key, more[x].sec);
             if (!strcmp(key, "foia"))
                 emit_exemption_552(S, &sc, sc.sec_end, sc.end);
             return end;

@@ -161,6 +161,9 @@ static void test_acts(void **state)
     expect("The NSA relied on Section 702.", "agency:nsa,act:fisa/702");
     expect("bulk collection under Section 215", "act:patriot/215");
     expect("Section 702 of the bylaws", "");
+    expect("Section 702 was discussed.", "");
+    expect("Sections 702 and 704 of FISA", "act:fisa/702,act:fisa/704");
+    expect("18 U.S.C. § 2703(d) orders and Section 702", "usc:18/2703,act:fisa/702");
     expect("Flight 702 and route 215", "");
     expect("Section 5 of the contract", "");
     /* Title III is the Wiretap Act only about surveillance, not of the ADA. */
