@@ -1461,7 +1461,7 @@ static int cited(scan *S, long first, long after)
         } else if (punct(a, 0xA7)) {
             return 1;
         } else if (!punct(a, ',') && !punct(a, '(') && !punct(a, ')') && !punct(a, ':') &&
-                   !punct(a, '"') && !punct(a, '\'')) {
+                   !punct(a, '"') && !punct(a, '\'') && !punct(a, '-')) {
             break;
         }
     }
@@ -1631,6 +1631,11 @@ static long on_exemption(scan *S, long i)
                 q += 3;
             }
         } else if (a->type == T_NUM || punct(a, '(') || (a->type == T_WORD && a->norm[0] == 'b')) {
+            long dummy;
+            /* "Exemption 7(A), 5 U.S.C. § 552(b)(7)(A)": a new citation, not an item. */
+            if (a->type == T_NUM && n > 0 &&
+                (usc_at(S, k + 1, &dummy) || cfr_at(S, k + 1, &dummy) || is_cap(T(S, k + 1))))
+                break;
             q = read_code(S->t, S->len, a->start, 1, 1, code);
         }
         if (!q)
