@@ -37,7 +37,8 @@ typedef struct civ_ent_phrase {
 enum {
     CTX_SURV = 1u << 0, CTX_FOIA = 1u << 1, CTX_ICE = 1u << 2, CTX_DOE = 1u << 3,
     CTX_DOS = 1u << 4, CTX_BOP = 1u << 5, CTX_DOT = 1u << 6, CTX_DOI = 1u << 7,
-    CTX_INS = 1u << 8, CTX_FBI = 1u << 9, CTX_RECORDS = 1u << 10
+    CTX_INS = 1u << 8, CTX_FBI = 1u << 9, CTX_RECORDS = 1u << 10,
+    CTX_AGENCY = 1u << 11  /* another federal agency is named */
 };
 #define CIV_ENT_CTX_SHIFT 8
 #define CIV_ENT_CTX_ICE (CTX_ICE << CIV_ENT_CTX_SHIFT)

@@ -450,6 +450,8 @@ static long emit(scan *S, civ_entity_kind kind, unsigned flags, size_t start, si
         need = 0;
     }
     long k = civ_ent_add(S->l, kind, flags, v, vn, start, end, need);
+    if (kind == CIV_ENTITY_AGENCY && !need)
+        S->ctx |= CTX_AGENCY; /* "the EPA and DOE": a government document */
     if (kind == CIV_ENTITY_AGENCY && !need && vn == 3 && memcmp(v, "fbi", 3) == 0)
         S->ctx |= CTX_FBI;
     /* Police and federal law enforcement make "ICE" the agency. */
@@ -1594,8 +1596,8 @@ static long on_codes(scan *S, long i, int loose_first)
             q++;
         }
         if (sp >= 2 || (q < S->len && (S->t[q] == ':' || S->t[q] == '|' || S->t[q] == '=')) ||
-            (dash_at(S->t, S->len, q) && q + dash_at(S->t, S->len, q) < S->len &&
-             S->t[q + dash_at(S->t, S->len, q)] == ' ') ||
+            ((tk->flags & F_NL || i == 0) && dash_at(S->t, S->len, q) &&
+             q + dash_at(S->t, S->len, q) < S->len && S->t[q + dash_at(S->t, S->len, q)] == ' ') ||
             punct(pv, '|'))
             table = 1;
     }
@@ -2397,6 +2399,8 @@ static long on_abbrev(scan *S, long i)
     ent_tok *nx = T(S, i + 1);
     ent_tok *pv = T(S, i - 1);
     uint32_t need = a->flags >> CIV_ENT_CTX_SHIFT;
+    if (need && !(need & CTX_ICE))
+        need |= CTX_AGENCY;
     if (!strcmp(a->key, "ice") && (roles(nx) & R_ICENEG))
         return 0;
     /* "ICE's program", "ICE said": an organisation, whatever the document. */
@@ -2407,7 +2411,8 @@ static long on_abbrev(scan *S, long i)
                  word(nx, "denied") || word(nx, "agents") || word(nx, "officers")))
         need = 0;
     if (!strcmp(a->key, "doe") && (word(pv, "john") || word(pv, "jane") || word(pv, "richard") ||
-                                   word(pv, "roe") || (nx && nx->type == T_NUM) || punct(nx, '#')))
+                                   word(pv, "roe") || (nx && nx->type == T_NUM) || punct(nx, '#') ||
+                                   (roles(nx) & R_V) || (roles(pv) & R_V) || punct(nx, ',')))
         return 0;
     if (a->kind == CIV_ENTITY_ACT && !strcmp(a->key, "ada") && is_cap(nx) && !word(nx, "title"))
         return 0;
