@@ -10,6 +10,7 @@
 
 #include "indexrun.h"
 #include "civ/date.h"
+#include "civ/entities.h"
 #include "civ/parse.h"
 
 #ifndef CIV_VERSION
@@ -76,6 +77,11 @@ static void usage(FILE *f)
           "  -V, --version        show the version and exit\n"
           "\n"
           "\n"
+          "  civindex --entities[=all]\n"
+          "                       print, for each line of standard input, the legal\n"
+          "                       entities found in it (citations, exemptions, acts,\n"
+          "                       agencies, redactions), comma-separated; =all adds case\n"
+          "                       names, clauses, state and local bodies, dockets, courts\n"
           "  civindex compact [-i PATH] [-o FILE]\n"
           "                       compact the index into a single file (in place, or\n"
           "                       into FILE); the next run turns it back into a folder\n"
@@ -223,6 +229,59 @@ static int compact_main(int argc, char **argv)
     printf("compacted %s into %s in %.2f s\n", index, output ? output : "a single file",
            civ_monotonic() - t0);
     return EXIT_CLEAN;
+}
+
+/* civindex --entities[=all]: each line of standard input is scanned as a
+ * document of its own; one output line each, its canonical forms in order
+ * of first appearance (docs/entities.md). */
+static int entities_main(int all)
+{
+    civ_error err = CIV_ERROR_INIT;
+    civ_entities *ents = NULL;
+    civ_entity_list *list = NULL;
+    if (civ_entities_new(&ents, &err) != CIV_OK || civ_entity_list_new(&list, &err) != CIV_OK) {
+        fprintf(stderr, "civindex: %s\n", err.msg);
+        civ_entities_free(ents);
+        return EXIT_FATAL;
+    }
+    civ_entity_scan_opts opts = CIV_ENTITY_SCAN_OPTS_INIT;
+    opts.no_doc = 1;
+    unsigned kinds = all ? CIV_ENTITY_ALL_MASK : CIV_ENTITY_CORE_MASK;
+    civ_buf out = CIV_BUF_INIT;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = EXIT_CLEAN;
+    while ((n = getline(&line, &cap, stdin)) >= 0) {
+        size_t len = (size_t)n;
+        if (len && line[len - 1] == '\n')
+            len--;
+        if (len && line[len - 1] == '\r')
+            len--;
+        civ_buf_reset(&out);
+        if (civ_entities_scan(list, ents, line, len, &opts, &err) != CIV_OK ||
+            civ_entity_list_format(&out, list, kinds, &err) != CIV_OK) {
+            fprintf(stderr, "civindex: %s\n", err.msg);
+            rc = EXIT_FATAL;
+            break;
+        }
+        civ_buf_putc(&out, '\n');
+        if (civ_buf_failed(&out) || fwrite(out.data, 1, out.len, stdout) != out.len) {
+            fprintf(stderr, "civindex: cannot write the output\n");
+            rc = EXIT_FATAL;
+            break;
+        }
+    }
+    if (rc == EXIT_CLEAN && (ferror(stdin) || fflush(stdout) != 0)) {
+        fprintf(stderr, "civindex: %s\n", ferror(stdin) ? "cannot read standard input"
+                                                          : "cannot write the output");
+        rc = EXIT_FATAL;
+    }
+    free(line);
+    civ_buf_free(&out);
+    civ_entity_list_free(list);
+    civ_entities_free(ents);
+    return rc;
 }
 
 /* Reads the options into o and c. Returns -1 to go on, else the exit
@@ -376,6 +435,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "compact") == 0)
         return compact_main(argc - 1, argv + 1);
+    if (argc == 2 && (strcmp(argv[1], "--entities") == 0 || strcmp(argv[1], "--entities=all") == 0))
+        return entities_main(strcmp(argv[1], "--entities=all") == 0);
     cli c = { 0 };
     civ_run_opts o = CIV_RUN_OPTS_INIT;
     int rc = parse_options(argc, argv, &o, &c);

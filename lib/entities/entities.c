@@ -1,0 +1,774 @@
+/* The entity scanner's public face: building it from the tables, the
+ * result list, formatting, query normalisation. The scan is in scan.c. */
+#include "entities_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[CIV_ENTITY_KINDS] = {
+    "usc", "cfr", "publaw", "case", "amendment", "exemption", "act", "agency",
+    "redaction", "casename", "clause", "body", "docket", "court",
+};
+
+const char *civ_entity_kind_name(civ_entity_kind kind)
+{
+    if ((unsigned)kind >= CIV_ENTITY_KINDS)
+        return "?";
+    return kind_names[kind];
+}
+
+int civ_entity_kind_parse(civ_entity_kind *out, const char *name)
+{
+    for (int i = 0; i < CIV_ENTITY_KINDS; i++)
+        if (name && strcmp(name, kind_names[i]) == 0) {
+            *out = (civ_entity_kind)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *civ_doc_kind_name(civ_doc_kind kind)
+{
+    static const char *const names[CIV_DOC_KINDS] = {
+        "", "opinion", "transcript", "filing", "foia-request", "foia-response", "press-release",
+    };
+    if ((unsigned)kind >= CIV_DOC_KINDS)
+        return "";
+    return names[kind];
+}
+
+/* ---- building ---------------------------------------------------------- */
+
+uint32_t civ_ent_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap * 2 : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * size);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+const ent_wentry *civ_ent_word_lookup(const civ_entities *e, const char *w, size_t n)
+{
+    if (n == 0 || n > 255)
+        return NULL;
+    return civ_ent_word_lookup_hash(e, w, n, civ_ent_hash(w, n));
+}
+
+const ent_wentry *civ_ent_word_lookup_hash(const civ_entities *e, const char *w, size_t n,
+                                           uint32_t h)
+{
+    for (size_t i = h & e->wmask;; i = (i + 1) & e->wmask) {
+        int32_t k = e->wtab[i];
+        if (k < 0)
+            return NULL;
+        const ent_wentry *we = &e->words[k];
+        if (we->hash == h && we->len == n && memcmp(we->w, w, n) == 0)
+            return we;
+    }
+}
+
+/* Copies a string into the scanner's own storage; returns its offset. */
+static long keep(civ_entities *e, const char *s, size_t n)
+{
+    size_t off = e->strings.len;
+    civ_buf_append(&e->strings, s, n);
+    civ_buf_putc(&e->strings, '\0');
+    return civ_buf_failed(&e->strings) ? -1 : (long)off;
+}
+
+/* Words are added while the dictionary is an array; pointers into the
+ * string store are fixed up once everything is in (it may move). */
+static long word_find(civ_entities *e, const char *w, size_t n)
+{
+    for (size_t i = 0; i < e->nwords; i++)
+        if (e->words[i].len == n && memcmp(e->strings.data + (size_t)e->words[i].w, w, n) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Building uses a temporary hash (index by string) to stay fast. */
+typedef struct bmap {
+    int32_t *tab;
+    size_t mask;
+} bmap;
+
+static long bmap_find(const civ_entities *e, const bmap *m, const char *w, size_t n)
+{
+    uint32_t h = civ_ent_hash(w, n);
+    for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
+        int32_t k = m->tab[i];
+        if (k < 0)
+            return -1;
+        const ent_wentry *we = &e->words[k];
+        if (we->hash == h && we->len == n && memcmp(e->strings.data + (size_t)we->w, w, n) == 0)
+            return k;
+    }
+}
+
+static int bmap_put(bmap *m, const ent_wentry *words, int32_t k)
+{
+    for (size_t i = words[k].hash & m->mask;; i = (i + 1) & m->mask) {
+        if (m->tab[i] < 0) {
+            m->tab[i] = k;
+            return 0;
+        }
+    }
+}
+
+static long word_add(civ_entities *e, bmap *m, const char *w, size_t n)
+{
+    if (n == 0 || n > 255)
+        return -1;
+    long k = bmap_find(e, m, w, n);
+    if (k >= 0)
+        return k;
+    if (grow((void **)&e->words, &e->capwords, e->nwords + 1, sizeof *e->words))
+        return -2;
+    long off = keep(e, w, n);
+    if (off < 0)
+        return -2;
+    ent_wentry *we = &e->words[e->nwords];
+    memset(we, 0, sizeof *we);
+    we->w = (const char *)(size_t)off;
+    we->hash = civ_ent_hash(w, n);
+    we->len = (uint8_t)n;
+    we->canon = (int32_t)e->nwords;
+    we->phr_first = we->abbr_first = we->cue_first = -1;
+    k = (long)e->nwords++;
+    bmap_put(m, e->words, (int32_t)k);
+    return k;
+}
+
+/* Lower-cases and strips dots and apostrophes, as the tokenizer does. */
+static size_t norm_word(const char *s, size_t n, char *out, size_t outsz)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < outsz; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '.' || c == '\'')
+            continue;
+        out[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    out[k] = '\0';
+    return k;
+}
+
+static int add_phrase(civ_entities *e, bmap *m, civ_entity_kind kind, const char *text,
+                      const char *key, unsigned flags)
+{
+    if (grow((void **)&e->phr, &e->capphr, e->nphr + 1, sizeof *e->phr))
+        return -1;
+    ent_phrase *p = &e->phr[e->nphr];
+    p->kind = kind;
+    p->key = key;
+    p->flags = flags;
+    p->first = (int32_t)e->nphr_words;
+    p->n = 0;
+    const char *s = text;
+    while (*s) {
+        while (*s == ' ')
+            s++;
+        const char *w = s;
+        while (*s && *s != ' ')
+            s++;
+        if (s == w)
+            break;
+        char buf[64];
+        size_t n = norm_word(w, (size_t)(s - w), buf, sizeof buf);
+        long k = word_add(e, m, buf, n);
+        if (k == -2)
+            return -1;
+        if (k < 0)
+            continue;
+        if (grow((void **)&e->phr_words, &e->capphr_words, e->nphr_words + 1, sizeof *e->phr_words))
+            return -1;
+        e->phr_words[e->nphr_words++] = (int32_t)k;
+        p->n++;
+    }
+    if (p->n)
+        e->nphr++;
+    return 0;
+}
+
+static int add_abbrev(civ_entities *e, bmap *m, civ_entity_kind kind, const char *form,
+                      const char *key, unsigned flags)
+{
+    char buf[64];
+    size_t n = norm_word(form, strlen(form), buf, sizeof buf);
+    if (word_add(e, m, buf, n) == -2)
+        return -1;
+    if (grow((void **)&e->abbr, &e->capabbr, e->nabbr + 1, sizeof *e->abbr))
+        return -1;
+    ent_abbrev *a = &e->abbr[e->nabbr++];
+    a->kind = kind;
+    a->form = form;
+    a->form_len = strlen(form);
+    a->key = key;
+    a->flags = flags;
+    return 0;
+}
+
+/* Sorting without global state: each element carries its own keys. */
+typedef struct sortkey {
+    long k1, k2;      /* compared in order; k2 descending when `desc2` */
+    int32_t idx;
+} sortkey;
+
+static int cmp_key_desc2(const void *a, const void *b)
+{
+    const sortkey *x = a, *y = b;
+    if (x->k1 != y->k1)
+        return x->k1 < y->k1 ? -1 : 1;
+    if (x->k2 != y->k2)
+        return x->k2 > y->k2 ? -1 : 1;
+    return x->idx < y->idx ? -1 : 1;
+}
+
+static long abbr_word(const civ_entities *e, const ent_abbrev *a, const bmap *m)
+{
+    char buf[64];
+    size_t n = norm_word(a->form, a->form_len, buf, sizeof buf);
+    return bmap_find(e, m, buf, n);
+}
+
+/* Sorts n indices by (k1 ascending, k2 descending) into out. */
+static int sort_by(int32_t *out, size_t n, const long *k1, const long *k2)
+{
+    sortkey *t = malloc((n + 1) * sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        t[i].k1 = k1[i];
+        t[i].k2 = k2 ? k2[i] : 0;
+        t[i].idx = out[i];
+    }
+    qsort(t, n, sizeof *t, cmp_key_desc2);
+    for (size_t i = 0; i < n; i++)
+        out[i] = t[i].idx;
+    free(t);
+    return 0;
+}
+
+static ent_rentry *rep_table(const civ_ent_reporter *r, size_t n, size_t *mask, int lower,
+                             civ_buf *store)
+{
+    size_t size = 1;
+    while (size < n * 3)
+        size *= 2;
+    ent_rentry *t = calloc(size, sizeof *t);
+    if (!t)
+        return NULL;
+    *mask = size - 1;
+    for (size_t i = 0; i < n; i++) {
+        const char *key = r[i].key;
+        size_t len = strlen(key);
+        if (len > 255)
+            continue;
+        if (lower) {
+            size_t off = store->len;
+            for (size_t j = 0; j < len; j++) {
+                char c = key[j];
+                civ_buf_putc(store, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+            }
+            civ_buf_putc(store, '\0');
+            if (civ_buf_failed(store)) {
+                free(t);
+                return NULL;
+            }
+            key = (const char *)(size_t)off; /* fixed up below */
+        }
+        uint32_t h = lower ? civ_ent_hash(store->data + (size_t)key, len) : civ_ent_hash(key, len);
+        size_t j = h & *mask;
+        int dup = 0;
+        while (t[j].slug) {
+            const char *k2 = lower ? store->data + (size_t)t[j].key : t[j].key;
+            const char *k1 = lower ? store->data + (size_t)key : key;
+            if (t[j].hash == h && t[j].len == len && memcmp(k1, k2, len) == 0) {
+                dup = 1;
+                break;
+            }
+            j = (j + 1) & *mask;
+        }
+        if (dup)
+            continue;
+        t[j].key = key;
+        t[j].slug = r[i].slug;
+        t[j].hash = h;
+        t[j].len = (uint8_t)len;
+    }
+    return t;
+}
+
+const char *civ_ent_reporter_lookup(const civ_entities *e, const char *key, size_t n, int lower)
+{
+    if (n == 0 || n > 255)
+        return NULL;
+    const ent_rentry *t = lower ? e->repl : e->rep;
+    size_t mask = lower ? e->replmask : e->repmask;
+    uint32_t h = civ_ent_hash(key, n);
+    for (size_t j = h & mask; t[j].slug; j = (j + 1) & mask)
+        if (t[j].hash == h && t[j].len == n && memcmp(t[j].key, key, n) == 0)
+            return t[j].slug;
+    return NULL;
+}
+
+civ_status civ_entities_new(civ_entities **out, civ_error *err)
+{
+    *out = NULL;
+    civ_entities *e = calloc(1, sizeof *e);
+    if (!e)
+        return civ_error_set(err, CIV_ENOMEM, "entities: out of memory");
+    bmap m = { NULL, 0 };
+    size_t est = 4096;
+    m.tab = malloc(est * sizeof *m.tab);
+    if (!m.tab)
+        goto nomem;
+    memset(m.tab, 0xff, est * sizeof *m.tab);
+    m.mask = est - 1;
+
+    for (size_t i = 0; i < civ_ent_nwords; i++) {
+        const civ_ent_word *w = &civ_ent_words[i];
+        long k = word_add(e, &m, w->word, strlen(w->word));
+        if (k < 0)
+            goto nomem;
+        e->words[k].roles |= w->roles;
+        e->words[k].ctx |= w->ctx;
+        if (w->value)
+            e->words[k].value = w->value;
+    }
+    for (size_t i = 0; i < civ_ent_agencies_nphrases; i++)
+        if (add_phrase(e, &m, CIV_ENTITY_AGENCY, civ_ent_agencies_phrases[i].text,
+                       civ_ent_agencies_phrases[i].key, civ_ent_agencies_phrases[i].flags))
+            goto nomem;
+    for (size_t i = 0; i < civ_ent_acts_nphrases; i++)
+        if (add_phrase(e, &m, CIV_ENTITY_ACT, civ_ent_acts_phrases[i].text,
+                       civ_ent_acts_phrases[i].key, civ_ent_acts_phrases[i].flags))
+            goto nomem;
+    for (size_t i = 0; i < civ_ent_nmore_phrases; i++)
+        if (add_phrase(e, &m, civ_ent_more_phrases[i].kind, civ_ent_more_phrases[i].text,
+                       civ_ent_more_phrases[i].key, civ_ent_more_phrases[i].flags))
+            goto nomem;
+    for (size_t i = 0; i < civ_ent_agencies_nabbrevs; i++)
+        if (add_abbrev(e, &m, CIV_ENTITY_AGENCY, civ_ent_agencies_abbrevs[i].text,
+                       civ_ent_agencies_abbrevs[i].key, civ_ent_agencies_abbrevs[i].flags))
+            goto nomem;
+    for (size_t i = 0; i < civ_ent_acts_nabbrevs; i++)
+        if (add_abbrev(e, &m, CIV_ENTITY_ACT, civ_ent_acts_abbrevs[i].text,
+                       civ_ent_acts_abbrevs[i].key, civ_ent_acts_abbrevs[i].flags))
+            goto nomem;
+    for (size_t i = 0; i < civ_ent_nbody_aliases; i++)
+        if (add_abbrev(e, &m, CIV_ENTITY_BODY, civ_ent_body_aliases[i].form,
+                       civ_ent_body_aliases[i].kind_key, 0))
+            goto nomem;
+    /* Synonyms: the abbreviated spelling compares as the full word. */
+    for (size_t i = 0; i < civ_ent_nsynonyms; i++) {
+        long from = word_add(e, &m, civ_ent_synonyms[i].from, strlen(civ_ent_synonyms[i].from));
+        long to = word_add(e, &m, civ_ent_synonyms[i].to, strlen(civ_ent_synonyms[i].to));
+        if (from < 0 || to < 0)
+            goto nomem;
+        e->words[from].canon = (int32_t)to;
+    }
+    /* Classifier cues, by their first word (or punctuation). */
+    e->cue_order = malloc((civ_ent_ncues + 1) * sizeof *e->cue_order);
+    long *cue_word = malloc((civ_ent_ncues + 1) * sizeof *cue_word);
+    if (!e->cue_order || !cue_word) {
+        free(cue_word);
+        goto nomem;
+    }
+    size_t ncw = 0;
+    for (size_t i = 0; i < civ_ent_ncues; i++) {
+        const char *t = civ_ent_cues[i].text;
+        size_t n = 0;
+        while ((t[n] >= 'a' && t[n] <= 'z') || (t[n] >= '0' && t[n] <= '9'))
+            n++;
+        if (n == 0) {
+            if (e->ncue_punct < (int)(sizeof e->cue_punct / sizeof *e->cue_punct))
+                e->cue_punct[e->ncue_punct++] = (uint16_t)i;
+            continue;
+        }
+        long w = word_add(e, &m, t, n);
+        if (w < 0) {
+            free(cue_word);
+            goto nomem;
+        }
+        cue_word[i] = w;
+        e->cue_order[ncw++] = (uint16_t)i;
+    }
+    {
+        int32_t ord[256];
+        long k1[256];
+        for (size_t i = 0; i < ncw && i < 256; i++) {
+            ord[i] = e->cue_order[i];
+            k1[i] = cue_word[e->cue_order[i]];
+        }
+        if (ncw > 256 || sort_by(ord, ncw, k1, NULL)) {
+            free(cue_word);
+            goto nomem;
+        }
+        for (size_t i = 0; i < ncw; i++)
+            e->cue_order[i] = (uint16_t)ord[i];
+    }
+    for (size_t i = 0; i < ncw; i++) {
+        ent_wentry *we = &e->words[cue_word[e->cue_order[i]]];
+        if (we->cue_first < 0)
+            we->cue_first = (int32_t)i;
+        we->cue_n++;
+    }
+    free(cue_word);
+    if (e->nwords * 2 > est)
+        goto nomem; /* the temporary map would be too full: raise est */
+    /* Phrases compare canonical words ("dept" reads as "department"). */
+    for (size_t i = 0; i < e->nphr_words; i++)
+        e->phr_words[i] = e->words[e->phr_words[i]].canon;
+
+    /* Phrases grouped by their first word, longest first. */
+    e->phr_order = malloc((e->nphr + 1) * sizeof *e->phr_order);
+    e->abbr_order = malloc((e->nabbr + 1) * sizeof *e->abbr_order);
+    if (!e->phr_order || !e->abbr_order)
+        goto nomem;
+    for (size_t i = 0; i < e->nphr; i++)
+        e->phr_order[i] = (int32_t)i;
+    {
+        long *k1 = malloc((e->nphr + 1) * sizeof *k1), *k2 = malloc((e->nphr + 1) * sizeof *k2);
+        int bad = !k1 || !k2;
+        for (size_t i = 0; !bad && i < e->nphr; i++) {
+            k1[i] = e->phr_words[e->phr[i].first];
+            k2[i] = e->phr[i].n;
+        }
+        bad = bad || sort_by(e->phr_order, e->nphr, k1, k2);
+        free(k1);
+        free(k2);
+        if (bad)
+            goto nomem;
+    }
+    for (size_t i = 0; i < e->nphr; i++) {
+        int32_t w = e->phr_words[e->phr[e->phr_order[i]].first];
+        if (e->words[w].phr_first < 0)
+            e->words[w].phr_first = (int32_t)i;
+        e->words[w].phr_n++;
+    }
+    for (size_t i = 0; i < e->nabbr; i++)
+        e->abbr_order[i] = (int32_t)i;
+    {
+        long *k1 = malloc((e->nabbr + 1) * sizeof *k1);
+        if (!k1)
+            goto nomem;
+        for (size_t i = 0; i < e->nabbr; i++)
+            k1[i] = abbr_word(e, &e->abbr[i], &m);
+        int bad = sort_by(e->abbr_order, e->nabbr, k1, NULL);
+        free(k1);
+        if (bad)
+            goto nomem;
+    }
+    for (size_t i = 0; i < e->nabbr; i++) {
+        long w = abbr_word(e, &e->abbr[e->abbr_order[i]], &m);
+        if (w < 0)
+            continue;
+        if (e->words[w].abbr_first < 0)
+            e->words[w].abbr_first = (int32_t)i;
+        e->words[w].abbr_n++;
+    }
+
+    /* Reporters. */
+    e->rep = rep_table(civ_ent_reporters, civ_ent_nreporters, &e->repmask, 0, &e->strings);
+    if (!e->rep)
+        goto nomem;
+    e->repl = rep_table(civ_ent_reporters, civ_ent_nreporters, &e->replmask, 1, &e->strings);
+    if (!e->repl)
+        goto nomem;
+
+    /* The string store is complete: fix up pointers, build the final hash. */
+    for (size_t i = 0; i < e->nwords; i++)
+        e->words[i].w = e->strings.data + (size_t)e->words[i].w;
+    for (size_t j = 0; j <= e->replmask; j++)
+        if (e->repl[j].slug)
+            e->repl[j].key = e->strings.data + (size_t)e->repl[j].key;
+    size_t size = 1;
+    while (size < e->nwords * 3)
+        size *= 2;
+    e->wtab = malloc(size * sizeof *e->wtab);
+    if (!e->wtab)
+        goto nomem;
+    memset(e->wtab, 0xff, size * sizeof *e->wtab);
+    e->wmask = size - 1;
+    for (size_t i = 0; i < e->nwords; i++)
+        for (size_t j = e->words[i].hash & e->wmask;; j = (j + 1) & e->wmask)
+            if (e->wtab[j] < 0) {
+                e->wtab[j] = (int32_t)i;
+                break;
+            }
+    free(m.tab);
+    (void)word_find;
+    *out = e;
+    return CIV_OK;
+nomem:
+    free(m.tab);
+    civ_entities_free(e);
+    return civ_error_set(err, CIV_ENOMEM, "entities: out of memory building the tables");
+}
+
+void civ_entities_free(civ_entities *e)
+{
+    if (!e)
+        return;
+    free(e->words);
+    free(e->wtab);
+    free(e->phr);
+    free(e->phr_words);
+    free(e->phr_order);
+    free(e->abbr);
+    free(e->abbr_order);
+    free(e->rep);
+    free(e->repl);
+    free(e->cue_order);
+    civ_buf_free(&e->strings);
+    free(e);
+}
+
+/* ---- the list ------------------------------------------------------------ */
+
+civ_status civ_entity_list_new(civ_entity_list **out, civ_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return civ_error_set(err, CIV_ENOMEM, "entities: out of memory");
+    return CIV_OK;
+}
+
+void civ_entity_list_free(civ_entity_list *l)
+{
+    if (!l)
+        return;
+    free(l->items);
+    free(l->out);
+    free(l->ring);
+    civ_buf_free(&l->vals);
+    civ_buf_free(&l->tmp);
+    free(l);
+}
+
+long civ_ent_add(civ_entity_list *l, civ_entity_kind kind, unsigned flags, const char *value,
+                 size_t vlen, size_t start, size_t end, uint32_t need)
+{
+    if (l->failed)
+        return -1;
+    if (grow((void **)&l->items, &l->cap, l->n + 1, sizeof *l->items)) {
+        l->failed = 1;
+        return -1;
+    }
+    ent_item *it = &l->items[l->n];
+    it->kind = kind;
+    it->flags = flags;
+    it->voff = l->vals.len;
+    it->vlen = vlen;
+    it->start = start;
+    it->end = end;
+    it->need = need;
+    it->seq = (uint32_t)l->n;
+    civ_buf_append(&l->vals, value, vlen);
+    civ_buf_putc(&l->vals, '\0');
+    if (civ_buf_failed(&l->vals)) {
+        l->failed = 1;
+        return -1;
+    }
+    return (long)l->n++;
+}
+
+static int cmp_item(const void *a, const void *b)
+{
+    const ent_item *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->seq < y->seq ? -1 : 1;
+}
+
+static void reset(civ_entity_list *l)
+{
+    l->n = 0;
+    l->nout = 0;
+    l->failed = 0;
+    civ_buf_reset(&l->vals);
+    memset(&l->doc, 0, sizeof l->doc);
+    l->doc_docket = l->doc_court = l->doc_cite = l->doc_casename = 0;
+}
+
+/* Drops items whose context the document lacks, sorts, builds the output. */
+static civ_status finish(civ_entity_list *l, uint32_t ctx, civ_error *err)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->items[i].need && !(l->items[i].need & ctx))
+            continue;
+        l->items[k++] = l->items[i];
+    }
+    l->n = k;
+    if (l->n > 1)
+        qsort(l->items, l->n, sizeof *l->items, cmp_item);
+    if (grow((void **)&l->out, &l->capout, l->n + 1, sizeof *l->out)) {
+        reset(l);
+        return civ_error_set(err, CIV_ENOMEM, "entities: out of memory");
+    }
+    unsigned red = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const ent_item *it = &l->items[i];
+        civ_entity *o = &l->out[i];
+        o->kind = it->kind;
+        o->flags = it->flags;
+        o->value = l->vals.data + it->voff;
+        o->value_len = it->vlen;
+        o->start = it->start;
+        o->end = it->end;
+        if (it->kind == CIV_ENTITY_REDACTION)
+            red++;
+        if (it->kind == CIV_ENTITY_DOCKET && !l->doc.docket && !(it->flags & CIV_ENTITY_FINE))
+            l->doc.docket = o->value;
+        if (it->kind == CIV_ENTITY_COURT && !l->doc.court)
+            l->doc.court = o->value;
+    }
+    l->nout = l->n;
+    l->doc.redactions = red;
+    return CIV_OK;
+}
+
+civ_status civ_entities_scan(civ_entity_list *out, const civ_entities *ents, const char *text,
+                             size_t len, const civ_entity_scan_opts *opts, civ_error *err)
+{
+    if (!out || !ents || (!text && len))
+        return civ_error_set(err, CIV_EINVAL, "entities: no scanner, list or text");
+    reset(out);
+    ent_scan_result res;
+    int classify = !opts || !opts->no_doc;
+    memset(out->cues, 0, sizeof out->cues);
+    res.cues = classify ? out->cues : NULL;
+    if (civ_ent_scan(out, ents, text ? text : "", len, 0, &res) != 0 || out->failed) {
+        reset(out);
+        return civ_error_set(err, CIV_ENOMEM, "entities: out of memory scanning");
+    }
+    civ_status s = finish(out, res.ctx, err);
+    if (s != CIV_OK)
+        return s;
+    if (!opts || !opts->no_doc) {
+        out->doc.kind = civ_ent_classify(ents, text ? text : "", len, opts ? opts->title : NULL,
+                                         opts && opts->title ? opts->title_len : 0, out->cues);
+        /* The document's own citation: a "Cite as" line, or the first
+         * full citation of an opinion's first page. */
+        for (size_t i = 0; i < out->nout; i++) {
+            const civ_entity *en = &out->out[i];
+            if (en->kind != CIV_ENTITY_CASE || (en->flags & (CIV_ENTITY_REF | CIV_ENTITY_FINE)))
+                continue;
+            if (res.own_cite >= 0 && en->start != (size_t)res.own_cite)
+                continue;
+            if (res.own_cite < 0 && (out->doc.kind != CIV_DOC_KIND_OPINION || en->start > 1500))
+                break;
+            out->doc.cite = en->value;
+            for (size_t j = i; j-- > 0;) {
+                if (out->out[j].kind == CIV_ENTITY_CASENAME) {
+                    if (out->out[j].end + 8 >= en->start)
+                        out->doc.casename = out->out[j].value;
+                    break;
+                }
+            }
+            break;
+        }
+    }
+    return CIV_OK;
+}
+
+const civ_entity *civ_entity_list_items(const civ_entity_list *l, size_t *count)
+{
+    *count = l ? l->nout : 0;
+    return l && l->nout ? l->out : NULL;
+}
+
+const civ_entity_docinfo *civ_entity_list_docinfo(const civ_entity_list *l)
+{
+    return &l->doc;
+}
+
+civ_status civ_entity_list_format(civ_buf *out, const civ_entity_list *l, unsigned kinds,
+                                  civ_error *err)
+{
+    size_t first = out->len;
+    int red_done = 0;
+    for (size_t i = 0; i < l->nout; i++) {
+        const civ_entity *en = &l->out[i];
+        if (!(kinds & CIV_ENTITY_BIT(en->kind)) || (en->flags & CIV_ENTITY_FINE))
+            continue;
+        if (en->kind == CIV_ENTITY_REDACTION) {
+            if (red_done)
+                continue;
+            red_done = 1;
+            if (out->len > first)
+                civ_buf_putc(out, ',');
+            civ_buf_printf(out, "redaction:%u", l->doc.redactions);
+            continue;
+        }
+        /* Already printed? Entities are few a line: a linear look back. */
+        int dup = 0;
+        for (size_t j = 0; j < i && !dup; j++) {
+            const civ_entity *o = &l->out[j];
+            dup = o->kind == en->kind && !(o->flags & CIV_ENTITY_FINE) &&
+                  o->value_len == en->value_len && memcmp(o->value, en->value, en->value_len) == 0;
+        }
+        if (dup)
+            continue;
+        if (out->len > first)
+            civ_buf_putc(out, ',');
+        civ_buf_puts(out, kind_names[en->kind]);
+        civ_buf_putc(out, ':');
+        if (en->kind == CIV_ENTITY_CASENAME) {
+            civ_buf_putc(out, '"');
+            civ_buf_append(out, en->value, en->value_len);
+            civ_buf_putc(out, '"');
+        } else {
+            civ_buf_append(out, en->value, en->value_len);
+        }
+    }
+    if (civ_buf_failed(out))
+        return civ_error_set(err, CIV_ENOMEM, "entities: out of memory");
+    return CIV_OK;
+}
+
+/* ---- queries --------------------------------------------------------------- */
+
+civ_status civ_entities_normalise(civ_entity_list *out, const civ_entities *ents,
+                                  const char *q, size_t len, civ_error *err)
+{
+    if (!out || !ents || (!q && len))
+        return civ_error_set(err, CIV_EINVAL, "entities: no scanner, list or query");
+    reset(out);
+    /* Quotes around the whole query (cite:"...") are not part of it. */
+    size_t off = 0;
+    while (len && (q[len - 1] == ' ' || q[len - 1] == '"'))
+        len--;
+    while (off < len && (q[off] == ' ' || q[off] == '"'))
+        off++;
+    ent_scan_result res;
+    res.cues = NULL;
+    if (civ_ent_scan(out, ents, q + off, len - off, 1, &res) != 0 || out->failed) {
+        reset(out);
+        return civ_error_set(err, CIV_ENOMEM, "entities: out of memory");
+    }
+    for (size_t i = 0; i < out->n; i++) {
+        out->items[i].start += off;
+        out->items[i].end += off;
+    }
+    return finish(out, res.ctx | 0xffffffffu, err);
+}
