@@ -246,6 +246,9 @@ static int blank(const char *s)
     return !s || s[strspn(s, " \t\r\n")] == '\0';
 }
 
+/* Most query words marked in one document view. */
+#define DOC_SPANS_MAX 20000
+
 static void show_document(request *r, civ_db *db)
 {
     civ_doc *doc = NULL;
@@ -257,7 +260,25 @@ static void show_document(request *r, civ_db *db)
             answer_failure(r, "reading a document", &err);
         return;
     }
+    /* With a query: its words marked in the text (a query that does not
+     * parse marks nothing; the document is still shown). */
+    civ_span *spans = NULL;
+    size_t nspans = 0, len = 0;
+    const char *text = civ_doc_text(doc, &len);
+    civ_error herr = CIV_ERROR_INIT;
+    if (r->p.q && civ_cgi_search_opts(&r->so, &r->p, &r->w->limits, &herr) == CIV_OK &&
+        civ_db_highlight(&spans, &nspans, db, &r->so, text, len, DOC_SPANS_MAX, &herr) != CIV_OK) {
+        spans = NULL;
+        nspans = 0;
+    }
+    if (r->p.q && herr.code == CIV_OK)
+        r->info.opts = &r->so; /* the way back keeps the sort and page */
+    r->info.spans = spans;
+    r->info.nspans = nspans;
     renderer(r)->document(&r->resp->body, &r->info, doc);
+    r->info.spans = NULL;
+    r->info.nspans = 0;
+    free(spans);
     civ_doc_free(doc);
     finish(r, 200);
 }
