@@ -2,6 +2,7 @@
 # Installs the Debian packages civsearch needs, when they are missing.
 #   scripts/deps.sh build test    what `make demo` and `make test` need
 #   scripts/deps.sh bench         the peer tools the benchmarks compare with
+#   scripts/deps.sh fuzz          clang and libFuzzer (make fuzz)
 set -eu
 
 build_pkgs="gcc g++ make cmake pkg-config libxapian-dev libxml2-dev zlib1g-dev
@@ -14,6 +15,8 @@ bench_pkgs="xapian-omega xapian-tools libmime-tools-perl libhtml-parser-perl swi
 sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3 bc wamerican
 util-linux"
 browser_pkgs="chromium"
+# clang and libFuzzer: make fuzz, make fuzz-smoke
+fuzz_pkgs="clang libclang-rt-14-dev libfuzzer-14-dev"
 
 want=""
 for set in "${@:-build}"; do
@@ -22,7 +25,8 @@ for set in "${@:-build}"; do
     test) want="$want $test_pkgs" ;;
     bench) want="$want $bench_pkgs" ;;
     browser) want="$want $browser_pkgs" ;;
-    *) echo "deps.sh: unknown set $set (build, test, bench, browser)" >&2; exit 2 ;;
+    fuzz) want="$want $build_pkgs $fuzz_pkgs" ;;
+    *) echo "deps.sh: unknown set $set (build, test, bench, browser, fuzz)" >&2; exit 2 ;;
   esac
 done
 
