@@ -660,6 +660,12 @@ static void count_outcome(run_state *r, const civ_file_report *rep, const known_
     case CIV_FILE_FAILED: r->c->failed++; break;
     case CIV_FILE_IGNORED: r->c->ignored++; break;
     }
+    r->c->pages += rep->pages;
+    r->c->scanned_pages += rep->scanned;
+    r->c->scanned_files += rep->scanned > 0;
+    r->c->ocr_pages += rep->ocr_pages;
+    r->c->ocr_cached += rep->ocr_cached;
+    r->c->over_limit += rep->over_limit;
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -1317,6 +1323,11 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
 
     r->popts.max_size = o->max_size;
     r->popts.format = o->format;
+    r->popts.ocr = o->ocr;
+    r->popts.ocr_lang = o->ocr_lang;
+    r->popts.ocr_cache = o->ocr_cache;
+    r->popts.doc_cpu = o->doc_timeout;
+    r->popts.doc_memory = o->doc_memory;
     if (o->events.progress) {
         counter_on = pthread_create(&counter, NULL, counter_main, r) == 0;
         ticker_on = pthread_create(&ticker, NULL, ticker_main, r) == 0;

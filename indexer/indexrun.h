@@ -52,6 +52,13 @@ typedef struct civ_run_counts {
     int interrupted;    /* stopped early by *opts->stop: no pruning happened */
     int compacted;      /* the index is now a single compacted file */
     int kept_previous;  /* an interrupted --full: the previous index stays */
+    /* Documents (docs/documents.md). */
+    uint64_t pages;         /* pages read (PDF, scanned images) */
+    uint64_t scanned_pages; /* scanned pages not read as text (no --ocr) ... */
+    uint64_t scanned_files; /* ... in this many files */
+    uint64_t ocr_pages;     /* pages read by OCR ... */
+    uint64_t ocr_cached;    /* ... of them from the OCR cache */
+    uint64_t over_limit;    /* documents or OCR pages past --doc-timeout/--doc-memory */
 } civ_run_counts;
 
 /* Progress, sent about ten times a second while the run lasts. */
@@ -105,10 +112,16 @@ typedef struct civ_run_opts {
                                    many documents (0: CIV_DEFAULT_SHARD_DOCS);
                                    32 of them are merged into one while the
                                    run goes on, the rest at the end */
+    /* Documents read in the sandbox (docs/documents.md). */
+    int ocr;                    /* read scanned pages and images by OCR */
+    const char *ocr_lang;       /* Tesseract languages ("eng+deu"); NULL: eng */
+    const char *ocr_cache;      /* folder of cached OCR text (INDEX/ocr-cache), or NULL */
+    unsigned doc_timeout;       /* CPU seconds a document (an OCR page) may use; 0: 120 */
+    size_t doc_memory;          /* memory it may use; 0: 1 GB */
 } civ_run_opts;
 
 #define CIV_RUN_OPTS_INIT { CIV_RUN_OPTS_VERSION, NULL, NULL, 0, 0, NULL, NULL, 0, 0, 0, { 0 }, \
-                            0, 0, 0, 0, NULL, 0 }
+                            0, 0, 0, 0, NULL, 0, 0, NULL, NULL, 0, 0 }
 
 #define CIV_DEFAULT_MEMORY ((size_t)512 * 1024 * 1024)
 #define CIV_DEFAULT_SHARD_DOCS 2000

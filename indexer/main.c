@@ -8,7 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "documents.h"
 #include "indexrun.h"
+#include "sandbox.h"
 #include "civ/date.h"
 
 #ifndef CIV_VERSION
@@ -22,6 +24,7 @@ typedef struct cli {
     int quiet;
     int tty;          /* draw the live progress line on stderr */
     int drawn;        /* a progress line is on screen */
+    unsigned jobs;    /* worker threads (OCR time left) */
 } cli;
 
 static volatile int stop_flag;
@@ -39,10 +42,13 @@ static void usage(FILE *f)
           "civsearch index. Re-indexing a file replaces its document.\n"
           "\n"
           "Formats: text (.txt .text .md), HTML (.html .htm .xhtml), XML (.xml), mail\n"
-          "(.eml), mailboxes (.mbox, one document per message), any of them\n"
-          "gzip-compressed (.gz); files without an extension are recognised by their\n"
+          "(.eml), mailboxes (.mbox, one document per message), PDF (page by page),\n"
+          "Word (.docx .doc), OpenDocument (.odt), RTF, archives (.zip .tar .tar.gz .tgz,\n"
+          "a document per member), scanned images (.tif .png .jpg, with --ocr), any of\n"
+          "them gzip-compressed (.gz); files without an extension are recognised by their\n"
           "content. Open letters in text and HTML are recognised as letters. Hidden\n"
-          "files and version-control folders are skipped.\n"
+          "files and version-control folders are skipped. PDFs, scans and converted\n"
+          "formats are read in sandboxed helper processes (see civindex(1)).\n"
           "\n"
           "A re-run is incremental: files with the same size and modification time are\n"
           "skipped without being read, changed files are re-indexed, moved files are\n"
@@ -59,6 +65,12 @@ static void usage(FILE *f)
           "      --max-size SIZE  skip files larger than SIZE (default 64M; suffixes K, M, G)\n"
           "      --format NAME    read every file as NAME (text, html, xml, mail, mbox)\n"
           "      --stemmer LANG   stemming language of a new index (default english; none)\n"
+          "      --ocr            read scanned PDF pages and images with Tesseract (the text\n"
+          "                       is cached in INDEX/ocr-cache by the page's content)\n"
+          "      --ocr-lang LANGS OCR languages, e.g. eng+deu (default eng; implies --ocr)\n"
+          "      --doc-timeout SECONDS  CPU time a document (an OCR page) may take\n"
+          "                       (default 120)\n"
+          "      --doc-memory SIZE  memory a document (an OCR page) may take (default 1G)\n"
           "      --batch N        commit every N documents (default 500; 100 a shard)\n"
           "      --batch-bytes SIZE  commit when pending changes reach SIZE\n"
           "      --shard-docs N   building: a worker starts a new shard every N documents\n"
@@ -108,6 +120,21 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
+/* n with thousands separators: 1,204. */
+static const char *count_str(char *out, size_t n, unsigned long long v)
+{
+    char tmp[32];
+    int len = snprintf(tmp, sizeof tmp, "%llu", v);
+    size_t k = 0;
+    for (int i = 0; i < len && k + 2 < n; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            out[k++] = ',';
+        out[k++] = tmp[i];
+    }
+    out[k] = '\0';
+    return out;
+}
+
 static const char *outcome_word(civ_outcome o)
 {
     switch (o) {
@@ -133,7 +160,7 @@ static void on_progress(void *ctx, const civ_run_progress *p)
     cli *c = ctx;
     if (!c->tty)
         return;
-    char line[160], eta[32] = "";
+    char line[240], eta[32] = "";
     double mb = (double)p->bytes / (1024.0 * 1024.0);
     double rate = p->elapsed > 0 ? mb / p->elapsed : 0;
     if (strcmp(p->phase, "indexing") != 0) {
@@ -151,6 +178,25 @@ static void on_progress(void *ctx, const civ_run_progress *p)
         else
             snprintf(line, sizeof line, "civindex: %llu files, %.1f MB/s, %llu skipped",
                      (unsigned long long)p->done, rate, (unsigned long long)p->skipped);
+        /* OCR: pages done, and the time the pages known to wait will take. */
+        civ_ocr_stats os;
+        civ_ocr_stats_get(&os);
+        if (os.pages || os.cached || os.waiting) {
+            size_t l = strlen(line);
+            snprintf(line + l, sizeof line - l, ", OCR %llu page%s",
+                     (unsigned long long)(os.pages + os.cached), os.pages + os.cached == 1 ? "" : "s");
+            if (os.waiting && os.pages) {
+                double per = os.seconds / (double)os.pages;
+                long s = (long)(per * (double)os.waiting / (c->jobs ? c->jobs : 1) + 0.5);
+                l = strlen(line);
+                snprintf(line + l, sizeof line - l, " (%llu waiting, %ld:%02ld left)",
+                         (unsigned long long)os.waiting, s / 60, s % 60);
+            } else if (os.waiting) {
+                l = strlen(line);
+                snprintf(line + l, sizeof line - l, " (%llu waiting)",
+                         (unsigned long long)os.waiting);
+            }
+        }
     }
     fprintf(stderr, "\r%s\033[K", line);
     fflush(stderr);
@@ -185,6 +231,10 @@ static void on_file(void *ctx, const char *path, const civ_file_report *rep)
         fprintf(stderr, "civindex: %s: %s: %s\n", outcome_word(rep->outcome), path, rep->reason);
     else if (c->verbose && rep->outcome == CIV_FILE_IGNORED)
         fprintf(stderr, "civindex: ignored: %s: %s\n", path, rep->reason);
+    else if (c->verbose && rep->pages)
+        fprintf(stderr, "civindex: indexed: %s (%s, %u document%s, %u page%s%s)\n", path,
+                rep->format, rep->docs, rep->docs == 1 ? "" : "s", rep->pages,
+                rep->pages == 1 ? "" : "s", rep->ocr_pages ? ", OCR" : "");
     else if (c->verbose)
         fprintf(stderr, "civindex: indexed: %s (%s, %u document%s)\n", path, rep->format,
                 rep->docs, rep->docs == 1 ? "" : "s");
@@ -243,6 +293,9 @@ static int compact_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* The sandbox's helper is civindex itself (indexer/sandbox.h). */
+    if (argc > 1 && strcmp(argv[1], CIV_HELPER_ARG) == 0)
+        return civ_sandbox_helper_main(argc, argv);
     if (argc > 1 && strcmp(argv[1], "compact") == 0)
         return compact_main(argc - 1, argv + 1);
     static const struct option longopts[] = {
@@ -258,13 +311,17 @@ int main(int argc, char **argv)
         { "compact", no_argument, NULL, 'C' },
         { "memory", required_argument, NULL, 'M' },
         { "shard-docs", required_argument, NULL, 'S' },
+        { "ocr", no_argument, NULL, 'O' },
+        { "ocr-lang", required_argument, NULL, 'L' },
+        { "doc-timeout", required_argument, NULL, 'T' },
+        { "doc-memory", required_argument, NULL, 'D' },
         { "verbose", no_argument, NULL, 'v' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
-    cli c = { 0, 0, 0, 0 };
+    cli c = { 0, 0, 0, 0, 0 };
     civ_run_opts o = CIV_RUN_OPTS_INIT;
     const char *env = getenv("CIVSEARCH_INDEX");
     o.index = env && *env ? env : "civsearch-index";
@@ -329,6 +386,35 @@ int main(int argc, char **argv)
             o.shard_docs = (unsigned)v;
             break;
         }
+        case 'O': o.ocr = 1; break;
+        case 'L': {
+            size_t k = strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-");
+            if (!*optarg || optarg[k] || strlen(optarg) > 200) {
+                fprintf(stderr, "civindex: --ocr-lang: not a list of languages: %s (try eng+deu)\n",
+                        optarg);
+                return EXIT_FATAL;
+            }
+            o.ocr = 1;
+            o.ocr_lang = optarg;
+            break;
+        }
+        case 'T': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 86400) {
+                fprintf(stderr, "civindex: --doc-timeout: not a number of seconds from 1 to 86400: %s\n",
+                        optarg);
+                return EXIT_FATAL;
+            }
+            o.doc_timeout = (unsigned)v;
+            break;
+        }
+        case 'D':
+            if (parse_size(optarg, &o.doc_memory) < 0 || o.doc_memory < (size_t)64 * 1024 * 1024) {
+                fprintf(stderr, "civindex: --doc-memory: not a size of at least 64M: %s\n", optarg);
+                return EXIT_FATAL;
+            }
+            break;
         case 'P': o.no_prune = 1; break;
         case 'C': o.compact = 1; break;
         case 'v': c.verbose = 1; c.quiet = 0; break;
@@ -344,6 +430,16 @@ int main(int argc, char **argv)
         fputs("civindex: no PATH to index\nTry 'civindex --help' for more information.\n", stderr);
         return EXIT_FATAL;
     }
+    /* OCR text is cached beside the index, by each page's content. */
+    char *ocr_cache = malloc(strlen(o.index) + sizeof "/ocr-cache");
+    if (!ocr_cache) {
+        fputs("civindex: out of memory\n", stderr);
+        return EXIT_FATAL;
+    }
+    sprintf(ocr_cache, "%s/ocr-cache", o.index);
+    o.ocr_cache = ocr_cache;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    c.jobs = o.jobs ? o.jobs : ncpu > 0 ? (unsigned)ncpu : 1;
     o.roots = (const char *const *)(argv + optind);
     o.nroots = (size_t)(argc - optind);
     o.events.ctx = &c;
@@ -367,6 +463,7 @@ int main(int argc, char **argv)
     civ_status s = civ_index_run(&n, &o, &err);
     double dt = civ_monotonic() - t0;
     clear_progress(&c);
+    free(ocr_cache);
     if (s != CIV_OK) {
         fprintf(stderr, "civindex: %s\n", err.msg);
         if (n.docs && !c.quiet)
@@ -394,6 +491,28 @@ int main(int argc, char **argv)
                (unsigned long long)n.changed, (unsigned long long)n.moved,
                (unsigned long long)n.removed, n.build ? "built" : "updated", n.jobs,
                n.jobs == 1 ? "" : "s", n.compacted ? ", compacted to one file" : "");
+        char a[32], b[32], d[32];
+        if (n.pages)
+            printf("%s page%s read", count_str(a, sizeof a, n.pages), n.pages == 1 ? "" : "s");
+        if (n.pages && n.ocr_pages)
+            printf(", %s by OCR (%s from the cache)", count_str(b, sizeof b, n.ocr_pages),
+                   count_str(d, sizeof d, n.ocr_cached));
+        if (n.pages)
+            printf("\n");
+        if (n.scanned_pages && !o.ocr)
+            printf("%s scanned page%s in %s PDF%s not read as text: run with --ocr\n",
+                   count_str(a, sizeof a, n.scanned_pages), n.scanned_pages == 1 ? "" : "s",
+                   count_str(b, sizeof b, n.scanned_files), n.scanned_files == 1 ? "" : "s");
+        else if (n.scanned_pages)
+            printf("%s scanned page%s in %s file%s could not be read by OCR (see the warnings)\n",
+                   count_str(a, sizeof a, n.scanned_pages), n.scanned_pages == 1 ? "" : "s",
+                   count_str(b, sizeof b, n.scanned_files), n.scanned_files == 1 ? "" : "s");
+        if (n.over_limit)
+            printf("%s document%s or OCR page%s stopped at a limit (--doc-timeout %u s, "
+                   "--doc-memory %zu MB)\n",
+                   count_str(a, sizeof a, n.over_limit), n.over_limit == 1 ? "" : "s",
+                   n.over_limit == 1 ? "" : "s", o.doc_timeout ? o.doc_timeout : CIV_SANDBOX_DEFAULT_CPU,
+                   (o.doc_memory ? o.doc_memory : CIV_SANDBOX_DEFAULT_MEMORY) >> 20);
     }
     if (n.interrupted) {
         if (n.kept_previous)

@@ -72,6 +72,29 @@ void civ_input_warn(const civ_input *in, const char *fmt, ...)
         x->o->warn(x->o->warn_ctx, msg);
 }
 
+static const civ_pipeline_opts no_opts;
+
+const civ_pipeline_opts *civ_input_opts(const civ_input *in)
+{
+    return in && in->x ? in->x->o : &no_opts;
+}
+
+civ_file_report *civ_input_report(const civ_input *in)
+{
+    return in && in->x ? in->x->rep : NULL;
+}
+
+int civ_input_take_budget(const civ_input *in, size_t n)
+{
+    civ_extract *x = in->x;
+    if (!x)
+        return 0;
+    if (n > x->budget)
+        return -1;
+    x->budget -= n;
+    return 0;
+}
+
 /* Gives a finished document its common fields, enriches it, emits it. */
 static void add_paragraph(civ_doc *into, const char *s, size_t n);
 
@@ -116,8 +139,25 @@ static int looks_like_text(const unsigned char *b, size_t len)
 }
 
 /* The extractor for an input, or NULL (res says why). */
-static const civ_extractor *pick(const civ_part *p, const char *name, int gz_name,
-                                 const unsigned char *data, size_t dlen, civ_part_result *res)
+static const civ_extractor *pick_one(const civ_part *p, const char *name, int gz_name,
+                                     const unsigned char *data, size_t dlen, civ_part_result *res);
+
+static const civ_extractor *pick(const civ_extract *x, const civ_part *p, const char *name,
+                                 int gz_name, const unsigned char *data, size_t dlen,
+                                 civ_part_result *res)
+{
+    const civ_extractor *ex = pick_one(p, name, gz_name, data, dlen, res);
+    /* Images are read by OCR only, which is asked for. */
+    if (ex && (ex->flags & CIV_EXTRACTOR_OCR) && !x->o->ocr) {
+        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_IGNORED,
+               "an image: read only with --ocr");
+        return NULL;
+    }
+    return ex;
+}
+
+static const civ_extractor *pick_one(const civ_part *p, const char *name, int gz_name,
+                                     const unsigned char *data, size_t dlen, civ_part_result *res)
 {
     const civ_extractor *ex = NULL;
     if (p->format)
@@ -183,9 +223,7 @@ static civ_status run_part(civ_extract *x, const civ_input *parent, const civ_fi
     if (gz_name) {
         name[nl - 3] = '\0';
     } else if (nl > 4 && strcasecmp(name + nl - 4, ".tgz") == 0) {
-        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_IGNORED,
-               "tar archives are not supported");
-        return CIV_OK;
+        memcpy(name + nl - 4, ".tar", 4); /* a gzipped tar, read as one */
     }
     const unsigned char *data = p->bytes;
     size_t dlen = p->len;
@@ -225,7 +263,7 @@ static civ_status run_part(civ_extract *x, const civ_input *parent, const civ_fi
         return CIV_OK;
     }
 
-    const civ_extractor *ex = pick(p, name, gz_name, data, dlen, res);
+    const civ_extractor *ex = pick(x, p, name, gz_name, data, dlen, res);
     if (!ex) {
         civ_buf_free(&plain);
         return CIV_OK;
