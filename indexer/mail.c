@@ -163,6 +163,8 @@ typedef struct mail {
     unsigned warned;      /* GMime warning kinds already reported */
     civ_status fatal;     /* out of memory, or the index failing */
     civ_error fatal_err;
+    const char *sub;      /* the message's id suffix in the file ("#3"), or NULL */
+    civ_buf own;          /* ids of attachments emitted as documents, "\n"-separated */
 } mail;
 
 static void mwarn(mail *m, const char *fmt, ...)
@@ -355,7 +357,26 @@ static int readable(const char *name, GMimeObject *obj)
     return ok;
 }
 
-/* Hands a part to the registry; its text joins the message's. */
+/* An attached file of a kind that is a document of its own (a PDF, an
+ * office file, an archive): its extractor, else NULL. */
+static const civ_extractor *own_document(const char *name, const char *type)
+{
+    const civ_extractor *ex = NULL;
+    if (name) {
+        size_t n = strlen(name);
+        char base[256];
+        snprintf(base, sizeof base, "%.*s",
+                 (int)(n > 3 && strcasecmp(name + n - 3, ".gz") == 0 ? n - 3 : n), name);
+        ex = civ_extractor_for_name(base);
+    }
+    if (!ex && type)
+        ex = civ_extractor_for_media_type(type);
+    return ex && (ex->flags & CIV_EXTRACTOR_OWN_DOC) ? ex : NULL;
+}
+
+/* Hands a part to the registry; its text joins the message's, except an
+ * attached PDF, office file or archive, which becomes a document of its
+ * own: MAIL#name (MBOX#3#name in a mailbox). */
 static void read_part(mail *m, GMimeObject *obj, const char *name, const char *bytes, size_t len,
                       const char *charset, const char *what)
 {
@@ -372,9 +393,33 @@ static void read_part(mail *m, GMimeObject *obj, const char *name, const char *b
         .len = len,
         .label = label,
     };
+    civ_buf sub = CIV_BUF_INIT;
+    if (name && own_document(name, type)) {
+        /* A second attachment of the same name gets a number. */
+        for (unsigned k = 1; k < 1000; k++) {
+            civ_buf_reset(&sub);
+            civ_buf_printf(&sub, "\n%s#%s", m->sub ? m->sub : "", name);
+            if (k > 1)
+                civ_buf_printf(&sub, " (%u)", k);
+            civ_buf_putc(&sub, '\n');
+            if (civ_buf_failed(&sub) || !m->own.len || !strstr(m->own.data, sub.data))
+                break;
+        }
+        civ_buf_append(&m->own, sub.data, sub.len);
+        if (civ_buf_failed(&sub) || civ_buf_failed(&m->own)) {
+            set_fatal(m, CIV_ENOMEM, NULL);
+        } else {
+            sub.data[--sub.len] = '\0';
+            p.mode = CIV_PART_DOCUMENT;
+            p.sub = sub.data + 1;
+        }
+    }
     civ_part_result res;
     civ_error err = CIV_ERROR_INIT;
-    civ_status s = civ_extract_part(m->in, &p, m->doc, &res, &err);
+    civ_status s = m->fatal ? CIV_OK : civ_extract_part(m->in, &p, m->doc, &res, &err);
+    if (m->fatal)
+        res.outcome = CIV_FILE_SKIPPED;
+    civ_buf_free(&sub);
     g_free(type);
     if (s != CIV_OK)
         set_fatal(m, s, &err);
@@ -791,6 +836,7 @@ static civ_status fill_message(mail *m, GMimeMessage *msg, const civ_date *envel
 {
     civ_doc *doc = m->doc;
     const civ_input *in = m->in;
+    m->sub = sub;
     GMimeHeaderList *hl = msg ? g_mime_object_get_header_list(GMIME_OBJECT(msg)) : NULL;
     if (!msg || !hl || g_mime_header_list_get_count(hl) == 0)
         return civ_error_set(err, CIV_EFORMAT, "not a mail message: no headers");
@@ -891,6 +937,7 @@ static civ_status mail_extract(const civ_input *in, civ_doc *doc, civ_error *err
     g_object_unref(parser);
     g_object_unref(stream);
     g_mime_parser_options_free(m.popts);
+    civ_buf_free(&m.own);
     return s;
 }
 
@@ -927,6 +974,7 @@ static civ_status mbox_extract(const civ_input *in, civ_doc *unused, civ_error *
         GMimeMessage *msg = g_mime_parser_construct_message(parser, m.popts);
         if (!msg && g_mime_parser_eos(parser) && n > 1) {
             g_mime_parser_options_free(m.popts);
+            civ_buf_free(&m.own);
             break;
         }
         civ_date env;
@@ -940,6 +988,7 @@ static civ_status mbox_extract(const civ_input *in, civ_doc *unused, civ_error *
         if (msg)
             g_object_unref(msg);
         g_mime_parser_options_free(m.popts);
+        civ_buf_free(&m.own);
         if (ms == CIV_OK) {
             s = civ_extract_emit(in, doc, sub, err);
         } else if (ms == CIV_EFORMAT) {

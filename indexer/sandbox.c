@@ -511,7 +511,7 @@ static void child_test(const char *mode, uint64_t memory, int out)
         int fd = open("/etc/hostname", O_RDONLY);
         civ_buf b = CIV_BUF_INIT;
         char msg[128];
-        snprintf(msg, sizeof msg, "%s", fd >= 0 ? "opened /etc/hostname" : strerror(errno));
+        snprintf(msg, sizeof msg, "opening a file: %s", fd >= 0 ? "allowed" : strerror(errno));
         civ_rec_put(&b, REC_REFUSED, 0, msg, strlen(msg));
         civ_rec_put(&b, CIV_REC_END, 0, NULL, 0);
         write_all(out, b.data, b.len);
@@ -725,7 +725,7 @@ static void serve(const wire_req *w, const char *arg, const unsigned char *doc, 
             snprintf(reason, rsz, "over the memory limit (%s)", mb);
         } else if (sig == SIGSYS) {
             rep->outcome = CIV_SANDBOX_CRASHED;
-            snprintf(reason, rsz, "stopped by the sandbox: a forbidden system call");
+            snprintf(reason, rsz, "was stopped by the sandbox: a forbidden system call");
         } else {
             rep->outcome = CIV_SANDBOX_CRASHED;
             snprintf(reason, rsz, "crashed: %s", strsignal(sig));
