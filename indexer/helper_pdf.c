@@ -169,6 +169,78 @@ static double image_share(PopplerPage *p)
     return share > 1 ? 1 : share;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The page's text with a blank line where the page leaves a gap between
+ * lines (paragraphs, the blocks of a letter) or reading jumps to another
+ * column: poppler's text has none, and paragraph-minded readers (letters,
+ * snippets) need them. */
+static void text_with_gaps(civ_buf *out, PopplerPage *p, const char *t)
+{
+    PopplerRectangle *r = NULL;
+    guint nr = 0;
+    if (!poppler_page_get_text_layout(p, &r, &nr) || !nr) {
+        civ_buf_puts(out, t);
+        g_free(r);
+        return;
+    }
+    /* Top of each line, from its first character. */
+    size_t nlines = 1;
+    for (const char *q = t; *q; q++)
+        nlines += *q == '\n';
+    double *top = malloc(nlines * sizeof *top), *steps = malloc(nlines * sizeof *steps);
+    if (!top || !steps) {
+        free(top);
+        free(steps);
+        g_free(r);
+        civ_buf_puts(out, t);
+        return;
+    }
+    size_t li = 0, ci = 0;
+    int at_start = 1;
+    for (const char *q = t; *q; q = g_utf8_next_char(q), ci++) {
+        if (at_start) {
+            top[li] = ci < nr ? r[ci].y1 : -1;
+            at_start = 0;
+        }
+        if (*q == '\n') {
+            li++;
+            at_start = 1;
+            if (li >= nlines)
+                break;
+        }
+    }
+    size_t nl = li + (at_start ? 0 : 1), ns = 0;
+    for (size_t i = 1; i < nl; i++)
+        if (top[i] > top[i - 1] && top[i - 1] >= 0)
+            steps[ns++] = top[i] - top[i - 1];
+    double step = 0;
+    if (ns) {
+        qsort(steps, ns, sizeof *steps, cmp_double);
+        step = steps[ns / 2];
+    }
+    li = 0;
+    const char *line = t;
+    while (*line) {
+        const char *e = strchr(line, '\n');
+        size_t n = e ? (size_t)(e - line) : strlen(line);
+        if (li > 0 && li < nl && step > 0 && top[li] >= 0 && top[li - 1] >= 0 &&
+            (top[li] - top[li - 1] > step * 1.5 || top[li] < top[li - 1] - step * 0.5))
+            civ_buf_putc(out, '\n');
+        civ_buf_append(out, line, n);
+        civ_buf_putc(out, '\n');
+        li++;
+        line = e ? e + 1 : line + n;
+    }
+    free(top);
+    free(steps);
+    g_free(r);
+}
+
 static size_t letters(const char *t)
 {
     size_t n = 0;
@@ -202,7 +274,11 @@ int civ_helper_pdf(const civ_helper_req *r, civ_buf *out, char *reason)
         if (!p)
             continue;
         char *t = poppler_page_get_text(p);
-        civ_rec_put(out, CIV_REC_PAGE, (uint32_t)(i + 1), t ? t : "", t ? strlen(t) : 0);
+        civ_buf pt = CIV_BUF_INIT;
+        if (t && *t)
+            text_with_gaps(&pt, p, t);
+        civ_rec_put(out, CIV_REC_PAGE, (uint32_t)(i + 1), pt.data ? pt.data : "", pt.len);
+        civ_buf_free(&pt);
         if (letters(t) < SCAN_MAX_CHARS && image_share(p) >= SCAN_MIN_IMAGE_SHARE) {
             char key[17] = "";
             if (r->flags & CIV_SANDBOX_KEYS) {

@@ -293,9 +293,6 @@ static int compact_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    /* The sandbox's helper is civindex itself (indexer/sandbox.h). */
-    if (argc > 1 && strcmp(argv[1], CIV_HELPER_ARG) == 0)
-        return civ_sandbox_helper_main(argc, argv);
     if (argc > 1 && strcmp(argv[1], "compact") == 0)
         return compact_main(argc - 1, argv + 1);
     static const struct option longopts[] = {

@@ -177,6 +177,17 @@ static void helper_destroy(void *p)
     helper_end(p);
 }
 
+/* Any program that links the sandbox is its own helper: re-executed with
+ * CIV_HELPER_ARG, it serves requests before its main() ever runs (glibc
+ * hands constructors the arguments). So no program can start copies of
+ * itself that do its real work instead. */
+__attribute__((constructor)) static void helper_entry(int argc, char **argv, char **envp)
+{
+    (void)envp;
+    if (argc > 1 && argv && argv[1] && strcmp(argv[1], CIV_HELPER_ARG) == 0)
+        _exit(civ_sandbox_helper_main(argc, argv));
+}
+
 static void helper_init_once(void)
 {
     pthread_key_create(&helper_key, helper_destroy);
@@ -194,6 +205,11 @@ static int helper_start(helper *h, char *reason, size_t rsz)
 {
     pthread_once(&helper_once, helper_init_once);
     pthread_setspecific(helper_key, h);
+    /* A helper never starts helpers. */
+    if (getenv("CIV_SANDBOX_PARENT")) {
+        snprintf(reason, rsz, "the sandbox helper cannot start another");
+        return -1;
+    }
     if (!self_exe[0]) {
         snprintf(reason, rsz, "cannot find the civindex program to start the sandbox helper");
         return -1;

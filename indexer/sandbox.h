@@ -19,10 +19,10 @@
  * the wall-clock limit, and reports how it ended. docs/documents.md says
  * what the filter cannot forbid and why.
  *
- * The helper is civindex itself (/proc/self/exe) started with
- * CIV_HELPER_ARG as its first argument: every program that reads PDFs,
- * scans or converted files through the sandbox (civindex, the unit tests)
- * calls civ_sandbox_helper_main() first thing in main() when it sees it.
+ * The helper is the running program itself (/proc/self/exe: civindex, or
+ * a unit test) started with CIV_HELPER_ARG as its first argument; a
+ * constructor in sandbox.c sees it and serves requests before main()
+ * runs, so every program that links the sandbox is its own helper.
  */
 #ifndef CIV_SANDBOX_H
 #define CIV_SANDBOX_H
@@ -40,7 +40,8 @@ extern "C" {
 #define CIV_HELPER_ARG "--civ-sandbox-helper"
 
 /* The helper's main(): serves requests on its standard input until it is
- * closed. Returns the process's exit status. */
+ * closed. Returns the process's exit status. (Called by the constructor
+ * described above.) */
 int civ_sandbox_helper_main(int argc, char **argv);
 
 typedef enum civ_sandbox_op {

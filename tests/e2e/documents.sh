@@ -60,6 +60,27 @@ head -c 2500 "$D/pdf/ruling.pdf" >"$D/bad/truncated.pdf"
 printf '%%PDF-1.4\n%% CIV-TEST-CRASH\n' >"$D/bad/crash.pdf"
 printf '%%PDF-1.4\n%% CIV-TEST-HANG\n' >"$D/bad/hang.pdf"
 
+# An open letter saved as PDF: a letter, with its signatories.
+cat >"$TMP/open-letter.txt" <<'EOF'
+Open letter on the county's gunshot sensors
+
+April 12, 2023
+
+Dear Members of the County Board,
+
+We write to ask the board to end its contract for acoustic gunshot sensors.
+The sensors record sound in residential streets around the clock.
+
+The county has published no audit of how often alerts were wrong.
+
+Sincerely,
+
+Riverside Neighbors for Privacy
+Eastside Tenants Council
+Dr. Amara Lindqvist, Professor of Sociology
+EOF
+"$MKDOC" pdf "$D/pdf/open-letter.pdf" "$TMP/open-letter.txt" || fail "civ_mkdoc letter"
+
 python3 "$MKOFFICE" docx "$D/office/memo.docx" || fail "docx"
 python3 "$MKOFFICE" odt "$D/office/hearing.odt" || fail "odt"
 python3 "$MKOFFICE" rtf "$D/office/request.rtf" || fail "rtf"
@@ -90,7 +111,7 @@ IDX="$TMP/idx"
 run env CIV_SANDBOX_TEST=1 "$CIVINDEX" --index "$IDX" --doc-timeout 2 --max-size 32M "$D"
 assert_rc 1
 assert_clean_stderr
-assert_out_has "indexed 14, skipped 1, failed 3 (2 warnings)"
+assert_out_has "indexed 15, skipped 1, failed 3 (2 warnings)"
 assert_out_has "pages read"
 assert_out_has "1 document or OCR page stopped at a limit (--doc-timeout 2 s, --doc-memory 1024 MB)"
 # One line each, naming the file and the reason.
@@ -105,7 +126,7 @@ ok "bad and hostile files: one line each, the run goes on"
 
 # Every good document, beside the bad ones, is found.
 assert_eq "$(doc_ids "$IDX" | tr '\n' ' ')" \
-"archives/agency.zip#letters/to-the-chief.txt archives/agency.zip#release/flight-logs.pdf archives/bomb.zip#first.txt archives/letters.tar.gz#letter.txt archives/nested.zip#inner.zip#deep/note.txt archives/nested.zip#top.txt good.pdf mail/release.eml mail/release.eml#release-letter.pdf office/hearing.odt office/memo.docx office/minutes.doc office/request.rtf pdf/locked.pdf pdf/owner-only.pdf pdf/release.pdf pdf/ruling.pdf " \
+"archives/agency.zip#letters/to-the-chief.txt archives/agency.zip#release/flight-logs.pdf archives/bomb.zip#first.txt archives/letters.tar.gz#letter.txt archives/nested.zip#inner.zip#deep/note.txt archives/nested.zip#top.txt good.pdf mail/release.eml mail/release.eml#release-letter.pdf office/hearing.odt office/memo.docx office/minutes.doc office/request.rtf pdf/locked.pdf pdf/open-letter.pdf pdf/owner-only.pdf pdf/release.pdf pdf/ruling.pdf " \
   "document ids"
 ok "good documents all indexed, archive members and attachments with their own ids"
 
@@ -138,7 +159,13 @@ jqout '.text' | grep -q "shared drive" || fail "owner-password PDF not read"
 run "$CIVSEARCH" --index "$IDX" --json --show pdf/locked.pdf
 assert_eq "$(jqout '.title')" "locked" "locked PDF title"
 assert_eq "$(jqout '.text // ""')" "" "locked PDF text"
-ok "PDF text, pages, metadata, headers, passwords"
+run "$CIVSEARCH" --index "$IDX" --json --show pdf/open-letter.pdf
+assert_eq "$(jqout '.type')" "letter" "a PDF open letter"
+assert_eq "$(jqout '.signatories')" \
+  "Riverside Neighbors for Privacy, Eastside Tenants Council, Dr. Amara Lindqvist (Professor of Sociology)" \
+  "signatories of a PDF letter"
+assert_eq "$(jqout '.date')" "2023-04-12" "letter date from the text"
+ok "PDF text, pages, metadata, headers, passwords, letters"
 
 # Office files.
 run "$CIVSEARCH" --index "$IDX" --json --show office/memo.docx

@@ -382,10 +382,8 @@ static void test_sandbox_recovery(void **state)
     civ_sandbox_stop();
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
-    if (argc > 1 && strcmp(argv[1], CIV_HELPER_ARG) == 0)
-        return civ_sandbox_helper_main(argc, argv);
     setenv("CIV_SANDBOX_TEST", "1", 1);
     xmlInitParser();
     const struct CMUnitTest tests[] = {
