@@ -378,7 +378,7 @@ static const civ_extractor *own_document(const char *name, const char *type)
  * attached PDF, office file or archive, which becomes a document of its
  * own: MAIL#name (MBOX#3#name in a mailbox). */
 static void read_part(mail *m, GMimeObject *obj, const char *name, const char *bytes, size_t len,
-                      const char *charset, const char *what)
+                      const char *charset, const char *what, int cut)
 {
     GMimeContentType *ct = g_mime_object_get_content_type(obj);
     char *type = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
@@ -423,7 +423,7 @@ static void read_part(mail *m, GMimeObject *obj, const char *name, const char *b
     g_free(type);
     if (s != CIV_OK)
         set_fatal(m, s, &err);
-    else if (res.outcome == CIV_FILE_FAILED)
+    else if (res.outcome == CIV_FILE_FAILED && !cut) /* a cut part was reported */
         mwarn(m, "%s could not be read: %s", what, res.reason);
 }
 
@@ -482,7 +482,7 @@ static void add_leaf(mail *m, GMimePart *part)
             add_text(m, civ_buf_str(&t), t.len);
             civ_buf_free(&t);
         } else {
-            read_part(m, obj, name, raw.data, raw.len, charset, what);
+            read_part(m, obj, name, raw.data, raw.len, charset, what, truncated);
         }
     }
     civ_buf_free(&raw);

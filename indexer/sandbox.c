@@ -459,6 +459,22 @@ static scmp_filter_ctx make_filter(int converter)
     return ctx;
 }
 
+/* Signals: a child may signal itself (abort, raise), nothing else. */
+static void only_own_signals(scmp_filter_ctx ctx)
+{
+    if (!ctx)
+        return;
+    scmp_datum_t self = (scmp_datum_t)getpid();
+    uint32_t kill_it = SCMP_ACT_KILL_PROCESS;
+    seccomp_rule_add(ctx, kill_it, SCMP_SYS(kill), 1, SCMP_A0(SCMP_CMP_NE, self));
+    seccomp_rule_add(ctx, kill_it, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_NE, self));
+    seccomp_rule_add(ctx, kill_it, SCMP_SYS(tkill), 1, SCMP_A0(SCMP_CMP_NE, self));
+    seccomp_rule_add(ctx, kill_it, SCMP_SYS(rt_sigqueueinfo), 1, SCMP_A0(SCMP_CMP_NE, self));
+    seccomp_rule_add(ctx, kill_it, SCMP_SYS(rt_tgsigqueueinfo), 1, SCMP_A0(SCMP_CMP_NE, self));
+    seccomp_rule_add(ctx, kill_it, SCMP_SYS(pidfd_send_signal), 0);
+    seccomp_rule_add(ctx, kill_it, SCMP_SYS(pidfd_open), 0);
+}
+
 /* Limits of a child, set before it looks at the document. */
 static void child_limits(unsigned cpu, uint64_t memory)
 {
@@ -486,7 +502,8 @@ static const char *test_mode(const unsigned char *b, size_t len)
 {
     static const char *const modes[] = { "CIV-TEST-CRASH", "CIV-TEST-HANG", "CIV-TEST-SPIN",
                                          "CIV-TEST-MEMORY", "CIV-TEST-KILL-HELPER",
-                                         "CIV-TEST-OPEN", "CIV-TEST-SOCKET", NULL };
+                                         "CIV-TEST-OPEN", "CIV-TEST-SOCKET", "CIV-TEST-KILL-PARENT",
+                                         NULL };
     const char *on = getenv("CIV_SANDBOX_TEST");
     if (!on || !*on || *on == '0' || !b)
         return NULL;
@@ -535,6 +552,9 @@ static void child_test(const char *mode, uint64_t memory, int out)
     } else if (strcmp(mode, "CIV-TEST-SOCKET") == 0) {
         socket(AF_INET, SOCK_STREAM, 0);
         _exit(0);
+    } else if (strcmp(mode, "CIV-TEST-KILL-PARENT") == 0) {
+        kill(getppid(), SIGKILL);
+        _exit(0);
     }
 }
 
@@ -551,6 +571,7 @@ static void child_main(const wire_req *w, const char *arg, const unsigned char *
             _exit(120);
         dup2(mfd, 0);
         close_range(3, ~0u, 0);
+        only_own_signals(converter_filter);
         if (converter_filter && seccomp_load(converter_filter) != 0)
             _exit(121);
         const char *prog = arg;
@@ -582,6 +603,7 @@ static void child_main(const wire_req *w, const char *arg, const unsigned char *
     }
     close(0);
     close_range(3, ~0u, 0);
+    only_own_signals(reader_filter);
     if (reader_filter && seccomp_load(reader_filter) != 0)
         _exit(121);
     if (mode)

@@ -354,6 +354,9 @@ static void test_sandbox_recovery(void **state)
     assert_string_equal(why, "opening a file: Permission denied");
     assert_int_equal(run_test_doc("CIV-TEST-SOCKET", 5, 0, why), CIV_SANDBOX_CRASHED);
     assert_non_null(strstr(why, "forbidden system call"));
+    /* Signals to any other process (here: the helper) end the child. */
+    assert_int_equal(run_test_doc("CIV-TEST-KILL-PARENT", 5, 0, why), CIV_SANDBOX_CRASHED);
+    assert_non_null(strstr(why, "forbidden system call"));
     /* The helper itself dies: reported, and replaced for the next one. */
     assert_int_equal(run_test_doc("CIV-TEST-KILL-HELPER", 5, 0, why), CIV_SANDBOX_UNAVAILABLE);
     assert_non_null(strstr(why, "helper died"));
