@@ -37,6 +37,7 @@ civ_status civ_docs_run(civ_buf *out, int *done, const civ_input *in, civ_sandbo
     *done = 0;
     req->cpu_seconds = o->doc_cpu ? o->doc_cpu : CIV_SANDBOX_DEFAULT_CPU;
     req->memory = o->doc_memory ? o->doc_memory : CIV_SANDBOX_DEFAULT_MEMORY;
+    req->cancel = o->stop;
     civ_status s = civ_sandbox_run(out, &res, req, err);
     if (s != CIV_OK)
         return s;
@@ -65,6 +66,8 @@ civ_status civ_docs_run(civ_buf *out, int *done, const civ_input *in, civ_sandbo
                              civ_sandbox_wall_seconds(req->cpu_seconds));
     case CIV_SANDBOX_CRASHED:
         return civ_error_set(err, CIV_EFORMAT, "%s %s", reader, res.reason);
+    case CIV_SANDBOX_CANCELLED:
+        return civ_error_set(err, CIV_EUNSUPPORTED, "not read: the run was interrupted");
     case CIV_SANDBOX_UNAVAILABLE:
     default:
         return civ_error_set(err, CIV_EFORMAT, "%s", res.reason);
@@ -584,6 +587,7 @@ civ_status civ_docs_ocr(civ_buf *text, int *ok, int *stop, const civ_input *in,
     req->cpu_seconds = o->doc_cpu ? o->doc_cpu : CIV_SANDBOX_DEFAULT_CPU;
     req->memory = o->doc_memory ? o->doc_memory : CIV_SANDBOX_DEFAULT_MEMORY;
     req->arg = o->ocr_lang && *o->ocr_lang ? o->ocr_lang : "eng";
+    req->cancel = o->stop;
     civ_status s = civ_sandbox_run(&reply, &res, req, err);
     if (s != CIV_OK) {
         civ_buf_free(&reply);
@@ -632,6 +636,12 @@ civ_status civ_docs_ocr(civ_buf *text, int *ok, int *stop, const civ_input *in,
         *stop = 1;
         civ_input_warn(in, "not read by OCR: %s", res.reason);
         break;
+    case CIV_SANDBOX_CANCELLED:
+        /* The run is stopping: the document is not indexed half read, so
+         * that the next run reads it again. */
+        *stop = 1;
+        civ_buf_free(&reply);
+        return civ_error_set(err, CIV_EUNSUPPORTED, "not read: the run was interrupted");
     default:
         civ_input_warn(in, "page %u: OCR %s", req->page, res.reason);
         break;

@@ -76,7 +76,9 @@ void civ_docs_add_pages(civ_doc *doc, civ_page_text *pages, size_t n);
  * *ok is 1 and the text is appended to text; a page that could not be
  * read costs one warning (and is counted when over a limit); *ok is then
  * 0, and *stop is set when no further page of the input can be read
- * (OCR language missing, sandbox unavailable). Fatal errors only. */
+ * (OCR language missing, sandbox unavailable). Errors: CIV_EUNSUPPORTED
+ * when the run is being stopped (the input is then skipped, and read
+ * again by the next run), else fatal ones only. */
 civ_status civ_docs_ocr(civ_buf *text, int *ok, int *stop, const civ_input *in,
                         civ_sandbox_req *req, const char *key, civ_error *err);
 

@@ -1328,6 +1328,7 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
     r->popts.ocr_cache = o->ocr_cache;
     r->popts.doc_cpu = o->doc_timeout;
     r->popts.doc_memory = o->doc_memory;
+    r->popts.stop = o->stop;
     if (o->events.progress) {
         counter_on = pthread_create(&counter, NULL, counter_main, r) == 0;
         ticker_on = pthread_create(&ticker, NULL, ticker_main, r) == 0;

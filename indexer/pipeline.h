@@ -65,6 +65,8 @@ typedef struct civ_pipeline_opts {
     const char *ocr_cache;  /* folder of cached OCR text, or NULL: no cache */
     unsigned doc_cpu;       /* CPU seconds a document (an OCR page) may use; 0: 120 */
     size_t doc_memory;      /* memory a document (an OCR page) may use; 0: 1 GB */
+    volatile int *stop;     /* non-zero: the run is stopping, and a document
+                               being read in the sandbox is given up; or NULL */
 } civ_pipeline_opts;
 
 /* The options of the extraction in (never NULL: defaults when in is not

@@ -116,15 +116,19 @@ static double now_s(void)
 }
 
 /* Reads exactly n bytes before the deadline (0: none). Returns 0, -1 on
- * end of file or error, -2 on time-out. */
-static int read_all(int fd, void *p, size_t n, double deadline)
+ * end of file or error, -2 on time-out, -3 when *cancel is set. */
+static int read_all_or(int fd, void *p, size_t n, double deadline, volatile int *cancel)
 {
     char *c = p;
     while (n) {
+        if (cancel && *cancel)
+            return -3;
         if (deadline > 0) {
             double left = deadline - now_s();
             if (left <= 0)
                 return -2;
+            if (cancel && left > 0.25)
+                left = 0.25; /* look at *cancel four times a second */
             struct pollfd pfd = { .fd = fd, .events = POLLIN };
             int pr = poll(&pfd, 1, (int)(left * 1000) + 1);
             if (pr < 0 && errno == EINTR)
@@ -132,7 +136,7 @@ static int read_all(int fd, void *p, size_t n, double deadline)
             if (pr < 0)
                 return -1;
             if (pr == 0)
-                return -2;
+                continue;
         }
         ssize_t r = read(fd, c, n);
         if (r < 0 && errno == EINTR)
@@ -143,6 +147,11 @@ static int read_all(int fd, void *p, size_t n, double deadline)
         n -= (size_t)r;
     }
     return 0;
+}
+
+static int read_all(int fd, void *p, size_t n, double deadline)
+{
+    return read_all_or(fd, p, n, deadline, NULL);
 }
 
 /* ---- the parent: one helper per thread ------------------------------------ */
@@ -341,20 +350,21 @@ civ_status civ_sandbox_run(civ_buf *out, civ_sandbox_result *res, const civ_sand
     }
     double deadline = now_s() + civ_sandbox_wall_seconds(cpu) + HELPER_GRACE;
     wire_rep rep;
-    int rc = read_all(h->fd, &rep, sizeof rep, deadline);
+    int rc = read_all_or(h->fd, &rep, sizeof rep, deadline, req->cancel);
     if (rc == 0 && (rep.magic != WIRE_MAGIC || rep.payload_len > MAX_REPLY ||
                     rep.reason_len >= sizeof res->reason))
         rc = -1;
     char reason[sizeof res->reason];
     if (rc == 0)
-        rc = read_all(h->fd, reason, rep.reason_len, deadline);
+        rc = read_all_or(h->fd, reason, rep.reason_len, deadline, req->cancel);
     if (rc == 0 && rep.payload_len) {
         size_t before = out->len;
         if (civ_buf_reserve(out, (size_t)rep.payload_len) != 0) {
             helper_end(h);
             return civ_error_set(err, CIV_ENOMEM, "out of memory");
         }
-        rc = read_all(h->fd, out->data + before, (size_t)rep.payload_len, deadline);
+        rc = read_all_or(h->fd, out->data + before, (size_t)rep.payload_len, deadline,
+                         req->cancel);
         if (rc == 0) {
             out->len = before + (size_t)rep.payload_len;
             out->data[out->len] = '\0';
@@ -367,13 +377,15 @@ civ_status civ_sandbox_run(civ_buf *out, civ_sandbox_result *res, const civ_sand
         if (h->fd >= 0)
             close(h->fd);
         h->fd = -1;
-        if (rc == -2)
+        if (rc == -2 || rc == -3)
             kill(pid, SIGKILL);
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
             ;
         h->pid = 0;
         h->has_doc = 0;
-        if (rc == -2)
+        if (rc == -3)
+            set_result(res, CIV_SANDBOX_CANCELLED, "interrupted");
+        else if (rc == -2)
             set_result(res, CIV_SANDBOX_WALL_LIMIT, "the sandbox helper hung (killed after %u s)",
                        civ_sandbox_wall_seconds(cpu) + HELPER_GRACE);
         else if (WIFSIGNALED(status))

@@ -69,6 +69,8 @@ typedef struct civ_sandbox_req {
                                    converter ("unrtf", "antiword", "catdoc") */
     unsigned cpu_seconds;       /* 0: CIV_SANDBOX_DEFAULT_CPU */
     size_t memory;              /* bytes of address space; 0: CIV_SANDBOX_DEFAULT_MEMORY */
+    volatile int *cancel;       /* when it becomes non-zero (Ctrl-C), the request
+                                   is given up: CIV_SANDBOX_CANCELLED; may be NULL */
 } civ_sandbox_req;
 
 #define CIV_SANDBOX_DEFAULT_CPU 120u
@@ -81,7 +83,8 @@ typedef enum civ_sandbox_outcome {
     CIV_SANDBOX_CPU_LIMIT,  /* over the CPU-time limit */
     CIV_SANDBOX_MEMORY_LIMIT, /* over the memory limit */
     CIV_SANDBOX_WALL_LIMIT, /* hung: killed after the wall-clock limit */
-    CIV_SANDBOX_UNAVAILABLE /* the helper could not be started or died */
+    CIV_SANDBOX_UNAVAILABLE, /* the helper could not be started or died */
+    CIV_SANDBOX_CANCELLED   /* given up (req->cancel): the helper was replaced */
 } civ_sandbox_outcome;
 
 typedef struct civ_sandbox_result {

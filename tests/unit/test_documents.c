@@ -357,6 +357,18 @@ static void test_sandbox_recovery(void **state)
     /* Signals to any other process (here: the helper) end the child. */
     assert_int_equal(run_test_doc("CIV-TEST-KILL-PARENT", 5, 0, why), CIV_SANDBOX_CRASHED);
     assert_non_null(strstr(why, "forbidden system call"));
+    /* Given up when the run stops (Ctrl-C), at once even if it hangs. */
+    {
+        static volatile int cancel = 1;
+        const char *hang = "%PDF-1.4\n% CIV-TEST-HANG\n";
+        civ_sandbox_req req = { .op = CIV_SANDBOX_PDF, .bytes = (const unsigned char *)hang,
+                                .len = strlen(hang), .cpu_seconds = 100, .cancel = &cancel };
+        civ_buf out = CIV_BUF_INIT;
+        civ_sandbox_result res;
+        assert_int_equal(civ_sandbox_run(&out, &res, &req, NULL), CIV_OK);
+        assert_int_equal(res.outcome, CIV_SANDBOX_CANCELLED);
+        civ_buf_free(&out);
+    }
     /* The helper itself dies: reported, and replaced for the next one. */
     assert_int_equal(run_test_doc("CIV-TEST-KILL-HELPER", 5, 0, why), CIV_SANDBOX_UNAVAILABLE);
     assert_non_null(strstr(why, "helper died"));
