@@ -38,7 +38,8 @@ static civ_status image_extract(const civ_input *in, civ_doc *doc, civ_error *er
     civ_buf reply = CIV_BUF_INIT;
     const civ_pipeline_opts *o = civ_input_opts(in);
     civ_sandbox_req req = { .op = CIV_SANDBOX_IMAGE_OCR, .bytes = in->bytes, .len = in->len,
-                            .page = 0, .arg = o->ocr_lang && *o->ocr_lang ? o->ocr_lang : "eng" };
+                            .page = 0, .flags = CIV_SANDBOX_KEEP,
+                            .arg = o->ocr_lang && *o->ocr_lang ? o->ocr_lang : "eng" };
     int done;
     civ_status s = civ_docs_run(&reply, &done, in, &req, "the image reader", err);
     if (s != CIV_OK) {
@@ -76,7 +77,8 @@ static civ_status image_extract(const civ_input *in, civ_doc *doc, civ_error *er
         char key[17];
         civ_hash64_hex(key, civ_hash64(&h, sizeof h, (uint64_t)f + 0x1000));
         civ_sandbox_req oreq = { .op = CIV_SANDBOX_IMAGE_OCR, .bytes = in->bytes, .len = in->len,
-                                 .page = f + 1, .flags = CIV_SANDBOX_SAME_DOC };
+                                 .page = f + 1,
+                                 .flags = CIV_SANDBOX_SAME_DOC | CIV_SANDBOX_KEEP };
         int ok;
         s = civ_docs_ocr(&pages[f].text, &ok, &stop, in, &oreq, key, err);
         if (s == CIV_OK && !ok && rep)

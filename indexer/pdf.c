@@ -49,7 +49,7 @@ static civ_status pdf_extract(const civ_input *in, civ_doc *doc, civ_error *err)
     civ_file_report *rep = civ_input_report(in);
     civ_buf reply = CIV_BUF_INIT;
     civ_sandbox_req req = { .op = CIV_SANDBOX_PDF, .bytes = in->bytes, .len = in->len,
-                            .flags = o->ocr ? CIV_SANDBOX_KEYS : 0 };
+                            .flags = o->ocr ? CIV_SANDBOX_KEYS | CIV_SANDBOX_KEEP : 0 };
     int done;
     civ_status s = civ_docs_run(&reply, &done, in, &req, "the PDF reader", err);
     if (s != CIV_OK) {
@@ -117,7 +117,8 @@ static civ_status pdf_extract(const civ_input *in, civ_doc *doc, civ_error *err)
             }
             civ_buf ocr = CIV_BUF_INIT;
             civ_sandbox_req oreq = { .op = CIV_SANDBOX_PDF_OCR, .bytes = in->bytes, .len = in->len,
-                                     .page = scans[i].page, .flags = CIV_SANDBOX_SAME_DOC };
+                                     .page = scans[i].page,
+                                     .flags = CIV_SANDBOX_SAME_DOC | CIV_SANDBOX_KEEP };
             int ok;
             s = civ_docs_ocr(&ocr, &ok, &stop, in, &oreq, scans[i].key, err);
             if (s == CIV_OK && ok && ocr.len) {

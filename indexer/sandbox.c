@@ -202,6 +202,12 @@ static void helper_init_once(void)
     pthread_key_create(&helper_key, helper_destroy);
     ssize_t n = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
     self_exe[n > 0 ? n : 0] = '\0';
+    /* A binary replaced while it runs (an install): its own image is still
+     * reachable through /proc. (The name read first is kept otherwise:
+     * under valgrind, /proc/self/exe is valgrind.) */
+    size_t len = strlen(self_exe);
+    if (len > 10 && strcmp(self_exe + len - 10, " (deleted)") == 0)
+        snprintf(self_exe, sizeof self_exe, "/proc/self/exe");
 }
 
 void civ_sandbox_stop(void)
@@ -320,7 +326,7 @@ static int send_req(helper *h, const civ_sandbox_req *req, unsigned cpu, size_t 
     if (write_all(h->fd, &w, sizeof w) != 0 || (alen && write_all(h->fd, req->arg, alen) != 0) ||
         (!w.reuse && req->len && write_all(h->fd, req->bytes, req->len) != 0))
         return -1;
-    h->has_doc = 1;
+    h->has_doc = (req->flags & CIV_SANDBOX_KEEP) != 0;
     return 0;
 }
 
@@ -895,6 +901,11 @@ int civ_sandbox_helper_main(int argc, char **argv)
             snprintf(reason, sizeof reason, "%s", ocr_reason);
         } else {
             serve(&w, arg, doc, doc_len, &rep, &payload, reason, sizeof reason);
+        }
+        if (!(w.flags & CIV_SANDBOX_KEEP)) {
+            free(doc); /* a big document is not kept for nothing */
+            doc = NULL;
+            doc_len = 0;
         }
         rep.reason_len = (uint32_t)strlen(reason);
         rep.payload_len = payload.len;

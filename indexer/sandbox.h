@@ -54,9 +54,11 @@ typedef enum civ_sandbox_op {
 /* Request flags. */
 enum {
     CIV_SANDBOX_KEYS = 1u << 0,    /* PDF: give scanned pages their OCR cache key */
-    CIV_SANDBOX_SAME_DOC = 1u << 1 /* the same bytes as this thread's previous
-                                      request: not sent again if the helper
-                                      still has them */
+    CIV_SANDBOX_SAME_DOC = 1u << 1, /* the same bytes as this thread's previous
+                                       request: not sent again if the helper
+                                       still has them */
+    CIV_SANDBOX_KEEP = 1u << 2      /* the helper keeps the bytes for such
+                                       requests (else it frees them at once) */
 };
 
 typedef struct civ_sandbox_req {
