@@ -565,15 +565,61 @@ static void cache_put(const civ_pipeline_opts *o, const char *key, const char *t
     civ_buf_free(&tmp);
 }
 
+/* The content key of a PDF page (CIV_SANDBOX_KEYS), into key ("" when
+ * it could not be had: the OCR request that follows says why). */
+static civ_status content_key(char key[17], const civ_input *in, const civ_sandbox_req *req,
+                              civ_error *err)
+{
+    const civ_pipeline_opts *o = civ_input_opts(in);
+    civ_sandbox_req kreq = *req;
+    kreq.flags |= CIV_SANDBOX_KEYS;
+    kreq.cancel = o->stop;
+    civ_buf reply = CIV_BUF_INIT;
+    civ_sandbox_result res;
+    key[0] = '\0';
+    civ_status s = civ_sandbox_run(&reply, &res, &kreq, err);
+    size_t pos = 0, dlen;
+    unsigned type;
+    uint32_t num;
+    const unsigned char *data;
+    while (s == CIV_OK && res.outcome == CIV_SANDBOX_DONE &&
+           civ_rec_next((const unsigned char *)reply.data, reply.len, &pos, &type, &num, &data,
+                        &dlen) == 1)
+        if (type == CIV_REC_SCANNED && dlen == 16) {
+            memcpy(key, data, 16);
+            key[16] = '\0';
+        }
+    civ_buf_free(&reply);
+    return s;
+}
+
 civ_status civ_docs_ocr(civ_buf *text, int *ok, int *stop, const civ_input *in,
-                        civ_sandbox_req *req, const char *key, civ_error *err)
+                        civ_sandbox_req *req, const char *key, int by_content, civ_error *err)
 {
     const civ_pipeline_opts *o = civ_input_opts(in);
     civ_file_report *rep = civ_input_report(in);
     *ok = 0;
     *stop = 0;
     waited();
-    if (cache_get(o, key, text)) {
+    req->cpu_seconds = o->doc_cpu ? o->doc_cpu : CIV_SANDBOX_DEFAULT_CPU;
+    req->memory = o->doc_memory ? o->doc_memory : CIV_SANDBOX_DEFAULT_MEMORY;
+    req->arg = o->ocr_lang && *o->ocr_lang ? o->ocr_lang : "eng";
+    req->cancel = o->stop;
+    char ckey[17] = "";
+    int hit = cache_get(o, key, text);
+    if (!hit && by_content && o->ocr_cache) {
+        /* The same page in another file (a release sent twice, a PDF in a
+         * zip): found by what it looks like. */
+        civ_status s = content_key(ckey, in, req, err);
+        if (s != CIV_OK)
+            return s;
+        size_t before = text->len;
+        if (*ckey && cache_get(o, ckey, text)) {
+            hit = 1;
+            cache_put(o, key, text->data ? text->data + before : "", text->len - before);
+        }
+    }
+    if (hit) {
         atomic_fetch_add(&ocr_cached, 1);
         if (rep) {
             rep->ocr_pages++;
@@ -584,10 +630,6 @@ civ_status civ_docs_ocr(civ_buf *text, int *ok, int *stop, const civ_input *in,
     }
     civ_buf reply = CIV_BUF_INIT;
     civ_sandbox_result res;
-    req->cpu_seconds = o->doc_cpu ? o->doc_cpu : CIV_SANDBOX_DEFAULT_CPU;
-    req->memory = o->doc_memory ? o->doc_memory : CIV_SANDBOX_DEFAULT_MEMORY;
-    req->arg = o->ocr_lang && *o->ocr_lang ? o->ocr_lang : "eng";
-    req->cancel = o->stop;
     civ_status s = civ_sandbox_run(&reply, &res, req, err);
     if (s != CIV_OK) {
         civ_buf_free(&reply);
@@ -607,6 +649,8 @@ civ_status civ_docs_ocr(civ_buf *text, int *ok, int *stop, const civ_input *in,
             if (type == CIV_REC_TEXT)
                 civ_buf_append(text, data, dlen);
         cache_put(o, key, text->data ? text->data + before : "", text->len - before);
+        if (*ckey)
+            cache_put(o, ckey, text->data ? text->data + before : "", text->len - before);
         atomic_fetch_add(&ocr_pages, 1);
         if (rep)
             rep->ocr_pages++;

@@ -70,9 +70,14 @@ typedef struct civ_page_text {
  * joined. Sticky doc errors. */
 void civ_docs_add_pages(civ_doc *doc, civ_page_text *pages, size_t n);
 
-/* OCR of one page through the cache: key (16 hex digits, "" for none)
- * names the page's content; a miss runs req (op CIV_SANDBOX_PDF_OCR or
- * CIV_SANDBOX_IMAGE_OCR) in the sandbox and stores the text. On success
+/* OCR of one page through the cache. key (16 hex digits, "" for none)
+ * names the page by the bytes of its file and its number: free to make,
+ * and what re-runs, moves and rebuilds find. When it is not in the cache
+ * and by_content is set (PDF pages), the page's content key is asked of
+ * the sandbox (the page drawn small and hashed, CIV_SANDBOX_KEYS), which
+ * finds the same page in another file. A miss of both runs req (op
+ * CIV_SANDBOX_PDF_OCR or CIV_SANDBOX_IMAGE_OCR) in the sandbox and stores
+ * the text under both keys. On success
  * *ok is 1 and the text is appended to text; a page that could not be
  * read costs one warning (and is counted when over a limit); *ok is then
  * 0, and *stop is set when no further page of the input can be read
@@ -80,7 +85,7 @@ void civ_docs_add_pages(civ_doc *doc, civ_page_text *pages, size_t n);
  * when the run is being stopped (the input is then skipped, and read
  * again by the next run), else fatal ones only. */
 civ_status civ_docs_ocr(civ_buf *text, int *ok, int *stop, const civ_input *in,
-                        civ_sandbox_req *req, const char *key, civ_error *err);
+                        civ_sandbox_req *req, const char *key, int by_content, civ_error *err);
 
 /* Counts pages waiting for OCR (found scanned; negative: no longer
  * waiting without civ_docs_ocr), for the progress line. */

@@ -280,23 +280,15 @@ int civ_helper_pdf(const civ_helper_req *r, civ_buf *out, char *reason)
         civ_rec_put(out, CIV_REC_PAGE, (uint32_t)(i + 1), pt.data ? pt.data : "", pt.len);
         civ_buf_free(&pt);
         if (letters(t) < SCAN_MAX_CHARS && image_share(p) >= SCAN_MIN_IMAGE_SHARE) {
-            char key[17] = "";
-            if (r->flags & CIV_SANDBOX_KEYS) {
-                int w, h;
-                unsigned char *g = render_grey(p, KEY_DPI, &w, &h);
-                if (g) {
-                    uint64_t hv = civ_hash64(g, (size_t)w * (size_t)h, (uint64_t)w << 32 | (uint64_t)h);
-                    civ_hash64_hex(key, hv);
-                    free(g);
-                }
-            }
-            civ_rec_put(out, CIV_REC_SCANNED, (uint32_t)(i + 1), key, strlen(key));
+            civ_rec_put(out, CIV_REC_SCANNED, (uint32_t)(i + 1), NULL, 0);
         }
         g_free(t);
         g_object_unref(p);
     }
-    g_object_unref(d);
-    g_bytes_unref(bytes);
+    /* The document is not freed: the child ends as soon as it has answered,
+     * and tearing down poppler's fonts and caches took a tenth of its time. */
+    (void)d;
+    (void)bytes;
     return 0;
 }
 
@@ -316,6 +308,20 @@ int civ_helper_pdf_ocr(const civ_helper_req *r, civ_buf *out, char *reason)
                          : NULL;
     if (!p) {
         snprintf(reason, 200, "no page %u", r->page);
+    } else if (r->flags & CIV_SANDBOX_KEYS) {
+        /* Only the page's content key: the page drawn small, hashed. */
+        int w, h;
+        unsigned char *g = render_grey(p, KEY_DPI, &w, &h);
+        if (!g) {
+            snprintf(reason, 200, "page %u could not be drawn", r->page);
+        } else {
+            char key[17];
+            civ_hash64_hex(key, civ_hash64(g, (size_t)w * (size_t)h, (uint64_t)w << 32 | (uint64_t)h));
+            civ_rec_put(out, CIV_REC_SCANNED, r->page, key, 16);
+            free(g);
+            rc = 0;
+        }
+        g_object_unref(p);
     } else {
         int w, h;
         unsigned char *g = render_grey(p, OCR_DPI, &w, &h);

@@ -80,7 +80,7 @@ static civ_status image_extract(const civ_input *in, civ_doc *doc, civ_error *er
                                  .page = f + 1,
                                  .flags = CIV_SANDBOX_SAME_DOC | CIV_SANDBOX_KEEP };
         int ok;
-        s = civ_docs_ocr(&pages[f].text, &ok, &stop, in, &oreq, key, err);
+        s = civ_docs_ocr(&pages[f].text, &ok, &stop, in, &oreq, key, 0, err);
         if (s == CIV_OK && !ok && rep)
             rep->scanned++;
     }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civ/hash.h"
 #include "documents.h"
 #include "extract.h"
 #include "pipeline.h"
@@ -29,7 +30,6 @@ static int pdf_sniff(const unsigned char *b, size_t len)
 
 typedef struct scanned_page {
     unsigned page;
-    char key[17];
 } scanned_page;
 
 /* The file's name without folder and extension: the title of a PDF that
@@ -49,7 +49,7 @@ static civ_status pdf_extract(const civ_input *in, civ_doc *doc, civ_error *err)
     civ_file_report *rep = civ_input_report(in);
     civ_buf reply = CIV_BUF_INIT;
     civ_sandbox_req req = { .op = CIV_SANDBOX_PDF, .bytes = in->bytes, .len = in->len,
-                            .flags = o->ocr ? CIV_SANDBOX_KEYS | CIV_SANDBOX_KEEP : 0 };
+                            .flags = o->ocr ? CIV_SANDBOX_KEEP : 0 };
     int done;
     civ_status s = civ_docs_run(&reply, &done, in, &req, "the PDF reader", err);
     if (s != CIV_OK) {
@@ -85,10 +85,7 @@ static civ_status pdf_extract(const civ_input *in, civ_doc *doc, civ_error *err)
             pages[num - 1].page = num;
             civ_buf_append(&pages[num - 1].text, data, dlen);
         } else if (type == CIV_REC_SCANNED && num >= 1 && num <= npages && nscans < npages) {
-            scans[nscans].page = num;
-            snprintf(scans[nscans].key, sizeof scans[nscans].key, "%.*s", (int)(dlen < 16 ? dlen : 16),
-                     (const char *)data);
-            nscans++;
+            scans[nscans++].page = num;
         }
     }
     for (size_t i = 0; i < npages; i++)
@@ -106,6 +103,8 @@ static civ_status pdf_extract(const civ_input *in, civ_doc *doc, civ_error *err)
         if (o->ocr && nscans)
             civ_docs_ocr_expect((int)nscans);
         int stop = 0;
+        /* OCR cache keys: the PDF's bytes and the page number. */
+        uint64_t fh = o->ocr && nscans ? civ_hash64(in->bytes, in->len, 0) : 0;
         for (size_t i = 0; i < nscans && s == CIV_OK; i++) {
             civ_page_text *pt = &pages[scans[i].page - 1];
             if (!o->ocr || stop) {
@@ -120,7 +119,9 @@ static civ_status pdf_extract(const civ_input *in, civ_doc *doc, civ_error *err)
                                      .page = scans[i].page,
                                      .flags = CIV_SANDBOX_SAME_DOC | CIV_SANDBOX_KEEP };
             int ok;
-            s = civ_docs_ocr(&ocr, &ok, &stop, in, &oreq, scans[i].key, err);
+            char key[17];
+            civ_hash64_hex(key, civ_hash64(&fh, sizeof fh, ((uint64_t)1 << 40) + scans[i].page));
+            s = civ_docs_ocr(&ocr, &ok, &stop, in, &oreq, key, 1, err);
             if (s == CIV_OK && ok && ocr.len) {
                 if (pt->text.len)
                     civ_buf_putc(&pt->text, '\n');

@@ -53,7 +53,9 @@ typedef enum civ_sandbox_op {
 
 /* Request flags. */
 enum {
-    CIV_SANDBOX_KEYS = 1u << 0,    /* PDF: give scanned pages their OCR cache key */
+    CIV_SANDBOX_KEYS = 1u << 0,    /* PDF_OCR: only the page's content key (the
+                                      page drawn at 40 dpi, hashed: a SCANNED
+                                      record), no OCR */
     CIV_SANDBOX_SAME_DOC = 1u << 1, /* the same bytes as this thread's previous
                                        request: not sent again if the helper
                                        still has them */
@@ -118,7 +120,8 @@ enum civ_rec_type {
     CIV_REC_META = 1,  /* num: enum civ_meta_key; data: UTF-8 value */
     CIV_REC_PAGES,     /* num: number of pages */
     CIV_REC_PAGE,      /* num: page number; data: its text (UTF-8) */
-    CIV_REC_SCANNED,   /* num: page number; data: OCR cache key (16 hex) or "" */
+    CIV_REC_SCANNED,   /* num: page number; data: "", or with CIV_SANDBOX_KEYS
+                          the page's content key (16 hex digits) */
     CIV_REC_WARN,      /* data: a warning line */
     CIV_REC_TEXT,      /* data: text (OCR of a page or frame, converter output) */
     CIV_REC_END        /* the reply is complete */

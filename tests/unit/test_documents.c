@@ -317,6 +317,18 @@ static void test_ocr(void **state)
     assert_int_equal(r.ocr_cached, 1);
     assert_true(words_found(ocr_page, text(&s)) >= 0.95);
     done(&s);
+    /* The same page in another PDF (other bytes): found by its content. */
+    pdf_spec other = spec;
+    other.title = "Re-release of request 2021-0457";
+    civ_buf pdf2 = CIV_BUF_INIT;
+    draw_pdf(&pdf2, &other);
+    assert_true(pdf2.len != pdf.len || memcmp(pdf2.data, pdf.data, pdf.len) != 0);
+    r = process_opts(&s, &o, "again/release-2.pdf", pdf2.data, pdf2.len);
+    assert_int_equal(r.ocr_pages, 1);
+    assert_int_equal(r.ocr_cached, 1);
+    assert_true(words_found(ocr_page, text(&s)) >= 0.95);
+    done(&s);
+    civ_buf_free(&pdf2);
     civ_buf_free(&pdf);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", cache);
