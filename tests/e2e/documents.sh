@@ -116,7 +116,7 @@ assert_out_has "pages read"
 assert_out_has "1 document or OCR page stopped at a limit (--doc-timeout 2 s, --doc-memory 1024 MB)"
 # One line each, naming the file and the reason.
 assert_err_has "failed: $D/bad/crash.pdf: the PDF reader crashed: Segmentation fault"
-assert_err_has "skipped: $D/bad/hang.pdf: the PDF reader hung: stopped after 6 s"
+assert_err_has "skipped: $D/bad/hang.pdf: the PDF reader hung: stopped after 14 s"
 assert_err_has "failed: $D/bad/truncated.pdf: damaged PDF"
 assert_err_has "failed: $D/bad/garbage.pdf: damaged PDF"
 assert_err_has "warning: $D/pdf/locked.pdf: encrypted: needs a password to open; only its name is indexed"
