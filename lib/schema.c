@@ -62,6 +62,10 @@ static const civ_field_def fields[] = {
     { "hash", NULL, NULL, STORED | INTERNAL, 0, CIV_SLOT_HASH,
       "content hash of the file" },
     { "charset", NULL, NULL, STORED | INTERNAL, 0, -1, "encoding the text was decoded from" },
+    /* An exact term on the few such documents: civindex lists them in one
+     * pass (civ_writer_scan). */
+    { "unread_scans", NULL, "XUS", BOOL | STORED | INTERNAL, 0, -1,
+      "scanned pages left unread (no --ocr): a run with --ocr reads the file again" },
     { "docket", "docket", "XDK", BOOL | STORED | MULTI | LOWER | SHOW, 0, -1,
       "docket or case number (No. 20-1234)", "Docket" },
     /* Set on the parts of a file (messages of an mbox, members of an
