@@ -42,6 +42,9 @@ typedef struct civ_render_info {
     int color;                    /* text: use terminal bold/colour */
     const char *title;            /* heading for listings ("Thread …"), or NULL */
     const civ_page *page;         /* search page context, or NULL */
+    const char *const *missing_shards; /* shards left out of the search */
+    size_t nmissing_shards;            /* (allow_partial), as configured */
+    size_t nshards;                    /* shards in all (0: not known) */
 } civ_render_info;
 
 typedef struct civ_renderer {

@@ -19,6 +19,8 @@ civ_status map_exception(civ_error *err, const char *context)
     const char *ctx = context ? context : "index";
     try {
         throw;
+    } catch (const ShardError &e) {
+        return civ_error_set(err, e.code, "%s", e.msg.c_str());
     } catch (const Xapian::DatabaseLockError &e) {
         return civ_error_set(err, CIV_ELOCKED, "%s is locked by another writer", ctx);
     } catch (const Xapian::DatabaseNotFoundError &e) {
