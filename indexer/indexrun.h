@@ -121,6 +121,9 @@ typedef struct civ_run_opts {
                                    run goes on, the rest at the end */
     int retry_failed;           /* read again the files that failed, were
                                    skipped or not read before though unchanged */
+    unsigned nshards, shard;    /* nshards > 1: this index is shard `shard` of
+                                   a set, and takes only the files whose id
+                                   civ_shard_of() routes to it (shardset.h) */
 } civ_run_opts;
 
 #define CIV_RUN_OPTS_INIT { .version = CIV_RUN_OPTS_VERSION }

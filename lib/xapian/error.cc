@@ -11,6 +11,7 @@ const char *const META_FORMAT = "civ:format";
 const char *const META_STEMMER = "civ:stemmer";
 const char *const META_UPDATED = "civ:updated";
 const char *const META_STEMMING = "civ:stemming";
+const char *const META_ROLE = "civ:role";
 
 /* The rethrow pattern is needed: dynamic_cast does not work on
  * Xapian::Error. */

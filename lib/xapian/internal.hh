@@ -61,6 +61,9 @@ extern const char *const META_UPDATED;  /* "civ:updated": time of the last commi
  * positions plus "Z" + its stem; indexes made before "all" existed, which
  * lack the key), or "none". The query side follows the index. */
 extern const char *const META_STEMMING;
+/* "civ:role": "spelling" in a database holding only a spelling dictionary
+ * (civ_spelling_merge), which civ_db uses for suggestions, not documents. */
+extern const char *const META_ROLE;
 
 Xapian::Stem make_stemmer(const std::string &lang);
 
@@ -105,6 +108,7 @@ struct Shard {
     Xapian::Database db;
     double retry_at = 0;              /* left out: when to try it again */
     unsigned strikes = 0;             /* failures during the current search */
+    bool dictionary = false;          /* a spelling dictionary only (META_ROLE) */
 };
 
 /* A shard that cannot be read (none of its replicas answers): its status
@@ -118,6 +122,8 @@ struct ShardError {
 
 struct civ_db {
     Xapian::Database db;      /* the open shards as one */
+    Xapian::Database spell;   /* a dictionary shard (META_ROLE), if one is open */
+    bool has_spell = false;
     std::string path;         /* the first spec (statistics measure it) */
     std::vector<civx::Shard> shards;
     std::vector<const char *> missing;  /* names of shards left out */
@@ -134,6 +140,11 @@ struct civ_db {
     bool english = false;             /* the stop lists apply */
     std::unique_ptr<Xapian::QueryParser> qp;
     std::vector<std::string> text_prefixes; /* of free-text fields, longest first */
+
+    /* Where spelling suggestions come from: a dictionary shard, else the
+     * shards themselves (their local ones: Xapian serves no spelling over
+     * the remote protocol). */
+    const Xapian::Database &words() const { return has_spell ? spell : db; }
 };
 
 namespace civx {

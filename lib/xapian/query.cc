@@ -259,8 +259,8 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
                 qp.set_stopper(&db->stopper);
             Xapian::Query ex = qp.parse_query(excluded, PARSE_FLAGS);
             pq.text = Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, ex);
-            if (o->spelling && has_rare_word(db->db, excluded))
-                pq.suggestion = spelling_correction(db->db, db->stem, text);
+            if (o->spelling && has_rare_word(db->words(), excluded))
+                pq.suggestion = spelling_correction(db->words(), db->stem, text);
             return CIV_OK;
         }
         size_t nwords = 0;
@@ -290,8 +290,8 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
          * typed, is rare or unknown in the spelling dictionary: for each
          * word it reads the table's letter groups, and a word the
          * collection often uses is not misspelt as far as it can tell. */
-        if (o->spelling && !pq.natural && has_rare_word(db->db, text))
-            pq.suggestion = spelling_correction(db->db, db->stem, text);
+        if (o->spelling && !pq.natural && has_rare_word(db->words(), text))
+            pq.suggestion = spelling_correction(db->words(), db->stem, text);
         q = qp.parse_query(text, PARSE_FLAGS);
         if (pq.natural) {
             std::vector<Xapian::Query> words;

@@ -321,6 +321,7 @@ void civx::open_shard(civ_db *db, Shard &s)
             if (!fmt.empty() && fmt != CIV_INDEX_FORMAT)
                 throw ShardError{ CIV_ECORRUPT, r.name + " was made by another civsearch version (format " +
                                                     fmt + ")" };
+            s.dictionary = d.get_metadata(META_ROLE) == "spelling";
             s.db = d;
             s.cur = i;
             s.open = true;
@@ -346,10 +347,18 @@ void civx::combine(civ_db *db)
     Xapian::Database all;
     const Shard *settings = nullptr;
     db->remote = false;
+    db->has_spell = false;
+    db->spell = Xapian::Database();
     db->missing.clear();
     for (Shard &s : db->shards) {
         if (!s.open) {
             db->missing.push_back(s.name.c_str());
+            continue;
+        }
+        if (s.dictionary) {
+            if (!db->has_spell)
+                db->spell = s.db;
+            db->has_spell = true;
             continue;
         }
         all.add_database(s.db);
