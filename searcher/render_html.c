@@ -56,7 +56,7 @@ static const char STYLE[] =
     ".chips{display:flex;flex-wrap:wrap;gap:.4rem;margin:.5rem 0;padding:0;list-style:none}"
     ".chips a{display:inline-block;background:var(--chip);border-radius:1rem;"
     "padding:.1rem .6rem;text-decoration:none;font-size:.9rem}"
-    ".sugg{font-size:1.05rem}.notice{border-left:4px solid #b3261e;padding:.2rem .6rem}"
+    ".sugg{font-size:1.05rem}"
     "nav.pages ul{display:flex;flex-wrap:wrap;gap:.35rem;list-style:none;padding:0}"
     "nav.pages a,nav.pages span{display:inline-block;min-width:2.2rem;text-align:center;"
     "padding:.3rem .5rem;border:1px solid var(--line);border-radius:4px}"
@@ -638,7 +638,7 @@ static void html_results(civ_buf *out, const civ_render_info *info, const civ_re
     civ_buf_free(&title);
     active_filters(out, info);
     if (info->nmissing_shards)
-        civ_buf_printf(out, "<p class=\"notice\" role=\"alert\">Part of the collection (%zu of %zu "
+        civ_buf_printf(out, "<p class=\"error notice\" role=\"alert\">Part of the collection (%zu of %zu "
                        "shards) did not answer: these results are incomplete.</p>\n",
                        info->nmissing_shards, info->nshards);
     const char *sugg = civ_results_suggestion(r);

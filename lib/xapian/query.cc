@@ -186,7 +186,9 @@ Xapian::Query like_query(civ_db *db, const char *id, Xapian::docid *self)
     Xapian::RSet rset;
     rset.add_document(did);
     PlainTermDecider decider;
-    Xapian::ESet eset = enq.get_eset(30, rset, &decider);
+    /* Exact term frequencies: over several shards Xapian would otherwise
+     * estimate them from the document's own shard. */
+    Xapian::ESet eset = enq.get_eset(30, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
     std::vector<Xapian::Query> terms;
     for (Xapian::ESetIterator t = eset.begin(); t != eset.end(); ++t)
         terms.push_back(Xapian::Query(*t));

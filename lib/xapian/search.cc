@@ -86,7 +86,9 @@ bool feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text,
     for (Xapian::MSetIterator it = top.begin(); it != top.end(); ++it)
         rs.add_document(*it);
     FeedbackDecider decider(db->db, top, db->stem_all);
-    Xapian::ESet es = enq.get_eset(PRF_TERMS, rs, &decider);
+    /* Exact term frequencies: over several databases (shards) Xapian
+     * would otherwise estimate them from each one alone. */
+    Xapian::ESet es = enq.get_eset(PRF_TERMS, rs, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
     std::vector<Xapian::Query> more;
     for (Xapian::ESetIterator t = es.begin(); t != es.end(); ++t)
         more.push_back(Xapian::Query(*t));
@@ -261,6 +263,10 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
     std::unique_ptr<Snippets> snip;
     if (o->snippet_len > 0)
         snip.reset(new Snippets(db, snippet_words(db, pq), o->snippet_len));
+    /* One round trip for all the page's documents of a remote shard
+     * (MSet::fetch() without a range breaks on a page past the first). */
+    if (db->remote && !mset.empty())
+        mset.fetch(mset.begin(), mset.end());
     r->snippets.reserve(mset.size());
     r->spans.reserve(mset.size());
     r->docs.reserve(mset.size());
