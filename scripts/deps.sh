@@ -8,12 +8,18 @@ build_pkgs="gcc g++ make cmake pkg-config libxapian-dev libxml2-dev zlib1g-dev
 libgmime-3.0-dev libcmocka-dev libfcgi-dev libcmark-dev"
 # lighttpd, curl, python3, procps and chromium: the search page's end-to-end
 # tests (tests/e2e/cgi_lighttpd.sh, fastcgi_lighttpd.sh, browser.sh);
-# util-linux (unshare, setpriv): the full-disk and read-only tests.
-test_pkgs="jq curl lighttpd xapian-tools valgrind python3 procps chromium util-linux"
+# util-linux (unshare, setpriv): the full-disk and read-only tests;
+# xapian-tools (xapian-tcpsrv, xapian-replicate): shards on loopback
+# (tests/e2e/remote.sh, replicate.sh); systemd: systemd-analyze verify of
+# the units (tests/e2e/units.sh).
+test_pkgs="jq curl lighttpd xapian-tools valgrind python3 procps chromium util-linux systemd"
 bench_pkgs="xapian-omega xapian-tools libmime-tools-perl libhtml-parser-perl swish-e
 sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3 bc wamerican
 util-linux"
 browser_pkgs="chromium"
+# make deb: the package tools, lintian, systemd-analyze for the units, and
+# xapian-tools (the shard server and replication the units start).
+deb_pkgs="dpkg-dev debhelper fakeroot lintian systemd xapian-tools"
 
 want=""
 for set in "${@:-build}"; do
@@ -22,7 +28,8 @@ for set in "${@:-build}"; do
     test) want="$want $test_pkgs" ;;
     bench) want="$want $bench_pkgs" ;;
     browser) want="$want $browser_pkgs" ;;
-    *) echo "deps.sh: unknown set $set (build, test, bench, browser)" >&2; exit 2 ;;
+    deb) want="$want $deb_pkgs" ;;
+    *) echo "deps.sh: unknown set $set (build, test, bench, browser, deb)" >&2; exit 2 ;;
   esac
 done
 
