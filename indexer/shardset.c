@@ -345,6 +345,9 @@ civ_status civ_shardset_run(civ_run_counts *counts, const civ_run_opts *o, unsig
     unsigned jobs = o->jobs ? o->jobs : (unsigned)(cores > 0 ? cores : 1);
     size_t memory = o->memory ? o->memory : CIV_DEFAULT_MEMORY;
     xmlInitParser(); /* once, before the threads */
+    /* Shards are shipped with Xapian's replication, which copies only
+     * what changed when the database keeps changesets of its commits. */
+    setenv("XAPIAN_MAX_CHANGESETS", "16", 0);
     for (unsigned i = 0; i < nrun; i++) {
         shard_run *sr = &st.runs[i];
         sr->set = &st;
