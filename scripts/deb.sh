@@ -33,8 +33,11 @@ deb=$(ls "$out"/civsearch_"$version"_*.deb | head -1)
 echo "deb.sh: built $deb" >&2
 
 # lintian: errors fail the build; warnings are shown.
-lintian --fail-on error --no-tag-display-limit "$deb" | tee "$out/lintian.txt" >&2
-echo "deb.sh: lintian: $(grep -c '^E:' "$out/lintian.txt" || true) errors, $(grep -c '^W:' "$out/lintian.txt" || true) warnings" >&2
+lintian --tag-display-limit 0 "$deb" >"$out/lintian.txt" 2>&1 || true
+grep -v 'running with root privileges' "$out/lintian.txt" >&2 || true
+nerr=$(grep -c '^E:' "$out/lintian.txt" || true)
+echo "deb.sh: lintian: $nerr errors, $(grep -c '^W:' "$out/lintian.txt" || true) warnings" >&2
+[ "$nerr" -eq 0 ] || { echo "deb.sh: lintian found errors" >&2; exit 1; }
 
 # What it installs.
 dpkg -c "$deb" >"$out/contents.txt"

@@ -504,6 +504,10 @@ int main(int argc, char **argv)
     }
     t_open = civ_monotonic() - t_open;
     civ_buf out = CIV_BUF_INIT;
+    if (c.stats || c.show) {
+        civ_render_info info = { 0 };
+        note_missing(db, &info); /* what is left out, named on stderr */
+    }
     if (c.stats)
         rc = run_stats(&c, db, &out);
     else if (c.show)
