@@ -494,3 +494,73 @@ void mime_init(mail *m, const civ_input *in, civ_doc *doc, const char *label)
     m->label = label ? label : "";
     m->popts = parser_options(m);
 }
+
+/* ---- parameter bombs --------------------------------------------------------- */
+
+/* Whether the line at in[i] starts a header whose parameters GMime keeps
+ * in a list. */
+static int param_header(const char *in, size_t i, size_t len)
+{
+    static const char *const names[] = { "content-type:", "content-disposition:" };
+    for (size_t k = 0; k < 2; k++) {
+        size_t n = strlen(names[k]);
+        if (len - i >= n && g_ascii_strncasecmp(in + i, names[k], n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The end of the header starting at in[i]: the newline of its last line
+ * (continuation lines start with a space or a tab), or len. In *cut, where
+ * the parameter beyond the limit starts (0 when there are few enough). */
+static size_t header_end(const char *in, size_t i, size_t len, size_t *cut)
+{
+    unsigned params = 0;
+    char quote = 0;
+    *cut = 0;
+    for (; i < len; i++) {
+        char c = in[i];
+        if (c == '\n') {
+            if (i + 1 < len && (in[i + 1] == ' ' || in[i + 1] == '\t'))
+                continue;
+            return i;
+        }
+        if (quote) {
+            if (c == '\\' && i + 1 < len && in[i + 1] != '\n')
+                i++;
+            else if (c == '"')
+                quote = 0;
+        } else if (c == '"') {
+            quote = c;
+        } else if (c == ';' && ++params > MIME_MAX_PARAMS && !*cut) {
+            *cut = i;
+        }
+    }
+    return len;
+}
+
+int mime_cap_params(civ_buf *out, const char *in, size_t len)
+{
+    int copying = 0;
+    size_t done = 0; /* in[0..done) is in out (when copying) */
+    for (size_t i = 0; i < len;) {
+        if (param_header(in, i, len)) {
+            size_t cut, end = header_end(in, i, len, &cut);
+            if (cut) {
+                if (!copying) {
+                    civ_buf_reset(out);
+                    copying = 1;
+                }
+                civ_buf_append(out, in + done, cut - done);
+                done = end;
+            }
+            i = end;
+        }
+        const char *nl = memchr(in + i, '\n', len - i);
+        i = nl ? (size_t)(nl - in) + 1 : len;
+    }
+    if (!copying)
+        return 0;
+    civ_buf_append(out, in + done, len - done);
+    return civ_buf_failed(out) ? -1 : 1;
+}

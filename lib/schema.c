@@ -46,7 +46,8 @@ static const civ_field_def fields[] = {
       "summary from the document's metadata" },
     { "keywords", "keyword", "K", TEXT | BODY | STORED | MULTI, 2, -1,
       "keywords from the document's metadata" },
-    { "heading", NULL, NULL, BODY | MULTI, 2, -1, "section headings" },
+    /* Stored so that the document view shows them as headings. */
+    { "heading", NULL, NULL, BODY | MULTI | STORED, 2, -1, "section headings" },
     { "size", NULL, NULL, STORED | SORT | NUMBER, 0, CIV_SLOT_SIZE, "size of the file in bytes" },
     { "pages", "pages", NULL, STORED | SORT | NUMBER | SHOW, 0, CIV_SLOT_PAGES,
       "number of pages (PDF and other paged formats)", "Pages" },

@@ -42,6 +42,10 @@ typedef struct civ_render_info {
     int color;                    /* text: use terminal bold/colour */
     const char *title;            /* heading for listings ("Thread …"), or NULL */
     const civ_page *page;         /* search page context, or NULL */
+    const civ_span *spans;        /* the document view: the query's words in
+                                     the document's text (civ_db_highlight),
+                                     nspans of them, or NULL */
+    size_t nspans;
     const char *const *missing_shards; /* shards left out of the search */
     size_t nmissing_shards;            /* (allow_partial), as configured */
     size_t nshards;                    /* shards in all (0: not known) */

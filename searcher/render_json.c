@@ -106,6 +106,20 @@ static void doc_fields(civ_json *j, const civ_doc *doc)
     shown_fields(j, doc);
 }
 
+/* "highlights": [[start, length], ...] of the query's words in a text. */
+static void highlights(civ_json *j, const civ_span *spans, size_t n)
+{
+    civ_json_key(j, "highlights");
+    civ_json_begin_array(j);
+    for (size_t k = 0; k < n; k++) {
+        civ_json_begin_array(j);
+        civ_json_int(j, (long long)spans[k].start);
+        civ_json_int(j, (long long)spans[k].len);
+        civ_json_end_array(j);
+    }
+    civ_json_end_array(j);
+}
+
 static void json_results(civ_buf *out, const civ_render_info *info, const civ_results *r)
 {
     civ_json j;
@@ -159,15 +173,7 @@ static void json_results(civ_buf *out, const civ_render_info *info, const civ_re
         civ_buf_free(&html);
         civ_json_key(&j, "snippet_text");
         civ_json_cstr(&j, h->snippet ? h->snippet : "");
-        civ_json_key(&j, "highlights");
-        civ_json_begin_array(&j);
-        for (size_t k = 0; k < h->nspans; k++) {
-            civ_json_begin_array(&j);
-            civ_json_int(&j, (long long)h->spans[k].start);
-            civ_json_int(&j, (long long)h->spans[k].len);
-            civ_json_end_array(&j);
-        }
-        civ_json_end_array(&j);
+        highlights(&j, h->spans, h->nspans);
         /* Copies of this document folded into the hit. */
         civ_json_key(&j, "copies");
         civ_json_int(&j, h->copies);
@@ -205,7 +211,6 @@ static void json_results(civ_buf *out, const civ_render_info *info, const civ_re
 
 static void json_document(civ_buf *out, const civ_render_info *info, const civ_doc *doc)
 {
-    (void)info;
     civ_json j;
     civ_json_init(&j, out);
     civ_json_begin_object(&j);
@@ -237,6 +242,8 @@ static void json_document(civ_buf *out, const civ_render_info *info, const civ_d
     const char *text = civ_doc_text(doc, &len);
     civ_json_key(&j, "text");
     civ_json_string(&j, text, len);
+    if (info && info->spans) /* the page, asked with a query: its words in the text */
+        highlights(&j, info->spans, info->nspans);
     civ_json_end_object(&j);
     civ_buf_putc(out, '\n');
 }

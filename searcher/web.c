@@ -189,7 +189,11 @@ static void answer_error(request *r, int status, const char *message)
 static void answer_failure(request *r, const char *what, const civ_error *err)
 {
     fprintf(stderr, "civsearch: %s: %s\n", what, err ? err->msg : "unknown error");
-    answer_error(r, 500, "The search failed on the server. Please try again later.");
+    if (err && err->code == CIV_ECORRUPT)
+        answer_error(r, 503, "The index is damaged. The administrator must rebuild it with "
+                             "civindex --full.");
+    else
+        answer_error(r, 500, "The search failed on the server. Please try again later.");
 }
 
 static const char *rq_param(const request *r, const char *name)
@@ -266,6 +270,9 @@ static int blank(const char *s)
     return !s || s[strspn(s, " \t\r\n")] == '\0';
 }
 
+/* Most query words marked in one document view. */
+#define DOC_SPANS_MAX 20000
+
 static void show_document(request *r, civ_db *db)
 {
     civ_doc *doc = NULL;
@@ -277,7 +284,25 @@ static void show_document(request *r, civ_db *db)
             answer_failure(r, "reading a document", &err);
         return;
     }
+    /* With a query: its words marked in the text (a query that does not
+     * parse marks nothing; the document is still shown). */
+    civ_span *spans = NULL;
+    size_t nspans = 0, len = 0;
+    const char *text = civ_doc_text(doc, &len);
+    civ_error herr = CIV_ERROR_INIT;
+    if (r->p.q && civ_cgi_search_opts(&r->so, &r->p, &r->w->limits, &herr) == CIV_OK &&
+        civ_db_highlight(&spans, &nspans, db, &r->so, text, len, DOC_SPANS_MAX, &herr) != CIV_OK) {
+        spans = NULL;
+        nspans = 0;
+    }
+    if (r->p.q && herr.code == CIV_OK)
+        r->info.opts = &r->so; /* the way back keeps the sort and page */
+    r->info.spans = spans;
+    r->info.nspans = nspans;
     renderer(r)->document(&r->resp->body, &r->info, doc);
+    r->info.spans = NULL;
+    r->info.nspans = 0;
+    free(spans);
     civ_doc_free(doc);
     finish(r, 200);
 }

@@ -205,6 +205,15 @@ typedef struct civ_facet {
 civ_status civ_search(civ_results **out, civ_db *db, const civ_search_opts *opts,
                       civ_error *err);
 
+/* The query of opts (parsed as civ_search parses it) marked in a whole
+ * text, e.g. a document's stored text for the document view: every word
+ * a snippet would mark, as spans of text in order, not overlapping, at
+ * most max of them. *spans is malloc'd (the caller frees it; NULL when
+ * there are none), *n their number. CIV_EQUERY (a bad query), CIV_ENOMEM,
+ * the index's errors. */
+civ_status civ_db_highlight(civ_span **spans, size_t *n, civ_db *db, const civ_search_opts *opts,
+                            const char *text, size_t len, size_t max, civ_error *err);
+
 void civ_results_free(civ_results *r);
 
 /* Hits in this page. */

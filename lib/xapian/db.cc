@@ -2,7 +2,6 @@
  * Shards, replicas and reopening are in shards.cc. */
 #include "internal.hh"
 
-
 using namespace civx;
 
 extern "C" civ_status civ_db_open(civ_db **out, const char *path, civ_error *err)

@@ -218,6 +218,11 @@ struct ParsedQuery {
  * no document). Throws Xapian errors. */
 civ_status parse_search(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ_error *err);
 
+/* The words snippets show: those typed (not the feedback terms), field
+ * words included; for a similar-documents search with no words, the
+ * document's telling words. */
+Xapian::Query snippet_words(const civ_db *db, const ParsedQuery &pq);
+
 /* The whole query: text, similar documents and filters together. */
 Xapian::Query assemble(const ParsedQuery &pq, const Xapian::Query &text, const civ_search_opts *o);
 
@@ -316,6 +321,9 @@ class Snippets {
      * damaged text gives what could be read. */
     civ_status make(civ_inflater *z, size_t total, civ_buf *scratch, std::string &text,
                     std::vector<civ_span> &spans, civ_error *err);
+    /* Every word of t[0..n) that is one of the query's (a phrase's words
+     * each), as spans of t in order, at most max of them. */
+    void mark(const char *t, size_t n, size_t max, std::vector<civ_span> &spans) const;
 
   private:
     struct Impl;

@@ -209,16 +209,17 @@ void build_facets(civ_results *r, const Spies &spies, unsigned maxvalues)
     }
 }
 
-/* The words snippets show: those typed (not the feedback terms), field
- * words included; for a similar-documents search with no words, the
- * document's telling words. */
-Xapian::Query snippet_words(const civ_db *db, const ParsedQuery &pq)
+} // namespace
+
+Xapian::Query civx::snippet_words(const civ_db *db, const ParsedQuery &pq)
 {
     if (pq.text.empty())
         return pq.like;
     Xapian::Query plain = unprefixed_terms(db, pq.text);
     return plain.empty() ? pq.text : Xapian::Query(Xapian::Query::OP_OR, pq.text, plain);
 }
+
+namespace {
 
 /* The ids of the other documents with this digest (the copies folded
  * into a hit), at most COPIES_LISTED. */

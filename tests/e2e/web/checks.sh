@@ -34,7 +34,7 @@ web_checks() {
   assert_body_has 'value="surveillance"'
   assert_body_has '11 results, showing 1–10'
   assert_body_has '<b>surveillance</b>'
-  assert_body_has '<a href="?id=police-surveillance-2016.html&amp;q=surveillance">Police surveillance of protesters</a>'
+  assert_body_has '<a href="?id=police-surveillance-2016.html&amp;q=surveillance#hit">Police surveillance of protesters</a>'
   assert_body_has '<time datetime="2016-03-14">2016-03-14</time> · article · <span dir="auto">Maria Lopez</span>'
   assert_body_has '<a href="?like=police-surveillance-2016.html">Similar documents</a>'
   printf '%s' "$BODY" | grep -qE '<span class="time">\([0-9]+\.[0-9]{3} s\)</span>' || fail "no search time"
