@@ -194,6 +194,20 @@ page=$(cgi "$TMP/set.conf" 'q=privacy&format=json')
 printf '%s' "$page" | sed '1,/^\r*$/d' | jq -e '.missing_shards | length == 1' >/dev/null || fail "page JSON missing_shards"
 ok "--allow-partial: the live shards' results, a warning, missing_shards, a notice on the page"
 
+# A server that accepts connections but does not answer (stopped): the
+# timeout bounds the wait.
+serve "$TMP/set/shard-1"; PS=$SPORT; SS=$SPID
+env kill -s STOP -- "-$SS"
+run timeout 30 "$CIVSEARCH" -i "tcp://127.0.0.1:$P0" -i "tcp://127.0.0.1:$PS" -i "$TMP/set/shard-2" --timeout 1 privacy
+assert_rc 2
+assert_err_has "tcp://127.0.0.1:$PS did not answer within 1000 ms"
+run timeout 30 "$CIVSEARCH" -i "tcp://127.0.0.1:$P0" -i "tcp://127.0.0.1:$PS" -i "$TMP/set/shard-2" --timeout 1 --allow-partial privacy
+assert_rc 0
+assert_err_has "warning: tcp://127.0.0.1:$PS did not answer"
+env kill -s CONT -- "-$SS"
+stop_server "$SS"
+ok "a server that does not answer: an error after --timeout, or the others with --allow-partial"
+
 # A replica of the dead shard's data on another port.
 before=$("$CIVSEARCH" -i "$TMP/one" --json --facets privacy | jq -c 'del(.elapsed_ms)')
 serve "$TMP/set/shard-1"; P1B=$SPORT; S1B=$SPID
