@@ -427,18 +427,16 @@ bool civx::reopen_db(civ_db *db)
             }
             continue;
         }
-        bool remote = s.replicas[s.cur].kind == Replica::TCP;
         try {
             if (s.db.reopen())
                 changed = true;
             continue;
         } catch (const Xapian::NetworkError &) {
-            s.cur = (s.cur + 1) % s.replicas.size();
+            s.cur = (s.cur + 1) % s.replicas.size(); /* the next replica first */
         } catch (const Xapian::Error &) {
-            /* A local shard whose generation civindex replaced: open it
-             * afresh from its path. */
-            if (remote)
-                throw;
+            /* A local shard whose generation civindex replaced, or a
+             * remote one whose server could not reopen its database (a
+             * replica switched to a new copy): open it afresh. */
         }
         rebuild = changed = true;
         try {
