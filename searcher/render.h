@@ -46,6 +46,9 @@ typedef struct civ_render_info {
                                      the document's text (civ_db_highlight),
                                      nspans of them, or NULL */
     size_t nspans;
+    const char *const *missing_shards; /* shards left out of the search */
+    size_t nmissing_shards;            /* (allow_partial), as configured */
+    size_t nshards;                    /* shards in all (0: not known) */
 } civ_render_info;
 
 typedef struct civ_renderer {
