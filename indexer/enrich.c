@@ -169,14 +169,72 @@ static int boilerplate_line(const char *line, size_t n)
     return 0;
 }
 
+/* Whether the line has this word (ASCII, any case) standing alone. */
+static int has_word(const char *line, size_t n, const char *w)
+{
+    size_t m = strlen(w);
+    for (size_t i = 0; i + m <= n; i++)
+        if (strncasecmp(line + i, w, m) == 0 && (i == 0 || !isalpha((unsigned char)line[i - 1])) &&
+            (i + m == n || !isalpha((unsigned char)line[i + m])))
+            return 1;
+    return 0;
+}
+
+static int all_caps(const char *line, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (islower((unsigned char)line[i]))
+            return 0;
+    return 1;
+}
+
+/* A court filing's caption: "IN THE SUPERIOR COURT OF …", "UNITED STATES
+ * DISTRICT COURT", "Case No. 24-CR-0193": it names the court, not the
+ * document. */
+static int caption_line(const char *line, size_t n)
+{
+    if (n >= 7 && (strncasecmp(line, "case no", 7) == 0 || strncasecmp(line, "docket", 6) == 0))
+        return 1;
+    if (!has_word(line, n, "court"))
+        return 0;
+    if (n >= 7 && strncasecmp(line, "in the ", 7) == 0)
+        return 1;
+    if (!all_caps(line, n)) /* else all capitals, and court-shaped */
+        return 0;
+    return (n >= 5 && strncmp(line + n - 5, "COURT", 5) == 0) ||
+           (n >= 14 && strncmp(line, "UNITED STATES ", 14) == 0) || has_word(line, n, "COURT OF") ||
+           has_word(line, n, "COURT FOR");
+}
+
+/* After a caption, the line naming what the document is ("Order on the
+ * motion to suppress", "OPINION AND ORDER") is its title. */
+static int kind_line(const char *line, size_t n)
+{
+    static const char *const kinds[] = {
+        "order", "opinion", "memorandum", "judgment", "motion", "complaint", "brief",
+        "decision", "ruling", "petition", "stipulation", "notice", "affidavit",
+        "declaration", "transcript", "report and recommendation", NULL,
+    };
+    for (size_t i = 0; kinds[i]; i++) {
+        size_t m = strlen(kinds[i]);
+        if (n >= m && strncasecmp(line, kinds[i], m) == 0 &&
+            (n == m || !isalpha((unsigned char)line[m])))
+            return 1;
+    }
+    return 0;
+}
+
 /* The first line of the text that reads like a title: not boilerplate, not
- * a bare date, not a contact block. */
+ * a bare date, not a contact block; after a court caption, the line saying
+ * what the document is (else the first line after the caption). */
 static void title_from_text(civ_doc *doc, const char *t, size_t len)
 {
     civ_lines it;
     const char *line;
     size_t n;
-    int lines = 0, in_contact = 0;
+    int lines = 0, in_contact = 0, caption = 0, after = 0;
+    const char *fallback = NULL;
+    size_t fallback_n = 0;
     civ_lines_init(&it, t, len);
     while (lines < 40 && civ_lines_next(&it, &line, &n, 1)) {
         if (n == 0) {
@@ -198,9 +256,23 @@ static void title_from_text(civ_doc *doc, const char *t, size_t len)
         if (boilerplate_line(bare, bn) || civ_date_parse(&d, line, n) == 0 ||
             memchr(line, '@', n) || (n >= 4 && strncmp(line, "http", 4) == 0))
             continue;
+        if (caption_line(bare, bn) ||
+            (caption && !after && all_caps(bare, bn) && !kind_line(bare, bn))) {
+            caption = 1; /* "FOR THE DISTRICT OF …" goes on with it */
+            continue;
+        }
+        if (caption && !kind_line(bare, bn) && ++after <= 6) {
+            if (!fallback)
+                fallback = line, fallback_n = n;
+            continue;
+        }
+        if (caption && after > 6 && fallback)
+            break;
         title_line(doc, line, n);
         return;
     }
+    if (fallback)
+        title_line(doc, fallback, fallback_n);
 }
 
 static civ_status run_title(civ_doc *doc, const civ_input *in, civ_error *err)

@@ -152,7 +152,11 @@ static int update_before(worker *wk, const job *j, const char *hash, size_t len,
     claim_ctx cc = { r, hash, len };
     int settled = 0;
     known_file *src = NULL;
-    *s = live_settle(r->live, &f, claim, &cc, &wk->writing, &settled, &src, e);
+    /* A file whose scanned pages were left unread is read again under
+     * --ocr, even with the content the index holds. */
+    int reread = r->o->ocr && j->kf && j->kf->unread_scans;
+    if (!reread)
+        *s = live_settle(r->live, &f, claim, &cc, &wk->writing, &settled, &src, e);
     if (*s != CIV_OK || settled)
         return 1;
     if (j->kf) {

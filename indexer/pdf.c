@@ -141,6 +141,13 @@ civ_status civ_pdf_from_reply(civ_doc *doc, const civ_input *in, const unsigned 
                 char nb[24];
                 snprintf(nb, sizeof nb, "%zu", unread);
                 civ_doc_set_str(doc, "unread_scans", nb);
+                /* Scans only: indexed by its name and metadata (the
+                 * summary counts the pages left unread), and read again
+                 * by a run with --ocr. */
+                size_t tlen;
+                civ_doc_text(doc, &tlen);
+                if (tlen == 0 && !civ_doc_get(doc, "title"))
+                    base_title(doc, in->name);
             }
             if (rep)
                 rep->pages += (unsigned)npages;

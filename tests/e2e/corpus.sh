@@ -28,7 +28,7 @@ assert_eq "$(top 1 '"cell-site simulator"')" "articles/cell-site-simulator-secre
 assert_eq "$(ids '"unreasonable searches and seizures"')" "legal/bill-of-rights.txt" "8 Fourth Amendment"
 assert_eq "$(ids 'author:Wrenfield')" "articles/drones-over-protest.txt,articles/protest-permit-denied.html.gz" "9 author"
 assert_eq "$(ids 'title:geofence')" \
-  "articles/geofence-warrant-ruling.md,articles/geofence-warrants-explained.txt,press/2019-09-10-geofence-records-lawsuit.html" "10 title"
+  "articles/geofence-warrant-ruling.md,articles/geofence-warrants-explained.txt,documents/order-geofence-suppression.pdf,press/2019-09-10-geofence-records-lawsuit.html" "10 title"
 assert_eq "$(ids 'lang:de')" "articles/gesichtserkennung-bahnhof.html" "11 lang"
 assert_eq "$(ids '* date:2015..2015')" "articles/due-process-no-fly.txt,articles/journalist-subpoena.xml" "14 dates"
 assert_eq "$(ids 'geofence date:2019..2020')" \

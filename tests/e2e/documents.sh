@@ -238,7 +238,16 @@ EOF
 "$MKDOC" tiff "$TMP/scans/inspection.tif" "$TMP/frames.txt" || fail "tiff"
 run "$CIVINDEX" --index "$TMP/idx-noocr" "$TMP/scans"
 assert_out_has "1 scanned page in 1 PDF not read as text: run with --ocr"
-assert_out_has "skipped 1"
+assert_rc 0 "scans left unread are counted, not failed"
+# Scans only: found by its name and page count until read by OCR.
+run "$CIVSEARCH" --index "$TMP/idx-noocr" --json --show release-scan.pdf
+assert_eq "$(jqout '.title')" "release-scan" "title of an unread scan"
+assert_eq "$(jqout '.pages')" "1" "pages of an unread scan"
+# A later run with --ocr reads it again, though the file did not change.
+run "$CIVINDEX" --index "$TMP/idx-noocr" --ocr "$TMP/scans"
+assert_out_has "by OCR"
+run "$CIVSEARCH" --index "$TMP/idx-noocr" --json 2021-0457
+assert_eq "$(jqout '.results[0].id')" "release-scan.pdf" "a scan read by a later --ocr run"
 
 run "$CIVINDEX" --index "$TMP/idx-ocr" --ocr -j 2 "$TMP/scans"
 assert_rc 0

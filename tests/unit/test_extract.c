@@ -121,6 +121,24 @@ static void test_text(void **state)
     assert_string_equal(get(&s, "date_source"), "mtime");
     assert_string_equal(get(&s, "mtime"), "1546300800");
     done(&s);
+
+    /* A court caption names the court: the title is what the document is,
+     * or else the line after the caption. */
+    const char *cap = "IN THE SUPERIOR COURT OF HALVORSEN COUNTY\nState v. Dario Quintero\n"
+                      "Order on the motion to suppress\n\nThe defendant moves to suppress.\n";
+    process(&s, "order.txt", cap, strlen(cap));
+    assert_string_equal(get(&s, "title"), "Order on the motion to suppress");
+    done(&s);
+    const char *cap2 = "UNITED STATES DISTRICT COURT\nFOR THE DISTRICT OF NOWHERE\n"
+                       "Doe v. Roe\n\nThe parties agree on the schedule.\n";
+    process(&s, "stip.txt", cap2, strlen(cap2));
+    assert_string_equal(get(&s, "title"), "Doe v. Roe");
+    done(&s);
+    /* A headline about a court is no caption. */
+    const char *news = "Court rules on geofence warrants\n\nThe appeals court ruled today.\n";
+    process(&s, "news.txt", news, strlen(news));
+    assert_string_equal(get(&s, "title"), "Court rules on geofence warrants");
+    done(&s);
 }
 
 static void test_markdown(void **state)
