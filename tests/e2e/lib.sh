@@ -36,6 +36,7 @@ if [ "${CIV_VALGRIND:-0}" = 1 ]; then
   [ "${CIV_SANITIZE:-0}" = 1 ] && { echo "skip: valgrind does not run sanitizer builds"; exit 77; }
   command -v valgrind >/dev/null || fail "valgrind is missing (scripts/deps.sh test installs it)"
   mkdir -p "$TMP/vg/bin" "$TMP/vg/log"
+  chmod 1777 "$TMP/vg/log" # tests that run civindex as another user
   for b in civindex civsearch; do
     cat >"$TMP/vg/bin/$b" <<EOF
 #!/bin/sh
