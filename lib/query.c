@@ -240,7 +240,7 @@ civ_status civ_query_check_fields(const char *q, size_t len, civ_error *err)
         if (strcmp(name, "date") == 0 || civ_schema_query_field(name))
             continue;
         /* The known ones, for the message. */
-        char known[600] = "date";
+        char known[1024] = "date";
         size_t nf, kl = strlen(known);
         const civ_field_def *fs = civ_schema_fields(&nf);
         for (size_t k = 0; k < nf && kl + 40 < sizeof known; k++) {

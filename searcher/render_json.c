@@ -38,10 +38,11 @@ static void multi(civ_json *j, const civ_doc *doc, const char *key, const char *
     }
 }
 
+/* Letters, and FOIA letters typed by their kind, have a letter's fields. */
 static int is_letter(const civ_doc *doc)
 {
     const char *t = civ_doc_get(doc, "type");
-    return t && strcmp(t, "letter") == 0;
+    return (t && strcmp(t, "letter") == 0) || civ_doc_get(doc, "from") || civ_doc_get(doc, "signatories");
 }
 
 /* The fields the schema shows by their label (CIV_FIELD_SHOW): numbers,

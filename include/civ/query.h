@@ -34,7 +34,7 @@ civ_status civ_query_check(const char *q, size_t len, civ_error *err);
 int civ_query_negation(const char *q, size_t len, civ_buf *out);
 
 /* CIV_EQUERY when q names a field the query language does not know
- * ("court:ninth"): one line naming it and listing the known ones. Text in
+ * ("judge:kagan"): one line naming it and listing the known ones. Text in
  * quotes, URLs ("http://…") and times ("10:30") are not fields. */
 civ_status civ_query_check_fields(const char *q, size_t len, civ_error *err);
 
