@@ -257,7 +257,7 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
             qp.set_default_op(Xapian::Query::OP_OR);
             if (db->english)
                 qp.set_stopper(&db->stopper);
-            Xapian::Query ex = qp.parse_query(excluded, PARSE_FLAGS);
+            Xapian::Query ex = qp.parse_query(with_entities(excluded), PARSE_FLAGS);
             pq.text = Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, ex);
             if (o->spelling && has_rare_word(db->db, excluded))
                 pq.suggestion = spelling_correction(db->db, db->stem, text);
@@ -268,12 +268,15 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
         bool use_or = o->default_or > 0 ||
                       (o->default_or == 0 && plain && !match_all && nwords >= NL_AUTO_WORDS);
         pq.natural = use_or && !match_all && nwords >= NL_MIN_WORDS;
-        if (pq.natural)
-            lower_sentence_case(text);
         Xapian::QueryParser &qp = *db->qp;
         qp.set_default_op(use_or ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
         qp.set_max_expansion(o->wildcard_limit ? o->wildcard_limit : 1000,
                              Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+        /* The spelling suggestion below reads the words as typed. */
+        std::string typed = text;
+        text = with_entities(text);
+        if (pq.natural)
+            lower_sentence_case(text);
         bool nl_stops = pq.natural && db->english;
         if (nl_stops && !db->nl_stopper_ready) {
             for (const char *const *w = civ_stopwords_english; *w; w++)
@@ -290,8 +293,8 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
          * typed, is rare or unknown in the spelling dictionary: for each
          * word it reads the table's letter groups, and a word the
          * collection often uses is not misspelt as far as it can tell. */
-        if (o->spelling && !pq.natural && has_rare_word(db->db, text))
-            pq.suggestion = spelling_correction(db->db, db->stem, text);
+        if (o->spelling && !pq.natural && has_rare_word(db->db, typed))
+            pq.suggestion = spelling_correction(db->db, db->stem, typed);
         q = qp.parse_query(text, PARSE_FLAGS);
         if (pq.natural) {
             std::vector<Xapian::Query> words;
@@ -338,6 +341,8 @@ void civx::setup_parser(civ_db *d)
             continue;
         } else if (f->flags & CIV_FIELD_TEXT) {
             qp.add_prefix(f->query_name, f->prefix);
+        } else if (Xapian::FieldProcessor *lp = legal_processor(f, d)) {
+            qp.add_boolean_prefix(f->query_name, lp->release());
         } else if (f->flags & CIV_FIELD_BOOL) {
             qp.add_boolean_prefix(f->query_name, (new BoolFieldProcessor(f))->release());
         }
