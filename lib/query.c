@@ -349,7 +349,8 @@ int civ_query_is_plain(const char *q, size_t len, size_t *nwords)
 
 int civ_sort_parse(civ_sort *out, const char *name)
 {
-    static const civ_sort all[] = { CIV_SORT_RELEVANCE, CIV_SORT_DATE_ASC, CIV_SORT_DATE_DESC };
+    static const civ_sort all[] = { CIV_SORT_RELEVANCE, CIV_SORT_DATE_ASC, CIV_SORT_DATE_DESC,
+                                    CIV_SORT_CITED };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (strcmp(name, civ_sort_name(all[i])) == 0) {
             *out = all[i];
@@ -360,7 +361,10 @@ int civ_sort_parse(civ_sort *out, const char *name)
 
 const char *civ_sort_name(civ_sort s)
 {
-    return s == CIV_SORT_DATE_ASC ? "date" : s == CIV_SORT_DATE_DESC ? "-date" : "relevance";
+    return s == CIV_SORT_DATE_ASC    ? "date"
+           : s == CIV_SORT_DATE_DESC ? "-date"
+           : s == CIV_SORT_CITED     ? "cited"
+                                     : "relevance";
 }
 
 /* ---- legal entities in plain words ----------------------------------- */

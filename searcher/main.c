@@ -52,7 +52,8 @@ static void usage(FILE *f)
           "  -i, --index PATH     the index (default: $CIVSEARCH_INDEX, else ./civsearch-index)\n"
           "  -n, --limit N        show N results (default 10; 0: print only the number)\n"
           "      --offset N       skip the first N results\n"
-          "  -s, --sort ORDER     relevance (default), date (oldest first), -date (newest)\n"
+          "  -s, --sort ORDER     relevance (default), date (oldest first), -date (newest),\n"
+          "                       cited (most cited by documents in the index first)\n"
           "      --or             match any word instead of all\n"
           "      --and            match all words, however long the query\n"
           "  -j, --json           print one JSON object\n"
@@ -218,7 +219,7 @@ static int parse_options(int argc, char **argv, cli *c)
         case 's':
             c->sort_set = 1;
             if (civ_sort_parse(&c->so.sort, optarg) != 0)
-                bad = "--sort: expected relevance, date or -date, got %s";
+                bad = "--sort: expected relevance, date, -date or cited, got %s";
             break;
         case OPT_OR: c->so.default_or = 1; break;
         case OPT_AND: c->so.default_or = -1; break;
