@@ -105,7 +105,7 @@ typedef struct cli {
     const char *show, *thread;
     int sort_set, limit_set, stats, debug, color;
     civ_buf query;
-    const char *facets[16];   /* --facets=FIELDS */
+    const char *facets[32];   /* --facets=FIELDS */
     char facet_list[256];
 } cli;
 
@@ -136,6 +136,16 @@ static int report_error(const cli *c, int status, const char *code, const char *
     return status;
 }
 
+/* A facet's name as --facets takes it: a facet field of the schema, or
+ * "cite" for the cases cited ("case": the most cited first). */
+static const char *facet_name(const char *tok)
+{
+    if (strcmp(tok, "cite") == 0)
+        tok = "case";
+    const civ_field_def *f = civ_schema_field(tok);
+    return f && (f->flags & CIV_FIELD_FACET) ? f->name : NULL;
+}
+
 /* Takes --facets' field list ("type,year"): the facet fields of the
  * schema. Returns 0, or -1 when a name is not one of them. */
 static int facet_fields(cli *c, const char *list)
@@ -143,10 +153,10 @@ static int facet_fields(cli *c, const char *list)
     snprintf(c->facet_list, sizeof c->facet_list, "%s", list);
     size_t n = 0;
     for (char *tok = strtok(c->facet_list, ","); tok; tok = strtok(NULL, ",")) {
-        const civ_field_def *f = civ_schema_field(tok);
-        if (!f || !(f->flags & CIV_FIELD_FACET) || n >= sizeof c->facets / sizeof c->facets[0])
+        const char *name = facet_name(tok);
+        if (!name || n >= sizeof c->facets / sizeof c->facets[0])
             return -1;
-        c->facets[n++] = tok;
+        c->facets[n++] = name;
     }
     c->so.facet_fields = c->facets;
     c->so.nfacet_fields = n;
@@ -162,11 +172,9 @@ static int looks_like_facets(const char *arg, int more)
         return 0;
     char tmp[256];
     snprintf(tmp, sizeof tmp, "%s", arg);
-    for (char *tok = strtok(tmp, ","); tok; tok = strtok(NULL, ",")) {
-        const civ_field_def *f = civ_schema_field(tok);
-        if (!f || !(f->flags & CIV_FIELD_FACET))
+    for (char *tok = strtok(tmp, ","); tok; tok = strtok(NULL, ","))
+        if (!facet_name(tok))
             return 0;
-    }
     return 1;
 }
 
@@ -245,7 +253,7 @@ static int parse_options(int argc, char **argv, cli *c)
         case OPT_FACETS:
             c->so.facet_values = 10;
             if (optarg && facet_fields(c, optarg) < 0)
-                bad = "--facets: not a list of facets (type, year, author, lang, format): %s";
+                bad = "--facets: not a list of facets (type, year, author, lang, format, court, agency, exemption, amendment, case or cite, ...): %s";
             else if (!optarg && optind < argc && looks_like_facets(argv[optind], optind + 1 < argc))
                 facet_fields(c, argv[optind++]);
             break;

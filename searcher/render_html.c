@@ -417,7 +417,9 @@ static void facets(civ_buf *out, const civ_render_info *info, const civ_results 
     esc(out, heading);
     civ_buf_puts(out, "</h2>\n");
     /* The most useful first; any facet not named here comes last. */
-    static const char *const order[] = { "type", "year", "author", "from", "lang", "format", NULL };
+    static const char *const order[] = { "type", "year", "author", "from", "court", "agency",
+                                         "exemption", "amendment", "clause", "case", "act", "usc",
+                                         "cfr", "publaw", "body", "docket", "lang", "format", NULL };
     for (size_t k = 0; order[k]; k++)
         for (size_t i = 0; i < nf; i++)
             if (strcmp(fs[i].field, order[k]) == 0)

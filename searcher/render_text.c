@@ -23,6 +23,11 @@ static void facet_table(civ_buf *out, const civ_results *r, int color)
     const civ_facet *fs = civ_results_facets(r, &nf);
     civ_buf_printf(out, "\n%sFacets%s\n", color ? BOLD : "", color ? RESET : "");
     for (size_t i = 0; i < nf; i++) {
+        /* Legal facets only where the results have them: most
+         * collections hold no citations. */
+        const civ_field_def *def = civ_schema_field(fs[i].field);
+        if (fs[i].n == 0 && def && (def->flags & CIV_FIELD_LEGAL))
+            continue;
         civ_buf_printf(out, "  %-10s", fs[i].field);
         if (fs[i].n == 0)
             civ_buf_puts(out, " -");

@@ -111,7 +111,7 @@ ok "exact counts ($TOTAL), the same in text and JSON"
 
 S --facets type,year surveillance
 assert_out_has "Facets"
-printf '%s\n' "$OUT" | grep -qE '^  type +(article|letter) \([0-9]+\)' || fail "no type row"
+printf '%s\n' "$OUT" | grep -qE '^  type +(article|letter|press-release) \([0-9]+\)' || fail "no type row"
 printf '%s\n' "$OUT" | grep -qE '^  year +[0-9]{4} \([0-9]+\)' || fail "no year row"
 assert_out_has "$NWITH results"
 S --facets=type surveillance
