@@ -341,7 +341,13 @@ static int run_show(cli *c, civ_db *db, civ_buf *out)
         }
     } else {
         civ_render_info info = { .opts = &c->so, .color = c->color };
+        civ_doc_legal legal;
+        if (civ_doc_legal_load(&legal, db, doc, &err) == CIV_OK)
+            info.legal = &legal;
+        else /* the stored fields are still shown */
+            fprintf(stderr, "civsearch: warning: %s\n", err.msg);
         c->render->document(out, &info, doc);
+        civ_doc_legal_free(&legal);
     }
     civ_doc_free(doc);
     return rc;
