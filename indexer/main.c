@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "enrich.h"
 #include "indexrun.h"
 #include "civ/date.h"
 #include "civ/entities.h"
@@ -71,6 +72,8 @@ static void usage(FILE *f)
           "      --batch-bytes SIZE  commit when pending changes reach SIZE\n"
           "      --shard-docs N   building: a worker starts a new shard every N documents\n"
           "                       (default 2000; merged 32 at a time, and at the end)\n"
+          "      --no-entities    leave legal entities out (citations, agencies, ...):\n"
+          "                       for measuring their cost; their fields stay empty\n"
           "  -v, --verbose        report every file\n"
           "  -q, --quiet          print only fatal errors\n"
           "  -h, --help           show this help and exit\n"
@@ -300,6 +303,7 @@ static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
         { "no-prune", no_argument, NULL, 'P' },
         { "retry-failed", no_argument, NULL, 'R' },
         { "compact", no_argument, NULL, 'C' },
+        { "no-entities", no_argument, NULL, 'E' },
         { "memory", required_argument, NULL, 'M' },
         { "shard-docs", required_argument, NULL, 'S' },
         { "verbose", no_argument, NULL, 'v' },
@@ -349,6 +353,7 @@ static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
         case 'P': o->no_prune = 1; break;
         case 'R': o->retry_failed = 1; break;
         case 'C': o->compact = 1; break;
+        case 'E': civ_enrich_entities_set(0); break;
         case 'v': c->verbose = 1; c->quiet = 0; break;
         case 'q': c->quiet = 1; c->verbose = 0; break;
         case 'h': usage(stdout); return EXIT_CLEAN;
