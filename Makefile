@@ -6,7 +6,9 @@ MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX ?= /usr/local
 
-.PHONY: all deps deps-test build demo test test-release test-asan install uninstall clean
+.PHONY: all deps deps-test deps-fuzz build demo test test-release test-asan fuzz fuzz-smoke \
+        install uninstall clean
+FUZZ_SECONDS ?= 60
 
 all: build
 
@@ -15,6 +17,9 @@ deps:
 
 deps-test:
 	@scripts/deps.sh build test
+
+deps-fuzz:
+	@scripts/deps.sh build fuzz
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -33,6 +38,14 @@ test-asan: deps-test
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
 
+# libFuzzer over every parser and entry point (fuzz/): FUZZ_SECONDS each.
+fuzz: deps-fuzz
+	@scripts/fuzz.sh -s $(FUZZ_SECONDS)
+
+# Every fuzz target for 10 s over its seeds: what CI runs.
+fuzz-smoke: deps-fuzz
+	@scripts/fuzz.sh --smoke
+
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
@@ -41,4 +54,4 @@ uninstall:
 	      $(PREFIX)/share/man/man1/civindex.1 $(PREFIX)/share/man/man1/civsearch.1
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -297,8 +297,11 @@ static int on_walk(void *ctx, const char *path, const char *rel, const struct st
         pthread_mutex_unlock(&r->mu);
         /* Same size and time as indexed, and not touched while the last
          * run was going on: unchanged, not even read. */
+        /* (With --ocr, a file whose scanned pages were left unread is read
+         * again.) */
         int same = kf->size == (uint64_t)st->st_size && kf->mtime == (long long)st->st_mtime &&
-                   kf->mtime < r->prev_started - 1 && strcmp(kf->root, r->roots[r->cur_root]) == 0;
+                   kf->mtime < r->prev_started - 1 && strcmp(kf->root, r->roots[r->cur_root]) == 0 &&
+                   !(r->o->ocr && kf->unread_scans);
         if (kf->bad) {
             /* Remembered as bad: left unread while unchanged and read by
              * the same civindex with the same options. */
@@ -487,7 +490,13 @@ static civ_status set_up(run *r, civ_error *err)
     r->c->build = r->build != NULL;
     r->popts.max_size = o->max_size;
     r->popts.format = o->format;
-    bad_tag(r->tag, o->max_size ? o->max_size : CIV_DEFAULT_MAX_SIZE, o->format);
+    r->popts.ocr = o->ocr;
+    r->popts.ocr_lang = o->ocr_lang;
+    r->popts.ocr_cache = o->ocr_cache;
+    r->popts.doc_cpu = o->doc_timeout;
+    r->popts.doc_memory = o->doc_memory;
+    r->popts.stop = o->stop;
+    bad_tag(r->tag, o->max_size ? o->max_size : CIV_DEFAULT_MAX_SIZE, o->format, o->ocr);
     return s;
 }
 

@@ -288,6 +288,7 @@ static civ_status fill_message(mail *m, GMimeMessage *msg, const civ_date *envel
 {
     civ_doc *doc = m->doc;
     const civ_input *in = m->in;
+    m->sub = sub;
     GMimeHeaderList *hl = msg ? g_mime_object_get_header_list(GMIME_OBJECT(msg)) : NULL;
     if (!msg || !hl || g_mime_header_list_get_count(hl) == 0)
         return civ_error_set(err, CIV_EFORMAT, "not a mail message: no headers");
@@ -399,6 +400,7 @@ static civ_status mail_extract(const civ_input *in, civ_doc *doc, civ_error *err
     g_object_unref(parser);
     g_object_unref(stream);
     g_mime_parser_options_free(m.popts);
+    civ_buf_free(&m.own);
     civ_buf_free(&capped);
     return s;
 }
@@ -443,6 +445,7 @@ static civ_status mbox_extract(const civ_input *in, civ_doc *unused, civ_error *
         GMimeMessage *msg = g_mime_parser_construct_message(parser, m.popts);
         if (!msg && g_mime_parser_eos(parser) && n > 1) {
             g_mime_parser_options_free(m.popts);
+            civ_buf_free(&m.own);
             break;
         }
         civ_date env;
@@ -456,6 +459,7 @@ static civ_status mbox_extract(const civ_input *in, civ_doc *unused, civ_error *
         if (msg)
             g_object_unref(msg);
         g_mime_parser_options_free(m.popts);
+        civ_buf_free(&m.own);
         if (ms == CIV_OK) {
             s = civ_extract_emit(in, doc, sub, err);
         } else if (ms == CIV_EFORMAT) {

@@ -24,6 +24,8 @@ typedef struct mail {
     unsigned warned;      /* GMime warning kinds already reported */
     civ_status fatal;     /* out of memory, or the index failing */
     civ_error fatal_err;
+    const char *sub;      /* the message's id suffix in the file ("#3"), or NULL */
+    civ_buf own;          /* ids of attachments emitted as documents, "\n"-separated */
 } mail;
 
 /* Starts GMime once per process (thread-safe). */

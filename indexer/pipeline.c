@@ -72,6 +72,29 @@ void civ_input_warn(const civ_input *in, const char *fmt, ...)
         x->o->warn(x->o->warn_ctx, msg);
 }
 
+static const civ_pipeline_opts no_opts;
+
+const civ_pipeline_opts *civ_input_opts(const civ_input *in)
+{
+    return in && in->x ? in->x->o : &no_opts;
+}
+
+civ_file_report *civ_input_report(const civ_input *in)
+{
+    return in && in->x ? in->x->rep : NULL;
+}
+
+int civ_input_take_budget(const civ_input *in, size_t n)
+{
+    civ_extract *x = in->x;
+    if (!x)
+        return 0;
+    if (n > x->budget)
+        return -1;
+    x->budget -= n;
+    return 0;
+}
+
 /* Gives a finished document its common fields, enriches it, emits it. */
 civ_status civ_extract_emit(const civ_input *in, civ_doc *doc, const char *sub, civ_error *err)
 {
@@ -115,8 +138,25 @@ static int looks_like_text(const unsigned char *b, size_t len)
 }
 
 /* The extractor for an input, or NULL (res says why). */
-static const civ_extractor *pick(const civ_part *p, const char *name, int gz_name,
-                                 const unsigned char *data, size_t dlen, civ_part_result *res)
+static const civ_extractor *pick_one(const civ_part *p, const char *name, int gz_name,
+                                     const unsigned char *data, size_t dlen, civ_part_result *res);
+
+static const civ_extractor *pick(const civ_extract *x, const civ_part *p, const char *name,
+                                 int gz_name, const unsigned char *data, size_t dlen,
+                                 civ_part_result *res)
+{
+    const civ_extractor *ex = pick_one(p, name, gz_name, data, dlen, res);
+    /* Images are read by OCR only, which is asked for. */
+    if (ex && (ex->flags & CIV_EXTRACTOR_OCR) && !x->o->ocr) {
+        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_IGNORED,
+               "an image: read only with --ocr");
+        return NULL;
+    }
+    return ex;
+}
+
+static const civ_extractor *pick_one(const civ_part *p, const char *name, int gz_name,
+                                     const unsigned char *data, size_t dlen, civ_part_result *res)
 {
     const civ_extractor *ex = NULL;
     if (p->format)
@@ -165,8 +205,7 @@ static civ_status unwrap(civ_extract *x, const civ_part *p, size_t max, civ_buf 
     if (*gz_name) {
         name[nl - 3] = '\0';
     } else if (nl > 4 && strcasecmp(name + nl - 4, ".tgz") == 0) {
-        SAY(res, CIV_FILE_IGNORED, "tar archives are not supported");
-        return CIV_OK;
+        memcpy(name + nl - 4, ".tar", 4); /* a gzipped tar, read as one */
     }
     if (!civ_is_gzip(p->bytes, p->len)) {
         if (*gz_name) {
@@ -258,7 +297,7 @@ static civ_status run_part(civ_extract *x, const civ_input *parent, const civ_fi
     const unsigned char *data;
     size_t dlen = 0;
     civ_status s = unwrap(x, p, max, &plain, name, sizeof name, &gz_name, &data, &dlen, res, err);
-    const civ_extractor *ex = s == CIV_OK && data ? pick(p, name, gz_name, data, dlen, res) : NULL;
+    const civ_extractor *ex = s == CIV_OK && data ? pick(x, p, name, gz_name, data, dlen, res) : NULL;
     if (ex) {
         snprintf(res->format, sizeof res->format, "%s", ex->name);
         if (!(ex->flags & CIV_EXTRACTOR_BINARY_OK) && civ_text_is_binary((const char *)data, dlen))

@@ -65,6 +65,10 @@ static const civ_field_def fields[] = {
     { "hash", NULL, NULL, STORED | INTERNAL, 0, CIV_SLOT_HASH,
       "content hash of the file" },
     { "charset", NULL, NULL, STORED | INTERNAL, 0, -1, "encoding the text was decoded from" },
+    /* An exact term on the few such documents: civindex lists them in one
+     * pass (civ_writer_scan). */
+    { "unread_scans", NULL, "XUS", BOOL | STORED | INTERNAL, 0, -1,
+      "scanned pages left unread (no --ocr): a run with --ocr reads the file again" },
     /* Legal entities (civ/entities.h, filled by indexer/entities.c): their
      * canonical forms (docs/entities.md) as exact terms, each kind its
      * facet. The query parser reads what users type through the same

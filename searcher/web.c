@@ -169,7 +169,11 @@ static void answer_error(request *r, int status, const char *message)
 static void answer_failure(request *r, const char *what, const civ_error *err)
 {
     fprintf(stderr, "civsearch: %s: %s\n", what, err ? err->msg : "unknown error");
-    answer_error(r, 500, "The search failed on the server. Please try again later.");
+    if (err && err->code == CIV_ECORRUPT)
+        answer_error(r, 503, "The index is damaged. The administrator must rebuild it with "
+                             "civindex --full.");
+    else
+        answer_error(r, 500, "The search failed on the server. Please try again later.");
 }
 
 static const char *rq_param(const request *r, const char *name)

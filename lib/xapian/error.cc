@@ -26,7 +26,8 @@ civ_status map_exception(civ_error *err, const char *context)
     } catch (const Xapian::DatabaseModifiedError &e) {
         return civ_error_set(err, CIV_ERETRY, "%s changed while reading; try again", ctx);
     } catch (const Xapian::DatabaseCorruptError &e) {
-        return civ_error_set(err, CIV_ECORRUPT, "%s is damaged: %s", ctx, e.get_msg().c_str());
+        return civ_error_set(err, CIV_ECORRUPT, "index damaged (%s: %s): run civindex --full to rebuild it",
+                             ctx, e.get_msg().c_str());
     } catch (const Xapian::DatabaseVersionError &e) {
         return civ_error_set(err, CIV_ECORRUPT, "%s has an unsupported format: %s", ctx,
                              e.get_msg().c_str());

@@ -271,6 +271,24 @@ class Snippets {
     std::unique_ptr<Impl> impl_;
 };
 
+/* An exception thrown by a field or range processor out through
+ * Xapian 1.4's query parser leaks the parser's state (found by
+ * fuzz/fuzz_query.c). Processors record their error here and match
+ * nothing (guarded); query.cc's parse() throws it once the parser has
+ * returned. */
+extern thread_local std::string processor_error;
+
+template <class F> Xapian::Query guarded(F f)
+{
+    try {
+        return f();
+    } catch (const Xapian::QueryParserError &e) {
+        if (processor_error.empty())
+            processor_error = e.get_msg();
+        return Xapian::Query::MatchNothing;
+    }
+}
+
 } // namespace civx
 
 #endif

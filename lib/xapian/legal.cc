@@ -163,6 +163,12 @@ class EntityFieldProcessor : public Xapian::FieldProcessor {
 
     Xapian::Query operator()(const std::string &str) override
     {
+        return guarded([&]() { return query(str); });
+    }
+
+  protected:
+    Xapian::Query query(const std::string &str)
+    {
         bool literal;
         std::vector<std::string> vs = values(str, &literal);
         if (vs.empty())
@@ -192,6 +198,12 @@ class CaseFieldProcessor : public EntityFieldProcessor {
     }
 
     Xapian::Query operator()(const std::string &str) override
+    {
+        return guarded([&]() { return case_query(str); });
+    }
+
+  private:
+    Xapian::Query case_query(const std::string &str)
     {
         std::vector<std::string> vs = entity_values(str, CIV_ENTITY_CASE, false);
         std::string v = norm_value(f, str);
@@ -226,6 +238,12 @@ class CiteFieldProcessor : public Xapian::FieldProcessor {
   public:
     Xapian::Query operator()(const std::string &str) override
     {
+        return guarded([&]() { return cite_query(str); });
+    }
+
+  private:
+    static Xapian::Query cite_query(const std::string &str)
+    {
         std::vector<Xapian::Query> qs;
         for (civ_entity_kind k : CITE_KINDS) {
             const civ_field_def *f = civ_schema_field(civ_legal_field(k));
@@ -259,12 +277,14 @@ class RedactedFieldProcessor : public Xapian::FieldProcessor {
     explicit RedactedFieldProcessor(const civ_field_def *f) : term(std::string(f->prefix) + "yes") {}
     Xapian::Query operator()(const std::string &str) override
     {
-        std::string v = norm_value(civ_schema_field("redacted"), str);
-        if (v == "yes")
-            return Xapian::Query(term);
-        if (v == "no")
-            return Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, Xapian::Query(term));
-        throw Xapian::QueryParserError("redacted: takes yes or no, not \"" + str + "\"");
+        return guarded([&]() {
+            std::string v = norm_value(civ_schema_field("redacted"), str);
+            if (v == "yes")
+                return Xapian::Query(term);
+            if (v == "no")
+                return Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, Xapian::Query(term));
+            throw Xapian::QueryParserError("redacted: takes yes or no, not \"" + str + "\"");
+        });
     }
 };
 

@@ -155,6 +155,36 @@ assert_eq "$(jqout '.redactions')" 4 "redactions"
 for q in $(jqout '.entities[].query' | grep -v '"'); do has "$q" "$FBI"; done
 ok "--show and JSON list the entities with counts, each a query finding the document"
 
+# ---- PDF pages ------------------------------------------------------------------------
+# Entities are read from every format: a two-page PDF (pages joined as the
+# indexer stores them) cites the case of the summary beside it.
+MKDOC="$CIV_BUILD_DIR/tests/civ_mkdoc"
+if [ -x "$MKDOC" ]; then
+  mkdir -p "$TMP/pdf"
+  cp "$CORPUS/$CARP" "$TMP/pdf/"
+  cat >"$TMP/release.txt" <<'EOF'
+Release of records about location data purchases
+The Federal Bureau of Investigation withheld four pages
+under 5 U.S.C. 552(b)(7)(C) and Exemption 6.
+===
+The requester cited Carpenter v. United States,
+585 U.S. 296 (2018), and the Fourth Amendment.
+Special Agent [REDACTED] signed the letter.
+EOF
+  "$MKDOC" pdf "$TMP/pdf/release.pdf" "$TMP/release.txt" --title "Release of location data records" ||
+    fail "civ_mkdoc pdf"
+  run "$CIVINDEX" -q -i "$TMP/ipdf" "$TMP/pdf"
+  assert_rc 0
+  run "$CIVSEARCH" -i "$TMP/ipdf" --json --show release.pdf
+  assert_eq "$(jqout '.agency | join(",")')" fbi "agency in a PDF"
+  assert_eq "$(jqout '.exemption | sort | join(",")')" b6,b7c "exemptions in a PDF"
+  assert_eq "$(jqout '.case | join(",")')" 585-us-296 "case cited in a PDF"
+  assert_eq "$(jqout '.amendment | join(",")')" 4 "amendment in a PDF"
+  assert_eq "$(jqout '.redactions')" 1 "redaction in a PDF"
+  assert_eq "$(jqout '.cites | join(",")')" carpenter-v-united-states-summary.html "a PDF cites the case"
+  ok "entities of PDF pages, and the PDF linked to the case it cites"
+fi
+
 # ---- --no-entities ------------------------------------------------------------------
 run "$CIVINDEX" -q --no-entities -i "$TMP/i3" "$CORPUS"
 assert_rc 0
