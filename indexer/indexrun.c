@@ -30,6 +30,7 @@
 #include "progress.h"
 #include "queue.h"
 #include "shards.h"
+#include "shardset.h"
 #include "walk.h"
 
 typedef struct walk_error {
@@ -290,6 +291,8 @@ static int on_walk(void *ctx, const char *path, const char *rel, const struct st
         run_log_unreadable(r->log, path, errnum);
         return 0;
     }
+    if (r->o->nshards > 1 && civ_shard_of(rel, r->o->nshards) != r->o->shard)
+        return 0; /* another shard's file */
     known_file *kf = NULL;
     if (r->known && (kf = known_find(r->known, rel)) != NULL) {
         pthread_mutex_lock(&r->mu);

@@ -134,6 +134,9 @@ typedef struct civ_run_opts {
     const char *ocr_cache;      /* folder of cached OCR text (INDEX/ocr-cache), or NULL */
     unsigned doc_timeout;       /* CPU seconds a document (an OCR page) may use; 0: 120 */
     size_t doc_memory;          /* memory it may use; 0: 1 GB */
+    unsigned nshards, shard;    /* nshards > 1: this index is shard `shard` of
+                                   a set, and takes only the files whose id
+                                   civ_shard_of() routes to it (shardset.h) */
 } civ_run_opts;
 
 #define CIV_RUN_OPTS_INIT { .version = CIV_RUN_OPTS_VERSION }

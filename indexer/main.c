@@ -12,6 +12,7 @@
 #include "enrich.h"
 #include "indexrun.h"
 #include "sandbox.h"
+#include "shardset.h"
 #include "civ/date.h"
 #include "civ/entities.h"
 #include "civ/parse.h"
@@ -23,6 +24,8 @@
 enum { EXIT_CLEAN = 0, EXIT_PARTIAL = 1, EXIT_FATAL = 2 };
 
 typedef struct cli {
+    unsigned shards;  /* --shards N: write a set of N shard indexes */
+    int shard;        /* --shard K: re-index only shard K (-1: all) */
     int verbose;
     int quiet;
     int tty;          /* draw the live progress line on stderr */
@@ -78,8 +81,8 @@ static void usage(FILE *f)
           "      --ocr            read scanned PDF pages and images with Tesseract (the text\n"
           "                       is cached in INDEX/ocr-cache by the page's content)\n"
           "      --ocr-lang LANGS OCR languages, e.g. eng+deu (default eng; implies --ocr)\n"
-          "      --doc-timeout SECONDS  CPU time a document (an OCR page) may take\n"
-          "                       (default 120)\n"
+          "      --doc-timeout SECONDS  CPU time a document (an OCR page) may take in\n"
+          "                       the sandbox, and civindex on any one file (default 120)\n"
           "      --doc-memory SIZE  memory a document (an OCR page) may take (default 1G)\n"
           "      --batch N        commit every N documents (default 500; 100 a shard)\n"
           "      --batch-bytes SIZE  commit when pending changes reach SIZE\n"
@@ -87,6 +90,10 @@ static void usage(FILE *f)
           "                       (default 2000; merged 32 at a time, and at the end)\n"
           "      --no-entities    leave legal entities out (citations, agencies, ...):\n"
           "                       for measuring their cost; their fields stay empty\n"
+          "      --shards N       write the index as a set of N shard indexes (a file goes\n"
+          "                       to the shard its path hashes to), all built at once;\n"
+          "                       each can be copied, served and re-indexed on its own\n"
+          "      --shard K        with --shards: re-index only shard K (0 to N-1)\n"
           "  -v, --verbose        report every file\n"
           "  -q, --quiet          print only fatal errors\n"
           "  -h, --help           show this help and exit\n"
@@ -361,6 +368,8 @@ static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
         { "ocr-lang", required_argument, NULL, 'L' },
         { "doc-timeout", required_argument, NULL, 'T' },
         { "doc-memory", required_argument, NULL, 'D' },
+        { "shards", required_argument, NULL, 'N' },
+        { "shard", required_argument, NULL, 'K' },
         { "verbose", no_argument, NULL, 'v' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
@@ -405,6 +414,18 @@ static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
             if (civ_parse_unsigned(&o->shard_docs, optarg, 1, 100000000) < 0)
                 bad = "--shard-docs: not a positive number: %s";
             break;
+        case 'N':
+            if (civ_parse_unsigned(&c->shards, optarg, 1, CIV_SHARDS_MAX) < 0)
+                bad = "--shards: expected 1 to 256, got %s";
+            break;
+        case 'K': {
+            unsigned k;
+            if (civ_parse_unsigned(&k, optarg, 0, CIV_SHARDS_MAX - 1) < 0)
+                bad = "--shard: expected a shard number 0 to 255, got %s";
+            else
+                c->shard = (int)k;
+            break;
+        }
         case 'P': o->no_prune = 1; break;
         case 'R': o->retry_failed = 1; break;
         case 'C': o->compact = 1; break;
@@ -443,6 +464,15 @@ static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
     }
     if (optind >= argc) {
         fputs("civindex: no PATH to index\nTry 'civindex --help' for more information.\n", stderr);
+        return EXIT_FATAL;
+    }
+    if (c->shard >= 0 && !c->shards) {
+        fputs("civindex: --shard K needs --shards N\n", stderr);
+        return EXIT_FATAL;
+    }
+    if (c->shards && o->compact) {
+        fputs("civindex: --compact is for one index; compact each shard with civindex compact -i OUT/shard-K\n",
+              stderr);
         return EXIT_FATAL;
     }
     o->roots = (const char *const *)(argv + optind);
@@ -538,7 +568,7 @@ int main(int argc, char **argv)
         return compact_main(argc - 1, argv + 1);
     if (argc == 2 && (strcmp(argv[1], "--entities") == 0 || strcmp(argv[1], "--entities=all") == 0))
         return entities_main(strcmp(argv[1], "--entities=all") == 0);
-    cli c = { 0 };
+    cli c = { .shard = -1 };
     civ_run_opts o = CIV_RUN_OPTS_INIT;
     int rc = parse_options(argc, argv, &o, &c);
     if (rc >= 0)
@@ -567,7 +597,13 @@ int main(int argc, char **argv)
     civ_run_counts n;
     civ_error err = CIV_ERROR_INIT;
     double t0 = civ_monotonic();
-    civ_status s = civ_index_run(&n, &o, &err);
+    unsigned have = civ_shardset_count(o.index);
+    if (have && !c.shards) {
+        fprintf(stderr, "civindex: %s is a set of %u shards: give --shards %u\n", o.index, have, have);
+        return EXIT_FATAL;
+    }
+    civ_status s = c.shards ? civ_shardset_run(&n, &o, c.shards, c.shard, &err)
+                            : civ_index_run(&n, &o, &err);
     double dt = civ_monotonic() - t0;
     clear_progress(&c);
     free(ocr_cache);

@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "civ/charset.h"
 #include "civ/compress.h"
 #include "civ/hash.h"
 #include "enrich.h"
+#include "sandbox.h"
 
 /* One file's extraction: where its documents and warnings go, and what
  * its parts may still cost. */
@@ -26,7 +28,48 @@ struct civ_extract {
     size_t budget;       /* bytes that decompressing parts may still produce */
     unsigned parts;      /* parts handed back so far */
     int limit_warned;    /* the parts limit was reported */
+    double cpu_end;      /* the thread's CPU clock past which the file has
+                            used up its time (--doc-timeout) */
+    int timed_out;       /* it has: nothing more is read */
 };
+
+/* The calling thread's CPU time in seconds (each worker reads its own
+ * files, so this is the file's cost, whatever the other workers do). */
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int civ_input_expired(const civ_input *in)
+{
+    civ_extract *x = in ? in->x : NULL;
+    if (!x)
+        return 0;
+    if (!x->timed_out && thread_cpu() > x->cpu_end)
+        x->timed_out = 1;
+    return x->timed_out;
+}
+
+/* The error that stops a file past its time; the first one counts the
+ * file as stopped at a limit and, when part of it was already indexed,
+ * warns that the rest was not read. */
+static civ_status expired(civ_extract *x, const civ_input *in, civ_error *err)
+{
+    unsigned secs = x->o->doc_cpu ? x->o->doc_cpu : CIV_SANDBOX_DEFAULT_CPU;
+    if (x->timed_out == 1) {
+        x->timed_out = 2;
+        x->rep->over_limit++;
+        if (x->rep->docs > 0)
+            civ_input_warn(in, "stopped after %u s of CPU time (--doc-timeout): %u document%s "
+                               "indexed, the rest not read",
+                           secs, x->rep->docs, x->rep->docs == 1 ? "" : "s");
+    }
+    return civ_error_set(err, CIV_ETIMEOUT, "took longer than %u s of CPU time (--doc-timeout)",
+                         secs);
+}
 
 static void report(civ_outcome *outcome, char *reason, size_t rsz, civ_outcome o, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -105,6 +148,8 @@ civ_status civ_extract_emit(const civ_input *in, civ_doc *doc, const char *sub, 
         civ_doc_add_paragraph(in->into, t, tlen);
         return civ_doc_check(in->into, err);
     }
+    if (civ_input_expired(in))
+        return expired(x, in, err);
     const civ_file_info *f = in->file;
     char num[32];
     civ_buf id = CIV_BUF_INIT;
@@ -252,6 +297,8 @@ static civ_status extract_with(civ_extract *x, const civ_extractor *ex, const ci
     civ_status s = civ_doc_new(&doc, &xerr);
     if (s == CIV_OK)
         s = ex->extract(in, doc, &xerr);
+    if (s == CIV_OK && civ_input_expired(in))
+        s = expired(x, in, &xerr);
     if (s == CIV_OK) {
         size_t tlen;
         const char *t = civ_doc_text(doc, &tlen);
@@ -271,6 +318,15 @@ static civ_status extract_with(civ_extract *x, const civ_extractor *ex, const ci
         return CIV_OK;
     case CIV_EFORMAT:
         SAY(res, CIV_FILE_FAILED, "%s", xerr.msg);
+        return CIV_OK;
+    case CIV_ETIMEOUT:
+        /* Out of time: every container up to the file stops too. */
+        if (in->depth > 0) {
+            if (err)
+                *err = xerr;
+            return s;
+        }
+        SAY(res, CIV_FILE_SKIPPED, "%s", xerr.msg);
         return CIV_OK;
     case CIV_ETOOBIG:
     case CIV_EUNSUPPORTED:
@@ -348,6 +404,8 @@ civ_status civ_extract_part(const civ_input *in, const civ_part *part, civ_doc *
         res = &own;
     memset(res, 0, sizeof *res);
     const char *what = part->label ? part->label : "a part";
+    if (civ_input_expired(in))
+        return expired(x, in, err);
     if (in->depth + 1 > CIV_EXTRACT_MAX_DEPTH) {
         report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
                "parts nested too deeply");
@@ -387,6 +445,7 @@ civ_status civ_pipeline_bytes(const civ_pipeline_opts *o, const char *path, cons
     civ_extract x = {
         .o = o, .rep = rep, .emit = emit, .ctx = ctx,
         .budget = max > SIZE_MAX / 4 ? SIZE_MAX : max * 4,
+        .cpu_end = thread_cpu() + (o->doc_cpu ? o->doc_cpu : CIV_SANDBOX_DEFAULT_CPU),
     };
     civ_part whole = {
         .mode = CIV_PART_DOCUMENT, .name = name, .bytes = bytes, .len = len, .format = o->format,

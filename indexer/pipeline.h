@@ -83,6 +83,16 @@ civ_file_report *civ_input_report(const civ_input *in);
  * they expand. */
 int civ_input_take_budget(const civ_input *in, size_t n);
 
+/* Whether the file in comes from has used up its time: the CPU time
+ * civindex's own thread spent on it (parsing, enriching, writing; not the
+ * sandbox's, which has its own limit) is past --doc-timeout (doc_cpu).
+ * Containers and long loops check it between steps; civ_extract_part and
+ * civ_extract_emit refuse to go on once it is (CIV_ETIMEOUT), and the file
+ * is skipped — or, when some of its documents were already emitted, kept
+ * with what was read and one warning. 0 when in is not part of an
+ * extraction. */
+int civ_input_expired(const civ_input *in);
+
 /* Reads the file at path (at most the maximum size) for
  * civ_pipeline_bytes. st may be NULL. On success *bytes (malloc'd,
  * NUL-terminated, caller frees) and *len are set; when the file cannot be

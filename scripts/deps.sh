@@ -16,9 +16,12 @@ libseccomp-dev tesseract-ocr-eng unrtf antiword catdoc fonts-dejavu-core"
 # (docs/documents.md); fonts for poppler and for the test fixtures.
 # lighttpd, curl, python3, procps and chromium: the search page's end-to-end
 # tests (tests/e2e/cgi_lighttpd.sh, fastcgi_lighttpd.sh, browser.sh);
-# util-linux (unshare, setpriv): the full-disk and read-only tests.
-# qpdf: encrypted PDF fixtures (tests/e2e/documents.sh).
-test_pkgs="jq curl lighttpd xapian-tools valgrind python3 procps chromium util-linux qpdf"
+# util-linux (unshare, setpriv): the full-disk and read-only tests;
+# xapian-tools (xapian-tcpsrv, xapian-replicate): shards on loopback
+# (tests/e2e/remote.sh, replicate.sh); systemd: systemd-analyze verify of
+# the units (tests/e2e/units.sh); qpdf: encrypted PDF fixtures
+# (tests/e2e/documents.sh).
+test_pkgs="jq curl lighttpd xapian-tools valgrind python3 procps chromium util-linux systemd qpdf"
 bench_pkgs="xapian-omega xapian-tools libmime-tools-perl libhtml-parser-perl swish-e
 sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3 bc wamerican
 util-linux poppler-utils recoll tesseract-ocr"
@@ -27,6 +30,9 @@ util-linux poppler-utils recoll tesseract-ocr"
 browser_pkgs="chromium"
 # clang and libFuzzer: make fuzz, make fuzz-smoke
 fuzz_pkgs="clang libclang-rt-14-dev libfuzzer-14-dev"
+# make deb: the package tools, lintian, systemd-analyze for the units, and
+# xapian-tools (the shard server and replication the units start).
+deb_pkgs="dpkg-dev debhelper fakeroot lintian systemd xapian-tools"
 
 want=""
 for set in "${@:-build}"; do
@@ -36,7 +42,8 @@ for set in "${@:-build}"; do
     bench) want="$want $bench_pkgs" ;;
     browser) want="$want $browser_pkgs" ;;
     fuzz) want="$want $build_pkgs $fuzz_pkgs" ;;
-    *) echo "deps.sh: unknown set $set (build, test, bench, browser, fuzz)" >&2; exit 2 ;;
+    deb) want="$want $deb_pkgs" ;;
+    *) echo "deps.sh: unknown set $set (build, test, bench, browser, fuzz, deb)" >&2; exit 2 ;;
   esac
 done
 

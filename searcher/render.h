@@ -88,6 +88,9 @@ typedef struct civ_render_info {
     const civ_doc_legal *legal;   /* the document view: its entities and
                                      citation links, or NULL (the legal
                                      fields are then listed as stored) */
+    const char *const *missing_shards; /* shards left out of the search */
+    size_t nmissing_shards;            /* (allow_partial), as configured */
+    size_t nshards;                    /* shards in all (0: not known) */
 } civ_render_info;
 
 typedef struct civ_renderer {

@@ -659,6 +659,10 @@ static void html_results(civ_buf *out, const civ_render_info *info, const civ_re
     civ_buf_puts(out, "</h1>\n");
     civ_buf_free(&title);
     active_filters(out, info);
+    if (info->nmissing_shards)
+        civ_buf_printf(out, "<p class=\"error notice\" role=\"alert\">Part of the collection (%zu of %zu "
+                       "shards) did not answer: these results are incomplete.</p>\n",
+                       info->nmissing_shards, info->nshards);
     const char *sugg = civ_results_suggestion(r);
     if (sugg && *sugg && strcmp(sugg, q) != 0) {
         search_link l = { 0 };

@@ -141,6 +141,13 @@ static void json_results(civ_buf *out, const civ_render_info *info, const civ_re
     civ_json_int(&j, info->opts->limit);
     civ_json_key(&j, "elapsed_ms");
     civ_json_double(&j, info->elapsed * 1000.0);
+    if (info->nmissing_shards) {
+        civ_json_key(&j, "missing_shards");
+        civ_json_begin_array(&j);
+        for (size_t i = 0; i < info->nmissing_shards; i++)
+            civ_json_cstr(&j, info->missing_shards[i]);
+        civ_json_end_array(&j);
+    }
     const char *sugg = civ_results_suggestion(r);
     if (info->opts->spelling) {
         civ_json_key(&j, "suggestion");

@@ -95,7 +95,27 @@ static civ_status collection_db(civ_web *w, size_t i, civ_db **out, civ_error *e
         civ_db_free(w->dbs[i]);
         w->dbs[i] = NULL;
     }
-    civ_status s = civ_db_open(&w->dbs[i], w->config->collections[i].path, err);
+    /* The collection's indexes: one, or several joined by ":". */
+    const char *list = w->config->collections[i].path;
+    char *copy = strdup(list);
+    const char *specs[64];
+    size_t n = 0;
+    if (!copy)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    for (char *p = copy; *p && n < sizeof specs / sizeof specs[0];) {
+        size_t len = civ_db_list_span(p);
+        char *next = p + len + (p[len] == ':');
+        p[len] = '\0';
+        if (len)
+            specs[n++] = p;
+        p = next;
+    }
+    civ_db_opts dbo = CIV_DB_OPTS_INIT;
+    if (w->config->timeout_ms)
+        dbo.timeout_ms = w->config->timeout_ms;
+    dbo.allow_partial = w->config->allow_partial;
+    civ_status s = civ_db_open_many(&w->dbs[i], specs, n, &dbo, err);
+    free(copy);
     if (s == CIV_OK)
         *out = w->dbs[i];
     return s;
@@ -325,6 +345,13 @@ static void search(request *r, civ_db *db)
         else
             answer_failure(r, "search", &err);
     } else {
+        /* Shards left out (allow_partial): named in JSON and in the
+         * server's log, counted on the page. */
+        r->info.missing_shards = civ_db_missing(db, &r->info.nmissing_shards);
+        r->info.nshards = civ_db_shard_count(db);
+        for (size_t i = 0; i < r->info.nmissing_shards; i++)
+            fprintf(stderr, "civsearch: %s did not answer; results without it\n",
+                    r->info.missing_shards[i]);
         const civ_doc *like = civ_results_like(res);
         r->page.like_title = like ? civ_doc_get(like, "title") : NULL;
         renderer(r)->results(&r->resp->body, &r->info, res);

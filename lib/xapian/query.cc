@@ -248,7 +248,9 @@ Xapian::Query like_query(civ_db *db, const char *id, Xapian::docid *self)
     Xapian::RSet rset;
     rset.add_document(did);
     PlainTermDecider decider;
-    Xapian::ESet eset = enq.get_eset(30, rset, &decider);
+    /* Exact term frequencies: over several shards Xapian would otherwise
+     * estimate them from the document's own shard. */
+    Xapian::ESet eset = enq.get_eset(30, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
     std::vector<Xapian::Query> terms;
     for (Xapian::ESetIterator t = eset.begin(); t != eset.end(); ++t)
         terms.push_back(Xapian::Query(*t));
@@ -321,8 +323,8 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
                 qp.set_stopper(&db->stopper);
             Xapian::Query ex = parse(qp, with_entities(excluded), PARSE_FLAGS);
             pq.text = Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, ex);
-            if (o->spelling && has_rare_word(db->db, excluded))
-                pq.suggestion = spelling_correction(db->db, db->stem, text);
+            if (o->spelling && has_rare_word(db->words(), excluded))
+                pq.suggestion = spelling_correction(db->words(), db->stem, text);
             return CIV_OK;
         }
         size_t nwords = 0;
@@ -355,8 +357,8 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
          * typed, is rare or unknown in the spelling dictionary: for each
          * word it reads the table's letter groups, and a word the
          * collection often uses is not misspelt as far as it can tell. */
-        if (o->spelling && !pq.natural && has_rare_word(db->db, typed))
-            pq.suggestion = spelling_correction(db->db, db->stem, typed);
+        if (o->spelling && !pq.natural && has_rare_word(db->words(), typed))
+            pq.suggestion = spelling_correction(db->words(), db->stem, typed);
         q = parse(qp, text, PARSE_FLAGS);
         if (pq.natural) {
             std::vector<Xapian::Query> words;
