@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "civ/schema.h"
+#include "indexdir.h"
 
 /* "1" while the links lag behind the documents (updates). */
 #define META_GRAPH "civ:citegraph"
@@ -21,6 +22,7 @@ typedef struct node {
     char **to;          /* its links as they should be, sorted */
     size_t nto;
     unsigned long want_by;
+    size_t w;           /* the index (of a set of shards) holding it */
 } node;
 
 /* A node by a key (its citation, or its id), for sorting and looking up. */
@@ -35,6 +37,7 @@ typedef struct graph {
     size_t n, cap;
     ref *by_cite;       /* nodes with a citation, by citation then id */
     size_t nby;
+    size_t w;           /* the index being scanned */
     int failed;
 } graph;
 
@@ -75,6 +78,7 @@ static int take(void *ctx, const char *id, const char *const *values)
     d->cases = strdup(values[1]);
     d->cites = strdup(values[2]);
     d->cited_by = strtoul(values[3], NULL, 10);
+    d->w = g->w;
     g->n++;
     if (!d->id || !d->citation || !d->cases || !d->cites) {
         g->failed = 1;
@@ -218,22 +222,63 @@ static civ_status relink(civ_writer *w, const node *d, civ_error *err)
     return s;
 }
 
-civ_status citegraph_update(civ_writer *w, uint64_t *changed, civ_error *err)
+civ_status citegraph_update_set(civ_writer *const *ws, size_t nw, uint64_t *changed, civ_error *err)
 {
     graph g = { 0 };
     uint64_t n = 0;
-    civ_status s = civ_writer_scan(w, FIELDS, sizeof FIELDS / sizeof FIELDS[0], take, &g, err);
+    civ_status s = CIV_OK;
+    for (g.w = 0; g.w < nw && s == CIV_OK && !g.failed; g.w++)
+        s = civ_writer_scan(ws[g.w], FIELDS, sizeof FIELDS / sizeof FIELDS[0], take, &g, err);
     if (s == CIV_OK && (g.failed || compute(&g) != 0))
         s = civ_error_set(err, CIV_ENOMEM, "out of memory");
     for (size_t i = 0; i < g.n && s == CIV_OK; i++) {
         if (!differs(&g.v[i]))
             continue;
-        s = relink(w, &g.v[i], err);
+        s = relink(ws[g.v[i].w], &g.v[i], err);
         n++;
     }
     graph_free(&g);
     if (changed)
         *changed = n;
+    return s;
+}
+
+civ_status citegraph_update(civ_writer *w, uint64_t *changed, civ_error *err)
+{
+    return citegraph_update_set(&w, 1, changed, err);
+}
+
+civ_status citegraph_link_shards(const char *const *paths, size_t n, civ_error *err)
+{
+    civ_indexdir **dirs = calloc(n ? n : 1, sizeof *dirs);
+    civ_writer **ws = calloc(n ? n : 1, sizeof *ws);
+    civ_status s = dirs && ws ? CIV_OK : civ_error_set(err, CIV_ENOMEM, "out of memory");
+    civ_writer_opts o = CIV_WRITER_OPTS_INIT;
+    o.spelling = CIV_SPELL_OFF;
+    /* Each shard's current generation, written in place as an update
+     * writes it, under the shard's lock. A single-file shard (compacted
+     * for deployment) cannot be written: the set keeps its links within
+     * shards. */
+    int writable = 1;
+    for (size_t i = 0; i < n && s == CIV_OK; i++) {
+        s = civ_indexdir_open(&dirs[i], paths[i], err);
+        if (s == CIV_OK && (!civ_indexdir_current(dirs[i]) || civ_indexdir_current_is_file(dirs[i])))
+            writable = 0;
+    }
+    for (size_t i = 0; i < n && s == CIV_OK && writable; i++)
+        s = civ_writer_open(&ws[i], civ_indexdir_current(dirs[i]), &o, err);
+    if (s == CIV_OK && writable)
+        s = citegraph_update_set(ws, n, NULL, err);
+    /* Each shard commits its own links (a document's links live in its
+     * shard, whichever shards hold the documents it cites). */
+    for (size_t i = 0; i < n && s == CIV_OK && writable; i++)
+        s = civ_writer_commit(ws[i], err);
+    for (size_t i = 0; ws && i < n; i++)
+        civ_writer_free(ws[i]);
+    for (size_t i = 0; dirs && i < n; i++)
+        civ_indexdir_free(dirs[i]);
+    free(ws);
+    free(dirs);
     return s;
 }
 

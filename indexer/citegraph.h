@@ -26,6 +26,17 @@
  * errors. */
 civ_status citegraph_update(civ_writer *w, uint64_t *changed, civ_error *err);
 
+/* The same over a set of shard indexes searched as one (--shards): the
+ * graph spans them, each document's links are rewritten in the index
+ * that holds it, uncommitted. */
+civ_status citegraph_update_set(civ_writer *const *ws, size_t nw, uint64_t *changed,
+                                civ_error *err);
+
+/* A set of shards, after their runs: opens the indexes at paths[0..n),
+ * links citations across them and commits each. Each run has linked its
+ * own shard already; this adds the links between shards. */
+civ_status citegraph_link_shards(const char *const *paths, size_t n, civ_error *err);
+
 /* Building: the links of the merged database at path, before it is
  * published (shard_opts.before_publish; ctx is the run_log). Opens,
  * updates and commits it. */

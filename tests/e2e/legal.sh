@@ -185,6 +185,23 @@ EOF
   ok "entities of PDF pages, and the PDF linked to the case it cites"
 fi
 
+# ---- a set of shards ------------------------------------------------------------------
+# civindex --shards: the links cross shards (the documents are spread by
+# the hash of their path).
+run "$CIVINDEX" -q --shards 3 -i "$TMP/set" "$CORPUS"
+assert_rc 0
+run "$CIVSEARCH" -i "$TMP/set" --json --show "$CARP"
+assert_eq "$(jqout .cited_by)" 2 "cited_by over shards"
+run "$CIVSEARCH" -i "$TMP/set" --json -n 10 --snippet 0 "cites:\"$CARP\""
+assert_eq "$(jqout '[.results[].id] | sort | join(",")')" "$MOTION,$PRESS" "cites:ID over shards"
+spread=0
+for k in 0 1 2; do
+  n=$("$CIVSEARCH" -i "$TMP/set/shard-$k" -n 0 "cites:\"$CARP\" OR id:\"$CARP\"")
+  [ "$n" -gt 0 ] && spread=$((spread + 1))
+done
+[ "$spread" -ge 2 ] || fail "the test wants the cited and citing documents in different shards"
+ok "citation links across a set of shards"
+
 # ---- --no-entities ------------------------------------------------------------------
 run "$CIVINDEX" -q --no-entities -i "$TMP/i3" "$CORPUS"
 assert_rc 0
