@@ -20,6 +20,7 @@ typedef struct walker {
     civ_buf heading;      /* text of the heading being read */
     int in_heading;
     unsigned depth;       /* elements the walk is inside */
+    char cite[3][64];     /* Highwire citation_volume, _journal_abbrev, _firstpage */
 } walker;
 
 /* Deeper than this, a subtree's text is read flat, without recursion
@@ -158,7 +159,14 @@ static void html_meta(walker *w, const xmlNode *n)
             { "dc.title", "title" },          { "dcterms.title", "title" },
             { "og:title", "title" },          { "citation_title", "title" },
             { "dc.language", "lang" },        { "dcterms.language", "lang" },
+            { "citation", "citation" },       { "dcterms.bibliographiccitation", "citation" },
         };
+        /* A citation in parts: "585" "U.S." "296" (civ_dom_extract joins them). */
+        static const char *const parts[] = { "citation_volume", "citation_journal_abbrev",
+                                              "citation_firstpage" };
+        for (size_t i = 0; i < 3; i++)
+            if (strcasecmp(name, parts[i]) == 0 && !w->cite[i][0])
+                snprintf(w->cite[i], sizeof w->cite[i], "%s", content);
         for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
             if (strcasecmp(name, map[i].name) != 0)
                 continue;
@@ -377,6 +385,11 @@ civ_status civ_dom_extract(civ_doc *doc, xmlDocPtr tree, enum civ_dom_mode mode,
         walk(&w, root);
     }
     civ_buf_free(&w.heading);
+    if (w.cite[0][0] && w.cite[1][0] && w.cite[2][0] && !civ_doc_get(doc, "citation")) {
+        char cite[200];
+        snprintf(cite, sizeof cite, "%s %s %s", w.cite[0], w.cite[1], w.cite[2]);
+        civ_doc_add_str(doc, "citation", cite);
+    }
     if (civ_buf_failed(w.text))
         return civ_error_set(err, CIV_ENOMEM, "out of memory");
     return civ_doc_check(doc, err);

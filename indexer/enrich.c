@@ -17,6 +17,7 @@ const civ_enricher *const civ_enrichers[] = {
     &civ_enrich_title,
     &civ_enrich_date,
     &civ_enrich_lang,
+    &civ_enrich_entities,
     &civ_enrich_type,
     &civ_enrich_words,
     &civ_enrich_digest,

@@ -35,9 +35,14 @@ extern const civ_enricher civ_enrich_byline;  /* author from a "By …" line */
 extern const civ_enricher civ_enrich_title;   /* title from the first line or the file name */
 extern const civ_enricher civ_enrich_date;    /* normalised date; from the text; else mtime */
 extern const civ_enricher civ_enrich_lang;    /* normalised or guessed language */
+extern const civ_enricher civ_enrich_entities; /* legal entities, document kind (indexer/entities.c) */
 extern const civ_enricher civ_enrich_type;    /* "article" unless something said otherwise */
 extern const civ_enricher civ_enrich_words;   /* the number of words of the text */
 extern const civ_enricher civ_enrich_digest;  /* what copies of a document share */
+
+/* Turns the legal entities enricher on (the default) or off (civindex
+ * --no-entities), for the whole process; call before a run starts. */
+void civ_enrich_entities_set(int on);
 
 /* Guesses the language of UTF-8 text from its script and most common
  * words. Returns an ISO 639-1 code ("en", "fr", "ru", "zh", …) or "und". */

@@ -23,6 +23,7 @@
 #include <libxml/parser.h>
 
 #include "badfiles.h"
+#include "citegraph.h"
 #include "civ/hash.h"
 #include "indexdir.h"
 #include "live.h"
@@ -452,6 +453,8 @@ static civ_status choose_mode(run *r, unsigned jobs, size_t live_bytes, size_t s
          * took 14 s of CPU for what 20,000 took 34 s). */
         .batch_docs = o->batch_docs ? o->batch_docs : 100,
         .batch_bytes = shard_bytes,
+        .before_publish = citegraph_build,
+        .before_publish_ctx = r->log,
     };
     return shards_new(&r->build, r->dir, &so, err);
 }
@@ -576,7 +579,11 @@ static civ_status finish(run *r, long long started, civ_error *err)
         s = live_prune(r->live, r->known, keep_unseen, r, err);
     }
     if (s == CIV_OK)
+        s = citegraph_mark(live_writer(r->live), c, err);
+    if (s == CIV_OK)
         s = live_finish(r->live, c->interrupted ? NULL : when, err);
+    if (s == CIV_OK)
+        s = citegraph_finish(live_writer(r->live), r->log, err);
     return s;
 }
 

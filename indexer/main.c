@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "documents.h"
+#include "enrich.h"
 #include "indexrun.h"
 #include "sandbox.h"
 #include "shardset.h"
@@ -87,6 +88,8 @@ static void usage(FILE *f)
           "      --batch-bytes SIZE  commit when pending changes reach SIZE\n"
           "      --shard-docs N   building: a worker starts a new shard every N documents\n"
           "                       (default 2000; merged 32 at a time, and at the end)\n"
+          "      --no-entities    leave legal entities out (citations, agencies, ...):\n"
+          "                       for measuring their cost; their fields stay empty\n"
           "      --shards N       write the index as a set of N shard indexes (a file goes\n"
           "                       to the shard its path hashes to), all built at once;\n"
           "                       each can be copied, served and re-indexed on its own\n"
@@ -358,6 +361,7 @@ static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
         { "no-prune", no_argument, NULL, 'P' },
         { "retry-failed", no_argument, NULL, 'R' },
         { "compact", no_argument, NULL, 'C' },
+        { "no-entities", no_argument, NULL, 'E' },
         { "memory", required_argument, NULL, 'M' },
         { "shard-docs", required_argument, NULL, 'S' },
         { "ocr", no_argument, NULL, 'O' },
@@ -425,6 +429,7 @@ static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
         case 'P': o->no_prune = 1; break;
         case 'R': o->retry_failed = 1; break;
         case 'C': o->compact = 1; break;
+        case 'E': civ_enrich_entities_set(0); break;
         case 'O': o->ocr = 1; break;
         case 'L': {
             size_t k = strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-");

@@ -306,6 +306,8 @@ civ_status shards_finish(shard_build *b, const char *started, run_log *log, civ_
             s = civ_compact(merged, srcs, n, 0, err);
         if (s == CIV_OK)
             civ_crash_point("merged");
+        if (s == CIV_OK && b->o.before_publish)
+            s = b->o.before_publish(b->o.before_publish_ctx, merged, err);
         if (s == CIV_OK)
             s = civ_indexdir_publish(b->dir, merged, 0, err);
         free(merged);

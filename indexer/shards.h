@@ -25,6 +25,10 @@ typedef struct shard_opts {
     unsigned shard_max;     /* documents a shard, then a new one */
     unsigned batch_docs;    /* commit a shard after this many documents … */
     size_t batch_bytes;     /* … or this many bytes of pending changes */
+    /* Called with the merged database's path before it is published
+     * (the citation graph), or NULL. */
+    civ_status (*before_publish)(void *ctx, const char *path, civ_error *err);
+    void *before_publish_ctx;
 } shard_opts;
 
 /* Opens a first shard for every worker. CIV_ENOMEM, CIV_EIO. */

@@ -15,6 +15,7 @@
 
 #include <libxml/parser.h>
 
+#include "citegraph.h"
 #include "civ/writer.h"
 
 /* snprintf into a path buffer; -1 when it does not fit. */
@@ -298,6 +299,23 @@ static civ_status finish_set(const char *out, unsigned n, civ_error *err)
     return s;
 }
 
+static civ_status link_citations(const char *out, unsigned n, civ_error *err)
+{
+    char(*paths)[PATH_MAX] = calloc(n, sizeof *paths);
+    const char **ps = calloc(n, sizeof *ps);
+    civ_status s = paths && ps ? CIV_OK : civ_error_set(err, CIV_ENOMEM, "out of memory");
+    for (unsigned k = 0; k < n && s == CIV_OK; k++) {
+        if (PATHF(paths[k], "%s/shard-%u", out, k) < 0)
+            s = civ_error_set(err, CIV_EINVAL, "%s: path too long", out);
+        ps[k] = paths[k];
+    }
+    if (s == CIV_OK)
+        s = citegraph_link_shards(ps, n, err);
+    free(ps);
+    free(paths);
+    return s;
+}
+
 /* Shards past n of a smaller set rebuilt with --full. */
 static void drop_extra(const char *out, unsigned from, unsigned to)
 {
@@ -391,6 +409,9 @@ civ_status civ_shardset_run(civ_run_counts *counts, const civ_run_opts *o, unsig
     pthread_mutex_destroy(&st.mu);
     free(st.runs);
     free(threads);
+    /* Citations between shards: over all of them, whichever ran. */
+    if (s == CIV_OK && !counts->interrupted && nshards > 1)
+        s = link_citations(o->index, nshards, err);
     if (s == CIV_OK && !counts->interrupted) {
         s = finish_set(o->index, nshards, err);
         if (s == CIV_OK && have > nshards)

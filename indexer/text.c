@@ -28,7 +28,7 @@ static const char *front_field(const char *key, size_t n)
         { "by", "author" },          { "date", "date" },         { "published", "date" },
         { "lang", "lang" },          { "language", "lang" },     { "keywords", "keywords" },
         { "tags", "keywords" },      { "description", "description" },
-        { "summary", "description" },
+        { "summary", "description" }, { "citation", "citation" },
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strlen(map[i].key) == n && strncasecmp(map[i].key, key, n) == 0)
@@ -93,6 +93,7 @@ static const char *header_field(const char *key, size_t n)
         { "authors", "author" }, { "by", "author" },      { "docket", "docket" },
         { "docket no", "docket" }, { "case no", "docket" }, { "keywords", "keywords" },
         { "summary", "description" }, { "language", "lang" },
+        { "citation", "citation" }, { "cite as", "citation" },
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strlen(map[i].key) == n && strncasecmp(map[i].key, key, n) == 0)

@@ -2,9 +2,12 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "civ/db.h"
+#include "civ/legal.h"
 #include "civ/schema.h"
 #include "civ/utf8.h"
 
@@ -240,7 +243,7 @@ civ_status civ_query_check_fields(const char *q, size_t len, civ_error *err)
         if (strcmp(name, "date") == 0 || civ_schema_query_field(name))
             continue;
         /* The known ones, for the message. */
-        char known[600] = "date";
+        char known[1024] = "date";
         size_t nf, kl = strlen(known);
         const civ_field_def *fs = civ_schema_fields(&nf);
         for (size_t k = 0; k < nf && kl + 40 < sizeof known; k++) {
@@ -346,7 +349,8 @@ int civ_query_is_plain(const char *q, size_t len, size_t *nwords)
 
 int civ_sort_parse(civ_sort *out, const char *name)
 {
-    static const civ_sort all[] = { CIV_SORT_RELEVANCE, CIV_SORT_DATE_ASC, CIV_SORT_DATE_DESC };
+    static const civ_sort all[] = { CIV_SORT_RELEVANCE, CIV_SORT_DATE_ASC, CIV_SORT_DATE_DESC,
+                                    CIV_SORT_CITED };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (strcmp(name, civ_sort_name(all[i])) == 0) {
             *out = all[i];
@@ -357,5 +361,217 @@ int civ_sort_parse(civ_sort *out, const char *name)
 
 const char *civ_sort_name(civ_sort s)
 {
-    return s == CIV_SORT_DATE_ASC ? "date" : s == CIV_SORT_DATE_DESC ? "-date" : "relevance";
+    return s == CIV_SORT_DATE_ASC    ? "date"
+           : s == CIV_SORT_DATE_DESC ? "-date"
+           : s == CIV_SORT_CITED     ? "cited"
+                                     : "relevance";
+}
+
+/* ---- legal entities in plain words ----------------------------------- */
+
+/* Whether q[i] starts a field:value item ("agency:fbi", "title:\"x y\"");
+ * *end receives the item's end. */
+static int field_item(const char *q, size_t i, size_t len, size_t *end)
+{
+    size_t j = i;
+    while (j < len && (isalnum((unsigned char)q[j]) || q[j] == '_'))
+        j++;
+    if (j == i || j + 1 >= len || q[j] != ':' || q[j + 1] == ' ' || q[j + 1] == '\t' ||
+        q[j + 1] == '\n' || q[j + 1] == '/' || isdigit((unsigned char)q[i]))
+        return 0;
+    *end = item_end(q, j + 1, len);
+    return 1;
+}
+
+/* Marks in prot[] the bytes of q that are quoted phrases or field:value
+ * items: entities there are the user's own exact choice. */
+static void protected_bytes(const char *q, size_t len, unsigned char *prot)
+{
+    size_t i = 0, end;
+    while (i < len) {
+        int start = i == 0 || strchr(" \t\r\n(+-", q[i - 1]) != NULL;
+        if (q[i] == '"') {
+            const char *e = memchr(q + i + 1, '"', len - i - 1);
+            end = e ? (size_t)(e - q) + 1 : len;
+        } else if (start && field_item(q, i, len, &end)) {
+        } else {
+            i++;
+            continue;
+        }
+        memset(prot + i, 1, end - i);
+        i = end;
+    }
+}
+
+/* Whether q[s..e) names an entity the words alone should also find: whole
+ * words, no operator inside, and not one of the abbreviations that are
+ * ordinary words in lower case ("ice", "doe", "dot"). */
+static int rewritable(const char *q, size_t len, size_t s, size_t e, const civ_entity *en,
+                      const unsigned char *prot)
+{
+    if (e <= s || e > len || (s > 0 && is_word_char((unsigned char)q[s - 1])) ||
+        (e < len && (is_word_char((unsigned char)q[e]) || q[e] == '*' || q[e] == ':')))
+        return 0;
+    for (size_t i = s; i < e; i++)
+        if (prot[i] || q[i] == '*')
+            return 0;
+    for (size_t i = s; i < e;) {
+        while (i < e && !is_word_char((unsigned char)q[i]))
+            i++;
+        size_t j = i;
+        while (j < e && is_word_char((unsigned char)q[j]))
+            j++;
+        if (j > i && (is_binop(q + i, j - i) || (j - i == 3 && memcmp(q + i, "NOT", 3) == 0)))
+            return 0;
+        i = j;
+    }
+    if (en->kind == CIV_ENTITY_AGENCY && e - s <= 4) {
+        static const char *const plain[] = { "ice", "doe", "dos", "bop", "dot", "doi", "ins", "oip", NULL };
+        int upper = 1;
+        for (size_t i = s; i < e; i++)
+            upper &= !islower((unsigned char)q[i]);
+        for (size_t k = 0; plain[k] && !upper; k++)
+            if (e - s == strlen(plain[k]) && strncasecmp(q + s, plain[k], e - s) == 0)
+                return 0;
+    }
+    return 1;
+}
+
+/* The query name under which entities of a kind are searched. */
+static const char *entity_query_name(civ_entity_kind kind)
+{
+    if (kind == CIV_ENTITY_CASENAME)
+        return "case";
+    const civ_field_def *f = civ_schema_field(civ_legal_field(kind) ? civ_legal_field(kind) : "");
+    return f ? f->query_name : NULL;
+}
+
+/* A legal field's value with parentheses in it, unquoted
+ * ("exemption:(b)(6)", "exemption:b(7)(C)"): the query parser would read
+ * them as groups. Returns the end of the value (the item ends there) and
+ * sets *colon, or returns 0. */
+static size_t code_value(const char *q, size_t i, size_t len, size_t *colon)
+{
+    size_t j = i;
+    while (j < len && (isalnum((unsigned char)q[j]) || q[j] == '_'))
+        j++;
+    if (j == i || j + 1 >= len || q[j] != ':' || q[j + 1] == '"')
+        return 0;
+    char name[32];
+    if (j - i >= sizeof name)
+        return 0;
+    memcpy(name, q + i, j - i);
+    name[j - i] = '\0';
+    if (civ_legal_kind(name) < 0 && strcmp(name, "cite") != 0)
+        return 0;
+    int depth = 0, parens = 0;
+    size_t e = j + 1;
+    for (; e < len && q[e] != ' ' && q[e] != '\t' && q[e] != '\n' && q[e] != '\r' && q[e] != '"'; e++) {
+        if (q[e] == '(')
+            depth++, parens = 1;
+        else if (q[e] == ')' && depth == 0)
+            break; /* the group the item is in ends */
+        else if (q[e] == ')')
+            depth--;
+    }
+    if (!parens || depth != 0)
+        return 0;
+    *colon = j;
+    return e;
+}
+
+typedef struct region {
+    size_t s, e;        /* bytes of the query */
+    size_t first, n;    /* its entities: keep[first .. first + n) */
+} region;
+
+int civ_query_entities(civ_buf *out, const char *q, size_t len, const civ_entities *ents,
+                       civ_entity_list *list)
+{
+    size_t mark = out->len, n = 0;
+    const civ_entity *es = NULL;
+    unsigned char *prot = calloc(len + 1, 1);
+    size_t *keep = NULL;
+    region *rs = NULL;
+    size_t nkeep = 0, nr = 0;
+    if (!prot)
+        return -1;
+    if (civ_entities_normalise(list, ents, q, len, NULL) == CIV_OK)
+        es = civ_entity_list_items(list, &n);
+    keep = malloc((n + 1) * sizeof *keep);
+    rs = malloc((n + 1) * sizeof *rs);
+    if (!keep || !rs) {
+        free(prot);
+        free(keep);
+        free(rs);
+        return -1;
+    }
+    protected_bytes(q, len, prot);
+    /* The entities to add, in order of their start (the list's order); a
+     * span inside a larger one (FISA in "FISA court") is the larger one's
+     * part, overlapping spans make one region. */
+    for (size_t i = 0; i < n; i++) {
+        const civ_entity *en = &es[i];
+        if ((en->flags & (CIV_ENTITY_FINE | CIV_ENTITY_REF)) || !entity_query_name(en->kind) ||
+            !rewritable(q, len, en->start, en->end, en, prot) || strchr(en->value, '"'))
+            continue;
+        int inside = 0;
+        for (size_t k = 0; k < n && !inside; k++)
+            inside = k != i && es[k].start <= en->start && es[k].end >= en->end &&
+                     es[k].end - es[k].start > en->end - en->start && entity_query_name(es[k].kind) &&
+                     !(es[k].flags & (CIV_ENTITY_FINE | CIV_ENTITY_REF)) &&
+                     rewritable(q, len, es[k].start, es[k].end, &es[k], prot);
+        if (inside)
+            continue;
+        if (nr && en->start < rs[nr - 1].e) {
+            if (en->end > rs[nr - 1].e)
+                rs[nr - 1].e = en->end;
+            rs[nr - 1].n++;
+        } else {
+            rs[nr].s = en->start;
+            rs[nr].e = en->end;
+            rs[nr].first = nkeep;
+            rs[nr].n = 1;
+            nr++;
+        }
+        keep[nkeep++] = i;
+    }
+    size_t at = 0, quoted = 0;
+    for (size_t r = 0; r <= nr; r++) {
+        size_t upto = r < nr ? rs[r].s : len;
+        /* Codes in parentheses after legal fields, quoted on the way. */
+        for (size_t i = at; i < upto; i++) {
+            size_t colon, e;
+            int start = i == 0 || strchr(" \t\r\n(+-", q[i - 1]) != NULL;
+            if (!start || !(e = code_value(q, i, len, &colon)))
+                continue;
+            civ_buf_append(out, q + at, colon + 1 - at);
+            civ_buf_putc(out, '"');
+            civ_buf_append(out, q + colon + 1, e - colon - 1);
+            civ_buf_putc(out, '"');
+            at = i = e;
+            quoted++;
+        }
+        if (r == nr)
+            break;
+        civ_buf_append(out, q + at, rs[r].s - at);
+        civ_buf_putc(out, '(');
+        for (size_t i = rs[r].s; i < rs[r].e; i++)
+            civ_buf_putc(out, strchr("\"():*", q[i]) ? ' ' : q[i]);
+        for (size_t k = rs[r].first; k < rs[r].first + rs[r].n; k++) {
+            const civ_entity *en = &es[keep[k]];
+            civ_buf_printf(out, " OR %s:\"%s\"", entity_query_name(en->kind), en->value);
+        }
+        civ_buf_putc(out, ')');
+        at = rs[r].e;
+    }
+    civ_buf_append(out, q + at, len - at);
+    free(prot);
+    free(keep);
+    free(rs);
+    if (civ_buf_failed(out)) {
+        out->len = mark;
+        return -1;
+    }
+    return (int)(nr + quoted);
 }

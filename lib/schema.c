@@ -17,6 +17,9 @@
 #define SPELL CIV_FIELD_SPELL
 #define NUMBER CIV_FIELD_NUMBER
 #define SHOW CIV_FIELD_SHOW
+#define LEGAL CIV_FIELD_LEGAL
+/* A legal entity's exact terms and facet (docs/fields.md). */
+#define ENTITY (BOOL | STORED | MULTI | FACET | LOWER | SHOW | LEGAL)
 
 /* Prefixes follow Xapian's conventions (Q unique id, S title, A author,
  * L language, K keywords, X… for the rest). Never reuse a prefix.
@@ -66,8 +69,54 @@ static const civ_field_def fields[] = {
      * pass (civ_writer_scan). */
     { "unread_scans", NULL, "XUS", BOOL | STORED | INTERNAL, 0, -1,
       "scanned pages left unread (no --ocr): a run with --ocr reads the file again" },
-    { "docket", "docket", "XDK", BOOL | STORED | MULTI | LOWER | SHOW, 0, -1,
-      "docket or case number (No. 20-1234)", "Docket" },
+    /* Legal entities (civ/entities.h, filled by indexer/entities.c): their
+     * canonical forms (docs/entities.md) as exact terms, each kind its
+     * facet. The query parser reads what users type through the same
+     * extractor (lib/xapian/query.cc). */
+    { "docket", "docket", "XDK", ENTITY, 0, CIV_SLOT_DOCKET,
+      "docket numbers (docket:20-1234, docket:1:20-cv-01234)", "Docket" },
+    { "usc", "usc", "XLUSC", ENTITY, 0, CIV_SLOT_USC,
+      "US Code sections cited (usc:18/2703, usc:\"18 U.S.C. 2703\")", "US Code" },
+    { "cfr", "cfr", "XLCFR", ENTITY, 0, CIV_SLOT_CFR,
+      "federal regulations cited (cfr:28/16.1, cfr:\"28 CFR 16.1\")", "Regulation" },
+    { "publaw", "publaw", "XLPL", ENTITY, 0, CIV_SLOT_PUBLAW,
+      "public laws cited (publaw:107-56)", "Public law" },
+    { "case", "case", "XLCASE", ENTITY, 0, CIV_SLOT_CASE,
+      "cases cited (case:\"585 U.S. 296\", case:585-us-296; case:WORDS their names)", "Case" },
+    /* Searched through case: (words); no query name of its own. */
+    { "casename", NULL, "XLNAME", TEXT | STORED | MULTI | SHOW | LEGAL, 1, -1,
+      "names of the cases cited (carpenter v united states)", "Case name" },
+    { "act", "act", "XLACT", ENTITY, 0, CIV_SLOT_ACT,
+      "acts named (act:fisa, act:fisa/702, act:\"Privacy Act\")", "Act" },
+    { "amendment", "amendment", "XLAMD", ENTITY, 0, CIV_SLOT_AMENDMENT,
+      "constitutional amendments (amendment:4, amendment:fourth)", "Amendment" },
+    { "clause", "clause", "XLCL", ENTITY, 0, CIV_SLOT_CLAUSE,
+      "constitutional clauses (clause:equal-protection)", "Clause" },
+    { "exemption", "exemption", "XLEX", ENTITY, 0, CIV_SLOT_EXEMPTION,
+      "FOIA exemptions (exemption:b6, exemption:(b)(7)(C))", "FOIA exemption" },
+    { "agency", "agency", "XLAG", ENTITY, 0, CIV_SLOT_AGENCY,
+      "federal agencies (agency:fbi, agency:\"Federal Bureau of Investigation\")", "Agency" },
+    { "body", "body", "XLBODY", ENTITY, 0, CIV_SLOT_BODY,
+      "state and local bodies (body:seattle-police)", "State or local body" },
+    { "court", "court", "XLCT", ENTITY, 0, CIV_SLOT_COURT,
+      "courts named (court:scotus, court:9th-cir, court:\"Ninth Circuit\")", "Court" },
+    /* Finer forms ("usc:18/2703/d") are extra terms only: usc:18/2703/d
+     * finds them, the facet counts the section. */
+    { "fine", NULL, "XLFINE", BOOL | MULTI | LOWER | INTERNAL, 0, -1,
+      "finer forms of entities, as kind:value (usc:18/2703/d)" },
+    { "redactions", "redactions", NULL, STORED | SORT | NUMBER | SHOW, 0, CIV_SLOT_REDACTIONS,
+      "redaction markers in the text (redactions:5..)", "Redactions" },
+    { "redacted", "redacted", "XLRED", BOOL | LOWER, 0, -1,
+      "yes when the text has redaction markers (redacted:yes, redacted:no)" },
+    /* The citation graph (indexer/citegraph.c): a document's own case
+     * citation, the documents here it cites, how many here cite it. */
+    { "citation", "cite", "XLSELF", BOOL | STORED | LOWER | SHOW, 0, -1,
+      "the document's own case citation; cite:CITATION finds it and every "
+      "document citing it", "Citation" },
+    { "cites", "cites", "XLREF", BOOL | STORED | MULTI | SHOW | LEGAL, 0, CIV_SLOT_CITES,
+      "ids of the documents in the index it cites (cites:ID)", "Cites" },
+    { "cited_by", "cited_by", NULL, STORED | SORT | NUMBER | SHOW | LEGAL, 0, CIV_SLOT_CITED_BY,
+      "documents in the index citing it (cited_by:1.., --sort cited)", "Cited by" },
     /* Set on the parts of a file (messages of an mbox, members of an
      * archive) only: a file of one document is found by its Q term. */
     { "file", NULL, "XP", BOOL | STORED | INTERNAL, 0, -1,

@@ -61,7 +61,8 @@ static void usage(FILE *f)
           "                       warning naming the others (JSON \"missing_shards\")\n"
           "  -n, --limit N        show N results (default 10; 0: print only the number)\n"
           "      --offset N       skip the first N results\n"
-          "  -s, --sort ORDER     relevance (default), date (oldest first), -date (newest)\n"
+          "  -s, --sort ORDER     relevance (default), date (oldest first), -date (newest),\n"
+          "                       cited (most cited by documents in the index first)\n"
           "      --or             match any word instead of all\n"
           "      --and            match all words, however long the query\n"
           "  -j, --json           print one JSON object\n"
@@ -117,7 +118,7 @@ typedef struct cli {
     const char *show, *thread;
     int sort_set, limit_set, stats, debug, color;
     civ_buf query;
-    const char *facets[16];   /* --facets=FIELDS */
+    const char *facets[32];   /* --facets=FIELDS */
     char facet_list[256];
 } cli;
 
@@ -148,6 +149,16 @@ static int report_error(const cli *c, int status, const char *code, const char *
     return status;
 }
 
+/* A facet's name as --facets takes it: a facet field of the schema, or
+ * "cite" for the cases cited ("case": the most cited first). */
+static const char *facet_name(const char *tok)
+{
+    if (strcmp(tok, "cite") == 0)
+        tok = "case";
+    const civ_field_def *f = civ_schema_field(tok);
+    return f && (f->flags & CIV_FIELD_FACET) ? f->name : NULL;
+}
+
 /* Takes --facets' field list ("type,year"): the facet fields of the
  * schema. Returns 0, or -1 when a name is not one of them. */
 static int facet_fields(cli *c, const char *list)
@@ -155,10 +166,10 @@ static int facet_fields(cli *c, const char *list)
     snprintf(c->facet_list, sizeof c->facet_list, "%s", list);
     size_t n = 0;
     for (char *tok = strtok(c->facet_list, ","); tok; tok = strtok(NULL, ",")) {
-        const civ_field_def *f = civ_schema_field(tok);
-        if (!f || !(f->flags & CIV_FIELD_FACET) || n >= sizeof c->facets / sizeof c->facets[0])
+        const char *name = facet_name(tok);
+        if (!name || n >= sizeof c->facets / sizeof c->facets[0])
             return -1;
-        c->facets[n++] = tok;
+        c->facets[n++] = name;
     }
     c->so.facet_fields = c->facets;
     c->so.nfacet_fields = n;
@@ -174,11 +185,9 @@ static int looks_like_facets(const char *arg, int more)
         return 0;
     char tmp[256];
     snprintf(tmp, sizeof tmp, "%s", arg);
-    for (char *tok = strtok(tmp, ","); tok; tok = strtok(NULL, ",")) {
-        const civ_field_def *f = civ_schema_field(tok);
-        if (!f || !(f->flags & CIV_FIELD_FACET))
+    for (char *tok = strtok(tmp, ","); tok; tok = strtok(NULL, ","))
+        if (!facet_name(tok))
             return 0;
-    }
     return 1;
 }
 
@@ -254,7 +263,7 @@ static int parse_options(int argc, char **argv, cli *c)
         case 's':
             c->sort_set = 1;
             if (civ_sort_parse(&c->so.sort, optarg) != 0)
-                bad = "--sort: expected relevance, date or -date, got %s";
+                bad = "--sort: expected relevance, date, -date or cited, got %s";
             break;
         case OPT_OR: c->so.default_or = 1; break;
         case OPT_AND: c->so.default_or = -1; break;
@@ -280,7 +289,7 @@ static int parse_options(int argc, char **argv, cli *c)
         case OPT_FACETS:
             c->so.facet_values = 10;
             if (optarg && facet_fields(c, optarg) < 0)
-                bad = "--facets: not a list of facets (type, year, author, lang, format): %s";
+                bad = "--facets: not a list of facets (type, year, author, lang, format, court, agency, exemption, amendment, case or cite, ...): %s";
             else if (!optarg && optind < argc && looks_like_facets(argv[optind], optind + 1 < argc))
                 facet_fields(c, argv[optind++]);
             break;
@@ -411,7 +420,13 @@ static int run_show(cli *c, civ_db *db, civ_buf *out)
         }
     } else {
         civ_render_info info = { .opts = &c->so, .color = c->color };
+        civ_doc_legal legal;
+        if (civ_doc_legal_load(&legal, db, doc, &err) == CIV_OK)
+            info.legal = &legal;
+        else /* the stored fields are still shown */
+            fprintf(stderr, "civsearch: warning: %s\n", err.msg);
         c->render->document(out, &info, doc);
+        civ_doc_legal_free(&legal);
     }
     civ_doc_free(doc);
     return rc;

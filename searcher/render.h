@@ -33,6 +33,45 @@ typedef struct civ_page {
     const char *like_title;          /* title of that document, or NULL */
 } civ_page;
 
+/* The document view's legal side (docs/entities.md): the entities of its
+ * title and text with how often each occurs, the documents of the index
+ * it cites and those citing it. Strings are owned by the struct
+ * (civ_doc_legal_free). */
+typedef struct civ_doc_entity {
+    const char *field;   /* schema field: "agency", "case", "casename", … */
+    char *value;         /* canonical form ("fbi", "585-us-296") */
+    char *query;         /* the query finding the others with it (agency:fbi) */
+    unsigned count;      /* mentions (short forms and id. count with their cite) */
+} civ_doc_entity;
+
+typedef struct civ_doc_link {
+    char *id;
+    char *title;         /* NULL when the document has none */
+} civ_doc_link;
+
+typedef struct civ_doc_legal {
+    civ_doc_entity *entities;
+    size_t nentities;
+    civ_doc_link *cites;       /* its "cites" ids, with their titles */
+    size_t ncites;
+    civ_doc_link *cited_by;    /* the first CIV_DOC_CITED_BY_MAX citing it */
+    size_t ncited_by;
+    uint64_t cited_by_total;   /* all documents here citing it */
+    char *cited_by_query;      /* "cites:ID" */
+} civ_doc_legal;
+
+#define CIV_DOC_CITED_BY_MAX 50
+
+/* Fills *out for doc (read with its text) of db: scans the title and text
+ * with the extractor again for the counts, reads the titles of the
+ * documents it cites and searches those citing it. *out is zeroed first;
+ * free it with civ_doc_legal_free (also after an error). CIV_ENOMEM, the
+ * index's errors. */
+civ_status civ_doc_legal_load(civ_doc_legal *out, civ_db *db, const civ_doc *doc, civ_error *err);
+
+/* Frees what *l holds. NULL is a no-op. */
+void civ_doc_legal_free(civ_doc_legal *l);
+
 /* What a renderer needs to know besides the results. */
 typedef struct civ_render_info {
     const civ_search_opts *opts;  /* the search that was run */
@@ -46,6 +85,9 @@ typedef struct civ_render_info {
                                      the document's text (civ_db_highlight),
                                      nspans of them, or NULL */
     size_t nspans;
+    const civ_doc_legal *legal;   /* the document view: its entities and
+                                     citation links, or NULL (the legal
+                                     fields are then listed as stored) */
     const char *const *missing_shards; /* shards left out of the search */
     size_t nmissing_shards;            /* (allow_partial), as configured */
     size_t nshards;                    /* shards in all (0: not known) */

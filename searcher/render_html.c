@@ -313,6 +313,7 @@ static void header(civ_buf *out, const civ_render_info *info, const char *q)
     option(out, civ_sort_name(CIV_SORT_RELEVANCE), "best match", s == CIV_SORT_RELEVANCE);
     option(out, civ_sort_name(CIV_SORT_DATE_DESC), "newest first", s == CIV_SORT_DATE_DESC);
     option(out, civ_sort_name(CIV_SORT_DATE_ASC), "oldest first", s == CIV_SORT_DATE_ASC);
+    option(out, civ_sort_name(CIV_SORT_CITED), "most cited", s == CIV_SORT_CITED);
     civ_buf_puts(out, "</select></label>");
     static const char pattern[] = "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?";
     civ_buf_printf(out, "<label>From <input name=\"from\" inputmode=\"numeric\" pattern=\"%s\" "
@@ -416,7 +417,9 @@ static void facets(civ_buf *out, const civ_render_info *info, const civ_results 
     esc(out, heading);
     civ_buf_puts(out, "</h2>\n");
     /* The most useful first; any facet not named here comes last. */
-    static const char *const order[] = { "type", "year", "author", "from", "lang", "format", NULL };
+    static const char *const order[] = { "type", "year", "author", "from", "court", "agency",
+                                         "exemption", "amendment", "clause", "case", "act", "usc",
+                                         "cfr", "publaw", "body", "docket", "lang", "format", NULL };
     for (size_t k = 0; order[k]; k++)
         for (size_t i = 0; i < nf; i++)
             if (strcmp(fs[i].field, order[k]) == 0)
@@ -722,6 +725,51 @@ static void rows(civ_buf *out, const civ_doc *doc, const char *label, const char
     civ_buf_free(&tmp);
 }
 
+static void link_list(civ_buf *out, const civ_render_info *info, const civ_doc_link *l, size_t n)
+{
+    civ_buf_puts(out, "<ul class=\"links\">");
+    for (size_t i = 0; i < n; i++) {
+        civ_buf_puts(out, "<li><a ");
+        href_doc(out, info, l[i].id, NULL);
+        civ_buf_puts(out, " dir=\"auto\">");
+        esc(out, l[i].title ? l[i].title : l[i].id);
+        civ_buf_puts(out, "</a></li>");
+    }
+    civ_buf_puts(out, "</ul>");
+}
+
+/* The document's entities, each a search for the others with it, and its
+ * citation links. */
+static void legal_rows(civ_buf *out, const civ_render_info *info, const civ_doc_legal *l)
+{
+    if (l->nentities) {
+        civ_buf_puts(out, "<dt>Entities</dt><dd><ul class=\"entities\">");
+        for (size_t i = 0; i < l->nentities; i++) {
+            search_link sl = { .q = l->entities[i].query, .bare = 1 };
+            civ_buf_puts(out, "<li><a ");
+            href_search(out, info, &sl);
+            civ_buf_puts(out, ">");
+            esc(out, l->entities[i].query);
+            civ_buf_printf(out, "</a> <span class=\"n\">(%u)</span></li>", l->entities[i].count);
+        }
+        civ_buf_puts(out, "</ul></dd>\n");
+    }
+    if (l->ncites) {
+        civ_buf_printf(out, "<dt>Cites</dt><dd>%zu document%s here", l->ncites, l->ncites == 1 ? "" : "s");
+        link_list(out, info, l->cites, l->ncites);
+        civ_buf_puts(out, "</dd>\n");
+    }
+    if (l->cited_by_total) {
+        search_link sl = { .q = l->cited_by_query, .bare = 1 };
+        civ_buf_puts(out, "<dt>Cited by</dt><dd><a ");
+        href_search(out, info, &sl);
+        civ_buf_printf(out, ">cited by %llu document%s here</a>", (unsigned long long)l->cited_by_total,
+                       l->cited_by_total == 1 ? "" : "s");
+        link_list(out, info, l->cited_by, l->ncited_by);
+        civ_buf_puts(out, "</dd>\n");
+    }
+}
+
 /* Whether paragraph p[0..n) is one of the document's headings. */
 static int is_heading(const civ_doc *doc, const char *p, size_t n)
 {
@@ -853,8 +901,10 @@ static void html_document(civ_buf *out, const civ_render_info *info, const civ_d
     size_t nf;
     const civ_field_def *fs = civ_schema_fields(&nf);
     for (size_t i = 0; i < nf; i++)
-        if (fs[i].flags & CIV_FIELD_SHOW)
+        if ((fs[i].flags & CIV_FIELD_SHOW) && !(info->legal && (fs[i].flags & CIV_FIELD_LEGAL)))
             rows(out, doc, fs[i].label ? fs[i].label : fs[i].name, fs[i].name);
+    if (info->legal)
+        legal_rows(out, info, info->legal);
     row(out, "Thread", civ_doc_get(doc, "thread"));
     row(out, "Message-ID", civ_doc_get(doc, "message_id"));
     row(out, "Id", id);

@@ -38,10 +38,11 @@ static void multi(civ_json *j, const civ_doc *doc, const char *key, const char *
     }
 }
 
+/* Letters, and FOIA letters typed by their kind, have a letter's fields. */
 static int is_letter(const civ_doc *doc)
 {
     const char *t = civ_doc_get(doc, "type");
-    return t && strcmp(t, "letter") == 0;
+    return (t && strcmp(t, "letter") == 0) || civ_doc_get(doc, "from") || civ_doc_get(doc, "signatories");
 }
 
 /* The fields the schema shows by their label (CIV_FIELD_SHOW): numbers,
@@ -209,6 +210,47 @@ static void json_results(civ_buf *out, const civ_render_info *info, const civ_re
     civ_buf_putc(out, '\n');
 }
 
+static void links(civ_json *j, const char *key, const civ_doc_link *l, size_t n)
+{
+    civ_json_key(j, key);
+    civ_json_begin_array(j);
+    for (size_t i = 0; i < n; i++) {
+        civ_json_begin_object(j);
+        civ_json_key(j, "id");
+        civ_json_cstr(j, l[i].id);
+        civ_json_key(j, "title");
+        if (l[i].title)
+            civ_json_cstr(j, l[i].title);
+        else
+            civ_json_null(j);
+        civ_json_end_object(j);
+    }
+    civ_json_end_array(j);
+}
+
+/* The document's entities with their counts and queries, the documents it
+ * cites and those citing it (the first of them; cited_by is the count). */
+static void legal(civ_json *j, const civ_doc_legal *l)
+{
+    civ_json_key(j, "entities");
+    civ_json_begin_array(j);
+    for (size_t i = 0; i < l->nentities; i++) {
+        civ_json_begin_object(j);
+        civ_json_key(j, "field");
+        civ_json_cstr(j, l->entities[i].field);
+        civ_json_key(j, "value");
+        civ_json_cstr(j, l->entities[i].value);
+        civ_json_key(j, "count");
+        civ_json_int(j, l->entities[i].count);
+        civ_json_key(j, "query");
+        civ_json_cstr(j, l->entities[i].query);
+        civ_json_end_object(j);
+    }
+    civ_json_end_array(j);
+    links(j, "cites_documents", l->cites, l->ncites);
+    links(j, "cited_by_documents", l->cited_by, l->ncited_by);
+}
+
 static void json_document(civ_buf *out, const civ_render_info *info, const civ_doc *doc)
 {
     civ_json j;
@@ -244,6 +286,8 @@ static void json_document(civ_buf *out, const civ_render_info *info, const civ_d
     civ_json_string(&j, text, len);
     if (info && info->spans) /* the page, asked with a query: its words in the text */
         highlights(&j, info->spans, info->nspans);
+    if (info && info->legal)
+        legal(&j, info->legal);
     civ_json_end_object(&j);
     civ_buf_putc(out, '\n');
 }

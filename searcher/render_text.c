@@ -23,6 +23,11 @@ static void facet_table(civ_buf *out, const civ_results *r, int color)
     const civ_facet *fs = civ_results_facets(r, &nf);
     civ_buf_printf(out, "\n%sFacets%s\n", color ? BOLD : "", color ? RESET : "");
     for (size_t i = 0; i < nf; i++) {
+        /* Legal facets only where the results have them: most
+         * collections hold no citations. */
+        const civ_field_def *def = civ_schema_field(fs[i].field);
+        if (fs[i].n == 0 && def && (def->flags & CIV_FIELD_LEGAL))
+            continue;
         civ_buf_printf(out, "  %-10s", fs[i].field);
         if (fs[i].n == 0)
             civ_buf_puts(out, " -");
@@ -130,9 +135,32 @@ static void lines(civ_buf *out, const civ_doc *doc, const char *label, const cha
     civ_buf_free(&tmp);
 }
 
+/* A document's legal entities with their counts, each as the query that
+ * finds the other documents with it, then its citation links. */
+static void legal_lines(civ_buf *out, const civ_doc_legal *l)
+{
+    if (l->nentities) {
+        civ_buf_puts(out, "Entities:\n");
+        for (size_t i = 0; i < l->nentities; i++)
+            civ_buf_printf(out, "  %-40s %u\n", l->entities[i].query, l->entities[i].count);
+    }
+    if (l->ncites) {
+        civ_buf_printf(out, "Cites:       %zu document%s here\n", l->ncites, l->ncites == 1 ? "" : "s");
+        for (size_t i = 0; i < l->ncites; i++)
+            civ_buf_printf(out, "  %s  %s\n", l->cites[i].id, l->cites[i].title ? l->cites[i].title : "");
+    }
+    if (l->cited_by_total) {
+        civ_buf_printf(out, "Cited by:    %llu document%s here (%s)\n",
+                       (unsigned long long)l->cited_by_total, l->cited_by_total == 1 ? "" : "s",
+                       l->cited_by_query);
+        for (size_t i = 0; i < l->ncited_by; i++)
+            civ_buf_printf(out, "  %s  %s\n", l->cited_by[i].id,
+                           l->cited_by[i].title ? l->cited_by[i].title : "");
+    }
+}
+
 static void text_document(civ_buf *out, const civ_render_info *info, const civ_doc *doc)
 {
-    (void)info;
     line(out, "Title:", civ_doc_get(doc, "title"));
     lines(out, doc, "Author:", "author");
     lines(out, doc, "From:", "from");
@@ -158,10 +186,15 @@ static void text_document(civ_buf *out, const civ_render_info *info, const civ_d
     for (size_t i = 0; i < nf; i++) {
         if (!(fs[i].flags & CIV_FIELD_SHOW))
             continue;
+        /* With the legal view, the entities come below with their counts. */
+        if (info && info->legal && (fs[i].flags & CIV_FIELD_LEGAL))
+            continue;
         char label[48];
         snprintf(label, sizeof label, "%s:", fs[i].label ? fs[i].label : fs[i].name);
         lines(out, doc, label, fs[i].name);
     }
+    if (info && info->legal)
+        legal_lines(out, info->legal);
     size_t len;
     const char *text = civ_doc_text(doc, &len);
     civ_buf_putc(out, '\n');

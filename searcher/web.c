@@ -299,7 +299,13 @@ static void show_document(request *r, civ_db *db)
         r->info.opts = &r->so; /* the way back keeps the sort and page */
     r->info.spans = spans;
     r->info.nspans = nspans;
+    civ_doc_legal legal;
+    civ_error lerr = CIV_ERROR_INIT;
+    if (civ_doc_legal_load(&legal, db, doc, &lerr) == CIV_OK)
+        r->info.legal = &legal; /* else the stored fields are still shown */
     renderer(r)->document(&r->resp->body, &r->info, doc);
+    civ_doc_legal_free(&legal);
+    r->info.legal = NULL;
     r->info.spans = NULL;
     r->info.nspans = 0;
     free(spans);

@@ -117,11 +117,12 @@ civ_status civ_db_get(civ_doc **out, civ_db *db, const char *id, int want_text,
 typedef enum civ_sort {
     CIV_SORT_RELEVANCE = 0,
     CIV_SORT_DATE_ASC,  /* oldest first */
-    CIV_SORT_DATE_DESC  /* newest first */
+    CIV_SORT_DATE_DESC, /* newest first */
+    CIV_SORT_CITED      /* most cited by documents in the index first, then relevance */
 } civ_sort;
 
 /* The sort orders' names, as the command line and the web take them:
- * "relevance", "date", "-date". civ_sort_parse returns 0 and sets *out, or
+ * "relevance", "date", "-date", "cited". civ_sort_parse returns 0 and sets *out, or
  * -1 for another name; civ_sort_name gives the name of s. */
 int civ_sort_parse(civ_sort *out, const char *name);
 const char *civ_sort_name(civ_sort s);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "civ/buf.h"
+#include "civ/entities.h"
 #include "civ/status.h"
 
 #ifdef __cplusplus
@@ -34,7 +35,7 @@ civ_status civ_query_check(const char *q, size_t len, civ_error *err);
 int civ_query_negation(const char *q, size_t len, civ_buf *out);
 
 /* CIV_EQUERY when q names a field the query language does not know
- * ("court:ninth"): one line naming it and listing the known ones. Text in
+ * ("judge:kagan"): one line naming it and listing the known ones. Text in
  * quotes, URLs ("http://…") and times ("10:30") are not fields. */
 civ_status civ_query_check_fields(const char *q, size_t len, civ_error *err);
 
@@ -57,6 +58,21 @@ extern const char *const civ_stopwords_question[];
  * field:value, no +word or -word, no wildcard. Parentheses and other
  * punctuation of ordinary prose are allowed. */
 int civ_query_is_plain(const char *q, size_t len, size_t *nwords);
+
+/* Synonyms of legal entities in plain words: appends q[0..len) to out
+ * with each entity its words name (civ_entities_normalise), outside
+ * quotes and field:value items, ORed with its canonical form as a field:
+ * "fourth amendment warrant" becomes "(fourth amendment OR
+ * amendment:\"4\") warrant", "FBI" "(FBI OR agency:\"fbi\")". A span inside
+ * a larger one is left to the larger; spans holding an operator or
+ * touching a wildcard are left alone, and so are the abbreviations that
+ * are ordinary words in lower case ("ice", "doe", "dot": "ICE" is
+ * rewritten). The values of legal fields holding parentheses
+ * ("exemption:(b)(6)") are quoted, so that the parser does not read them
+ * as groups. list is a scratch list. Returns the number of changes (out
+ * holds q as it was when 0), or -1 when out of memory (out as it was). */
+int civ_query_entities(civ_buf *out, const char *q, size_t len, const civ_entities *ents,
+                       civ_entity_list *list);
 
 #ifdef __cplusplus
 }

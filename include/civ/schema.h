@@ -40,8 +40,13 @@ enum civ_field_flags {
     CIV_FIELD_NUMBER = 1u << 10,  /* a whole number: its value slot holds it
                                      sortable (Xapian's sortable_serialise);
                                      query_name:N..M filters on it */
-    CIV_FIELD_SHOW = 1u << 11     /* every renderer shows it by its label
+    CIV_FIELD_SHOW = 1u << 11,    /* every renderer shows it by its label
                                      (--show, JSON, the document view) */
+    CIV_FIELD_LEGAL = 1u << 12    /* a legal entity or citation link
+                                     (indexer/entities.c, citegraph.c): --show
+                                     and the document view list these
+                                     together, entities with their counts and
+                                     links, instead of as plain fields */
 };
 
 /* Fixed value slots. */
@@ -58,8 +63,28 @@ enum civ_slot {
     CIV_SLOT_THREAD = 9, /* thread id */
     CIV_SLOT_PAGES = 10, /* number of pages (sortable_serialise) */
     CIV_SLOT_WORDS = 11, /* number of words (sortable_serialise) */
-    CIV_SLOT_DIGEST = 12 /* hash of the document's title and text: copies
+    CIV_SLOT_DIGEST = 12, /* hash of the document's title and text: copies
                             share it (search results fold them) */
+    CIV_SLOT_CITED_BY = 13, /* documents in the index citing this one
+                               (sortable_serialise): --sort cited */
+    /* Facets of legal entities (docs/fields.md), values joined by
+     * CIV_FACET_SEP. */
+    CIV_SLOT_USC = 14,
+    CIV_SLOT_CFR = 15,
+    CIV_SLOT_PUBLAW = 16,
+    CIV_SLOT_CASE = 17,
+    CIV_SLOT_ACT = 18,
+    CIV_SLOT_AMENDMENT = 19,
+    CIV_SLOT_CLAUSE = 20,
+    CIV_SLOT_EXEMPTION = 21,
+    CIV_SLOT_AGENCY = 22,
+    CIV_SLOT_BODY = 23,
+    CIV_SLOT_COURT = 24,
+    CIV_SLOT_DOCKET = 25,
+    CIV_SLOT_REDACTIONS = 26, /* redaction markers (sortable_serialise) */
+    CIV_SLOT_CITES = 27       /* ids of the documents it cites, joined by
+                                 CIV_FACET_SEP: read back by the citation
+                                 graph of each run */
 };
 
 /* Separator between several values of a multi-valued facet slot. */

@@ -231,6 +231,22 @@ Xapian::Query assemble(const ParsedQuery &pq, const Xapian::Query &text, const c
  * the text too). Empty when nothing had a field prefix. */
 Xapian::Query unprefixed_terms(const civ_db *db, const Xapian::Query &q);
 
+/* ---- legal entities in queries (legal.cc) ------------------------------- */
+
+/* The process's entity scanner (civ/entities.h), built on first use;
+ * NULL when it could not be (out of memory): entities are then not read. */
+const civ_entities *entity_scanner();
+
+/* The field processor of a legal field (usc:, case:, cite:, redacted:, …),
+ * or NULL for other fields. The caller owns it (release() it to the
+ * parser). */
+Xapian::FieldProcessor *legal_processor(const civ_field_def *f, const civ_db *d);
+
+/* The query text with the legal entities its plain words name ORed with
+ * their canonical terms (civ_query_entities); the text itself when it
+ * names none. */
+std::string with_entities(const std::string &text);
+
 /* ---- spelling (spelling.cc) ---------------------------------------------- */
 
 /* The words the spelling dictionary holds: runs of letters in scripts
@@ -329,6 +345,24 @@ class Snippets {
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+/* An exception thrown by a field or range processor out through
+ * Xapian 1.4's query parser leaks the parser's state (found by
+ * fuzz/fuzz_query.c). Processors record their error here and match
+ * nothing (guarded); query.cc's parse() throws it once the parser has
+ * returned. */
+extern thread_local std::string processor_error;
+
+template <class F> Xapian::Query guarded(F f)
+{
+    try {
+        return f();
+    } catch (const Xapian::QueryParserError &e) {
+        if (processor_error.empty())
+            processor_error = e.get_msg();
+        return Xapian::Query::MatchNothing;
+    }
+}
 
 } // namespace civx
 

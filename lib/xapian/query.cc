@@ -9,6 +9,8 @@
 
 using namespace civx;
 
+thread_local std::string civx::processor_error;
+
 namespace {
 
 /* Natural-language queries: a paragraph of facts or a question. An OR
@@ -22,23 +24,6 @@ const size_t NL_MIN_WORDS = 6, NL_AUTO_WORDS = 10;
 /* A pasted page (up to CIV_QUERY_MAX bytes) keeps only its NL_MAX_TERMS
  * most telling words (an elite set), so that it too is matched fast. */
 const Xapian::termcount NL_MAX_TERMS = 128;
-
-/* An exception thrown by a field or range processor out through
- * Xapian 1.4's query parser leaks the parser's state (found by
- * fuzz/fuzz_query.c). Processors record their error here and match
- * nothing; parse() throws it once the parser has returned. */
-thread_local std::string processor_error;
-
-template <class F> Xapian::Query guarded(F f)
-{
-    try {
-        return f();
-    } catch (const Xapian::QueryParserError &e) {
-        if (processor_error.empty())
-            processor_error = e.get_msg();
-        return Xapian::Query::MatchNothing;
-    }
-}
 
 /* Whether the word at t[i..) is a proximity operator (NEAR, ADJ, NEAR/5). */
 bool proximity_word(const std::string &t, size_t i)
@@ -336,7 +321,7 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
             qp.set_default_op(Xapian::Query::OP_OR);
             if (db->english)
                 qp.set_stopper(&db->stopper);
-            Xapian::Query ex = parse(qp, excluded, PARSE_FLAGS);
+            Xapian::Query ex = parse(qp, with_entities(excluded), PARSE_FLAGS);
             pq.text = Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, ex);
             if (o->spelling && has_rare_word(db->words(), excluded))
                 pq.suggestion = spelling_correction(db->words(), db->stem, text);
@@ -347,12 +332,15 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
         bool use_or = o->default_or > 0 ||
                       (o->default_or == 0 && plain && !match_all && nwords >= NL_AUTO_WORDS);
         pq.natural = use_or && !match_all && nwords >= NL_MIN_WORDS;
-        if (pq.natural)
-            lower_sentence_case(text);
         Xapian::QueryParser &qp = *db->qp;
         qp.set_default_op(use_or ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
         qp.set_max_expansion(o->wildcard_limit ? o->wildcard_limit : 1000,
                              Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+        /* The spelling suggestion below reads the words as typed. */
+        std::string typed = text;
+        text = with_entities(text);
+        if (pq.natural)
+            lower_sentence_case(text);
         bool nl_stops = pq.natural && db->english;
         if (nl_stops && !db->nl_stopper_ready) {
             for (const char *const *w = civ_stopwords_english; *w; w++)
@@ -369,8 +357,8 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
          * typed, is rare or unknown in the spelling dictionary: for each
          * word it reads the table's letter groups, and a word the
          * collection often uses is not misspelt as far as it can tell. */
-        if (o->spelling && !pq.natural && has_rare_word(db->words(), text))
-            pq.suggestion = spelling_correction(db->words(), db->stem, text);
+        if (o->spelling && !pq.natural && has_rare_word(db->words(), typed))
+            pq.suggestion = spelling_correction(db->words(), db->stem, typed);
         q = parse(qp, text, PARSE_FLAGS);
         if (pq.natural) {
             std::vector<Xapian::Query> words;
@@ -417,6 +405,8 @@ void civx::setup_parser(civ_db *d)
             continue;
         } else if (f->flags & CIV_FIELD_TEXT) {
             qp.add_prefix(f->query_name, f->prefix);
+        } else if (Xapian::FieldProcessor *lp = legal_processor(f, d)) {
+            qp.add_boolean_prefix(f->query_name, lp->release());
         } else if (f->flags & CIV_FIELD_BOOL) {
             qp.add_boolean_prefix(f->query_name, (new BoolFieldProcessor(f))->release());
         }

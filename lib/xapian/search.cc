@@ -377,7 +377,9 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     double b_ = o->bm25_b > 0 ? o->bm25_b : BM25_B;
     enq.set_weighting_scheme(Xapian::BM25Weight(k1, BM25_K2, BM25_K3, b_, BM25_MINNORM));
     DateKey date_key(o->sort == CIV_SORT_DATE_DESC);
-    if (o->sort != CIV_SORT_RELEVANCE && !db->remote)
+    if (o->sort == CIV_SORT_CITED) /* documents cited by none have no value: last */
+        enq.set_sort_by_value_then_relevance(CIV_SLOT_CITED_BY, true);
+    else if (o->sort != CIV_SORT_RELEVANCE && !db->remote)
         enq.set_sort_by_key_then_relevance(&date_key, o->sort == CIV_SORT_DATE_DESC);
     else if (o->sort != CIV_SORT_RELEVANCE) /* no KeyMaker over the remote protocol */
         enq.set_sort_by_value_then_relevance(CIV_SLOT_DATE, o->sort == CIV_SORT_DATE_DESC);

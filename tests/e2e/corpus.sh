@@ -32,7 +32,7 @@ assert_eq "$(ids 'title:geofence')" \
 assert_eq "$(ids 'lang:de')" "articles/gesichtserkennung-bahnhof.html" "11 lang"
 assert_eq "$(ids '* date:2015..2015')" "articles/due-process-no-fly.txt,articles/journalist-subpoena.xml" "14 dates"
 assert_eq "$(ids 'geofence date:2019..2020')" \
-  "articles/geofence-warrants-explained.txt,letters/2019-10-21-judiciary-committee-geofence.html,press/2019-09-10-geofence-records-lawsuit.html" "15 words and dates"
+  "articles/geofence-warrants-explained.txt,legal/carpenter-v-united-states-summary.html,letters/2019-10-21-judiciary-committee-geofence.html,press/2019-09-10-geofence-records-lawsuit.html" "15 words and dates"
 ok "known answers"
 
 # Titles come from metadata, and from the text past press-release boilerplate.

@@ -267,6 +267,9 @@ EOF
 }
 accuracy "$TMP/scan.txt" release-scan.pdf || fail "OCR accuracy of the scanned PDF"
 accuracy "$TMP/frames.txt" inspection.tif || fail "OCR accuracy of the TIFF"
+# Legal entities are read from OCR text too (issue 15).
+run "$CIVSEARCH" --index "$TMP/idx-ocr" --json --snippet 0 'exemption:b7c'
+assert_eq "$(jqout '[.results[].id] | join(",")')" release-scan.pdf "an exemption read by OCR"
 run "$CIVSEARCH" --index "$TMP/idx-ocr" --json freezer
 assert_eq "$(jqout '.results[0].id')" "inspection.tif" "OCR text searchable"
 ok "OCR of a scanned page and of a two-frame TIFF (>= 95 % of the words)"

@@ -77,7 +77,8 @@ save nosnippet.txt "$CIVSEARCH" --snippet 0 warrant
 save stats.txt "$CIVSEARCH" --stats
 save stats.json "$CIVSEARCH" --stats --json
 for id in articles/geofence-warrant-ruling.md letters/2021-04-02-mayor-alvarez-facial-recognition.txt \
-          letters/foia-correspondence.mbox#2 articles/body-cameras-footage-release.html; do
+          letters/foia-correspondence.mbox#2 articles/body-cameras-footage-release.html \
+          legal/carpenter-v-united-states-summary.html foia/2021-06-14-fbi-response-cell-site-simulator.html; do
   f=$(printf '%s' "$id" | tr '/#' '__')
   save "show-$f.txt" "$CIVSEARCH" --show "$id"
   save "show-$f.json" "$CIVSEARCH" --json --show "$id"
@@ -92,6 +93,9 @@ save page-front.html cgi ''
 save page-search.html cgi 'q=facial+recognition'
 save page-filter.html cgi 'q=police&f=type%3Aletter&sort=-date'
 save page-doc.html cgi 'id=articles%2Fgeofence-warrant-ruling.md&q=geofence'
+save page-doc-cited.html cgi 'id=legal%2Fcarpenter-v-united-states-summary.html'
+save facets-legal.txt "$CIVSEARCH" --facets cite,agency,exemption,amendment,type -n 3 warrant
+save sorted-cited.json "$CIVSEARCH" --json --sort cited -n 3 --snippet 0 '*'
 save page-like.html cgi 'like=articles%2Fgeofence-warrant-ruling.md'
 save page-json.json cgi 'q=drones&format=json'
 save page-bad.html cgi 'q=%28%28'
