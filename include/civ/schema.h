@@ -58,8 +58,17 @@ enum civ_slot {
     CIV_SLOT_THREAD = 9, /* thread id */
     CIV_SLOT_PAGES = 10, /* number of pages (sortable_serialise) */
     CIV_SLOT_WORDS = 11, /* number of words (sortable_serialise) */
-    CIV_SLOT_DIGEST = 12 /* hash of the document's title and text: copies
-                            share it (search results fold them) */
+    CIV_SLOT_DIGEST = 12, /* hash of the document's title and text: copies
+                             share it (search results fold them) */
+    CIV_SLOT_CITED_BY = 13, /* documents of the archive that cite this one
+                               (sortable_serialise of the count), from the
+                               citation graph of the legal entities; ranking
+                               reads it as a mild prior where it is set */
+    /* Passages stored apart (civ/passage.h), far above the fields' slots: */
+    CIV_SLOT_PASSAGE_INDEX = 200, /* where each passage's words end: varint
+                                     position before the text, count, then
+                                     each passage's last position as a delta */
+    CIV_SLOT_PASSAGE_TEXT = 256   /* + i: passage i's text, zlib (i from 0) */
 };
 
 /* Separator between several values of a multi-valued facet slot. */

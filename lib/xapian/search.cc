@@ -4,6 +4,7 @@
 #include "internal.hh"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -33,6 +34,21 @@ const Xapian::doccount EXACT_MARGIN = 1000;
 const size_t COPIES_LISTED = 10;
 const Xapian::termcount PRF_TERMS = 10;
 const double PRF_WEIGHT = 0.5;
+
+/* Passages (bench/README.md, "Long documents"): the RERANK_DEPTH best
+ * matches are weighed again, a document of several passages by its whole
+ * text and its best passage, PASSAGE_MIX of the weight going to the
+ * passage; one of a single passage is its own best passage. A short
+ * document about a thing thus keeps its place before a long one that
+ * names it in passing, and a long one with a passage about it rises. */
+const unsigned RERANK_DEPTH = 50;
+const double PASSAGE_MIX = 0.5;
+/* The prior of documents cited by others of the archive
+ * (CIV_SLOT_CITED_BY): PRIOR_WEIGHT * log(1 + cited by), at most
+ * PRIOR_MAX, added to the weight: a landmark cited by a hundred gains
+ * about as much as a rare word's single occurrence, an uncited document
+ * nothing. */
+const double PRIOR_WEIGHT = 0.25, PRIOR_MAX = 1.5;
 
 /* Counts the values of a facet slot; several values in one slot are
  * separated by CIV_FACET_SEP. Serialisable, so it works over remote
@@ -128,9 +144,10 @@ class FeedbackDecider : public Xapian::ExpandDecider {
     bool operator()(const std::string &term) const override { return ok_.count(term) != 0; }
 };
 
-/* The query expanded by the best matches' telling words into *out; false
- * when there were none to add. */
-bool feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text, Xapian::Query *out)
+/* The query expanded by the best matches' telling words into *out (the
+ * words added into *added); false when there were none to add. */
+bool feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text, Xapian::Query *out,
+              Xapian::Query *added)
 {
     Xapian::MSet top = enq.get_mset(0, PRF_DOCS);
     if (top.empty())
@@ -145,8 +162,8 @@ bool feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text,
         more.push_back(Xapian::Query(*t));
     if (more.empty())
         return false;
-    Xapian::Query ex(Xapian::Query::OP_SCALE_WEIGHT,
-                     Xapian::Query(Xapian::Query::OP_OR, more.begin(), more.end()), PRF_WEIGHT);
+    *added = Xapian::Query(Xapian::Query::OP_OR, more.begin(), more.end());
+    Xapian::Query ex(Xapian::Query::OP_SCALE_WEIGHT, *added, PRF_WEIGHT);
     *out = Xapian::Query(Xapian::Query::OP_OR, text, ex);
     return true;
 }
@@ -159,8 +176,8 @@ struct civ_results {
     std::vector<std::vector<const char *>> copy_ptrs;
     uint64_t folded = 0;
     std::vector<civ_doc *> docs;
-    std::vector<std::string> snippets;
-    std::vector<std::vector<civ_span>> spans;
+    std::vector<std::vector<Snippet>> snippets;   /* a hit's, the best first */
+    std::vector<std::vector<civ_snippet>> shown;  /* the same in text order */
     std::vector<civ_facet> facets;
     std::vector<std::vector<civ_facet_value>> facet_values;
     std::vector<std::unique_ptr<std::string>> strings; /* facet value storage */
@@ -169,7 +186,7 @@ struct civ_results {
     civ_doc *like = nullptr; /* opts.like's document, fields only */
     uint64_t total = 0;
     bool exact = false;
-    civ_search_times times = { 0, 0, 0, 0 };
+    civ_search_times times = { 0, 0, 0, 0, 0 };
 
     ~civ_results()
     {
@@ -285,21 +302,162 @@ class DateKey : public Xapian::KeyMaker {
     }
 };
 
-/* The page's hits: stored fields, and a snippet from the stored text. */
+/* A match on its way to the page. */
+struct Cand {
+    Xapian::docid did = 0;
+    double w_doc = 0, w = 0;   /* Xapian's weight, and the weight it ranks by */
+    int percent = 0;
+    Xapian::doccount copies = 0;
+    std::string collapse_key;
+    Xapian::Document xd;
+    bool weighed = false;      /* its passages were weighed */
+    std::vector<double> typed; /* the typed words' weight in each passage */
+    double w_pass = 0, share = 0;
+    size_t best = 0;
+    double prior = 0;
+    unsigned cited_by = 0;
+};
+
+/* What weighing passages needs: the query's terms, and what applies. */
+struct Ranking {
+    std::vector<QueryTerm> terms;
+    bool mix = false;      /* the query's weight can be told passage by passage */
+    bool passages = false; /* the index has documents of several passages */
+    bool prior = false;    /* the index has cited_by counts */
+    std::unique_ptr<PassageScorer> scorer;
+};
+
+Ranking make_ranking(const civ_db *db, const ParsedQuery &pq, const Xapian::Query &added,
+                     const Xapian::MSet &mset)
+{
+    Ranking rk;
+    rk.passages = db->db.get_value_freq(CIV_SLOT_PASSAGE_INDEX) > 0;
+    rk.prior = db->db.get_value_freq(CIV_SLOT_CITED_BY) > 0;
+    if (!rk.passages)
+        return rk;
+    bool ok = query_terms(pq.text, 1.0, true, rk.terms);
+    if (!added.empty())
+        ok = query_terms(added, PRF_WEIGHT, false, rk.terms) && ok;
+    if (!pq.like.empty())
+        ok = query_terms(pq.like, 1.0, false, rk.terms) && ok;
+    /* The words snippets look for that do not rank (a field's words, in
+     * the text). */
+    std::vector<QueryTerm> shown;
+    query_terms(snippet_words(db, pq), 1.0, true, shown);
+    for (QueryTerm &t : shown) {
+        bool known = false;
+        for (const QueryTerm &u : rk.terms)
+            known = known || u.term == t.term;
+        if (!known) {
+            t.rank = false;
+            rk.terms.push_back(t);
+        }
+    }
+    /* Older indexes keep stems without positions. */
+    rk.mix = ok && (db->stem_all || db->stemmer_lang == "none");
+    rk.scorer.reset(new PassageScorer(db, mset, rk.terms));
+    return rk;
+}
+
+/* Weighs a match by its passages and the prior: c.w, and what made it. */
+void weigh(Cand &c, const Ranking &rk)
+{
+    c.w = c.w_doc;
+    if (rk.scorer && !rk.scorer->empty()) {
+        PassageIndex pi;
+        std::vector<double> all;
+        if (rk.scorer->score(c.did, c.xd, pi, all, c.typed) && rk.mix) {
+            c.best = static_cast<size_t>(std::max_element(all.begin(), all.end()) - all.begin());
+            c.w_pass = all[c.best];
+            c.share = PASSAGE_MIX;
+            c.w = (1 - PASSAGE_MIX) * c.w_doc + PASSAGE_MIX * c.w_pass;
+        }
+    }
+    c.weighed = true;
+    if (rk.prior) {
+        std::string v = c.xd.get_value(CIV_SLOT_CITED_BY);
+        double n = v.empty() ? 0 : Xapian::sortable_unserialise(v);
+        if (n >= 1) {
+            c.cited_by = n < 1e9 ? static_cast<unsigned>(n) : 1000000000u;
+            c.prior = std::min(PRIOR_MAX, PRIOR_WEIGHT * std::log1p(n));
+            c.w += c.prior;
+        }
+    }
+    if (c.w_doc > 0 && c.w != c.w_doc)
+        c.percent = static_cast<int>(std::min(100.0, std::max(0.0, std::round(c.percent * c.w / c.w_doc))));
+}
+
+/* A snippet of a hit, and where it is. */
+struct HitSnippet {
+    Snippet s;
+    unsigned passage = 0; /* 1-based */
+    unsigned page = 0;
+};
+
+/* The snippets of a hit into list, the best first; h gets its place. */
+civ_status hit_snippets(const Snippets &snip, const Ranking &rk, const civ_search_opts *o, Cand &c,
+                        civ_doc *doc, civ_inflater *zt, size_t total, std::vector<HitSnippet> &list,
+                        civ_hit &h, civ_error *err)
+{
+    size_t np = civ_doc_npassages(doc);
+    h.npassages = np ? static_cast<unsigned>(np) : 1;
+    if (np) {
+        if (!c.weighed && rk.scorer && !rk.scorer->empty()) {
+            PassageIndex pi;
+            std::vector<double> all;
+            rk.scorer->score(c.did, c.xd, pi, all, c.typed);
+        }
+        std::vector<PassageSnippet> ps;
+        unsigned want = o->version >= 3 ? std::min<unsigned>(o->snippets, CIV_SNIPPETS_MAX) : 1;
+        civ_status s = passage_snippets(snip, doc, c.xd, c.typed, want, ps, err);
+        if (s != CIV_OK)
+            return s;
+        for (PassageSnippet &p : ps) {
+            HitSnippet hs;
+            size_t off = 0;
+            civ_doc_passage(doc, p.passage, &off, nullptr);
+            hs.page = civ_doc_npages(doc) ? civ_doc_page_at(doc, off + p.snippet.offset) : 0;
+            hs.passage = static_cast<unsigned>(p.passage + 1);
+            hs.s = std::move(p.snippet);
+            list.push_back(std::move(hs));
+        }
+    } else if (zt) {
+        HitSnippet hs;
+        civ_buf *tb = civ_doc_text_buf(doc);
+        civ_status s = snip.make(zt, total, tb, hs.s, err);
+        civ_buf_free(tb);
+        if (s != CIV_OK)
+            return s;
+        hs.passage = 1;
+        hs.page = civ_doc_npages(doc) ? civ_doc_page_at(doc, hs.s.offset) : 0;
+        if (!hs.s.text.empty())
+            list.push_back(std::move(hs));
+    }
+    if (!list.empty()) {
+        h.passage = list[0].passage;
+        h.page = list[0].page;
+    }
+    return CIV_OK;
+}
+
+/* The page's hits: stored fields, and snippets from the stored text. */
 civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, const ParsedQuery &pq,
-                      const Xapian::MSet &mset, civ_error *err)
+                      const Ranking &rk, std::vector<Cand>::iterator from,
+                      std::vector<Cand>::iterator to, civ_error *err)
 {
     std::unique_ptr<Snippets> snip;
     if (o->snippet_len > 0)
         snip.reset(new Snippets(db, snippet_words(db, pq), o->snippet_len));
-    r->snippets.reserve(mset.size());
-    r->spans.reserve(mset.size());
-    r->docs.reserve(mset.size());
-    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+    size_t n = static_cast<size_t>(to - from);
+    r->snippets.reserve(n);
+    r->docs.reserve(n);
+    std::vector<std::vector<HitSnippet>> lists(n);
+    for (auto it = from; it != to; ++it) {
+        Cand &c = *it;
         double tf = civ_monotonic();
         civ_doc *doc = nullptr;
         civ_error derr = CIV_ERROR_INIT;
-        std::string data = it.get_document().get_data();
+        std::string data = c.xd.get_data();
         civ_inflater *zt = nullptr;
         size_t total = 0;
         civ_status ds = snip ? civ_doc_decode_stream(&doc, &zt, &total, data.data(), data.size(), &derr)
@@ -315,37 +473,58 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
         r->docs.push_back(doc);
         double ts = civ_monotonic();
         r->times.fetch += ts - tf;
-        r->snippets.emplace_back();
-        r->spans.emplace_back();
-        if (snip && zt) {
-            civ_buf *tb = civ_doc_text_buf(doc);
-            civ_status s = snip->make(zt, total, tb, r->snippets.back(), r->spans.back(), err);
-            civ_buf_free(tb);
+        civ_hit h = {};
+        if (snip) {
+            civ_status s = hit_snippets(*snip, rk, o, c, doc, zt, total, lists[r->hits.size()], h, err);
             if (s != CIV_OK)
                 return s;
+        } else {
+            size_t np = civ_doc_npassages(doc);
+            h.npassages = np ? static_cast<unsigned>(np) : 1;
         }
         r->times.snippet += civ_monotonic() - ts;
-        civ_hit h = {};
         h.rank = o->offset + static_cast<unsigned>(r->hits.size()) + 1;
-        h.score = it.get_weight();
-        h.percent = it.get_percent();
-        h.docid = *it;
+        h.score = c.w;
+        h.percent = c.percent;
+        h.docid = c.did;
         h.doc = doc;
-        h.copies = o->no_collapse ? 0 : it.get_collapse_count();
+        h.copies = o->no_collapse ? 0 : c.copies;
+        h.text_score = c.w_doc;
+        h.passage_score = c.w_pass;
+        h.best_passage = c.share > 0 ? static_cast<unsigned>(c.best + 1) : 0;
+        h.passage_share = c.share;
+        h.prior = c.prior;
+        h.cited_by = c.cited_by;
         r->copies.emplace_back();
         if (h.copies)
-            r->copies.back() = copies_of(db, *it, it.get_collapse_key());
+            r->copies.back() = copies_of(db, c.did, c.collapse_key);
         r->hits.push_back(h);
     }
+    /* Pointers last, when nothing moves any more. */
     r->copy_ptrs.resize(r->hits.size());
+    r->snippets.resize(r->hits.size());
+    r->shown.resize(r->hits.size());
     for (size_t i = 0; i < r->hits.size(); i++) {
-        r->hits[i].snippet = r->snippets[i].c_str();
-        r->hits[i].spans = r->spans[i].data();
-        r->hits[i].nspans = r->spans[i].size();
-        for (const std::string &c : r->copies[i])
-            r->copy_ptrs[i].push_back(c.c_str());
-        r->hits[i].copy_ids = r->copy_ptrs[i].data();
-        r->hits[i].ncopy_ids = r->copy_ptrs[i].size();
+        civ_hit &h = r->hits[i];
+        for (HitSnippet &hs : lists[i])
+            r->snippets[i].push_back(std::move(hs.s));
+        for (size_t k = 0; k < lists[i].size(); k++) {
+            const Snippet &sn = r->snippets[i][k];
+            civ_snippet cs = { sn.text.c_str(), sn.spans.data(), sn.spans.size(), lists[i][k].page,
+                               lists[i][k].passage };
+            r->shown[i].push_back(cs);
+        }
+        std::stable_sort(r->shown[i].begin(), r->shown[i].end(),
+                         [](const civ_snippet &a, const civ_snippet &b) { return a.passage < b.passage; });
+        h.snippet = r->snippets[i].empty() ? "" : r->snippets[i][0].text.c_str();
+        h.spans = r->snippets[i].empty() ? nullptr : r->snippets[i][0].spans.data();
+        h.nspans = r->snippets[i].empty() ? 0 : r->snippets[i][0].spans.size();
+        h.snippets = r->shown[i].data();
+        h.nsnippets = r->shown[i].size();
+        for (const std::string &cp : r->copies[i])
+            r->copy_ptrs[i].push_back(cp.c_str());
+        h.copy_ids = r->copy_ptrs[i].data();
+        h.ncopy_ids = r->copy_ptrs[i].size();
     }
     return CIV_OK;
 }
@@ -374,8 +553,9 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         enq.set_collapse_key(CIV_SLOT_DIGEST);
     if (o->time_limit_ms)
         enq.set_time_limit(o->time_limit_ms / 1000.0);
-    Xapian::Query expanded;
-    if (pq.natural && !o->like && o->sort == CIV_SORT_RELEVANCE && feedback(db, enq, pq.text, &expanded)) {
+    Xapian::Query expanded, added;
+    if (pq.natural && !o->like && o->sort == CIV_SORT_RELEVANCE &&
+        feedback(db, enq, pq.text, &expanded, &added)) {
         q = assemble(pq, expanded, o);
         enq.set_query(q);
     }
@@ -387,7 +567,12 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
      * be exact. */
     Xapian::doccount check = o->facet_values || o->limit == 0 ? db->db.get_doccount()
                                                               : o->offset + o->limit + EXACT_MARGIN;
-    Xapian::MSet mset = enq.get_mset(o->offset, o->limit, check);
+    /* The best matches are weighed again (passages, the prior): a page
+     * within them is taken from them all. */
+    bool rerank = o->sort == CIV_SORT_RELEVANCE && o->limit > 0 && o->offset < RERANK_DEPTH;
+    Xapian::doccount first = rerank ? 0 : o->offset;
+    Xapian::doccount want = rerank ? std::max<Xapian::doccount>(o->offset + o->limit, RERANK_DEPTH) : o->limit;
+    Xapian::MSet mset = enq.get_mset(first, want, check);
     r->total = mset.get_matches_estimated();
     r->exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     if (!o->no_collapse) {
@@ -412,9 +597,37 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     }
     if (o->facet_values)
         build_facets(r, spies, o->facet_values);
-    r->times.match = civ_monotonic() - t1;
+    double t2 = civ_monotonic();
+    r->times.match = t2 - t1;
 
-    s = fetch_hits(r, db, o, pq, mset, err);
+    std::vector<Cand> cands;
+    cands.reserve(mset.size());
+    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+        Cand c;
+        c.did = *it;
+        c.w_doc = c.w = it.get_weight();
+        c.percent = it.get_percent();
+        c.copies = it.get_collapse_count();
+        if (c.copies)
+            c.collapse_key = it.get_collapse_key();
+        c.xd = it.get_document();
+        cands.push_back(std::move(c));
+    }
+    Ranking rk;
+    if (o->limit > 0 && !cands.empty())
+        rk = make_ranking(db, pq, added, mset);
+    if (rerank && ((rk.passages && rk.mix) || rk.prior)) {
+        size_t depth = std::min<size_t>(cands.size(), RERANK_DEPTH);
+        for (size_t i = 0; i < depth; i++)
+            weigh(cands[i], rk);
+        std::stable_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(depth),
+                         [](const Cand &x, const Cand &y) { return x.w > y.w; });
+    }
+    r->times.rank = civ_monotonic() - t2;
+    size_t lo = std::min<size_t>(cands.size(), o->offset - first);
+    size_t hi = std::min<size_t>(cands.size(), lo + o->limit);
+    s = fetch_hits(r, db, o, pq, rk, cands.begin() + static_cast<std::ptrdiff_t>(lo),
+                   cands.begin() + static_cast<std::ptrdiff_t>(hi), err);
     if (s != CIV_OK)
         return s;
     if (pq.self) {
@@ -435,7 +648,7 @@ extern "C" civ_status civ_search(civ_results **out, civ_db *db, const civ_search
 {
     if (!out || !db || !opts)
         return civ_error_set(err, CIV_EINVAL, "civ_search: NULL argument");
-    if (opts->version != CIV_SEARCH_OPTS_VERSION)
+    if (opts->version != CIV_SEARCH_OPTS_VERSION && opts->version != 2)
         return civ_error_set(err, CIV_EINVAL, "civ_search: unknown options version %u",
                              opts->version);
     *out = nullptr;
@@ -506,5 +719,5 @@ extern "C" void civ_results_times(const civ_results *r, civ_search_times *out)
     if (r)
         *out = r->times;
     else
-        *out = civ_search_times{ 0, 0, 0, 0 };
+        *out = civ_search_times{ 0, 0, 0, 0, 0 };
 }
