@@ -181,7 +181,7 @@ static int parse_options(int argc, char **argv, cli *c)
 {
     enum { OPT_OFFSET = 256, OPT_OR, OPT_AND, OPT_SHOW, OPT_STATS, OPT_COLOR, OPT_SNIPPET,
            OPT_DEBUG, OPT_FACETS, OPT_BM25_K1, OPT_BM25_B, OPT_THREAD, OPT_CSV, OPT_LIKE,
-           OPT_NO_COLLAPSE, OPT_SNIPPETS, OPT_PAGE };
+           OPT_NO_COLLAPSE, OPT_SNIPPETS, OPT_PAGE, OPT_TUNE };
     static const struct option longopts[] = {
         { "index", required_argument, NULL, 'i' },
         { "limit", required_argument, NULL, 'n' },
@@ -208,6 +208,8 @@ static int parse_options(int argc, char **argv, cli *c)
         /* Hidden: BM25 parameters for bench/relevance's sweeps. */
         { "bm25-k1", required_argument, NULL, OPT_BM25_K1 },
         { "bm25-b", required_argument, NULL, OPT_BM25_B },
+        /* Hidden: ranking constants ("mix=0.4,k1=1.2") for bench sweeps. */
+        { "tune", required_argument, NULL, OPT_TUNE },
         { NULL, 0, NULL, 0 },
     };
     int ch;
@@ -272,6 +274,7 @@ static int parse_options(int argc, char **argv, cli *c)
         case OPT_STATS: c->stats = 1; break;
         case OPT_THREAD: c->thread = optarg; break;
         case OPT_DEBUG: c->debug = 1; break;
+        case OPT_TUNE: c->so.tuning = optarg; break;
         case OPT_BM25_K1:
         case OPT_BM25_B: {
             char *end;

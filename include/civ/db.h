@@ -88,6 +88,9 @@ typedef struct civ_search_opts {
     size_t nfacet_fields;            /* (schema field names); 0: all of them */
     unsigned snippets;         /* snippets a hit, each from another passage of
                                   its text (0: one; at most CIV_SNIPPETS_MAX) */
+    const char *tuning;        /* NULL; "name=value,…" overrides ranking
+                                  constants, for bench sweeps (CIV_EINVAL
+                                  for a name it does not know) */
 } civ_search_opts;
 
 #define CIV_SNIPPETS_MAX 10

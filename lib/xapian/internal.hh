@@ -300,31 +300,62 @@ struct QueryTerm {
  * wildcard, a scaled or external weight): its terms are still added. */
 bool query_terms(const Xapian::Query &q, double factor, bool typed, std::vector<QueryTerm> &terms);
 
-/* Weights of a document's passages: BM25 over each passage's own words
- * (the term's positions within it, its length), with the collection's
- * term frequencies, for ranking by the best passage and for choosing
- * the passages snippets show. */
+/* The constants of ranking by passages and the prior (search.cc has the
+ * tuned values and why); a hidden option overrides them for bench sweeps
+ * ("mix=0.4,k1=1.2"). */
+struct RankTuning {
+    double mix;          /* a long document's share of weight from its best passage */
+    double k1, b;        /* BM25 over passages */
+    double minnorm;      /* shortest passage length, as a share of the average */
+    double avg;          /* passage length (words) the normalisation is against */
+    unsigned depth;      /* best matches weighed again */
+    double prior, prior_max; /* cited-by prior: prior * log(1 + n), at most prior_max */
+    double doc_b, doc_minnorm; /* BM25 of whole documents: b and shortest length */
+    double single;       /* 1: a document of one passage is weighed as one too */
+    /* Sets name=value pairs; false at the first it does not know. */
+    bool parse(const char *s);
+};
+
+/* The tuned values. */
+RankTuning rank_tuning();
+
+/* The weights of one document's passages. */
+struct PassageWeights {
+    bool several = false;     /* stored as passages; else one, and typed empty */
+    PassageIndex pi;
+    std::vector<double> all;  /* every ranking term; the fields' words count in each */
+    std::vector<double> typed;/* the typed words of its text only (snippets) */
+};
+
+/* Weights of documents' passages: BM25 over each passage's words (the
+ * term's positions within it) with the fields' words (title, headings…)
+ * counted in every passage as context, and the collection's term
+ * frequencies: for ranking by the best passage and choosing the
+ * passages snippets show. */
 class PassageScorer {
   public:
     /* terms: at most the PASSAGE_TERMS that weigh most are kept; mset
      * gives their frequencies. */
-    PassageScorer(const civ_db *db, const Xapian::MSet &mset, std::vector<QueryTerm> terms);
+    PassageScorer(const civ_db *db, const Xapian::MSet &mset, std::vector<QueryTerm> terms,
+                  const RankTuning &tune);
     bool empty() const { return terms_.empty(); }
-    /* Reads where the document's passages end (false when it has one
-     * passage or none stored apart) and weighs each: all[i] with every
-     * term, the fields' words counting in the first passage; typed[i]
-     * with the typed words of its text only. */
-    bool score(Xapian::docid did, const Xapian::Document &xd, PassageIndex &pi,
-               std::vector<double> &all, std::vector<double> &typed) const;
+    /* Weighs the passages of documents dids (xds their documents) into
+     * out[i]: reads where their passages end, then each term's posting
+     * and positions in them, in docid order. */
+    void score(const std::vector<Xapian::docid> &dids, const std::vector<Xapian::Document> &xds,
+               std::vector<PassageWeights> &out) const;
 
   private:
     struct Term {
         std::string term;
-        double weight;     /* BM25's term weight, the query's factor and k1 + 1 folded in */
-        unsigned field_wdf; /* a field's term: wdf per position (its weight) */
+        double weight; /* BM25's term weight, the query's factor and k1 + 1 folded in */
         bool typed, rank;
     };
+    /* BM25 of a term of weight `weight` seen tf times in a passage of
+     * len times the average length. */
+    double weigh(double weight, double tf, double len) const;
     const civ_db *db_;
+    RankTuning tune_;
     std::vector<Term> terms_;
 };
 
@@ -338,7 +369,7 @@ struct PassageSnippet {
 /* Up to `want` snippets (at least one) of a document whose text is stored
  * apart as passages (civ_doc_npassages(doc) >= 2; xd its Xapian document),
  * each from another passage, the best first: the passages with the
- * highest typed weights (PassageScorer::score; empty when not weighed),
+ * highest typed weights (PassageWeights::typed; empty when not weighed),
  * else the first passages that hold the query's words, else the start of
  * the text. Reads and inflates only the passages it shows or tries.
  * CIV_ENOMEM only. */

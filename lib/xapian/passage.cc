@@ -105,37 +105,43 @@ civ_status civx::load_passages(civ_doc *doc, const Xapian::Document &xd, civ_err
 
 namespace {
 
-/* BM25 over passages. k1 and b are BM25's usual; a passage's length is
- * measured against the length passages aim at, and a page shorter than
- * half of it counts as half (as Xapian does for whole documents). */
-const double PASSAGE_K1 = 1.2, PASSAGE_B = 0.75, PASSAGE_MINNORM = 0.5;
 /* Terms weighed in passages: the rarest (heaviest) of the query's; a
- * pasted page keeps far more, each costing a position list a passage
- * document. */
+ * pasted page keeps far more, each costing a posting and a position
+ * list a document. */
 const size_t PASSAGE_TERMS = 12;
 
-/* The field whose prefix starts term, or NULL (a plain word). */
-const civ_field_def *term_field(const std::string &term)
-{
-    if (term.empty() || !(term[0] >= 'A' && term[0] <= 'Z'))
-        return nullptr;
-    size_t n;
-    const civ_field_def *fs = civ_schema_fields(&n);
-    const civ_field_def *best = nullptr;
-    size_t best_len = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *p = fs[i].prefix;
-        size_t pl = p ? strlen(p) : 0;
-        if (pl > best_len && term.compare(0, pl, p) == 0 &&
-            (term.size() == pl || !(term[pl] >= 'A' && term[pl] <= 'Z'))) {
-            best = &fs[i];
-            best_len = pl;
-        }
-    }
-    return best;
-}
-
 } // namespace
+
+bool civx::RankTuning::parse(const char *s)
+{
+    struct { const char *name; double *d; } knobs[] = {
+        { "mix", &mix }, { "k1", &k1 }, { "b", &b }, { "minnorm", &minnorm }, { "avg", &avg },
+        { "prior", &prior }, { "prior_max", &prior_max }, { "doc_b", &doc_b },
+        { "doc_minnorm", &doc_minnorm }, { "single", &single },
+    };
+    while (s && *s) {
+        const char *eq = strchr(s, '=');
+        if (!eq)
+            return false;
+        std::string name(s, static_cast<size_t>(eq - s));
+        char *end;
+        double v = strtod(eq + 1, &end);
+        if (end == eq + 1 || !(v >= 0 && v <= 1e6))
+            return false;
+        bool known = false;
+        for (auto &k : knobs)
+            if (name == k.name)
+                *k.d = v, known = true;
+        if (name == "depth")
+            depth = static_cast<unsigned>(v), known = true;
+        if (!known)
+            return false;
+        s = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',')
+            return false;
+    }
+    return true;
+}
 
 bool civx::query_terms(const Xapian::Query &q, double factor, bool typed, std::vector<QueryTerm> &terms)
 {
@@ -182,18 +188,11 @@ bool civx::query_terms(const Xapian::Query &q, double factor, bool typed, std::v
 }
 
 civx::PassageScorer::PassageScorer(const civ_db *db, const Xapian::MSet &mset,
-                                   std::vector<QueryTerm> terms)
-    : db_(db)
+                                   std::vector<QueryTerm> terms, const RankTuning &tune)
+    : db_(db), tune_(tune)
 {
     double n = static_cast<double>(db->db.get_doccount());
     for (const QueryTerm &qt : terms) {
-        const civ_field_def *f = term_field(qt.term);
-        /* Exact-match terms have no positions; "Z" stems of older
-         * indexes neither. */
-        if (f && !(f->flags & CIV_FIELD_TEXT))
-            continue;
-        if (!f && qt.term[0] == 'Z')
-            continue;
         double tf = mset.get_termfreq(qt.term);
         if (tf <= 0)
             continue;
@@ -203,9 +202,8 @@ civx::PassageScorer::PassageScorer(const civ_db *db, const Xapian::MSet &mset,
             tw = tw * 0.5 + 1;
         Term t;
         t.term = qt.term;
-        t.weight = std::log(tw) * qt.factor * (2.0 * qt.wqf / (1.0 + qt.wqf)) * (PASSAGE_K1 + 1);
-        t.field_wdf = f ? (f->weight ? f->weight : 1) : 0;
-        t.typed = qt.typed && !f;
+        t.weight = std::log(tw) * qt.factor * (2.0 * qt.wqf / (1.0 + qt.wqf)) * (tune_.k1 + 1);
+        t.typed = qt.typed && !(qt.term[0] >= 'A' && qt.term[0] <= 'Z');
         t.rank = qt.rank;
         terms_.push_back(t);
     }
@@ -216,43 +214,91 @@ civx::PassageScorer::PassageScorer(const civ_db *db, const Xapian::MSet &mset,
         terms_.resize(PASSAGE_TERMS);
 }
 
-bool civx::PassageScorer::score(Xapian::docid did, const Xapian::Document &xd, PassageIndex &pi,
-                                std::vector<double> &all, std::vector<double> &typed) const
+void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
+                                const std::vector<Xapian::Document> &xds,
+                                std::vector<PassageWeights> &out) const
 {
-    if (!pi.decode(xd.get_value(CIV_SLOT_PASSAGE_INDEX)) || pi.ends.size() < 2)
-        return false;
-    size_t np = pi.ends.size();
-    all.assign(np, 0.0);
-    typed.assign(np, 0.0);
-    std::vector<unsigned> tf_all(np), tf_text(np);
-    std::vector<size_t> touched;
+    out.assign(dids.size(), PassageWeights());
+    if (dids.empty())
+        return;
+    std::vector<size_t> order;
+    for (size_t k = 0; k < dids.size(); k++) {
+        PassageWeights &w = out[k];
+        /* A document of one passage is weighed as one, from its wdf, or
+         * not at all (it is its own best passage). */
+        if (w.pi.decode(xds[k].get_value(CIV_SLOT_PASSAGE_INDEX)) && w.pi.ends.size() >= 2)
+            w.several = true;
+        else if (tune_.single <= 0)
+            continue;
+        order.push_back(k);
+        size_t np = w.several ? w.pi.ends.size() : 1;
+        w.all.assign(np, 0.0);
+        if (w.several)
+            w.typed.assign(np, 0.0);
+    }
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return dids[a] < dids[b]; });
+    /* Passages are measured against the length they aim at, or the
+     * collection's average document where that is shorter: in a
+     * collection of short documents a document's weight as one passage
+     * is its weight as a whole. */
+    double avg = std::min(tune_.avg, std::max(1.0, db_->db.get_avlength()));
+    std::vector<Xapian::termcount> head_len(dids.size(), 0), doc_len(dids.size(), 0);
+    std::vector<bool> have_len(dids.size(), false);
+    std::vector<unsigned> body;
     for (const Term &t : terms_) {
-        touched.clear();
-        for (Xapian::PositionIterator p = db_->db.positionlist_begin(did, t.term);
-             p != db_->db.positionlist_end(did, t.term); ++p) {
-            Xapian::termpos pos = *p;
-            size_t i = pi.passage_of(pos);
-            if (!tf_all[i] && !tf_text[i])
-                touched.push_back(i);
-            if (t.field_wdf) {
-                tf_all[i] += t.field_wdf;
-            } else {
-                tf_all[i]++;
-                if (pos > pi.body_start)
-                    tf_text[i]++;
+        Xapian::PostingIterator p = db_->db.postlist_begin(t.term);
+        for (size_t k : order) {
+            Xapian::docid did = dids[k];
+            p.skip_to(did);
+            if (p == db_->db.postlist_end(t.term))
+                break;
+            if (*p != did)
+                continue;
+            PassageWeights &w = out[k];
+            const PassageIndex &pi = w.pi;
+            if (!have_len[k]) {
+                doc_len[k] = p.get_doclength();
+                Xapian::termcount text = w.several ? pi.ends.back() - pi.body_start : 0;
+                head_len[k] = doc_len[k] > text ? doc_len[k] - text : 0;
+                have_len[k] = true;
+            }
+            Xapian::termcount wdf = p.get_wdf();
+            if (!w.several) {
+                if (t.rank)
+                    w.all[0] += weigh(t.weight, wdf, doc_len[k] / avg);
+                continue;
+            }
+            size_t np = pi.ends.size();
+            body.assign(np, 0);
+            Xapian::termcount in_text = 0;
+            for (Xapian::PositionIterator q = db_->db.positionlist_begin(did, t.term);
+                 q != db_->db.positionlist_end(did, t.term); ++q) {
+                if (*q > pi.body_start) {
+                    body[pi.passage_of(*q)]++;
+                    in_text++;
+                }
+            }
+            /* The fields' share of the term (a title word counts its
+             * weight, once a position) is context for every passage. */
+            double head = wdf > in_text ? wdf - in_text : 0;
+            for (size_t i = 0; i < np; i++) {
+                double tf = body[i] + head;
+                if (tf <= 0)
+                    continue;
+                double len = (pi.words(i) + head_len[k]) / avg;
+                if (t.rank)
+                    w.all[i] += weigh(t.weight, tf, len);
+                if (t.typed && body[i])
+                    w.typed[i] += weigh(t.weight, body[i], len);
             }
         }
-        for (size_t i : touched) {
-            double len = std::max(pi.words(i) / static_cast<double>(CIV_PASSAGE_WORDS), PASSAGE_MINNORM);
-            double k = PASSAGE_K1 * (len * PASSAGE_B + (1 - PASSAGE_B));
-            if (t.rank && tf_all[i])
-                all[i] += t.weight * tf_all[i] / (k + tf_all[i]);
-            if (t.typed && tf_text[i])
-                typed[i] += t.weight * tf_text[i] / (k + tf_text[i]);
-            tf_all[i] = tf_text[i] = 0;
-        }
     }
-    return true;
+}
+
+double civx::PassageScorer::weigh(double weight, double tf, double len) const
+{
+    double k = tune_.k1 * (std::max(len, tune_.minnorm) * tune_.b + (1 - tune_.b));
+    return weight * tf / (k + tf);
 }
 
 /* ---- snippets from passages ----------------------------------------------- */

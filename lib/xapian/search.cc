@@ -10,6 +10,7 @@
 
 extern "C" {
 #include "civ/compress.h"
+#include "civ/passage.h"
 }
 
 using namespace civx;
@@ -35,20 +36,37 @@ const size_t COPIES_LISTED = 10;
 const Xapian::termcount PRF_TERMS = 10;
 const double PRF_WEIGHT = 0.5;
 
-/* Passages (bench/README.md, "Long documents"): the RERANK_DEPTH best
- * matches are weighed again, a document of several passages by its whole
- * text and its best passage, PASSAGE_MIX of the weight going to the
- * passage; one of a single passage is its own best passage. A short
- * document about a thing thus keeps its place before a long one that
- * names it in passing, and a long one with a passage about it rises. */
-const unsigned RERANK_DEPTH = 50;
-const double PASSAGE_MIX = 0.5;
-/* The prior of documents cited by others of the archive
- * (CIV_SLOT_CITED_BY): PRIOR_WEIGHT * log(1 + cited by), at most
- * PRIOR_MAX, added to the weight: a landmark cited by a hundred gains
- * about as much as a rare word's single occurrence, an uncited document
- * nothing. */
-const double PRIOR_WEIGHT = 0.25, PRIOR_MAX = 1.5;
+} // namespace
+
+/* Passages (bench/README.md, "Long documents"): the `depth` best matches
+ * are weighed again, a document of several passages by its whole text
+ * and its best passage, `mix` of the weight going to the passage; one of
+ * a single passage is its own best passage. A short document about a
+ * thing thus keeps its place before a long one that names it in
+ * passing, and a long one with a passage about it rises.
+ *
+ * The prior of documents cited by others of the archive
+ * (CIV_SLOT_CITED_BY): prior * log(1 + cited by), at most prior_max,
+ * added to the weight: a landmark cited by a hundred gains about as much
+ * as a rare word's single occurrence, an uncited document nothing. */
+civx::RankTuning civx::rank_tuning()
+{
+    RankTuning t;
+    t.mix = 0.5;
+    t.k1 = 1.6;
+    t.b = 0.75;
+    t.minnorm = 0.5;
+    t.avg = CIV_PASSAGE_WORDS;
+    t.depth = 50;
+    t.prior = 0.25;
+    t.prior_max = 1.5;
+    t.doc_b = BM25_B;
+    t.doc_minnorm = BM25_MINNORM;
+    t.single = 0;
+    return t;
+}
+
+namespace {
 
 /* Counts the values of a facet slot; several values in one slot are
  * separated by CIV_FACET_SEP. Serialisable, so it works over remote
@@ -311,7 +329,7 @@ struct Cand {
     std::string collapse_key;
     Xapian::Document xd;
     bool weighed = false;      /* its passages were weighed */
-    std::vector<double> typed; /* the typed words' weight in each passage */
+    PassageWeights pw;
     double w_pass = 0, share = 0;
     size_t best = 0;
     double prior = 0;
@@ -320,6 +338,7 @@ struct Cand {
 
 /* What weighing passages needs: the query's terms, and what applies. */
 struct Ranking {
+    RankTuning tune;
     std::vector<QueryTerm> terms;
     bool mix = false;      /* the query's weight can be told passage by passage */
     bool passages = false; /* the index has documents of several passages */
@@ -327,14 +346,13 @@ struct Ranking {
     std::unique_ptr<PassageScorer> scorer;
 };
 
-Ranking make_ranking(const civ_db *db, const ParsedQuery &pq, const Xapian::Query &added,
-                     const Xapian::MSet &mset)
+void make_ranking(Ranking &rk, const civ_db *db, const ParsedQuery &pq, const Xapian::Query &added,
+                  const Xapian::MSet &mset)
 {
-    Ranking rk;
     rk.passages = db->db.get_value_freq(CIV_SLOT_PASSAGE_INDEX) > 0;
     rk.prior = db->db.get_value_freq(CIV_SLOT_CITED_BY) > 0;
     if (!rk.passages)
-        return rk;
+        return;
     bool ok = query_terms(pq.text, 1.0, true, rk.terms);
     if (!added.empty())
         ok = query_terms(added, PRF_WEIGHT, false, rk.terms) && ok;
@@ -354,32 +372,51 @@ Ranking make_ranking(const civ_db *db, const ParsedQuery &pq, const Xapian::Quer
         }
     }
     /* Older indexes keep stems without positions. */
-    rk.mix = ok && (db->stem_all || db->stemmer_lang == "none");
-    rk.scorer.reset(new PassageScorer(db, mset, rk.terms));
-    return rk;
+    rk.mix = ok && rk.tune.mix > 0 && (db->stem_all || db->stemmer_lang == "none");
+    rk.scorer.reset(new PassageScorer(db, mset, rk.terms, rk.tune));
 }
 
-/* Weighs a match by its passages and the prior: c.w, and what made it. */
+/* Weighs the passages of cands[from..to) not weighed yet. */
+void weigh_passages(std::vector<Cand> &cands, size_t from, size_t to, const Ranking &rk)
+{
+    if (!rk.scorer || rk.scorer->empty())
+        return;
+    std::vector<Xapian::docid> dids;
+    std::vector<Xapian::Document> xds;
+    std::vector<size_t> at;
+    for (size_t i = from; i < to; i++) {
+        if (cands[i].weighed)
+            continue;
+        dids.push_back(cands[i].did);
+        xds.push_back(cands[i].xd);
+        at.push_back(i);
+    }
+    std::vector<PassageWeights> out;
+    rk.scorer->score(dids, xds, out);
+    for (size_t k = 0; k < at.size(); k++) {
+        cands[at[k]].pw = std::move(out[k]);
+        cands[at[k]].weighed = true;
+    }
+}
+
+/* Weighs a match (its passages weighed) by its best passage and the
+ * prior: c.w, and what made it. */
 void weigh(Cand &c, const Ranking &rk)
 {
     c.w = c.w_doc;
-    if (rk.scorer && !rk.scorer->empty()) {
-        PassageIndex pi;
-        std::vector<double> all;
-        if (rk.scorer->score(c.did, c.xd, pi, all, c.typed) && rk.mix) {
-            c.best = static_cast<size_t>(std::max_element(all.begin(), all.end()) - all.begin());
-            c.w_pass = all[c.best];
-            c.share = PASSAGE_MIX;
-            c.w = (1 - PASSAGE_MIX) * c.w_doc + PASSAGE_MIX * c.w_pass;
-        }
+    const std::vector<double> &all = c.pw.all;
+    if (rk.mix && !all.empty() && (c.pw.several || rk.tune.single > 0)) {
+        c.best = static_cast<size_t>(std::max_element(all.begin(), all.end()) - all.begin());
+        c.w_pass = all[c.best];
+        c.share = rk.tune.mix;
+        c.w = (1 - c.share) * c.w_doc + c.share * c.w_pass;
     }
-    c.weighed = true;
     if (rk.prior) {
         std::string v = c.xd.get_value(CIV_SLOT_CITED_BY);
         double n = v.empty() ? 0 : Xapian::sortable_unserialise(v);
         if (n >= 1) {
             c.cited_by = n < 1e9 ? static_cast<unsigned>(n) : 1000000000u;
-            c.prior = std::min(PRIOR_MAX, PRIOR_WEIGHT * std::log1p(n));
+            c.prior = std::min(rk.tune.prior_max, rk.tune.prior * std::log1p(n));
             c.w += c.prior;
         }
     }
@@ -395,21 +432,16 @@ struct HitSnippet {
 };
 
 /* The snippets of a hit into list, the best first; h gets its place. */
-civ_status hit_snippets(const Snippets &snip, const Ranking &rk, const civ_search_opts *o, Cand &c,
-                        civ_doc *doc, civ_inflater *zt, size_t total, std::vector<HitSnippet> &list,
-                        civ_hit &h, civ_error *err)
+civ_status hit_snippets(const Snippets &snip, const civ_search_opts *o, Cand &c, civ_doc *doc,
+                        civ_inflater *zt, size_t total, std::vector<HitSnippet> &list, civ_hit &h,
+                        civ_error *err)
 {
     size_t np = civ_doc_npassages(doc);
     h.npassages = np ? static_cast<unsigned>(np) : 1;
     if (np) {
-        if (!c.weighed && rk.scorer && !rk.scorer->empty()) {
-            PassageIndex pi;
-            std::vector<double> all;
-            rk.scorer->score(c.did, c.xd, pi, all, c.typed);
-        }
         std::vector<PassageSnippet> ps;
         unsigned want = o->version >= 3 ? std::min<unsigned>(o->snippets, CIV_SNIPPETS_MAX) : 1;
-        civ_status s = passage_snippets(snip, doc, c.xd, c.typed, want, ps, err);
+        civ_status s = passage_snippets(snip, doc, c.xd, c.pw.typed, want, ps, err);
         if (s != CIV_OK)
             return s;
         for (PassageSnippet &p : ps) {
@@ -442,8 +474,7 @@ civ_status hit_snippets(const Snippets &snip, const Ranking &rk, const civ_searc
 
 /* The page's hits: stored fields, and snippets from the stored text. */
 civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, const ParsedQuery &pq,
-                      const Ranking &rk, std::vector<Cand>::iterator from,
-                      std::vector<Cand>::iterator to, civ_error *err)
+                      std::vector<Cand>::iterator from, std::vector<Cand>::iterator to, civ_error *err)
 {
     std::unique_ptr<Snippets> snip;
     if (o->snippet_len > 0)
@@ -475,7 +506,7 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
         r->times.fetch += ts - tf;
         civ_hit h = {};
         if (snip) {
-            civ_status s = hit_snippets(*snip, rk, o, c, doc, zt, total, lists[r->hits.size()], h, err);
+            civ_status s = hit_snippets(*snip, o, c, doc, zt, total, lists[r->hits.size()], h, err);
             if (s != CIV_OK)
                 return s;
         } else {
@@ -545,7 +576,13 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     enq.set_query(q);
     double k1 = o->bm25_k1 > 0 ? o->bm25_k1 : BM25_K1;
     double b = o->bm25_b > 0 ? o->bm25_b : BM25_B;
-    enq.set_weighting_scheme(Xapian::BM25Weight(k1, BM25_K2, BM25_K3, b, BM25_MINNORM));
+    Ranking rk;
+    rk.tune = rank_tuning();
+    if (o->version >= 3 && o->tuning && !rk.tune.parse(o->tuning))
+        return civ_error_set(err, CIV_EINVAL, "unknown ranking setting in \"%s\"", o->tuning);
+    if (o->bm25_b <= 0)
+        b = rk.tune.doc_b;
+    enq.set_weighting_scheme(Xapian::BM25Weight(k1, BM25_K2, BM25_K3, b, rk.tune.doc_minnorm));
     DateKey date_key(o->sort == CIV_SORT_DATE_DESC);
     if (o->sort != CIV_SORT_RELEVANCE)
         enq.set_sort_by_key_then_relevance(&date_key, o->sort == CIV_SORT_DATE_DESC);
@@ -569,9 +606,10 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
                                                               : o->offset + o->limit + EXACT_MARGIN;
     /* The best matches are weighed again (passages, the prior): a page
      * within them is taken from them all. */
-    bool rerank = o->sort == CIV_SORT_RELEVANCE && o->limit > 0 && o->offset < RERANK_DEPTH;
+    unsigned depth = rk.tune.depth;
+    bool rerank = o->sort == CIV_SORT_RELEVANCE && o->limit > 0 && o->offset < depth;
     Xapian::doccount first = rerank ? 0 : o->offset;
-    Xapian::doccount want = rerank ? std::max<Xapian::doccount>(o->offset + o->limit, RERANK_DEPTH) : o->limit;
+    Xapian::doccount want = rerank ? std::max<Xapian::doccount>(o->offset + o->limit, depth) : o->limit;
     Xapian::MSet mset = enq.get_mset(first, want, check);
     r->total = mset.get_matches_estimated();
     r->exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
@@ -613,20 +651,24 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         c.xd = it.get_document();
         cands.push_back(std::move(c));
     }
-    Ranking rk;
     if (o->limit > 0 && !cands.empty())
-        rk = make_ranking(db, pq, added, mset);
+        make_ranking(rk, db, pq, added, mset);
     if (rerank && ((rk.passages && rk.mix) || rk.prior)) {
-        size_t depth = std::min<size_t>(cands.size(), RERANK_DEPTH);
-        for (size_t i = 0; i < depth; i++)
+        size_t n = std::min<size_t>(cands.size(), depth);
+        if (rk.mix)
+            weigh_passages(cands, 0, n, rk);
+        for (size_t i = 0; i < n; i++)
             weigh(cands[i], rk);
-        std::stable_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(depth),
+        std::stable_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(n),
                          [](const Cand &x, const Cand &y) { return x.w > y.w; });
     }
-    r->times.rank = civ_monotonic() - t2;
     size_t lo = std::min<size_t>(cands.size(), o->offset - first);
     size_t hi = std::min<size_t>(cands.size(), lo + o->limit);
-    s = fetch_hits(r, db, o, pq, rk, cands.begin() + static_cast<std::ptrdiff_t>(lo),
+    /* The page's hits: where the typed words are, for their snippets. */
+    if (o->snippet_len > 0)
+        weigh_passages(cands, lo, hi, rk);
+    r->times.rank = civ_monotonic() - t2;
+    s = fetch_hits(r, db, o, pq, cands.begin() + static_cast<std::ptrdiff_t>(lo),
                    cands.begin() + static_cast<std::ptrdiff_t>(hi), err);
     if (s != CIV_OK)
         return s;
