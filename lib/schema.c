@@ -52,6 +52,10 @@ static const civ_field_def fields[] = {
       "number of pages (PDF and other paged formats)", "Pages" },
     { "words", "words", NULL, STORED | SORT | NUMBER | SHOW, 0, CIV_SLOT_WORDS,
       "number of words in the text", "Words" },
+    /* The citation graph's count (docs/fields.md): ranking reads it as a
+     * mild prior; documents without it are uncited. */
+    { "cited_by", "cited_by", NULL, STORED | SORT | NUMBER | SHOW, 0, CIV_SLOT_CITED_BY,
+      "documents of the archive that cite this one", "Cited by" },
     { "digest", NULL, NULL, INTERNAL, 0, CIV_SLOT_DIGEST,
       "hash of the title and text: the same letter in two folders shares it" },
     { "mtime", NULL, NULL, STORED | INTERNAL, 0, CIV_SLOT_MTIME,

@@ -309,7 +309,8 @@ struct RankTuning {
     double minnorm;      /* shortest passage length, as a share of the average */
     double avg;          /* passage length (words) the normalisation is against */
     unsigned depth;      /* best matches weighed again */
-    double prior, prior_max; /* cited-by prior: prior * log(1 + n), at most prior_max */
+    double prior, prior_max; /* cited-by prior: the weight's share prior * log(1 + n),
+                                at most prior_max */
     double doc_b, doc_minnorm; /* BM25 of whole documents: b and shortest length */
     double single;       /* 1: a document of one passage is weighed as one too */
     /* Sets name=value pairs; false at the first it does not know. */
