@@ -313,6 +313,7 @@ struct RankTuning {
                                 at most prior_max */
     double doc_b, doc_minnorm; /* BM25 of whole documents: b and shortest length */
     double single;       /* 1: a document of one passage is weighed as one too */
+    double min_passages; /* fewer passages: weighed by the whole text alone */
     /* Sets name=value pairs; false at the first it does not know. */
     bool parse(const char *s);
 };

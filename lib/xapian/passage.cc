@@ -118,6 +118,7 @@ bool civx::RankTuning::parse(const char *s)
         { "mix", &mix }, { "k1", &k1 }, { "b", &b }, { "minnorm", &minnorm }, { "avg", &avg },
         { "prior", &prior }, { "prior_max", &prior_max }, { "doc_b", &doc_b },
         { "doc_minnorm", &doc_minnorm }, { "single", &single },
+        { "min_passages", &min_passages },
     };
     while (s && *s) {
         const char *eq = strchr(s, '=');
