@@ -6,7 +6,9 @@ MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX ?= /usr/local
 
-.PHONY: all deps deps-test build demo test test-release test-asan install uninstall clean
+.PHONY: all deps deps-test deps-fuzz build demo test test-release test-asan fuzz fuzz-smoke \
+        install uninstall deb clean
+FUZZ_SECONDS ?= 60
 
 all: build
 
@@ -16,8 +18,11 @@ deps:
 deps-test:
 	@scripts/deps.sh build test
 
+deps-fuzz:
+	@scripts/deps.sh build fuzz
+
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
 demo: build
@@ -33,12 +38,34 @@ test-asan: deps-test
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
 
+# libFuzzer over every parser and entry point (fuzz/): FUZZ_SECONDS each.
+fuzz: deps-fuzz
+	@scripts/fuzz.sh -s $(FUZZ_SECONDS)
+
+# Every fuzz target for 10 s over its seeds: what CI runs.
+fuzz-smoke: deps-fuzz
+	@scripts/fuzz.sh --smoke
+
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 uninstall:
 	rm -f $(PREFIX)/bin/civindex $(PREFIX)/bin/civsearch \
-	      $(PREFIX)/share/man/man1/civindex.1 $(PREFIX)/share/man/man1/civsearch.1
+	      $(PREFIX)/share/man/man1/civindex.1 $(PREFIX)/share/man/man1/civsearch.1 \
+	      $(PREFIX)/lib/systemd/system/civsearch.socket $(PREFIX)/lib/systemd/system/civsearch.service \
+	      $(PREFIX)/lib/systemd/system/civsearch-tcpsrv@.service \
+	      $(PREFIX)/lib/systemd/system/civsearch-replicate@.service \
+	      $(PREFIX)/lib/systemd/system/civsearch-replicate-server.service \
+	      $(PREFIX)/lib/systemd/system/civindex.service $(PREFIX)/lib/systemd/system/civindex.timer \
+	      $(PREFIX)/lib/sysusers.d/civsearch.conf
+	rm -rf $(PREFIX)/share/doc/civsearch/examples
+
+# The Debian package, built from a copy of the tree with dpkg-buildpackage,
+# then checked: lintian (no errors), its contents, its units
+# (systemd-analyze verify). The .deb is left in $(BUILD)/deb/.
+deb:
+	@scripts/deps.sh build deb
+	@scripts/deb.sh $(BUILD)/deb
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

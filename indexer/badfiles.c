@@ -13,7 +13,7 @@
 static const char outcome_letters[] = { [CIV_FILE_SKIPPED] = 's', [CIV_FILE_FAILED] = 'f',
                                         [CIV_FILE_IGNORED] = 'i' };
 
-void bad_tag(char out[17], size_t max_size, const char *format)
+void bad_tag(char out[17], size_t max_size, const char *format, int ocr)
 {
     uint64_t h = civ_hash64(CIV_VERSION, strlen(CIV_VERSION), 0xbad);
     for (size_t i = 0; civ_extractors[i]; i++) {
@@ -25,6 +25,8 @@ void bad_tag(char out[17], size_t max_size, const char *format)
     h = civ_hash64(&max_size, sizeof max_size, h);
     if (format)
         h = civ_hash64(format, strlen(format), h);
+    if (ocr)
+        h = civ_hash64("ocr", 3, h);
     civ_hash64_hex(out, h);
 }
 

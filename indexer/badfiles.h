@@ -11,7 +11,7 @@
  * HASH is that of the root and the file id; OUTCOME one letter (s
  * skipped, f failed, i not a format civindex reads). TAG names what the
  * run that remembered the file could read (civindex's version, its
- * extractors and their extensions, the size limit, a forced format): a
+ * extractors and their extensions, the size limit, a forced format, OCR): a
  * file remembered under another tag is read again, so a new civindex that
  * reads PDF reads the PDFs an older one left.
  */
@@ -36,7 +36,7 @@ typedef struct bad_file {
 } bad_file;
 
 /* The tag of this civindex with these options into out[17]. */
-void bad_tag(char out[17], size_t max_size, const char *format);
+void bad_tag(char out[17], size_t max_size, const char *format, int ocr);
 
 /* The metadata key of a file into out (at least BAD_KEY_SIZE bytes). */
 #define BAD_KEY_SIZE (sizeof BAD_META_PREFIX + 16)

@@ -1,6 +1,7 @@
 /* Walks a libxml2 tree: readable text in reading order, plus metadata. */
 #include "dom.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -18,7 +19,13 @@ typedef struct walker {
     int first_h1_done;
     civ_buf heading;      /* text of the heading being read */
     int in_heading;
+    unsigned depth;       /* elements the walk is inside */
 } walker;
+
+/* Deeper than this, a subtree's text is read flat, without recursion
+ * (HTML is parsed without libxml2's depth limit, which would drop the
+ * rest of a page nested 256 deep). */
+#define DOM_MAX_DEPTH 400
 
 static int name_is(const xmlNode *n, const char *name)
 {
@@ -180,10 +187,38 @@ static char *node_text(const xmlNode *n)
 
 static void walk(walker *w, xmlNode *n);
 
+/* The text below top, in document order, words apart, without
+ * recursion; skipped elements stay skipped. */
+static void flat_text(walker *w, xmlNode *top)
+{
+    xmlNode *c = top->children;
+    while (c) {
+        if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content) {
+            w->pending_space = 1;
+            add_text(w, (const char *)c->content, strlen((const char *)c->content));
+        } else if (c->type == XML_ELEMENT_NODE && c->children &&
+                   !(w->mode == CIV_DOM_HTML && in_list(c, skip_elems))) {
+            c = c->children;
+            continue;
+        }
+        while (c && c != top && !c->next)
+            c = c->parent;
+        if (!c || c == top)
+            return;
+        c = c->next;
+    }
+}
+
 static void walk_children(walker *w, xmlNode *n)
 {
+    if (w->depth >= DOM_MAX_DEPTH) {
+        flat_text(w, n);
+        return;
+    }
+    w->depth++;
     for (xmlNode *c = n->children; c; c = c->next)
         walk(w, c);
+    w->depth--;
 }
 
 /* XML metadata by local element name, first occurrence wins. */
@@ -345,4 +380,72 @@ civ_status civ_dom_extract(civ_doc *doc, xmlDocPtr tree, enum civ_dom_mode mode,
     if (civ_buf_failed(w.text))
         return civ_error_set(err, CIV_ENOMEM, "out of memory");
     return civ_doc_check(doc, err);
+}
+
+/* ---- attribute bombs ------------------------------------------------------- */
+
+/* Scans a tag's attributes from in[i] (just after its name) to its '>':
+ * returns the index of the '>' (len when none), and in *cut where the
+ * attribute beyond the limit starts (0 when there are few enough). */
+static size_t scan_tag(const char *in, size_t i, size_t len, size_t *cut)
+{
+    unsigned attrs = 0;
+    char quote = 0, last = ' ';
+    int space = 0;
+    *cut = 0;
+    for (; i < len; i++) {
+        char c = in[i];
+        if (quote) {
+            if (c == quote)
+                quote = 0;
+            continue;
+        }
+        if (c == '>')
+            return i;
+        if (c == '"' || c == '\'') {
+            quote = c;
+            last = c;
+            space = 0;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+            space = 1;
+            continue;
+        }
+        if (space && c != '=' && c != '/' && last != '=' && ++attrs > CIV_DOM_MAX_ATTRS && !*cut)
+            *cut = i;
+        space = 0;
+        last = c;
+    }
+    return len;
+}
+
+int civ_dom_cap_attributes(civ_buf *out, const char *in, size_t len)
+{
+    int copying = 0;
+    size_t done = 0; /* in[0..done) is in out (when copying) */
+    for (size_t i = 0; i < len; i++) {
+        if (in[i] != '<' || i + 1 >= len || !isalpha((unsigned char)in[i + 1]))
+            continue;
+        size_t cut, end = scan_tag(in, i + 1, len, &cut);
+        if (cut) {
+            if (!copying) {
+                civ_buf_reset(out);
+                copying = 1;
+            }
+            civ_buf_append(out, in + done, cut - done);
+            /* The tag's end as it was: "/>" stays self-closing. */
+            size_t k = end;
+            while (k > cut && (in[k - 1] == ' ' || in[k - 1] == '\t' || in[k - 1] == '\n' || in[k - 1] == '\r'))
+                k--;
+            if (k > cut && in[k - 1] == '/')
+                civ_buf_putc(out, '/');
+            done = end;
+        }
+        i = end;
+    }
+    if (!copying)
+        return 0;
+    civ_buf_append(out, in + done, len - done);
+    return civ_buf_failed(out) ? -1 : 1;
 }

@@ -8,6 +8,7 @@
 
 #include <libxml/tree.h>
 
+#include "civ/buf.h"
 #include "civ/doc.h"
 #include "civ/status.h"
 
@@ -25,6 +26,17 @@ enum civ_dom_mode {
  * metadata the tree carries (existing values are kept). Scripts, styles
  * and other non-text elements are skipped. */
 civ_status civ_dom_extract(civ_doc *doc, xmlDocPtr tree, enum civ_dom_mode mode, civ_error *err);
+
+/* Most attributes a tag keeps before libxml2 sees it: libxml2 checks each
+ * attribute against every earlier one of its tag, so a tag with 300,000
+ * of them costs minutes. */
+#define CIV_DOM_MAX_ATTRS 256
+
+/* Markup with every tag cut to CIV_DOM_MAX_ATTRS attributes (the rest of
+ * the tag dropped, its end kept), in one linear pass. Returns 1 with the
+ * copy in out when some tag had more, 0 (out untouched) when the markup
+ * can be parsed as it is, -1 out of memory. */
+int civ_dom_cap_attributes(civ_buf *out, const char *in, size_t len);
 
 #ifdef __cplusplus
 }

@@ -15,7 +15,7 @@
  * exactly as the same file would be.
  *
  * An extractor reads one input's bytes and fills the document it is
- * given: text (civ_doc_append_text, civ_doc_page for formats with pages),
+ * given: text (civ_doc_append_text; civ_doc_begin_page for formats with pages),
  * title, author, date, whatever the format knows. A container may instead
  * emit documents of its own (civ_extract_emit) or hand parts back
  * (civ_extract_part). Extractors do no I/O and keep no state: civindex
@@ -136,7 +136,11 @@ civ_status civ_extract_part(const civ_input *in, const civ_part *part, civ_doc *
 #define CIV_EXTRACT_MAX_PARTS 10000  /* parts handed back, all told */
 
 enum civ_extractor_flags {
-    CIV_EXTRACTOR_BINARY_OK = 1u << 0  /* input may hold NULs / 8-bit data */
+    CIV_EXTRACTOR_BINARY_OK = 1u << 0, /* input may hold NULs / 8-bit data */
+    CIV_EXTRACTOR_OCR = 1u << 1,       /* read only by OCR: ignored without --ocr */
+    CIV_EXTRACTOR_OWN_DOC = 1u << 2    /* a file of its own (PDF, office file,
+                                          archive): as a mail attachment it
+                                          becomes a document, MAIL#name */
 };
 
 typedef struct civ_extractor {
@@ -177,6 +181,15 @@ extern const civ_extractor civ_extractor_html;
 extern const civ_extractor civ_extractor_xml;
 extern const civ_extractor civ_extractor_mail;  /* .eml (indexer/mail.c) */
 extern const civ_extractor civ_extractor_mbox;  /* .mbox, one document per message */
+/* Documents (docs/documents.md). */
+extern const civ_extractor civ_extractor_pdf;   /* .pdf, in the sandbox (indexer/pdf.c) */
+extern const civ_extractor civ_extractor_image; /* .tif .png .jpg, OCR only (indexer/image.c) */
+extern const civ_extractor civ_extractor_docx;  /* .docx (indexer/office.c) */
+extern const civ_extractor civ_extractor_odt;   /* .odt (indexer/office.c) */
+extern const civ_extractor civ_extractor_rtf;   /* .rtf, unrtf in the sandbox (indexer/convert.c) */
+extern const civ_extractor civ_extractor_doc;   /* .doc, antiword in the sandbox (indexer/convert.c) */
+extern const civ_extractor civ_extractor_zip;   /* .zip: a document per member (indexer/archive.c) */
+extern const civ_extractor civ_extractor_tar;   /* .tar, .tar.gz, .tgz (indexer/archive.c) */
 
 #ifdef __cplusplus
 }

@@ -21,15 +21,16 @@ static int each_doc(void *vctx, const char *id, const char *const *v)
     /* A file of one document has no "file" term: its id is the file's. */
     k.file = *v[3] ? v[3] : id;
     k.root = v[4];
+    k.unread_scans = *v[5] != '\0';
     return c->fn(c->ctx, &k);
 }
 
 civ_status civ_files_each(civ_writer *w, int (*fn)(void *ctx, const civ_known *k), void *ctx,
                           civ_error *err)
 {
-    static const char *const fields[] = { "mtime", "size", "hash", "file", "root" };
+    static const char *const fields[] = { "mtime", "size", "hash", "file", "root", "unread_scans" };
     each_ctx c = { fn, ctx };
-    return civ_writer_scan(w, fields, 5, each_doc, &c, err);
+    return civ_writer_scan(w, fields, 6, each_doc, &c, err);
 }
 
 /* The ids of a file's documents: those naming it, and its own. */

@@ -61,8 +61,23 @@ static civ_status html_extract(const civ_input *in, civ_doc *doc, civ_error *err
         civ_buf_free(&utf8);
         return civ_error_set(err, CIV_ETOOBIG, "HTML too large to parse");
     }
+    civ_buf capped = CIV_BUF_INIT;
+    int cut = civ_dom_cap_attributes(&capped, utf8.data, utf8.len);
+    if (cut < 0) {
+        civ_buf_free(&utf8);
+        civ_buf_free(&capped);
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
+    if (cut) {
+        civ_input_warn(in, "tags with more than %d attributes were cut short", CIV_DOM_MAX_ATTRS);
+        civ_buf tmp = utf8;
+        utf8 = capped;
+        capped = tmp;
+    }
+    civ_buf_free(&capped);
     int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-               HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED | HTML_PARSE_COMPACT;
+               HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED | HTML_PARSE_COMPACT |
+               XML_PARSE_HUGE; /* no depth limit: dom.c reads deep subtrees flat */
     htmlDocPtr tree = htmlReadMemory(civ_buf_str(&utf8), (int)utf8.len, NULL, "UTF-8", opts);
     civ_buf_free(&utf8);
     if (!tree)

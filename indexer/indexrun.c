@@ -29,6 +29,7 @@
 #include "progress.h"
 #include "queue.h"
 #include "shards.h"
+#include "shardset.h"
 #include "walk.h"
 
 typedef struct walk_error {
@@ -289,6 +290,9 @@ static int on_walk(void *ctx, const char *path, const char *rel, const struct st
         run_log_unreadable(r->log, path, errnum);
         return 0;
     }
+    civ_crash_point("walk");
+    if (r->o->nshards > 1 && civ_shard_of(rel, r->o->nshards) != r->o->shard)
+        return 0; /* another shard's file */
     known_file *kf = NULL;
     if (r->known && (kf = known_find(r->known, rel)) != NULL) {
         pthread_mutex_lock(&r->mu);
@@ -296,8 +300,11 @@ static int on_walk(void *ctx, const char *path, const char *rel, const struct st
         pthread_mutex_unlock(&r->mu);
         /* Same size and time as indexed, and not touched while the last
          * run was going on: unchanged, not even read. */
+        /* (With --ocr, a file whose scanned pages were left unread is read
+         * again.) */
         int same = kf->size == (uint64_t)st->st_size && kf->mtime == (long long)st->st_mtime &&
-                   kf->mtime < r->prev_started - 1 && strcmp(kf->root, r->roots[r->cur_root]) == 0;
+                   kf->mtime < r->prev_started - 1 && strcmp(kf->root, r->roots[r->cur_root]) == 0 &&
+                   !(r->o->ocr && kf->unread_scans);
         if (kf->bad) {
             /* Remembered as bad: left unread while unchanged and read by
              * the same civindex with the same options. */
@@ -484,7 +491,13 @@ static civ_status set_up(run *r, civ_error *err)
     r->c->build = r->build != NULL;
     r->popts.max_size = o->max_size;
     r->popts.format = o->format;
-    bad_tag(r->tag, o->max_size ? o->max_size : CIV_DEFAULT_MAX_SIZE, o->format);
+    r->popts.ocr = o->ocr;
+    r->popts.ocr_lang = o->ocr_lang;
+    r->popts.ocr_cache = o->ocr_cache;
+    r->popts.doc_cpu = o->doc_timeout;
+    r->popts.doc_memory = o->doc_memory;
+    r->popts.stop = o->stop;
+    bad_tag(r->tag, o->max_size ? o->max_size : CIV_DEFAULT_MAX_SIZE, o->format, o->ocr);
     return s;
 }
 
@@ -554,8 +567,10 @@ static civ_status finish(run *r, long long started, civ_error *err)
         return s == CIV_OK ? shards_finish(r->build, when, r->log, err) : s;
     }
     s = write_bad(r, live_writer(r->live), err);
-    if (s == CIV_OK && !r->o->no_prune && !c->interrupted)
+    if (s == CIV_OK && !r->o->no_prune && !c->interrupted) {
+        civ_crash_point("prune");
         s = live_prune(r->live, r->known, keep_unseen, r, err);
+    }
     if (s == CIV_OK)
         s = live_finish(r->live, c->interrupted ? NULL : when, err);
     return s;
@@ -576,8 +591,10 @@ static civ_status compact_current(civ_indexdir *dir, civ_error *err)
     civ_status s = civ_indexdir_scratch(&tmp, dir, "compact.glass", err);
     if (s == CIV_OK)
         s = civ_compact(tmp, &cur, 1, 1, err);
-    if (s == CIV_OK)
+    if (s == CIV_OK) {
+        civ_crash_point("compacted");
         s = civ_indexdir_publish(dir, tmp, 1, err);
+    }
     free(tmp);
     return s;
 }

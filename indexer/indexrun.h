@@ -66,6 +66,13 @@ typedef struct civ_run_counts {
     int interrupted;    /* stopped early by *opts->stop: no pruning happened */
     int compacted;      /* the index is now a single compacted file */
     int kept_previous;  /* an interrupted --full: the previous index stays */
+    /* Documents (docs/documents.md). */
+    uint64_t pages;         /* pages read (PDF, scanned images) */
+    uint64_t scanned_pages; /* scanned pages not read as text (no --ocr) ... */
+    uint64_t scanned_files; /* ... in this many files */
+    uint64_t ocr_pages;     /* pages read by OCR ... */
+    uint64_t ocr_cached;    /* ... of them from the OCR cache */
+    uint64_t over_limit;    /* documents or OCR pages past --doc-timeout/--doc-memory */
 } civ_run_counts;
 
 /* Progress, sent about ten times a second while the run lasts. */
@@ -121,6 +128,15 @@ typedef struct civ_run_opts {
                                    run goes on, the rest at the end */
     int retry_failed;           /* read again the files that failed, were
                                    skipped or not read before though unchanged */
+    /* Documents read in the sandbox (docs/documents.md). */
+    int ocr;                    /* read scanned pages and images by OCR */
+    const char *ocr_lang;       /* Tesseract languages ("eng+deu"); NULL: eng */
+    const char *ocr_cache;      /* folder of cached OCR text (INDEX/ocr-cache), or NULL */
+    unsigned doc_timeout;       /* CPU seconds a document (an OCR page) may use; 0: 120 */
+    size_t doc_memory;          /* memory it may use; 0: 1 GB */
+    unsigned nshards, shard;    /* nshards > 1: this index is shard `shard` of
+                                   a set, and takes only the files whose id
+                                   civ_shard_of() routes to it (shardset.h) */
 } civ_run_opts;
 
 #define CIV_RUN_OPTS_INIT { .version = CIV_RUN_OPTS_VERSION }

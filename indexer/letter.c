@@ -538,8 +538,15 @@ static void heading_fields(civ_doc *doc, const lines *ls, size_t sal, const char
 static civ_status run_letter(civ_doc *doc, const civ_input *in, civ_error *err)
 {
     (void)in;
+    /* Prose formats: text, HTML and the documents (PDF, scans, office
+     * files); mail has its own letter fields. */
+    static const char *const prose_formats[] = { "text", "html", "pdf", "image", "docx", "odt",
+                                                 "rtf", "doc", NULL };
     const char *format = civ_doc_get(doc, "format");
-    if (!format || (strcmp(format, "text") != 0 && strcmp(format, "html") != 0))
+    int is_prose = 0;
+    for (size_t i = 0; format && prose_formats[i] && !is_prose; i++)
+        is_prose = strcmp(format, prose_formats[i]) == 0;
+    if (!is_prose)
         return CIV_OK;
     if (civ_doc_get(doc, "type") || civ_doc_get(doc, "from"))
         return CIV_OK;

@@ -288,6 +288,7 @@ static civ_status fill_message(mail *m, GMimeMessage *msg, const civ_date *envel
 {
     civ_doc *doc = m->doc;
     const civ_input *in = m->in;
+    m->sub = sub;
     GMimeHeaderList *hl = msg ? g_mime_object_get_header_list(GMIME_OBJECT(msg)) : NULL;
     if (!msg || !hl || g_mime_header_list_get_count(hl) == 0)
         return civ_error_set(err, CIV_EFORMAT, "not a mail message: no headers");
@@ -359,14 +360,35 @@ static civ_status fill_message(mail *m, GMimeMessage *msg, const civ_date *envel
 
 /* ---- .eml ------------------------------------------------------------------ */
 
+/* The input's bytes with parameter bombs defused (mime_cap_params): in->
+ * bytes, or a copy in capped (a warning says so). -1: out of memory. */
+static int defused(const civ_input *in, civ_buf *capped, const char **b, size_t *len)
+{
+    *b = (const char *)in->bytes;
+    *len = in->len;
+    int cut = mime_cap_params(capped, *b, *len);
+    if (cut > 0) {
+        civ_input_warn(in, "headers with more than %d parameters were cut short", MIME_MAX_PARAMS);
+        *b = capped->data;
+        *len = capped->len;
+    }
+    return cut < 0 ? -1 : 0;
+}
+
 static civ_status mail_extract(const civ_input *in, civ_doc *doc, civ_error *err)
 {
+    civ_buf capped = CIV_BUF_INIT;
+    const char *b;
+    size_t len;
+    if (defused(in, &capped, &b, &len) < 0) {
+        civ_buf_free(&capped);
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
     civ_date env;
-    size_t skip = skip_from_line(in->bytes, in->len, &env);
+    size_t skip = skip_from_line((const unsigned char *)b, len, &env);
     mail m;
     mime_init(&m, in, doc, NULL);
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)in->bytes + skip,
-                                                            in->len - skip);
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(b + skip, len - skip);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
     g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
     GMimeMessage *msg = g_mime_parser_construct_message(parser, m.popts);
@@ -378,6 +400,8 @@ static civ_status mail_extract(const civ_input *in, civ_doc *doc, civ_error *err
     g_object_unref(parser);
     g_object_unref(stream);
     g_mime_parser_options_free(m.popts);
+    civ_buf_free(&m.own);
+    civ_buf_free(&capped);
     return s;
 }
 
@@ -387,18 +411,25 @@ static civ_status mbox_extract(const civ_input *in, civ_doc *unused, civ_error *
 {
     (void)unused;
     mime_start();
-    const char *b = (const char *)in->bytes;
-    size_t len = in->len, pos = 0;
+    civ_buf capped = CIV_BUF_INIT;
+    const char *b;
+    size_t len, pos = 0;
+    if (defused(in, &capped, &b, &len) < 0) {
+        civ_buf_free(&capped);
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
     /* Blank lines before the first message are harmless. */
     while (pos < len && (b[pos] == '\n' || b[pos] == '\r'))
         pos++;
-    int marked = skip_from_line(in->bytes + pos, len - pos, NULL) > 0;
+    int marked = skip_from_line((const unsigned char *)b + pos, len - pos, NULL) > 0;
     if (pos < len && !marked)
         civ_input_warn(in, "does not start with an mbox \"From \" line; read as one message");
     civ_doc *doc = NULL;
     civ_status s = civ_doc_new(&doc, err);
-    if (s != CIV_OK)
+    if (s != CIV_OK) {
+        civ_buf_free(&capped);
         return s;
+    }
     GMimeStream *stream = g_mime_stream_mem_new_with_buffer(b + pos, len - pos);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
     g_mime_parser_set_format(parser, marked ? GMIME_FORMAT_MBOX : GMIME_FORMAT_MESSAGE);
@@ -414,6 +445,7 @@ static civ_status mbox_extract(const civ_input *in, civ_doc *unused, civ_error *
         GMimeMessage *msg = g_mime_parser_construct_message(parser, m.popts);
         if (!msg && g_mime_parser_eos(parser) && n > 1) {
             g_mime_parser_options_free(m.popts);
+            civ_buf_free(&m.own);
             break;
         }
         civ_date env;
@@ -427,6 +459,7 @@ static civ_status mbox_extract(const civ_input *in, civ_doc *unused, civ_error *
         if (msg)
             g_object_unref(msg);
         g_mime_parser_options_free(m.popts);
+        civ_buf_free(&m.own);
         if (ms == CIV_OK) {
             s = civ_extract_emit(in, doc, sub, err);
         } else if (ms == CIV_EFORMAT) {
@@ -442,6 +475,7 @@ static civ_status mbox_extract(const civ_input *in, civ_doc *unused, civ_error *
     g_object_unref(parser);
     g_object_unref(stream);
     civ_doc_free(doc);
+    civ_buf_free(&capped);
     return s;
 }
 

@@ -8,7 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "documents.h"
 #include "indexrun.h"
+#include "sandbox.h"
+#include "shardset.h"
 #include "civ/date.h"
 #include "civ/entities.h"
 #include "civ/parse.h"
@@ -20,10 +23,13 @@
 enum { EXIT_CLEAN = 0, EXIT_PARTIAL = 1, EXIT_FATAL = 2 };
 
 typedef struct cli {
+    unsigned shards;  /* --shards N: write a set of N shard indexes */
+    int shard;        /* --shard K: re-index only shard K (-1: all) */
     int verbose;
     int quiet;
     int tty;          /* draw the live progress line on stderr */
     int drawn;        /* a progress line is on screen */
+    unsigned jobs;    /* worker threads (OCR time left) */
 } cli;
 
 static volatile int stop_flag;
@@ -41,10 +47,13 @@ static void usage(FILE *f)
           "civsearch index. Re-indexing a file replaces its document.\n"
           "\n"
           "Formats: text (.txt .text .md), HTML (.html .htm .xhtml), XML (.xml), mail\n"
-          "(.eml), mailboxes (.mbox, one document per message), any of them\n"
-          "gzip-compressed (.gz); files without an extension are recognised by their\n"
+          "(.eml), mailboxes (.mbox, one document per message), PDF (page by page),\n"
+          "Word (.docx .doc), OpenDocument (.odt), RTF, archives (.zip .tar .tar.gz .tgz,\n"
+          "a document per member), scanned images (.tif .png .jpg, with --ocr), any of\n"
+          "them gzip-compressed (.gz); files without an extension are recognised by their\n"
           "content. Open letters in text and HTML are recognised as letters. Hidden\n"
-          "files and version-control folders are skipped.\n"
+          "files and version-control folders are skipped. PDFs, scans and converted\n"
+          "formats are read in sandboxed helper processes (see civindex(1)).\n"
           "\n"
           "A re-run is incremental: files with the same size and modification time are\n"
           "skipped without being read, changed files are re-indexed, moved files are\n"
@@ -65,12 +74,23 @@ static void usage(FILE *f)
           "      --compact        end with a single-file compacted index (for deployment)\n"
           "      --memory SIZE    memory budget (default 512M; at least 64M)\n"
           "      --max-size SIZE  skip files larger than SIZE (default 64M; suffixes K, M, G)\n"
-          "      --format NAME    read every file as NAME (text, html, xml, mail, mbox)\n"
+          "      --format NAME    read every file as NAME (text, html, xml, mail, mbox, pdf,\n"
+          "                       docx, odt, rtf, doc, zip, tar, image)\n"
           "      --stemmer LANG   stemming language of a new index (default english; none)\n"
+          "      --ocr            read scanned PDF pages and images with Tesseract (the text\n"
+          "                       is cached in INDEX/ocr-cache by the page's content)\n"
+          "      --ocr-lang LANGS OCR languages, e.g. eng+deu (default eng; implies --ocr)\n"
+          "      --doc-timeout SECONDS  CPU time a document (an OCR page) may take in\n"
+          "                       the sandbox, and civindex on any one file (default 120)\n"
+          "      --doc-memory SIZE  memory a document (an OCR page) may take (default 1G)\n"
           "      --batch N        commit every N documents (default 500; 100 a shard)\n"
           "      --batch-bytes SIZE  commit when pending changes reach SIZE\n"
           "      --shard-docs N   building: a worker starts a new shard every N documents\n"
           "                       (default 2000; merged 32 at a time, and at the end)\n"
+          "      --shards N       write the index as a set of N shard indexes (a file goes\n"
+          "                       to the shard its path hashes to), all built at once;\n"
+          "                       each can be copied, served and re-indexed on its own\n"
+          "      --shard K        with --shards: re-index only shard K (0 to N-1)\n"
           "  -v, --verbose        report every file\n"
           "  -q, --quiet          print only fatal errors\n"
           "  -h, --help           show this help and exit\n"
@@ -94,6 +114,21 @@ static void usage(FILE *f)
           "warnings in this run; 2 fatal error (index locked or not writable, disk full, bad\n"
           "usage); 130 interrupted. See civindex(1).\n",
           f);
+}
+
+/* n with thousands separators: 1,204. */
+static const char *count_str(char *out, size_t n, unsigned long long v)
+{
+    char tmp[32];
+    int len = snprintf(tmp, sizeof tmp, "%llu", v);
+    size_t k = 0;
+    for (int i = 0; i < len && k + 2 < n; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            out[k++] = ',';
+        out[k++] = tmp[i];
+    }
+    out[k] = '\0';
+    return out;
 }
 
 static const char *outcome_word(civ_outcome o)
@@ -121,7 +156,7 @@ static void on_progress(void *ctx, const civ_run_progress *p)
     cli *c = ctx;
     if (!c->tty)
         return;
-    char line[160], eta[32] = "";
+    char line[240], eta[32] = "";
     double mb = (double)p->bytes / (1024.0 * 1024.0);
     double rate = p->elapsed > 0 ? mb / p->elapsed : 0;
     if (strcmp(p->phase, "indexing") != 0) {
@@ -139,6 +174,25 @@ static void on_progress(void *ctx, const civ_run_progress *p)
         else
             snprintf(line, sizeof line, "civindex: %llu files, %.1f MB/s, %llu skipped",
                      (unsigned long long)p->done, rate, (unsigned long long)p->skipped);
+        /* OCR: pages done, and the time the pages known to wait will take. */
+        civ_ocr_stats os;
+        civ_ocr_stats_get(&os);
+        if (os.pages || os.cached || os.waiting) {
+            size_t l = strlen(line);
+            snprintf(line + l, sizeof line - l, ", OCR %llu page%s",
+                     (unsigned long long)(os.pages + os.cached), os.pages + os.cached == 1 ? "" : "s");
+            if (os.waiting && os.pages) {
+                double per = os.seconds / (double)os.pages;
+                long s = (long)(per * (double)os.waiting / (c->jobs ? c->jobs : 1) + 0.5);
+                l = strlen(line);
+                snprintf(line + l, sizeof line - l, " (%llu waiting, %ld:%02ld left)",
+                         (unsigned long long)os.waiting, s / 60, s % 60);
+            } else if (os.waiting) {
+                l = strlen(line);
+                snprintf(line + l, sizeof line - l, " (%llu waiting)",
+                         (unsigned long long)os.waiting);
+            }
+        }
     }
     fprintf(stderr, "\r%s\033[K", line);
     fflush(stderr);
@@ -175,6 +229,10 @@ static void on_file(void *ctx, const char *path, const civ_file_report *rep)
         fprintf(stderr, "civindex: %s: %s: %s\n", outcome_word(rep->outcome), path, rep->reason);
     else if (c->verbose && rep->outcome == CIV_FILE_IGNORED)
         fprintf(stderr, "civindex: ignored: %s: %s\n", path, rep->reason);
+    else if (c->verbose && rep->pages)
+        fprintf(stderr, "civindex: indexed: %s (%s, %u document%s, %u page%s%s)\n", path,
+                rep->format, rep->docs, rep->docs == 1 ? "" : "s", rep->pages,
+                rep->pages == 1 ? "" : "s", rep->ocr_pages ? ", OCR" : "");
     else if (c->verbose)
         fprintf(stderr, "civindex: indexed: %s (%s, %u document%s)\n", path, rep->format,
                 rep->docs, rep->docs == 1 ? "" : "s");
@@ -302,6 +360,12 @@ static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
         { "compact", no_argument, NULL, 'C' },
         { "memory", required_argument, NULL, 'M' },
         { "shard-docs", required_argument, NULL, 'S' },
+        { "ocr", no_argument, NULL, 'O' },
+        { "ocr-lang", required_argument, NULL, 'L' },
+        { "doc-timeout", required_argument, NULL, 'T' },
+        { "doc-memory", required_argument, NULL, 'D' },
+        { "shards", required_argument, NULL, 'N' },
+        { "shard", required_argument, NULL, 'K' },
         { "verbose", no_argument, NULL, 'v' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
@@ -346,9 +410,38 @@ static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
             if (civ_parse_unsigned(&o->shard_docs, optarg, 1, 100000000) < 0)
                 bad = "--shard-docs: not a positive number: %s";
             break;
+        case 'N':
+            if (civ_parse_unsigned(&c->shards, optarg, 1, CIV_SHARDS_MAX) < 0)
+                bad = "--shards: expected 1 to 256, got %s";
+            break;
+        case 'K': {
+            unsigned k;
+            if (civ_parse_unsigned(&k, optarg, 0, CIV_SHARDS_MAX - 1) < 0)
+                bad = "--shard: expected a shard number 0 to 255, got %s";
+            else
+                c->shard = (int)k;
+            break;
+        }
         case 'P': o->no_prune = 1; break;
         case 'R': o->retry_failed = 1; break;
         case 'C': o->compact = 1; break;
+        case 'O': o->ocr = 1; break;
+        case 'L': {
+            size_t k = strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-");
+            if (!*optarg || optarg[k] || strlen(optarg) > 200)
+                bad = "--ocr-lang: not a list of languages: %s (try eng+deu)";
+            o->ocr = 1;
+            o->ocr_lang = optarg;
+            break;
+        }
+        case 'T':
+            if (civ_parse_unsigned(&o->doc_timeout, optarg, 1, 86400) < 0)
+                bad = "--doc-timeout: not a number of seconds from 1 to 86400: %s";
+            break;
+        case 'D':
+            if (civ_parse_size(&o->doc_memory, optarg, (size_t)64 * 1024 * 1024, SIZE_MAX) < 0)
+                bad = "--doc-memory: not a size of at least 64M: %s";
+            break;
         case 'v': c->verbose = 1; c->quiet = 0; break;
         case 'q': c->quiet = 1; c->verbose = 0; break;
         case 'h': usage(stdout); return EXIT_CLEAN;
@@ -368,8 +461,19 @@ static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
         fputs("civindex: no PATH to index\nTry 'civindex --help' for more information.\n", stderr);
         return EXIT_FATAL;
     }
+    if (c->shard >= 0 && !c->shards) {
+        fputs("civindex: --shard K needs --shards N\n", stderr);
+        return EXIT_FATAL;
+    }
+    if (c->shards && o->compact) {
+        fputs("civindex: --compact is for one index; compact each shard with civindex compact -i OUT/shard-K\n",
+              stderr);
+        return EXIT_FATAL;
+    }
     o->roots = (const char *const *)(argv + optind);
     o->nroots = (size_t)(argc - optind);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    c->jobs = o->jobs ? o->jobs : ncpu > 0 ? (unsigned)ncpu : 1;
     return -1;
 }
 
@@ -403,7 +507,7 @@ static void print_not_read(const civ_run_counts *n)
 }
 
 /* The summary: two lines, counts first, then what was not read. */
-static void print_summary(const civ_run_counts *n, const char *index, double dt)
+static void print_summary(const civ_run_counts *n, const civ_run_opts *o, double dt)
 {
     printf("indexed %llu, skipped %llu, failed %llu", (unsigned long long)n->indexed,
            (unsigned long long)n->skipped, (unsigned long long)n->failed);
@@ -418,12 +522,34 @@ static void print_summary(const civ_run_counts *n, const char *index, double dt)
         printf(")");
     }
     printf("; %llu document%s in %.2f s into %s\n", (unsigned long long)n->docs,
-           n->docs == 1 ? "" : "s", dt, index);
+           n->docs == 1 ? "" : "s", dt, o->index);
     printf("unchanged %llu, new %llu, changed %llu, moved %llu, removed %llu; %s with %u job%s%s\n",
            (unsigned long long)n->unchanged, (unsigned long long)n->added,
            (unsigned long long)n->changed, (unsigned long long)n->moved,
            (unsigned long long)n->removed, n->build ? "built" : "updated", n->jobs,
            n->jobs == 1 ? "" : "s", n->compacted ? ", compacted to one file" : "");
+    char a[32], b[32];
+    if (n->pages)
+        printf("%s page%s read", count_str(a, sizeof a, n->pages), n->pages == 1 ? "" : "s");
+    if (n->pages && n->ocr_pages)
+        printf(", %s by OCR (%s from the cache)", count_str(a, sizeof a, n->ocr_pages),
+               count_str(b, sizeof b, n->ocr_cached));
+    if (n->pages)
+        printf("\n");
+    if (n->scanned_pages && !o->ocr)
+        printf("%s scanned page%s in %s PDF%s not read as text: run with --ocr\n",
+               count_str(a, sizeof a, n->scanned_pages), n->scanned_pages == 1 ? "" : "s",
+               count_str(b, sizeof b, n->scanned_files), n->scanned_files == 1 ? "" : "s");
+    else if (n->scanned_pages)
+        printf("%s scanned page%s in %s file%s could not be read by OCR (see the warnings)\n",
+               count_str(a, sizeof a, n->scanned_pages), n->scanned_pages == 1 ? "" : "s",
+               count_str(b, sizeof b, n->scanned_files), n->scanned_files == 1 ? "" : "s");
+    if (n->over_limit)
+        printf("%s document%s or OCR page%s stopped at a limit (--doc-timeout %u s, "
+               "--doc-memory %zu MB)\n",
+               count_str(a, sizeof a, n->over_limit), n->over_limit == 1 ? "" : "s",
+               n->over_limit == 1 ? "" : "s", o->doc_timeout ? o->doc_timeout : CIV_SANDBOX_DEFAULT_CPU,
+               (o->doc_memory ? o->doc_memory : CIV_SANDBOX_DEFAULT_MEMORY) >> 20);
     if (n->known_bad)
         printf("%llu known bad file%s, unchanged: not read again (--retry-failed reads %s)\n",
                (unsigned long long)n->known_bad, n->known_bad == 1 ? "" : "s",
@@ -437,11 +563,19 @@ int main(int argc, char **argv)
         return compact_main(argc - 1, argv + 1);
     if (argc == 2 && (strcmp(argv[1], "--entities") == 0 || strcmp(argv[1], "--entities=all") == 0))
         return entities_main(strcmp(argv[1], "--entities=all") == 0);
-    cli c = { 0 };
+    cli c = { .shard = -1 };
     civ_run_opts o = CIV_RUN_OPTS_INIT;
     int rc = parse_options(argc, argv, &o, &c);
     if (rc >= 0)
         return rc;
+    /* OCR text is cached beside the index, by each page's content. */
+    char *ocr_cache = malloc(strlen(o.index) + sizeof "/ocr-cache");
+    if (!ocr_cache) {
+        fputs("civindex: out of memory\n", stderr);
+        return EXIT_FATAL;
+    }
+    sprintf(ocr_cache, "%s/ocr-cache", o.index);
+    o.ocr_cache = ocr_cache;
     o.events = (civ_run_events){ .ctx = &c, .file = on_file, .warning = on_warning,
                                  .change = on_change };
     c.tty = !c.quiet && isatty(STDERR_FILENO);
@@ -458,9 +592,16 @@ int main(int argc, char **argv)
     civ_run_counts n;
     civ_error err = CIV_ERROR_INIT;
     double t0 = civ_monotonic();
-    civ_status s = civ_index_run(&n, &o, &err);
+    unsigned have = civ_shardset_count(o.index);
+    if (have && !c.shards) {
+        fprintf(stderr, "civindex: %s is a set of %u shards: give --shards %u\n", o.index, have, have);
+        return EXIT_FATAL;
+    }
+    civ_status s = c.shards ? civ_shardset_run(&n, &o, c.shards, c.shard, &err)
+                            : civ_index_run(&n, &o, &err);
     double dt = civ_monotonic() - t0;
     clear_progress(&c);
+    free(ocr_cache);
     if (s != CIV_OK) {
         fprintf(stderr, "civindex: %s\n", err.msg);
         if (n.docs && !c.quiet)
@@ -469,7 +610,7 @@ int main(int argc, char **argv)
         return EXIT_FATAL;
     }
     if (!c.quiet)
-        print_summary(&n, o.index, dt);
+        print_summary(&n, &o, dt);
     if (n.interrupted) {
         if (n.kept_previous)
             fputs("civindex: interrupted; the rebuild was dropped and the index is as it was\n", stderr);

@@ -191,9 +191,50 @@ static int readable(const char *name, GMimeObject *obj)
     return ok;
 }
 
-/* Hands a part to the registry; its text joins the message's. */
+/* An attached file of a kind that is a document of its own (a PDF, an
+ * office file, an archive): its extractor, else NULL. */
+static const civ_extractor *own_document(const char *name, const char *type)
+{
+    const civ_extractor *ex = NULL;
+    if (name) {
+        size_t n = strlen(name);
+        char base[256];
+        snprintf(base, sizeof base, "%.*s",
+                 (int)(n > 3 && strcasecmp(name + n - 3, ".gz") == 0 ? n - 3 : n), name);
+        ex = civ_extractor_for_name(base);
+    }
+    if (!ex && type)
+        ex = civ_extractor_for_media_type(type);
+    return ex && (ex->flags & CIV_EXTRACTOR_OWN_DOC) ? ex : NULL;
+}
+
+/* The id suffix of an attachment that is a document of its own into sub:
+ * "#name" ("#3#name" in a mailbox), a second attachment of the same name
+ * numbered ("#name (2)"); remembered in m->own. 0, or -1 out of memory. */
+static int own_sub(mail *m, const char *name, civ_buf *sub)
+{
+    for (unsigned k = 1; k < 1000; k++) {
+        civ_buf_reset(sub);
+        civ_buf_printf(sub, "\n%s#%s", m->sub ? m->sub : "", name);
+        if (k > 1)
+            civ_buf_printf(sub, " (%u)", k);
+        civ_buf_putc(sub, '\n');
+        if (civ_buf_failed(sub) || !m->own.len || !strstr(m->own.data, sub->data))
+            break;
+    }
+    civ_buf_append(&m->own, sub->data, sub->len);
+    if (civ_buf_failed(sub) || civ_buf_failed(&m->own))
+        return -1;
+    sub->data[--sub->len] = '\0';
+    return 0;
+}
+
+/* Hands a part to the registry; its text joins the message's, except an
+ * attached PDF, office file or archive, which becomes a document of its
+ * own: MAIL#name (MBOX#3#name in a mailbox). cut: the part was truncated
+ * (and said so already). */
 static void read_part(mail *m, GMimeObject *obj, const char *name, const char *bytes, size_t len,
-                      const char *charset, const char *what)
+                      const char *charset, const char *what, int cut)
 {
     GMimeContentType *ct = g_mime_object_get_content_type(obj);
     char *type = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
@@ -208,13 +249,25 @@ static void read_part(mail *m, GMimeObject *obj, const char *name, const char *b
         .len = len,
         .label = label,
     };
+    civ_buf sub = CIV_BUF_INIT;
+    if (name && own_document(name, type)) {
+        if (own_sub(m, name, &sub) < 0) {
+            set_fatal(m, CIV_ENOMEM, NULL);
+        } else {
+            p.mode = CIV_PART_DOCUMENT;
+            p.sub = sub.data + 1;
+        }
+    }
     civ_part_result res;
     civ_error err = CIV_ERROR_INIT;
-    civ_status s = civ_extract_part(m->in, &p, m->doc, &res, &err);
+    civ_status s = m->fatal ? CIV_OK : civ_extract_part(m->in, &p, m->doc, &res, &err);
+    if (m->fatal)
+        res.outcome = CIV_FILE_SKIPPED;
+    civ_buf_free(&sub);
     g_free(type);
     if (s != CIV_OK)
         set_fatal(m, s, &err);
-    else if (res.outcome == CIV_FILE_FAILED)
+    else if (res.outcome == CIV_FILE_FAILED && !cut) /* a cut part was reported */
         mwarn(m, "%s could not be read: %s", what, res.reason);
 }
 
@@ -273,7 +326,7 @@ static void add_leaf(mail *m, GMimePart *part)
             civ_doc_add_paragraph(m->doc, civ_buf_str(&t), t.len);
             civ_buf_free(&t);
         } else {
-            read_part(m, obj, name, raw.data, raw.len, charset, what);
+            read_part(m, obj, name, raw.data, raw.len, charset, what, truncated);
         }
     }
     civ_buf_free(&raw);
@@ -493,4 +546,74 @@ void mime_init(mail *m, const civ_input *in, civ_doc *doc, const char *label)
     m->text = civ_doc_text_buf(doc);
     m->label = label ? label : "";
     m->popts = parser_options(m);
+}
+
+/* ---- parameter bombs --------------------------------------------------------- */
+
+/* Whether the line at in[i] starts a header whose parameters GMime keeps
+ * in a list. */
+static int param_header(const char *in, size_t i, size_t len)
+{
+    static const char *const names[] = { "content-type:", "content-disposition:" };
+    for (size_t k = 0; k < 2; k++) {
+        size_t n = strlen(names[k]);
+        if (len - i >= n && g_ascii_strncasecmp(in + i, names[k], n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The end of the header starting at in[i]: the newline of its last line
+ * (continuation lines start with a space or a tab), or len. In *cut, where
+ * the parameter beyond the limit starts (0 when there are few enough). */
+static size_t header_end(const char *in, size_t i, size_t len, size_t *cut)
+{
+    unsigned params = 0;
+    char quote = 0;
+    *cut = 0;
+    for (; i < len; i++) {
+        char c = in[i];
+        if (c == '\n') {
+            if (i + 1 < len && (in[i + 1] == ' ' || in[i + 1] == '\t'))
+                continue;
+            return i;
+        }
+        if (quote) {
+            if (c == '\\' && i + 1 < len && in[i + 1] != '\n')
+                i++;
+            else if (c == '"')
+                quote = 0;
+        } else if (c == '"') {
+            quote = c;
+        } else if (c == ';' && ++params > MIME_MAX_PARAMS && !*cut) {
+            *cut = i;
+        }
+    }
+    return len;
+}
+
+int mime_cap_params(civ_buf *out, const char *in, size_t len)
+{
+    int copying = 0;
+    size_t done = 0; /* in[0..done) is in out (when copying) */
+    for (size_t i = 0; i < len;) {
+        if (param_header(in, i, len)) {
+            size_t cut, end = header_end(in, i, len, &cut);
+            if (cut) {
+                if (!copying) {
+                    civ_buf_reset(out);
+                    copying = 1;
+                }
+                civ_buf_append(out, in + done, cut - done);
+                done = end;
+            }
+            i = end;
+        }
+        const char *nl = memchr(in + i, '\n', len - i);
+        i = nl ? (size_t)(nl - in) + 1 : len;
+    }
+    if (!copying)
+        return 0;
+    civ_buf_append(out, in + done, len - done);
+    return civ_buf_failed(out) ? -1 : 1;
 }

@@ -24,6 +24,8 @@ typedef struct mail {
     unsigned warned;      /* GMime warning kinds already reported */
     civ_status fatal;     /* out of memory, or the index failing */
     civ_error fatal_err;
+    const char *sub;      /* the message's id suffix in the file ("#3"), or NULL */
+    civ_buf own;          /* ids of attachments emitted as documents, "\n"-separated */
 } mail;
 
 /* Starts GMime once per process (thread-safe). */
@@ -40,5 +42,16 @@ void mime_add_message(mail *m, GMimeMessage *msg, int depth, int nested);
 /* Undoes mbox quoting in a message's text: a line ">From " (any number of
  * '>') loses one '>'. */
 void mime_unquote_from(civ_buf *t);
+
+/* Most parameters a Content-Type or Content-Disposition header keeps
+ * before GMime reads it: GMime looks each one up among the earlier ones,
+ * so a header with 100,000 of them costs minutes. */
+#define MIME_MAX_PARAMS 64
+
+/* The message bytes with such headers (at any depth) cut after
+ * MIME_MAX_PARAMS parameters, in one linear pass. Returns 1 with the copy
+ * in out when a header had more, 0 (out untouched) when the bytes can be
+ * parsed as they are, -1 out of memory. */
+int mime_cap_params(civ_buf *out, const char *in, size_t len);
 
 #endif

@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "civ/charset.h"
 #include "civ/compress.h"
 #include "civ/hash.h"
 #include "enrich.h"
+#include "sandbox.h"
 
 /* One file's extraction: where its documents and warnings go, and what
  * its parts may still cost. */
@@ -26,7 +28,48 @@ struct civ_extract {
     size_t budget;       /* bytes that decompressing parts may still produce */
     unsigned parts;      /* parts handed back so far */
     int limit_warned;    /* the parts limit was reported */
+    double cpu_end;      /* the thread's CPU clock past which the file has
+                            used up its time (--doc-timeout) */
+    int timed_out;       /* it has: nothing more is read */
 };
+
+/* The calling thread's CPU time in seconds (each worker reads its own
+ * files, so this is the file's cost, whatever the other workers do). */
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int civ_input_expired(const civ_input *in)
+{
+    civ_extract *x = in ? in->x : NULL;
+    if (!x)
+        return 0;
+    if (!x->timed_out && thread_cpu() > x->cpu_end)
+        x->timed_out = 1;
+    return x->timed_out;
+}
+
+/* The error that stops a file past its time; the first one counts the
+ * file as stopped at a limit and, when part of it was already indexed,
+ * warns that the rest was not read. */
+static civ_status expired(civ_extract *x, const civ_input *in, civ_error *err)
+{
+    unsigned secs = x->o->doc_cpu ? x->o->doc_cpu : CIV_SANDBOX_DEFAULT_CPU;
+    if (x->timed_out == 1) {
+        x->timed_out = 2;
+        x->rep->over_limit++;
+        if (x->rep->docs > 0)
+            civ_input_warn(in, "stopped after %u s of CPU time (--doc-timeout): %u document%s "
+                               "indexed, the rest not read",
+                           secs, x->rep->docs, x->rep->docs == 1 ? "" : "s");
+    }
+    return civ_error_set(err, CIV_ETIMEOUT, "took longer than %u s of CPU time (--doc-timeout)",
+                         secs);
+}
 
 static void report(civ_outcome *outcome, char *reason, size_t rsz, civ_outcome o, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -72,6 +115,29 @@ void civ_input_warn(const civ_input *in, const char *fmt, ...)
         x->o->warn(x->o->warn_ctx, msg);
 }
 
+static const civ_pipeline_opts no_opts;
+
+const civ_pipeline_opts *civ_input_opts(const civ_input *in)
+{
+    return in && in->x ? in->x->o : &no_opts;
+}
+
+civ_file_report *civ_input_report(const civ_input *in)
+{
+    return in && in->x ? in->x->rep : NULL;
+}
+
+int civ_input_take_budget(const civ_input *in, size_t n)
+{
+    civ_extract *x = in->x;
+    if (!x)
+        return 0;
+    if (n > x->budget)
+        return -1;
+    x->budget -= n;
+    return 0;
+}
+
 /* Gives a finished document its common fields, enriches it, emits it. */
 civ_status civ_extract_emit(const civ_input *in, civ_doc *doc, const char *sub, civ_error *err)
 {
@@ -82,6 +148,8 @@ civ_status civ_extract_emit(const civ_input *in, civ_doc *doc, const char *sub, 
         civ_doc_add_paragraph(in->into, t, tlen);
         return civ_doc_check(in->into, err);
     }
+    if (civ_input_expired(in))
+        return expired(x, in, err);
     const civ_file_info *f = in->file;
     char num[32];
     civ_buf id = CIV_BUF_INIT;
@@ -115,8 +183,25 @@ static int looks_like_text(const unsigned char *b, size_t len)
 }
 
 /* The extractor for an input, or NULL (res says why). */
-static const civ_extractor *pick(const civ_part *p, const char *name, int gz_name,
-                                 const unsigned char *data, size_t dlen, civ_part_result *res)
+static const civ_extractor *pick_one(const civ_part *p, const char *name, int gz_name,
+                                     const unsigned char *data, size_t dlen, civ_part_result *res);
+
+static const civ_extractor *pick(const civ_extract *x, const civ_part *p, const char *name,
+                                 int gz_name, const unsigned char *data, size_t dlen,
+                                 civ_part_result *res)
+{
+    const civ_extractor *ex = pick_one(p, name, gz_name, data, dlen, res);
+    /* Images are read by OCR only, which is asked for. */
+    if (ex && (ex->flags & CIV_EXTRACTOR_OCR) && !x->o->ocr) {
+        report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_IGNORED,
+               "an image: read only with --ocr");
+        return NULL;
+    }
+    return ex;
+}
+
+static const civ_extractor *pick_one(const civ_part *p, const char *name, int gz_name,
+                                     const unsigned char *data, size_t dlen, civ_part_result *res)
 {
     const civ_extractor *ex = NULL;
     if (p->format)
@@ -165,8 +250,7 @@ static civ_status unwrap(civ_extract *x, const civ_part *p, size_t max, civ_buf 
     if (*gz_name) {
         name[nl - 3] = '\0';
     } else if (nl > 4 && strcasecmp(name + nl - 4, ".tgz") == 0) {
-        SAY(res, CIV_FILE_IGNORED, "tar archives are not supported");
-        return CIV_OK;
+        memcpy(name + nl - 4, ".tar", 4); /* a gzipped tar, read as one */
     }
     if (!civ_is_gzip(p->bytes, p->len)) {
         if (*gz_name) {
@@ -213,6 +297,8 @@ static civ_status extract_with(civ_extract *x, const civ_extractor *ex, const ci
     civ_status s = civ_doc_new(&doc, &xerr);
     if (s == CIV_OK)
         s = ex->extract(in, doc, &xerr);
+    if (s == CIV_OK && civ_input_expired(in))
+        s = expired(x, in, &xerr);
     if (s == CIV_OK) {
         size_t tlen;
         const char *t = civ_doc_text(doc, &tlen);
@@ -232,6 +318,15 @@ static civ_status extract_with(civ_extract *x, const civ_extractor *ex, const ci
         return CIV_OK;
     case CIV_EFORMAT:
         SAY(res, CIV_FILE_FAILED, "%s", xerr.msg);
+        return CIV_OK;
+    case CIV_ETIMEOUT:
+        /* Out of time: every container up to the file stops too. */
+        if (in->depth > 0) {
+            if (err)
+                *err = xerr;
+            return s;
+        }
+        SAY(res, CIV_FILE_SKIPPED, "%s", xerr.msg);
         return CIV_OK;
     case CIV_ETOOBIG:
     case CIV_EUNSUPPORTED:
@@ -258,7 +353,7 @@ static civ_status run_part(civ_extract *x, const civ_input *parent, const civ_fi
     const unsigned char *data;
     size_t dlen = 0;
     civ_status s = unwrap(x, p, max, &plain, name, sizeof name, &gz_name, &data, &dlen, res, err);
-    const civ_extractor *ex = s == CIV_OK && data ? pick(p, name, gz_name, data, dlen, res) : NULL;
+    const civ_extractor *ex = s == CIV_OK && data ? pick(x, p, name, gz_name, data, dlen, res) : NULL;
     if (ex) {
         snprintf(res->format, sizeof res->format, "%s", ex->name);
         if (!(ex->flags & CIV_EXTRACTOR_BINARY_OK) && civ_text_is_binary((const char *)data, dlen))
@@ -309,6 +404,8 @@ civ_status civ_extract_part(const civ_input *in, const civ_part *part, civ_doc *
         res = &own;
     memset(res, 0, sizeof *res);
     const char *what = part->label ? part->label : "a part";
+    if (civ_input_expired(in))
+        return expired(x, in, err);
     if (in->depth + 1 > CIV_EXTRACT_MAX_DEPTH) {
         report(&res->outcome, res->reason, sizeof res->reason, CIV_FILE_SKIPPED,
                "parts nested too deeply");
@@ -348,6 +445,7 @@ civ_status civ_pipeline_bytes(const civ_pipeline_opts *o, const char *path, cons
     civ_extract x = {
         .o = o, .rep = rep, .emit = emit, .ctx = ctx,
         .budget = max > SIZE_MAX / 4 ? SIZE_MAX : max * 4,
+        .cpu_end = thread_cpu() + (o->doc_cpu ? o->doc_cpu : CIV_SANDBOX_DEFAULT_CPU),
     };
     civ_part whole = {
         .mode = CIV_PART_DOCUMENT, .name = name, .bytes = bytes, .len = len, .format = o->format,

@@ -30,6 +30,13 @@ typedef struct civ_file_report {
     unsigned warnings;      /* warnings passed to the warn callback */
     char reason[256];       /* why skipped / failed / ignored (one line) */
     char format[16];        /* extractor used ("html"), "" if none */
+    /* Paged formats and the sandbox (docs/documents.md). */
+    unsigned pages;         /* pages read (PDF, scanned images) */
+    unsigned scanned;       /* scanned pages not read as text (no --ocr) */
+    unsigned ocr_pages;     /* pages read by OCR ... */
+    unsigned ocr_cached;    /* ... of them, found in the OCR cache */
+    unsigned over_limit;    /* documents or OCR pages stopped by --doc-timeout
+                               or --doc-memory */
 } civ_file_report;
 
 #define CIV_DEFAULT_MAX_SIZE ((size_t)64 * 1024 * 1024)
@@ -52,7 +59,39 @@ typedef struct civ_pipeline_opts {
     const char *hash;       /* the bytes' content hash (civ_hash64_hex of
                                civ_hash64(bytes, len, 0)) when the caller has
                                it already, or NULL */
+    /* Documents read in the sandbox (PDF, scans, converters). */
+    int ocr;                /* read scanned pages and images with Tesseract */
+    const char *ocr_lang;   /* Tesseract languages ("eng+deu"), NULL: eng */
+    const char *ocr_cache;  /* folder of cached OCR text, or NULL: no cache */
+    unsigned doc_cpu;       /* CPU seconds a document (an OCR page) may use; 0: 120 */
+    size_t doc_memory;      /* memory a document (an OCR page) may use; 0: 1 GB */
+    volatile int *stop;     /* non-zero: the run is stopping, and a document
+                               being read in the sandbox is given up; or NULL */
 } civ_pipeline_opts;
+
+/* The options of the extraction in (never NULL: defaults when in is not
+ * part of one). Borrowed, like in. */
+const civ_pipeline_opts *civ_input_opts(const civ_input *in);
+
+/* The report of the file in comes from, for its counters (pages, scans,
+ * limits); NULL when in is not part of an extraction. Borrowed. */
+civ_file_report *civ_input_report(const civ_input *in);
+
+/* Takes n bytes from what the file's parts may still expand to (shared
+ * with gzip, CIV_DEFAULT_MAX_SIZE × 4 by default): 0, or -1 when that
+ * would exceed it (nothing is taken then). Archives count every member
+ * they expand. */
+int civ_input_take_budget(const civ_input *in, size_t n);
+
+/* Whether the file in comes from has used up its time: the CPU time
+ * civindex's own thread spent on it (parsing, enriching, writing; not the
+ * sandbox's, which has its own limit) is past --doc-timeout (doc_cpu).
+ * Containers and long loops check it between steps; civ_extract_part and
+ * civ_extract_emit refuse to go on once it is (CIV_ETIMEOUT), and the file
+ * is skipped — or, when some of its documents were already emitted, kept
+ * with what was read and one warning. 0 when in is not part of an
+ * extraction. */
+int civ_input_expired(const civ_input *in);
 
 /* Reads the file at path (at most the maximum size) for
  * civ_pipeline_bytes. st may be NULL. On success *bytes (malloc'd,

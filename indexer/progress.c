@@ -262,6 +262,12 @@ void run_log_docs(run_log *l, uint64_t n)
 void run_log_file(run_log *l, const char *path, const civ_file_report *rep, int changed)
 {
     pthread_mutex_lock(&l->mu);
+    l->c->pages += rep->pages;
+    l->c->scanned_pages += rep->scanned;
+    l->c->scanned_files += rep->scanned > 0;
+    l->c->ocr_pages += rep->ocr_pages;
+    l->c->ocr_cached += rep->ocr_cached;
+    l->c->over_limit += rep->over_limit;
     switch (rep->outcome) {
     case CIV_FILE_INDEXED:
         l->c->indexed++;

@@ -147,6 +147,27 @@ static size_t header_block(const char *t, size_t len, civ_doc *doc)
 
 /* ---- Markdown ------------------------------------------------------------- */
 
+/* Larger Markdown files are read as plain text (markdown_safe). */
+#define MARKDOWN_MAX ((size_t)8 * 1024 * 1024)
+
+/* Whether cmark may read t[0..len): its tree takes about a hundred bytes
+ * a node, and text dense with markup ("[a](" a hundred thousand times) is
+ * almost all nodes, so big or markup-dense files would take gigabytes.
+ * Ordinary Markdown has a markup character in twenty or more. */
+static int markdown_safe(const char *t, size_t len)
+{
+    if (len > MARKDOWN_MAX)
+        return 0;
+    if (len < 64 * 1024)
+        return 1;
+    size_t marks = 0;
+    for (size_t i = 0; i < len; i++)
+        marks += t[i] == '[' || t[i] == ']' || t[i] == '(' || t[i] == '*' || t[i] == '_' ||
+                 t[i] == '`' || t[i] == '<' || t[i] == '>' || t[i] == '!' || t[i] == '&' ||
+                 t[i] == '#';
+    return marks <= len / 8;
+}
+
 /* Markdown read as what it says: headings become headings (the first of
  * level one the title), emphasis, links and code become plain text. */
 static void markdown_text(civ_doc *doc, const char *t, size_t len)
@@ -252,9 +273,13 @@ static civ_status text_extract(const civ_input *in, civ_doc *doc, civ_error *err
     size_t skip = front_matter(t, text.len, doc);
     if (!skip)
         skip = header_block(t, text.len, doc);
-    if (is_markdown(in->name))
+    if (is_markdown(in->name) && markdown_safe(t + skip, text.len - skip))
         markdown_text(doc, t + skip, text.len - skip);
-    else
+    else if (is_markdown(in->name)) {
+        civ_input_warn(in, "too large or too dense with markup to read as Markdown: read as "
+                           "plain text");
+        civ_doc_append_text(doc, t + skip, text.len - skip);
+    } else
         paged_text(doc, t + skip, text.len - skip);
     civ_buf_free(&text);
     return civ_doc_check(doc, err);

@@ -16,13 +16,29 @@ static civ_status xml_extract(const civ_input *in, civ_doc *doc, civ_error *err)
 {
     if (in->len > (size_t)0x7fffffff)
         return civ_error_set(err, CIV_ETOOBIG, "XML too large to parse");
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt)
+    const char *bytes = (const char *)in->bytes;
+    size_t len = in->len;
+    civ_buf capped = CIV_BUF_INIT;
+    int cut = civ_dom_cap_attributes(&capped, bytes, len);
+    if (cut < 0) {
+        civ_buf_free(&capped);
         return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
+    if (cut) {
+        civ_input_warn(in, "tags with more than %d attributes were cut short", CIV_DOM_MAX_ATTRS);
+        bytes = capped.data;
+        len = capped.len;
+    }
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt) {
+        civ_buf_free(&capped);
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
     /* No DTD loading, no entity substitution from outside, no network. */
     int opts = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
                XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
-    xmlDocPtr tree = xmlCtxtReadMemory(ctxt, (const char *)in->bytes, (int)in->len, NULL, NULL, opts);
+    xmlDocPtr tree = xmlCtxtReadMemory(ctxt, bytes, (int)len, NULL, NULL, opts);
+    civ_buf_free(&capped);
     int well_formed = ctxt->wellFormed;
     char reason[200] = "";
     int line = 0;

@@ -177,10 +177,14 @@ civ_status civ_doc_add(civ_doc *doc, const char *field, const char *value, size_
             }
         }
     } else {
-        /* Keep multi-valued fields free of duplicates. */
+        /* Keep multi-valued fields free of duplicates, and bounded: a
+         * hostile file's 100,000 keywords would make this quadratic. */
+        size_t same = 0;
         for (size_t i = 0; i < doc->n; i++) {
-            if (doc->values[i].def == def && doc->values[i].len == clen &&
-                memcmp(doc->values[i].value, copy, clen) == 0) {
+            if (doc->values[i].def != def)
+                continue;
+            if (++same >= CIV_DOC_VALUES_MAX ||
+                (doc->values[i].len == clen && memcmp(doc->values[i].value, copy, clen) == 0)) {
                 free(copy);
                 return CIV_OK;
             }

@@ -46,7 +46,8 @@ static const civ_field_def fields[] = {
       "summary from the document's metadata" },
     { "keywords", "keyword", "K", TEXT | BODY | STORED | MULTI, 2, -1,
       "keywords from the document's metadata" },
-    { "heading", NULL, NULL, BODY | MULTI, 2, -1, "section headings" },
+    /* Stored so that the document view shows them as headings. */
+    { "heading", NULL, NULL, BODY | MULTI | STORED, 2, -1, "section headings" },
     { "size", NULL, NULL, STORED | SORT | NUMBER, 0, CIV_SLOT_SIZE, "size of the file in bytes" },
     { "pages", "pages", NULL, STORED | SORT | NUMBER | SHOW, 0, CIV_SLOT_PAGES,
       "number of pages (PDF and other paged formats)", "Pages" },
@@ -65,6 +66,10 @@ static const civ_field_def fields[] = {
     { "hash", NULL, NULL, STORED | INTERNAL, 0, CIV_SLOT_HASH,
       "content hash of the file" },
     { "charset", NULL, NULL, STORED | INTERNAL, 0, -1, "encoding the text was decoded from" },
+    /* An exact term on the few such documents: civindex lists them in one
+     * pass (civ_writer_scan). */
+    { "unread_scans", NULL, "XUS", BOOL | STORED | INTERNAL, 0, -1,
+      "scanned pages left unread (no --ocr): a run with --ocr reads the file again" },
     { "docket", "docket", "XDK", BOOL | STORED | MULTI | LOWER | SHOW, 0, -1,
       "docket or case number (No. 20-1234)", "Docket" },
     /* Set on the parts of a file (messages of an mbox, members of an

@@ -2,18 +2,37 @@
 # Installs the Debian packages civsearch needs, when they are missing.
 #   scripts/deps.sh build test    what `make demo` and `make test` need
 #   scripts/deps.sh bench         the peer tools the benchmarks compare with
+#   scripts/deps.sh fuzz          clang and libFuzzer (make fuzz)
 set -eu
 
 build_pkgs="gcc g++ make cmake pkg-config libxapian-dev libxml2-dev zlib1g-dev
-libgmime-3.0-dev libcmocka-dev libfcgi-dev libcmark-dev"
+libgmime-3.0-dev libcmocka-dev libfcgi-dev libcmark-dev
+libpoppler-glib-dev libcairo2-dev libtesseract-dev libleptonica-dev libarchive-dev
+libseccomp-dev tesseract-ocr-eng unrtf antiword catdoc fonts-dejavu-core"
+# The second group: PDF (poppler-glib; cairo draws pages for OCR), OCR
+# (Tesseract with its English model; more languages: tesseract-ocr-LANG),
+# archives and office files (libarchive), the sandbox (libseccomp), and the
+# converters civindex runs in the sandbox for .rtf and .doc
+# (docs/documents.md); fonts for poppler and for the test fixtures.
 # lighttpd, curl, python3, procps and chromium: the search page's end-to-end
 # tests (tests/e2e/cgi_lighttpd.sh, fastcgi_lighttpd.sh, browser.sh);
-# util-linux (unshare, setpriv): the full-disk and read-only tests.
-test_pkgs="jq curl lighttpd xapian-tools valgrind python3 procps chromium util-linux"
+# util-linux (unshare, setpriv): the full-disk and read-only tests;
+# xapian-tools (xapian-tcpsrv, xapian-replicate): shards on loopback
+# (tests/e2e/remote.sh, replicate.sh); systemd: systemd-analyze verify of
+# the units (tests/e2e/units.sh); qpdf: encrypted PDF fixtures
+# (tests/e2e/documents.sh).
+test_pkgs="jq curl lighttpd xapian-tools valgrind python3 procps chromium util-linux systemd qpdf"
 bench_pkgs="xapian-omega xapian-tools libmime-tools-perl libhtml-parser-perl swish-e
 sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3 bc wamerican
-util-linux"
+util-linux poppler-utils recoll tesseract-ocr"
+# poppler-utils (pdftotext), recoll and tesseract-ocr: bench/pdf and
+# bench/ocr compare civindex with them.
 browser_pkgs="chromium"
+# clang and libFuzzer: make fuzz, make fuzz-smoke
+fuzz_pkgs="clang libclang-rt-14-dev libfuzzer-14-dev"
+# make deb: the package tools, lintian, systemd-analyze for the units, and
+# xapian-tools (the shard server and replication the units start).
+deb_pkgs="dpkg-dev debhelper fakeroot lintian systemd xapian-tools"
 
 want=""
 for set in "${@:-build}"; do
@@ -22,7 +41,9 @@ for set in "${@:-build}"; do
     test) want="$want $test_pkgs" ;;
     bench) want="$want $bench_pkgs" ;;
     browser) want="$want $browser_pkgs" ;;
-    *) echo "deps.sh: unknown set $set (build, test, bench, browser)" >&2; exit 2 ;;
+    fuzz) want="$want $build_pkgs $fuzz_pkgs" ;;
+    deb) want="$want $deb_pkgs" ;;
+    *) echo "deps.sh: unknown set $set (build, test, bench, browser, fuzz, deb)" >&2; exit 2 ;;
   esac
 done
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "civ/buf.h"
+#include "civ/db.h"
 #include "civ/parse.h"
 #include "civ/query.h"
 #include "civ/utf8.h"
@@ -125,6 +126,18 @@ static civ_status parse_line(civ_config *c, char *line, const char *origin, unsi
         c->title = t;
         return CIV_OK;
     }
+    if (strcmp(name, "timeout_ms") == 0 || strcmp(name, "allow_partial") == 0) {
+        int t = name[0] == 't';
+        uint64_t v;
+        if (civ_parse_uint(&v, value, t ? 1 : 0, t ? 600000 : 1) < 0)
+            return civ_error_set(err, CIV_EFORMAT, "%s:%u: %s must be %s", origin, lineno, name,
+                                 t ? "a number from 1 to 600000" : "0 or 1");
+        if (t)
+            c->timeout_ms = (unsigned)v;
+        else
+            c->allow_partial = (int)v;
+        return CIV_OK;
+    }
     for (size_t i = 0; i < sizeof num_settings / sizeof num_settings[0]; i++) {
         const num_setting *ns = &num_settings[i];
         if (strcmp(name, ns->name) != 0)
@@ -144,9 +157,23 @@ static civ_status parse_line(civ_config *c, char *line, const char *origin, unsi
         return civ_error_set(err, CIV_EFORMAT,
                              "%s:%u: \"%s\" is neither a setting nor a collection name (A-Z a-z 0-9 _ - .)",
                              origin, lineno, name);
-    if (value[0] != '/')
-        return civ_error_set(err, CIV_EFORMAT, "%s:%u: the index of collection %s must be an absolute path",
-                             origin, lineno, name);
+    /* Each index of the list: an absolute path or tcp://HOST:PORT, and
+     * so each replica of a shard. */
+    for (const char *p = value; *p;) {
+        size_t n = civ_db_list_span(p);
+        for (size_t i = 0; i <= n;) {
+            size_t m = strcspn(p + i, "|");
+            if (m > n - i)
+                m = n - i;
+            if (!(m && (p[i] == '/' || strncmp(p + i, "tcp://", 6) == 0)))
+                return civ_error_set(err, CIV_EFORMAT,
+                                     "%s:%u: the index of collection %s must be an absolute path "
+                                     "or tcp://HOST:PORT",
+                                     origin, lineno, name);
+            i += m + 1;
+        }
+        p += n + (p[n] == ':');
+    }
     if (civ_config_find(c, name))
         return civ_error_set(err, CIV_EFORMAT, "%s:%u: collection %s is listed twice", origin, lineno, name);
     if (add_collection(c, name, value) < 0)

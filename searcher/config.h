@@ -8,6 +8,12 @@
  *     # collections: NAME = /absolute/path/to/index (the first is the default)
  *     archive = /srv/civsearch/archive
  *     press   = /srv/civsearch/press
+ *     # several indexes searched as one: absolute paths (folders or Xapian
+ *     # stub files) and tcp://HOST:PORT shards, joined by ":"; replicas of
+ *     # a shard joined by "|" (civ/db.h)
+ *     pooled  = /srv/civsearch/spelling:tcp://a:5050|tcp://b:5050:tcp://c:5050
+ *     timeout_ms = 3000      # a remote shard's answer, and connecting to it
+ *     allow_partial = 1      # answer from the shards that answer
  *     # optional settings
  *     title = Archive search
  *     page_size = 10
@@ -17,7 +23,7 @@
  * of a line from a "#" that follows a space or a tab. Setting names are
  * reserved (they cannot name a collection): title, page_size, max_limit,
  * max_offset, max_query, max_input, max_filters, wildcard_limit,
- * time_limit_ms, cpu_seconds, facet_values. A collection name is 1 to 64
+ * time_limit_ms, cpu_seconds, facet_values, timeout_ms, allow_partial. A collection name is 1 to 64
  * of A-Z a-z 0-9 _ - . and its path must be absolute. A request picks a
  * collection with c=NAME; any name not in the file is refused.
  */
@@ -43,6 +49,8 @@ typedef struct civ_config {
     size_t ncollections;
     civ_cgi_limits limits;
     char *title;                  /* heading of the page */
+    unsigned timeout_ms;          /* remote shards (0: CIV_DB_TIMEOUT_MS) */
+    int allow_partial;            /* answer without shards that do not answer */
 } civ_config;
 
 #define CIV_CONFIG_DEFAULT_TITLE "Archive search"

@@ -49,7 +49,16 @@ static void usage(FILE *f)
           "Queries are at most 4096 bytes. A field civsearch does not know is refused.\n"
           "\n"
           "Options:\n"
-          "  -i, --index PATH     the index (default: $CIVSEARCH_INDEX, else ./civsearch-index)\n"
+          "  -i, --index PATH     the index (default: $CIVSEARCH_INDEX, else ./civsearch-index);\n"
+          "                       again for more shards searched as one. PATH may be an\n"
+          "                       index folder, a Xapian stub file, tcp://HOST:PORT (a\n"
+          "                       shard served by xapian-tcpsrv), or replicas of one shard\n"
+          "                       joined by | (tcp://a:5050|tcp://b:5050); $CIVSEARCH_INDEX\n"
+          "                       takes several joined by :\n"
+          "      --timeout SECS   wait at most this long to connect to a remote shard and\n"
+          "                       for each of its answers (default 5)\n"
+          "      --allow-partial  search the shards that answer when some do not, with a\n"
+          "                       warning naming the others (JSON \"missing_shards\")\n"
           "  -n, --limit N        show N results (default 10; 0: print only the number)\n"
           "      --offset N       skip the first N results\n"
           "  -s, --sort ORDER     relevance (default), date (oldest first), -date (newest)\n"
@@ -106,7 +115,11 @@ static int fail(const char *what, const civ_error *err)
 typedef struct cli {
     civ_search_opts so;
     const civ_renderer *render;
-    const char *index;
+    const char *index;          /* the first index, for messages and --stats */
+    const char *indexes[64];    /* every --index, or CIVSEARCH_INDEX's list */
+    size_t nindexes;
+    char *env_list;             /* CIVSEARCH_INDEX split up (owned) */
+    civ_db_opts dbo;
     const char *show, *thread;
     int sort_set, limit_set, stats, debug, color;
     unsigned show_page;       /* --page */
@@ -181,7 +194,7 @@ static int parse_options(int argc, char **argv, cli *c)
 {
     enum { OPT_OFFSET = 256, OPT_OR, OPT_AND, OPT_SHOW, OPT_STATS, OPT_COLOR, OPT_SNIPPET,
            OPT_DEBUG, OPT_FACETS, OPT_BM25_K1, OPT_BM25_B, OPT_THREAD, OPT_CSV, OPT_LIKE,
-           OPT_NO_COLLAPSE, OPT_SNIPPETS, OPT_PAGE, OPT_TUNE };
+           OPT_NO_COLLAPSE, OPT_SNIPPETS, OPT_PAGE, OPT_TUNE, OPT_TIMEOUT, OPT_ALLOW_PARTIAL };
     static const struct option longopts[] = {
         { "index", required_argument, NULL, 'i' },
         { "limit", required_argument, NULL, 'n' },
@@ -199,6 +212,8 @@ static int parse_options(int argc, char **argv, cli *c)
         { "csv", no_argument, NULL, OPT_CSV },
         { "like", required_argument, NULL, OPT_LIKE },
         { "no-collapse", no_argument, NULL, OPT_NO_COLLAPSE },
+        { "timeout", required_argument, NULL, OPT_TIMEOUT },
+        { "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
         { "show", required_argument, NULL, OPT_SHOW },
         { "stats", no_argument, NULL, OPT_STATS },
         { "thread", required_argument, NULL, OPT_THREAD },
@@ -216,7 +231,28 @@ static int parse_options(int argc, char **argv, cli *c)
     while ((ch = getopt_long(argc, argv, "i:n:s:jhV", longopts, NULL)) != -1) {
         const char *bad = NULL;
         switch (ch) {
-        case 'i': c->index = optarg; break;
+        case 'i':
+            if (c->env_list) { /* --index replaces $CIVSEARCH_INDEX */
+                free(c->env_list);
+                c->env_list = NULL;
+                c->nindexes = 0;
+            }
+            if (c->nindexes >= sizeof c->indexes / sizeof c->indexes[0])
+                bad = "--index: at most 64 indexes (%s)";
+            else
+                c->indexes[c->nindexes++] = optarg;
+            break;
+        case OPT_TIMEOUT: {
+            char *end;
+            errno = 0;
+            double v = strtod(optarg, &end);
+            if (errno || *end || end == optarg || !(v >= 0.001 && v <= 3600.0))
+                bad = "--timeout: expected seconds, 0.001 to 3600, got %s";
+            else
+                c->dbo.timeout_ms = (unsigned)(v * 1000.0 + 0.5);
+            break;
+        }
+        case OPT_ALLOW_PARTIAL: c->dbo.allow_partial = 1; break;
         case 'n':
             c->limit_set = 1;
             if (civ_parse_unsigned(&c->so.limit, optarg, 0, 10000) < 0)
@@ -330,6 +366,49 @@ static int parse_options(int argc, char **argv, cli *c)
     return -1;
 }
 
+/* CIVSEARCH_INDEX: one index, or several joined by ":" (civ_db_list_span).
+ * Returns -1 to go on, else the exit status. */
+static int env_indexes(cli *c)
+{
+    const char *env = getenv("CIVSEARCH_INDEX");
+    if (!env || !*env)
+        return -1;
+    c->env_list = strdup(env);
+    if (!c->env_list) {
+        fputs("civsearch: out of memory\n", stderr);
+        return EXIT_ERROR;
+    }
+    char *p = c->env_list;
+    while (*p) {
+        size_t n = civ_db_list_span(p);
+        char *next = p + n + (p[n] == ':');
+        p[n] = '\0';
+        if (n) {
+            if (c->nindexes >= sizeof c->indexes / sizeof c->indexes[0]) {
+                fputs("civsearch: CIVSEARCH_INDEX: at most 64 indexes\n", stderr);
+                return EXIT_ERROR;
+            }
+            c->indexes[c->nindexes++] = p;
+        }
+        p = next;
+    }
+    return -1;
+}
+
+/* Names the shards left out of a search (--allow-partial) on stderr, and
+ * hands them to the renderer. */
+static void note_missing(const civ_db *db, civ_render_info *info)
+{
+    size_t n;
+    const char *const *m = civ_db_missing(db, &n);
+    info->missing_shards = m;
+    info->nmissing_shards = n;
+    info->nshards = civ_db_shard_count(db);
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "civsearch: warning: %s did not answer; results are from the other %zu of %zu shards\n",
+                m[i], info->nshards - n, info->nshards);
+}
+
 static int run_stats(cli *c, civ_db *db, civ_buf *out)
 {
     civ_error err = CIV_ERROR_INIT;
@@ -430,6 +509,7 @@ static int run_search(cli *c, civ_db *db, civ_buf *out, double t_open)
     }
     civ_render_info info = { .opts = so, .query = so->query ? so->query : "", .elapsed = civ_monotonic() - t0,
                              .color = c->color, .title = c->thread ? title : NULL };
+    note_missing(db, &info);
     if (c->debug)
         fprintf(stderr, "civsearch: query: %s\n", civ_results_query_description(res));
     double t_render = civ_monotonic();
@@ -456,29 +536,38 @@ int main(int argc, char **argv)
     int web = civ_web_main(argc, argv);
     if (web >= 0)
         return web;
-    const char *env = getenv("CIVSEARCH_INDEX");
-    cli c = { .so = CIV_SEARCH_OPTS_INIT, .render = &civ_render_text,
-              .index = env && *env ? env : "civsearch-index", .color = -1,
-              .query = CIV_BUF_INIT };
-    int rc = parse_options(argc, argv, &c);
+    cli c = { .so = CIV_SEARCH_OPTS_INIT, .render = &civ_render_text, .color = -1,
+              .query = CIV_BUF_INIT, .dbo = CIV_DB_OPTS_INIT };
+    int rc = env_indexes(&c);
+    if (rc < 0)
+        rc = parse_options(argc, argv, &c);
     if (rc >= 0) {
+        free(c.env_list);
         civ_buf_free(&c.query);
         return rc;
     }
+    if (c.nindexes == 0)
+        c.indexes[c.nindexes++] = "civsearch-index";
+    c.index = c.indexes[0];
     civ_error err = CIV_ERROR_INIT;
     civ_db *db = NULL;
     double t_open = civ_monotonic();
-    if (civ_db_open(&db, c.index, &err) != CIV_OK) {
-        if (err.code == CIV_ENOTFOUND)
-            report_error(&c, EXIT_ERROR, "no_index", "no index at %s (run civindex first, or use --index)",
-                         c.index);
+    if (civ_db_open_many(&db, c.indexes, c.nindexes, &c.dbo, &err) != CIV_OK) {
+        if (err.code == CIV_ENOTFOUND && strncmp(err.msg, "no index at ", 12) == 0)
+            report_error(&c, EXIT_ERROR, "no_index", "%s (run civindex first, or use --index)", err.msg);
         else
-            report_error(&c, EXIT_ERROR, "index_error", "%s", err.msg);
+            report_error(&c, EXIT_ERROR, err.code == CIV_ETIMEOUT ? "timeout" : "index_error", "%s",
+                         err.msg);
+        free(c.env_list);
         civ_buf_free(&c.query);
         return EXIT_ERROR;
     }
     t_open = civ_monotonic() - t_open;
     civ_buf out = CIV_BUF_INIT;
+    if (c.stats || c.show) {
+        civ_render_info info = { 0 };
+        note_missing(db, &info); /* what is left out, named on stderr */
+    }
     if (c.stats)
         rc = run_stats(&c, db, &out);
     else if (c.show)
@@ -489,6 +578,7 @@ int main(int argc, char **argv)
     civ_buf_free(&out);
     civ_buf_free(&c.query);
     civ_db_free(db);
+    free(c.env_list);
     if (fflush(stdout) != 0 && rc == EXIT_FOUND) {
         fprintf(stderr, "civsearch: cannot write output: %s\n", strerror(errno));
         rc = EXIT_ERROR;

@@ -44,6 +44,13 @@ typedef struct civ_render_info {
     const civ_page *page;         /* search page context, or NULL */
     unsigned doc_page;            /* the document view: show this page of
                                      the text only (0: all of it) */
+    const civ_span *spans;        /* the document view: the query's words in
+                                     the document's text (civ_db_highlight),
+                                     nspans of them, or NULL */
+    size_t nspans;
+    const char *const *missing_shards; /* shards left out of the search */
+    size_t nmissing_shards;            /* (allow_partial), as configured */
+    size_t nshards;                    /* shards in all (0: not known) */
 } civ_render_info;
 
 typedef struct civ_renderer {

@@ -63,8 +63,12 @@ static const char STYLE[] =
     "nav.pages [aria-current]{font-weight:700;border-color:var(--fg)}"
     "dl.doc{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0}"
     "dl.doc dt{color:var(--mute)}dl.doc dd{margin:0;overflow-wrap:anywhere}"
-    ".text{white-space:pre-wrap;overflow-wrap:anywhere;border-top:1px solid var(--line);"
-    "padding-top:1rem;max-width:48rem}"
+    ".text{overflow-wrap:anywhere;border-top:1px solid var(--line);padding-top:1rem;"
+    "max-width:48rem}.text p{white-space:pre-wrap;margin:0 0 .9rem}"
+    ".text h2{font-size:1.1rem;margin:1.4rem 0 .5rem}"
+    ".text mark{background:var(--hi);color:inherit}"
+    ".pg{color:var(--mute);font-size:.85rem;border-top:1px dashed var(--line);"
+    "padding-top:.2rem;margin:1rem 0 .5rem}"
     ".error{border-left:4px solid #c0392b;padding:.25rem .75rem}"
     "footer{padding:1rem;color:var(--mute);font-size:.85rem;border-top:1px solid var(--line)}";
 
@@ -167,50 +171,65 @@ typedef struct search_link {
     const char *like;
 } search_link;
 
-static void href_search(civ_buf *out, const civ_render_info *info, const search_link *l)
+/* The parameters of a search with this page's settings (see
+ * search_link), after the n written already. */
+static void search_params(civ_buf *out, int *n, const civ_render_info *info, const search_link *l)
 {
     const civ_page *pg = info->page;
-    int n = 0;
-    civ_buf_puts(out, "href=\"");
     if (l->q && *l->q)
-        param(out, &n, "q", l->q);
+        param(out, n, "q", l->q);
     if (l->like)
-        param(out, &n, "like", l->like);
+        param(out, n, "like", l->like);
     if (!l->bare) {
         for (size_t i = 0; pg && i < pg->nfilters; i++)
             if (!l->drop || strcmp(pg->filters[i], l->drop) != 0)
-                param(out, &n, "f", pg->filters[i]);
+                param(out, n, "f", pg->filters[i]);
         if (l->add && !has_filter(pg, l->add))
-            param(out, &n, "f", l->add);
+            param(out, n, "f", l->add);
         if (pg) {
-            param(out, &n, "from", pg->from);
-            param(out, &n, "until", pg->until);
+            param(out, n, "from", pg->from);
+            param(out, n, "until", pg->until);
         }
         if (info->opts)
-            param(out, &n, "sort", sort_param(info->opts->sort));
+            param(out, n, "sort", sort_param(info->opts->sort));
     }
     if (pg && pg->limit)
-        param_uint(out, &n, "limit", pg->limit);
+        param_uint(out, n, "limit", pg->limit);
     if (l->page > 1)
-        param_uint(out, &n, "page", l->page);
+        param_uint(out, n, "page", l->page);
     if (pg)
-        param(out, &n, "c", pg->collection);
+        param(out, n, "c", pg->collection);
+}
+
+static void href_search(civ_buf *out, const civ_render_info *info, const search_link *l)
+{
+    int n = 0;
+    civ_buf_puts(out, "href=\"");
+    search_params(out, &n, info, l);
     if (n == 0)
         civ_buf_putc(out, '?');
     civ_buf_putc(out, '"');
 }
 
-/* ?id=ID (the document view), keeping the query for the way back. */
+/* The page of results a listing shows (1 for the first). */
+static unsigned result_page(const civ_render_info *info)
+{
+    const civ_search_opts *o = info->opts;
+    return o && o->limit ? o->offset / o->limit + 1 : 1;
+}
+
+/* ?id=ID (the document view), carrying the search (query, filters, sort,
+ * page) for the way back; the HTML view opens at the first match. */
 static void href_doc(civ_buf *out, const civ_render_info *info, const char *id, const char *format)
 {
     int n = 0;
     civ_buf_puts(out, "href=\"");
     param(out, &n, "id", id);
-    if (info->query && *info->query)
-        param(out, &n, "q", info->query);
+    search_link l = { .q = info->query, .page = result_page(info) };
+    search_params(out, &n, info, &l);
     param(out, &n, "format", format);
-    if (info->page)
-        param(out, &n, "c", info->page->collection);
+    if (!format && info->query && *info->query)
+        civ_buf_puts(out, "#hit");
     civ_buf_putc(out, '"');
 }
 
@@ -637,6 +656,10 @@ static void html_results(civ_buf *out, const civ_render_info *info, const civ_re
     civ_buf_puts(out, "</h1>\n");
     civ_buf_free(&title);
     active_filters(out, info);
+    if (info->nmissing_shards)
+        civ_buf_printf(out, "<p class=\"error notice\" role=\"alert\">Part of the collection (%zu of %zu "
+                       "shards) did not answer: these results are incomplete.</p>\n",
+                       info->nmissing_shards, info->nshards);
     const char *sugg = civ_results_suggestion(r);
     if (sugg && *sugg && strcmp(sugg, q) != 0) {
         search_link l = { 0 };
@@ -699,6 +722,88 @@ static void rows(civ_buf *out, const civ_doc *doc, const char *label, const char
     civ_buf_free(&tmp);
 }
 
+/* Whether paragraph p[0..n) is one of the document's headings. */
+static int is_heading(const civ_doc *doc, const char *p, size_t n)
+{
+    size_t nv = civ_doc_nvalues(doc);
+    for (size_t i = 0; i < nv; i++) {
+        const char *v;
+        size_t len;
+        const civ_field_def *f = civ_doc_value(doc, i, &v, &len);
+        if (strcmp(f->name, "heading") == 0 && len == n && memcmp(v, p, n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The end of the paragraph starting at t[i]: the next blank line. */
+static size_t paragraph_end(const char *t, size_t i, size_t len)
+{
+    while (i < len) {
+        const char *nl = memchr(t + i, '\n', len - i);
+        if (!nl)
+            return len;
+        size_t j = (size_t)(nl - t) + 1;
+        size_t k = j;
+        while (k < len && (t[k] == ' ' || t[k] == '\t' || t[k] == '\r'))
+            k++;
+        if (k >= len || t[k] == '\n')
+            return (size_t)(nl - t);
+        i = j;
+    }
+    return len;
+}
+
+/* Writes t[a..b) escaped, the query's words in it marked (*k: the next
+ * span; the first span of all is the place "#hit" jumps to). */
+static void marked(civ_buf *out, const char *t, size_t a, size_t b, const civ_span *sp, size_t nsp,
+                   size_t *k)
+{
+    while (*k < nsp && sp[*k].start < b) {
+        size_t s = sp[*k].start, e = s + sp[*k].len;
+        if (s < a || e > b) { /* across a paragraph's end: not marked */
+            (*k)++;
+            continue;
+        }
+        civ_html_escape(out, t + a, s - a);
+        civ_buf_puts(out, *k == 0 ? "<mark id=\"hit\">" : "<mark>");
+        civ_html_escape(out, t + s, e - s);
+        civ_buf_puts(out, "</mark>");
+        a = e;
+        (*k)++;
+    }
+    civ_html_escape(out, t + a, b - a);
+}
+
+/* The document's text as the document view shows it: paragraphs as the
+ * stored text parts them (blank lines), headings as headings, the query's
+ * words marked, an anchor ("#p12") where each page begins. */
+static void doc_text(civ_buf *out, const civ_render_info *info, const civ_doc *doc, const char *t,
+                     size_t len)
+{
+    size_t k = 0, pm = 0, npm = civ_doc_npages(doc);
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && (t[i] == '\n' || t[i] == '\r'))
+            i++;
+        if (i >= len)
+            break;
+        size_t e = paragraph_end(t, i, len);
+        unsigned page;
+        size_t off;
+        for (; pm < npm && civ_doc_page_mark(doc, pm, &page, &off) == 0 && off < e; pm++)
+            civ_buf_printf(out, "<p class=\"pg\" id=\"p%u\">Page %u</p>\n", page, page);
+        size_t b = e;
+        while (b > i && (t[b - 1] == ' ' || t[b - 1] == '\r' || t[b - 1] == '\n'))
+            b--;
+        const char *tag = is_heading(doc, t + i, b - i) ? "h2" : "p";
+        civ_buf_printf(out, "<%s>", tag);
+        marked(out, t, i, b, info->spans, info->nspans, &k);
+        civ_buf_printf(out, "</%s>\n", tag);
+        i = e;
+    }
+}
+
 static void html_document(civ_buf *out, const civ_render_info *info, const civ_doc *doc)
 {
     const char *title = civ_doc_get(doc, "title");
@@ -715,11 +820,12 @@ static void html_document(civ_buf *out, const civ_render_info *info, const civ_d
     esc(out, title);
     civ_buf_puts(out, "</h1>\n<p class=\"more\">");
     if (info->query && *info->query) {
-        search_link back = { 0 };
-        back.q = info->query;
+        search_link back = { .q = info->query, .page = result_page(info) };
         civ_buf_puts(out, "<a ");
         href_search(out, info, &back);
         civ_buf_puts(out, ">‹ Back to the results</a> · ");
+        if (info->nspans)
+            civ_buf_puts(out, "<a href=\"#hit\">First match</a> · ");
     }
     if (id) {
         civ_buf_puts(out, "<a ");
@@ -752,11 +858,11 @@ static void html_document(civ_buf *out, const civ_render_info *info, const civ_d
     row(out, "Thread", civ_doc_get(doc, "thread"));
     row(out, "Message-ID", civ_doc_get(doc, "message_id"));
     row(out, "Id", id);
-    civ_buf_puts(out, "</dl>\n<div class=\"text\" dir=\"auto\">");
+    civ_buf_puts(out, "</dl>\n<div class=\"text\" dir=\"auto\">\n");
     size_t len;
     const char *text = civ_doc_text(doc, &len);
     size_t shown = civ_utf8_clip(text, len, DOC_TEXT_MAX);
-    civ_html_escape(out, text, shown);
+    doc_text(out, info, doc, text, shown);
     civ_buf_puts(out, "</div>\n");
     if (shown < len)
         civ_buf_printf(out, "<p class=\"more\">(The text goes on for %zu more bytes, not shown here.)</p>\n",

@@ -106,6 +106,20 @@ static void doc_fields(civ_json *j, const civ_doc *doc)
     shown_fields(j, doc);
 }
 
+/* "highlights": [[start, length], ...] of the query's words in a text. */
+static void highlights(civ_json *j, const civ_span *spans, size_t n)
+{
+    civ_json_key(j, "highlights");
+    civ_json_begin_array(j);
+    for (size_t k = 0; k < n; k++) {
+        civ_json_begin_array(j);
+        civ_json_int(j, (long long)spans[k].start);
+        civ_json_int(j, (long long)spans[k].len);
+        civ_json_end_array(j);
+    }
+    civ_json_end_array(j);
+}
+
 /* A snippet as the page shows it (HTML, words in <b>), as plain text with
  * the byte ranges of the query's words, and where it is: its page (null
  * without pages) and passage (null without a snippet). */
@@ -118,15 +132,7 @@ static void snippet_fields(civ_json *j, const civ_snippet *sn)
     civ_buf_free(&html);
     civ_json_key(j, "snippet_text");
     civ_json_cstr(j, sn->text ? sn->text : "");
-    civ_json_key(j, "highlights");
-    civ_json_begin_array(j);
-    for (size_t k = 0; k < sn->nspans; k++) {
-        civ_json_begin_array(j);
-        civ_json_int(j, (long long)sn->spans[k].start);
-        civ_json_int(j, (long long)sn->spans[k].len);
-        civ_json_end_array(j);
-    }
-    civ_json_end_array(j);
+    highlights(j, sn->spans, sn->nspans);
     civ_json_key(j, "page");
     if (sn->page)
         civ_json_int(j, sn->page);
@@ -159,6 +165,13 @@ static void json_results(civ_buf *out, const civ_render_info *info, const civ_re
     civ_json_int(&j, info->opts->limit);
     civ_json_key(&j, "elapsed_ms");
     civ_json_double(&j, info->elapsed * 1000.0);
+    if (info->nmissing_shards) {
+        civ_json_key(&j, "missing_shards");
+        civ_json_begin_array(&j);
+        for (size_t i = 0; i < info->nmissing_shards; i++)
+            civ_json_cstr(&j, info->missing_shards[i]);
+        civ_json_end_array(&j);
+    }
     const char *sugg = civ_results_suggestion(r);
     if (info->opts->spelling) {
         civ_json_key(&j, "suggestion");
@@ -263,6 +276,8 @@ static void json_document(civ_buf *out, const civ_render_info *info, const civ_d
     }
     civ_json_key(&j, "text");
     civ_json_string(&j, text, len);
+    if (info && info->spans) /* the page, asked with a query: its words in the text */
+        highlights(&j, info->spans, info->nspans);
     civ_json_end_object(&j);
     civ_buf_putc(out, '\n');
 }

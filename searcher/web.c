@@ -95,7 +95,27 @@ static civ_status collection_db(civ_web *w, size_t i, civ_db **out, civ_error *e
         civ_db_free(w->dbs[i]);
         w->dbs[i] = NULL;
     }
-    civ_status s = civ_db_open(&w->dbs[i], w->config->collections[i].path, err);
+    /* The collection's indexes: one, or several joined by ":". */
+    const char *list = w->config->collections[i].path;
+    char *copy = strdup(list);
+    const char *specs[64];
+    size_t n = 0;
+    if (!copy)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    for (char *p = copy; *p && n < sizeof specs / sizeof specs[0];) {
+        size_t len = civ_db_list_span(p);
+        char *next = p + len + (p[len] == ':');
+        p[len] = '\0';
+        if (len)
+            specs[n++] = p;
+        p = next;
+    }
+    civ_db_opts dbo = CIV_DB_OPTS_INIT;
+    if (w->config->timeout_ms)
+        dbo.timeout_ms = w->config->timeout_ms;
+    dbo.allow_partial = w->config->allow_partial;
+    civ_status s = civ_db_open_many(&w->dbs[i], specs, n, &dbo, err);
+    free(copy);
     if (s == CIV_OK)
         *out = w->dbs[i];
     return s;
@@ -169,7 +189,11 @@ static void answer_error(request *r, int status, const char *message)
 static void answer_failure(request *r, const char *what, const civ_error *err)
 {
     fprintf(stderr, "civsearch: %s: %s\n", what, err ? err->msg : "unknown error");
-    answer_error(r, 500, "The search failed on the server. Please try again later.");
+    if (err && err->code == CIV_ECORRUPT)
+        answer_error(r, 503, "The index is damaged. The administrator must rebuild it with "
+                             "civindex --full.");
+    else
+        answer_error(r, 500, "The search failed on the server. Please try again later.");
 }
 
 static const char *rq_param(const request *r, const char *name)
@@ -246,6 +270,9 @@ static int blank(const char *s)
     return !s || s[strspn(s, " \t\r\n")] == '\0';
 }
 
+/* Most query words marked in one document view. */
+#define DOC_SPANS_MAX 20000
+
 static void show_document(request *r, civ_db *db)
 {
     civ_doc *doc = NULL;
@@ -257,7 +284,25 @@ static void show_document(request *r, civ_db *db)
             answer_failure(r, "reading a document", &err);
         return;
     }
+    /* With a query: its words marked in the text (a query that does not
+     * parse marks nothing; the document is still shown). */
+    civ_span *spans = NULL;
+    size_t nspans = 0, len = 0;
+    const char *text = civ_doc_text(doc, &len);
+    civ_error herr = CIV_ERROR_INIT;
+    if (r->p.q && civ_cgi_search_opts(&r->so, &r->p, &r->w->limits, &herr) == CIV_OK &&
+        civ_db_highlight(&spans, &nspans, db, &r->so, text, len, DOC_SPANS_MAX, &herr) != CIV_OK) {
+        spans = NULL;
+        nspans = 0;
+    }
+    if (r->p.q && herr.code == CIV_OK)
+        r->info.opts = &r->so; /* the way back keeps the sort and page */
+    r->info.spans = spans;
+    r->info.nspans = nspans;
     renderer(r)->document(&r->resp->body, &r->info, doc);
+    r->info.spans = NULL;
+    r->info.nspans = 0;
+    free(spans);
     civ_doc_free(doc);
     finish(r, 200);
 }
@@ -294,6 +339,13 @@ static void search(request *r, civ_db *db)
         else
             answer_failure(r, "search", &err);
     } else {
+        /* Shards left out (allow_partial): named in JSON and in the
+         * server's log, counted on the page. */
+        r->info.missing_shards = civ_db_missing(db, &r->info.nmissing_shards);
+        r->info.nshards = civ_db_shard_count(db);
+        for (size_t i = 0; i < r->info.nmissing_shards; i++)
+            fprintf(stderr, "civsearch: %s did not answer; results without it\n",
+                    r->info.missing_shards[i]);
         const civ_doc *like = civ_results_like(res);
         r->page.like_title = like ? civ_doc_get(like, "title") : NULL;
         renderer(r)->results(&r->resp->body, &r->info, res);

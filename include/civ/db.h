@@ -21,16 +21,85 @@ extern "C" {
 typedef struct civ_db civ_db;
 typedef struct civ_results civ_results;
 
-/* Opens the index at path read-only. `path` may also be a Xapian stub
- * file naming several local or remote databases.
+/* Opens the index at path read-only: civ_db_open_many() with this one
+ * spec and the default options.
  * Errors: CIV_ENOTFOUND (no index there), CIV_ECORRUPT (not an index or
- * damaged), CIV_EIO, CIV_ENOMEM. *out is owned by the caller. */
+ * damaged), CIV_EIO, CIV_ETIMEOUT, CIV_EINVAL (a bad spec), CIV_ENOMEM.
+ * *out is owned by the caller. */
 civ_status civ_db_open(civ_db **out, const char *path, civ_error *err);
+
+/* ---- several indexes as one (shards) ---------------------------------
+ *
+ * A spec names one or more shards:
+ *   - a local index: an index folder (civindex's, whose XAPIANDB names the
+ *     current generation), a Xapian database, or a single-file database;
+ *   - a remote one: "tcp://HOST:PORT", a database served by xapian-tcpsrv
+ *     (HOST a name, an IPv4 address or [an IPv6 address]);
+ *   - replicas of one shard: alternatives joined by "|"
+ *     ("tcp://a:5050|tcp://b:5050"): the first that answers within the
+ *     timeout is used, and the next when it fails during a query;
+ *   - a Xapian stub file: a text file of lines "auto PATH" (also "glass",
+ *     "chert"; PATH relative to the file's folder) and "remote HOST:PORT",
+ *     one shard a line; blank lines and "#" lines are skipped. As a
+ *     civsearch extension a remote line may list replicas:
+ *     "remote a:5050|b:5050" (Xapian's own tools do not read that line).
+ * The shards are searched as one database: Xapian combines their
+ * statistics, so ranks, percentages, counts and facets are those of one
+ * index holding every document. Spelling suggestions come from the local
+ * shards only (Xapian does not serve spelling over its remote protocol):
+ * give a search host a local copy of the dictionary as one more index
+ * (civindex --shards writes one, `spelling`; docs/shards.md). */
+
+#define CIV_DB_TIMEOUT_MS 5000  /* default of civ_db_opts.timeout_ms */
+
+#define CIV_DB_OPTS_VERSION 1
+
+typedef struct civ_db_opts {
+    unsigned version;      /* CIV_DB_OPTS_VERSION */
+    unsigned timeout_ms;   /* connecting to a remote shard, and each wait for
+                              its answer (0: CIV_DB_TIMEOUT_MS) */
+    int allow_partial;     /* 1: a shard none of whose replicas answers is
+                              left out (civ_db_missing() names it) instead
+                              of failing the open or the search; at least
+                              one shard must answer */
+} civ_db_opts;
+
+#define CIV_DB_OPTS_INIT { .version = CIV_DB_OPTS_VERSION, .timeout_ms = CIV_DB_TIMEOUT_MS }
+
+/* Opens the n specs (see above) as one read-only index. opts may be NULL
+ * (the defaults). Never waits longer than about timeout_ms per replica.
+ * Errors: CIV_EINVAL (n is 0, or a spec is malformed: the message names
+ * it), CIV_ENOTFOUND (a local index does not exist), CIV_EIO (a shard
+ * cannot be reached: the message names it and says why), CIV_ETIMEOUT (a
+ * shard did not answer in time), CIV_ECORRUPT, CIV_ENOMEM. With
+ * allow_partial, unreachable shards are left out, and only "none could be
+ * reached" fails. *out is owned by the caller (civ_db_free). */
+civ_status civ_db_open_many(civ_db **out, const char *const *specs, size_t n,
+                            const civ_db_opts *opts, civ_error *err);
+
+/* The length of the first spec of a list as CIVSEARCH_INDEX and the
+ * page's configuration take it: specs joined by ":", where the colon of
+ * "tcp://HOST:PORT" (and those inside [IPv6]) belong to the spec. The
+ * caller takes list[0..len) and goes on after the ":" that follows. */
+size_t civ_db_list_span(const char *list);
+
+/* The shards left out because none of their replicas answered (with
+ * allow_partial), as named in the specs; *n receives how many (0 when
+ * every shard answers). Borrowed from db: valid until the next call that
+ * takes db (a search may leave out a shard that fails during it, and a
+ * reopen may bring one back). NULL db: none. */
+const char *const *civ_db_missing(const civ_db *db, size_t *n);
+
+/* Number of shards of db, those left out included (0 for NULL). */
+size_t civ_db_shard_count(const civ_db *db);
 
 /* Closes the index. NULL is a no-op. */
 void civ_db_free(civ_db *db);
 
-/* Brings the handle up to the latest committed state of the index.
+/* Brings the handle up to the latest committed state of the index (of
+ * every shard: a local shard civindex replaced by a new generation is
+ * opened afresh; a remote shard that fails moves to its next replica; a
+ * shard left out is tried again, at most every 10 seconds).
  * *changed (may be NULL) is set to 1 when there was a newer state. */
 civ_status civ_db_reopen(civ_db *db, int *changed, civ_error *err);
 
@@ -173,6 +242,15 @@ typedef struct civ_facet {
  * opened, the handle is reopened and the search retried transparently. */
 civ_status civ_search(civ_results **out, civ_db *db, const civ_search_opts *opts,
                       civ_error *err);
+
+/* The query of opts (parsed as civ_search parses it) marked in a whole
+ * text, e.g. a document's stored text for the document view: every word
+ * a snippet would mark, as spans of text in order, not overlapping, at
+ * most max of them. *spans is malloc'd (the caller frees it; NULL when
+ * there are none), *n their number. CIV_EQUERY (a bad query), CIV_ENOMEM,
+ * the index's errors. */
+civ_status civ_db_highlight(civ_span **spans, size_t *n, civ_db *db, const civ_search_opts *opts,
+                            const char *text, size_t len, size_t max, civ_error *err);
 
 void civ_results_free(civ_results *r);
 

@@ -41,11 +41,16 @@ void civ_doc_free(civ_doc *doc);
 /* Empties doc for reuse (keeps its memory). */
 void civ_doc_clear(civ_doc *doc);
 
+/* Most values a multi-valued field keeps (more are ignored). */
+#define CIV_DOC_VALUES_MAX 1000
+
 /* Appends a value to `field` (a schema field name). The value is copied,
  * repaired to valid UTF-8, trimmed and, unless the field is the body-like
  * "heading", its whitespace collapsed to single spaces. Empty values are
  * ignored. A second value for a field without CIV_FIELD_MULTI replaces the
- * first. Returns CIV_EINVAL for an unknown field, CIV_ENOMEM. */
+ * first; a multi-valued field keeps each value once, and at most
+ * CIV_DOC_VALUES_MAX of them. Returns CIV_EINVAL for an unknown field,
+ * CIV_ENOMEM. */
 civ_status civ_doc_add(civ_doc *doc, const char *field, const char *value, size_t len);
 /* Same with a NUL-terminated value. */
 civ_status civ_doc_add_str(civ_doc *doc, const char *field, const char *value);

@@ -163,6 +163,17 @@ uint64_t civ_writer_doc_count(const civ_writer *w);
 civ_status civ_compact(const char *dst, const char *const *srcs, size_t n, int single_file,
                        civ_error *err);
 
+/* The spelling dictionaries of the indexes srcs[0..n) as one, written
+ * into a new database at dst (which must not exist): each word with the
+ * sum of its frequencies, the first index's settings (format, stemmer,
+ * stemming), no documents, and the metadata "civ:role" = "spelling".
+ * civsearch uses such a database, listed among the indexes it searches, as
+ * the dictionary of its suggestions (civ/db.h), since Xapian's remote
+ * protocol serves none. Errors: CIV_ENOTFOUND, CIV_EIO, CIV_ECORRUPT,
+ * CIV_ENOMEM. */
+civ_status civ_spelling_merge(const char *dst, const char *const *srcs, size_t n,
+                              civ_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,81 +1,14 @@
-/* lib/xapian/db.cc — opening an index read-only, reopening it, reading one
- * document. */
+/* lib/xapian/db.cc — opening an index read-only, reading one document.
+ * Shards, replicas and reopening are in shards.cc. */
 #include "internal.hh"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 using namespace civx;
-
-namespace {
-
-void open_db(civ_db *d, const char *path)
-{
-    d->db = Xapian::Database(path);
-    d->stemmer_lang = d->db.get_metadata(META_STEMMER);
-    if (d->stemmer_lang.empty())
-        d->stemmer_lang = "english";
-    d->stem = make_stemmer(d->stemmer_lang);
-    d->stem_all = d->db.get_metadata(META_STEMMING) == "all";
-    setup_parser(d);
-}
-
-} // namespace
-
-bool civx::reopen_db(civ_db *db)
-{
-    try {
-        return db->db.reopen();
-    } catch (const Xapian::Error &) {
-        if (db->path.empty())
-            throw;
-    }
-    open_db(db, db->path.c_str());
-    return true;
-}
 
 extern "C" civ_status civ_db_open(civ_db **out, const char *path, civ_error *err)
 {
     if (!out || !path)
         return civ_error_set(err, CIV_EINVAL, "civ_db_open: NULL argument");
-    *out = nullptr;
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return civ_error_set(err, CIV_ENOTFOUND, "no index at %s", path);
-    std::unique_ptr<civ_db> d;
-    CIV_TRY
-    d.reset(new civ_db);
-    for (const char *const *w = civ_stopwords_english; *w; w++)
-        d->stopper.add(*w);
-    d->path = path;
-    /* civindex swaps in a new generation of the index atomically, but an
-     * open racing with the swap can see the old one vanish: try again. */
-    std::string fmt;
-    for (int attempt = 0;; attempt++) {
-        try {
-            open_db(d.get(), path);
-            fmt = d->db.get_metadata(META_FORMAT);
-            break;
-        } catch (const Xapian::DatabaseOpeningError &) {
-            if (attempt >= 3 || stat(path, &st) != 0)
-                throw;
-        } catch (const Xapian::DatabaseModifiedError &) {
-            if (attempt >= 3)
-                throw;
-        } catch (const Xapian::DatabaseCorruptError &) {
-            /* Blocks reused by a commit made while we read look damaged;
-             * real damage stays after a few tries. */
-            if (attempt >= 3)
-                throw;
-        }
-        usleep(20000);
-    }
-    if (!fmt.empty() && fmt != CIV_INDEX_FORMAT)
-        return civ_error_set(err, CIV_ECORRUPT, "%s was made by another civsearch version (format %s)",
-                             path, fmt.c_str());
-    *out = d.release();
-    return CIV_OK;
-    CIV_CATCH(err, path)
+    return civ_db_open_many(out, &path, 1, nullptr, err);
 }
 
 extern "C" void civ_db_free(civ_db *db)
@@ -83,7 +16,9 @@ extern "C" void civ_db_free(civ_db *db)
     if (!db)
         return;
     try {
-        db->db.close();
+        for (Shard &s : db->shards)
+            if (s.open)
+                s.db.close();
     } catch (...) {
     }
     delete db;

@@ -11,6 +11,7 @@ const char *const META_FORMAT = "civ:format";
 const char *const META_STEMMER = "civ:stemmer";
 const char *const META_UPDATED = "civ:updated";
 const char *const META_STEMMING = "civ:stemming";
+const char *const META_ROLE = "civ:role";
 
 /* The rethrow pattern is needed: dynamic_cast does not work on
  * Xapian::Error. */
@@ -19,6 +20,8 @@ civ_status map_exception(civ_error *err, const char *context)
     const char *ctx = context ? context : "index";
     try {
         throw;
+    } catch (const ShardError &e) {
+        return civ_error_set(err, e.code, "%s", e.msg.c_str());
     } catch (const Xapian::DatabaseLockError &e) {
         return civ_error_set(err, CIV_ELOCKED, "%s is locked by another writer", ctx);
     } catch (const Xapian::DatabaseNotFoundError &e) {
@@ -26,7 +29,8 @@ civ_status map_exception(civ_error *err, const char *context)
     } catch (const Xapian::DatabaseModifiedError &e) {
         return civ_error_set(err, CIV_ERETRY, "%s changed while reading; try again", ctx);
     } catch (const Xapian::DatabaseCorruptError &e) {
-        return civ_error_set(err, CIV_ECORRUPT, "%s is damaged: %s", ctx, e.get_msg().c_str());
+        return civ_error_set(err, CIV_ECORRUPT, "index damaged (%s: %s): run civindex --full to rebuild it",
+                             ctx, e.get_msg().c_str());
     } catch (const Xapian::DatabaseVersionError &e) {
         return civ_error_set(err, CIV_ECORRUPT, "%s has an unsupported format: %s", ctx,
                              e.get_msg().c_str());

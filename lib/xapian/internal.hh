@@ -1,7 +1,8 @@
 /*
  * lib/xapian/internal.hh — what the files of the Xapian layer share.
  *
- * The layer is the project's only C++: civ_db (db.cc), query parsing
+ * The layer is the project's only C++: civ_db (db.cc; its shards, remote
+ * ones and replicas: shards.cc), query parsing
  * (query.cc), matching and facets (search.cc), snippets (snippet.cc),
  * the spelling dictionary (spelling.cc), civ_writer (writer.cc),
  * compaction and shard merging (merge.cc) and statistics (stats.cc).
@@ -60,6 +61,9 @@ extern const char *const META_UPDATED;  /* "civ:updated": time of the last commi
  * positions plus "Z" + its stem; indexes made before "all" existed, which
  * lack the key), or "none". The query side follows the index. */
 extern const char *const META_STEMMING;
+/* "civ:role": "spelling" in a database holding only a spelling dictionary
+ * (civ_spelling_merge), which civ_db uses for suggestions, not documents. */
+extern const char *const META_ROLE;
 
 Xapian::Stem make_stemmer(const std::string &lang);
 
@@ -82,11 +86,51 @@ std::string number_text(const std::string &slot_value);
 
 } // namespace civx
 
-/* ---- the read side (db.cc) ---------------------------------------------- */
+/* ---- the read side (db.cc, shards.cc) ----------------------------------- */
+
+namespace civx {
+
+/* One place a shard can be read from. */
+struct Replica {
+    enum Kind { LOCAL, TCP } kind = LOCAL;
+    std::string path;        /* LOCAL */
+    std::string host;        /* TCP (without the brackets of an IPv6 address) */
+    unsigned port = 0;
+    std::string name;        /* as the user wrote it, for messages */
+};
+
+/* One shard of a civ_db: its replicas and the open one. */
+struct Shard {
+    std::string name;                 /* the spec or stub line it came from */
+    std::vector<Replica> replicas;    /* in the order given */
+    size_t cur = 0;                   /* the replica in use */
+    bool open = false;                /* false: left out (allow_partial) */
+    Xapian::Database db;
+    double retry_at = 0;              /* left out: when to try it again */
+    unsigned strikes = 0;             /* failures during the current search */
+    bool dictionary = false;          /* a spelling dictionary only (META_ROLE) */
+};
+
+/* A shard that cannot be read (none of its replicas answers): its status
+ * (CIV_EIO, CIV_ETIMEOUT, CIV_ENOTFOUND) and one line naming it. */
+struct ShardError {
+    civ_status code;
+    std::string msg;
+};
+
+} // namespace civx
 
 struct civ_db {
-    Xapian::Database db;
-    std::string path;
+    Xapian::Database db;      /* the open shards as one */
+    Xapian::Database spell;   /* a dictionary shard (META_ROLE), if one is open */
+    bool has_spell = false;
+    std::string path;         /* the first spec (statistics measure it) */
+    std::vector<civx::Shard> shards;
+    std::vector<const char *> missing;  /* names of shards left out */
+    unsigned timeout_ms = CIV_DB_TIMEOUT_MS;
+    bool allow_partial = false;
+    bool remote = false;      /* some open shard is remote: matching may not
+                                 use a KeyMaker or a match spy of our own */
     std::string stemmer_lang;
     bool stem_all = false;   /* the index holds stems only (META_STEMMING "all") */
     Xapian::Stem stem;
@@ -96,20 +140,47 @@ struct civ_db {
     bool english = false;             /* the stop lists apply */
     std::unique_ptr<Xapian::QueryParser> qp;
     std::vector<std::string> text_prefixes; /* of free-text fields, longest first */
+
+    /* Where spelling suggestions come from: a dictionary shard, else the
+     * shards themselves (their local ones: Xapian serves no spelling over
+     * the remote protocol). */
+    const Xapian::Database &words() const { return has_spell ? spell : db; }
 };
 
 namespace civx {
 
+/* Parses one spec (civ/db.h) into shards (a stub file gives one a line).
+ * CIV_EINVAL for a malformed one, CIV_ENOTFOUND, CIV_EIO. */
+civ_status parse_spec(std::vector<Shard> &out, const std::string &spec, civ_error *err);
+
+/* Opens shard s on its first replica that answers, from s.cur on. Throws
+ * ShardError when none does. */
+void open_shard(civ_db *db, Shard &s);
+
+/* Makes db->db of the open shards, reads the index's settings from the
+ * first one and sets up the query parser. Throws ShardError when no shard
+ * is open. */
+void combine(civ_db *db);
+
+/* After a network error during a query (context: the error's context,
+ * which names the failed server): reconnects the remote shards, the
+ * failed one on its next replica, or leaves it out (allow_partial);
+ * throws ShardError when a shard cannot be read and may not be left out. */
+void recover(civ_db *db, const std::string &context);
+
 /* Brings db to the latest state; true when there was a newer one. When
- * civindex has replaced the whole generation the handle points to, the
- * index is opened afresh from its path, settings included. */
+ * civindex has replaced the whole generation a local shard points to, it
+ * is opened afresh from its path, settings included. */
 bool reopen_db(civ_db *db);
 
 /* Runs fn, reopening the handle and retrying when the index changed
  * under the reader (a block reused by a commit made while we read looks
- * damaged; it is damage only if the index did not change). */
+ * damaged; it is damage only if the index did not change), and after a
+ * remote shard failed (recover()). */
 template <class F> civ_status with_retry(civ_db *db, F fn)
 {
+    for (Shard &s : db->shards)
+        s.strikes = 0;
     for (int attempt = 0;; attempt++) {
         try {
             return fn();
@@ -120,6 +191,10 @@ template <class F> civ_status with_retry(civ_db *db, F fn)
         } catch (const Xapian::DatabaseCorruptError &) {
             if (attempt >= 5 || !reopen_db(db))
                 throw;
+        } catch (const Xapian::NetworkError &e) {
+            if (attempt >= 5 || !db->remote)
+                throw;
+            recover(db, e.get_context());
         }
     }
 }
@@ -142,6 +217,11 @@ struct ParsedQuery {
 /* Parses opts into pq. CIV_EQUERY (bad query), CIV_ENOTFOUND (like names
  * no document). Throws Xapian errors. */
 civ_status parse_search(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ_error *err);
+
+/* The words snippets show: those typed (not the feedback terms), field
+ * words included; for a similar-documents search with no words, the
+ * document's telling words. */
+Xapian::Query snippet_words(const civ_db *db, const ParsedQuery &pq);
 
 /* The whole query: text, similar documents and filters together. */
 Xapian::Query assemble(const ParsedQuery &pq, const Xapian::Query &text, const civ_search_opts *o);
@@ -259,6 +339,9 @@ class Snippets {
     /* How many different words of the query a passage should hold for the
      * search to stop there: all of them, two for queries of more. */
     unsigned enough() const;
+    /* Every word of t[0..n) that is one of the query's (a phrase's words
+     * each), as spans of t in order, at most max of them. */
+    void mark(const char *t, size_t n, size_t max, std::vector<civ_span> &spans) const;
 
   private:
     struct Impl;

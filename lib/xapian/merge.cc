@@ -69,3 +69,37 @@ extern "C" civ_status civ_compact(const char *dst, const char *const *srcs, size
     return CIV_OK;
     CIV_CATCH(err, dst)
 }
+
+extern "C" civ_status civ_spelling_merge(const char *dst, const char *const *srcs, size_t n,
+                                         civ_error *err)
+{
+    if (!dst || (!srcs && n))
+        return civ_error_set(err, CIV_EINVAL, "civ_spelling_merge: NULL argument");
+    if (n == 0)
+        return civ_error_set(err, CIV_EINVAL, "civ_spelling_merge: no index");
+    CIV_TRY
+    Xapian::Database all;
+    for (size_t i = 0; i < n; i++)
+        all.add_database(Xapian::Database(srcs[i]));
+    Xapian::Database first(srcs[0]);
+    Xapian::WritableDatabase out(dst, Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS);
+    /* Over several databases Xapian lists each word once, with the sum of
+     * its frequencies. */
+    unsigned pending = 0;
+    for (Xapian::TermIterator t = all.spellings_begin(); t != all.spellings_end(); ++t) {
+        out.add_spelling(*t, t.get_termfreq());
+        if (++pending == 200000) {
+            out.commit();
+            pending = 0;
+        }
+    }
+    for (const char *key : { META_FORMAT, META_STEMMER, META_STEMMING })
+        out.set_metadata(key, first.get_metadata(key));
+    out.set_metadata(META_ROLE, "spelling");
+    out.commit();
+    out.close();
+    if (!sync_path(dst))
+        return civ_error_set(err, CIV_EIO, "cannot sync %s", dst);
+    return CIV_OK;
+    CIV_CATCH(err, dst)
+}

@@ -23,6 +23,77 @@ const size_t NL_MIN_WORDS = 6, NL_AUTO_WORDS = 10;
  * most telling words (an elite set), so that it too is matched fast. */
 const Xapian::termcount NL_MAX_TERMS = 128;
 
+/* An exception thrown by a field or range processor out through
+ * Xapian 1.4's query parser leaks the parser's state (found by
+ * fuzz/fuzz_query.c). Processors record their error here and match
+ * nothing; parse() throws it once the parser has returned. */
+thread_local std::string processor_error;
+
+template <class F> Xapian::Query guarded(F f)
+{
+    try {
+        return f();
+    } catch (const Xapian::QueryParserError &e) {
+        if (processor_error.empty())
+            processor_error = e.get_msg();
+        return Xapian::Query::MatchNothing;
+    }
+}
+
+/* Whether the word at t[i..) is a proximity operator (NEAR, ADJ, NEAR/5). */
+bool proximity_word(const std::string &t, size_t i)
+{
+    for (const char *op : { "NEAR", "ADJ" }) {
+        size_t n = strlen(op);
+        if (t.compare(i, n, op) != 0)
+            continue;
+        size_t j = i + n;
+        if (j < t.size() && t[j] == '/')
+            while (++j < t.size() && t[j] >= '0' && t[j] <= '9')
+                ;
+        if (j == t.size() || t[j] == ' ' || t[j] == '\t' || t[j] == '\n' || t[j] == '\r' || t[j] == '\f')
+            return true;
+    }
+    return false;
+}
+
+/* "-a NEAR b c": Xapian 1.4's parser rejects a +/- word as an operand of
+ * NEAR or ADJ, and leaks memory while it recovers (found by
+ * fuzz/fuzz_query.c); the sign is dropped, so "a NEAR b" is searched. */
+std::string unsign_proximity_operands(const std::string &t)
+{
+    std::string out = t;
+    bool quoted = false;
+    for (size_t i = 0; i < out.size(); i++) {
+        if (out[i] == '"')
+            quoted = !quoted;
+        if (quoted || (out[i] != '-' && out[i] != '+') || (i > 0 && !isspace((unsigned char)out[i - 1])))
+            continue;
+        size_t j = i + 1;
+        while (j < out.size() && !isspace((unsigned char)out[j]))
+            j++;
+        size_t k = j;
+        while (k < out.size() && isspace((unsigned char)out[k]))
+            k++;
+        if (j > i + 1 && k > j && k < out.size() && proximity_word(out, k))
+            out[i] = ' ';
+    }
+    return out;
+}
+
+/* qp.parse_query, with the processors' errors thrown afterwards. */
+Xapian::Query parse(Xapian::QueryParser &qp, const std::string &text, unsigned flags)
+{
+    processor_error.clear();
+    Xapian::Query q = qp.parse_query(unsign_proximity_operands(text), flags);
+    if (!processor_error.empty()) {
+        std::string msg;
+        msg.swap(processor_error);
+        throw Xapian::QueryParserError(msg);
+    }
+    return q;
+}
+
 /* Boolean field: the value after "type:" becomes one normalised term. */
 class BoolFieldProcessor : public Xapian::FieldProcessor {
     const civ_field_def *f;
@@ -31,10 +102,12 @@ class BoolFieldProcessor : public Xapian::FieldProcessor {
     explicit BoolFieldProcessor(const civ_field_def *f_) : f(f_) {}
     Xapian::Query operator()(const std::string &str) override
     {
-        std::string t;
-        if (!exact_term(f, str, t))
-            throw Xapian::QueryParserError(std::string("empty value after ") + f->query_name + ":");
-        return Xapian::Query(t);
+        return guarded([&]() {
+            std::string t;
+            if (!exact_term(f, str, t))
+                throw Xapian::QueryParserError(std::string("empty value after ") + f->query_name + ":");
+            return Xapian::Query(t);
+        });
     }
 };
 
@@ -64,7 +137,7 @@ class DateRangeProcessor : public Xapian::RangeProcessor {
     DateRangeProcessor() : Xapian::RangeProcessor(CIV_SLOT_DATE, "date:") {}
     Xapian::Query operator()(const std::string &b, const std::string &e) override
     {
-        return date_range_query(b, e);
+        return guarded([&]() { return date_range_query(b, e); });
     }
 };
 
@@ -73,10 +146,12 @@ class DateFieldProcessor : public Xapian::FieldProcessor {
   public:
     Xapian::Query operator()(const std::string &str) override
     {
-        size_t dots = str.find("..");
-        if (dots != std::string::npos)
-            return date_range_query(str.substr(0, dots), str.substr(dots + 2));
-        return date_range_query(str, str);
+        return guarded([&]() {
+            size_t dots = str.find("..");
+            if (dots != std::string::npos)
+                return date_range_query(str.substr(0, dots), str.substr(dots + 2));
+            return date_range_query(str, str);
+        });
     }
 };
 
@@ -113,7 +188,7 @@ class NumberRangeProcessor : public Xapian::RangeProcessor {
         : Xapian::RangeProcessor(f_->slot, std::string(f_->query_name) + ":"), f(f_) {}
     Xapian::Query operator()(const std::string &b, const std::string &e) override
     {
-        return number_range_query(f, b, e);
+        return guarded([&]() { return number_range_query(f, b, e); });
     }
 };
 
@@ -124,10 +199,12 @@ class NumberFieldProcessor : public Xapian::FieldProcessor {
     explicit NumberFieldProcessor(const civ_field_def *f_) : f(f_) {}
     Xapian::Query operator()(const std::string &str) override
     {
-        size_t dots = str.find("..");
-        if (dots != std::string::npos)
-            return number_range_query(f, str.substr(0, dots), str.substr(dots + 2));
-        return number_range_query(f, str, str);
+        return guarded([&]() {
+            size_t dots = str.find("..");
+            if (dots != std::string::npos)
+                return number_range_query(f, str.substr(0, dots), str.substr(dots + 2));
+            return number_range_query(f, str, str);
+        });
     }
 };
 
@@ -186,7 +263,9 @@ Xapian::Query like_query(civ_db *db, const char *id, Xapian::docid *self)
     Xapian::RSet rset;
     rset.add_document(did);
     PlainTermDecider decider;
-    Xapian::ESet eset = enq.get_eset(30, rset, &decider);
+    /* Exact term frequencies: over several shards Xapian would otherwise
+     * estimate them from the document's own shard. */
+    Xapian::ESet eset = enq.get_eset(30, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
     std::vector<Xapian::Query> terms;
     for (Xapian::ESetIterator t = eset.begin(); t != eset.end(); ++t)
         terms.push_back(Xapian::Query(*t));
@@ -257,10 +336,10 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
             qp.set_default_op(Xapian::Query::OP_OR);
             if (db->english)
                 qp.set_stopper(&db->stopper);
-            Xapian::Query ex = qp.parse_query(excluded, PARSE_FLAGS);
+            Xapian::Query ex = parse(qp, excluded, PARSE_FLAGS);
             pq.text = Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, ex);
-            if (o->spelling && has_rare_word(db->db, excluded))
-                pq.suggestion = spelling_correction(db->db, db->stem, text);
+            if (o->spelling && has_rare_word(db->words(), excluded))
+                pq.suggestion = spelling_correction(db->words(), db->stem, text);
             return CIV_OK;
         }
         size_t nwords = 0;
@@ -290,9 +369,9 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
          * typed, is rare or unknown in the spelling dictionary: for each
          * word it reads the table's letter groups, and a word the
          * collection often uses is not misspelt as far as it can tell. */
-        if (o->spelling && !pq.natural && has_rare_word(db->db, text))
-            pq.suggestion = spelling_correction(db->db, db->stem, text);
-        q = qp.parse_query(text, PARSE_FLAGS);
+        if (o->spelling && !pq.natural && has_rare_word(db->words(), text))
+            pq.suggestion = spelling_correction(db->words(), db->stem, text);
+        q = parse(qp, text, PARSE_FLAGS);
         if (pq.natural) {
             std::vector<Xapian::Query> words;
             for (Xapian::TermIterator t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t)

@@ -86,59 +86,6 @@ civx::RankTuning civx::rank_tuning()
 
 namespace {
 
-/* Counts the values of a facet slot; several values in one slot are
- * separated by CIV_FACET_SEP. Serialisable, so it works over remote
- * databases too (register it with the remote server's registry). */
-class MultiValueCountMatchSpy : public Xapian::ValueCountMatchSpy {
-  public:
-    MultiValueCountMatchSpy() {}
-    explicit MultiValueCountMatchSpy(Xapian::valueno slot) : Xapian::ValueCountMatchSpy(slot) {}
-    void operator()(const Xapian::Document &doc, double) override
-    {
-        ++internal->total;
-        const std::string v = doc.get_value(internal->slot);
-        if (v.empty())
-            return;
-        size_t start = 0;
-        while (start <= v.size()) {
-            size_t end = v.find(CIV_FACET_SEP, start);
-            if (end == std::string::npos)
-                end = v.size();
-            if (end > start)
-                ++internal->values[v.substr(start, end - start)];
-            start = end + 1;
-        }
-    }
-    Xapian::MatchSpy *clone() const override
-    {
-        return new MultiValueCountMatchSpy(internal->slot);
-    }
-    std::string name() const override { return "civ.MultiValueCountMatchSpy"; }
-    Xapian::MatchSpy *unserialise(const std::string &s, const Xapian::Registry &) const override
-    {
-        const char *p = s.data(), *end = p + s.size();
-        Xapian::valueno slot = 0;
-        for (int shift = 0; p < end; shift += 7) {
-            unsigned char c = static_cast<unsigned char>(*p++);
-            slot |= static_cast<Xapian::valueno>(c & 0x7f) << shift;
-            if (!(c & 0x80))
-                break;
-        }
-        return new MultiValueCountMatchSpy(slot);
-    }
-    std::string serialise() const override
-    {
-        std::string r;
-        Xapian::valueno v = internal->slot;
-        do {
-            unsigned char c = v & 0x7f;
-            v >>= 7;
-            r += static_cast<char>(c | (v ? 0x80 : 0));
-        } while (v);
-        return r;
-    }
-};
-
 /* Expansion terms for pseudo-relevance feedback: stemmed body words
  * ("Z" + stem where words are also indexed as themselves). */
 class StemmedTermDecider : public Xapian::ExpandDecider {
@@ -192,7 +139,9 @@ bool feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text,
     for (Xapian::MSetIterator it = top.begin(); it != top.end(); ++it)
         rs.add_document(*it);
     FeedbackDecider decider(db->db, top, db->stem_all);
-    Xapian::ESet es = enq.get_eset(PRF_TERMS, rs, &decider);
+    /* Exact term frequencies: over several databases (shards) Xapian
+     * would otherwise estimate them from each one alone. */
+    Xapian::ESet es = enq.get_eset(PRF_TERMS, rs, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
     std::vector<Xapian::Query> more;
     for (Xapian::ESetIterator t = es.begin(); t != es.end(); ++t)
         more.push_back(Xapian::Query(*t));
@@ -239,7 +188,10 @@ struct civ_results {
 
 namespace {
 
-typedef std::vector<std::pair<const civ_field_def *, std::unique_ptr<MultiValueCountMatchSpy>>> Spies;
+/* Facets are counted by Xapian's own match spy, which xapian-tcpsrv
+ * knows (a spy of our own would not run on a remote shard); a slot holding
+ * several values (separated by CIV_FACET_SEP) is split afterwards. */
+typedef std::vector<std::pair<const civ_field_def *, std::unique_ptr<Xapian::ValueCountMatchSpy>>> Spies;
 
 bool wanted_facet(const civ_search_opts *o, const char *name)
 {
@@ -263,8 +215,8 @@ void add_spies(Xapian::Enquire &enq, Spies &spies, const civ_search_opts *o)
         if (std::find(seen.begin(), seen.end(), fs[i].slot) != seen.end())
             continue;
         seen.push_back(fs[i].slot);
-        spies.emplace_back(&fs[i], std::unique_ptr<MultiValueCountMatchSpy>(
-                                       new MultiValueCountMatchSpy(fs[i].slot)));
+        spies.emplace_back(&fs[i], std::unique_ptr<Xapian::ValueCountMatchSpy>(
+                                       new Xapian::ValueCountMatchSpy(fs[i].slot)));
         enq.add_matchspy(spies.back().second.get());
     }
 }
@@ -273,12 +225,31 @@ void build_facets(civ_results *r, const Spies &spies, unsigned maxvalues)
 {
     r->facet_values.resize(spies.size());
     for (size_t i = 0; i < spies.size(); i++) {
-        MultiValueCountMatchSpy *spy = spies[i].second.get();
-        for (Xapian::TermIterator t = spy->top_values_begin(maxvalues);
-             t != spy->top_values_end(maxvalues); ++t) {
+        Xapian::ValueCountMatchSpy *spy = spies[i].second.get();
+        std::unordered_map<std::string, uint64_t> counts;
+        for (Xapian::TermIterator t = spy->values_begin(); t != spy->values_end(); ++t) {
+            const std::string v = *t;
+            for (size_t start = 0; start <= v.size();) {
+                size_t end = v.find(CIV_FACET_SEP, start);
+                if (end == std::string::npos)
+                    end = v.size();
+                if (end > start)
+                    counts[v.substr(start, end - start)] += t.get_termfreq();
+                start = end + 1;
+            }
+        }
+        /* Most frequent first, then in byte order (as Xapian orders them). */
+        std::vector<std::pair<std::string, uint64_t>> top(counts.begin(), counts.end());
+        auto order = [](const std::pair<std::string, uint64_t> &a,
+                        const std::pair<std::string, uint64_t> &b) {
+            return a.second != b.second ? a.second > b.second : a.first < b.first;
+        };
+        size_t keep = std::min<size_t>(maxvalues, top.size());
+        std::partial_sort(top.begin(), top.begin() + keep, top.end(), order);
+        for (size_t k = 0; k < keep; k++) {
             civ_facet_value v;
-            v.value = r->keep(*t);
-            v.count = t.get_termfreq();
+            v.value = r->keep(top[k].first);
+            v.count = top[k].second;
             r->facet_values[i].push_back(v);
         }
     }
@@ -291,16 +262,17 @@ void build_facets(civ_results *r, const Spies &spies, unsigned maxvalues)
     }
 }
 
-/* The words snippets show: those typed (not the feedback terms), field
- * words included; for a similar-documents search with no words, the
- * document's telling words. */
-Xapian::Query snippet_words(const civ_db *db, const ParsedQuery &pq)
+} // namespace
+
+Xapian::Query civx::snippet_words(const civ_db *db, const ParsedQuery &pq)
 {
     if (pq.text.empty())
         return pq.like;
     Xapian::Query plain = unprefixed_terms(db, pq.text);
     return plain.empty() ? pq.text : Xapian::Query(Xapian::Query::OP_OR, pq.text, plain);
 }
+
+namespace {
 
 /* The ids of the other documents with this digest (the copies folded
  * into a hit), at most COPIES_LISTED. */
@@ -353,6 +325,31 @@ struct Cand {
     double prior = 0;
     unsigned cited_by = 0;
 };
+
+/* The matches of mset as candidates, their documents at hand: a remote
+ * shard's in one round trip (MSet::fetch() without a range breaks on a
+ * page past the first). */
+std::vector<Cand> candidates(const Xapian::MSet &mset, bool remote)
+{
+    std::vector<Cand> cands;
+    if (mset.empty())
+        return cands;
+    if (remote)
+        mset.fetch(mset.begin(), mset.end());
+    cands.reserve(mset.size());
+    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+        Cand c;
+        c.did = *it;
+        c.w_doc = c.w = it.get_weight();
+        c.percent = it.get_percent();
+        c.copies = it.get_collapse_count();
+        if (c.copies)
+            c.collapse_key = it.get_collapse_key();
+        c.xd = it.get_document();
+        cands.push_back(std::move(c));
+    }
+    return cands;
+}
 
 /* What weighing passages needs: the query's terms, and what applies. */
 struct Ranking {
@@ -498,9 +495,12 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
     std::unique_ptr<Snippets> snip;
     if (o->snippet_len > 0)
         snip.reset(new Snippets(db, snippet_words(db, pq), o->snippet_len));
+    /* Called again for a second list (a remote shard's undated matches):
+     * the hits are appended. */
+    size_t base = r->hits.size();
     size_t n = static_cast<size_t>(to - from);
-    r->snippets.reserve(n);
-    r->docs.reserve(n);
+    r->snippets.reserve(base + n);
+    r->docs.reserve(base + n);
     std::vector<std::vector<HitSnippet>> lists(n);
     for (auto it = from; it != to; ++it) {
         Cand &c = *it;
@@ -555,22 +555,25 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
     r->snippets.resize(r->hits.size());
     r->shown.resize(r->hits.size());
     for (size_t i = 0; i < r->hits.size(); i++) {
-        civ_hit &h = r->hits[i];
-        for (HitSnippet &hs : lists[i])
-            r->snippets[i].push_back(std::move(hs.s));
-        for (size_t k = 0; k < lists[i].size(); k++) {
-            const Snippet &sn = r->snippets[i][k];
-            civ_snippet cs = { sn.text.c_str(), sn.spans.data(), sn.spans.size(), lists[i][k].page,
-                               lists[i][k].passage };
-            r->shown[i].push_back(cs);
+        if (i >= base) {
+            for (HitSnippet &hs : lists[i - base])
+                r->snippets[i].push_back(std::move(hs.s));
+            for (size_t k = 0; k < lists[i - base].size(); k++) {
+                const Snippet &sn = r->snippets[i][k];
+                civ_snippet cs = { sn.text.c_str(), sn.spans.data(), sn.spans.size(),
+                                   lists[i - base][k].page, lists[i - base][k].passage };
+                r->shown[i].push_back(cs);
+            }
+            std::stable_sort(r->shown[i].begin(), r->shown[i].end(),
+                             [](const civ_snippet &a, const civ_snippet &b) { return a.passage < b.passage; });
         }
-        std::stable_sort(r->shown[i].begin(), r->shown[i].end(),
-                         [](const civ_snippet &a, const civ_snippet &b) { return a.passage < b.passage; });
+        civ_hit &h = r->hits[i];
         h.snippet = r->snippets[i].empty() ? "" : r->snippets[i][0].text.c_str();
         h.spans = r->snippets[i].empty() ? nullptr : r->snippets[i][0].spans.data();
         h.nspans = r->snippets[i].empty() ? 0 : r->snippets[i][0].spans.size();
         h.snippets = r->shown[i].data();
         h.nsnippets = r->shown[i].size();
+        r->copy_ptrs[i].clear();
         for (const std::string &cp : r->copies[i])
             r->copy_ptrs[i].push_back(cp.c_str());
         h.copy_ids = r->copy_ptrs[i].data();
@@ -579,57 +582,13 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
     return CIV_OK;
 }
 
-civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_error *err)
+/* Matches the page [offset, offset + limit) of enq's query q, and sets
+ * r's total, exact and folded. */
+Xapian::MSet match_page(civ_db *db, Xapian::Enquire &enq, const Xapian::Query &q,
+                        const civ_search_opts *o, unsigned offset, unsigned limit,
+                        Xapian::doccount check, civ_results *r)
 {
-    double t0 = civ_monotonic();
-    ParsedQuery pq;
-    civ_status s = parse_search(pq, db, o, err);
-    if (s != CIV_OK)
-        return s;
-    r->suggestion = pq.suggestion;
-    Xapian::Query q = assemble(pq, pq.text, o);
-    double t1 = civ_monotonic();
-    r->times.parse = t1 - t0;
-
-    Xapian::Enquire enq(db->db);
-    enq.set_query(q);
-    double k1 = o->bm25_k1 > 0 ? o->bm25_k1 : BM25_K1;
-    double b = o->bm25_b > 0 ? o->bm25_b : BM25_B;
-    Ranking rk;
-    rk.tune = rank_tuning();
-    if (o->version >= 3 && o->tuning && !rk.tune.parse(o->tuning))
-        return civ_error_set(err, CIV_EINVAL, "unknown ranking setting in \"%s\"", o->tuning);
-    if (o->bm25_b <= 0)
-        b = rk.tune.doc_b;
-    enq.set_weighting_scheme(Xapian::BM25Weight(k1, BM25_K2, BM25_K3, b, rk.tune.doc_minnorm));
-    DateKey date_key(o->sort == CIV_SORT_DATE_DESC);
-    if (o->sort != CIV_SORT_RELEVANCE)
-        enq.set_sort_by_key_then_relevance(&date_key, o->sort == CIV_SORT_DATE_DESC);
-    if (!o->no_collapse)
-        enq.set_collapse_key(CIV_SLOT_DIGEST);
-    if (o->time_limit_ms)
-        enq.set_time_limit(o->time_limit_ms / 1000.0);
-    Xapian::Query expanded, added;
-    if (pq.natural && !o->like && o->sort == CIV_SORT_RELEVANCE &&
-        feedback(db, enq, pq.text, &expanded, &added)) {
-        q = assemble(pq, expanded, o);
-        enq.set_query(q);
-    }
-    r->description = q.get_description();
-    Spies spies;
-    if (o->facet_values)
-        add_spies(enq, spies, o);
-    /* Facets count every match; a count alone (limit 0) is asked for to
-     * be exact. */
-    Xapian::doccount check = o->facet_values || o->limit == 0 ? db->db.get_doccount()
-                                                              : o->offset + o->limit + EXACT_MARGIN;
-    /* The best matches are weighed again (passages, the prior): a page
-     * within them is taken from them all. */
-    unsigned depth = rk.tune.depth;
-    bool rerank = o->sort == CIV_SORT_RELEVANCE && o->limit > 0 && o->offset < depth;
-    Xapian::doccount first = rerank ? 0 : o->offset;
-    Xapian::doccount want = rerank ? std::max<Xapian::doccount>(o->offset + o->limit, depth) : o->limit;
-    Xapian::MSet mset = enq.get_mset(first, want, check);
+    Xapian::MSet mset = enq.get_mset(offset, limit, check);
     r->total = mset.get_matches_estimated();
     r->exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     if (!o->no_collapse) {
@@ -652,24 +611,103 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         }
         r->folded = all > r->total ? all - r->total : 0;
     }
+    return mset;
+}
+
+civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_error *err)
+{
+    double t0 = civ_monotonic();
+    ParsedQuery pq;
+    civ_status s = parse_search(pq, db, o, err);
+    if (s != CIV_OK)
+        return s;
+    r->suggestion = pq.suggestion;
+    Xapian::Query q = assemble(pq, pq.text, o);
+    double t1 = civ_monotonic();
+    r->times.parse = t1 - t0;
+
+    Xapian::Enquire enq(db->db);
+    enq.set_query(q);
+    double k1 = o->bm25_k1 > 0 ? o->bm25_k1 : BM25_K1;
+    double b_ = o->bm25_b > 0 ? o->bm25_b : BM25_B;
+    Ranking rk;
+    rk.tune = rank_tuning();
+    if (o->version >= 3 && o->tuning && !rk.tune.parse(o->tuning))
+        return civ_error_set(err, CIV_EINVAL, "unknown ranking setting in \"%s\"", o->tuning);
+    if (o->bm25_b <= 0)
+        b_ = rk.tune.doc_b;
+    const double minnorm = rk.tune.doc_minnorm;
+    enq.set_weighting_scheme(Xapian::BM25Weight(k1, BM25_K2, BM25_K3, b_, minnorm));
+    DateKey date_key(o->sort == CIV_SORT_DATE_DESC);
+    if (o->sort != CIV_SORT_RELEVANCE && !db->remote)
+        enq.set_sort_by_key_then_relevance(&date_key, o->sort == CIV_SORT_DATE_DESC);
+    else if (o->sort != CIV_SORT_RELEVANCE) /* no KeyMaker over the remote protocol */
+        enq.set_sort_by_value_then_relevance(CIV_SLOT_DATE, o->sort == CIV_SORT_DATE_DESC);
+    if (!o->no_collapse)
+        enq.set_collapse_key(CIV_SLOT_DIGEST);
+    if (o->time_limit_ms)
+        enq.set_time_limit(o->time_limit_ms / 1000.0);
+    Xapian::Query expanded, added;
+    if (pq.natural && !o->like && o->sort == CIV_SORT_RELEVANCE &&
+        feedback(db, enq, pq.text, &expanded, &added)) {
+        q = assemble(pq, expanded, o);
+        enq.set_query(q);
+    }
+    r->description = q.get_description();
+    Spies spies;
+    if (o->facet_values)
+        add_spies(enq, spies, o);
+    /* Facets count every match; a count alone (limit 0) is asked for to
+     * be exact. */
+    Xapian::doccount check = o->facet_values || o->limit == 0 ? db->db.get_doccount()
+                                                              : o->offset + o->limit + EXACT_MARGIN;
+    /* The best matches are weighed again (passages, the prior): a page
+     * within them is taken from them all. */
+    unsigned depth = rk.tune.depth;
+    bool rerank = o->sort == CIV_SORT_RELEVANCE && o->limit > 0 && o->offset < depth;
+    unsigned first = rerank ? 0 : o->offset;
+    unsigned want = rerank ? std::max<unsigned>(o->offset + o->limit, depth) : o->limit;
+    Xapian::MSet mset, undated, best;
+    if (!(db->remote && o->sort == CIV_SORT_DATE_ASC)) {
+        mset = match_page(db, enq, q, o, first, want, check, r);
+    } else {
+        /* A remote shard sorts by the date value itself, which puts the
+         * undated documents (no value) first: the dated ones are matched
+         * first, then the undated ones by relevance, as DateKey orders. */
+        Xapian::Query has_date(Xapian::Query::OP_VALUE_GE, CIV_SLOT_DATE, std::string("0"));
+        Xapian::Query qa(Xapian::Query::OP_AND_NOT, q,
+                         Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, has_date));
+        Xapian::Query qb(Xapian::Query::OP_AND_NOT, q, has_date);
+        enq.set_query(qa);
+        civ_results b;
+        mset = match_page(db, enq, qa, o, o->offset, o->limit, check, r);
+        Xapian::Enquire enq2(db->db);
+        enq2.set_weighting_scheme(Xapian::BM25Weight(k1, BM25_K2, BM25_K3, b_, minnorm));
+        if (!o->no_collapse)
+            enq2.set_collapse_key(CIV_SLOT_DIGEST);
+        if (o->time_limit_ms)
+            enq2.set_time_limit(o->time_limit_ms / 1000.0);
+        for (auto &spy : spies)
+            enq2.add_matchspy(spy.second.get());
+        enq2.set_query(qb);
+        unsigned got = mset.size();
+        unsigned off2 = o->offset > r->total ? static_cast<unsigned>(o->offset - r->total) : 0;
+        undated = match_page(db, enq2, qb, o, off2, o->limit - got, check, &b);
+        r->total += b.total;
+        r->exact = r->exact && b.exact;
+        r->folded += b.folded;
+        /* Percentages are scaled by the best match of the whole query. */
+        Xapian::Enquire top(db->db);
+        top.set_weighting_scheme(Xapian::BM25Weight(k1, BM25_K2, BM25_K3, b_, minnorm));
+        top.set_query(q);
+        best = top.get_mset(0, 1);
+    }
     if (o->facet_values)
         build_facets(r, spies, o->facet_values);
     double t2 = civ_monotonic();
     r->times.match = t2 - t1;
 
-    std::vector<Cand> cands;
-    cands.reserve(mset.size());
-    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
-        Cand c;
-        c.did = *it;
-        c.w_doc = c.w = it.get_weight();
-        c.percent = it.get_percent();
-        c.copies = it.get_collapse_count();
-        if (c.copies)
-            c.collapse_key = it.get_collapse_key();
-        c.xd = it.get_document();
-        cands.push_back(std::move(c));
-    }
+    std::vector<Cand> cands = candidates(mset, db->remote);
     if (o->limit > 0 && !cands.empty())
         make_ranking(rk, db, pq, added, mset);
     if (rerank && ((rk.passages && rk.mix) || rk.prior)) {
@@ -689,8 +727,17 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     r->times.rank = civ_monotonic() - t2;
     s = fetch_hits(r, db, o, pq, cands.begin() + static_cast<std::ptrdiff_t>(lo),
                    cands.begin() + static_cast<std::ptrdiff_t>(hi), err);
+    if (s == CIV_OK && !undated.empty()) {
+        std::vector<Cand> more = candidates(undated, db->remote);
+        if (o->snippet_len > 0)
+            weigh_passages(more, 0, more.size(), rk);
+        s = fetch_hits(r, db, o, pq, more.begin(), more.end(), err);
+    }
     if (s != CIV_OK)
         return s;
+    if (!best.empty())
+        for (civ_hit &h : r->hits)
+            h.percent = best.convert_to_percent(h.score);
     if (pq.self) {
         /* The page names the document it started from. */
         civ_error lerr = CIV_ERROR_INIT;

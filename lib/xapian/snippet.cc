@@ -599,3 +599,33 @@ civ_status civx::Snippets::make(civ_inflater *z, size_t total, civ_buf *tb, Snip
         im.lead(tb->data, head_cut ? head_cut : tb->len, false, out.text, out.spans);
     return CIV_OK;
 }
+
+void civx::Snippets::mark(const char *t, size_t n, size_t max, std::vector<civ_span> &spans) const
+{
+    const Highlight &hl = impl_->hl;
+    spans.clear();
+    if (hl.needles.empty())
+        return;
+    for (size_t i = next_word(t, 0, n); i < n && spans.size() < max; i = next_word(t, i, n)) {
+        size_t j = word_end(t, i, n);
+        if (j == i) {
+            i++;
+            continue;
+        }
+        std::string lw = lower_word(t + i, j - i);
+        bool hit = word_hits(hl, lw);
+        for (size_t p = 0; !hit && p < hl.phrases.size(); p++)
+            for (const std::string &qt : hl.phrases[p])
+                if (phrase_word(hl, qt, lw)) {
+                    hit = true;
+                    break;
+                }
+        if (hit) {
+            spans.push_back(civ_span{ i, j - i });
+        } else if (!hl.ngrams.empty() && lw.size() == j - i) {
+            for (auto &p : ngram_hits(hl, lw))
+                spans.push_back(civ_span{ i + p.first, p.second - p.first });
+        }
+        i = j;
+    }
+}

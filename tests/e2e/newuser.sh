@@ -201,20 +201,20 @@ mkdir -p "$N"
 printf 'A note on the warrant canary.\n' >"$N/good.txt"
 : >"$N/empty.txt"
 printf 'not gzip\n' >"$N/broken.txt.gz"
-head -c 3000 /dev/urandom >"$N/release.pdf"
-head -c 3000 /dev/urandom >"$N/release2.pdf"
-head -c 2000 /dev/urandom >"$N/letter.docx"
+head -c 3000 /dev/urandom >"$N/budget.xlsx"
+head -c 3000 /dev/urandom >"$N/budget2.xlsx"
+head -c 2000 /dev/urandom >"$N/slides.pptx"
 find "$N" -type f -exec touch -d '2024-01-01' {} +
 NI="$TMP/nidx"
 run "$CIVINDEX" -i "$NI" "$N"
 assert_rc 1 "first run with bad files"
 assert_err_has "broken.txt.gz"
-assert_out_has "not read (not a format civindex reads): 2 .pdf, 1 .docx"
+assert_out_has "not read (not a format civindex reads): 2 .xlsx, 1 .pptx"
 run "$CIVINDEX" -i "$NI" "$N"
 assert_rc 0 "a re-run over the same bad files"
 assert_eq "$ERR" "" "a re-run reports nothing"
 assert_out_has "2 known bad files, unchanged"
-assert_out_has "not read (not a format civindex reads): 2 .pdf, 1 .docx"
+assert_out_has "not read (not a format civindex reads): 2 .xlsx, 1 .pptx"
 printf 'still not gzip\n' >"$N/broken.txt.gz"
 touch -d '2024-01-02' "$N/broken.txt.gz"
 run "$CIVINDEX" -i "$NI" "$N"
@@ -241,3 +241,38 @@ run "$CIVINDEX" --help
 assert_out_has "--retry-failed"
 grep -q -- "retry-failed" "$CIV_SOURCE_DIR/man/civindex.1" || fail "civindex(1) lacks --retry-failed"
 ok "nightly runs: known bad files counted, not re-read nor re-reported; exit 0 unless new"
+
+# ---- the document view (page) ------------------------------------------------
+cgi() { run env CIVSEARCH_INDEX="$IDX" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET QUERY_STRING="$1" "$CIVSEARCH"; }
+cgi 'q=footage+release&f=type%3Aarticle&sort=-date'
+assert_out_has 'href="?id=articles%2Fbody-cameras-footage-release.html&amp;q=footage%20release&amp;f=type%3Aarticle&amp;sort=-date#hit"'
+cgi 'id=articles%2Fbody-cameras-footage-release.html&q=footage+release&f=type%3Aarticle&sort=-date&page=2'
+assert_out_has 'value="footage release"'
+assert_out_has '<a href="?q=footage%20release&amp;f=type%3Aarticle&amp;sort=-date&amp;page=2">‹ Back to the results</a>'
+assert_out_has '<a href="#hit">First match</a>'
+assert_out_has 'Then the <mark id="hit">Footage</mark> Stayed'
+[ "$(printf '%s' "$OUT" | grep -o '<mark' | wc -l)" -ge 8 ] || fail "not every occurrence is marked"
+assert_out_has '<mark>released</mark> to the public'
+assert_out_has '<h2>A policy written by the police</h2>'
+assert_out_has '<p>When the Port Calder Police Department began'
+[ "$(printf '%s' "$OUT" | grep -c '^<p>')" -ge 8 ] || fail "paragraphs not kept"
+cgi 'id=articles%2Fbody-cameras-footage-release.html&q=footage&format=json'
+OUT=$(printf '%s\n' "$OUT" | sed '1,/^\r*$/d')
+assert_eq "$(jqout '.highlights | length')" 6 "JSON highlights of the document"
+assert_eq "$(jqout '.text[.highlights[0][0]:.highlights[0][0]+.highlights[0][1]]')" Footage "the first highlight"
+cat >"$X/escape.html" <<'EOF2'
+<html><head><title>Escaping &lt;check&gt;</title></head><body>
+<h2>Section &amp; &lt;b&gt;heading&lt;/b&gt;</h2>
+<p>The word marmoset &lt;script&gt;alert(1)&lt;/script&gt; stays text.</p>
+</body></html>
+EOF2
+touch -d '2030-06-01' "$X/escape.html"
+run "$CIVINDEX" -q -i "$IDX" "$CORPUS" "$X"
+cgi 'id=escape.html&q=marmoset'
+assert_out_has '<h2>Section &amp; &lt;b&gt;heading&lt;/b&gt;</h2>'
+assert_out_has '<p>The word <mark id="hit">marmoset</mark> &lt;script&gt;alert(1)&lt;/script&gt; stays text.</p>'
+assert_out_lacks '<script>'
+cgi 'id=escape.html&q=title%3A%28unclosed'
+assert_out_has "Status: 200"
+assert_out_lacks "<mark"
+ok "the document view keeps the query, marks its words, jumps to the first, links back; paragraphs and headings kept"

@@ -142,7 +142,8 @@ static void test_doc_roundtrip(void **state)
     civ_doc_add_str(d, "title", "  A   title\n with  spaces ");
     civ_doc_add_str(d, "author", "Jane Doe");
     civ_doc_add_str(d, "author", "John Roe");
-    civ_doc_add_str(d, "heading", "not stored");
+    civ_doc_add_str(d, "heading", "A heading");
+    civ_doc_add_str(d, "digest", "not stored");
     civ_doc_append_text(d, "Body text, body text, body text.", 32);
     assert_string_equal(civ_doc_get(d, "title"), "A title with spaces");
     civ_buf enc = CIV_BUF_INIT;
@@ -150,7 +151,8 @@ static void test_doc_roundtrip(void **state)
     civ_doc *e = NULL;
     assert_int_equal(civ_doc_decode(&e, enc.data, enc.len, 1, NULL), CIV_OK);
     assert_string_equal(civ_doc_get(e, "id"), "x/y.txt");
-    assert_null(civ_doc_get(e, "heading"));
+    assert_string_equal(civ_doc_get(e, "heading"), "A heading"); /* shown in the document view */
+    assert_null(civ_doc_get(e, "digest"));
     size_t len;
     assert_string_equal(civ_doc_text(e, &len), "Body text, body text, body text.");
     civ_buf all = CIV_BUF_INIT;

@@ -26,7 +26,7 @@ ALLOWED = {
     "select": {"name"}, "option": {"value", "selected"},
     "button": {"type"},
     "h1": {"dir"}, "h2": {"id", "class", "dir"},
-    "p": {"class", "role", "dir"},
+    "p": {"class", "role", "dir", "id"}, "mark": {"id"},
     "ol": {"class", "start"}, "ul": {"class", "aria-label"}, "li": {"class", "lang"},
     "span": {"class", "aria-hidden", "aria-current", "dir"},
     "time": {"datetime"}, "q": {"dir"}, "code": set(), "b": set(),

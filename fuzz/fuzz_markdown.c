@@ -1,0 +1,8 @@
+/* Fuzz target: a file named "input.md" through the whole extraction pipeline. */
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_pipeline("input.md", data, size);
+    return 0;
+}

@@ -1,0 +1,270 @@
+#!/bin/sh
+# Documents users hold: PDFs (pages, metadata, running headers, hyphens,
+# passwords, damage), scans through OCR, office files, archives and mail
+# attachments, with hostile files kept in the sandbox. Every fixture is
+# made here from text written here: tests/civ_mkdoc (cairo), mkoffice.py
+# (zip and XML by hand) and qpdf (encryption).
+. "$CIV_SOURCE_DIR/tests/e2e/lib.sh"
+
+MKDOC="$CIV_BUILD_DIR/tests/civ_mkdoc"
+MKOFFICE="$CIV_SOURCE_DIR/tests/tools/mkoffice.py"
+for tool in qpdf python3 unrtf antiword; do
+  command -v "$tool" >/dev/null || { echo "skip: $tool is not installed (scripts/deps.sh test)"; exit 77; }
+done
+
+D="$TMP/docs"
+mkdir -p "$D/pdf" "$D/office" "$D/archives" "$D/mail" "$D/bad" "$TMP/scans"
+
+# ---- fixtures -----------------------------------------------------------
+cat >"$TMP/ruling.txt" <<'EOF'
+Opinion and order on the motion to suppress
+The defendant asks the court to suppress what officers found
+in a search of his apartment and of two phones.
+===
+The warrant authorized a search of the apart-
+ment on Elm Street but named no electronic devices.
+Officers nevertheless copied both phones the same day.
+===
+The government argues that the copying was harmless because
+no message was read. The court is not persuaded: the word
+quetzalruling appears on this third page only.
+===
+The motion is granted as to the phones and denied otherwise.
+EOF
+"$MKDOC" pdf "$D/pdf/ruling.pdf" "$TMP/ruling.txt" \
+  --title "Microsoft Word - draft3.docx" --author "Rosa Calloway" \
+  --keywords "suppression, warrant" --created 2021-03-04T10:05:00Z \
+  --header "CASE 1:21-cv-00417   Document 12   Filed 03/04/21" --footer "Page %p of %n" ||
+  fail "civ_mkdoc pdf"
+
+# A release with a stamped header on every page and a Bates number that
+# changes from page to page.
+cat >"$TMP/release.txt" <<'EOF'
+Records of the drone unit, first flight log
+Flights over the river park on the weekend of the march.
+===
+Second flight log: the camera recorded for ninety minutes.
+===
+Third flight log: the footage was kept on a shared drive.
+===
+Fourth flight log names the operator as badge 4471.
+EOF
+"$MKDOC" pdf "$D/pdf/release.pdf" "$TMP/release.txt" --title "Drone unit flight logs" \
+  --header "UNCLASSIFIED // FOR PUBLIC RELEASE" --footer "DPD-00031%p" || fail "civ_mkdoc release"
+
+qpdf --encrypt secretpw ownerpw 256 -- "$D/pdf/ruling.pdf" "$D/pdf/locked.pdf" || fail "qpdf user"
+qpdf --encrypt "" ownerpw 256 -- "$D/pdf/release.pdf" "$D/pdf/owner-only.pdf" || fail "qpdf owner"
+head -c 2500 "$D/pdf/ruling.pdf" >"$D/bad/truncated.pdf"
+{ printf '%%PDF-1.5\n'; head -c 6000 /dev/urandom; } >"$D/bad/garbage.pdf"
+# Test-only helper modes (CIV_SANDBOX_TEST below): a crash and a hang.
+printf '%%PDF-1.4\n%% CIV-TEST-CRASH\n' >"$D/bad/crash.pdf"
+printf '%%PDF-1.4\n%% CIV-TEST-HANG\n' >"$D/bad/hang.pdf"
+
+# An open letter saved as PDF: a letter, with its signatories.
+cat >"$TMP/open-letter.txt" <<'EOF'
+Open letter on the county's gunshot sensors
+
+April 12, 2023
+
+Dear Members of the County Board,
+
+We write to ask the board to end its contract for acoustic gunshot sensors.
+The sensors record sound in residential streets around the clock.
+
+The county has published no audit of how often alerts were wrong.
+
+Sincerely,
+
+Riverside Neighbors for Privacy
+Eastside Tenants Council
+Dr. Amara Lindqvist, Professor of Sociology
+EOF
+"$MKDOC" pdf "$D/pdf/open-letter.pdf" "$TMP/open-letter.txt" || fail "civ_mkdoc letter"
+
+python3 "$MKOFFICE" docx "$D/office/memo.docx" || fail "docx"
+python3 "$MKOFFICE" odt "$D/office/hearing.odt" || fail "odt"
+python3 "$MKOFFICE" rtf "$D/office/request.rtf" || fail "rtf"
+python3 "$MKOFFICE" doc "$D/office/minutes.doc" || fail "doc"
+
+cat >"$TMP/letter.txt" <<'EOF'
+March 9, 2022
+
+Dear Chief Ramirez,
+
+We ask the department to publish its policy on cell-site simulators
+and the number of times they were used last year.
+
+Sincerely,
+Coalition for Open Policing
+EOF
+python3 "$MKOFFICE" zip "$D/archives/agency.zip" "$D/pdf/release.pdf:release/flight-logs.pdf" \
+  "$TMP/letter.txt:letters/to-the-chief.txt" || fail "zip"
+python3 "$MKOFFICE" nested "$D/archives/nested.zip" || fail "nested zip"
+python3 "$MKOFFICE" bomb "$D/archives/bomb.zip" 200 || fail "bomb"
+(cd "$TMP" && tar czf "$D/archives/letters.tar.gz" letter.txt) || fail "tar"
+python3 "$MKOFFICE" mail "$D/mail/release.eml" "$D/pdf/ruling.pdf" || fail "mail"
+
+cp "$D/pdf/ruling.pdf" "$D/good.pdf"
+
+# ---- one run over everything, OCR off ------------------------------------
+IDX="$TMP/idx"
+run env CIV_SANDBOX_TEST=1 "$CIVINDEX" --index "$IDX" --doc-timeout 2 --max-size 32M "$D"
+assert_rc 1
+assert_clean_stderr
+assert_out_has "indexed 15, skipped 1, failed 3 (2 warnings)"
+assert_out_has "pages read"
+assert_out_has "1 document or OCR page stopped at a limit (--doc-timeout 2 s, --doc-memory 1024 MB)"
+# One line each, naming the file and the reason.
+assert_err_has "failed: $D/bad/crash.pdf: the PDF reader crashed: Segmentation fault"
+assert_err_has "skipped: $D/bad/hang.pdf: the PDF reader hung: stopped after 14 s"
+assert_err_has "failed: $D/bad/truncated.pdf: damaged PDF"
+assert_err_has "failed: $D/bad/garbage.pdf: damaged PDF"
+assert_err_has "warning: $D/pdf/locked.pdf: encrypted: needs a password to open; only its name is indexed"
+assert_err_has "warning: $D/archives/bomb.zip: member zeros.txt not read: larger than the maximum size (32 MB)"
+[ "$(printf "%s\n" "$ERR" | wc -l)" -eq 6 ] || fail "expected 6 stderr lines"
+ok "bad and hostile files: one line each, the run goes on"
+
+# Every good document, beside the bad ones, is found.
+assert_eq "$(doc_ids "$IDX" | tr '\n' ' ')" \
+"archives/agency.zip#letters/to-the-chief.txt archives/agency.zip#release/flight-logs.pdf archives/bomb.zip#first.txt archives/letters.tar.gz#letter.txt archives/nested.zip#inner.zip#deep/note.txt archives/nested.zip#top.txt good.pdf mail/release.eml mail/release.eml#release-letter.pdf office/hearing.odt office/memo.docx office/minutes.doc office/request.rtf pdf/locked.pdf pdf/open-letter.pdf pdf/owner-only.pdf pdf/release.pdf pdf/ruling.pdf " \
+  "document ids"
+ok "good documents all indexed, archive members and attachments with their own ids"
+
+# PDF: text in reading order, hyphens joined, running headers out,
+# metadata where the text says nothing better.
+run "$CIVSEARCH" --index "$IDX" --json --show pdf/ruling.pdf
+assert_rc 0
+assert_eq "$(jqout '.title')" "Opinion and order on the motion to suppress" "junk PDF title ignored"
+assert_eq "$(jqout '.author')" "Rosa Calloway" "PDF author"
+assert_eq "$(jqout '.datetime')" "2021-03-04T10:05:00Z" "PDF creation date"
+assert_eq "$(jqout '.keyword_list | join("|")')" "suppression|warrant" "PDF keywords"
+assert_eq "$(jqout '.format')" "pdf" "format"
+jqout '.text' | grep -q "apartment on Elm Street" || fail "hyphenated line end not joined"
+jqout '.text' | grep -q "CASE 1:21-cv" && fail "running header left in the text"
+jqout '.text' | grep -q "Page 2 of 4" && fail "page footer left in the text"
+run "$CIVSEARCH" --index "$IDX" --json --no-collapse quetzalruling
+assert_eq "$(jqout '[.results[].id] | sort | join(",")')" \
+  "good.pdf,mail/release.eml#release-letter.pdf,pdf/ruling.pdf" "word from page 3"
+# The running header is still indexed once.
+run "$CIVSEARCH" --index "$IDX" --json --no-collapse '"1:21-cv-00417"'
+assert_eq "$(jqout '.total')" "3" "header indexed"
+run "$CIVSEARCH" --index "$IDX" --json --show pdf/release.pdf
+assert_eq "$(jqout '.title')" "Drone unit flight logs" "PDF title"
+jqout '.text' | grep -q "UNCLASSIFIED" && fail "repeated stamp left in the text"
+jqout '.text' | grep -q "DPD-0003" && fail "Bates numbers left in the text"
+jqout '.text' | grep -q "badge 4471" || fail "last page text missing"
+# Owner password only: read as usual. A user password: the name only.
+run "$CIVSEARCH" --index "$IDX" --json --show pdf/owner-only.pdf
+jqout '.text' | grep -q "shared drive" || fail "owner-password PDF not read"
+run "$CIVSEARCH" --index "$IDX" --json --show pdf/locked.pdf
+assert_eq "$(jqout '.title')" "locked" "locked PDF title"
+assert_eq "$(jqout '.text // ""')" "" "locked PDF text"
+run "$CIVSEARCH" --index "$IDX" --json --show pdf/open-letter.pdf
+assert_eq "$(jqout '.type')" "letter" "a PDF open letter"
+assert_eq "$(jqout '.signatories')" \
+  "Riverside Neighbors for Privacy, Eastside Tenants Council, Dr. Amara Lindqvist (Professor of Sociology)" \
+  "signatories of a PDF letter"
+assert_eq "$(jqout '.date')" "2023-04-12" "letter date from the text"
+ok "PDF text, pages, metadata, headers, passwords, letters"
+
+# Office files.
+run "$CIVSEARCH" --index "$IDX" --json --show office/memo.docx
+assert_eq "$(jqout '.title')" "Plate reader retention memo" "docx title"
+assert_eq "$(jqout '.author')" "Priya Natarajan" "docx author"
+assert_eq "$(jqout '.datetime')" "2019-06-11T09:30:00Z" "docx date"
+assert_eq "$(jqout '.keyword_list | join("|")')" "ALPR|retention" "docx keywords"
+assert_eq "$(jqout '.description')" "Records request" "docx subject"
+jqout '.text' | grep -q "quokkaplate" || fail "docx text"
+jqout '.text' | grep -q "deletedwordzz" && fail "deleted text indexed"
+run "$CIVSEARCH" --index "$IDX" --json --show office/hearing.odt
+assert_eq "$(jqout '.title')" "Transit hearing notes" "odt title"
+assert_eq "$(jqout '.author')" "Tomas Okafor" "odt author"
+jqout '.text' | grep -q "fare  enforcement" || fail "odt spaces"
+jqout '.text' | grep -q "wombatfare" || fail "odt text"
+jqout '.text' | grep -q "annotationonlyzz" && fail "odt annotation indexed"
+run "$CIVSEARCH" --index "$IDX" --json --show office/request.rtf
+assert_eq "$(jqout '.title')" "Request for body camera policy" "rtf title"
+assert_eq "$(jqout '.author')" "Mireille Santos" "rtf author"
+assert_eq "$(jqout '.date')" "2018-10-02" "rtf date"
+jqout '.text' | grep -q "caféla" || fail "rtf accents"
+run "$CIVSEARCH" --index "$IDX" --json --show office/minutes.doc
+assert_eq "$(jqout '.title')" "Minutes of the police oversight board" "doc title"
+jqout '.text' | grep -q "narwhaldoc" || fail "doc text"
+ok "docx, odt, rtf and doc"
+
+# Archives and attachments: found and shown like any file.
+run "$CIVSEARCH" --index "$IDX" --json --no-collapse "cell-site simulators"
+assert_eq "$(jqout '[.results[].id] | sort | join(",")')" \
+  "archives/agency.zip#letters/to-the-chief.txt,archives/letters.tar.gz#letter.txt" "letter in archives"
+run "$CIVSEARCH" --index "$IDX" --json --show "archives/agency.zip#letters/to-the-chief.txt"
+assert_eq "$(jqout '.type')" "letter" "a letter in a zip is a letter"
+run "$CIVSEARCH" --index "$IDX" --json --no-collapse gecko
+assert_eq "$(jqout '.results[0].id')" "archives/nested.zip#inner.zip#deep/note.txt" "nested zip"
+run "$CIVSEARCH" --index "$IDX" --json --show "mail/release.eml#release-letter.pdf"
+assert_eq "$(jqout '.format')" "pdf" "attachment read as a PDF"
+run "$CIVSEARCH" --index "$IDX" --json --show "mail/release.eml"
+jqout '.text' | grep -q "quetzalruling" && fail "attachment text in the letter"
+assert_eq "$(jqout '.attachment_list | join(",")')" "release-letter.pdf" "attachment listed"
+ok "archives, nested archives, mail attachments"
+
+# A bomb that hides its size: the file's budget stops it.
+mkdir -p "$TMP/bomb2"
+python3 - "$TMP/bomb2/many.zip" <<'EOF'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("a-first.txt", "Read before the bomb: the tapir ledger.\n")
+    for i in range(8):
+        z.writestr("zeros%d.txt" % i, b"\0" * (7 << 20))
+EOF
+run "$CIVINDEX" --index "$TMP/idx-bomb" --max-size 8M "$TMP/bomb2"
+assert_err_has "warning: $TMP/bomb2/many.zip: expands to more than 32 MB in all (a zip bomb?): the rest not read"
+assert_out_has "indexed 1, skipped 0, failed 0 (1 warning)"
+ok "zip bomb stopped by the expansion budget"
+
+# ---- OCR: a scanned PDF page and a two-frame TIFF ---------------------------
+cat >"$TMP/scan.txt" <<'EOF'
+Freedom of Information Act request number 2021-0457
+The agency withheld four pages under exemption b(7)(C)
+and released the remaining records to the requester.
+EOF
+cat >"$TMP/frames.txt" <<'EOF'
+Inspection report for the jail kitchen
+The inspector found the freezer broken.
+===
+Second page of the inspection report
+Repairs were ordered within thirty days.
+EOF
+"$MKDOC" scan "$TMP/scans/release-scan.pdf" "$TMP/scan.txt" || fail "scan pdf"
+"$MKDOC" tiff "$TMP/scans/inspection.tif" "$TMP/frames.txt" || fail "tiff"
+run "$CIVINDEX" --index "$TMP/idx-noocr" "$TMP/scans"
+assert_out_has "1 scanned page in 1 PDF not read as text: run with --ocr"
+assert_out_has "skipped 1"
+
+run "$CIVINDEX" --index "$TMP/idx-ocr" --ocr -j 2 "$TMP/scans"
+assert_rc 0
+assert_clean_stderr
+assert_out_has "3 pages read, 3 by OCR (0 from the cache)"
+# At least 95 % of the words drawn are found.
+accuracy() { # TEXTFILE ID
+  "$CIVSEARCH" --index "$TMP/idx-ocr" --json --show "$2" | jq -r .text >"$TMP/got.txt"
+  python3 - "$1" "$TMP/got.txt" <<'EOF'
+import re, sys
+want = [w.lower() for w in re.findall(r"[A-Za-z0-9()]+", open(sys.argv[1]).read()) if w != "==="]
+got = open(sys.argv[2]).read().lower()
+found = sum(1 for w in want if w in got)
+print("%d/%d" % (found, len(want)))
+sys.exit(0 if found >= 0.95 * len(want) else 1)
+EOF
+}
+accuracy "$TMP/scan.txt" release-scan.pdf || fail "OCR accuracy of the scanned PDF"
+accuracy "$TMP/frames.txt" inspection.tif || fail "OCR accuracy of the TIFF"
+run "$CIVSEARCH" --index "$TMP/idx-ocr" --json freezer
+assert_eq "$(jqout '.results[0].id')" "inspection.tif" "OCR text searchable"
+ok "OCR of a scanned page and of a two-frame TIFF (>= 95 % of the words)"
+
+# The cache beside the index: a rebuild OCRs nothing again.
+[ -d "$TMP/idx-ocr/ocr-cache" ] || fail "no OCR cache beside the index"
+run "$CIVINDEX" --index "$TMP/idx-ocr" --ocr --full "$TMP/scans"
+assert_rc 0
+assert_out_has "3 pages read, 3 by OCR (3 from the cache)"
+ok "a --full rebuild reads OCR text from the cache"
