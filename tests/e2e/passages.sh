@@ -156,3 +156,24 @@ assert_eq "$got" "$want" "words of the transcript in --show"
 assert_eq "$(jqout '.text' | tr -d ' \n' | cksum)" "$(sed '1,4d' "$D/transcript.md" | tr -d ' \n' | cksum)" \
   "text of the transcript in --show"
 ok "--show exact"
+
+# The search page: up to 3 snippets a hit, each naming its place with a
+# link to the document view there; the view has the anchor, the query's
+# words marked.
+cgi() { run env CIVSEARCH_INDEX="$TMP/idx" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET QUERY_STRING="$1" "$CIVSEARCH"; }
+cgi 'q=peremptory+strike'
+assert_rc 0
+assert_out_has '<a class="at" href="?id=transcript.md&amp;q=peremptory%20strike#s21">¶ 21</a>'
+# The opinion names it in passing in many passages: 3 snippets, in order.
+assert_eq "$(printf '%s' "$OUT" | grep -o 'id=opinion.md&amp;q=peremptory%20strike#s[0-9]*' | sed 's/.*#s//' | tr '\n' ' ')" \
+  "1 5 9 " "passages of the opinion's snippets on the page"
+cgi 'q=sealed+docket'
+assert_out_has '<a class="at" href="?id=release.txt&amp;q=sealed%20docket#p7">p. 7</a>'
+cgi 'id=transcript.md&q=peremptory+strike'
+assert_rc 0
+assert_out_has '<span id="s21"></span>'
+printf '%s' "$OUT" | sed -n '/<span id="s21">/,/<span id="s22">/p' | grep -q '<mark[^>]*>peremptory</mark>' ||
+  fail "passage 21 of the document view without the query's words marked"
+cgi 'id=release.txt&q=sealed+docket'
+assert_out_has 'id="p7"'
+ok "search page: places and the document view at them"
