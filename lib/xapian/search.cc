@@ -525,7 +525,7 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
         r->times.fetch += ts - tf;
         civ_hit h = {};
         if (snip) {
-            civ_status s = hit_snippets(*snip, o, c, doc, zt, total, lists[r->hits.size()], h, err);
+            civ_status s = hit_snippets(*snip, o, c, doc, zt, total, lists[r->hits.size() - base], h, err);
             if (s != CIV_OK)
                 return s;
         } else {
