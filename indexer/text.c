@@ -229,6 +229,27 @@ static void markdown_text(civ_doc *doc, const char *t, size_t len)
     civ_buf_free(&para);
 }
 
+/* Plain text; a form feed ends a page (as pdftotext and printers' text
+ * write them): a text with one has pages, each form feed kept at the end
+ * of its page, and none made for nothing after the last. */
+static void paged_text(civ_doc *doc, const char *t, size_t len)
+{
+    const char *ff = memchr(t, '\f', len);
+    if (!ff) {
+        civ_doc_append_text(doc, t, len);
+        return;
+    }
+    unsigned page = 1;
+    size_t at = 0;
+    while (at < len) {
+        civ_doc_begin_page(doc, page++);
+        const char *end = memchr(t + at, '\f', len - at);
+        size_t n = end ? (size_t)(end - (t + at)) + 1 : len - at;
+        civ_doc_append_text(doc, t + at, n);
+        at += n;
+    }
+}
+
 static civ_status text_extract(const civ_input *in, civ_doc *doc, civ_error *err)
 {
     civ_buf text = CIV_BUF_INIT;
@@ -260,7 +281,7 @@ static civ_status text_extract(const civ_input *in, civ_doc *doc, civ_error *err
                            "plain text");
         civ_doc_append_text(doc, t + skip, text.len - skip);
     } else
-        civ_doc_append_text(doc, t + skip, text.len - skip);
+        paged_text(doc, t + skip, text.len - skip);
     civ_buf_free(&text);
     return civ_doc_check(doc, err);
 }

@@ -27,6 +27,49 @@ civ_status civ_deflate(civ_buf *out, const void *in, size_t len, int level,
     return CIV_OK;
 }
 
+struct civ_deflater {
+    z_stream zs;
+};
+
+civ_status civ_deflater_new(civ_deflater **out, int level, civ_error *err)
+{
+    *out = NULL;
+    civ_deflater *z = calloc(1, sizeof *z);
+    if (!z || deflateInit(&z->zs, level) != Z_OK) {
+        free(z);
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
+    *out = z;
+    return CIV_OK;
+}
+
+civ_status civ_deflater_run(civ_deflater *z, civ_buf *out, const void *in, size_t len,
+                            civ_error *err)
+{
+    uLong bound = deflateBound(&z->zs, (uLong)len);
+    if (len > UINT_MAX || civ_buf_reserve(out, bound) < 0)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    deflateReset(&z->zs);
+    z->zs.next_in = (Bytef *)in;
+    z->zs.avail_in = (unsigned)len;
+    z->zs.next_out = (Bytef *)out->data + out->len;
+    z->zs.avail_out = (unsigned)bound;
+    int rc = deflate(&z->zs, Z_FINISH);
+    if (rc != Z_STREAM_END)
+        return civ_error_set(err, CIV_EOTHER, "zlib compression failed (%d)", rc);
+    out->len += bound - z->zs.avail_out;
+    out->data[out->len] = '\0';
+    return CIV_OK;
+}
+
+void civ_deflater_free(civ_deflater *z)
+{
+    if (!z)
+        return;
+    deflateEnd(&z->zs);
+    free(z);
+}
+
 /* windowBits: 15 for zlib, 15 + 16 for gzip. */
 static civ_status inflate_any(civ_buf *out, const void *in, size_t len,
                               size_t max_out, int window, const char *what,

@@ -25,6 +25,9 @@ struct civ_doc {
     civ_buf text;
     page_mark *pages;
     size_t npages, pages_cap;
+    civ_passage *passages;   /* text stored apart (read back from an index) */
+    size_t npassages;
+    size_t passages_read;    /* civ_doc_append_passage: the next one due */
     civ_status status;
     char msg[128];
 };
@@ -53,6 +56,10 @@ void civ_doc_clear(civ_doc *doc)
         free(doc->values[i].value);
     doc->n = 0;
     doc->npages = 0;
+    free(doc->passages);
+    doc->passages = NULL;
+    doc->npassages = 0;
+    doc->passages_read = 0;
     civ_buf_reset(&doc->text);
     doc->status = CIV_OK;
     doc->msg[0] = '\0';
@@ -340,6 +347,44 @@ unsigned civ_doc_page_at(const civ_doc *doc, size_t offset)
     return lo ? doc->pages[lo - 1].page : (doc->npages ? doc->pages[0].page : 0);
 }
 
+size_t civ_doc_npassages(const civ_doc *doc)
+{
+    return doc->npassages;
+}
+
+int civ_doc_passage(const civ_doc *doc, size_t i, size_t *offset, size_t *len)
+{
+    if (i >= doc->npassages)
+        return -1;
+    if (offset)
+        *offset = doc->passages[i].offset;
+    if (len)
+        *len = doc->passages[i].len;
+    return 0;
+}
+
+civ_status civ_doc_append_passage(civ_doc *doc, size_t i, const void *z, size_t zlen,
+                                  civ_error *err)
+{
+    if (i >= doc->npassages || i != doc->passages_read || doc->text.len != doc->passages[i].offset)
+        return civ_error_set(err, CIV_EINVAL, "passage %zu read out of order", i + 1);
+    size_t before = doc->text.len, want = doc->passages[i].len;
+    civ_error zerr = CIV_ERROR_INIT;
+    civ_status s = civ_inflate(&doc->text, z, zlen, want, &zerr);
+    if (s == CIV_OK && doc->text.len - before != want)
+        s = CIV_ECORRUPT;
+    if (s != CIV_OK) {
+        doc->text.len = before;
+        if (doc->text.data)
+            doc->text.data[before] = '\0';
+        if (s == CIV_ENOMEM)
+            return civ_error_set(err, CIV_ENOMEM, "out of memory");
+        return civ_error_set(err, CIV_ECORRUPT, "stored text of passage %zu is damaged", i + 1);
+    }
+    doc->passages_read++;
+    return CIV_OK;
+}
+
 civ_status civ_doc_check(const civ_doc *doc, civ_error *err)
 {
     if (doc->status == CIV_OK && civ_buf_failed(&doc->text))
@@ -381,7 +426,8 @@ static int get_varint(const unsigned char **p, const unsigned char *end, uint64_
     return -1;
 }
 
-civ_status civ_doc_encode(civ_buf *out, const civ_doc *doc, int level, civ_error *err)
+/* The magic and the stored fields, up to their terminating 0. */
+static void encode_fields(civ_buf *out, const civ_doc *doc)
 {
     civ_buf_append(out, DOC_MAGIC, 4);
     for (size_t i = 0; i < doc->n; i++) {
@@ -395,6 +441,28 @@ civ_status civ_doc_encode(civ_buf *out, const civ_doc *doc, int level, civ_error
         civ_buf_append(out, doc->values[i].value, doc->values[i].len);
     }
     put_varint(out, 0);
+}
+
+/* Optional sections after the text, each a letter and its content;
+ * readers skip what they do not know. P: page marks, as (offset delta,
+ * page) pairs. */
+static void encode_pages(civ_buf *out, const civ_doc *doc)
+{
+    if (!doc->npages)
+        return;
+    civ_buf_putc(out, 'P');
+    put_varint(out, doc->npages);
+    size_t prev = 0;
+    for (size_t i = 0; i < doc->npages; i++) {
+        put_varint(out, doc->pages[i].offset - prev);
+        put_varint(out, doc->pages[i].page);
+        prev = doc->pages[i].offset;
+    }
+}
+
+civ_status civ_doc_encode(civ_buf *out, const civ_doc *doc, int level, civ_error *err)
+{
+    encode_fields(out, doc);
     if (level > 0 && doc->text.len > 0) {
         civ_buf z = CIV_BUF_INIT;
         civ_status s = civ_deflate(&z, doc->text.data, doc->text.len, level, err);
@@ -410,22 +478,59 @@ civ_status civ_doc_encode(civ_buf *out, const civ_doc *doc, int level, civ_error
         put_varint(out, 0);
         put_varint(out, 0);
     }
-    /* Optional sections after the text, each a letter and its content;
-     * readers skip what they do not know. P: page marks, as (offset
-     * delta, page) pairs. */
-    if (doc->npages) {
-        civ_buf_putc(out, 'P');
-        put_varint(out, doc->npages);
-        size_t prev = 0;
-        for (size_t i = 0; i < doc->npages; i++) {
-            put_varint(out, doc->pages[i].offset - prev);
-            put_varint(out, doc->pages[i].page);
-            prev = doc->pages[i].offset;
-        }
-    }
+    encode_pages(out, doc);
     if (civ_buf_failed(out))
         return civ_error_set(err, CIV_ENOMEM, "out of memory");
     return CIV_OK;
+}
+
+civ_status civ_doc_encode_passages(civ_buf *out, const civ_doc *doc, const civ_passage *ps,
+                                   size_t n, civ_error *err)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ps[i].offset != at || ps[i].len == 0)
+            return civ_error_set(err, CIV_EINVAL, "passages do not cover the text in order");
+        at += ps[i].len;
+    }
+    /* (A document read back without its text keeps its passages.) */
+    if (at != doc->text.len && doc->text.len != 0)
+        return civ_error_set(err, CIV_EINVAL, "passages do not cover the text in order");
+    /* No text in the record: a reader that knows no passages sees an
+     * empty text, not damage, and stops at 'T', which says how long each
+     * passage is. */
+    encode_fields(out, doc);
+    put_varint(out, 0);
+    put_varint(out, 0);
+    encode_pages(out, doc);
+    civ_buf_putc(out, 'T');
+    put_varint(out, n);
+    for (size_t i = 0; i < n; i++)
+        put_varint(out, ps[i].len);
+    if (civ_buf_failed(out))
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    return CIV_OK;
+}
+
+/* Section 'T': the lengths of passages stored apart. */
+static int decode_passages(civ_doc *doc, const unsigned char **pp, const unsigned char *end)
+{
+    uint64_t n, len;
+    if (get_varint(pp, end, &n) < 0 || n == 0 || n > (uint64_t)(end - *pp) || doc->npassages)
+        return -1;
+    doc->passages = malloc((size_t)n * sizeof *doc->passages);
+    if (!doc->passages)
+        return -2;
+    size_t at = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        if (get_varint(pp, end, &len) < 0 || len == 0 || len > SIZE_MAX / 2 - at)
+            return -1;
+        doc->passages[i].offset = at;
+        doc->passages[i].len = (size_t)len;
+        at += (size_t)len;
+    }
+    doc->npassages = (size_t)n;
+    return 0;
 }
 
 /* The optional sections after the text (see civ_doc_encode). */
@@ -433,6 +538,12 @@ static int decode_sections(civ_doc *doc, const unsigned char *p, const unsigned 
 {
     while (p < end) {
         unsigned char tag = *p++;
+        if (tag == 'T') {
+            int r = decode_passages(doc, &p, end);
+            if (r < 0)
+                return r;
+            continue;
+        }
         if (tag != 'P')
             return 0; /* a later version's section: the rest is skipped */
         uint64_t n, delta, page;
@@ -506,6 +617,8 @@ static civ_status decode_fields(civ_doc **out, const unsigned char **z, uint64_t
         return civ_error_set(err, CIV_ENOMEM, "out of memory");
     default: break;
     }
+    if (doc->npassages) /* the text is stored apart */
+        *z = NULL;
     s = civ_doc_check(doc, err);
     if (s != CIV_OK) {
         civ_doc_free(doc);

@@ -115,6 +115,8 @@ static const civ_field_def fields[] = {
       "document citing it", "Citation" },
     { "cites", "cites", "XLREF", BOOL | STORED | MULTI | SHOW | LEGAL, 0, CIV_SLOT_CITES,
       "ids of the documents in the index it cites (cites:ID)", "Cites" },
+    /* The citation graph's count: --sort cited, and a mild prior in
+     * ranking (documents without it are uncited). */
     { "cited_by", "cited_by", NULL, STORED | SORT | NUMBER | SHOW | LEGAL, 0, CIV_SLOT_CITED_BY,
       "documents in the index citing it (cited_by:1.., --sort cited)", "Cited by" },
     /* Set on the parts of a file (messages of an mbox, members of an

@@ -122,7 +122,7 @@ size_t civ_utf8_sanitize(civ_buf *out, const char *s, size_t len)
             run = 0;
         }
         if (c < 0x80) {
-            if (c == '\t' || c == '\n')
+            if (c == '\t' || c == '\n' || c == '\f')
                 civ_buf_putc(out, (char)c);
             else if (c == '\r') {
                 civ_buf_putc(out, '\n');

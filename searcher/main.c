@@ -25,7 +25,7 @@ enum { EXIT_FOUND = 0, EXIT_NONE = 1, EXIT_ERROR = 2 };
 static void usage(FILE *f)
 {
     fputs("Usage: civsearch [OPTION]... QUERY...\n"
-          "       civsearch --show ID\n"
+          "       civsearch --show ID [--page N]\n"
           "       civsearch --stats\n"
           "       civsearch --thread ID\n"
           "Search a civsearch index and print the best matches with snippets.\n"
@@ -68,6 +68,10 @@ static void usage(FILE *f)
           "  -j, --json           print one JSON object\n"
           "      --color WHEN     highlight with colour: auto (default), always, never\n"
           "      --snippet N      snippet length in bytes (default 200; 0 for none)\n"
+          "      --snippets N     up to N snippets a hit (1..10, default 1), each from\n"
+          "                       another passage, in the order of the text; each names\n"
+          "                       its place: p. 12 (a page), or ¶ 31 (a passage of a\n"
+          "                       long document)\n"
           "      --facets[=FIELDS]  also count the results by type, year, author, sender,\n"
           "                       language and format, or by FIELDS (type,year): a table\n"
           "                       in text, \"facets\" in JSON\n"
@@ -76,10 +80,12 @@ static void usage(FILE *f)
           "      --no-collapse    show every copy (copies of a document, the same title\n"
           "                       and text, fold into one hit: \"also at ...\")\n"
           "      --show ID        print one document with its full text\n"
+          "      --page N         with --show: only page N of its text\n"
           "      --thread ID      the messages of a thread, oldest first (ID: a thread id\n"
           "                       or the Message-ID of any message in it)\n"
           "      --stats          print statistics about the index\n"
-          "      --debug          print how the query was understood\n"
+          "      --debug          print how the query was understood, the time of each\n"
+          "                       step, and how each hit's score was made\n"
           "      --fastcgi[=ADDR] serve the search page over FastCGI (also run as a CGI\n"
           "                       program when GATEWAY_INTERFACE is set; see civsearch(1))\n"
           "  -h, --help           show this help and exit\n"
@@ -117,6 +123,7 @@ typedef struct cli {
     civ_db_opts dbo;
     const char *show, *thread;
     int sort_set, limit_set, stats, debug, color;
+    unsigned show_page;       /* --page */
     civ_buf query;
     const char *facets[32];   /* --facets=FIELDS */
     char facet_list[256];
@@ -196,7 +203,7 @@ static int parse_options(int argc, char **argv, cli *c)
 {
     enum { OPT_OFFSET = 256, OPT_OR, OPT_AND, OPT_SHOW, OPT_STATS, OPT_COLOR, OPT_SNIPPET,
            OPT_DEBUG, OPT_FACETS, OPT_BM25_K1, OPT_BM25_B, OPT_THREAD, OPT_CSV, OPT_LIKE,
-           OPT_NO_COLLAPSE, OPT_TIMEOUT, OPT_ALLOW_PARTIAL };
+           OPT_NO_COLLAPSE, OPT_SNIPPETS, OPT_PAGE, OPT_TUNE, OPT_TIMEOUT, OPT_ALLOW_PARTIAL };
     static const struct option longopts[] = {
         { "index", required_argument, NULL, 'i' },
         { "limit", required_argument, NULL, 'n' },
@@ -208,6 +215,8 @@ static int parse_options(int argc, char **argv, cli *c)
         { "color", required_argument, NULL, OPT_COLOR },
         { "colour", required_argument, NULL, OPT_COLOR },
         { "snippet", required_argument, NULL, OPT_SNIPPET },
+        { "snippets", required_argument, NULL, OPT_SNIPPETS },
+        { "page", required_argument, NULL, OPT_PAGE },
         { "facets", optional_argument, NULL, OPT_FACETS },
         { "csv", no_argument, NULL, OPT_CSV },
         { "like", required_argument, NULL, OPT_LIKE },
@@ -223,6 +232,8 @@ static int parse_options(int argc, char **argv, cli *c)
         /* Hidden: BM25 parameters for bench/relevance's sweeps. */
         { "bm25-k1", required_argument, NULL, OPT_BM25_K1 },
         { "bm25-b", required_argument, NULL, OPT_BM25_B },
+        /* Hidden: ranking constants ("mix=0.4,k1=1.2") for bench sweeps. */
+        { "tune", required_argument, NULL, OPT_TUNE },
         { NULL, 0, NULL, 0 },
     };
     int ch;
@@ -286,6 +297,14 @@ static int parse_options(int argc, char **argv, cli *c)
                 c->so.snippet_len = v;
             break;
         }
+        case OPT_SNIPPETS:
+            if (civ_parse_unsigned(&c->so.snippets, optarg, 1, CIV_SNIPPETS_MAX) < 0)
+                bad = "--snippets: expected 1..10, got %s";
+            break;
+        case OPT_PAGE:
+            if (civ_parse_unsigned(&c->show_page, optarg, 1, 10000000) < 0)
+                bad = "--page: expected a page number (1 or more), got %s";
+            break;
         case OPT_FACETS:
             c->so.facet_values = 10;
             if (optarg && facet_fields(c, optarg) < 0)
@@ -300,6 +319,7 @@ static int parse_options(int argc, char **argv, cli *c)
         case OPT_STATS: c->stats = 1; break;
         case OPT_THREAD: c->thread = optarg; break;
         case OPT_DEBUG: c->debug = 1; break;
+        case OPT_TUNE: c->so.tuning = optarg; break;
         case OPT_BM25_K1:
         case OPT_BM25_B: {
             char *end;
@@ -342,6 +362,10 @@ static int parse_options(int argc, char **argv, cli *c)
     if (!c->show && !c->stats && !c->so.like && c->query.len == 0) {
         fputs("civsearch: no query (use * to list every document)\n"
               "Try 'civsearch --help' for more information.\n", stderr);
+        return EXIT_ERROR;
+    }
+    if (c->show_page && !c->show) {
+        fputs("civsearch: --page goes with --show ID\n", stderr);
         return EXIT_ERROR;
     }
     if (c->stats && !c->render->stats) {
@@ -412,14 +436,24 @@ static int run_show(cli *c, civ_db *db, civ_buf *out)
     civ_error err = CIV_ERROR_INIT;
     civ_doc *doc = NULL;
     int rc = EXIT_FOUND;
+    const char *ptext;
+    size_t plen;
     if (civ_db_get(&doc, db, c->show, 1, &err) != CIV_OK) {
         if (err.code == CIV_ENOTFOUND) {
             rc = report_error(c, EXIT_NONE, "not_found", "no document with id %s", c->show);
         } else {
             rc = fail(NULL, &err);
         }
+    } else if (c->show_page && !civ_doc_npages(doc)) {
+        rc = report_error(c, EXIT_NONE, "not_found", "document %s has no pages", c->show);
+    } else if (c->show_page && civ_render_page_text(doc, c->show_page, &ptext, &plen) < 0) {
+        unsigned first = 0, last = 0;
+        civ_doc_page_mark(doc, 0, &first, NULL);
+        civ_doc_page_mark(doc, civ_doc_npages(doc) - 1, &last, NULL);
+        rc = report_error(c, EXIT_NONE, "not_found", "document %s has no page %u (its pages: %u to %u)",
+                          c->show, c->show_page, first, last);
     } else {
-        civ_render_info info = { .opts = &c->so, .color = c->color };
+        civ_render_info info = { .opts = &c->so, .color = c->color, .doc_page = c->show_page };
         civ_doc_legal legal;
         if (civ_doc_legal_load(&legal, db, doc, &err) == CIV_OK)
             info.legal = &legal;
@@ -430,6 +464,30 @@ static int run_show(cli *c, civ_db *db, civ_buf *out)
     }
     civ_doc_free(doc);
     return rc;
+}
+
+/* --debug: how a hit's score was made. */
+static void debug_score(const civ_hit *h)
+{
+    const char *id = civ_doc_get(h->doc, "id");
+    fprintf(stderr, "civsearch: score #%u %s: %.4f = ", h->rank, id ? id : "?", h->score);
+    if (h->best_passage) {
+        unsigned page = 0;
+        for (size_t k = 0; k < h->nsnippets; k++)
+            if (h->snippets[k].passage == h->best_passage)
+                page = h->snippets[k].page;
+        fprintf(stderr, "%.2f x whole text %.4f + %.2f x best passage (\xc2\xb6 %u", 1 - h->passage_share,
+                h->text_score, h->passage_share, h->best_passage);
+        if (page)
+            fprintf(stderr, ", p. %u", page);
+        fprintf(stderr, " of %u) %.4f", h->npassages, h->passage_score);
+    } else {
+        fprintf(stderr, "whole text %.4f (BM25%s)", h->text_score,
+                h->npassages > 1 ? "; passages not weighed" : ", one passage");
+    }
+    if (h->cited_by)
+        fprintf(stderr, " + prior %.4f (cited by %u)", h->prior, h->cited_by);
+    fputc('\n', stderr);
 }
 
 static int run_search(cli *c, civ_db *db, civ_buf *out, double t_open)
@@ -475,10 +533,12 @@ static int run_search(cli *c, civ_db *db, civ_buf *out, double t_open)
         civ_search_times st;
         civ_results_times(res, &st);
         fprintf(stderr,
-                "civsearch: ms: open %.3f, parse %.3f, match %.3f, fetch %.3f, "
+                "civsearch: ms: open %.3f, parse %.3f, match %.3f, passages %.3f, fetch %.3f, "
                 "snippets %.3f, render %.3f\n",
-                t_open * 1e3, st.parse * 1e3, st.match * 1e3, st.fetch * 1e3,
+                t_open * 1e3, st.parse * 1e3, st.match * 1e3, st.rank * 1e3, st.fetch * 1e3,
                 st.snippet * 1e3, (civ_monotonic() - t_render) * 1e3);
+        for (size_t i = 0; i < civ_results_size(res); i++)
+            debug_score(civ_results_hit(res, i));
     }
     int rc = civ_results_size(res) > 0 || civ_results_total(res, NULL) > 0 ? EXIT_FOUND : EXIT_NONE;
     civ_results_free(res);

@@ -51,14 +51,15 @@ size_t civ_render_join(civ_buf *out, const civ_doc *doc, const char *field, cons
     return k;
 }
 
-void civ_render_snippet(civ_buf *out, const civ_hit *h,
-                        void (*text)(civ_buf *out, const char *s, size_t len), const char *on,
-                        const char *off)
+/* A snippet's text with its spans marked. */
+static void marked(civ_buf *out, const char *t, const civ_span *spans, size_t nspans,
+                   void (*text)(civ_buf *out, const char *s, size_t len), const char *on,
+                   const char *off)
 {
-    const char *t = h->snippet ? h->snippet : "";
+    t = t ? t : "";
     size_t n = strlen(t), at = 0;
-    for (size_t k = 0; k < h->nspans; k++) {
-        const civ_span *sp = &h->spans[k];
+    for (size_t k = 0; k < nspans; k++) {
+        const civ_span *sp = &spans[k];
         if (sp->start < at || sp->start + sp->len > n)
             continue; /* not in the text: never from civ_search */
         text(out, t + at, sp->start - at);
@@ -68,6 +69,30 @@ void civ_render_snippet(civ_buf *out, const civ_hit *h,
         at = sp->start + sp->len;
     }
     text(out, t + at, n - at);
+}
+
+void civ_render_snippet(civ_buf *out, const civ_hit *h,
+                        void (*text)(civ_buf *out, const char *s, size_t len), const char *on,
+                        const char *off)
+{
+    marked(out, h->snippet, h->spans, h->nspans, text, on, off);
+}
+
+void civ_render_snippet_of(civ_buf *out, const civ_snippet *sn,
+                           void (*text)(civ_buf *out, const char *s, size_t len), const char *on,
+                           const char *off)
+{
+    marked(out, sn->text, sn->spans, sn->nspans, text, on, off);
+}
+
+int civ_render_place(char *buf, size_t n, const civ_hit *h, const civ_snippet *sn)
+{
+    buf[0] = '\0';
+    if (sn->page)
+        snprintf(buf, n, "p. %u", sn->page);
+    else if (h->npassages > 1 && sn->passage)
+        snprintf(buf, n, "\xc2\xb6 %u", sn->passage);
+    return buf[0] != '\0';
 }
 
 void civ_html_escape(civ_buf *out, const char *s, size_t len)
@@ -92,4 +117,37 @@ void civ_html_escape(civ_buf *out, const char *s, size_t len)
         civ_buf_puts(out, rep);
     }
     civ_buf_append(out, s + i - run, run);
+}
+
+int civ_render_page_text(const civ_doc *doc, unsigned page, const char **text, size_t *len)
+{
+    size_t tlen;
+    const char *t = civ_doc_text(doc, &tlen);
+    size_t n = civ_doc_npages(doc);
+    for (size_t i = 0; i < n; i++) {
+        unsigned p;
+        size_t start, end = tlen;
+        civ_doc_page_mark(doc, i, &p, &start);
+        if (p != page)
+            continue;
+        /* Up to the next mark further on (a page may hold no text). */
+        for (size_t k = i + 1; k < n; k++) {
+            size_t at;
+            civ_doc_page_mark(doc, k, NULL, &at);
+            if (at > start) {
+                end = at;
+                break;
+            }
+        }
+        if (start > tlen)
+            start = tlen;
+        if (end > tlen || end < start)
+            end = tlen;
+        *text = t + start;
+        *len = end - start;
+        return 0;
+    }
+    *text = "";
+    *len = 0;
+    return -1;
 }

@@ -81,6 +81,8 @@ typedef struct civ_render_info {
     int color;                    /* text: use terminal bold/colour */
     const char *title;            /* heading for listings ("Thread …"), or NULL */
     const civ_page *page;         /* search page context, or NULL */
+    unsigned doc_page;            /* the document view: show this page of
+                                     the text only (0: all of it) */
     const civ_span *spans;        /* the document view: the query's words in
                                      the document's text (civ_db_highlight),
                                      nspans of them, or NULL */
@@ -132,6 +134,21 @@ size_t civ_render_join(civ_buf *out, const civ_doc *doc, const char *field, cons
 void civ_render_snippet(civ_buf *out, const civ_hit *h,
                         void (*text)(civ_buf *out, const char *s, size_t len), const char *on,
                         const char *off);
+
+/* The same for one of a hit's snippets. */
+void civ_render_snippet_of(civ_buf *out, const civ_snippet *sn,
+                           void (*text)(civ_buf *out, const char *s, size_t len), const char *on,
+                           const char *off);
+
+/* Where a snippet is, for people: "p. 12" when the document has pages,
+ * "¶ 31" (its passage) when it has several passages, into buf[n].
+ * Returns 0 (and buf "") when there is nothing worth saying: one passage
+ * without pages. */
+int civ_render_place(char *buf, size_t n, const civ_hit *h, const civ_snippet *sn);
+
+/* Page `page` of doc's text (its page marks): *text and *len, borrowed
+ * from doc. Returns 0, or -1 when the document has no such page. */
+int civ_render_page_text(const civ_doc *doc, unsigned page, const char **text, size_t *len);
 
 /* Appends s HTML-escaped for text and attribute contexts (& < > " '): the
  * one HTML escaper of the tree. */

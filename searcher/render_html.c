@@ -49,6 +49,7 @@ static const char STYLE[] =
     ".hit{margin:0 0 1.25rem}.hit h2{font-size:1.08rem;margin:0;font-weight:600;"
     "overflow-wrap:anywhere}"
     ".meta{font-size:.88rem;margin:.1rem 0}.snip{margin:.2rem 0;overflow-wrap:anywhere}"
+    ".snip a.at{color:var(--mute);font-size:.85rem;white-space:nowrap}"
     ".snip b{background:var(--hi);color:inherit}"
     ".more{margin:.1rem 0;font-size:.88rem}"
     ".facet ul{list-style:none;padding:0;margin:0}.facet li{margin:.15rem 0}"
@@ -220,7 +221,8 @@ static unsigned result_page(const civ_render_info *info)
 
 /* ?id=ID (the document view), carrying the search (query, filters, sort,
  * page) for the way back; the HTML view opens at the first match. */
-static void href_doc(civ_buf *out, const civ_render_info *info, const char *id, const char *format)
+static void href_doc_at(civ_buf *out, const civ_render_info *info, const char *id,
+                        const char *format, const char *fragment)
 {
     int n = 0;
     civ_buf_puts(out, "href=\"");
@@ -228,9 +230,16 @@ static void href_doc(civ_buf *out, const civ_render_info *info, const char *id, 
     search_link l = { .q = info->query, .page = result_page(info) };
     search_params(out, &n, info, &l);
     param(out, &n, "format", format);
-    if (!format && info->query && *info->query)
-        civ_buf_puts(out, "#hit");
+    if (fragment) {
+        civ_buf_putc(out, '#');
+        esc(out, fragment);
+    }
     civ_buf_putc(out, '"');
+}
+
+static void href_doc(civ_buf *out, const civ_render_info *info, const char *id, const char *format)
+{
+    href_doc_at(out, info, id, format, !format && info->query && *info->query ? "hit" : NULL);
 }
 
 static void href_like(civ_buf *out, const civ_render_info *info, const char *id)
@@ -524,9 +533,30 @@ static void hit_item(civ_buf *out, const civ_render_info *info, const civ_hit *h
     }
     civ_buf_free(&names);
     civ_buf_puts(out, "</p>\n");
-    if (h->snippet && *h->snippet) {
+    /* Its snippets in the order of the text, each from another passage,
+     * each naming its place with a link to the document view there
+     * (#p12: a page, #s31: a passage), its words marked. */
+    civ_snippet best = { h->snippet, h->spans, h->nspans, h->page, h->passage };
+    const civ_snippet *sns = h->nsnippets ? h->snippets : &best;
+    size_t nsn = h->nsnippets ? h->nsnippets : 1;
+    for (size_t k = 0; k < nsn; k++) {
+        const civ_snippet *sn = &sns[k];
+        if (!sn->text || !*sn->text)
+            continue;
         civ_buf_puts(out, "<p class=\"snip\" dir=\"auto\">");
-        civ_render_snippet(out, h, civ_html_escape, "<b>", "</b>");
+        char place[32], frag[24];
+        if (id && civ_render_place(place, sizeof place, h, sn)) {
+            if (sn->page)
+                snprintf(frag, sizeof frag, "p%u", sn->page);
+            else
+                snprintf(frag, sizeof frag, "s%u", sn->passage);
+            civ_buf_puts(out, "<a class=\"at\" ");
+            href_doc_at(out, info, id, NULL, frag);
+            civ_buf_putc(out, '>');
+            esc(out, place);
+            civ_buf_puts(out, "</a> ");
+        }
+        civ_render_snippet_of(out, sn, civ_html_escape, "<b>", "</b>");
         civ_buf_puts(out, "</p>\n");
     }
     if (h->copies) {
@@ -825,11 +855,14 @@ static void marked(civ_buf *out, const char *t, size_t a, size_t b, const civ_sp
 
 /* The document's text as the document view shows it: paragraphs as the
  * stored text parts them (blank lines), headings as headings, the query's
- * words marked, an anchor ("#p12") where each page begins. */
+ * words marked, an anchor ("#p12") where each page begins, and one
+ * ("#s31") before the paragraph where each passage of a long document
+ * begins (the places hits link to). */
 static void doc_text(civ_buf *out, const civ_render_info *info, const civ_doc *doc, const char *t,
                      size_t len)
 {
     size_t k = 0, pm = 0, npm = civ_doc_npages(doc);
+    size_t ps = 0, nps = civ_doc_npassages(doc);
     size_t i = 0;
     while (i < len) {
         while (i < len && (t[i] == '\n' || t[i] == '\r'))
@@ -841,6 +874,8 @@ static void doc_text(civ_buf *out, const civ_render_info *info, const civ_doc *d
         size_t off;
         for (; pm < npm && civ_doc_page_mark(doc, pm, &page, &off) == 0 && off < e; pm++)
             civ_buf_printf(out, "<p class=\"pg\" id=\"p%u\">Page %u</p>\n", page, page);
+        for (; nps > 1 && ps < nps && civ_doc_passage(doc, ps, &off, NULL) == 0 && off < e; ps++)
+            civ_buf_printf(out, "<span id=\"s%zu\"></span>\n", ps + 1);
         size_t b = e;
         while (b > i && (t[b - 1] == ' ' || t[b - 1] == '\r' || t[b - 1] == '\n'))
             b--;

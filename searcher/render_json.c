@@ -121,6 +121,31 @@ static void highlights(civ_json *j, const civ_span *spans, size_t n)
     civ_json_end_array(j);
 }
 
+/* A snippet as the page shows it (HTML, words in <b>), as plain text with
+ * the byte ranges of the query's words, and where it is: its page (null
+ * without pages) and passage (null without a snippet). */
+static void snippet_fields(civ_json *j, const civ_snippet *sn)
+{
+    civ_buf html = CIV_BUF_INIT;
+    civ_render_snippet_of(&html, sn, civ_html_escape, "<b>", "</b>");
+    civ_json_key(j, "snippet");
+    civ_json_string(j, civ_buf_str(&html), html.len);
+    civ_buf_free(&html);
+    civ_json_key(j, "snippet_text");
+    civ_json_cstr(j, sn->text ? sn->text : "");
+    highlights(j, sn->spans, sn->nspans);
+    civ_json_key(j, "page");
+    if (sn->page)
+        civ_json_int(j, sn->page);
+    else
+        civ_json_null(j);
+    civ_json_key(j, "passage");
+    if (sn->passage)
+        civ_json_int(j, sn->passage);
+    else
+        civ_json_null(j);
+}
+
 static void json_results(civ_buf *out, const civ_render_info *info, const civ_results *r)
 {
     civ_json j;
@@ -165,16 +190,19 @@ static void json_results(civ_buf *out, const civ_render_info *info, const civ_re
         civ_json_double(&j, h->score);
         civ_json_key(&j, "percent");
         civ_json_int(&j, h->percent);
-        /* The snippet as the page shows it (HTML, words in <b>), and as
-         * plain text with the byte ranges of the query's words. */
-        civ_buf html = CIV_BUF_INIT;
-        civ_render_snippet(&html, h, civ_html_escape, "<b>", "</b>");
-        civ_json_key(&j, "snippet");
-        civ_json_string(&j, civ_buf_str(&html), html.len);
-        civ_buf_free(&html);
-        civ_json_key(&j, "snippet_text");
-        civ_json_cstr(&j, h->snippet ? h->snippet : "");
-        highlights(&j, h->spans, h->nspans);
+        civ_snippet best = { h->snippet, h->spans, h->nspans, h->page, h->passage };
+        snippet_fields(&j, &best);
+        /* More than one asked for: each, in the order of the text. */
+        if (info->opts->snippets > 1) {
+            civ_json_key(&j, "snippets");
+            civ_json_begin_array(&j);
+            for (size_t k = 0; k < h->nsnippets; k++) {
+                civ_json_begin_object(&j);
+                snippet_fields(&j, &h->snippets[k]);
+                civ_json_end_object(&j);
+            }
+            civ_json_end_array(&j);
+        }
         /* Copies of this document folded into the hit. */
         civ_json_key(&j, "copies");
         civ_json_int(&j, h->copies);
@@ -282,6 +310,12 @@ static void json_document(civ_buf *out, const civ_render_info *info, const civ_d
         multi(&j, doc, "attachments", "attachment_list", "attachment");
     size_t len;
     const char *text = civ_doc_text(doc, &len);
+    if (info->doc_page) {
+        /* One page: which, and its text alone. */
+        civ_json_key(&j, "page");
+        civ_json_int(&j, info->doc_page);
+        civ_render_page_text(doc, info->doc_page, &text, &len);
+    }
     civ_json_key(&j, "text");
     civ_json_string(&j, text, len);
     if (info && info->spans) /* the page, asked with a query: its words in the text */

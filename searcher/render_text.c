@@ -16,6 +16,21 @@ static void append_raw(civ_buf *out, const char *s, size_t len)
     civ_buf_append(out, s, len);
 }
 
+/* One snippet on a line of its own, after its place in the document:
+ * "p. 12" for a page, "¶ 31" for a passage of a document of several. */
+static void snippet_line(civ_buf *out, const civ_hit *h, const civ_snippet *sn, int color)
+{
+    if (!sn->text || !*sn->text)
+        return;
+    civ_buf_puts(out, "     ");
+    char place[32];
+    if (civ_render_place(place, sizeof place, h, sn)) {
+        civ_buf_printf(out, "%s%s%s ", color ? DIM : "", place, color ? RESET : "");
+    }
+    civ_render_snippet_of(out, sn, append_raw, color ? HIGHLIGHT : "**", color ? RESET : "**");
+    civ_buf_putc(out, '\n');
+}
+
 /* --facets: one line a facet, its values with their counts. */
 static void facet_table(civ_buf *out, const civ_results *r, int color)
 {
@@ -102,12 +117,8 @@ static void text_results(civ_buf *out, const civ_render_info *info, const civ_re
         if (color)
             civ_buf_puts(out, RESET);
         civ_buf_putc(out, '\n');
-        if (h->snippet && *h->snippet) {
-            civ_buf_puts(out, "     ");
-            civ_render_snippet(out, h, append_raw, color ? HIGHLIGHT : "**",
-                               color ? RESET : "**");
-            civ_buf_putc(out, '\n');
-        }
+        for (size_t k = 0; k < h->nsnippets; k++)
+            snippet_line(out, h, &h->snippets[k], color);
         if (h->copies) {
             civ_buf_printf(out, "     %salso at: ", color ? DIM : "");
             for (size_t k = 0; k < h->ncopy_ids; k++)
@@ -197,6 +208,10 @@ static void text_document(civ_buf *out, const civ_render_info *info, const civ_d
         legal_lines(out, info->legal);
     size_t len;
     const char *text = civ_doc_text(doc, &len);
+    if (info->doc_page) {
+        civ_buf_printf(out, "%-12s %u of %zu\n", "Page:", info->doc_page, civ_doc_npages(doc));
+        civ_render_page_text(doc, info->doc_page, &text, &len);
+    }
     civ_buf_putc(out, '\n');
     civ_buf_append(out, text, len);
     if (len && text[len - 1] != '\n')

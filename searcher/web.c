@@ -15,6 +15,10 @@
 #include "civ/date.h"
 #include "civ/parse.h"
 
+/* Snippets a hit on the search page (each from another passage of a long
+ * document, in the order of the text). */
+#define WEB_SNIPPETS 3
+
 struct civ_web {
     civ_config *config;        /* NULL when the configuration failed */
     civ_cgi_limits limits;
@@ -323,6 +327,9 @@ static void search(request *r, civ_db *db)
         answer_error(r, 400, err.msg);
         return;
     }
+    /* The page shows up to 3 snippets a hit, each from another passage. */
+    if (!r->json)
+        so->snippets = WEB_SNIPPETS;
     /* The front page: counts to browse by, no hits. */
     int front = !r->json && !p->q && !p->nfilters && !p->from && !p->until && !p->like;
     if (front) {

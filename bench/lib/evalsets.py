@@ -110,11 +110,32 @@ def load_cisi():
     return c
 
 
-LOADERS = {"cranfield": load_cranfield, "cisi": load_cisi}
+def load_court():
+    """The synthetic court archive (courtgen.py): summaries are documents
+    1.., long documents 100001..; a query names a topic. Its size comes
+    from CIV_COURT (SUMMARIES,LONG; default 800,120)."""
+    import courtgen
+    ns, nl = (int(x) for x in os.environ.get("CIV_COURT", "800,120").split(","))
+    gen = courtgen.Gen(1, 40, ns, nl)
+    c = Collection("court")
+    docno = {}
+    for name, title, paras, grades in gen.documents():
+        n = int(name[1:]) + (100000 if name[0] == "l" else 0)
+        docno[name] = n
+        c.docs[n] = {"title": title, "author": "", "body": "\n\n".join(paras),
+                     "year": int(courtgen.date_of(name)[:4])}
+        for t, g in grades.items():
+            c.rel.setdefault(t + 1, {})[n] = g
+    c.queries = gen.queries()
+    c.binary_min_gain = 1
+    return c
+
+
+LOADERS = {"cranfield": load_cranfield, "cisi": load_cisi, "court": load_court}
 
 
 def doc_filename(n):
-    return "%04d.html" % n
+    return "%04d.html" % n if n < 100000 else "long%06d.html" % n
 
 
 def docno_from_name(name):

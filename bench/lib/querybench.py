@@ -73,11 +73,12 @@ class Bench:
             peers.omega_build(root, self.omega_db)
             log("omindex: %.1f s" % (time.time() - t))
         self.omega = peers.Omega(os.path.join(self.cache, "omega-conf"), {"speed": self.omega_db})
-        if self.a.rebuild_peers or not os.path.exists(self.swish_index):
+        systems = self.a.systems.split(",")
+        if "swish-e" in systems and (self.a.rebuild_peers or not os.path.exists(self.swish_index)):
             t = time.time()
             speedcorpus.build_swish(root, self.swish_index, os.path.join(self.cache, "swish.conf"))
             log("swish-e -i: %.1f s" % (time.time() - t))
-        if self.a.rebuild_peers or not os.path.exists(self.fts5_db):
+        if "fts5" in systems and (self.a.rebuild_peers or not os.path.exists(self.fts5_db)):
             t = time.time()
             speedcorpus.build_fts5(root, self.fts5_db)
             log("fts5 build: %.1f s" % (time.time() - t))

@@ -28,6 +28,8 @@ def main():
     ap.add_argument("--cache", default=None, help="where converted files and indexes go")
     ap.add_argument("--collections", default="cranfield,cisi")
     ap.add_argument("--systems", default="civsearch,omega,fts5")
+    ap.add_argument("--baseline", help="another civsearch build (an earlier commit) scored beside this one, "
+                    "on its own index of the same files")
     ap.add_argument("--civ-arg", action="append", default=[],
                     help="extra civsearch argument (repeatable), e.g. --civ-arg=--bm25-k1=1.0")
     ap.add_argument("--no-reindex", action="store_true", help="reuse the civsearch indexes")
@@ -38,11 +40,14 @@ def main():
     build = os.path.abspath(a.build)
     cache = os.path.abspath(a.cache or os.path.join(build, "bench-cache"))
     systems = a.systems.split(",")
+    if a.baseline and "baseline" not in systems:
+        systems.insert(1, "baseline")
     results = []
     latency = {}
     for name in a.collections.split(","):
         coll = evalsets.LOADERS[name]()
-        base = os.path.join(cache, name)
+        base = os.path.join(cache, name if name != "court" else
+                            "court-" + os.environ.get("CIV_COURT", "800,120").replace(",", "-"))
         docs = evalsets.write_html(coll, os.path.join(base, "files"))
         qs = metrics.judged_queries(coll.rel, coll.binary_min_gain)
         runs = {}
@@ -72,6 +77,14 @@ def main():
             latency[name] = (statistics.median(wall), pct(wall, 95), max(wall),
                              statistics.median(inproc), pct(inproc, 95), max(inproc),
                              statistics.median(page), pct(page, 95), max(page))
+        if "baseline" in systems:
+            bbuild = os.path.abspath(a.baseline)
+            idx = os.path.join(base, "baseline-index")
+            if not (a.no_reindex and os.path.isdir(idx)):
+                peers.civ_build(bbuild, [docs], idx)
+            runs["baseline"] = {q: [evalsets.docno_from_name(i) for i in
+                                    peers.civ_query(bbuild, idx, coll.queries[q], a.limit)[0]]
+                                for q in qs}
         if "omega" in systems:
             db = os.path.join(base, "omega-db")
             if not os.path.isdir(db):

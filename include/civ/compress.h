@@ -21,6 +21,21 @@ int civ_is_gzip(const void *bytes, size_t len);
 civ_status civ_deflate(civ_buf *out, const void *in, size_t len, int level,
                        civ_error *err);
 
+/* A zlib compressor kept for many small inputs (the passages of a
+ * document), which spares setting one up for each. */
+typedef struct civ_deflater civ_deflater;
+
+/* *out is owned by the caller (civ_deflater_free); level 1..9. CIV_ENOMEM. */
+civ_status civ_deflater_new(civ_deflater **out, int level, civ_error *err);
+
+/* Appends the zlib compression of in[0..len) to out, as civ_deflate()
+ * does. CIV_ENOMEM. */
+civ_status civ_deflater_run(civ_deflater *z, civ_buf *out, const void *in, size_t len,
+                            civ_error *err);
+
+/* NULL is a no-op. */
+void civ_deflater_free(civ_deflater *z);
+
 /* Appends the zlib-decompressed in[0..len) to out. CIV_EFORMAT when the
  * data is damaged or truncated, CIV_ETOOBIG when the output would exceed
  * max_out bytes, CIV_ENOMEM. */

@@ -127,7 +127,8 @@ typedef enum civ_sort {
 int civ_sort_parse(civ_sort *out, const char *name);
 const char *civ_sort_name(civ_sort s);
 
-#define CIV_SEARCH_OPTS_VERSION 2
+/* Version 3 added snippets; version 2 callers are still served. */
+#define CIV_SEARCH_OPTS_VERSION 3
 
 typedef struct civ_search_opts {
     unsigned version;          /* CIV_SEARCH_OPTS_VERSION */
@@ -155,7 +156,14 @@ typedef struct civ_search_opts {
                                   one hit, the others named as its copies) */
     const char *const *facet_fields; /* facet_values > 0: the facets to count */
     size_t nfacet_fields;            /* (schema field names); 0: all of them */
+    unsigned snippets;         /* snippets a hit, each from another passage of
+                                  its text (0: one; at most CIV_SNIPPETS_MAX) */
+    const char *tuning;        /* NULL; "name=value,…" overrides ranking
+                                  constants, for bench sweeps (CIV_EINVAL
+                                  for a name it does not know) */
 } civ_search_opts;
+
+#define CIV_SNIPPETS_MAX 10
 
 #define CIV_SEARCH_OPTS_INIT \
     { .version = CIV_SEARCH_OPTS_VERSION, .limit = 10, .sort = CIV_SORT_RELEVANCE, .snippet_len = 200 }
@@ -166,6 +174,17 @@ typedef struct civ_span {
     size_t start;
     size_t len;
 } civ_span;
+
+/* One snippet of a hit: a passage of its text that shows the query's
+ * words, and where it is. */
+typedef struct civ_snippet {
+    const char *text;       /* plain UTF-8 text on one line, "…" where text
+                               was left out */
+    const civ_span *spans;  /* the query's words in it, in order */
+    size_t nspans;
+    unsigned page;          /* the page it starts on; 0: the document has no pages */
+    unsigned passage;       /* its passage, 1-based (civ/passage.h) */
+} civ_snippet;
 
 /* One hit. Owned by its civ_results; valid until civ_results_free(). */
 typedef struct civ_hit {
@@ -184,6 +203,25 @@ typedef struct civ_hit {
                                into this hit (0 with no_collapse) */
     const char *const *copy_ids; /* ids of up to 10 of them */
     size_t ncopy_ids;
+    /* Where the snippet is: its page (0 when the document has no pages)
+     * and passage (1-based; 0 when there is no snippet), of npassages. */
+    unsigned page;
+    unsigned passage;
+    unsigned npassages;
+    /* The snippets asked for (opts->snippets), each from another passage,
+     * in the order of the text; `snippet` above is the best of them. */
+    const civ_snippet *snippets;
+    size_t nsnippets;
+    /* How score was made, for --debug: Xapian's BM25 weight of the whole
+     * text; the BM25 weight of its best passage (best_passage, 1-based; 0
+     * when passages were not weighed) and the share it has in score; the
+     * prior added for the documents citing it (cited_by). */
+    double text_score;
+    double passage_score;
+    unsigned best_passage;
+    double passage_share;
+    double prior;
+    unsigned cited_by;
 } civ_hit;
 
 typedef struct civ_facet_value {
@@ -245,6 +283,7 @@ const char *civ_results_query_description(const civ_results *r);
 typedef struct civ_search_times {
     double parse;   /* checking and parsing the query, filters */
     double match;   /* matching and ranking (feedback round included) */
+    double rank;    /* weighing the best matches' passages, and the prior */
     double fetch;   /* reading the hits' records, decompressing their text */
     double snippet; /* finding the snippets in that text */
 } civ_search_times;

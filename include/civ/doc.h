@@ -26,6 +26,12 @@ extern "C" {
 
 typedef struct civ_doc civ_doc;
 
+/* Bytes [offset, offset + len) of a document's text (civ/passage.h). */
+typedef struct civ_passage {
+    size_t offset;
+    size_t len;
+} civ_passage;
+
 /* Creates an empty document. *out is owned by the caller (civ_doc_free). */
 civ_status civ_doc_new(civ_doc **out, civ_error *err);
 
@@ -100,6 +106,29 @@ int civ_doc_page_mark(const civ_doc *doc, size_t i, unsigned *page, size_t *offs
  * pages. */
 unsigned civ_doc_page_at(const civ_doc *doc, size_t offset);
 
+/* ---- passages stored apart ------------------------------------------
+ * The writer stores the text of a document of two passages or more
+ * (civ/passage.h) passage by passage, each compressed on its own, and the
+ * record only their lengths. Read back, such a document knows its
+ * passages but carries no text until the reader adds it passage by
+ * passage (lib/xapian does, for civ_db_get and snippets). */
+
+/* Passages whose text is stored apart: 0 for a document built in memory
+ * or whose record holds its text (one passage, or an index made before
+ * passages). */
+size_t civ_doc_npassages(const civ_doc *doc);
+
+/* Where the i-th of them (0-based) is in the text: *offset and *len in
+ * bytes. Returns 0, or -1 when i is out of range. */
+int civ_doc_passage(const civ_doc *doc, size_t i, size_t *offset, size_t *len);
+
+/* Appends passage i's text, read from its stored form (z[0..zlen), zlib)
+ * to the text: the passages must come in order, each once. CIV_ECORRUPT
+ * when the data is damaged or its length is not the passage's, CIV_EINVAL
+ * for a passage out of order, CIV_ENOMEM. */
+civ_status civ_doc_append_passage(civ_doc *doc, size_t i, const void *z, size_t zlen,
+                                  civ_error *err);
+
 /* CIV_OK, or the first failure of any call above (with its message). */
 civ_status civ_doc_check(const civ_doc *doc, civ_error *err);
 
@@ -108,14 +137,23 @@ civ_status civ_doc_check(const civ_doc *doc, civ_error *err);
  * kept as Xapian document data. Appends to out. */
 civ_status civ_doc_encode(civ_buf *out, const civ_doc *doc, int level, civ_error *err);
 
-/* Rebuilds a document from data made by civ_doc_encode(). The text is
- * decompressed only when want_text is set. *out is owned by the caller.
- * CIV_ECORRUPT when the data is not in this format. */
+/* Like civ_doc_encode() for a text stored apart as the passages
+ * ps[0..n), which must cover it in order: the record keeps their lengths
+ * instead of the text (section 'T'); the caller stores each passage's
+ * text (civ_deflate at its level). */
+civ_status civ_doc_encode_passages(civ_buf *out, const civ_doc *doc, const civ_passage *ps,
+                                   size_t n, civ_error *err);
+
+/* Rebuilds a document from data made by civ_doc_encode() or
+ * civ_doc_encode_passages(). The text is decompressed only when want_text
+ * is set, and only when the record holds it (civ_doc_npassages is 0).
+ * *out is owned by the caller. CIV_ECORRUPT when the data is not in this
+ * format. */
 civ_status civ_doc_decode(civ_doc **out, const char *data, size_t len,
                           int want_text, civ_error *err);
 
 /* Like civ_doc_decode() without the text, which comes as a stream instead:
- * *text (NULL when the document has none; the caller frees it) reads it a
+ * *text (NULL when the record holds none; the caller frees it) reads it a
  * part at a time into civ_doc_text_buf(*out), from data, which must
  * outlive it; *text_len is the whole text's length. Snippets read until
  * they find the query's words, and no further. */

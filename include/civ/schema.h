@@ -66,7 +66,8 @@ enum civ_slot {
     CIV_SLOT_DIGEST = 12, /* hash of the document's title and text: copies
                             share it (search results fold them) */
     CIV_SLOT_CITED_BY = 13, /* documents in the index citing this one
-                               (sortable_serialise): --sort cited */
+                               (sortable_serialise): --sort cited, and
+                               a mild prior in ranking where it is set */
     /* Facets of legal entities (docs/fields.md), values joined by
      * CIV_FACET_SEP. */
     CIV_SLOT_USC = 14,
@@ -82,9 +83,14 @@ enum civ_slot {
     CIV_SLOT_COURT = 24,
     CIV_SLOT_DOCKET = 25,
     CIV_SLOT_REDACTIONS = 26, /* redaction markers (sortable_serialise) */
-    CIV_SLOT_CITES = 27       /* ids of the documents it cites, joined by
+    CIV_SLOT_CITES = 27,      /* ids of the documents it cites, joined by
                                  CIV_FACET_SEP: read back by the citation
                                  graph of each run */
+    /* Passages stored apart (civ/passage.h), far above the fields' slots: */
+    CIV_SLOT_PASSAGE_INDEX = 200, /* where each passage's words end: varint
+                                     position before the text, count, then
+                                     each passage's last position as a delta */
+    CIV_SLOT_PASSAGE_TEXT = 256   /* + i: passage i's text, zlib (i from 0) */
 };
 
 /* Separator between several values of a multi-valued facet slot. */

@@ -37,8 +37,9 @@ typedef struct civ_utf8_stats {
 void civ_utf8_scan(civ_utf8_stats *out, const char *s, size_t len);
 
 /* Appends s[0..len) to out, replacing every invalid byte by U+FFFD and
- * dropping NULs and C0 controls other than TAB and LF (CR LF and lone CR
- * become LF). Returns the number of replacements made. */
+ * dropping NULs and C0 controls other than TAB, LF and FF (CR LF and
+ * lone CR become LF; FF ends a page of plain text, and is white space to
+ * the word splitters). Returns the number of replacements made. */
 size_t civ_utf8_sanitize(civ_buf *out, const char *s, size_t len);
 
 /* Length of the longest prefix of s[0..len) that is at most max bytes and

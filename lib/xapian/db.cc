@@ -58,8 +58,15 @@ extern "C" civ_status civ_db_get(civ_doc **out, civ_db *db, const char *id, int 
         Xapian::docid did = find_id(db->db, id);
         if (!did)
             return civ_error_set(err, CIV_ENOTFOUND, "no document with id %s", id);
-        std::string data = db->db.get_document(did).get_data();
-        return civ_doc_decode(out, data.data(), data.size(), want_text, err);
+        Xapian::Document xd = db->db.get_document(did);
+        std::string data = xd.get_data();
+        civ_status s = civ_doc_decode(out, data.data(), data.size(), want_text, err);
+        if (s == CIV_OK && want_text && civ_doc_npassages(*out) &&
+            (s = load_passages(*out, xd, err)) != CIV_OK) {
+            civ_doc_free(*out);
+            *out = nullptr;
+        }
+        return s;
     });
     CIV_CATCH(err, "index")
 }

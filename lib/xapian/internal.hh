@@ -325,6 +325,14 @@ std::string spelling_correction(const Xapian::Database &db, const Xapian::Stem &
 
 /* ---- snippets (snippet.cc) ------------------------------------------------ */
 
+/* A snippet: plain text on one line, with the spans of the query's words
+ * (byte ranges of text). */
+struct Snippet {
+    std::string text;
+    std::vector<civ_span> spans;
+    size_t offset = 0; /* where the text it shows starts in the text given */
+};
+
 /* Finds, in the stored text of each hit, the passage that best shows the
  * query's words, as plain text with match spans. */
 class Snippets {
@@ -332,11 +340,21 @@ class Snippets {
     Snippets(const civ_db *db, const Xapian::Query &words, size_t len);
     ~Snippets();
     /* The snippet of a stored record's text, read from the inflater a part
-     * at a time (total: the whole text's length). Fills text and spans
-     * (byte ranges of text); "" when the text is empty. CIV_ENOMEM only;
-     * damaged text gives what could be read. */
-    civ_status make(civ_inflater *z, size_t total, civ_buf *scratch, std::string &text,
-                    std::vector<civ_span> &spans, civ_error *err);
+     * at a time (total: the whole text's length). "" when the text is
+     * empty. CIV_ENOMEM only; damaged text gives what could be read. */
+    civ_status make(civ_inflater *z, size_t total, civ_buf *scratch, Snippet &out,
+                    civ_error *err) const;
+    /* The snippet of a whole passage t[0..n), with "…" before and after it
+     * where the document goes on (before, after). False, and out left
+     * alone, when none of the query's words is in it; *cover receives how
+     * many different ones are. */
+    bool from_passage(const char *t, size_t n, bool before, bool after, Snippet &out,
+                      unsigned *cover) const;
+    /* The start of t[0..n) (for a text without the query's words). */
+    void lead(const char *t, size_t n, bool after, Snippet &out) const;
+    /* How many different words of the query a passage should hold for the
+     * search to stop there: all of them, two for queries of more. */
+    unsigned enough() const;
     /* Every word of t[0..n) that is one of the query's (a phrase's words
      * each), as spans of t in order, at most max of them. */
     void mark(const char *t, size_t n, size_t max, std::vector<civ_span> &spans) const;
@@ -363,6 +381,125 @@ template <class F> Xapian::Query guarded(F f)
         return Xapian::Query::MatchNothing;
     }
 }
+
+/* ---- passages stored apart (passage.cc) --------------------------------- */
+
+/* Where the passages of a document end in term positions: the value of
+ * CIV_SLOT_PASSAGE_INDEX (docs/index-format.md). */
+struct PassageIndex {
+    Xapian::termpos body_start = 0;     /* the last position before the text */
+    std::vector<Xapian::termpos> ends;  /* each passage's last position */
+
+    std::string encode() const;
+    /* False (and empty) when v is not such a value. */
+    bool decode(const std::string &v);
+    /* The passage (0-based) holding a word at position pos; the fields'
+     * words, which come before the text, count as the first one's. */
+    size_t passage_of(Xapian::termpos pos) const;
+    /* Words of passage i. */
+    Xapian::termcount words(size_t i) const;
+};
+
+/* A word of the query as passage weights see it: its term, the weight
+ * its part of the query gives it, and whether it was typed (snippets
+ * look for those) or came from a feedback round or a similar document. */
+struct QueryTerm {
+    std::string term;
+    double factor = 1.0;
+    unsigned wqf = 1;
+    bool typed = false; /* snippets look for it */
+    bool rank = true;   /* it weighs in the ranking */
+};
+
+/* Adds the terms of q that carry weight (not those of filters or
+ * exclusions) to terms with factor and typed as given (a term already
+ * there counts again). False when q has a part passages cannot weigh (a
+ * wildcard, a scaled or external weight): its terms are still added. */
+bool query_terms(const Xapian::Query &q, double factor, bool typed, std::vector<QueryTerm> &terms);
+
+/* The constants of ranking by passages and the prior (search.cc has the
+ * tuned values and why); a hidden option overrides them for bench sweeps
+ * ("mix=0.4,k1=1.2"). */
+struct RankTuning {
+    double mix;          /* a long document's share of weight from its best passage */
+    double k1, b;        /* BM25 over passages */
+    double minnorm;      /* shortest passage length, as a share of the average */
+    double avg;          /* passage length (words) the normalisation is against */
+    unsigned depth;      /* best matches weighed again */
+    double prior, prior_max; /* cited-by prior: the weight's share prior * log(1 + n),
+                                at most prior_max */
+    double doc_b, doc_minnorm; /* BM25 of whole documents: b and shortest length */
+    double single;       /* 1: a document of one passage is weighed as one too */
+    double min_passages; /* fewer passages: weighed by the whole text alone */
+    /* Sets name=value pairs; false at the first it does not know. */
+    bool parse(const char *s);
+};
+
+/* The tuned values. */
+RankTuning rank_tuning();
+
+/* The weights of one document's passages. */
+struct PassageWeights {
+    bool several = false;     /* stored as passages; else one, and typed empty */
+    PassageIndex pi;
+    std::vector<double> all;  /* every ranking term; the fields' words count in each */
+    std::vector<double> typed;/* the typed words of its text only (snippets) */
+};
+
+/* Weights of documents' passages: BM25 over each passage's words (the
+ * term's positions within it) with the fields' words (title, headings…)
+ * counted in every passage as context, and the collection's term
+ * frequencies: for ranking by the best passage and choosing the
+ * passages snippets show. */
+class PassageScorer {
+  public:
+    /* terms: at most the PASSAGE_TERMS that weigh most are kept; mset
+     * gives their frequencies. */
+    PassageScorer(const civ_db *db, const Xapian::MSet &mset, std::vector<QueryTerm> terms,
+                  const RankTuning &tune);
+    bool empty() const { return terms_.empty(); }
+    /* Weighs the passages of documents dids (xds their documents) into
+     * out[i]: reads where their passages end, then each term's posting
+     * and positions in them, in docid order. */
+    void score(const std::vector<Xapian::docid> &dids, const std::vector<Xapian::Document> &xds,
+               std::vector<PassageWeights> &out) const;
+
+  private:
+    struct Term {
+        std::string term;
+        double weight; /* BM25's term weight, the query's factor and k1 + 1 folded in */
+        bool typed, rank;
+    };
+    /* BM25 of a term of weight `weight` seen tf times in a passage of
+     * len times the average length. */
+    double weigh(double weight, double tf, double len) const;
+    const civ_db *db_;
+    RankTuning tune_;
+    std::vector<Term> terms_;
+};
+
+/* A snippet of a document stored as passages, and which passage
+ * (0-based) it comes from. */
+struct PassageSnippet {
+    Snippet snippet;
+    size_t passage = 0;
+};
+
+/* Up to `want` snippets (at least one) of a document whose text is stored
+ * apart as passages (civ_doc_npassages(doc) >= 2; xd its Xapian document),
+ * each from another passage, the best first: the passages with the
+ * highest typed weights (PassageWeights::typed; empty when not weighed),
+ * else the first passages that hold the query's words, else the start of
+ * the text. Reads and inflates only the passages it shows or tries.
+ * CIV_ENOMEM only. */
+civ_status passage_snippets(const Snippets &snip, const civ_doc *doc, const Xapian::Document &xd,
+                            const std::vector<double> &typed, unsigned want,
+                            std::vector<PassageSnippet> &out, civ_error *err);
+
+/* Adds the text of doc's passages, stored apart in xd's value slots, to
+ * doc (civ_doc_npassages(doc) > 0; the text so far empty). CIV_ECORRUPT
+ * when one is missing or damaged, CIV_ENOMEM. */
+civ_status load_passages(civ_doc *doc, const Xapian::Document &xd, civ_error *err);
 
 } // namespace civx
 

@@ -346,8 +346,8 @@ struct civx::Snippets::Impl {
      * spans, "…" where text was left out. Only words that start like a
      * needle are stemmed. False (and nothing written) when no word of the
      * passage is one of the query's. */
-    bool passage(const char *t, size_t a, size_t n, size_t total, std::string &text,
-                 std::vector<civ_span> &spans) const
+    bool passage(const char *t, size_t a, size_t n, size_t total, bool before, bool after,
+                 std::string &text, std::vector<civ_span> &spans) const
     {
         size_t e = a + len < n ? word_boundary(t, a + len) : n;
         if (e <= a)
@@ -355,7 +355,7 @@ struct civx::Snippets::Impl {
         std::string out_text;
         std::vector<civ_span> out_spans;
         Out out(out_text, out_spans);
-        if (a > 0)
+        if (a > 0 || before)
             out.put(ELLIPSIS, 3);
         size_t hits = 0;
         size_t pending = a; /* text not yet written starts here */
@@ -420,11 +420,12 @@ struct civx::Snippets::Impl {
         if (hits == 0)
             return false;
         size_t end = e;
-        if (e < total)
+        bool more = e < total || after;
+        if (more)
             while (end > pending && space_byte(t[end - 1]))
                 end--;
         out.put(t + pending, end - pending);
-        if (e < total) {
+        if (more) {
             out.pending_space = false;
             out.text += ELLIPSIS;
         }
@@ -436,7 +437,8 @@ struct civx::Snippets::Impl {
     /* The first len bytes of text or fewer, cut at a space (never inside
      * a UTF-8 sequence), with "…" when cut: the snippet of a document
      * whose text holds none of the query's words. */
-    void lead(const char *t, size_t tlen, std::string &text, std::vector<civ_span> &spans) const
+    void lead(const char *t, size_t tlen, bool after, std::string &text,
+              std::vector<civ_span> &spans) const
     {
         size_t start = 0;
         while (start < tlen && space_byte(t[start]))
@@ -448,6 +450,10 @@ struct civx::Snippets::Impl {
         Out out(out_text, out_spans);
         if (tlen <= len) {
             out.put(t, tlen);
+            if (after) {
+                out.pending_space = false;
+                out.text += ELLIPSIS;
+            }
         } else {
             size_t cut = civ_utf8_clip(t, tlen, len);
             size_t sp = cut;
@@ -467,8 +473,8 @@ struct civx::Snippets::Impl {
      * passage the needles point at. False when none of the query's words
      * is there, or the passage runs past the end of a text read only in
      * part. *cover: how many different needles the passage has. */
-    bool find(const char *t, size_t n, size_t from, size_t total, unsigned *cover, std::string &text,
-              std::vector<civ_span> &spans) const
+    bool find(const char *t, size_t n, size_t from, size_t total, bool before, bool after,
+              unsigned *cover, Snippet &out) const
     {
         size_t at;
         if (hl.needles.empty() || !best_place(t + from, n - from, hl.needles, len * 3 / 2, &at, cover))
@@ -487,7 +493,10 @@ struct civx::Snippets::Impl {
         size_t s0 = want > 0 ? word_boundary(t, want) : 0;
         if (s0 > at || s0 < from)
             s0 = at;
-        return passage(t, s0, n, total, text, spans);
+        if (!passage(t, s0, n, total, before, after, out.text, out.spans))
+            return false;
+        out.offset = s0;
+        return true;
     }
 };
 
@@ -520,8 +529,31 @@ civx::Snippets::Snippets(const civ_db *db, const Xapian::Query &words, size_t le
 
 civx::Snippets::~Snippets() = default;
 
-civ_status civx::Snippets::make(civ_inflater *z, size_t total, civ_buf *tb, std::string &text,
-                                std::vector<civ_span> &spans, civ_error *err)
+unsigned civx::Snippets::enough() const
+{
+    size_t n = impl_->hl.needles.size();
+    return n <= 3 ? static_cast<unsigned>(std::max<size_t>(n, 1)) : 2;
+}
+
+bool civx::Snippets::from_passage(const char *t, size_t n, bool before, bool after, Snippet &out,
+                                  unsigned *cover) const
+{
+    Snippet s;
+    *cover = 0;
+    if (!impl_->find(t, n, 0, n, before, after, cover, s))
+        return false;
+    out = std::move(s);
+    return true;
+}
+
+void civx::Snippets::lead(const char *t, size_t n, bool after, Snippet &out) const
+{
+    impl_->lead(t, n, after, out.text, out.spans);
+    out.offset = 0;
+}
+
+civ_status civx::Snippets::make(civ_inflater *z, size_t total, civ_buf *tb, Snippet &out,
+                                civ_error *err) const
 {
     const Impl &im = *impl_;
     const size_t len = im.len;
@@ -534,15 +566,13 @@ civ_status civx::Snippets::make(civ_inflater *z, size_t total, civ_buf *tb, std:
      * passage with the most of them then serves): a long document costs
      * what it takes to reach a good passage, seldom its whole length. */
     size_t part = std::max<size_t>(1024, len * 5);
-    size_t nneedles = im.hl.needles.size();
-    const unsigned enough = nneedles <= 3 ? static_cast<unsigned>(std::max<size_t>(nneedles, 1)) : 2;
+    const unsigned want = enough();
     int complete = 0;
     size_t head_cut = 0, scanned = 0;
     unsigned best_cover = 0;
-    text.clear();
-    spans.clear();
+    out = Snippet();
     civ_error zerr = CIV_ERROR_INIT;
-    while (best_cover < enough && !complete) {
+    while (best_cover < want && !complete) {
         if (civ_inflater_read(z, tb, part, &complete, &zerr) != CIV_OK) {
             if (zerr.code == CIV_ENOMEM)
                 return civ_error_set(err, CIV_ENOMEM, "out of memory");
@@ -556,19 +586,17 @@ civ_status civx::Snippets::make(civ_inflater *z, size_t total, civ_buf *tb, std:
         size_t from = scanned > len ? word_boundary(tb->data, scanned - len) : 0;
         if (cut > from || scanned == 0) {
             unsigned cover = 0;
-            std::string t2;
-            std::vector<civ_span> s2;
-            if (im.find(tb->data, cut, from, complete ? cut : total, &cover, t2, s2) &&
+            Snippet s2;
+            if (im.find(tb->data, cut, from, complete ? cut : total, false, false, &cover, s2) &&
                 cover > best_cover) {
-                text.swap(t2);
-                spans.swap(s2);
+                out = std::move(s2);
                 best_cover = cover;
             }
         }
         scanned = cut;
     }
-    if (text.empty() && tb->len > 0)
-        im.lead(tb->data, head_cut ? head_cut : tb->len, text, spans);
+    if (out.text.empty() && tb->len > 0)
+        im.lead(tb->data, head_cut ? head_cut : tb->len, false, out.text, out.spans);
     return CIV_OK;
 }
 

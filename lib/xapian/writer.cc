@@ -5,6 +5,11 @@
 #include <ctime>
 #include <map>
 
+extern "C" {
+#include "civ/compress.h"
+#include "civ/passage.h"
+}
+
 using namespace civx;
 
 namespace {
@@ -69,6 +74,43 @@ std::string encode(const civ_writer *w, const civ_doc *doc, civ_status *s, civ_e
     std::string r = *s == CIV_OK ? std::string(data.data, data.len) : std::string();
     civ_buf_free(&data);
     return r;
+}
+
+/* Indexes the text of doc as its passages ps[0..n), n >= 2, one after
+ * the other (the same terms and positions as the whole text), and stores
+ * each passage's text in a value slot of its own, and where their words
+ * end; *data receives the record (civ_doc_encode_passages). */
+civ_status put_passages(civ_writer *w, const civ_doc *doc, Xapian::Document &xd,
+                        const civ_passage *ps, size_t n, std::string &data, civ_error *err)
+{
+    size_t tlen;
+    const char *text = civ_doc_text(doc, &tlen);
+    if (!w->deflater) {
+        civ_status s = civ_deflater_new(&w->deflater, w->text_level, err);
+        if (s != CIV_OK)
+            return s;
+    }
+    PassageIndex pi;
+    pi.body_start = w->tg.get_termpos();
+    civ_buf z = CIV_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        w->tg.index_text(Xapian::Utf8Iterator(text + ps[i].offset, ps[i].len));
+        pi.ends.push_back(w->tg.get_termpos());
+        civ_buf_reset(&z);
+        civ_status s = civ_deflater_run(w->deflater, &z, text + ps[i].offset, ps[i].len, err);
+        if (s != CIV_OK) {
+            civ_buf_free(&z);
+            return s;
+        }
+        xd.add_value(static_cast<Xapian::valueno>(CIV_SLOT_PASSAGE_TEXT + i), std::string(z.data, z.len));
+    }
+    xd.add_value(CIV_SLOT_PASSAGE_INDEX, pi.encode());
+    civ_buf_reset(&z);
+    civ_status s = civ_doc_encode_passages(&z, doc, ps, n, err);
+    if (s == CIV_OK)
+        data.assign(z.data, z.len);
+    civ_buf_free(&z);
+    return s;
 }
 
 /* The unique id of a document (its Q term without the prefix). */
@@ -211,15 +253,29 @@ extern "C" civ_status civ_writer_put(civ_writer *w, const civ_doc *doc, size_t *
         xd.add_boolean_term(t);
     size_t tlen;
     const char *text = civ_doc_text(doc, &tlen);
-    if (tlen)
-        w->tg.index_text(Xapian::Utf8Iterator(text, tlen));
+    /* A text of several passages is indexed and stored passage by
+     * passage; one of a single passage as a whole, in the record. */
+    civ_passage *ps = nullptr;
+    size_t np = 0;
+    if (tlen && civ_passages_split(&ps, &np, doc, err) != CIV_OK)
+        return CIV_ENOMEM;
+    std::unique_ptr<civ_passage, void (*)(void *)> ps_owner(ps, free);
+    std::string data;
+    if (np >= 2 && w->text_level > 0) {
+        s = put_passages(w, doc, xd, ps, np, data, err);
+        if (s != CIV_OK)
+            return s;
+    } else {
+        if (tlen)
+            w->tg.index_text(Xapian::Utf8Iterator(text, tlen));
+        data = encode(w, doc, &s, err);
+        if (s != CIV_OK)
+            return s;
+    }
     if (w->spelling)
         count_spelling(w, doc, xd);
     for (auto &kv : slots)
         xd.add_value(kv.first, kv.second);
-    std::string data = encode(w, doc, &s, err);
-    if (s != CIV_OK)
-        return s;
     xd.set_data(data);
     if (bytes)
         *bytes = pending_estimate(xd, w->tg.get_termpos(), data.size());
@@ -248,8 +304,15 @@ extern "C" civ_status civ_writer_get(civ_doc **out, civ_writer *w, const char *i
     Xapian::docid did = find_id(w->db, id);
     if (!did)
         return civ_error_set(err, CIV_ENOTFOUND, "no document with id %s", id);
-    std::string data = w->db.get_document(did).get_data();
-    return civ_doc_decode(out, data.data(), data.size(), want_text, err);
+    Xapian::Document xd = w->db.get_document(did);
+    std::string data = xd.get_data();
+    civ_status s = civ_doc_decode(out, data.data(), data.size(), want_text, err);
+    if (s == CIV_OK && want_text && civ_doc_npassages(*out) &&
+        (s = load_passages(*out, xd, err)) != CIV_OK) {
+        civ_doc_free(*out);
+        *out = nullptr;
+    }
+    return s;
     CIV_CATCH(err, w->path.c_str())
 }
 
@@ -296,7 +359,21 @@ extern "C" civ_status civ_writer_update(civ_writer *w, const char *id, const civ
         xd.remove_value(kv.first);
     for (auto &kv : new_slots)
         xd.add_value(kv.first, kv.second);
-    std::string data = encode(w, doc, &s, err);
+    /* The text stays where it is: passages stored apart keep their slots,
+     * and the record their lengths. */
+    std::string data;
+    size_t np = civ_doc_npassages(old);
+    if (np) {
+        std::vector<civ_passage> ps(np);
+        for (size_t i = 0; i < np; i++)
+            civ_doc_passage(old, i, &ps[i].offset, &ps[i].len);
+        civ_buf b = CIV_BUF_INIT;
+        s = civ_doc_encode_passages(&b, doc, ps.data(), np, err);
+        data.assign(b.data ? b.data : "", b.len);
+        civ_buf_free(&b);
+    } else {
+        data = encode(w, doc, &s, err);
+    }
     if (s != CIV_OK)
         return s;
     xd.set_data(data);

@@ -7,6 +7,10 @@
 
 #include "internal.hh"
 
+extern "C" {
+#include "civ/compress.h"
+}
+
 #include <unordered_set>
 
 namespace civx {
@@ -88,6 +92,8 @@ struct civ_writer {
      * documents had each. */
     std::string spell_lang;
     civx::WordCounts spell_words;
+    civ_deflater *deflater = nullptr; /* passages' text, made on first use */
+    ~civ_writer() { civ_deflater_free(deflater); }
 };
 
 namespace civx {

@@ -51,6 +51,10 @@ static void test_utf8(void **state)
     assert_int_equal(bad, 1);
     assert_string_equal(civ_buf_str(&b), "a\xef\xbf\xbdz\nbc");
     civ_buf_free(&b);
+    /* A form feed (a page's end) stays; other controls go. */
+    civ_utf8_sanitize(&b, "p1\fp2\v\x01x", 8);
+    assert_string_equal(civ_buf_str(&b), "p1\fp2x");
+    civ_buf_free(&b);
     assert_int_equal(civ_utf8_clip("caf\xc3\xa9", 5, 4), 3);
 }
 

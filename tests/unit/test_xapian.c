@@ -605,6 +605,154 @@ static void test_snippets_and_get(void **state)
     civ_db_free(db);
 }
 
+/* Paragraphs of `words` words each of neutral filler, `topic` put in
+ * every `every`-th paragraph (at its fifth word) `times` times. */
+static char *filler_text(unsigned paras, unsigned words, const char *topic, unsigned every,
+                         unsigned times)
+{
+    static const char *const w[] = { "the", "committee", "met", "on", "tuesday", "and", "read",
+                                     "minutes", "of", "a", "long", "session", "about", "roads",
+                                     "budget", "river", "bridge", "weather" };
+    size_t cap = (size_t)paras * words * 16 + 64, n = 0;
+    char *t = malloc(cap);
+    assert_non_null(t);
+    unsigned r = 7;
+    for (unsigned p = 0; p < paras; p++) {
+        for (unsigned k = 0; k < words; k++) {
+            r = r * 1103515245u + 12345u;
+            const char *x = w[(r >> 16) % (sizeof w / sizeof *w)];
+            if (topic && p % every == 0 && k >= 4 && k < 4 + times)
+                x = topic;
+            n += (size_t)snprintf(t + n, cap - n, "%s%s", k ? " " : "", x);
+        }
+        n += (size_t)snprintf(t + n, cap - n, ".\n\n");
+    }
+    return t;
+}
+
+/* The cited-by prior (CIV_SLOT_CITED_BY): lifts a landmark above its
+ * uncited twin, by a share of its weight, and does not bury an uncited
+ * document that is more about the query; without a citation graph it is
+ * nothing. */
+static void test_cited_by_prior(void **state)
+{
+    (void)state;
+    char p[300], q[300];
+    path_in_tmp(p, sizeof p, "cited");
+    path_in_tmp(q, sizeof q, "uncited");
+    for (int graph = 1; graph >= 0; graph--) {
+        civ_writer *w = NULL;
+        assert_int_equal(civ_writer_open(&w, graph ? p : q, NULL, NULL), CIV_OK);
+        char *once = filler_text(1, 120, "miranda", 1, 1);
+        char *more = filler_text(1, 120, "miranda", 1, 4);
+        civ_doc *d = make_doc("landmark.txt", "Case summary", NULL, NULL, NULL, once);
+        if (graph)
+            civ_doc_add_str(d, "cited_by", "100");
+        put(w, d);
+        put(w, make_doc("recent.txt", "Case summary", NULL, NULL, NULL, once));
+        put(w, make_doc("about.txt", "Case summary", NULL, NULL, NULL, more));
+        d = make_doc("other.txt", "Another summary", NULL, NULL, NULL, "nothing to do with it");
+        if (graph)
+            civ_doc_add_str(d, "cited_by", "3");
+        put(w, d);
+        free(once);
+        free(more);
+        assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+        civ_writer_free(w);
+    }
+    civ_db *db = NULL;
+    assert_int_equal(civ_db_open(&db, p, NULL), CIV_OK);
+    civ_results *r = search(db, "miranda", CIV_OK);
+    assert_int_equal(civ_results_size(r), 3);
+    /* More about it, uncited, stays first; the landmark passes its twin. */
+    assert_string_equal(first_id(r), "about.txt");
+    const civ_hit *l = civ_results_hit(r, 1), *t = civ_results_hit(r, 2);
+    assert_string_equal(civ_doc_get(l->doc, "id"), "landmark.txt");
+    assert_string_equal(civ_doc_get(t->doc, "id"), "recent.txt");
+    assert_int_equal(l->cited_by, 100);
+    /* A share of its weight: 3% x log(1 + 100), about 14%. */
+    double share = l->prior / (l->score - l->prior);
+    assert_true(share > 0.1384 && share < 0.1385);
+    assert_true(l->score - l->prior < t->score + 1e-9 && l->score - l->prior > t->score - 1e-9);
+    assert_int_equal(t->cited_by, 0);
+    assert_true(t->prior == 0 && t->score == t->text_score);
+    civ_results_free(r);
+    civ_db_free(db);
+
+    /* No citation graph: the same texts score as plain BM25. */
+    assert_int_equal(civ_db_open(&db, q, NULL), CIV_OK);
+    r = search(db, "miranda", CIV_OK);
+    assert_int_equal(civ_results_size(r), 3);
+    for (size_t i = 0; i < 3; i++) {
+        const civ_hit *h = civ_results_hit(r, i);
+        assert_true(h->prior == 0 && h->cited_by == 0 && h->score == h->text_score);
+    }
+    assert_string_equal(first_id(r), "about.txt");
+    civ_results_free(r);
+    civ_db_free(db);
+}
+
+/* Passages: a short document about a thing ranks above a long one that
+ * names it in passing, a long one whose one passage is about it still
+ * ranks first, and the hit says which passage and how it was weighed. */
+static void test_passage_ranking(void **state)
+{
+    (void)state;
+    char p[300];
+    path_in_tmp(p, sizeof p, "passages");
+    civ_writer *w = NULL;
+    assert_int_equal(civ_writer_open(&w, p, NULL, NULL), CIV_OK);
+    /* 60 paragraphs of 150 words: passages of two paragraphs each. */
+    char *passing = filler_text(60, 150, "habeas", 1, 2);
+    char *summary = filler_text(2, 150, "habeas", 1, 5);
+    char *dense = filler_text(60, 150, NULL, 1, 0);
+    /* Paragraph 31 (passage 16) of this one is about "certiorari". */
+    char *at = dense;
+    for (int k = 0; k < 31; k++)
+        at = strstr(at, "\n\n") + 2;
+    for (int k = 0; k < 12; k++) {
+        at = strchr(at, ' ') + 1;
+        char *end = strchr(at, ' ');
+        size_t n = (size_t)(end - at);
+        if (n >= 3) {
+            memset(at, ' ', n);
+            memcpy(at, "cert", 4 <= n ? 4 : n);
+        }
+        at = end;
+    }
+    put(w, make_doc("passing.txt", "Transcript", NULL, NULL, NULL, passing));
+    put(w, make_doc("summary.txt", "Summary", NULL, NULL, NULL, summary));
+    put(w, make_doc("dense.txt", "Opinion", NULL, NULL, NULL, dense));
+    put(w, make_doc("brief.txt", "Brief", NULL, NULL, NULL, "a brief that names cert once"));
+    free(passing);
+    free(summary);
+    free(dense);
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    civ_writer_free(w);
+
+    civ_db *db = NULL;
+    assert_int_equal(civ_db_open(&db, p, NULL), CIV_OK);
+    civ_results *r = search(db, "habeas", CIV_OK);
+    assert_int_equal(civ_results_size(r), 2);
+    assert_string_equal(first_id(r), "summary.txt");
+    const civ_hit *h = civ_results_hit(r, 1);
+    assert_int_equal(h->npassages, 30);
+    assert_true(h->best_passage >= 1 && h->best_passage <= 30);
+    assert_true(h->passage_share > 0 && h->passage_share < 1);
+    assert_true(h->score < h->text_score); /* its passages are weaker than its whole */
+    civ_results_free(r);
+
+    r = search(db, "cert", CIV_OK);
+    assert_int_equal(civ_results_size(r), 2);
+    assert_string_equal(first_id(r), "dense.txt");
+    h = civ_results_hit(r, 0);
+    assert_int_equal(h->best_passage, 16);
+    assert_int_equal(h->passage, 16);
+    assert_int_equal(h->page, 0);
+    civ_results_free(r);
+    civ_db_free(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -620,6 +768,8 @@ int main(void)
         cmocka_unit_test(test_query_language),
         cmocka_unit_test(test_sort_filters_facets),
         cmocka_unit_test(test_snippets_and_get),
+        cmocka_unit_test(test_cited_by_prior),
+        cmocka_unit_test(test_passage_ranking),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

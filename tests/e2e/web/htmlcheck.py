@@ -28,7 +28,7 @@ ALLOWED = {
     "h1": {"dir"}, "h2": {"id", "class", "dir"},
     "p": {"class", "role", "dir", "id"}, "mark": {"id"},
     "ol": {"class", "start"}, "ul": {"class", "aria-label"}, "li": {"class", "lang"},
-    "span": {"class", "aria-hidden", "aria-current", "dir"},
+    "span": {"class", "aria-hidden", "aria-current", "dir", "id"},
     "time": {"datetime"}, "q": {"dir"}, "code": set(), "b": set(),
     "dl": {"class"}, "dt": set(), "dd": {"dir"},
 }

@@ -1,0 +1,391 @@
+/* lib/xapian/passage.cc — passages stored apart: where their words are
+ * (the position index) and their text. */
+#include "internal.hh"
+
+#include <algorithm>
+#include <cmath>
+
+extern "C" {
+#include "civ/compress.h"
+#include "civ/passage.h"
+}
+
+using namespace civx;
+
+namespace {
+
+void put_varint(std::string &s, uint64_t v)
+{
+    do {
+        unsigned char c = v & 0x7F;
+        v >>= 7;
+        s += static_cast<char>(c | (v ? 0x80 : 0));
+    } while (v);
+}
+
+bool get_varint(const char *&p, const char *end, uint64_t &v)
+{
+    v = 0;
+    for (int shift = 0; shift < 64 && p < end; shift += 7) {
+        unsigned char c = static_cast<unsigned char>(*p++);
+        v |= static_cast<uint64_t>(c & 0x7F) << shift;
+        if (!(c & 0x80))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+std::string civx::PassageIndex::encode() const
+{
+    std::string v;
+    put_varint(v, body_start);
+    put_varint(v, ends.size());
+    Xapian::termpos prev = body_start;
+    for (Xapian::termpos e : ends) {
+        put_varint(v, e - prev);
+        prev = e;
+    }
+    return v;
+}
+
+bool civx::PassageIndex::decode(const std::string &v)
+{
+    const char *p = v.data(), *end = p + v.size();
+    uint64_t start, n, d;
+    ends.clear();
+    if (!get_varint(p, end, start) || !get_varint(p, end, n) || n > v.size() ||
+        start > UINT32_MAX)
+        return false;
+    body_start = static_cast<Xapian::termpos>(start);
+    uint64_t at = start;
+    ends.reserve(n);
+    for (uint64_t i = 0; i < n; i++) {
+        if (!get_varint(p, end, d) || (at += d) > UINT32_MAX) {
+            ends.clear();
+            return false;
+        }
+        ends.push_back(static_cast<Xapian::termpos>(at));
+    }
+    return true;
+}
+
+size_t civx::PassageIndex::passage_of(Xapian::termpos pos) const
+{
+    /* The first passage whose last position is at or after pos. */
+    auto it = std::lower_bound(ends.begin(), ends.end(), pos);
+    if (it == ends.end())
+        return ends.empty() ? 0 : ends.size() - 1;
+    return static_cast<size_t>(it - ends.begin());
+}
+
+Xapian::termcount civx::PassageIndex::words(size_t i) const
+{
+    if (i >= ends.size())
+        return 0;
+    return ends[i] - (i ? ends[i - 1] : body_start);
+}
+
+civ_status civx::load_passages(civ_doc *doc, const Xapian::Document &xd, civ_error *err)
+{
+    size_t n = civ_doc_npassages(doc);
+    for (size_t i = 0; i < n; i++) {
+        std::string z = xd.get_value(static_cast<Xapian::valueno>(CIV_SLOT_PASSAGE_TEXT + i));
+        if (z.empty())
+            return civ_error_set(err, CIV_ECORRUPT, "passage %zu of the stored text is missing", i + 1);
+        civ_status s = civ_doc_append_passage(doc, i, z.data(), z.size(), err);
+        if (s != CIV_OK)
+            return s;
+    }
+    return CIV_OK;
+}
+
+/* ---- weighing passages ------------------------------------------------- */
+
+namespace {
+
+/* Terms weighed in passages: the rarest (heaviest) of the query's; a
+ * pasted page keeps far more, each costing a posting and a position
+ * list a document. */
+const size_t PASSAGE_TERMS = 12;
+
+} // namespace
+
+bool civx::RankTuning::parse(const char *s)
+{
+    struct { const char *name; double *d; } knobs[] = {
+        { "mix", &mix }, { "k1", &k1 }, { "b", &b }, { "minnorm", &minnorm }, { "avg", &avg },
+        { "prior", &prior }, { "prior_max", &prior_max }, { "doc_b", &doc_b },
+        { "doc_minnorm", &doc_minnorm }, { "single", &single },
+        { "min_passages", &min_passages },
+    };
+    while (s && *s) {
+        const char *eq = strchr(s, '=');
+        if (!eq)
+            return false;
+        std::string name(s, static_cast<size_t>(eq - s));
+        char *end;
+        double v = strtod(eq + 1, &end);
+        if (end == eq + 1 || !(v >= 0 && v <= 1e6))
+            return false;
+        bool known = false;
+        for (auto &k : knobs)
+            if (name == k.name)
+                *k.d = v, known = true;
+        if (name == "depth")
+            depth = static_cast<unsigned>(v), known = true;
+        if (!known)
+            return false;
+        s = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',')
+            return false;
+    }
+    return true;
+}
+
+bool civx::query_terms(const Xapian::Query &q, double factor, bool typed, std::vector<QueryTerm> &terms)
+{
+    switch (q.get_type()) {
+    case Xapian::Query::LEAF_TERM: {
+        Xapian::TermIterator t = q.get_terms_begin();
+        if (t == q.get_terms_end() || (*t).empty())
+            return true;
+        for (QueryTerm &qt : terms) {
+            if (qt.term == *t && qt.factor == factor && qt.rank) {
+                qt.wqf++;
+                qt.typed = qt.typed || typed;
+                return true;
+            }
+        }
+        QueryTerm qt;
+        qt.term = *t;
+        qt.factor = factor;
+        qt.typed = typed;
+        terms.push_back(qt);
+        return true;
+    }
+    case Xapian::Query::LEAF_MATCH_ALL:
+    case Xapian::Query::LEAF_MATCH_NOTHING:
+    case Xapian::Query::OP_VALUE_RANGE:
+    case Xapian::Query::OP_VALUE_GE:
+    case Xapian::Query::OP_VALUE_LE:
+        return true;
+    case Xapian::Query::OP_AND_NOT:
+    case Xapian::Query::OP_FILTER:
+        /* Only the first part weighs. */
+        return q.get_num_subqueries() == 0 || query_terms(q.get_subquery(0), factor, typed, terms);
+    case Xapian::Query::OP_WILDCARD:
+    case Xapian::Query::OP_SCALE_WEIGHT:
+    case Xapian::Query::LEAF_POSTING_SOURCE:
+        return false;
+    default: {
+        bool ok = true;
+        for (size_t i = 0; i < q.get_num_subqueries(); i++)
+            ok = query_terms(q.get_subquery(i), factor, typed, terms) && ok;
+        return ok;
+    }
+    }
+}
+
+civx::PassageScorer::PassageScorer(const civ_db *db, const Xapian::MSet &mset,
+                                   std::vector<QueryTerm> terms, const RankTuning &tune)
+    : db_(db), tune_(tune)
+{
+    double n = static_cast<double>(db->db.get_doccount());
+    for (const QueryTerm &qt : terms) {
+        double tf = mset.get_termfreq(qt.term);
+        if (tf <= 0)
+            continue;
+        /* BM25's term weight as Xapian computes it (k3 = 1). */
+        double tw = (n - tf + 0.5) / (tf + 0.5);
+        if (tw < 2)
+            tw = tw * 0.5 + 1;
+        Term t;
+        t.term = qt.term;
+        t.weight = std::log(tw) * qt.factor * (2.0 * qt.wqf / (1.0 + qt.wqf)) * (tune_.k1 + 1);
+        t.typed = qt.typed && !(qt.term[0] >= 'A' && qt.term[0] <= 'Z');
+        t.rank = qt.rank;
+        terms_.push_back(t);
+    }
+    /* The heaviest first. */
+    std::stable_sort(terms_.begin(), terms_.end(),
+                     [](const Term &a, const Term &b) { return a.weight > b.weight; });
+    if (terms_.size() > PASSAGE_TERMS)
+        terms_.resize(PASSAGE_TERMS);
+}
+
+void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
+                                const std::vector<Xapian::Document> &xds,
+                                std::vector<PassageWeights> &out) const
+{
+    out.assign(dids.size(), PassageWeights());
+    if (dids.empty())
+        return;
+    std::vector<size_t> order;
+    for (size_t k = 0; k < dids.size(); k++) {
+        PassageWeights &w = out[k];
+        /* A document of one passage is weighed as one, from its wdf, or
+         * not at all (it is its own best passage). */
+        if (w.pi.decode(xds[k].get_value(CIV_SLOT_PASSAGE_INDEX)) && w.pi.ends.size() >= 2)
+            w.several = true;
+        else if (tune_.single <= 0)
+            continue;
+        order.push_back(k);
+        size_t np = w.several ? w.pi.ends.size() : 1;
+        w.all.assign(np, 0.0);
+        if (w.several)
+            w.typed.assign(np, 0.0);
+    }
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return dids[a] < dids[b]; });
+    /* Passages are measured against the length they aim at, or the
+     * collection's average document where that is shorter: in a
+     * collection of short documents a document's weight as one passage
+     * is its weight as a whole. */
+    double avg = std::min(tune_.avg, std::max(1.0, db_->db.get_avlength()));
+    std::vector<Xapian::termcount> head_len(dids.size(), 0), doc_len(dids.size(), 0);
+    std::vector<bool> have_len(dids.size(), false);
+    std::vector<unsigned> body;
+    for (const Term &t : terms_) {
+        Xapian::PostingIterator p = db_->db.postlist_begin(t.term);
+        for (size_t k : order) {
+            Xapian::docid did = dids[k];
+            p.skip_to(did);
+            if (p == db_->db.postlist_end(t.term))
+                break;
+            if (*p != did)
+                continue;
+            PassageWeights &w = out[k];
+            const PassageIndex &pi = w.pi;
+            if (!have_len[k]) {
+                doc_len[k] = p.get_doclength();
+                Xapian::termcount text = w.several ? pi.ends.back() - pi.body_start : 0;
+                head_len[k] = doc_len[k] > text ? doc_len[k] - text : 0;
+                have_len[k] = true;
+            }
+            Xapian::termcount wdf = p.get_wdf();
+            if (!w.several) {
+                if (t.rank)
+                    w.all[0] += weigh(t.weight, wdf, doc_len[k] / avg);
+                continue;
+            }
+            size_t np = pi.ends.size();
+            body.assign(np, 0);
+            Xapian::termcount in_text = 0;
+            for (Xapian::PositionIterator q = db_->db.positionlist_begin(did, t.term);
+                 q != db_->db.positionlist_end(did, t.term); ++q) {
+                if (*q > pi.body_start) {
+                    body[pi.passage_of(*q)]++;
+                    in_text++;
+                }
+            }
+            /* The fields' share of the term (a title word counts its
+             * weight, once a position) is context for every passage. */
+            double head = wdf > in_text ? wdf - in_text : 0;
+            for (size_t i = 0; i < np; i++) {
+                double tf = body[i] + head;
+                if (tf <= 0)
+                    continue;
+                double len = (pi.words(i) + head_len[k]) / avg;
+                if (t.rank)
+                    w.all[i] += weigh(t.weight, tf, len);
+                if (t.typed && body[i])
+                    w.typed[i] += weigh(t.weight, body[i], len);
+            }
+        }
+    }
+}
+
+double civx::PassageScorer::weigh(double weight, double tf, double len) const
+{
+    double k = tune_.k1 * (std::max(len, tune_.minnorm) * tune_.b + (1 - tune_.b));
+    return weight * tf / (k + tf);
+}
+
+/* ---- snippets from passages ----------------------------------------------- */
+
+namespace {
+
+/* Inflates passage i of doc into b (emptied first). False when its
+ * stored form is missing or damaged (it is then skipped); CIV_ENOMEM is
+ * reported through *s. */
+bool read_passage(const civ_doc *doc, const Xapian::Document &xd, size_t i, civ_buf *b,
+                  civ_status *s, civ_error *err)
+{
+    size_t off, len;
+    civ_doc_passage(doc, i, &off, &len);
+    std::string z = xd.get_value(static_cast<Xapian::valueno>(CIV_SLOT_PASSAGE_TEXT + i));
+    civ_buf_reset(b);
+    if (z.empty())
+        return false;
+    civ_error zerr = CIV_ERROR_INIT;
+    if (civ_inflate(b, z.data(), z.size(), len, &zerr) != CIV_OK) {
+        if (zerr.code == CIV_ENOMEM)
+            *s = civ_error_set(err, CIV_ENOMEM, "out of memory");
+        return false;
+    }
+    return b->len == len;
+}
+
+} // namespace
+
+civ_status civx::passage_snippets(const Snippets &snip, const civ_doc *doc, const Xapian::Document &xd,
+                                  const std::vector<double> &typed, unsigned want,
+                                  std::vector<PassageSnippet> &out, civ_error *err)
+{
+    size_t np = civ_doc_npassages(doc);
+    out.clear();
+    if (want == 0)
+        want = 1;
+    civ_buf b = CIV_BUF_INIT;
+    civ_status s = CIV_OK;
+    auto take = [&](size_t i, unsigned *cover) -> bool {
+        PassageSnippet ps;
+        ps.passage = i;
+        if (!read_passage(doc, xd, i, &b, &s, err) ||
+            !snip.from_passage(b.data, b.len, i > 0, i + 1 < np, ps.snippet, cover))
+            return false;
+        out.push_back(std::move(ps));
+        return true;
+    };
+    /* The passages whose words weigh most, as the positions say. */
+    std::vector<size_t> order;
+    for (size_t i = 0; i < typed.size() && i < np; i++)
+        if (typed[i] > 0)
+            order.push_back(i);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t c) { return typed[a] > typed[c]; });
+    unsigned cover;
+    for (size_t k = 0, tries = 0; k < order.size() && out.size() < want && tries < want + 4 && s == CIV_OK;
+         k++, tries++)
+        take(order[k], &cover);
+    /* Nothing to go by (wildcards, words written without spaces, an
+     * index whose stems have no positions): the text in order, until a
+     * passage holds enough of the words. */
+    if (out.empty() && want > 1) {
+        for (size_t i = 0; i < np && out.size() < want && s == CIV_OK; i++)
+            take(i, &cover);
+    } else if (out.empty()) {
+        PassageSnippet best;
+        unsigned best_cover = 0;
+        for (size_t i = 0; i < np && best_cover < snip.enough() && s == CIV_OK; i++) {
+            PassageSnippet ps;
+            ps.passage = i;
+            if (read_passage(doc, xd, i, &b, &s, err) &&
+                snip.from_passage(b.data, b.len, i > 0, i + 1 < np, ps.snippet, &cover) &&
+                cover > best_cover) {
+                best = std::move(ps);
+                best_cover = cover;
+            }
+        }
+        if (best_cover)
+            out.push_back(std::move(best));
+    }
+    /* None of the words in the text (they were in a field): its start. */
+    if (out.empty() && s == CIV_OK && read_passage(doc, xd, 0, &b, &s, err)) {
+        PassageSnippet ps;
+        snip.lead(b.data, b.len, np > 1, ps.snippet);
+        out.push_back(std::move(ps));
+    }
+    civ_buf_free(&b);
+    return s;
+}

@@ -1,0 +1,179 @@
+# Long documents (issue 16): passages ranked and shown as units. A short
+# document about a thing ranks above a long one that names it in passing;
+# a long document with one passage about a thing still ranks first, its
+# snippet from that passage (¶ N, JSON passage); --snippets N gives
+# snippets of different passages in the order of the text; --debug says
+# how each score was made; --show keeps the whole text exact; pages of a
+# paged text (form feeds, as pdftotext writes them) are named p. N and
+# shown alone with --show ID --page N.
+. "$CIV_SOURCE_DIR/tests/e2e/lib.sh"
+
+D="$TMP/docs"
+mkdir -p "$D"
+
+# gen FILE TITLE SEED PARAS [NAME=VALUE...]: a Markdown document of PARAS
+# paragraphs of exactly 150 words of neutral text (passages of this
+# length are two paragraphs each: paragraph i, from 0, is in passage
+# i/2 + 1). pass="w1 w2" names two words `times` times (default 1) in
+# every `every`-th paragraph (default 1); dense="w1 w2" puts them every
+# `stride`-th place (default 10) of paragraph `at` (-1: every one);
+# sep=ff separates paragraphs by form feeds instead of blank lines; an
+# empty TITLE writes plain text without a header. (The settings are awk's
+# assignment operands, made before /dev/null is read, hence END.)
+gen() {
+  f=$1 title=$2 seed=$3 paras=$4
+  shift 4
+  awk -v f="$f" -v title="$title" -v seed="$seed" -v paras="$paras" \
+      -v pass= -v times=1 -v every=1 -v dense= -v at=-1 -v stride=10 -v sep=blank 'END {
+    n = split("the of and to a in that it was for on as with by at from this be which or an \
+      had were not but all they his their has have been one would there we when who more no \
+      if out so what up its about into than them can only other new some could time these two \
+      may then do first any my now such like our over man me even most made after also did many \
+      before must through back years where much your way well down should because each just \
+      those people how too little state good very make world still own see men work long get \
+      here between both life being under never day same another know while last might us great \
+      old year off come since against go came right used take three house meeting minutes \
+      committee tuesday review budget garden library report river bridge weather harvest \
+      season market railway station village school letter morning evening council road", w, " ")
+    srand(seed)
+    if (title != "") printf "---\ntitle: %s\n---\n\n", title > f
+    np = split(pass, pw, " "); nd = split(dense, dw, " ")
+    for (i = 0; i < paras; i++) {
+      for (k = 1; k <= 150; k++) x[k] = w[1 + int(rand() * n)]
+      if (np && i % every == 0)
+        for (t = 0; t < times; t++) { p = 2 + int(rand() * 140); x[p] = pw[1]; x[p + 1] = pw[2] }
+      if (nd && (i == at || at == -1))
+        for (k = 3; k < 150; k += stride) { x[k] = dw[1]; x[k + 1] = dw[2] }
+      line = x[1]
+      for (k = 2; k <= 150; k++) line = line " " x[k]
+      if (i) printf (sep == "ff" ? "\f" : "\n\n") > f
+      printf "%s.", line > f
+    }
+    printf "\n" > f
+    close(f)
+  }' "$@" /dev/null
+}
+
+# X = "custodial warnings": a summary about it (one passage, X eight
+# times), and a long transcript naming it twice in each of its 80
+# paragraphs, in passing.
+gen "$D/summary.md" "Harrowgate v. Ostrander: summary" 1 2 dense="custodial warnings" stride=40
+gen "$D/transcript.md" "Quillane v. Marsdale: transcript of oral argument" 2 80 \
+    pass="custodial warnings" times=2 dense="peremptory strike" at=40
+for i in 1 2 3 4 5 6; do
+  gen "$D/note$i.md" "Weekly note $i" $((10 + i)) 2
+done
+# Y = "peremptory strike": the transcript's paragraph 40 (passage 21) is
+# about it; a short brief and another long document name it in passing.
+gen "$D/brief.md" "Tennick v. Aldermoor: brief" 30 2 pass="peremptory strike" every=2
+gen "$D/opinion.md" "Corvane v. Dunmere: opinion" 31 80 pass="peremptory strike" every=8
+# A paged text: 12 pages of one paragraph each, form feeds between them;
+# page 7 is about Z.
+gen "$D/release.txt" "" 40 12 dense="sealed docket" at=6 sep=ff
+
+run "$CIVINDEX" -q -i "$TMP/idx" "$D"
+assert_rc 0 "civindex"
+
+# A short document about X ranks above a long one that mentions X in
+# passing, although the long one holds X many more times.
+run "$CIVSEARCH" -i "$TMP/idx" --json custodial warnings
+assert_rc 0
+assert_eq "$(jqout '.results[0].id')" summary.md "best hit for custodial warnings"
+assert_eq "$(jqout '.results[1].id')" transcript.md "second hit for custodial warnings"
+# ...and only because of its passages: weighed as one bag of words the
+# transcript comes first (this test can fail).
+run "$CIVSEARCH" -i "$TMP/idx" --json --tune mix=0 custodial warnings
+assert_rc 0
+assert_eq "$(jqout '.results[0].id')" transcript.md "best hit of the whole texts alone"
+ok "short document about X above a long one naming it in passing"
+
+# A long document whose one passage is about Y ranks first, its snippet
+# from that passage.
+run "$CIVSEARCH" -i "$TMP/idx" --json peremptory strike
+assert_rc 0
+assert_eq "$(jqout '.results[0].id')" transcript.md "best hit for peremptory strike"
+assert_eq "$(jqout '.results[0].passage')" 21 "passage of the best snippet"
+assert_eq "$(jqout '.results[0].page')" null "page of an unpaged text"
+jqout '.results[0].snippet' | grep -q '<b>peremptory strike</b>.*<b>peremptory strike</b>' || fail "snippet not from the passage"
+run "$CIVSEARCH" -i "$TMP/idx" peremptory strike
+assert_rc 0
+printf '%s\n' "$OUT" | grep -q '¶ 21' || fail "text output does not name ¶ 21"
+ok "long document with one passage about Y"
+
+# --debug: how each hit's score was made.
+run "$CIVSEARCH" -i "$TMP/idx" --debug peremptory strike
+assert_rc 0
+assert_err_has "civsearch: score #1 transcript.md:"
+assert_err_has "x best passage (¶ 21 of 40)"
+printf '%s\n' "$ERR" | grep 'score #.* brief.md' | grep -q 'whole text [0-9.]* (BM25, one passage)' ||
+  fail "short document's score not explained"
+# No citation graph here: no prior, and no mention of one.
+assert_err_lacks "prior"
+assert_clean_stderr
+ok "--debug explains scores"
+
+# --snippets N: up to N snippets, each from another passage, in the
+# order of the text; the best one is among them.
+run "$CIVSEARCH" -i "$TMP/idx" --json --snippets 3 custodial warnings
+assert_rc 0
+n=$(jqout '[.results[] | select(.id == "transcript.md") | .snippets[]] | length')
+assert_eq "$n" 3 "snippets of the transcript"
+ps=$(jqout '[.results[] | select(.id == "transcript.md") | .snippets[].passage] | map(tostring) | join(" ")')
+sorted=$(printf '%s\n' $ps | sort -n -u | tr '\n' ' ' | sed 's/ $//')
+assert_eq "$ps" "$sorted" "passages of the snippets, in order and distinct"
+jqout '[.results[] | select(.id == "transcript.md") | .snippets[].snippet] | .[]' |
+  grep -c '<b>custodial warnings</b>' | grep -qx 3 || fail "a snippet without the query's words"
+run "$CIVSEARCH" -i "$TMP/idx" --snippets 11 custodial
+assert_rc 2
+ok "--snippets"
+
+# Pages: the hit names its page, and --show ID --page N shows it alone.
+run "$CIVSEARCH" -i "$TMP/idx" --json sealed docket
+assert_rc 0
+assert_eq "$(jqout '.results[0].id')" release.txt "paged hit"
+assert_eq "$(jqout '.results[0].page')" 7 "page of the snippet"
+run "$CIVSEARCH" -i "$TMP/idx" sealed docket
+printf '%s\n' "$OUT" | grep -q 'p\. 7' || fail "text output does not name p. 7"
+run "$CIVSEARCH" -i "$TMP/idx" --json --show release.txt --page 7
+assert_rc 0
+assert_eq "$(jqout '.page')" 7 "page shown"
+jqout '.text' | grep -q 'sealed docket' || fail "page 7 lacks its words"
+# Page 7 alone is the file's seventh page.
+want=$(awk 'BEGIN { RS = "\f" } NR == 7 { printf "%s", $0 }' "$D/release.txt" | tr -d '\n')
+assert_eq "$(jqout '.text' | tr -d '\n\f')" "$want" "text of page 7"
+run "$CIVSEARCH" -i "$TMP/idx" --show release.txt --page 13
+assert_rc 1
+assert_err_has "no page 13 (its pages: 1 to 12)"
+ok "pages"
+
+# The whole-document view stays exact: --show gives every word of the
+# text, in order, passages or not.
+run "$CIVSEARCH" -i "$TMP/idx" --json --show transcript.md
+assert_rc 0
+got=$(jqout '.text' | tr -s ' \n' '\n\n' | grep -c .)
+want=$(sed '1,4d' "$D/transcript.md" | tr -s ' \n' '\n\n' | grep -c .)
+assert_eq "$got" "$want" "words of the transcript in --show"
+assert_eq "$(jqout '.text' | tr -d ' \n' | cksum)" "$(sed '1,4d' "$D/transcript.md" | tr -d ' \n' | cksum)" \
+  "text of the transcript in --show"
+ok "--show exact"
+
+# The search page: up to 3 snippets a hit, each naming its place with a
+# link to the document view there; the view has the anchor, the query's
+# words marked.
+cgi() { run env CIVSEARCH_INDEX="$TMP/idx" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET QUERY_STRING="$1" "$CIVSEARCH"; }
+cgi 'q=peremptory+strike'
+assert_rc 0
+assert_out_has '<a class="at" href="?id=transcript.md&amp;q=peremptory%20strike#s21">¶ 21</a>'
+# The opinion names it in passing in many passages: 3 snippets, in order.
+assert_eq "$(printf '%s' "$OUT" | grep -o 'id=opinion.md&amp;q=peremptory%20strike#s[0-9]*' | sed 's/.*#s//' | tr '\n' ' ')" \
+  "1 5 9 " "passages of the opinion's snippets on the page"
+cgi 'q=sealed+docket'
+assert_out_has '<a class="at" href="?id=release.txt&amp;q=sealed%20docket#p7">p. 7</a>'
+cgi 'id=transcript.md&q=peremptory+strike'
+assert_rc 0
+assert_out_has '<span id="s21"></span>'
+printf '%s' "$OUT" | sed -n '/<span id="s21">/,/<span id="s22">/p' | grep -q '<mark[^>]*>peremptory</mark>' ||
+  fail "passage 21 of the document view without the query's words marked"
+cgi 'id=release.txt&q=sealed+docket'
+assert_out_has 'id="p7"'
+ok "search page: places and the document view at them"
