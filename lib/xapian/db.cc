@@ -54,19 +54,6 @@ extern "C" civ_status civ_db_get(civ_doc **out, civ_db *db, const char *id, int 
         return civ_error_set(err, CIV_EINVAL, "civ_db_get: NULL argument");
     *out = nullptr;
     CIV_TRY
-    return with_retry(db, [&]() -> civ_status {
-        Xapian::docid did = find_id(db->db, id);
-        if (!did)
-            return civ_error_set(err, CIV_ENOTFOUND, "no document with id %s", id);
-        Xapian::Document xd = db->db.get_document(did);
-        std::string data = xd.get_data();
-        civ_status s = civ_doc_decode(out, data.data(), data.size(), want_text, err);
-        if (s == CIV_OK && want_text && civ_doc_npassages(*out) &&
-            (s = load_passages(*out, xd, err)) != CIV_OK) {
-            civ_doc_free(*out);
-            *out = nullptr;
-        }
-        return s;
-    });
+    return with_retry(db, [&]() -> civ_status { return fetch_doc(out, db->db, id, want_text, err); });
     CIV_CATCH(err, "index")
 }

@@ -108,6 +108,23 @@ Xapian::docid find_id(const Xapian::Database &db, const std::string &id)
     return p == db.postlist_end(term) ? 0 : *p;
 }
 
+civ_status fetch_doc(civ_doc **out, const Xapian::Database &db, const char *id, int want_text,
+                     civ_error *err)
+{
+    Xapian::docid did = find_id(db, id);
+    if (!did)
+        return civ_error_set(err, CIV_ENOTFOUND, "no document with id %s", id);
+    Xapian::Document xd = db.get_document(did);
+    std::string data = xd.get_data();
+    civ_status s = civ_doc_decode(out, data.data(), data.size(), want_text, err);
+    if (s == CIV_OK && want_text && civ_doc_npassages(*out) &&
+        (s = load_passages(*out, xd, err)) != CIV_OK) {
+        civ_doc_free(*out);
+        *out = nullptr;
+    }
+    return s;
+}
+
 std::string number_value(const char *v, size_t len)
 {
     return Xapian::sortable_serialise(std::strtod(std::string(v, len).c_str(), nullptr));

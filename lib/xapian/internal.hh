@@ -80,6 +80,12 @@ std::string id_term(const std::string &id);
 /* Docid of the document with unique id `id`, or 0. */
 Xapian::docid find_id(const Xapian::Database &db, const std::string &id);
 
+/* The stored document with this id (civ_db_get, civ_writer_get): decoded,
+ * with its text (and passages stored apart) when want_text. CIV_ENOTFOUND,
+ * CIV_ECORRUPT, CIV_ENOMEM; Xapian errors are thrown. */
+civ_status fetch_doc(civ_doc **out, const Xapian::Database &db, const char *id, int want_text,
+                     civ_error *err);
+
 /* The value a NUMBER field keeps in its slot, and back. */
 std::string number_value(const char *v, size_t len);
 std::string number_text(const std::string &slot_value);

@@ -301,18 +301,7 @@ extern "C" civ_status civ_writer_get(civ_doc **out, civ_writer *w, const char *i
         return civ_error_set(err, CIV_EINVAL, "civ_writer_get: NULL argument");
     *out = nullptr;
     CIV_TRY
-    Xapian::docid did = find_id(w->db, id);
-    if (!did)
-        return civ_error_set(err, CIV_ENOTFOUND, "no document with id %s", id);
-    Xapian::Document xd = w->db.get_document(did);
-    std::string data = xd.get_data();
-    civ_status s = civ_doc_decode(out, data.data(), data.size(), want_text, err);
-    if (s == CIV_OK && want_text && civ_doc_npassages(*out) &&
-        (s = load_passages(*out, xd, err)) != CIV_OK) {
-        civ_doc_free(*out);
-        *out = nullptr;
-    }
-    return s;
+    return fetch_doc(out, w->db, id, want_text, err);
     CIV_CATCH(err, w->path.c_str())
 }
 
