@@ -22,6 +22,8 @@
 
 #include <libxml/parser.h>
 
+#include "dom.h"
+
 #include "badfiles.h"
 #include "civ/hash.h"
 #include "indexdir.h"
@@ -656,6 +658,7 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
             return civ_error_set(err, errno == ENOENT ? CIV_ENOTFOUND : CIV_EIO, "%s: %s",
                                  o->roots[i], strerror(errno));
     }
+    civ_dom_quiet();
     xmlInitParser();
     run r = { .o = o, .c = counts };
     pthread_mutex_init(&r.mu, NULL);

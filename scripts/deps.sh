@@ -20,8 +20,9 @@ libseccomp-dev tesseract-ocr-eng unrtf antiword catdoc fonts-dejavu-core"
 # xapian-tools (xapian-tcpsrv, xapian-replicate): shards on loopback
 # (tests/e2e/remote.sh, replicate.sh); systemd: systemd-analyze verify of
 # the units (tests/e2e/units.sh); qpdf: encrypted PDF fixtures
-# (tests/e2e/documents.sh).
-test_pkgs="jq curl lighttpd xapian-tools valgrind python3 procps chromium util-linux systemd qpdf"
+# (tests/e2e/documents.sh); gdb: which library a crash under an injected
+# out-of-memory failure is in (tests/e2e/oom.sh).
+test_pkgs="jq curl lighttpd xapian-tools valgrind python3 procps chromium util-linux systemd qpdf gdb"
 bench_pkgs="xapian-omega xapian-tools libmime-tools-perl libhtml-parser-perl swish-e
 sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3 bc wamerican
 util-linux poppler-utils recoll tesseract-ocr"

@@ -4,6 +4,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <new>
+
+#include <unistd.h>
 
 namespace civx {
 
@@ -121,3 +126,43 @@ std::string number_text(const std::string &slot_value)
 }
 
 } // namespace civx
+
+namespace {
+
+const char *fatal_prog = "civsearch";
+std::terminate_handler previous_terminate;
+
+/* Xapian 1.4 allocates inside functions declared not to throw (seen in
+ * WritableDatabase::commit_transaction under tests/e2e/oom.sh): a
+ * std::bad_alloc there cannot reach our catch blocks and ends here. */
+[[noreturn]] void on_terminate()
+{
+    std::exception_ptr e = std::current_exception();
+    if (e) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::bad_alloc &) {
+            char line[160];
+            int n = snprintf(line, sizeof line, "%s: out of memory\n", fatal_prog);
+            if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0) {
+                /* nothing more to say */
+            }
+            _exit(2);
+        } catch (...) {
+        }
+    }
+    if (previous_terminate)
+        previous_terminate();
+    std::abort();
+}
+
+} // namespace
+
+extern "C" void civ_exit_on_fatal_oom(const char *prog)
+{
+    if (prog)
+        fatal_prog = prog;
+    std::terminate_handler old = std::set_terminate(on_terminate);
+    if (old != on_terminate)
+        previous_terminate = old;
+}
