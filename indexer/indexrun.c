@@ -467,6 +467,9 @@ static civ_status set_up(run *r, civ_error *err)
     }
     if (s == CIV_OK)
         s = civ_indexdir_open(&r->dir, o->index, err);
+    if (s == CIV_OK && !o->full && civ_indexdir_damaged(r->dir))
+        s = civ_error_set(err, CIV_ECORRUPT, "index damaged (%s: XAPIANDB names no generation): "
+                          "run civindex --full to rebuild it", o->index);
     unsigned jobs = o->jobs ? o->jobs : default_jobs();
     size_t memory = o->memory ? o->memory : CIV_DEFAULT_MEMORY;
     /* Pending changes are bounded by bytes: what the budget leaves after

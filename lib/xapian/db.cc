@@ -2,6 +2,8 @@
  * Shards, replicas and reopening are in shards.cc. */
 #include "internal.hh"
 
+#include <sys/stat.h>
+
 using namespace civx;
 
 extern "C" civ_status civ_db_open(civ_db **out, const char *path, civ_error *err)
@@ -9,6 +11,36 @@ extern "C" civ_status civ_db_open(civ_db **out, const char *path, civ_error *err
     if (!out || !path)
         return civ_error_set(err, CIV_EINVAL, "civ_db_open: NULL argument");
     return civ_db_open_many(out, &path, 1, nullptr, err);
+}
+
+extern "C" civ_status civ_db_check(const char *path, civ_error *err)
+{
+    if (!path)
+        return civ_error_set(err, CIV_EINVAL, "civ_db_check: NULL argument");
+    CIV_TRY
+    /* Glass blocks carry no checksum: damage shows as a B-tree out of
+     * order, an item that overruns its block, a block past the end. */
+    size_t errors = Xapian::Database::check(path, 0, nullptr);
+    if (errors)
+        return civ_error_set(err, CIV_ECORRUPT,
+                             "index damaged (%s: %zu errors in its tables): run civindex --full to rebuild it",
+                             path, errors);
+    /* Xapian creates some tables only when first written, so it takes a
+     * missing one for an empty one; every document civindex writes has
+     * terms, positions and data (the spelling and synonym tables may be
+     * absent). */
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && Xapian::Database(path).get_doccount() > 0) {
+        for (const char *table : { "postlist", "termlist", "docdata", "position" }) {
+            std::string file = std::string(path) + "/" + table + ".glass";
+            if (stat(file.c_str(), &st) != 0)
+                return civ_error_set(err, CIV_ECORRUPT,
+                                     "index damaged (%s: no %s table): run civindex --full to rebuild it",
+                                     path, table);
+        }
+    }
+    return CIV_OK;
+    CIV_CATCH(err, path)
 }
 
 extern "C" void civ_db_free(civ_db *db)

@@ -284,9 +284,10 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
         if (ds != CIV_OK) {
             if (derr.code == CIV_ENOMEM)
                 return civ_error_set(err, CIV_ENOMEM, "out of memory");
-            /* A damaged record shows as an untitled hit, not a failed search. */
-            if (civ_doc_new(&doc, err) != CIV_OK)
-                return CIV_ENOMEM;
+            /* A damaged record is a damaged index: never a hit without an id. */
+            return civ_error_set(err, CIV_ECORRUPT,
+                                 "index damaged (document %u: %s): run civindex --full to rebuild it",
+                                 *it, derr.msg);
         }
         r->docs.push_back(doc);
         double ts = civ_monotonic();
