@@ -94,11 +94,11 @@ civ_status map_exception(civ_error *err, const char *context)
         return civ_error_set(err, CIV_EINVAL, "%s is closed", ctx);
     } catch (const Xapian::DatabaseError &e) {
         /* The system's reason ("No space left on device") when there is one. */
-        /* Not a system error ("EOF reading block N": a table cut short;
-         * "inflate failed": a compressed item overwritten): the tables
-         * contradict themselves. */
-        const char *sys = e.get_error_string();
-        if (!sys || !*sys)
+        /* The tables contradict themselves ("EOF reading block N": a table
+         * cut short; "inflate failed": a compressed item overwritten). A
+         * failed write says "No space left" and stays an I/O error. */
+        const std::string &m = e.get_msg();
+        if (m.rfind("EOF reading block", 0) == 0 || m.rfind("inflate failed", 0) == 0)
             return civ_error_set(err, CIV_ECORRUPT,
                                  "index damaged (%s: %s): run civindex --full to rebuild it", ctx,
                                  e.get_msg().c_str());
