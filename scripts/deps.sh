@@ -3,6 +3,7 @@
 #   scripts/deps.sh build test    what `make demo` and `make test` need
 #   scripts/deps.sh bench         the peer tools the benchmarks compare with
 #   scripts/deps.sh fuzz          clang and libFuzzer (make fuzz)
+#   scripts/deps.sh lint          cppcheck and clang-tidy (make lint)
 set -eu
 
 build_pkgs="gcc g++ make cmake pkg-config libxapian-dev libxml2-dev zlib1g-dev
@@ -31,6 +32,8 @@ util-linux poppler-utils recoll tesseract-ocr"
 browser_pkgs="chromium"
 # clang and libFuzzer: make fuzz, make fuzz-smoke
 fuzz_pkgs="clang libclang-rt-14-dev libfuzzer-14-dev"
+# make lint: static analysis (scripts/lint.sh)
+lint_pkgs="cppcheck clang-tidy"
 # make deb: the package tools, lintian, systemd-analyze for the units, and
 # xapian-tools (the shard server and replication the units start).
 deb_pkgs="dpkg-dev debhelper fakeroot lintian systemd xapian-tools"
@@ -44,7 +47,8 @@ for set in "${@:-build}"; do
     browser) want="$want $browser_pkgs" ;;
     fuzz) want="$want $build_pkgs $fuzz_pkgs" ;;
     deb) want="$want $deb_pkgs" ;;
-    *) echo "deps.sh: unknown set $set (build, test, bench, browser, fuzz, deb)" >&2; exit 2 ;;
+    lint) want="$want $build_pkgs $lint_pkgs" ;;
+    *) echo "deps.sh: unknown set $set (build, test, bench, browser, fuzz, deb, lint)" >&2; exit 2 ;;
   esac
 done
 

@@ -53,6 +53,8 @@ civ_status map_exception(civ_error *err, const char *context)
 {
     const char *ctx = context ? context : "index";
     try {
+        /* Called only from catch blocks (CIV_CATCH). */
+        // cppcheck-suppress rethrowNoCurrentException
         throw;
     } catch (const ShardError &e) {
         return civ_error_set(err, e.code, "%s", e.msg.c_str());

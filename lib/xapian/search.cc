@@ -192,6 +192,8 @@ void build_facets(civ_results *r, const Spies &spies, unsigned maxvalues)
             return a.second != b.second ? a.second > b.second : a.first < b.first;
         };
         size_t keep = std::min<size_t>(maxvalues, top.size());
+        /* keep <= top.size(): 0 when top is empty. */
+        // cppcheck-suppress containerOutOfBounds
         std::partial_sort(top.begin(), top.begin() + keep, top.end(), order);
         for (size_t k = 0; k < keep; k++) {
             civ_facet_value v;
