@@ -6,7 +6,7 @@ MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX ?= /usr/local
 
-.PHONY: all deps deps-test deps-fuzz build demo test test-release test-asan fuzz fuzz-smoke lint \
+.PHONY: all deps deps-test deps-fuzz build demo test test-release test-asan fuzz fuzz-smoke test-valgrind lint \
         install uninstall deb clean
 FUZZ_SECONDS ?= 60
 
@@ -32,6 +32,11 @@ test: test-release test-asan
 
 test-release: deps-test build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# Every end-to-end test with civindex and civsearch under valgrind
+# (tests/e2e/lib.sh, CIV_VALGRIND=1): 0 errors, 0 definite leaks.
+test-valgrind: deps-test build
+	cd $(BUILD) && CIV_VALGRIND=1 ctest --output-on-failure -j$(JOBS) -R '^e2e/' --timeout 3600
 
 test-asan: deps-test
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCIV_SANITIZE=ON >/dev/null

@@ -33,6 +33,13 @@ extern "C" {
 civ_status civ_docs_run(civ_buf *out, int *done, const civ_input *in, civ_sandbox_req *req,
                         const char *reader, civ_error *err);
 
+/* Fills doc from the PDF reader's reply (records from the sandbox: metadata,
+ * the page count, each page's text, the scanned pages, which are read by
+ * OCR when the input's options ask for it). The reply may be anything: a
+ * record out of place is ignored. Fatal errors only (CIV_ENOMEM). */
+civ_status civ_pdf_from_reply(civ_doc *doc, const civ_input *in, const unsigned char *reply,
+                              size_t reply_len, civ_error *err);
+
 /* 1 when a metadata title says nothing ("Microsoft Word - draft3.docx",
  * "untitled", "Document1", a file name, a scanner's image name). */
 int civ_docs_junk_title(const char *t);

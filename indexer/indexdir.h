@@ -82,10 +82,15 @@ void civ_indexdir_clean_scratch(civ_indexdir *d);
 /* Fault injection for the crash tests: when the environment variable
  * CIVINDEX_CRASH_AT is "NAME" or "NAME:N", the N-th (default first) call
  * with that name kills the process with SIGKILL, as a power cut would.
- * Points: "file" (after a file is done), "commit" (before a commit of the
- * live index), "committed" (after it), "shards-merged" (32 closed shards
- * merged into one during a build), "merged" (all shards merged, not yet
- * published), "renamed" (new generation in place, stub not yet switched). */
+ * Points, in the order of a run: "walk" (a path found by the walk, before
+ * it is queued), "file" (after a file is done), "shard" (a worker's
+ * scratch shard committed and closed during a build), "commit" (before a
+ * commit of the live index), "committed" (after it), "shards-merged" (32
+ * closed shards merged into one during a build), "merged" (all shards
+ * merged, not yet published), "prune" (before the documents of files gone
+ * are removed), "renamed" (new generation in place, stub not yet
+ * switched), "compacted" (civindex --compact: the compacted copy written,
+ * not yet published). */
 void civ_crash_point(const char *name);
 
 /* Syncs a file, or a folder and everything in it, to disk. */

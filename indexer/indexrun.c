@@ -292,6 +292,7 @@ static int on_walk(void *ctx, const char *path, const char *rel, const struct st
         run_log_unreadable(r->log, path, errnum);
         return 0;
     }
+    civ_crash_point("walk");
     if (r->o->nshards > 1 && civ_shard_of(rel, r->o->nshards) != r->o->shard)
         return 0; /* another shard's file */
     known_file *kf = NULL;
@@ -571,8 +572,10 @@ static civ_status finish(run *r, long long started, civ_error *err)
         return s == CIV_OK ? shards_finish(r->build, when, r->log, err) : s;
     }
     s = write_bad(r, live_writer(r->live), err);
-    if (s == CIV_OK && !r->o->no_prune && !c->interrupted)
+    if (s == CIV_OK && !r->o->no_prune && !c->interrupted) {
+        civ_crash_point("prune");
         s = live_prune(r->live, r->known, keep_unseen, r, err);
+    }
     if (s == CIV_OK)
         s = live_finish(r->live, c->interrupted ? NULL : when, err);
     return s;
@@ -593,8 +596,10 @@ static civ_status compact_current(civ_indexdir *dir, civ_error *err)
     civ_status s = civ_indexdir_scratch(&tmp, dir, "compact.glass", err);
     if (s == CIV_OK)
         s = civ_compact(tmp, &cur, 1, 1, err);
-    if (s == CIV_OK)
+    if (s == CIV_OK) {
+        civ_crash_point("compacted");
         s = civ_indexdir_publish(dir, tmp, 1, err);
+    }
     free(tmp);
     return s;
 }

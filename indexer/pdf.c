@@ -43,19 +43,12 @@ static void base_title(civ_doc *doc, const char *name)
     civ_doc_add(doc, "title", base, n);
 }
 
-static civ_status pdf_extract(const civ_input *in, civ_doc *doc, civ_error *err)
+civ_status civ_pdf_from_reply(civ_doc *doc, const civ_input *in, const unsigned char *reply,
+                              size_t reply_len, civ_error *err)
 {
     const civ_pipeline_opts *o = civ_input_opts(in);
     civ_file_report *rep = civ_input_report(in);
-    civ_buf reply = CIV_BUF_INIT;
-    civ_sandbox_req req = { .op = CIV_SANDBOX_PDF, .bytes = in->bytes, .len = in->len,
-                            .flags = o->ocr ? CIV_SANDBOX_KEEP : 0 };
-    int done;
-    civ_status s = civ_docs_run(&reply, &done, in, &req, "the PDF reader", err);
-    if (s != CIV_OK) {
-        civ_buf_free(&reply);
-        return s;
-    }
+    civ_status s = CIV_OK;
 
     /* The reply: metadata, the page count, then each page. */
     civ_buf meta[CIV_META_ENCRYPTED + 1];
@@ -70,8 +63,7 @@ static civ_status pdf_extract(const civ_input *in, civ_doc *doc, civ_error *err)
     const unsigned char *data;
     int r;
     while (s == CIV_OK &&
-           (r = civ_rec_next((const unsigned char *)reply.data, reply.len, &pos, &type, &num,
-                             &data, &dlen)) == 1) {
+           (r = civ_rec_next(reply, reply_len, &pos, &type, &num, &data, &dlen)) == 1) {
         if (type == CIV_REC_META && num >= 1 && num <= CIV_META_ENCRYPTED) {
             civ_buf_reset(&meta[num]);
             civ_buf_append(&meta[num], data, dlen);
@@ -160,10 +152,23 @@ static civ_status pdf_extract(const civ_input *in, civ_doc *doc, civ_error *err)
         civ_buf_free(&meta[i]);
     free(pages);
     free(scans);
-    civ_buf_free(&reply);
     if (s != CIV_OK)
         return s;
     return civ_doc_check(doc, err);
+}
+
+static civ_status pdf_extract(const civ_input *in, civ_doc *doc, civ_error *err)
+{
+    const civ_pipeline_opts *o = civ_input_opts(in);
+    civ_buf reply = CIV_BUF_INIT;
+    civ_sandbox_req req = { .op = CIV_SANDBOX_PDF, .bytes = in->bytes, .len = in->len,
+                            .flags = o->ocr ? CIV_SANDBOX_KEEP : 0 };
+    int done;
+    civ_status s = civ_docs_run(&reply, &done, in, &req, "the PDF reader", err);
+    if (s == CIV_OK)
+        s = civ_pdf_from_reply(doc, in, (const unsigned char *)reply.data, reply.len, err);
+    civ_buf_free(&reply);
+    return s;
 }
 
 const civ_extractor civ_extractor_pdf = {

@@ -230,6 +230,8 @@ static civ_status rotate(shard_build *b, shard *sh, civ_error *err)
         s = civ_writer_commit(sh->w, err);
     civ_writer_free(sh->w);
     sh->w = NULL;
+    if (s == CIV_OK)
+        civ_crash_point("shard");
     if (s == CIV_OK) {
         s = add_closed(b, sh->path, 0, err);
         sh->path = NULL;

@@ -38,11 +38,12 @@ crash_run() {
   [ $rc -eq 137 ] || fail "civindex did not crash at $at (status $rc): $(cat "$TMP/crash.err")"
 }
 
-# 1. A first build killed after 500 files, when the shards are merged, and
-#    just after the new generation was renamed into place.
-for at in file:500 merged renamed:2; do
+# 1. A first build killed in each phase: walking, extracting (after 500
+#    files), a worker's scratch shard closed, the shards merged, the new
+#    generation renamed into place.
+for at in walk:600 file:500 shard:2 merged renamed:2; do
   IDX="$TMP/idx-$at"
-  crash_run "$at" -j 2 -i "$IDX" "$D"
+  crash_run "$at" -j 2 --shard-docs 200 -i "$IDX" "$D"
   check_opens "$IDX" "build, $at"
   check_complete "$IDX" "build, $at"
   ok "first build killed at $at: opens, then completes"
@@ -53,7 +54,7 @@ done
 IDX="$TMP/idx"
 "$CIVINDEX" -q -i "$IDX" "$D" || fail "initial index"
 step=0
-for at in commit:3 committed:2 file:100 commit:1; do
+for at in commit:3 committed:2 file:100 prune commit:1; do
   step=$((step + 1))
   find "$D" -name "doc*[0-9]$step.txt" -exec sh -c 'for f; do echo "changed in step '$step' zz$step" >>"$f"; done' sh {} +
   find "$D" -name "doc*$((step + 1))7.txt" -exec rm {} +
@@ -87,7 +88,20 @@ for delay in 0.3 0.7 0.15; do
   ok "kill after ${delay}s ($killed): opens, then completes"
 done
 
-# 4. A --full rebuild killed midway leaves the previous index in use.
+# 4. Compaction killed after the compacted copy is written, before it is
+#    published: the index in use is untouched, and a later run goes on.
+CIVINDEX_CRASH_AT=compacted "$CIVINDEX" compact -i "$IDX" >/dev/null 2>"$TMP/crash.err"
+rc=$?
+[ $rc -eq 137 ] || fail "civindex compact did not crash (status $rc): $(cat "$TMP/crash.err")"
+check_opens "$IDX" "compaction"
+check_complete "$IDX" "killed compaction"
+run "$CIVINDEX" compact -i "$IDX"
+assert_rc 0 "compaction after a killed one"
+check_opens "$IDX" "compacted"
+check_complete "$IDX" "compacted, then updated"
+ok "compaction killed before publishing: the index in use stays, the next compaction and update work"
+
+# 5. A --full rebuild killed midway leaves the previous index in use.
 before=$(doc_ids "$IDX" | wc -l | tr -d ' ')
 crash_run file:300 --full -j 2 -i "$IDX" "$D"
 assert_eq "$(doc_ids "$IDX" | wc -l | tr -d ' ')" "$before" "documents after a killed --full"

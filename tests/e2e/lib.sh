@@ -11,10 +11,49 @@ CIVSEARCH="$CIV_BUILD_DIR/civsearch"
 CORPUS="$CIV_SOURCE_DIR/corpus"
 FIXTURES="$CIV_SOURCE_DIR/tests/fixtures"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/civtest.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT INT TERM
+# When the test ends: at_exit (a test's own cleanup: servers to stop),
+# the valgrind logs checked (make test-valgrind), $TMP removed.
+at_exit() { :; }
+civ_exit() {
+  rc=$?
+  at_exit
+  vg_logs_clean || rc=1
+  rm -rf "$TMP"
+  exit $rc
+}
+vg_logs_clean() { :; }
+trap civ_exit EXIT
+trap 'exit 1' INT TERM
 export NO_COLOR=1
 unset CIVSEARCH_INDEX CIVSEARCH_CONFIG GATEWAY_INTERFACE
 fails=0
+
+# make test-valgrind (CIV_VALGRIND=1): every civindex and civsearch the
+# test starts — directly, as CGI or FastCGI — runs under valgrind, each
+# process with a log of its own; a test whose processes reported any error
+# or definite leak fails at its end with the reports.
+if [ "${CIV_VALGRIND:-0}" = 1 ]; then
+  [ "${CIV_SANITIZE:-0}" = 1 ] && { echo "skip: valgrind does not run sanitizer builds"; exit 77; }
+  command -v valgrind >/dev/null || fail "valgrind is missing (scripts/deps.sh test installs it)"
+  mkdir -p "$TMP/vg/bin" "$TMP/vg/log"
+  for b in civindex civsearch; do
+    cat >"$TMP/vg/bin/$b" <<EOF
+#!/bin/sh
+exec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+  --show-leak-kinds=definite,indirect --suppressions="$CIV_SOURCE_DIR/tests/valgrind.supp" \
+  --log-file="$TMP/vg/log/$b.%p" "$CIV_BUILD_DIR/$b" "\$@"
+EOF
+    chmod +x "$TMP/vg/bin/$b"
+  done
+  CIVINDEX="$TMP/vg/bin/civindex"
+  CIVSEARCH="$TMP/vg/bin/civsearch"
+  vg_logs_clean() {
+    bad=$(find "$TMP/vg/log" -type f -size +0 2>/dev/null | head -5)
+    [ -z "$bad" ] && return 0
+    for f in $bad; do echo "valgrind: $f:" >&2; head -60 "$f" >&2; done
+    return 1
+  }
+fi
 
 # run CMD...: runs it, keeping stdout in $OUT, stderr in $ERR, status in $RC.
 run() {

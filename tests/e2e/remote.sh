@@ -33,13 +33,10 @@ serve() {
   fail "xapian-tcpsrv did not start: $(tail -3 "$TMP/tcpsrv.log")"
 }
 stop_server() { env kill -s KILL -- "-$1" 2>/dev/null; wait "$1" 2>/dev/null; }
-cleanup() {
+at_exit() {
   for p in $SERVERS; do env kill -s KILL -- "-$p" 2>/dev/null; done
   stop_lighttpd
-  rm -rf "$TMP"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
 run "$CIVINDEX" -q -i "$TMP/one" "$CORPUS"
 [ "$RC" -le 1 ] || fail "indexing corpus/ as one index"

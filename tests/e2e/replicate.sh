@@ -8,13 +8,11 @@
 command -v xapian-replicate >/dev/null || { echo "SKIP: xapian-replicate (xapian-tools) missing"; exit 77; }
 
 SRV=""
-cleanup() {
+at_exit() {
   [ -n "$SRV" ] && env kill -s KILL -- "-$SRV" 2>/dev/null
   [ -n "${LOOP:-}" ] && kill "$LOOP" 2>/dev/null
-  rm -rf "$TMP"
+  return 0
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
 mkdir -p "$TMP/docs" "$TMP/master" "$TMP/search"
 cp -r "$CORPUS/." "$TMP/docs/"

@@ -42,8 +42,7 @@ stop_lighttpd() {
     FCGI_PID=""
   fi
 }
-trap 'stop_lighttpd; rm -rf "$TMP"' EXIT
-trap 'exit 1' INT TERM
+at_exit() { stop_lighttpd; }
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
