@@ -122,7 +122,7 @@ export LSAN_OPTIONS
 FULL="$TMP/full"
 mkdir -p "$FULL"
 mount -t tmpfs -o size=16m tmpfs "$FULL" || fail "cannot mount a small tmpfs (needed by this test)"
-trap 'umount "$FULL" 2>/dev/null; rm -rf "$TMP"' EXIT INT TERM
+at_exit() { umount "$FULL" 2>/dev/null; }
 gen_docs "$TMP/cdocs" 1500 7
 "$CIVINDEX" -q -i "$FULL/idx" "$TMP/cdocs"; [ $? -le 1 ] || fail "index on the tmpfs"
 before=$(doc_ids "$FULL/idx")

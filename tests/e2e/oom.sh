@@ -14,6 +14,7 @@
 . "$CIV_SOURCE_DIR/tests/e2e/lib.sh"
 
 [ "${CIV_SANITIZE:-0}" = "1" ] && { echo "skip: sanitizer build (ASan brings its own allocator)"; exit 77; }
+[ "${CIV_VALGRIND:-0}" = "1" ] && { echo "skip: valgrind brings its own allocator"; exit 77; }
 SHIM="$CIV_BUILD_DIR/tests/libciv_failmalloc.so"
 [ -f "$SHIM" ] || fail "the shim is missing: $SHIM"
 
