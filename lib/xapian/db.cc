@@ -20,7 +20,18 @@ extern "C" civ_status civ_db_check(const char *path, civ_error *err)
     CIV_TRY
     /* Glass blocks carry no checksum: damage shows as a B-tree out of
      * order, an item that overruns its block, a block past the end. */
-    size_t errors = Xapian::Database::check(path, 0, nullptr);
+    size_t errors;
+    try {
+        errors = Xapian::Database::check(path, 0, nullptr);
+    } catch (const Xapian::DatabaseError &e) {
+        /* The check stops at the first B-tree it cannot walk ("Block 6
+         * item 3: not in sorted order"); a system error stays one. */
+        const char *why = e.get_error_string();
+        if (why && *why)
+            throw;
+        return civ_error_set(err, CIV_ECORRUPT, "index damaged (%s: %s): run civindex --full to rebuild it",
+                             path, e.get_msg().c_str());
+    }
     if (errors)
         return civ_error_set(err, CIV_ECORRUPT,
                              "index damaged (%s: %zu errors in its tables): run civindex --full to rebuild it",
