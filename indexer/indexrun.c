@@ -463,7 +463,8 @@ static civ_status set_up(run *r, civ_error *err)
         s = civ_error_set(err, CIV_ENOMEM, "out of memory");
     for (size_t i = 0; i < o->nroots && s == CIV_OK; i++) {
         char real[PATH_MAX];
-        if (!(r->roots[i] = strdup(realpath(o->roots[i], real) ? real : o->roots[i])))
+        /* roots is set: its calloc failing sets s, which ends the loop. */
+        if (!(r->roots[i] = strdup(realpath(o->roots[i], real) ? real : o->roots[i]))) // NOLINT(clang-analyzer-core.NullDereference)
             s = civ_error_set(err, CIV_ENOMEM, "out of memory");
     }
     if (s == CIV_OK)

@@ -95,7 +95,7 @@ long long live_prev_started(live_update *l)
 {
     char *st = NULL;
     civ_writer_get_meta(&st, l->w, META_STARTED, NULL);
-    long long v = st ? atoll(st) : LLONG_MAX;
+    long long v = st ? strtoll(st, NULL, 10) : LLONG_MAX;
     free(st);
     return v;
 }
