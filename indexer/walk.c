@@ -133,7 +133,8 @@ static void walk_dir(walk_state *w, civ_buf *path, civ_buf *rel)
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_names); /* names is NULL when the folder is empty */
     size_t plen = path->len, rlen = rel->len;
     for (size_t i = 0; i < n && !w->stop && !w->oom; i++) {
         if (plen && path->data[plen - 1] != '/')
