@@ -6,7 +6,7 @@ MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX ?= /usr/local
 
-.PHONY: all deps deps-test deps-fuzz build demo test test-release test-asan fuzz fuzz-smoke test-valgrind \
+.PHONY: all deps deps-test deps-fuzz build demo test test-release test-asan fuzz fuzz-smoke test-valgrind lint \
         install uninstall deb clean
 FUZZ_SECONDS ?= 60
 
@@ -50,6 +50,12 @@ fuzz: deps-fuzz
 # Every fuzz target for 10 s over its seeds: what CI runs.
 fuzz-smoke: deps-fuzz
 	@scripts/fuzz.sh --smoke
+
+# cppcheck and clang-tidy (.clang-tidy) over lib/ indexer/ searcher/.
+lint:
+	@scripts/deps.sh lint
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	@scripts/lint.sh $(BUILD)
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

@@ -6,6 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/globals.h>
+#include <libxml/xmlerror.h>
+
 #include "civ/buf.h"
 
 typedef struct walker {
@@ -461,4 +464,16 @@ int civ_dom_cap_attributes(civ_buf *out, const char *in, size_t len)
         return 0;
     civ_buf_append(out, in + done, len - done);
     return civ_buf_failed(out) ? -1 : 1;
+}
+
+static void dom_quiet_error(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+void civ_dom_quiet(void)
+{
+    xmlSetGenericErrorFunc(NULL, dom_quiet_error);
+    xmlThrDefSetGenericErrorFunc(NULL, dom_quiet_error);
 }

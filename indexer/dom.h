@@ -38,6 +38,12 @@ civ_status civ_dom_extract(civ_doc *doc, xmlDocPtr tree, enum civ_dom_mode mode,
  * can be parsed as it is, -1 out of memory. */
 int civ_dom_cap_attributes(civ_buf *out, const char *in, size_t len);
 
+/* Stops libxml2 from printing its own messages on stderr (out of memory,
+ * encoding handlers it could not set up): the extractors report each
+ * problem in one line of their own. For this thread and threads started
+ * later; call before xmlInitParser. */
+void civ_dom_quiet(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -164,7 +164,8 @@ static int boilerplate_line(const char *line, size_t n)
     low[k] = '\0';
     for (size_t i = 0; marks[i]; i++) {
         size_t m = strlen(marks[i]);
-        if (strncmp(low, marks[i], m) == 0 && (low[m] == '\0' || low[m] == ' ' || low[m] == ':'))
+        /* low matched m characters, so low[m] is within what was written. */
+        if (strncmp(low, marks[i], m) == 0 && (low[m] == '\0' || low[m] == ' ' || low[m] == ':')) // NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult)
             return 1;
     }
     return 0;

@@ -15,7 +15,7 @@ static int each_doc(void *vctx, const char *id, const char *const *v)
     each_ctx *c = vctx;
     civ_known k;
     k.id = id;
-    k.mtime = *v[0] ? atoll(v[0]) : -1;
+    k.mtime = *v[0] ? strtoll(v[0], NULL, 10) : -1;
     k.size = (uint64_t)strtoull(v[1], NULL, 10);
     k.hash = v[2];
     /* A file of one document has no "file" term: its id is the file's. */

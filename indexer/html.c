@@ -78,8 +78,21 @@ static civ_status html_extract(const civ_input *in, civ_doc *doc, civ_error *err
     int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED | HTML_PARSE_COMPACT |
                XML_PARSE_HUGE; /* no depth limit: dom.c reads deep subtrees flat */
-    htmlDocPtr tree = htmlReadMemory(civ_buf_str(&utf8), (int)utf8.len, NULL, "UTF-8", opts);
+    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+    if (!ctxt) {
+        civ_buf_free(&utf8);
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
+    htmlDocPtr tree = htmlCtxtReadMemory(ctxt, civ_buf_str(&utf8), (int)utf8.len, NULL, "UTF-8", opts);
     civ_buf_free(&utf8);
+    /* Out of memory stops the parser with what it had: not a document. */
+    int oom = ctxt->errNo == XML_ERR_NO_MEMORY;
+    htmlFreeParserCtxt(ctxt);
+    if (oom) {
+        if (tree)
+            xmlFreeDoc(tree);
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
     if (!tree)
         return civ_error_set(err, CIV_EFORMAT, "malformed HTML: nothing could be parsed");
     s = civ_dom_extract(doc, tree, CIV_DOM_HTML, err);

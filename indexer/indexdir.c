@@ -29,6 +29,7 @@ struct civ_indexdir {
     unsigned gen;      /* current generation number, 0: none */
     int gen_is_file;
     char *current;     /* path of the current generation, or NULL */
+    int damaged;       /* generations there, but no stub naming one */
 };
 
 static char *join(const char *a, const char *b)
@@ -273,6 +274,22 @@ static civ_status take_lock(civ_indexdir *d, civ_error *err)
     return CIV_OK;
 }
 
+/* 1 if the folder holds a generation (db.N, db.N.glass). */
+static int has_generation(const civ_indexdir *d)
+{
+    DIR *dir = opendir(d->path);
+    if (!dir)
+        return 0;
+    int found = 0;
+    struct dirent *e;
+    while (!found && (e = readdir(dir)) != NULL) {
+        int is_file = 0;
+        found = gen_number(e->d_name, &is_file) != 0;
+    }
+    closedir(dir);
+    return found;
+}
+
 civ_status civ_indexdir_open(civ_indexdir **out, const char *path, civ_error *err)
 {
     *out = NULL;
@@ -313,6 +330,12 @@ civ_status civ_indexdir_open(civ_indexdir **out, const char *path, civ_error *er
         return (*out = d), CIV_OK;
     }
     read_stub(d);
+    if (!d->gen && has_generation(d)) {
+        /* XAPIANDB lost or garbled: the generations are kept for a human
+         * to look at until --full replaces them. */
+        d->damaged = 1;
+        return (*out = d), CIV_OK;
+    }
     civ_indexdir_clean_scratch(d);
     remove_old_generations(d);
     *out = d;
@@ -338,6 +361,7 @@ const char *civ_indexdir_path(const civ_indexdir *d) { return d->path; }
 const char *civ_indexdir_current(const civ_indexdir *d) { return d->current; }
 int civ_indexdir_current_is_file(const civ_indexdir *d) { return d->gen_is_file; }
 int civ_indexdir_legacy(const civ_indexdir *d) { return d->legacy; }
+int civ_indexdir_damaged(const civ_indexdir *d) { return d->damaged; }
 
 void civ_indexdir_clean_scratch(civ_indexdir *d)
 {

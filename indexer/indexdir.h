@@ -57,6 +57,10 @@ int civ_indexdir_current_is_file(const civ_indexdir *d);
 /* 1 for a legacy folder (a glass database itself: written in place). */
 int civ_indexdir_legacy(const civ_indexdir *d);
 
+/* 1 if the folder holds generations but its XAPIANDB names none (lost or
+ * garbled): only a rebuild (--full) may write there. */
+int civ_indexdir_damaged(const civ_indexdir *d);
+
 /* Path of name inside the scratch folder tmp/ (created on first use),
  * malloc'd (caller frees) into *out. */
 civ_status civ_indexdir_scratch(char **out, civ_indexdir *d, const char *name, civ_error *err);

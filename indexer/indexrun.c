@@ -22,6 +22,8 @@
 
 #include <libxml/parser.h>
 
+#include "dom.h"
+
 #include "badfiles.h"
 #include "citegraph.h"
 #include "civ/hash.h"
@@ -468,11 +470,15 @@ static civ_status set_up(run *r, civ_error *err)
         s = civ_error_set(err, CIV_ENOMEM, "out of memory");
     for (size_t i = 0; i < o->nroots && s == CIV_OK; i++) {
         char real[PATH_MAX];
-        if (!(r->roots[i] = strdup(realpath(o->roots[i], real) ? real : o->roots[i])))
+        /* roots is set: its calloc failing sets s, which ends the loop. */
+        if (!(r->roots[i] = strdup(realpath(o->roots[i], real) ? real : o->roots[i]))) // NOLINT(clang-analyzer-core.NullDereference)
             s = civ_error_set(err, CIV_ENOMEM, "out of memory");
     }
     if (s == CIV_OK)
         s = civ_indexdir_open(&r->dir, o->index, err);
+    if (s == CIV_OK && !o->full && civ_indexdir_damaged(r->dir))
+        s = civ_error_set(err, CIV_ECORRUPT, "index damaged (%s: XAPIANDB names no generation): "
+                          "run civindex --full to rebuild it", o->index);
     unsigned jobs = o->jobs ? o->jobs : default_jobs();
     size_t memory = o->memory ? o->memory : CIV_DEFAULT_MEMORY;
     /* Pending changes are bounded by bytes: what the budget leaves after
@@ -672,6 +678,7 @@ civ_status civ_index_run(civ_run_counts *counts, const civ_run_opts *o, civ_erro
             return civ_error_set(err, errno == ENOENT ? CIV_ENOTFOUND : CIV_EIO, "%s: %s",
                                  o->roots[i], strerror(errno));
     }
+    civ_dom_quiet();
     xmlInitParser();
     run r = { .o = o, .c = counts };
     pthread_mutex_init(&r.mu, NULL);

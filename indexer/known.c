@@ -37,7 +37,7 @@ known_file *known_find(const known_set *k, const char *file)
 static int known_grow(known_set *k)
 {
     size_t cap = k->cap ? k->cap * 2 : 1024;
-    known_file **bn = calloc(cap, sizeof *bn);
+    known_file **bn = calloc(cap, sizeof *bn); // NOLINT(bugprone-sizeof-expression): an array of pointers
     if (!bn)
         return -1;
     for (size_t i = 0; i < k->cap; i++) {
@@ -164,7 +164,7 @@ static int index_hashes(known_set *k)
 {
     if (!k->cap)
         return 0;
-    k->by_hash = calloc(k->cap, sizeof *k->by_hash);
+    k->by_hash = calloc(k->cap, sizeof *k->by_hash); // NOLINT(bugprone-sizeof-expression): an array of pointers
     if (!k->by_hash)
         return -1;
     for (size_t i = 0; i < k->cap; i++)

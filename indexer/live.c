@@ -1,6 +1,8 @@
 /* Updating an index in place: see live.h. */
 #include "live.h"
 
+#include "civ/db.h"
+
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -58,6 +60,9 @@ civ_status live_open(live_update **out, civ_indexdir *dir, const char *stemmer,
     }
     civ_writer_opts wo = CIV_WRITER_OPTS_INIT;
     wo.stemmer = stemmer;
+    /* Never write into a damaged index: only --full makes it whole. */
+    if (s == CIV_OK && !civ_indexdir_legacy(dir))
+        s = civ_db_check(civ_indexdir_current(dir), err);
     if (s == CIV_OK)
         s = civ_writer_open(&l->w, civ_indexdir_current(dir), &wo, err);
     if (s != CIV_OK) {
@@ -90,7 +95,7 @@ long long live_prev_started(live_update *l)
 {
     char *st = NULL;
     civ_writer_get_meta(&st, l->w, META_STARTED, NULL);
-    long long v = st ? atoll(st) : LLONG_MAX;
+    long long v = st ? strtoll(st, NULL, 10) : LLONG_MAX;
     free(st);
     return v;
 }

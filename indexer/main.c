@@ -183,7 +183,7 @@ static void on_progress(void *ctx, const civ_run_progress *p)
         if (os.pages || os.cached || os.waiting) {
             size_t l = strlen(line);
             snprintf(line + l, sizeof line - l, ", OCR %llu page%s",
-                     (unsigned long long)(os.pages + os.cached), os.pages + os.cached == 1 ? "" : "s");
+                     (unsigned long long)os.pages + os.cached, os.pages + os.cached == 1 ? "" : "s");
             if (os.waiting && os.pages) {
                 double per = os.seconds / (double)os.pages;
                 long s = (long)(per * (double)os.waiting / (c->jobs ? c->jobs : 1) + 0.5);
@@ -564,6 +564,7 @@ static void print_summary(const civ_run_counts *n, const civ_run_opts *o, double
 
 int main(int argc, char **argv)
 {
+    civ_exit_on_fatal_oom("civindex");
     if (argc > 1 && strcmp(argv[1], "compact") == 0)
         return compact_main(argc - 1, argv + 1);
     if (argc == 2 && (strcmp(argv[1], "--entities") == 0 || strcmp(argv[1], "--entities=all") == 0))
@@ -600,6 +601,7 @@ int main(int argc, char **argv)
     unsigned have = civ_shardset_count(o.index);
     if (have && !c.shards) {
         fprintf(stderr, "civindex: %s is a set of %u shards: give --shards %u\n", o.index, have, have);
+        free(ocr_cache);
         return EXIT_FATAL;
     }
     civ_status s = c.shards ? civ_shardset_run(&n, &o, c.shards, c.shard, &err)

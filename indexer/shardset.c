@@ -16,6 +16,8 @@
 #include <libxml/parser.h>
 
 #include "citegraph.h"
+#include "dom.h"
+
 #include "civ/writer.h"
 
 /* snprintf into a path buffer; -1 when it does not fit. */
@@ -368,6 +370,7 @@ civ_status civ_shardset_run(civ_run_counts *counts, const civ_run_opts *o, unsig
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned jobs = o->jobs ? o->jobs : (unsigned)(cores > 0 ? cores : 1);
     size_t memory = o->memory ? o->memory : CIV_DEFAULT_MEMORY;
+    civ_dom_quiet();
     xmlInitParser(); /* once, before the threads */
     /* Shards are shipped with Xapian's replication, which copies only
      * what changed when the database keeps changesets of its commits. */

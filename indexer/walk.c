@@ -133,7 +133,8 @@ static void walk_dir(walk_state *w, civ_buf *path, civ_buf *rel)
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_names); /* names is NULL when the folder is empty */
     size_t plen = path->len, rlen = rel->len;
     for (size_t i = 0; i < n && !w->stop && !w->oom; i++) {
         if (plen && path->data[plen - 1] != '/')
@@ -148,9 +149,12 @@ static void walk_dir(walk_state *w, civ_buf *path, civ_buf *rel)
         }
         struct stat st;
         if (stat(civ_buf_str(path), &st) != 0) {
-            /* A dangling symlink is not worth a warning; others are. */
+            /* A dangling symlink is not worth a warning; others are (a
+             * loop of links among them). */
+            int why = errno;
             struct stat lst;
-            int dangling = lstat(civ_buf_str(path), &lst) == 0 && S_ISLNK(lst.st_mode);
+            int dangling = why == ENOENT && lstat(civ_buf_str(path), &lst) == 0 && S_ISLNK(lst.st_mode);
+            errno = why;
             if (!dangling)
                 w->stop = w->fn(w->ctx, civ_buf_str(path), civ_buf_str(rel), NULL, errno);
         } else if (S_ISDIR(st.st_mode)) {

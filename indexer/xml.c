@@ -43,6 +43,12 @@ static civ_status xml_extract(const civ_input *in, civ_doc *doc, civ_error *err)
     char reason[200] = "";
     int line = 0;
     const xmlError *e = xmlCtxtGetLastError(ctxt);
+    if (ctxt->errNo == XML_ERR_NO_MEMORY || (e && e->code == XML_ERR_NO_MEMORY)) {
+        xmlFreeParserCtxt(ctxt);
+        if (tree)
+            xmlFreeDoc(tree);
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
     if (e && e->message) {
         snprintf(reason, sizeof reason, "%s", e->message);
         size_t n = strlen(reason);

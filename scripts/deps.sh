@@ -3,6 +3,7 @@
 #   scripts/deps.sh build test    what `make demo` and `make test` need
 #   scripts/deps.sh bench         the peer tools the benchmarks compare with
 #   scripts/deps.sh fuzz          clang and libFuzzer (make fuzz)
+#   scripts/deps.sh lint          cppcheck and clang-tidy (make lint)
 set -eu
 
 build_pkgs="gcc g++ make cmake pkg-config libxapian-dev libxml2-dev zlib1g-dev
@@ -20,8 +21,9 @@ libseccomp-dev tesseract-ocr-eng unrtf antiword catdoc fonts-dejavu-core"
 # xapian-tools (xapian-tcpsrv, xapian-replicate): shards on loopback
 # (tests/e2e/remote.sh, replicate.sh); systemd: systemd-analyze verify of
 # the units (tests/e2e/units.sh); qpdf: encrypted PDF fixtures
-# (tests/e2e/documents.sh).
-test_pkgs="jq curl lighttpd xapian-tools valgrind python3 procps chromium util-linux systemd qpdf"
+# (tests/e2e/documents.sh); gdb: which library a crash under an injected
+# out-of-memory failure is in (tests/e2e/oom.sh).
+test_pkgs="jq curl lighttpd xapian-tools valgrind python3 procps chromium util-linux systemd qpdf gdb"
 bench_pkgs="xapian-omega xapian-tools libmime-tools-perl libhtml-parser-perl swish-e
 sqlite3 lighttpd wrk hyperfine gnuplot-nox time curl jq python3 bc wamerican
 util-linux poppler-utils recoll tesseract-ocr"
@@ -30,6 +32,8 @@ util-linux poppler-utils recoll tesseract-ocr"
 browser_pkgs="chromium"
 # clang and libFuzzer: make fuzz, make fuzz-smoke
 fuzz_pkgs="clang libclang-rt-14-dev libfuzzer-14-dev"
+# make lint: static analysis (scripts/lint.sh)
+lint_pkgs="cppcheck clang-tidy"
 # make deb: the package tools, lintian, systemd-analyze for the units, and
 # xapian-tools (the shard server and replication the units start).
 deb_pkgs="dpkg-dev debhelper fakeroot lintian systemd xapian-tools"
@@ -43,7 +47,8 @@ for set in "${@:-build}"; do
     browser) want="$want $browser_pkgs" ;;
     fuzz) want="$want $build_pkgs $fuzz_pkgs" ;;
     deb) want="$want $deb_pkgs" ;;
-    *) echo "deps.sh: unknown set $set (build, test, bench, browser, fuzz, deb)" >&2; exit 2 ;;
+    lint) want="$want $build_pkgs $lint_pkgs" ;;
+    *) echo "deps.sh: unknown set $set (build, test, bench, browser, fuzz, deb, lint)" >&2; exit 2 ;;
   esac
 done
 

@@ -359,6 +359,10 @@ static int parse_options(int argc, char **argv, cli *c)
     }
     if (c->thread && c->query.len == 0)
         civ_buf_putc(&c->query, '*');
+    if (civ_buf_failed(&c->query)) {
+        fputs("civsearch: out of memory\n", stderr);
+        return EXIT_ERROR;
+    }
     if (!c->show && !c->stats && !c->so.like && c->query.len == 0) {
         fputs("civsearch: no query (use * to list every document)\n"
               "Try 'civsearch --help' for more information.\n", stderr);
@@ -547,6 +551,7 @@ static int run_search(cli *c, civ_db *db, civ_buf *out, double t_open)
 
 int main(int argc, char **argv)
 {
+    civ_exit_on_fatal_oom("civsearch");
     /* The search page: CGI or FastCGI (searcher/web.c). */
     int web = civ_web_main(argc, argv);
     if (web >= 0)

@@ -28,6 +28,14 @@ typedef struct civ_results civ_results;
  * *out is owned by the caller. */
 civ_status civ_db_open(civ_db **out, const char *path, civ_error *err);
 
+/* Checks the structure of every table of the Xapian database at path (a
+ * database folder or single-file database, not a stub): what xapian-check
+ * does, reading every block once. civindex runs it before it writes into
+ * an existing index.
+ * Errors: CIV_ECORRUPT ("index damaged (...): run civindex --full to
+ * rebuild it"), CIV_ENOTFOUND, CIV_EIO, CIV_ENOMEM. */
+civ_status civ_db_check(const char *path, civ_error *err);
+
 /* ---- several indexes as one (shards) ---------------------------------
  *
  * A spec names one or more shards:

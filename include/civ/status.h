@@ -56,6 +56,14 @@ civ_status civ_error_set(civ_error *err, civ_status code, const char *fmt, ...)
 /* Resets err to CIV_OK with an empty message. err may be NULL. */
 void civ_error_clear(civ_error *err);
 
+/* Makes an out-of-memory failure that C++ code cannot report (std::bad_alloc
+ * thrown inside a function of Xapian that may not throw, which ends in
+ * std::terminate) exit with status 2 and the one line "PROG: out of memory"
+ * instead of aborting. Any other uncaught exception still aborts. Call once
+ * from main; prog is kept (a string constant). Writes to an index stay as
+ * last committed: Xapian commits atomically. */
+void civ_exit_on_fatal_oom(const char *prog);
+
 /* A short constant name for a status ("locked", "bad query"). Never NULL. */
 const char *civ_status_name(civ_status code);
 

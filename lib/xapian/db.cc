@@ -2,6 +2,13 @@
  * Shards, replicas and reopening are in shards.cc. */
 #include "internal.hh"
 
+#include <cerrno>
+#include <cstring>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sys/stat.h>
+
 using namespace civx;
 
 extern "C" civ_status civ_db_open(civ_db **out, const char *path, civ_error *err)
@@ -9,6 +16,88 @@ extern "C" civ_status civ_db_open(civ_db **out, const char *path, civ_error *err
     if (!out || !path)
         return civ_error_set(err, CIV_EINVAL, "civ_db_open: NULL argument");
     return civ_db_open_many(out, &path, 1, nullptr, err);
+}
+
+extern "C" civ_status civ_db_check(const char *path, civ_error *err)
+{
+    if (!path)
+        return civ_error_set(err, CIV_EINVAL, "civ_db_check: NULL argument");
+    CIV_TRY
+    /* Glass blocks carry no checksum: damage shows as a B-tree out of
+     * order, an item that overruns its block, a block past the end.
+     * Xapian's checker itself may crash on some damage, so it runs in a
+     * child process; the parent reads its verdict from a pipe. */
+    int fds[2];
+    if (pipe(fds) != 0)
+        return civ_error_set(err, CIV_EIO, "cannot check the index %s: %s", path, strerror(errno));
+    fflush(nullptr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return civ_error_set(err, CIV_EIO, "cannot check the index %s: %s", path, strerror(errno));
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        civ_error e = CIV_ERROR_INIT;
+        try {
+            size_t errors = Xapian::Database::check(path, 0, nullptr);
+            if (errors)
+                civ_error_set(&e, CIV_ECORRUPT,
+                              "index damaged (%s: %zu errors in its tables): run civindex --full to rebuild it",
+                              path, errors);
+        } catch (const Xapian::DatabaseError &x) {
+            /* The check stops at the first B-tree it cannot walk ("Block 6
+             * item 3: not in sorted order"); a system error stays one. */
+            const char *why = x.get_error_string();
+            if (why && *why)
+                map_exception(&e, path);
+            else
+                civ_error_set(&e, CIV_ECORRUPT, "index damaged (%s: %s): run civindex --full to rebuild it",
+                              path, x.get_msg().c_str());
+        } catch (...) {
+            map_exception(&e, path);
+        }
+        /* The verdict: the status as one byte, then the message. */
+        unsigned char code = (unsigned char)e.code;
+        ssize_t w = write(fds[1], &code, 1);
+        if (w == 1 && e.code != CIV_OK)
+            w = write(fds[1], e.msg, strlen(e.msg));
+        _exit(w < 0 ? 3 : 0);
+    }
+    close(fds[1]);
+    std::string verdict;
+    char buf[512];
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            verdict.append(buf, (size_t)n);
+    close(fds[0]);
+    int wst = 0;
+    while (waitpid(pid, &wst, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0 || verdict.empty())
+        return civ_error_set(err, CIV_ECORRUPT,
+                             "index damaged (%s: its tables cannot be read): run civindex --full to rebuild it",
+                             path);
+    if (verdict[0] != CIV_OK)
+        return civ_error_set(err, (civ_status)(unsigned char)verdict[0], "%s", verdict.c_str() + 1);
+    /* Xapian creates some tables only when first written, so it takes a
+     * missing one for an empty one; every document civindex writes has
+     * terms, positions and data (the spelling and synonym tables may be
+     * absent). */
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && Xapian::Database(path).get_doccount() > 0) {
+        for (const char *table : { "postlist", "termlist", "docdata", "position" }) {
+            std::string file = std::string(path) + "/" + table + ".glass";
+            if (stat(file.c_str(), &st) != 0)
+                return civ_error_set(err, CIV_ECORRUPT,
+                                     "index damaged (%s: no %s table): run civindex --full to rebuild it",
+                                     path, table);
+        }
+    }
+    return CIV_OK;
+    CIV_CATCH(err, path)
 }
 
 extern "C" void civ_db_free(civ_db *db)

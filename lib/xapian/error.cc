@@ -2,8 +2,16 @@
  * small helpers every file of the layer uses. */
 #include "internal.hh"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <new>
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace civx {
 
@@ -13,18 +21,50 @@ const char *const META_UPDATED = "civ:updated";
 const char *const META_STEMMING = "civ:stemming";
 const char *const META_ROLE = "civ:role";
 
+namespace {
+
+/* A folder civindex wrote (a generation db.N is there, or the folder is
+ * a glass database that lost its version file): when Xapian finds no
+ * database in it, the index is damaged, not absent. */
+bool made_by_civindex(const char *path)
+{
+    struct stat st;
+    std::string p(path);
+    if (stat((p + "/postlist.glass").c_str(), &st) == 0 || stat((p + "/XAPIANDB").c_str(), &st) == 0)
+        return true;
+    DIR *dir = opendir(path);
+    if (!dir)
+        return false;
+    bool found = false;
+    while (struct dirent *e = readdir(dir))
+        if (strncmp(e->d_name, "db.", 3) == 0 && e->d_name[3] >= '1' && e->d_name[3] <= '9') {
+            found = true;
+            break;
+        }
+    closedir(dir);
+    return found;
+}
+
+} // namespace
+
 /* The rethrow pattern is needed: dynamic_cast does not work on
  * Xapian::Error. */
 civ_status map_exception(civ_error *err, const char *context)
 {
     const char *ctx = context ? context : "index";
     try {
+        /* Called only from catch blocks (CIV_CATCH). */
+        // cppcheck-suppress rethrowNoCurrentException
         throw;
     } catch (const ShardError &e) {
         return civ_error_set(err, e.code, "%s", e.msg.c_str());
     } catch (const Xapian::DatabaseLockError &e) {
         return civ_error_set(err, CIV_ELOCKED, "%s is locked by another writer", ctx);
     } catch (const Xapian::DatabaseNotFoundError &e) {
+        if (made_by_civindex(ctx))
+            return civ_error_set(err, CIV_ECORRUPT,
+                                 "index damaged (%s: %s): run civindex --full to rebuild it", ctx,
+                                 e.get_msg().c_str());
         return civ_error_set(err, CIV_ENOTFOUND, "%s: no index found", ctx);
     } catch (const Xapian::DatabaseModifiedError &e) {
         return civ_error_set(err, CIV_ERETRY, "%s changed while reading; try again", ctx);
@@ -37,11 +77,33 @@ civ_status map_exception(civ_error *err, const char *context)
     } catch (const Xapian::DatabaseCreateError &e) {
         return civ_error_set(err, CIV_EIO, "cannot create %s: %s", ctx, e.get_msg().c_str());
     } catch (const Xapian::DatabaseOpeningError &e) {
+        /* A table file of a database that is there (its version file
+         * read) is missing or cannot be opened. */
+        const char *why = e.get_error_string();
+        if (e.get_msg().rfind("Couldn't open ", 0) == 0 && e.get_msg().find(".glass") != std::string::npos &&
+            why && strcmp(why, strerror(ENOENT)) == 0)
+            return civ_error_set(err, CIV_ECORRUPT,
+                                 "index damaged (%s: %s): run civindex --full to rebuild it", ctx,
+                                 e.get_msg().c_str());
+        /* A generation that lost its version file (iamglass). */
+        if (e.get_msg().find("does not contain a Xapian database") != std::string::npos &&
+            made_by_civindex(ctx))
+            return civ_error_set(err, CIV_ECORRUPT,
+                                 "index damaged (%s: %s): run civindex --full to rebuild it", ctx,
+                                 e.get_msg().c_str());
         return civ_error_set(err, CIV_ENOTFOUND, "cannot open %s: %s", ctx, e.get_msg().c_str());
     } catch (const Xapian::DatabaseClosedError &e) {
         return civ_error_set(err, CIV_EINVAL, "%s is closed", ctx);
     } catch (const Xapian::DatabaseError &e) {
         /* The system's reason ("No space left on device") when there is one. */
+        /* The tables contradict themselves ("EOF reading block N": a table
+         * cut short; "inflate failed": a compressed item overwritten). A
+         * failed write says "No space left" and stays an I/O error. */
+        const std::string &m = e.get_msg();
+        if (m.rfind("EOF reading block", 0) == 0 || m.rfind("inflate failed", 0) == 0)
+            return civ_error_set(err, CIV_ECORRUPT,
+                                 "index damaged (%s: %s): run civindex --full to rebuild it", ctx,
+                                 e.get_msg().c_str());
         const char *why = e.get_error_string();
         if (why && *why)
             return civ_error_set(err, CIV_EIO, "%s: %s: %s", ctx, e.get_msg().c_str(), why);
@@ -138,3 +200,43 @@ std::string number_text(const std::string &slot_value)
 }
 
 } // namespace civx
+
+namespace {
+
+const char *fatal_prog = "civsearch";
+std::terminate_handler previous_terminate;
+
+/* Xapian 1.4 allocates inside functions declared not to throw (seen in
+ * WritableDatabase::commit_transaction under tests/e2e/oom.sh): a
+ * std::bad_alloc there cannot reach our catch blocks and ends here. */
+[[noreturn]] void on_terminate()
+{
+    std::exception_ptr e = std::current_exception();
+    if (e) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::bad_alloc &) {
+            char line[160];
+            int n = snprintf(line, sizeof line, "%s: out of memory\n", fatal_prog);
+            if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0) {
+                /* nothing more to say */
+            }
+            _exit(2);
+        } catch (...) {
+        }
+    }
+    if (previous_terminate)
+        previous_terminate();
+    std::abort();
+}
+
+} // namespace
+
+extern "C" void civ_exit_on_fatal_oom(const char *prog)
+{
+    if (prog)
+        fatal_prog = prog;
+    std::terminate_handler old = std::set_terminate(on_terminate);
+    if (old != on_terminate)
+        previous_terminate = old;
+}

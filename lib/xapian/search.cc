@@ -245,6 +245,8 @@ void build_facets(civ_results *r, const Spies &spies, unsigned maxvalues)
             return a.second != b.second ? a.second > b.second : a.first < b.first;
         };
         size_t keep = std::min<size_t>(maxvalues, top.size());
+        /* keep <= top.size(): 0 when top is empty. */
+        // cppcheck-suppress containerOutOfBounds
         std::partial_sort(top.begin(), top.begin() + keep, top.end(), order);
         for (size_t k = 0; k < keep; k++) {
             civ_facet_value v;
@@ -516,9 +518,10 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
         if (ds != CIV_OK) {
             if (derr.code == CIV_ENOMEM)
                 return civ_error_set(err, CIV_ENOMEM, "out of memory");
-            /* A damaged record shows as an untitled hit, not a failed search. */
-            if (civ_doc_new(&doc, err) != CIV_OK)
-                return CIV_ENOMEM;
+            /* A damaged record is a damaged index: never a hit without an id. */
+            return civ_error_set(err, CIV_ECORRUPT,
+                                 "index damaged (document %u: %s): run civindex --full to rebuild it",
+                                 (unsigned)c.did, derr.msg);
         }
         r->docs.push_back(doc);
         double ts = civ_monotonic();

@@ -242,6 +242,8 @@ ShardError replica_error(const civ_db *db, const Replica &r)
 {
     ShardError e;
     try {
+        /* Called only from catch blocks. */
+        // cppcheck-suppress rethrowNoCurrentException
         throw;
     } catch (const Xapian::NetworkTimeoutError &x) {
         e.code = CIV_ETIMEOUT;

@@ -1,0 +1,115 @@
+#!/bin/sh
+# A damaged index: each file of the glass database in turn (every table,
+# the version file iamglass) and the folder's stub XAPIANDB, with bytes
+# overwritten in the middle, cut to half its size, or deleted.
+#  - civsearch either answers exactly what the intact index answers (glass
+#    blocks carry no checksum: damage in a block a query never reads goes
+#    unseen) or exits 2 with "index damaged ... civindex --full"; never a
+#    crash, never a different answer;
+#  - civindex without --full refuses to write into it (it checks every
+#    table first: civ_db_check), exit 2 with the same advice;
+#  - civindex --full rebuilds it, and then it answers as before.
+# (The page's 503 for a damaged index: tests/e2e/web/checks.sh.)
+. "$CIV_SOURCE_DIR/tests/e2e/lib.sh"
+# Sanitizer builds: Xapian's own leak on a truncated table (see the file).
+LSAN_OPTIONS="suppressions=$CIV_SOURCE_DIR/tests/lsan-damaged.supp:print_suppressions=0"
+export LSAN_OPTIONS
+command -v xapian-check >/dev/null || fail "xapian-check is missing (scripts/deps.sh test installs xapian-tools)"
+
+# One worker: the same blocks hold the same data every run.
+"$CIVINDEX" -q -j 1 -i "$TMP/idx" "$CORPUS" || fail "index of the corpus"
+gen=$(sed -n 's/^auto //p' "$TMP/idx/XAPIANDB")
+[ -f "$TMP/idx/$gen/iamglass" ] || fail "no glass database in $TMP/idx/$gen"
+
+QUERIES='surveillance|"facial recognition"|warrant OR subpoena|* type:letter|title:drones|surveil*'
+SHOW=letters/2021-04-02-mayor-alvarez-facial-recognition.txt
+
+# answers IDX: every query's total and ids (as a set: ties in weight
+# are in docid order, which a rebuild with several workers changes), and one stored text, or the
+# first failure's status and message.
+answers() {
+  printf '%s\n' "$QUERIES" | tr '|' '\n' | while IFS= read -r q; do
+    r=0
+    "$CIVSEARCH" -i "$1" -j -n 100 "$q" >"$TMP/a.out" 2>"$TMP/a.err" || r=$?
+    if [ "$r" -gt 1 ]; then echo "status $r: $(cat "$TMP/a.err")"; return; fi
+    jq -c '[.total, ([.results[].id] | sort)]' "$TMP/a.out"
+  done
+  r=0
+  "$CIVSEARCH" -i "$1" --show "$SHOW" >"$TMP/a.out" 2>"$TMP/a.err" || r=$?
+  if [ "$r" -gt 1 ]; then echo "status $r: $(cat "$TMP/a.err")"; return; fi
+  cksum <"$TMP/a.out"
+}
+good=$(answers "$TMP/idx")
+printf '%s' "$good" | grep -aq '^status' && fail "the intact index fails: $good"
+
+damage() { # how file
+  case "$1" in
+    flip) sz=$(stat -c %s "$2")
+          head -c 64 /dev/zero | tr '\0' '\245' |
+            dd of="$2" bs=1 seek=$((sz / 2)) conv=notrunc 2>/dev/null ;;
+    truncate) truncate -s $(($(stat -c %s "$2") / 2)) "$2" ;;
+    delete) rm -f "$2" ;;
+  esac
+}
+
+errors=0; same=0; summary=""
+for f in "$TMP/idx/$gen"/* "$TMP/idx/XAPIANDB"; do
+  name=${f##*/}
+  case "$name" in flintlock) continue ;; esac
+  for how in flip truncate delete; do
+    W="$TMP/w"
+    rm -rf "$W"; cp -a "$TMP/idx" "$W"
+    damage $how "$W/${f#"$TMP/idx/"}"
+    what="$name $how"
+
+    # civsearch: the same answers, or exit 2 with the advice.
+    got=$(answers "$W")
+    if [ "$got" = "$good" ]; then
+      outcome="unseen by the queries"; same=$((same + 1))
+    else
+      line=$(printf '%s\n' "$got" | grep -a '^status' | head -n 1)
+      [ -n "$line" ] || { OUT=$got; ERR=; RC=-; fail "$what: a different answer without an error (intact: $good)"; }
+      case "$line" in
+        "status 2: "*"index damaged"*"civindex --full"*) ;;
+        *) OUT=$got; ERR=; RC=-; fail "$what: civsearch failed without the advice: $line" ;;
+      esac
+      outcome="civsearch exit 2"; errors=$((errors + 1))
+    fi
+
+    # civindex without --full refuses, the files untouched; unless the
+    # bytes hit a block no table uses (xapian-check finds nothing), which
+    # the next commit may reuse: then it runs, and the answers stay right.
+    unused=0
+    if [ "$how" = flip ] && [ "$name" != XAPIANDB ] && xapian-check "$W/$gen" >/dev/null 2>&1; then
+      unused=1
+    fi
+    # The spelling and synonym tables are optional to Xapian: a missing one
+    # is an empty one (suggestions lost until --full), not damage.
+    case "$name $how" in spelling.glass\ delete|synonym.glass\ delete) unused=2 ;; esac
+    before=$(cd "$W" && find . -type f ! -name civindex.lock -exec cksum {} + | sort)
+    run "$CIVINDEX" -q -i "$W" "$CORPUS"
+    assert_clean_stderr
+    if [ "$unused" != 0 ]; then
+      [ "$RC" -le 1 ] || fail "$what (an unused block or optional table): civindex failed"
+      [ "$(answers "$W")" = "$good" ] || fail "$what (an unused block or optional table): answers differ after civindex"
+      outcome="$outcome; $( [ $unused = 1 ] && echo 'a free block' || echo 'an optional table'): civindex wrote, answers right"
+    else
+      [ "$RC" -eq 2 ] || fail "$what: civindex wrote into a damaged index (exit $RC)"
+      assert_err_has "index damaged"
+      assert_err_has "civindex --full"
+      after=$(cd "$W" && find . -type f ! -name civindex.lock -exec cksum {} + | sort)
+      [ "$after" = "$before" ] || fail "$what: civindex changed the damaged index"
+      outcome="$outcome; civindex refused"
+    fi
+
+    # civindex --full rebuilds it.
+    run "$CIVINDEX" -q --full -i "$W" "$CORPUS"
+    [ "$RC" -eq 0 ] || fail "$what: civindex --full did not rebuild it"
+    [ "$(answers "$W")" = "$good" ] || fail "$what: answers differ after civindex --full"
+    summary="$summary
+  $what: $outcome; --full rebuilt it"
+  done
+done
+echo "damaged index, per file:$summary"
+echo "damage seen by civsearch: $errors; unseen by the queries (answers identical): $same"
+ok "damaged index: civsearch correct or exit 2 with the advice, civindex refuses, --full repairs"
