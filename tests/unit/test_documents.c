@@ -99,71 +99,18 @@ static void draw_pdf(civ_buf *out, const pdf_spec *s)
 
 /* ---- the pipeline ------------------------------------------------------------ */
 
-typedef struct seen {
-    civ_doc *doc;
-    int ndocs;
-    int nwarn;
-    char warn[512];
-} seen;
-
-static civ_status keep_doc(void *ctx, civ_doc *doc, const char *sub, civ_error *err)
-{
-    (void)sub;
-    seen *s = ctx;
-    s->ndocs++;
-    if (s->doc)
-        return CIV_OK;
-    civ_buf b = CIV_BUF_INIT;
-    civ_status st = civ_doc_encode(&b, doc, 1, err);
-    if (st == CIV_OK)
-        st = civ_doc_decode(&s->doc, b.data, b.len, 1, err);
-    civ_buf_free(&b);
-    return st;
-}
-
-static void on_warn(void *ctx, const char *msg)
-{
-    seen *s = ctx;
-    s->nwarn++;
-    snprintf(s->warn, sizeof s->warn, "%s", msg);
-}
+#include "pipeline_harness.h"
 
 static civ_file_report process_opts(seen *s, civ_pipeline_opts *o, const char *name,
                                     const void *bytes, size_t len)
 {
-    memset(s, 0, sizeof *s);
-    o->warn = on_warn;
-    o->warn_ctx = s;
-    civ_file_report rep;
-    civ_error err = CIV_ERROR_INIT;
-    civ_status st = civ_pipeline_bytes(o, name, name, name, bytes, len, 1546300800, keep_doc, s,
-                                       &rep, &err);
-    if (st != CIV_OK)
-        fail_msg("%s: fatal %s", name, err.msg);
-    return rep;
+    return seen_process(s, o, name, bytes, len);
 }
 
 static civ_file_report process(seen *s, const char *name, const void *bytes, size_t len)
 {
     civ_pipeline_opts o = { 0 };
-    return process_opts(s, &o, name, bytes, len);
-}
-
-static const char *get(seen *s, const char *field)
-{
-    const char *v = s->doc ? civ_doc_get(s->doc, field) : NULL;
-    return v ? v : "(null)";
-}
-
-static const char *text(seen *s)
-{
-    return s->doc ? civ_doc_text(s->doc, NULL) : "";
-}
-
-static void done(seen *s)
-{
-    civ_doc_free(s->doc);
-    s->doc = NULL;
+    return seen_process(s, &o, name, bytes, len);
 }
 
 /* ---- PDF ----------------------------------------------------------------------- */

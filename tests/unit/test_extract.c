@@ -14,68 +14,11 @@
 #include "civ/compress.h"
 #include "pipeline.h"
 
-/* What the emit callback saw: the first document, re-encoded. */
-typedef struct seen {
-    civ_doc *doc;
-    int ndocs;
-    int nwarn;
-    char warn[512];
-} seen;
-
-static civ_status keep_doc(void *ctx, civ_doc *doc, const char *sub, civ_error *err)
-{
-    (void)sub;
-    seen *s = ctx;
-    s->ndocs++;
-    if (s->doc)
-        return CIV_OK;
-    civ_buf b = CIV_BUF_INIT;
-    civ_status st = civ_doc_encode(&b, doc, 1, err);
-    if (st == CIV_OK)
-        st = civ_doc_decode(&s->doc, b.data, b.len, 1, err);
-    civ_buf_free(&b);
-    /* Non-stored fields (headings) are checked separately. */
-    return st;
-}
-
-static void on_warn(void *ctx, const char *msg)
-{
-    seen *s = ctx;
-    s->nwarn++;
-    snprintf(s->warn, sizeof s->warn, "%s", msg);
-}
+#include "pipeline_harness.h"
 
 static civ_file_report process(seen *s, const char *name, const char *bytes, size_t len)
 {
-    memset(s, 0, sizeof *s);
-    civ_pipeline_opts o = { 0 };
-    o.warn = on_warn;
-    o.warn_ctx = s;
-    o.max_size = 1 << 20;
-    civ_file_report rep;
-    civ_error err = CIV_ERROR_INIT;
-    civ_status st = civ_pipeline_bytes(&o, name, name, name, (const unsigned char *)bytes, len,
-                                       1546300800 /* 2019-01-01 */, keep_doc, s, &rep, &err);
-    if (st != CIV_OK)
-        fail_msg("%s: fatal %s", name, err.msg);
-    return rep;
-}
-
-static const char *get(seen *s, const char *field)
-{
-    const char *v = s->doc ? civ_doc_get(s->doc, field) : NULL;
-    return v ? v : "(null)";
-}
-
-static const char *text(seen *s)
-{
-    return s->doc ? civ_doc_text(s->doc, NULL) : "";
-}
-
-static void done(seen *s)
-{
-    civ_doc_free(s->doc);
-    s->doc = NULL;
+    return seen_process(s, NULL, name, bytes, len);
 }
 
 static void test_text(void **state)

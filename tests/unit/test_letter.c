@@ -14,35 +14,12 @@
 #include "civ/buf.h"
 #include "pipeline.h"
 
-typedef struct seen {
-    civ_doc *doc;
-    int ndocs;
-    civ_file_report rep;
-} seen;
-
-static civ_status keep_doc(void *ctx, civ_doc *doc, const char *sub, civ_error *err)
-{
-    (void)sub;
-    seen *s = ctx;
-    s->ndocs++;
-    if (s->doc)
-        return CIV_OK;
-    civ_buf b = CIV_BUF_INIT;
-    civ_status st = civ_doc_encode(&b, doc, 1, err);
-    if (st == CIV_OK)
-        st = civ_doc_decode(&s->doc, b.data, b.len, 1, err);
-    civ_buf_free(&b);
-    return st;
-}
+#include "pipeline_harness.h"
 
 static void process_bytes(seen *s, const char *name, const char *bytes, size_t len)
 {
-    memset(s, 0, sizeof *s);
-    civ_error err = CIV_ERROR_INIT;
-    civ_status st = civ_pipeline_bytes(NULL, name, name, name, (const unsigned char *)bytes, len,
-                                       1546300800, keep_doc, s, &s->rep, &err);
-    if (st != CIV_OK)
-        fail_msg("%s: fatal %s", name, err.msg);
+    civ_pipeline_opts o = { 0 };
+    seen_process(s, &o, name, bytes, len);
     if (!s->doc)
         fail_msg("%s: no document (%s)", name, s->rep.reason);
 }
@@ -64,17 +41,6 @@ static void process(seen *s, const char *name)
     civ_buf_free(&b);
 }
 
-static void done(seen *s)
-{
-    civ_doc_free(s->doc);
-    memset(s, 0, sizeof *s);
-}
-
-static const char *get(seen *s, const char *field)
-{
-    const char *v = civ_doc_get(s->doc, field);
-    return v ? v : "(null)";
-}
 
 /* All values of a field joined with " | ". Caller frees. */
 static char *all(seen *s, const char *field)
@@ -276,12 +242,7 @@ static void test_prefixes(void **state)
         fclose(fp);
         for (size_t cut = 8; cut < b.len; cut += 5) {
             seen s;
-            memset(&s, 0, sizeof s);
-            civ_error err = CIV_ERROR_INIT;
-            civ_status st = civ_pipeline_bytes(NULL, names[f], names[f], names[f],
-                                               (const unsigned char *)b.data, cut, 1546300800,
-                                               keep_doc, &s, &s.rep, &err);
-            assert_int_equal(st, CIV_OK);
+            seen_process(&s, NULL, names[f], b.data, cut); /* fails the test if fatal */
             /* A document, or (an HTML head cut before any text) none. */
             if (s.doc)
                 assert_non_null(civ_doc_get(s.doc, "type"));
