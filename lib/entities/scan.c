@@ -1012,6 +1012,27 @@ static const char *act_at(scan *S, long k, long *end, unsigned *flags)
 
 /* A US state's name ending at token `last` (backwards): its index, and
  * the first token in *first; -1 when none. */
+/* Whether the words of name (lower case, one space between) stand at
+ * tokens j…, capitalised (or any case in a query): the token after the
+ * last, or -1. */
+static long match_name(scan *S, long j, const char *name)
+{
+    const char *c = name;
+    while (*c) {
+        ent_tok *a = T(S, j);
+        if (!a || a->type != T_WORD || (!(a->flags & F_CAP) && !S->query))
+            return -1;
+        size_t m = strcspn(c, " ");
+        if (a->nlen != m || memcmp(a->norm, c, m) != 0)
+            return -1;
+        c += m;
+        if (*c == ' ')
+            c++;
+        j++;
+    }
+    return j;
+}
+
 static int state_back(scan *S, long last, long *first)
 {
     ent_tok *lt = T(S, last);
@@ -1029,20 +1050,7 @@ static int state_back(scan *S, long last, long *first)
         long k = last - nw + 1;
         if (k < 0 || k < S->cur - HISTORY)
             continue;
-        const char *c = name;
-        long j;
-        for (j = k; j <= last; j++) {
-            ent_tok *a = T(S, j);
-            if (!a || a->type != T_WORD || (!(a->flags & F_CAP) && !S->query))
-                break;
-            size_t m = strcspn(c, " ");
-            if (a->nlen != m || memcmp(a->norm, c, m) != 0)
-                break;
-            c += m;
-            if (*c == ' ')
-                c++;
-        }
-        if (j > last && !*c) {
+        if (match_name(S, k, name) == last + 1) {
             *first = k;
             return (int)s;
         }
@@ -1059,20 +1067,8 @@ static int state_fwd(scan *S, long k, long *end)
         const char *c = civ_ent_states[s].name;
         if (c[0] != ft->norm[0])
             continue;
-        long j = k;
-        while (*c) {
-            ent_tok *a = T(S, j);
-            if (!a || a->type != T_WORD || (!(a->flags & F_CAP) && !S->query))
-                break;
-            size_t m = strcspn(c, " ");
-            if (a->nlen != m || memcmp(a->norm, c, m) != 0)
-                break;
-            c += m;
-            if (*c == ' ')
-                c++;
-            j++;
-        }
-        if (!*c) {
+        long j = match_name(S, k, c);
+        if (j >= 0) {
             *end = j;
             return (int)s;
         }
