@@ -160,7 +160,9 @@ static void walk_dir(walk_state *w, civ_buf *path, civ_buf *rel)
         } else if (S_ISDIR(st.st_mode)) {
             if (!skipped_dir(w, &st, civ_buf_str(path)) && !seen_before(w, &st))
                 walk_dir(w, path, rel);
-        } else if (S_ISREG(st.st_mode)) {
+        } else {
+            /* Files, and the special files a folder may hold (FIFOs,
+             * devices, sockets), which the callback reports unread. */
             w->stop = w->fn(w->ctx, civ_buf_str(path), civ_buf_str(rel), &st, 0);
         }
         path->len = plen;

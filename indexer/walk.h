@@ -13,8 +13,10 @@
 extern "C" {
 #endif
 
-/* Called for every regular file found (st filled, errnum 0), and for every
- * entry that could not be read (st NULL, errnum says why). path is the
+/* Called for every file found that is not a folder (st filled, errnum 0:
+ * regular files, and special files — FIFOs, devices, sockets — which must
+ * never be opened), and for every entry that could not be read (st NULL,
+ * errnum says why). path is the
  * path to open; rel is the path relative to the root (for a root that is a
  * file: its name). Both are borrowed for the call. Returning non-zero
  * stops the walk (civ_walk then returns CIV_OK). */

@@ -46,15 +46,18 @@ ERR=$(printf '%s\n' "$ERR" | grep -v '/many/e[0-9]*\.dat: empty file$')
 printf '%s\n' "$ERR" | grep -v '^civindex: ' | grep -v '^  ' >/dev/null &&
   fail "lines not in civindex's format"
 # Link loops: one line each. FIFOs, devices, sockets and links to devices
-# are never opened (a FIFO would block the run) and are passed over
-# without a line, like any file that is not a regular file.
+# are never opened (a FIFO would block the run): one line each, saying
+# what they are.
 assert_err_has "failed: $D/loops/loop-a.txt: cannot read: Too many levels of symbolic links"
 assert_err_has "failed: $D/loops/loop-b: cannot read: Too many levels of symbolic links"
 assert_err_has "skipped: $D/sparse.txt: larger than the maximum size"
 for f in fifo.txt null-device.txt socket.txt link-to-null.txt link-to-zero.txt; do
-  printf '%s' "$ERR" | grep -q "$f" && fail "$f: a line for a special file"
+  [ "$(printf '%s\n' "$ERR" | grep -c "$f")" -eq 1 ] || fail "$f: not one line for a special file"
 done
-assert_out_has "indexed 4, skipped 50001, failed 2"
+assert_err_has "skipped: $D/fifo.txt: a named pipe (FIFO), not a regular file"
+assert_err_has "skipped: $D/socket.txt: a socket, not a regular file"
+assert_err_has "skipped: $D/null-device.txt: a device, not a regular file"
+assert_out_has "indexed 4, skipped 50006, failed 2"
 run "$CIVSEARCH" -i "$TMP/idx" -j --or surveillance quokkaword wombatword numbatword
 assert_rc 0
 assert_eq "$(jqout '.total')" 4 "documents found"
