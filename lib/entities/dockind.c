@@ -19,6 +19,10 @@ const civ_ent_cue civ_ent_cues[] = {
     CUE("per curiam", CIV_DOC_KIND_OPINION, 4),
     CUE("opinion of the court", CIV_DOC_KIND_OPINION, 3),
     CUE("it is so ordered", CIV_DOC_KIND_OPINION, 3),
+    /* A ruling on a motion: the court's order, not a party's filing. */
+    CUE("so ordered.", CIV_DOC_KIND_OPINION, 2),
+    CUE("the motion is granted", CIV_DOC_KIND_OPINION, 3),
+    CUE("the motion is denied", CIV_DOC_KIND_OPINION, 3),
     CUE("memorandum opinion", CIV_DOC_KIND_OPINION, 5),
     CUE("opinion and order", CIV_DOC_KIND_OPINION, 5),
     CUE("memorandum and order", CIV_DOC_KIND_OPINION, 4),

@@ -385,6 +385,11 @@ static void test_document(void **state)
     assert_int_equal(d->kind, CIV_DOC_KIND_FILING);
     assert_string_equal(d->docket, "1:20-cv-01234");
     assert_string_equal(d->court, "d-md");
+    /* The court's ruling on a motion is its decision, not a filing. */
+    d = doc("IN THE SUPERIOR COURT OF HALVORSEN COUNTY\nState v. Quintero\n"
+            "Order on the defendant's motion to suppress\nThe defendant moves to suppress "
+            "location records.\nThe motion is granted.\nSo ordered.\n");
+    assert_int_equal(d->kind, CIV_DOC_KIND_OPINION);
     d = doc("Dear FOIA Officer:\nThis is a request under the Freedom of Information Act. "
             "I request copies of all records about cell-site simulators. I ask for a fee "
             "waiver and expedited processing.\n");
