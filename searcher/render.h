@@ -150,6 +150,9 @@ int civ_render_place(char *buf, size_t n, const civ_hit *h, const civ_snippet *s
  * from doc. Returns 0, or -1 when the document has no such page. */
 int civ_render_page_text(const civ_doc *doc, unsigned page, const char **text, size_t *len);
 
+/* The search page's inline style sheet (searcher/page_style.c). */
+extern const char civ_page_style[];
+
 /* Appends s HTML-escaped for text and attribute contexts (& < > " '): the
  * one HTML escaper of the tree. */
 void civ_html_escape(civ_buf *out, const char *s, size_t len);

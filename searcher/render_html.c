@@ -14,65 +14,6 @@
 /* Longest document text shown on one page. */
 #define DOC_TEXT_MAX (4u * 1024 * 1024)
 
-static const char STYLE[] =
-    ":root{color-scheme:light dark;--fg:#1a1a1a;--bg:#fff;--mute:#595959;--a:#0645ad;"
-    "--line:#d8d8d8;--hi:#fff0a0;--chip:#eef2f8}"
-    "@media(prefers-color-scheme:dark){:root{--fg:#e6e6e6;--bg:#141414;--mute:#a8a8a8;"
-    "--a:#8cb4ff;--line:#3a3a3a;--hi:#5c4d00;--chip:#23293a}}"
-    "*{box-sizing:border-box}"
-    "body{margin:0;font:1rem/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--fg);"
-    "background:var(--bg)}"
-    "a{color:var(--a)}"
-    "a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,"
-    "summary:focus-visible{outline:3px solid #e68a00;outline-offset:2px}"
-    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
-    "white-space:nowrap}"
-    ".skip{position:absolute;left:-100vw}.skip:focus{left:.5rem;top:.5rem;padding:.3rem;"
-    "background:var(--bg)}"
-    "header.top{border-bottom:1px solid var(--line);padding:.75rem 1rem}"
-    ".site{margin:0 0 .5rem;font-weight:600}.site a{color:inherit;text-decoration:none}"
-    "form.search .row{display:flex;gap:.5rem;max-width:48rem}"
-    "input,select,button{font:inherit;color:inherit;background:var(--bg);"
-    "border:1px solid var(--mute);border-radius:4px;padding:.35rem .5rem}"
-    "input[type=search]{flex:1;min-width:0}"
-    "button{background:var(--a);color:var(--bg);border-color:var(--a);cursor:pointer}"
-    ".opts{display:flex;flex-wrap:wrap;gap:.5rem 1rem;margin-top:.5rem;font-size:.9rem}"
-    ".opts input{width:8.5rem}"
-    ".wrap{display:flex;gap:2rem;padding:0 1rem 2rem;max-width:76rem}"
-    "main{flex:1;min-width:0}aside{order:-1;width:14rem;flex:none;font-size:.92rem}"
-    "@media(max-width:46rem){.wrap{flex-direction:column;gap:0}aside{order:0;width:auto;"
-    "border-top:1px solid var(--line)}}"
-    "h1{font-size:1.3rem;margin:1rem 0 .25rem;overflow-wrap:anywhere}"
-    "h2{font-size:1rem;margin:1rem 0 .25rem}"
-    ".count,.meta,.n{color:var(--mute)}.count{margin:.25rem 0 1rem;font-size:.9rem}"
-    "ol.hits{list-style:none;padding:0;margin:0}"
-    ".hit{margin:0 0 1.25rem}.hit h2{font-size:1.08rem;margin:0;font-weight:600;"
-    "overflow-wrap:anywhere}"
-    ".meta{font-size:.88rem;margin:.1rem 0}.snip{margin:.2rem 0;overflow-wrap:anywhere}"
-    ".snip a.at{color:var(--mute);font-size:.85rem;white-space:nowrap}"
-    ".snip b{background:var(--hi);color:inherit}"
-    ".more{margin:.1rem 0;font-size:.88rem}"
-    ".facet ul{list-style:none;padding:0;margin:0}.facet li{margin:.15rem 0}"
-    ".facet a{overflow-wrap:anywhere}.facet a.on{font-weight:600}"
-    ".chips{display:flex;flex-wrap:wrap;gap:.4rem;margin:.5rem 0;padding:0;list-style:none}"
-    ".chips a{display:inline-block;background:var(--chip);border-radius:1rem;"
-    "padding:.1rem .6rem;text-decoration:none;font-size:.9rem}"
-    ".sugg{font-size:1.05rem}"
-    "nav.pages ul{display:flex;flex-wrap:wrap;gap:.35rem;list-style:none;padding:0}"
-    "nav.pages a,nav.pages span{display:inline-block;min-width:2.2rem;text-align:center;"
-    "padding:.3rem .5rem;border:1px solid var(--line);border-radius:4px}"
-    "nav.pages [aria-current]{font-weight:700;border-color:var(--fg)}"
-    "dl.doc{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0}"
-    "dl.doc dt{color:var(--mute)}dl.doc dd{margin:0;overflow-wrap:anywhere}"
-    ".text{overflow-wrap:anywhere;border-top:1px solid var(--line);padding-top:1rem;"
-    "max-width:48rem}.text p{white-space:pre-wrap;margin:0 0 .9rem}"
-    ".text h2{font-size:1.1rem;margin:1.4rem 0 .5rem}"
-    ".text mark{background:var(--hi);color:inherit}"
-    ".pg{color:var(--mute);font-size:.85rem;border-top:1px dashed var(--line);"
-    "padding-top:.2rem;margin:1rem 0 .5rem}"
-    ".error{border-left:4px solid #c0392b;padding:.25rem .75rem}"
-    "footer{padding:1rem;color:var(--mute);font-size:.85rem;border-top:1px solid var(--line)}";
-
 /* ---- small helpers ------------------------------------------------- */
 
 static void esc(civ_buf *out, const char *s)
@@ -271,7 +212,7 @@ static void head(civ_buf *out, const civ_render_info *info, const char *title)
     }
     esc(out, site_title(info));
     civ_buf_puts(out, "</title>\n<style>");
-    civ_buf_puts(out, STYLE);
+    civ_buf_puts(out, civ_page_style);
     civ_buf_puts(out, "</style>\n</head>\n<body>\n<a class=\"skip\" href=\"#main\">Skip to content</a>\n");
 }
 
