@@ -278,20 +278,12 @@ static void *worker_main(void *arg)
 
 /* ---- the walk (main thread) -------------------------------------------------- */
 
-/* A FIFO, device or socket in a folder: never opened (a FIFO would block
- * the run), one line, remembered like a bad file so that nightly runs
- * pass it over quietly while it stays. */
+/* A FIFO, device or socket in a folder (one not already known bad and
+ * unchanged: on_walk passes those over like any known bad file): never
+ * opened (a FIFO would block the run), one line, remembered like a bad
+ * file so that nightly runs pass it over quietly while it stays. */
 static void special_file(run *r, const char *path, const char *rel, const struct stat *st)
 {
-    known_file *kb = r->known ? known_find(r->known, rel) : NULL;
-    if (kb && kb->bad && kb->size == (uint64_t)st->st_size && kb->mtime == (long long)st->st_mtime &&
-        strcmp(kb->tag, r->tag) == 0 && !r->o->retry_failed) {
-        pthread_mutex_lock(&r->mu);
-        kb->seen = kb->kept = 1;
-        pthread_mutex_unlock(&r->mu);
-        run_log_known_bad(r->log, path, 0, kb->reason);
-        return;
-    }
     const char *what = S_ISFIFO(st->st_mode)   ? "a named pipe (FIFO)"
                        : S_ISSOCK(st->st_mode) ? "a socket"
                        : S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) ? "a device"
@@ -329,10 +321,6 @@ static int on_walk(void *ctx, const char *path, const char *rel, const struct st
     civ_crash_point("walk");
     if (r->o->nshards > 1 && civ_shard_of(rel, r->o->nshards) != r->o->shard)
         return 0; /* another shard's file */
-    if (!S_ISREG(st->st_mode)) {
-        special_file(r, path, rel, st);
-        return 0;
-    }
     known_file *kf = NULL;
     if (r->known && (kf = known_find(r->known, rel)) != NULL) {
         pthread_mutex_lock(&r->mu);
@@ -358,6 +346,15 @@ static int on_walk(void *ctx, const char *path, const char *rel, const struct st
             run_log_found(r->log, 1);
             return 0;
         }
+    }
+    if (!S_ISREG(st->st_mode)) {
+        if (kf) { /* a file that became a FIFO or a device: its documents go */
+            pthread_mutex_lock(&r->mu);
+            kf->seen = 0;
+            pthread_mutex_unlock(&r->mu);
+        }
+        special_file(r, path, rel, st);
+        return 0;
     }
     job j = { .path = strdup(path), .rel = strdup(rel), .st = *st, .root = r->cur_root, .kf = kf };
     if (!j.path || !j.rel) {
