@@ -256,5 +256,7 @@ civ_status live_finish(live_update *l, const char *started, civ_error *err)
         s = civ_writer_flush(l->w, err);
     if (s == CIV_OK)
         s = commit_locked(l, err);
+    if (s == CIV_OK && !civ_indexdir_legacy(l->dir))
+        civ_db_check_note(civ_indexdir_current(l->dir));
     return s;
 }

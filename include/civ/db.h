@@ -36,6 +36,12 @@ civ_status civ_db_open(civ_db **out, const char *path, civ_error *err);
  * rebuild it"), CIV_ENOTFOUND, CIV_EIO, CIV_ENOMEM. */
 civ_status civ_db_check(const char *path, civ_error *err);
 
+/* Notes, beside the tables of the database at path, their sizes and times
+ * as they are now (after civindex's own commit): civ_db_check skips its
+ * full read while they stay so. Damage that keeps a file's size and time
+ * (bit rot) is then found when a query reads the block. Best effort. */
+void civ_db_check_note(const char *path);
+
 /* ---- several indexes as one (shards) ---------------------------------
  *
  * A spec names one or more shards:
