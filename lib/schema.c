@@ -27,7 +27,7 @@
  * bench/relevance: best on Cranfield (whose abstracts repeat the title)
  * and on CISI (whose abstracts do not), against 3, 4 and 6. */
 static const civ_field_def fields[] = {
-    { "id", "id", "Q", BOOL | STORED, 0, -1,
+    { "id", "id", "Q", BOOL | STORED, 0, CIV_SLOT_ID,
       "stable document id: path relative to the indexed root (#N for messages)" },
     { "path", NULL, NULL, STORED, 0, -1, "file path as given to civindex" },
     { "title", "title", "S", TEXT | BODY | STORED | SPELL, 5, -1,

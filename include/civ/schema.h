@@ -86,6 +86,10 @@ enum civ_slot {
     CIV_SLOT_CITES = 27,      /* ids of the documents it cites, joined by
                                  CIV_FACET_SEP: read back by the citation
                                  graph of each run */
+    CIV_SLOT_ID = 28,         /* the document's id: results of equal weight
+                                 come in the order of their ids, however
+                                 the index was built (one or many shards,
+                                 any number of workers) */
     /* Passages stored apart (civ/passage.h), far above the fields' slots: */
     CIV_SLOT_PASSAGE_INDEX = 200, /* where each passage's words end: varint
                                      position before the text, count, then

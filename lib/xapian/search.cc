@@ -31,6 +31,9 @@ const Xapian::doccount PRF_DOCS = 6;
 /* Matches counted beyond the page's end, so that the total is exact for
  * all but large result sets (where Xapian's estimate serves). */
 const Xapian::doccount EXACT_MARGIN = 1000;
+/* Up to this many matches, copies found among them are folded over all
+ * of them for an exact count (a few ms at most); beyond, estimated. */
+const Xapian::doccount EXACT_FOLDED_MAX = 10000;
 /* Copies of a hit named in the results. */
 const size_t COPIES_LISTED = 10;
 const Xapian::termcount PRF_TERMS = 10;
@@ -331,15 +334,18 @@ struct Cand {
 /* The matches of mset as candidates, their documents at hand: a remote
  * shard's in one round trip (MSet::fetch() without a range breaks on a
  * page past the first). */
-std::vector<Cand> candidates(const Xapian::MSet &mset, bool remote)
+std::vector<Cand> candidates(const Xapian::MSet &mset, bool remote, size_t most)
 {
     std::vector<Cand> cands;
     if (mset.empty())
         return cands;
+    Xapian::MSetIterator end = mset.begin();
+    for (size_t i = 0; i < most && end != mset.end(); i++)
+        ++end;
     if (remote)
-        mset.fetch(mset.begin(), mset.end());
-    cands.reserve(mset.size());
-    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+        mset.fetch(mset.begin(), end);
+    cands.reserve(std::min<size_t>(mset.size(), most));
+    for (Xapian::MSetIterator it = mset.begin(); it != end; ++it) {
         Cand c;
         c.did = *it;
         c.w_doc = c.w = it.get_weight();
@@ -585,13 +591,56 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
     return CIV_OK;
 }
 
+/* Whether two neighbours in mset weigh the same. */
+bool tied(const Xapian::MSet &mset)
+{
+    double prev = 0;
+    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+        double w = it.get_weight();
+        if (it != mset.begin() && w == prev)
+            return true;
+        prev = w;
+    }
+    return false;
+}
+
+/* The number of matches once copies are folded, when the matcher stopped
+ * before seeing them all. Xapian's own figure lies midway between its
+ * bounds: with no copies at all it said about 2,000 of 2,943. Here the
+ * copies it folded among the matches it weighed (its upper bound drops
+ * by one for each) are scaled to all the matches: a copy is found only
+ * when its original was weighed too, so the share of the matches weighed,
+ * f, finds a pair's copy with chance f^2 and one of many with about f;
+ * f^1.5 lies between. */
+uint64_t folded_estimate(const Xapian::MSet &mset)
+{
+    double lb = mset.get_matches_lower_bound(), ub = mset.get_matches_upper_bound();
+    double all = mset.get_uncollapsed_matches_estimated();
+    double uub = mset.get_uncollapsed_matches_upper_bound();
+    double dups = uub > ub ? uub - ub : 0;
+    double f = all > 0 ? std::min(1.0, (lb + dups) / all) : 1.0;
+    double folded = f > 0 ? dups / (f * std::sqrt(f)) : dups;
+    double total = std::round(all - folded);
+    return static_cast<uint64_t>(std::max(lb, std::min(ub, total)));
+}
+
 /* Matches the page [offset, offset + limit) of enq's query q, and sets
- * r's total, exact and folded. */
+ * r's total, exact and folded. By relevance, matches of equal weight come
+ * in the order of their ids: which of them make the page, and their order
+ * in it, do not follow the order documents were added in (one index or
+ * shards, any number of workers). The returned set may hold one match
+ * beyond the page; enq's match spies have counted every match once and
+ * are taken off it. */
 Xapian::MSet match_page(civ_db *db, Xapian::Enquire &enq, const Xapian::Query &q,
                         const civ_search_opts *o, unsigned offset, unsigned limit,
                         Xapian::doccount check, civ_results *r)
 {
-    Xapian::MSet mset = enq.get_mset(offset, limit, check);
+    /* One match more shows a tie across the page's end. Matching by
+     * weight then id costs a value read per candidate, and Xapian's
+     * estimate of the count of folded matches suffers: it is done only
+     * when there is a tie, and the counts come from the first match. */
+    bool by_weight = o->sort == CIV_SORT_RELEVANCE;
+    Xapian::MSet mset = enq.get_mset(offset, by_weight ? limit + 1 : limit, check);
     r->total = mset.get_matches_estimated();
     r->exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     if (!o->no_collapse) {
@@ -611,8 +660,31 @@ Xapian::MSet match_page(civ_db *db, Xapian::Enquire &enq, const Xapian::Query &q
                 count.set_weighting_scheme(Xapian::BoolWeight());
                 all = count.get_mset(0, 0, check).get_matches_lower_bound();
             }
+        } else if (!r->exact) {
+            Xapian::doccount most = mset.get_uncollapsed_matches_upper_bound();
+            if (most > mset.get_matches_upper_bound() && most <= EXACT_FOLDED_MAX) {
+                /* Copies among the matches weighed, and not too many
+                 * matches: fold them all, unweighted (a value read each,
+                 * about 0.4 µs), for the exact count. */
+                Xapian::Enquire count(db->db);
+                count.set_query(q);
+                count.set_weighting_scheme(Xapian::BoolWeight());
+                count.set_collapse_key(CIV_SLOT_DIGEST);
+                Xapian::MSet c = count.get_mset(0, 0, most);
+                r->total = c.get_matches_lower_bound();
+                r->exact = r->total == c.get_matches_upper_bound();
+                all = c.get_uncollapsed_matches_lower_bound();
+            } else {
+                r->total = folded_estimate(mset);
+            }
         }
         r->folded = all > r->total ? all - r->total : 0;
+    }
+    if (by_weight && limit > 0 && tied(mset)) {
+        enq.clear_matchspies();
+        enq.set_sort_by_relevance_then_value(CIV_SLOT_ID, false);
+        mset = enq.get_mset(offset, limit);
+        enq.set_sort_by_relevance();
     }
     return mset;
 }
@@ -712,7 +784,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     double t2 = civ_monotonic();
     r->times.match = t2 - t1;
 
-    std::vector<Cand> cands = candidates(mset, db->remote);
+    std::vector<Cand> cands = candidates(mset, db->remote, want);
     if (o->limit > 0 && !cands.empty())
         make_ranking(rk, db, pq, added, mset);
     if (rerank && ((rk.passages && rk.mix) || rk.prior)) {
@@ -733,7 +805,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     s = fetch_hits(r, db, o, pq, cands.begin() + static_cast<std::ptrdiff_t>(lo),
                    cands.begin() + static_cast<std::ptrdiff_t>(hi), err);
     if (s == CIV_OK && !undated.empty()) {
-        std::vector<Cand> more = candidates(undated, db->remote);
+        std::vector<Cand> more = candidates(undated, db->remote, o->limit);
         if (o->snippet_len > 0)
             weigh_passages(more, 0, more.size(), rk);
         s = fetch_hits(r, db, o, pq, more.begin(), more.end(), err);

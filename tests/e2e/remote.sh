@@ -93,8 +93,10 @@ same_json() {
   a=$("$CIVSEARCH" -i "$TMP/one" --json "$@" | jq -c "$f")
   b=$("$CIVSEARCH" -i "$STUB" --json "$@" | jq -c "$f")
   [ -n "$a" ] && [ "$a" = "$b" ] || {
-    OUT=$(printf '%s\n%s' "$a" "$b"); ERR=""; RC=0
-    fail "$label: the shards answer otherwise than the single index"
+    printf '%s\n' "$a" | jq . >"$TMP/one.json"
+    printf '%s\n' "$b" | jq . >"$TMP/shards.json"
+    OUT=$(diff "$TMP/one.json" "$TMP/shards.json"); ERR=""; RC=0
+    fail "$label: the shards answer otherwise than the single index (diff: one index, shards)"
   }
 }
 

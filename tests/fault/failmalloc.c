@@ -7,7 +7,8 @@
  *   CIV_FAILMALLOC_SKIP=a:b  allocations made directly from a shared object
  *                            whose path contains one of these words are
  *                            neither counted nor failed (default
- *                            "libglib-2.0": g_malloc aborts on NULL by design)
+ *                            "libglib-2.0:libcmark": g_malloc, and cmark's
+ *                            default allocator, abort on NULL by design)
  *   CIV_FAILMALLOC_LOG=FILE  append to FILE, when the allocation fails,
  *                            "fail N caller=OBJECT+0xOFFSET", and at exit
  *                            "calls=C failed=F skipped=S"
@@ -126,11 +127,11 @@ static void arm(void)
     const char *p = getenv("CIV_FAILMALLOC_PERSIST");
     skip_words = getenv("CIV_FAILMALLOC_SKIP");
     if (!skip_words)
-        skip_words = "libglib-2.0";
+        skip_words = "libglib-2.0:libcmark";
     fail_at = at ? strtoul(at, NULL, 10) : 0;
     persist = p && *p == '1';
-    /* Libraries loaded later with dlopen are not in the skip list; GLib is
-     * linked at start-up by everything that uses it. */
+    /* Libraries loaded later with dlopen are not in the skip list; GLib and
+     * cmark are linked at start-up by everything that uses them. */
     if (*skip_words)
         dl_iterate_phdr(skip_object, NULL);
     atexit(report);
