@@ -591,13 +591,14 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
     return CIV_OK;
 }
 
-/* Whether two neighbours in mset weigh the same. */
+/* Whether two neighbours in mset weigh the same, or a match stands for
+ * copies (which weigh as much as it). */
 bool tied(const Xapian::MSet &mset)
 {
     double prev = 0;
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
         double w = it.get_weight();
-        if (it != mset.begin() && w == prev)
+        if ((it != mset.begin() && w == prev) || it.get_collapse_count() > 0)
             return true;
         prev = w;
     }
