@@ -72,7 +72,7 @@ int main(int argc, char **argv)
                 return 2;
         }
         *t1 = *t2 = '\0';
-        snprintf(qs[nq].cls, sizeof qs[nq].cls, "%s", line);
+        snprintf(qs[nq].cls, sizeof qs[nq].cls, "%.*s", (int)(sizeof qs[nq].cls - 1), line);
         snprintf(qs[nq].text, sizeof qs[nq].text, "%s", t1 + 1);
         qs[nq].or_ = atoi(t2 + 1);
         nq++;
