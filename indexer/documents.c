@@ -287,12 +287,16 @@ static size_t hyphen_cut(const char *s, size_t n)
     return n - h;
 }
 
-void civ_docs_add_pages(civ_doc *doc, civ_page_text *pages, size_t n)
+/* Splits every page into lines, trailing spaces trimmed, and marks the
+ * first and last non-blank ones of each page (edge) into *out (*nout of
+ * them; *with_text: the pages with a non-blank line). Returns 0, or -1
+ * when out of memory (*out NULL). */
+static int split_lines(line **out, size_t *nout, size_t *with_text, const civ_page_text *pages,
+                       size_t n)
 {
-    /* Every page's lines, trailing spaces trimmed. */
     line *lines = NULL;
     size_t nl = 0, cap = 0;
-    size_t with_text = 0;
+    *with_text = 0;
     for (size_t p = 0; p < n; p++) {
         const char *t = pages[p].text.data ? pages[p].text.data : "";
         size_t len = pages[p].text.len, i = 0, first = nl;
@@ -311,8 +315,9 @@ void civ_docs_add_pages(civ_doc *doc, civ_page_text *pages, size_t n)
                 line *nlines = realloc(lines, nc * sizeof *nlines);
                 if (!nlines) {
                     free(lines);
-                    civ_doc_text_buf(doc)->failed = 1; /* seen by civ_doc_check */
-                    return;
+                    *out = NULL;
+                    *nout = 0;
+                    return -1;
                 }
                 lines = nlines;
                 cap = nc;
@@ -328,7 +333,7 @@ void civ_docs_add_pages(civ_doc *doc, civ_page_text *pages, size_t n)
                 seen++;
             }
         if (seen)
-            with_text++;
+            (*with_text)++;
         seen = 0;
         for (size_t j = nl; j > first && seen < EDGE_LINES; j--)
             if (lines[j - 1].n) {
@@ -337,43 +342,131 @@ void civ_docs_add_pages(civ_doc *doc, civ_page_text *pages, size_t n)
                 seen++;
             }
     }
+    *out = lines;
+    *nout = nl;
+    return 0;
+}
 
-    /* Running headers and footers: the same line (digits aside) at the
-     * edge of more than half of the pages, at least three. */
-    if (with_text >= 3) {
-        size_t tcap = 64;
-        while (tcap < with_text * EDGE_LINES * 4)
-            tcap *= 2;
-        key_count *t = calloc(tcap, sizeof *t);
-        if (t) {
-            for (size_t j = 0; j < nl; j++) {
-                if (!lines[j].edge)
-                    continue;
-                key_count *kc = kc_find(t, tcap, line_key(lines[j].s, lines[j].n, lines[j].edge));
-                if (kc->count && kc->last_page == lines[j].page + 1)
-                    continue;
-                kc->key = line_key(lines[j].s, lines[j].n, lines[j].edge);
-                kc->count++;
-                kc->last_page = lines[j].page + 1;
+/* Running headers and footers: the same line (digits aside) at the edge
+ * of more than half of the pages, at least three. They are dropped from
+ * the text, and each distinct one becomes a heading of doc. */
+static void drop_running_lines(civ_doc *doc, line *lines, size_t nl, size_t with_text)
+{
+    if (with_text < 3)
+        return;
+    size_t tcap = 64;
+    while (tcap < with_text * EDGE_LINES * 4)
+        tcap *= 2;
+    key_count *t = calloc(tcap, sizeof *t);
+    if (!t)
+        return;
+    for (size_t j = 0; j < nl; j++) {
+        if (!lines[j].edge)
+            continue;
+        key_count *kc = kc_find(t, tcap, line_key(lines[j].s, lines[j].n, lines[j].edge));
+        if (kc->count && kc->last_page == lines[j].page + 1)
+            continue;
+        kc->key = line_key(lines[j].s, lines[j].n, lines[j].edge);
+        kc->count++;
+        kc->last_page = lines[j].page + 1;
+    }
+    unsigned headings = 0;
+    for (size_t j = 0; j < nl; j++) {
+        if (!lines[j].edge)
+            continue;
+        key_count *kc = kc_find(t, tcap, line_key(lines[j].s, lines[j].n, lines[j].edge));
+        if (kc->count >= 3 && (size_t)kc->count * 2 > with_text) {
+            lines[j].drop = 1;
+            /* Indexed once: each distinct line a heading (the
+             * document keeps duplicates out). */
+            if (headings < MAX_HEADINGS) {
+                civ_doc_add(doc, "heading", lines[j].s, lines[j].n);
+                headings++;
             }
-            unsigned headings = 0;
-            for (size_t j = 0; j < nl; j++) {
-                if (!lines[j].edge)
-                    continue;
-                key_count *kc = kc_find(t, tcap, line_key(lines[j].s, lines[j].n, lines[j].edge));
-                if (kc->count >= 3 && (size_t)kc->count * 2 > with_text) {
-                    lines[j].drop = 1;
-                    /* Indexed once: each distinct line a heading (the
-                     * document keeps duplicates out). */
-                    if (headings < MAX_HEADINGS) {
-                        civ_doc_add(doc, "heading", lines[j].s, lines[j].n);
-                        headings++;
-                    }
-                }
-            }
-            free(t);
         }
     }
+    free(t);
+}
+
+/* The text of page p (of n), lines[from..end) its lines, into pg (reset
+ * by the caller), hyphenated words joined. A word whose end is at the top
+ * of the next page is joined here, and *carry set to that line (its word
+ * is then left out there); *carry is cleared as it is used. */
+static void page_text(civ_buf *pg, const char **carry, const line *lines, size_t nl, size_t from,
+                      size_t end, size_t p, size_t n)
+{
+    int blank_run = 0, joining = 0;
+    for (size_t k = from; k < end; k++) {
+        const line *l = &lines[k];
+        if (l->drop)
+            continue;
+        const char *s = l->s;
+        size_t len = l->n;
+        if (*carry) {
+            *carry = NULL;
+            /* The word's end went to the previous page. */
+            size_t w = 0;
+            while (w < len && s[w] != ' ')
+                w++;
+            while (w < len && s[w] == ' ')
+                w++;
+            s += w;
+            len -= w;
+            if (!len)
+                continue;
+        }
+        if (!len) {
+            if (joining)
+                continue;
+            if (pg->len && !blank_run)
+                civ_buf_putc(pg, '\n');
+            blank_run = 1;
+            continue;
+        }
+        blank_run = 0;
+        joining = 0;
+        size_t cut = hyphen_cut(s, len);
+        /* The next kept line of this page (OCR puts blank lines between
+         * lines). */
+        size_t k2 = k + 1;
+        while (k2 < end && (lines[k2].drop || !lines[k2].n))
+            k2++;
+        if (cut < len && k2 < end && is_lower_start(lines[k2].s, lines[k2].n)) {
+            civ_buf_append(pg, s, cut);
+            joining = 1;
+            continue;
+        }
+        if (cut < len && k2 >= end && p + 1 < n) {
+            /* The last line: the word may go on at the top of the next
+             * page. */
+            size_t k3 = end;
+            while (k3 < nl && lines[k3].page == p + 1 && (lines[k3].drop || !lines[k3].n))
+                k3++;
+            if (k3 < nl && lines[k3].page == p + 1 && is_lower_start(lines[k3].s, lines[k3].n)) {
+                civ_buf_append(pg, s, cut);
+                size_t w = 0;
+                while (w < lines[k3].n && lines[k3].s[w] != ' ')
+                    w++;
+                civ_buf_append(pg, lines[k3].s, w);
+                civ_buf_putc(pg, '\n');
+                *carry = lines[k3].s;
+                continue;
+            }
+        }
+        civ_buf_append(pg, s, len);
+        civ_buf_putc(pg, '\n');
+    }
+}
+
+void civ_docs_add_pages(civ_doc *doc, civ_page_text *pages, size_t n)
+{
+    line *lines;
+    size_t nl, with_text;
+    if (split_lines(&lines, &nl, &with_text, pages, n) < 0) {
+        civ_doc_text_buf(doc)->failed = 1; /* seen by civ_doc_check */
+        return;
+    }
+    drop_running_lines(doc, lines, nl, with_text);
 
     /* The text, page by page, hyphenated words joined. */
     civ_buf *out = civ_doc_text_buf(doc);
@@ -385,67 +478,7 @@ void civ_docs_add_pages(civ_doc *doc, civ_page_text *pages, size_t n)
         size_t end = j;
         while (end < nl && lines[end].page == p)
             end++;
-        int blank_run = 0, joining = 0;
-        for (size_t k = j; k < end; k++) {
-            line *l = &lines[k];
-            if (l->drop)
-                continue;
-            const char *s = l->s;
-            size_t len = l->n;
-            if (carry) {
-                carry = NULL;
-                /* The word's end went to the previous page. */
-                size_t w = 0;
-                while (w < len && s[w] != ' ')
-                    w++;
-                while (w < len && s[w] == ' ')
-                    w++;
-                s += w;
-                len -= w;
-                if (!len)
-                    continue;
-            }
-            if (!len) {
-                if (joining)
-                    continue;
-                if (pg.len && !blank_run)
-                    civ_buf_putc(&pg, '\n');
-                blank_run = 1;
-                continue;
-            }
-            blank_run = 0;
-            joining = 0;
-            size_t cut = hyphen_cut(s, len);
-            /* The next kept line of this page (OCR puts blank lines between
-             * lines). */
-            size_t k2 = k + 1;
-            while (k2 < end && (lines[k2].drop || !lines[k2].n))
-                k2++;
-            if (cut < len && k2 < end && is_lower_start(lines[k2].s, lines[k2].n)) {
-                civ_buf_append(&pg, s, cut);
-                joining = 1;
-                continue;
-            }
-            if (cut < len && k2 >= end && p + 1 < n) {
-                /* The last line: the word may go on at the top of the next
-                 * page. */
-                size_t k3 = end;
-                while (k3 < nl && lines[k3].page == p + 1 && (lines[k3].drop || !lines[k3].n))
-                    k3++;
-                if (k3 < nl && lines[k3].page == p + 1 && is_lower_start(lines[k3].s, lines[k3].n)) {
-                    civ_buf_append(&pg, s, cut);
-                    size_t w = 0;
-                    while (w < lines[k3].n && lines[k3].s[w] != ' ')
-                        w++;
-                    civ_buf_append(&pg, lines[k3].s, w);
-                    civ_buf_putc(&pg, '\n');
-                    carry = lines[k3].s;
-                    continue;
-                }
-            }
-            civ_buf_append(&pg, s, len);
-            civ_buf_putc(&pg, '\n');
-        }
+        page_text(&pg, &carry, lines, nl, j, end, p, n);
         j = end;
         while (pg.len && pg.data[pg.len - 1] == '\n')
             pg.len--;

@@ -345,123 +345,127 @@ static int entities_main(int all)
     return rc;
 }
 
-/* Reads the options into o and c. Returns -1 to go on, else the exit
- * status (--help, --version, a usage error). */
-static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
+/* The options of an indexing run (parse_options). */
+static const struct option run_longopts[] = {
+    { "index", required_argument, NULL, 'i' },
+    { "full", no_argument, NULL, 'F' },
+    { "max-size", required_argument, NULL, 'm' },
+    { "format", required_argument, NULL, 'f' },
+    { "stemmer", required_argument, NULL, 's' },
+    { "batch", required_argument, NULL, 'b' },
+    { "batch-bytes", required_argument, NULL, 'B' },
+    { "jobs", required_argument, NULL, 'j' },
+    { "no-prune", no_argument, NULL, 'P' },
+    { "retry-failed", no_argument, NULL, 'R' },
+    { "compact", no_argument, NULL, 'C' },
+    { "no-entities", no_argument, NULL, 'E' },
+    { "memory", required_argument, NULL, 'M' },
+    { "shard-docs", required_argument, NULL, 'S' },
+    { "ocr", no_argument, NULL, 'O' },
+    { "ocr-lang", required_argument, NULL, 'L' },
+    { "doc-timeout", required_argument, NULL, 'T' },
+    { "doc-memory", required_argument, NULL, 'D' },
+    { "shards", required_argument, NULL, 'N' },
+    { "shard", required_argument, NULL, 'K' },
+    { "verbose", no_argument, NULL, 'v' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* Takes an option that sets a limit or a size (--max-size, --batch,
+ * --memory, --jobs, --shards, --doc-timeout, ...) into o and c. Returns 1
+ * when ch is one of them (*bad: the message of a bad value, or NULL),
+ * else 0. */
+static int limit_option(const char **bad, civ_run_opts *o, cli *c, int ch)
 {
-    static const struct option longopts[] = {
-        { "index", required_argument, NULL, 'i' },
-        { "full", no_argument, NULL, 'F' },
-        { "max-size", required_argument, NULL, 'm' },
-        { "format", required_argument, NULL, 'f' },
-        { "stemmer", required_argument, NULL, 's' },
-        { "batch", required_argument, NULL, 'b' },
-        { "batch-bytes", required_argument, NULL, 'B' },
-        { "jobs", required_argument, NULL, 'j' },
-        { "no-prune", no_argument, NULL, 'P' },
-        { "retry-failed", no_argument, NULL, 'R' },
-        { "compact", no_argument, NULL, 'C' },
-        { "no-entities", no_argument, NULL, 'E' },
-        { "memory", required_argument, NULL, 'M' },
-        { "shard-docs", required_argument, NULL, 'S' },
-        { "ocr", no_argument, NULL, 'O' },
-        { "ocr-lang", required_argument, NULL, 'L' },
-        { "doc-timeout", required_argument, NULL, 'T' },
-        { "doc-memory", required_argument, NULL, 'D' },
-        { "shards", required_argument, NULL, 'N' },
-        { "shard", required_argument, NULL, 'K' },
-        { "verbose", no_argument, NULL, 'v' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 },
-    };
-    const char *env = getenv("CIVSEARCH_INDEX");
-    o->index = env && *env ? env : "civsearch-index";
-    int ch;
-    while ((ch = getopt_long(argc, argv, "i:j:vqhV", longopts, NULL)) != -1) {
-        const char *bad = NULL;
-        switch (ch) {
-        case 'i': o->index = optarg; break;
-        case 'F': o->full = 1; break;
-        case 'm':
-            if (civ_parse_size(&o->max_size, optarg, 1, SIZE_MAX) < 0)
-                bad = "--max-size: not a size: %s (try 64M)";
-            break;
-        case 'f':
-            if (!civ_extractor_by_name(optarg))
-                bad = "--format: unknown format %s";
-            o->format = optarg;
-            break;
-        case 's': o->stemmer = optarg; break;
-        case 'b':
-            if (civ_parse_unsigned(&o->batch_docs, optarg, 1, 10000000) < 0)
-                bad = "--batch: not a positive number: %s";
-            break;
-        case 'B':
-            if (civ_parse_size(&o->batch_bytes, optarg, 1, SIZE_MAX) < 0)
-                bad = "--batch-bytes: not a size: %s (try 64M)";
-            break;
-        case 'M':
-            if (civ_parse_size(&o->memory, optarg, (size_t)64 * 1024 * 1024, SIZE_MAX) < 0)
-                bad = "--memory: not a size of at least 64M: %s";
-            break;
-        case 'j':
-            if (civ_parse_unsigned(&o->jobs, optarg, 1, 256) < 0)
-                bad = "--jobs: not a number from 1 to 256: %s";
-            break;
-        case 'S':
-            if (civ_parse_unsigned(&o->shard_docs, optarg, 1, 100000000) < 0)
-                bad = "--shard-docs: not a positive number: %s";
-            break;
-        case 'N':
-            if (civ_parse_unsigned(&c->shards, optarg, 1, CIV_SHARDS_MAX) < 0)
-                bad = "--shards: expected 1 to 256, got %s";
-            break;
-        case 'K': {
-            unsigned k;
-            if (civ_parse_unsigned(&k, optarg, 0, CIV_SHARDS_MAX - 1) < 0)
-                bad = "--shard: expected a shard number 0 to 255, got %s";
-            else
-                c->shard = (int)k;
-            break;
-        }
-        case 'P': o->no_prune = 1; break;
-        case 'R': o->retry_failed = 1; break;
-        case 'C': o->compact = 1; break;
-        case 'E': civ_enrich_entities_set(0); break;
-        case 'O': o->ocr = 1; break;
-        case 'L': {
-            size_t k = strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-");
-            if (!*optarg || optarg[k] || strlen(optarg) > 200)
-                bad = "--ocr-lang: not a list of languages: %s (try eng+deu)";
-            o->ocr = 1;
-            o->ocr_lang = optarg;
-            break;
-        }
-        case 'T':
-            if (civ_parse_unsigned(&o->doc_timeout, optarg, 1, 86400) < 0)
-                bad = "--doc-timeout: not a number of seconds from 1 to 86400: %s";
-            break;
-        case 'D':
-            if (civ_parse_size(&o->doc_memory, optarg, (size_t)64 * 1024 * 1024, SIZE_MAX) < 0)
-                bad = "--doc-memory: not a size of at least 64M: %s";
-            break;
-        case 'v': c->verbose = 1; c->quiet = 0; break;
-        case 'q': c->quiet = 1; c->verbose = 0; break;
-        case 'h': usage(stdout); return EXIT_CLEAN;
-        case 'V': printf("civindex %s\n", CIV_VERSION); return EXIT_CLEAN;
-        default:
-            fputs("Try 'civindex --help' for more information.\n", stderr);
-            return EXIT_FATAL;
-        }
-        if (bad) {
-            fputs("civindex: ", stderr);
-            fprintf(stderr, bad, optarg);
-            fputc('\n', stderr);
-            return EXIT_FATAL;
-        }
+    switch (ch) {
+    case 'm':
+        if (civ_parse_size(&o->max_size, optarg, 1, SIZE_MAX) < 0)
+            *bad = "--max-size: not a size: %s (try 64M)";
+        return 1;
+    case 'b':
+        if (civ_parse_unsigned(&o->batch_docs, optarg, 1, 10000000) < 0)
+            *bad = "--batch: not a positive number: %s";
+        return 1;
+    case 'B':
+        if (civ_parse_size(&o->batch_bytes, optarg, 1, SIZE_MAX) < 0)
+            *bad = "--batch-bytes: not a size: %s (try 64M)";
+        return 1;
+    case 'M':
+        if (civ_parse_size(&o->memory, optarg, (size_t)64 * 1024 * 1024, SIZE_MAX) < 0)
+            *bad = "--memory: not a size of at least 64M: %s";
+        return 1;
+    case 'j':
+        if (civ_parse_unsigned(&o->jobs, optarg, 1, 256) < 0)
+            *bad = "--jobs: not a number from 1 to 256: %s";
+        return 1;
+    case 'S':
+        if (civ_parse_unsigned(&o->shard_docs, optarg, 1, 100000000) < 0)
+            *bad = "--shard-docs: not a positive number: %s";
+        return 1;
+    case 'N':
+        if (civ_parse_unsigned(&c->shards, optarg, 1, CIV_SHARDS_MAX) < 0)
+            *bad = "--shards: expected 1 to 256, got %s";
+        return 1;
+    case 'K': {
+        unsigned k;
+        if (civ_parse_unsigned(&k, optarg, 0, CIV_SHARDS_MAX - 1) < 0)
+            *bad = "--shard: expected a shard number 0 to 255, got %s";
+        else
+            c->shard = (int)k;
+        return 1;
     }
+    case 'T':
+        if (civ_parse_unsigned(&o->doc_timeout, optarg, 1, 86400) < 0)
+            *bad = "--doc-timeout: not a number of seconds from 1 to 86400: %s";
+        return 1;
+    case 'D':
+        if (civ_parse_size(&o->doc_memory, optarg, (size_t)64 * 1024 * 1024, SIZE_MAX) < 0)
+            *bad = "--doc-memory: not a size of at least 64M: %s";
+        return 1;
+    default: return 0;
+    }
+}
+
+/* Takes an option that chooses what is done or how (--index, --full,
+ * --format, --ocr-lang, --verbose, ...) into o and c. Returns 1 when ch is
+ * one of them (*bad: the message of a bad value, or NULL), else 0. */
+static int run_option(const char **bad, civ_run_opts *o, cli *c, int ch)
+{
+    switch (ch) {
+    case 'i': o->index = optarg; return 1;
+    case 'F': o->full = 1; return 1;
+    case 'f':
+        if (!civ_extractor_by_name(optarg))
+            *bad = "--format: unknown format %s";
+        o->format = optarg;
+        return 1;
+    case 's': o->stemmer = optarg; return 1;
+    case 'P': o->no_prune = 1; return 1;
+    case 'R': o->retry_failed = 1; return 1;
+    case 'C': o->compact = 1; return 1;
+    case 'E': civ_enrich_entities_set(0); return 1;
+    case 'O': o->ocr = 1; return 1;
+    case 'L': {
+        size_t k = strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-");
+        if (!*optarg || optarg[k] || strlen(optarg) > 200)
+            *bad = "--ocr-lang: not a list of languages: %s (try eng+deu)";
+        o->ocr = 1;
+        o->ocr_lang = optarg;
+        return 1;
+    }
+    case 'v': c->verbose = 1; c->quiet = 0; return 1;
+    case 'q': c->quiet = 1; c->verbose = 0; return 1;
+    default: return 0;
+    }
+}
+
+/* After the options: the paths to index, the options that go together,
+ * and the number of jobs. Returns -1 to go on, else the exit status. */
+static int finish_options(int argc, char **argv, civ_run_opts *o, cli *c)
+{
     if (optind >= argc) {
         fputs("civindex: no PATH to index\nTry 'civindex --help' for more information.\n", stderr);
         return EXIT_FATAL;
@@ -480,6 +484,37 @@ static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     c->jobs = o->jobs ? o->jobs : ncpu > 0 ? (unsigned)ncpu : 1;
     return -1;
+}
+
+/* Reads the options into o and c. Returns -1 to go on, else the exit
+ * status (--help, --version, a usage error). */
+static int parse_options(int argc, char **argv, civ_run_opts *o, cli *c)
+{
+    const char *env = getenv("CIVSEARCH_INDEX");
+    o->index = env && *env ? env : "civsearch-index";
+    int ch;
+    while ((ch = getopt_long(argc, argv, "i:j:vqhV", run_longopts, NULL)) != -1) {
+        const char *bad = NULL;
+        if (run_option(&bad, o, c, ch) || limit_option(&bad, o, c, ch)) {
+            if (!bad)
+                continue;
+            fputs("civindex: ", stderr);
+            fprintf(stderr, bad, optarg);
+            fputc('\n', stderr);
+            return EXIT_FATAL;
+        }
+        if (ch == 'h') {
+            usage(stdout);
+            return EXIT_CLEAN;
+        }
+        if (ch == 'V') {
+            printf("civindex %s\n", CIV_VERSION);
+            return EXIT_CLEAN;
+        }
+        fputs("Try 'civindex --help' for more information.\n", stderr);
+        return EXIT_FATAL;
+    }
+    return finish_options(argc, argv, o, c);
 }
 
 static int by_count(const void *a, const void *b)

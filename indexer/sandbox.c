@@ -22,6 +22,8 @@
 
 #include <seccomp.h>
 
+#include "sandbox_filter.h"
+
 extern char **environ;
 
 #define WIRE_MAGIC 0x43495653u /* "CIVS" */
@@ -379,87 +381,8 @@ civ_status civ_sandbox_run(civ_buf *out, civ_sandbox_result *res, const civ_sand
 
 /* ---- the helper ------------------------------------------------------------ */
 
+/* The children's filters (sandbox_filter.c), made once by the helper. */
 static scmp_filter_ctx reader_filter, converter_filter;
-
-static void rule(scmp_filter_ctx ctx, uint32_t action, const char *name)
-{
-    int nr = seccomp_syscall_resolve_name(name);
-    if (nr != __NR_SCMP_ERROR)
-        seccomp_rule_add(ctx, action, nr, 0);
-}
-
-/* What a child may not do once it holds a document. Opening files fails
- * (EACCES: a library that looks for a file it lacks goes on without it);
- * the rest ends the child. */
-static scmp_filter_ctx make_filter(int converter)
-{
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-    if (!ctx)
-        return NULL;
-    uint32_t deny = SCMP_ACT_ERRNO(EACCES), kill_it = SCMP_ACT_KILL_PROCESS;
-    static const char *const net[] = { "socket", "socketpair", "connect", "bind", "listen",
-                                       "accept", "accept4", "sendmmsg", NULL };
-    static const char *const never[] = {
-        "ptrace", "process_vm_readv", "process_vm_writev", "mount", "umount2", "pivot_root",
-        "chroot", "unshare", "setns", "keyctl", "add_key", "request_key", "bpf",
-        "perf_event_open", "init_module", "finit_module", "delete_module", "kexec_load",
-        "userfaultfd", "setrlimit", "fork", "vfork", "io_uring_setup", "personality", NULL,
-    };
-    static const char *const change_fs[] = {
-        "creat", "mknod", "mknodat", "link", "linkat", "symlink", "symlinkat", "unlink",
-        "unlinkat", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir", "truncate",
-        "chmod", "fchmodat", "chown", "lchown", "fchownat", "utime", "utimes", "utimensat",
-        "futimesat", "setxattr", "lsetxattr", "removexattr", "lremovexattr", NULL,
-    };
-    for (int i = 0; net[i]; i++)
-        rule(ctx, kill_it, net[i]);
-    for (int i = 0; never[i]; i++)
-        rule(ctx, kill_it, never[i]);
-    for (int i = 0; change_fs[i]; i++)
-        rule(ctx, deny, change_fs[i]);
-    /* Raising a limit: prlimit64 with a new value (reading one is fine). */
-    seccomp_rule_add(ctx, kill_it, SCMP_SYS(prlimit64), 1, SCMP_A2(SCMP_CMP_NE, 0));
-    /* New processes (clone without CLONE_THREAD); threads may still be made.
-     * clone3 hides its flags in memory: ENOSYS makes libc use clone. */
-    seccomp_rule_add(ctx, kill_it, SCMP_SYS(clone), 1,
-                     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
-    rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3");
-    rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2");
-    if (!converter) {
-        rule(ctx, kill_it, "execve");
-        rule(ctx, kill_it, "execveat");
-        rule(ctx, deny, "open");
-        rule(ctx, deny, "openat");
-        rule(ctx, deny, "open_by_handle_at");
-    } else {
-        /* A converter is a program: it is exec'd under the filter, and
-         * reads its own libraries and data files; it may not write. */
-        static const int wflags[] = { O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND };
-        for (size_t i = 0; i < sizeof wflags / sizeof wflags[0]; i++) {
-            scmp_datum_t f = (scmp_datum_t)wflags[i];
-            seccomp_rule_add(ctx, deny, SCMP_SYS(open), 1, SCMP_A1(SCMP_CMP_MASKED_EQ, f, f));
-            seccomp_rule_add(ctx, deny, SCMP_SYS(openat), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, f, f));
-        }
-        rule(ctx, deny, "open_by_handle_at");
-    }
-    return ctx;
-}
-
-/* Signals: a child may signal itself (abort, raise), nothing else. */
-static void only_own_signals(scmp_filter_ctx ctx)
-{
-    if (!ctx)
-        return;
-    scmp_datum_t self = (scmp_datum_t)getpid();
-    uint32_t kill_it = SCMP_ACT_KILL_PROCESS;
-    seccomp_rule_add(ctx, kill_it, SCMP_SYS(kill), 1, SCMP_A0(SCMP_CMP_NE, self));
-    seccomp_rule_add(ctx, kill_it, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_NE, self));
-    seccomp_rule_add(ctx, kill_it, SCMP_SYS(tkill), 1, SCMP_A0(SCMP_CMP_NE, self));
-    seccomp_rule_add(ctx, kill_it, SCMP_SYS(rt_sigqueueinfo), 1, SCMP_A0(SCMP_CMP_NE, self));
-    seccomp_rule_add(ctx, kill_it, SCMP_SYS(rt_tgsigqueueinfo), 1, SCMP_A0(SCMP_CMP_NE, self));
-    seccomp_rule_add(ctx, kill_it, SCMP_SYS(pidfd_send_signal), 0);
-    seccomp_rule_add(ctx, kill_it, SCMP_SYS(pidfd_open), 0);
-}
 
 /* Limits of a child, set before it looks at the document. */
 static void child_limits(unsigned cpu, uint64_t memory)
@@ -557,7 +480,7 @@ static void child_main(const wire_req *w, const char *arg, const unsigned char *
             _exit(120);
         dup2(mfd, 0);
         close_range(3, ~0u, 0);
-        only_own_signals(converter_filter);
+        civ_sandbox_own_signals(converter_filter);
         if (converter_filter && seccomp_load(converter_filter) != 0)
             _exit(121);
         const char *prog = arg;
@@ -589,7 +512,7 @@ static void child_main(const wire_req *w, const char *arg, const unsigned char *
     }
     close(0);
     close_range(3, ~0u, 0);
-    only_own_signals(reader_filter);
+    civ_sandbox_own_signals(reader_filter);
     if (reader_filter && seccomp_load(reader_filter) != 0)
         _exit(121);
     if (mode)
@@ -640,6 +563,189 @@ static int has(const civ_buf *b, const char *what)
     return b->len && memmem(b->data, b->len, what, strlen(what)) != NULL;
 }
 
+/* How a converter or reader process ended, and what it wrote. */
+typedef struct child_end {
+    civ_buf raw, err;   /* its standard output and standard error */
+    int timed_out;      /* killed at the wall-clock limit */
+    int too_big;        /* killed for giving more than MAX_REPLY */
+    int status;         /* as wait4() gives it */
+    struct rusage ru;
+    double cpu;         /* CPU seconds, user and system */
+} child_end;
+
+/* Reads the child's standard output (fd_out) and error (fd_err) into e
+ * until both end, the wall-clock limit (wall seconds from now) passes or
+ * the output grows too big. */
+static void read_child(child_end *e, int fd_out, int fd_err, unsigned wall)
+{
+    double deadline = now_s() + wall;
+    int open_o = 1, open_e = 1;
+    while (open_o || open_e) {
+        struct pollfd pf[2] = { { .fd = open_o ? fd_out : -1, .events = POLLIN },
+                                { .fd = open_e ? fd_err : -1, .events = POLLIN } };
+        double left = deadline - now_s();
+        if (left <= 0) {
+            e->timed_out = 1;
+            break;
+        }
+        int pr = poll(pf, 2, (int)(left * 1000) + 1);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr < 0)
+            break;
+        char chunk[65536];
+        for (int i = 0; i < 2; i++) {
+            if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            ssize_t r = read(pf[i].fd, chunk, sizeof chunk);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0) {
+                *(i ? &open_e : &open_o) = 0;
+                continue;
+            }
+            if (i == 0) {
+                if (e->raw.len + (size_t)r > MAX_REPLY - 4096) {
+                    e->too_big = 1;
+                    open_o = open_e = 0;
+                    break;
+                }
+                civ_buf_append(&e->raw, chunk, (size_t)r);
+            } else if (e->err.len < 65536) {
+                civ_buf_append(&e->err, chunk, (size_t)r);
+            }
+        }
+    }
+}
+
+/* The outcome of a child killed by signal sig (oom_words: its error
+ * output speaks of memory; mb: the memory limit as text). */
+static void judge_signal(wire_rep *rep, char *reason, size_t rsz, const wire_req *w,
+                         const child_end *e, int sig, int oom_words, const char *mb)
+{
+    if (sig == SIGXCPU || (sig == SIGKILL && e->cpu >= (double)w->cpu - 0.5)) {
+        rep->outcome = CIV_SANDBOX_CPU_LIMIT;
+        snprintf(reason, rsz, "over the CPU time limit (%u s)", w->cpu);
+    } else if (oom_words || (uint64_t)e->ru.ru_maxrss * 1024 >= w->memory / 10 * 9) {
+        rep->outcome = CIV_SANDBOX_MEMORY_LIMIT;
+        snprintf(reason, rsz, "over the memory limit (%s)", mb);
+    } else if (sig == SIGSYS) {
+        rep->outcome = CIV_SANDBOX_CRASHED;
+        snprintf(reason, rsz, "was stopped by the sandbox: a forbidden system call");
+    } else {
+        rep->outcome = CIV_SANDBOX_CRASHED;
+        snprintf(reason, rsz, "crashed: %s", strsignal(sig));
+    }
+}
+
+/* Writes the reason of an outcome, cut to rsz bytes: what a converter
+ * names (its program) may be longer. */
+static void set_reason(char *reason, size_t rsz, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void set_reason(char *reason, size_t rsz, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, rsz, fmt, ap);
+    va_end(ap);
+}
+
+/* The outcome of a converter (arg: the program) that exited: its output
+ * is the text, into payload as records. */
+static void judge_convert(wire_rep *rep, civ_buf *payload, char *reason, size_t rsz,
+                          const char *arg, const child_end *e, int oom_words, const char *mb,
+                          const char *line)
+{
+    int code = WIFEXITED(e->status) ? WEXITSTATUS(e->status) : -1;
+    if (code == 0) {
+        rep->outcome = CIV_SANDBOX_DONE;
+        civ_rec_put(payload, CIV_REC_TEXT, 0, e->raw.data, e->raw.len);
+        civ_rec_put(payload, CIV_REC_END, 0, NULL, 0);
+    } else if (code == 127) {
+        rep->outcome = CIV_SANDBOX_UNAVAILABLE;
+        set_reason(reason, rsz, "%s is not installed", arg);
+    } else if (oom_words) {
+        rep->outcome = CIV_SANDBOX_MEMORY_LIMIT;
+        snprintf(reason, rsz, "over the memory limit (%s)", mb);
+    } else {
+        rep->outcome = CIV_SANDBOX_REFUSED;
+        set_reason(reason, rsz, "%s: %s", arg, *line ? line : "could not read it");
+    }
+}
+
+/* The outcome of a reader that exited cleanly: its answer, records
+ * raw[0..len), into payload. A complete answer ends with its END record. */
+static void judge_answer(wire_rep *rep, civ_buf *payload, char *reason, size_t rsz,
+                         const civ_buf *raw)
+{
+    size_t pos = 0, dlen, last = 0;
+    unsigned type = 0;
+    uint32_t num;
+    const unsigned char *data;
+    int r, refused = 0;
+    while ((r = civ_rec_next((const unsigned char *)raw->data, raw->len, &pos, &type, &num,
+                             &data, &dlen)) == 1) {
+        last = type;
+        if (type == REC_REFUSED) {
+            refused = 1;
+            snprintf(reason, rsz, "%.*s", (int)dlen, (const char *)data);
+        }
+    }
+    if (r < 0 || last != CIV_REC_END) {
+        rep->outcome = CIV_SANDBOX_CRASHED;
+        snprintf(reason, rsz, "crashed: its answer was cut short");
+    } else if (refused) {
+        rep->outcome = CIV_SANDBOX_REFUSED;
+    } else {
+        rep->outcome = CIV_SANDBOX_DONE;
+        civ_buf_append(payload, raw->data, raw->len);
+    }
+}
+
+/* The outcome of request w (arg: its program or format) from how its
+ * child ended, e; the answer into payload. */
+static void judge(wire_rep *rep, civ_buf *payload, char *reason, size_t rsz, const wire_req *w,
+                  const char *arg, const child_end *e)
+{
+    /* Sanitizer reports from the child reach the helper's stderr. */
+    if (has(&e->err, "Sanitizer") || has(&e->err, "runtime error:"))
+        fwrite(e->err.data, 1, e->err.len, stderr);
+    char line[160];
+    last_line(line, sizeof line, &e->err);
+    char mb[32];
+    snprintf(mb, sizeof mb, "%llu MB", (unsigned long long)(w->memory >> 20));
+    int oom_words = has(&e->err, "Out of memory") || has(&e->err, "bad_alloc") ||
+                    has(&e->err, "Cannot allocate memory") || has(&e->err, "memory exhausted");
+    if (civ_buf_failed(&e->raw) || civ_buf_failed(&e->err)) {
+        rep->outcome = CIV_SANDBOX_UNAVAILABLE;
+        snprintf(reason, rsz, "the sandbox helper ran out of memory");
+    } else if (e->timed_out) {
+        rep->outcome = CIV_SANDBOX_WALL_LIMIT;
+        snprintf(reason, rsz, "hung: killed after %u s", w->wall);
+    } else if (e->too_big) {
+        rep->outcome = CIV_SANDBOX_REFUSED;
+        snprintf(reason, rsz, "gave more than %llu MB of output",
+                 (unsigned long long)(MAX_REPLY >> 20));
+    } else if (WIFSIGNALED(e->status)) {
+        judge_signal(rep, reason, rsz, w, e, WTERMSIG(e->status), oom_words, mb);
+    } else if (w->op == CIV_SANDBOX_CONVERT) {
+        judge_convert(rep, payload, reason, rsz, arg, e, oom_words, mb, line);
+    } else if (!WIFEXITED(e->status) || WEXITSTATUS(e->status) != 0) {
+        rep->outcome = oom_words ? CIV_SANDBOX_MEMORY_LIMIT : CIV_SANDBOX_CRASHED;
+        if (oom_words)
+            snprintf(reason, rsz, "over the memory limit (%s)", mb);
+        else
+            snprintf(reason, rsz, "crashed (exit status %d)%s%s", WEXITSTATUS(e->status),
+                     *line ? ": " : "", line);
+    } else {
+        judge_answer(rep, payload, reason, rsz, &e->raw);
+    }
+}
+
 /* Runs one request in a fresh child; fills the reply. */
 static void serve(const wire_req *w, const char *arg, const unsigned char *doc, size_t len,
                   wire_rep *rep, civ_buf *payload, char *reason, size_t rsz)
@@ -669,141 +775,21 @@ static void serve(const wire_req *w, const char *arg, const unsigned char *doc, 
         snprintf(reason, rsz, "cannot start a sandbox process: %s", strerror(errno));
         return;
     }
-    civ_buf raw = CIV_BUF_INIT, err = CIV_BUF_INIT;
-    double deadline = now_s() + w->wall;
-    int open_o = 1, open_e = 1, timed_out = 0, too_big = 0;
-    while (open_o || open_e) {
-        struct pollfd pf[2] = { { .fd = open_o ? po[0] : -1, .events = POLLIN },
-                                { .fd = open_e ? pe[0] : -1, .events = POLLIN } };
-        double left = deadline - now_s();
-        if (left <= 0) {
-            timed_out = 1;
-            break;
-        }
-        int pr = poll(pf, 2, (int)(left * 1000) + 1);
-        if (pr < 0 && errno == EINTR)
-            continue;
-        if (pr < 0)
-            break;
-        char chunk[65536];
-        for (int i = 0; i < 2; i++) {
-            if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            ssize_t r = read(pf[i].fd, chunk, sizeof chunk);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r <= 0) {
-                *(i ? &open_e : &open_o) = 0;
-                continue;
-            }
-            if (i == 0) {
-                if (raw.len + (size_t)r > MAX_REPLY - 4096) {
-                    too_big = 1;
-                    open_o = open_e = 0;
-                    break;
-                }
-                civ_buf_append(&raw, chunk, (size_t)r);
-            } else if (err.len < 65536) {
-                civ_buf_append(&err, chunk, (size_t)r);
-            }
-        }
-    }
+    child_end e = { .raw = CIV_BUF_INIT, .err = CIV_BUF_INIT };
+    read_child(&e, po[0], pe[0], w->wall);
     close(po[0]);
     close(pe[0]);
-    if (timed_out || too_big)
+    if (e.timed_out || e.too_big)
         kill(pid, SIGKILL);
-    int status = 0;
-    struct rusage ru;
-    memset(&ru, 0, sizeof ru);
-    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
+    memset(&e.ru, 0, sizeof e.ru);
+    while (wait4(pid, &e.status, 0, &e.ru) < 0 && errno == EINTR)
         ;
-    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-    rep->cpu = cpu;
-    /* Sanitizer reports from the child reach the helper's stderr. */
-    if (has(&err, "Sanitizer") || has(&err, "runtime error:"))
-        fwrite(err.data, 1, err.len, stderr);
-    char line[160];
-    last_line(line, sizeof line, &err);
-    char mb[32];
-    snprintf(mb, sizeof mb, "%llu MB", (unsigned long long)(w->memory >> 20));
-    int oom_words = has(&err, "Out of memory") || has(&err, "bad_alloc") ||
-                    has(&err, "Cannot allocate memory") || has(&err, "memory exhausted");
-    if (civ_buf_failed(&raw) || civ_buf_failed(&err)) {
-        rep->outcome = CIV_SANDBOX_UNAVAILABLE;
-        snprintf(reason, rsz, "the sandbox helper ran out of memory");
-    } else if (timed_out) {
-        rep->outcome = CIV_SANDBOX_WALL_LIMIT;
-        snprintf(reason, rsz, "hung: killed after %u s", w->wall);
-    } else if (too_big) {
-        rep->outcome = CIV_SANDBOX_REFUSED;
-        snprintf(reason, rsz, "gave more than %llu MB of output",
-                 (unsigned long long)(MAX_REPLY >> 20));
-    } else if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
-        if (sig == SIGXCPU || (sig == SIGKILL && cpu >= (double)w->cpu - 0.5)) {
-            rep->outcome = CIV_SANDBOX_CPU_LIMIT;
-            snprintf(reason, rsz, "over the CPU time limit (%u s)", w->cpu);
-        } else if (oom_words || (uint64_t)ru.ru_maxrss * 1024 >= w->memory / 10 * 9) {
-            rep->outcome = CIV_SANDBOX_MEMORY_LIMIT;
-            snprintf(reason, rsz, "over the memory limit (%s)", mb);
-        } else if (sig == SIGSYS) {
-            rep->outcome = CIV_SANDBOX_CRASHED;
-            snprintf(reason, rsz, "was stopped by the sandbox: a forbidden system call");
-        } else {
-            rep->outcome = CIV_SANDBOX_CRASHED;
-            snprintf(reason, rsz, "crashed: %s", strsignal(sig));
-        }
-    } else if (w->op == CIV_SANDBOX_CONVERT) {
-        int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        if (code == 0) {
-            rep->outcome = CIV_SANDBOX_DONE;
-            civ_rec_put(payload, CIV_REC_TEXT, 0, raw.data, raw.len);
-            civ_rec_put(payload, CIV_REC_END, 0, NULL, 0);
-        } else if (code == 127) {
-            rep->outcome = CIV_SANDBOX_UNAVAILABLE;
-            snprintf(reason, rsz, "%s is not installed", arg);
-        } else if (oom_words) {
-            rep->outcome = CIV_SANDBOX_MEMORY_LIMIT;
-            snprintf(reason, rsz, "over the memory limit (%s)", mb);
-        } else {
-            rep->outcome = CIV_SANDBOX_REFUSED;
-            snprintf(reason, rsz, "%s: %s", arg, *line ? line : "could not read it");
-        }
-    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        rep->outcome = oom_words ? CIV_SANDBOX_MEMORY_LIMIT : CIV_SANDBOX_CRASHED;
-        if (oom_words)
-            snprintf(reason, rsz, "over the memory limit (%s)", mb);
-        else
-            snprintf(reason, rsz, "crashed (exit status %d)%s%s", WEXITSTATUS(status),
-                     *line ? ": " : "", line);
-    } else {
-        /* A complete answer ends with its END record. */
-        size_t pos = 0, dlen, last = 0;
-        unsigned type = 0;
-        uint32_t num;
-        const unsigned char *data;
-        int r, refused = 0;
-        while ((r = civ_rec_next((const unsigned char *)raw.data, raw.len, &pos, &type, &num,
-                                 &data, &dlen)) == 1) {
-            last = type;
-            if (type == REC_REFUSED) {
-                refused = 1;
-                snprintf(reason, rsz, "%.*s", (int)dlen, (const char *)data);
-            }
-        }
-        if (r < 0 || last != CIV_REC_END) {
-            rep->outcome = CIV_SANDBOX_CRASHED;
-            snprintf(reason, rsz, "crashed: its answer was cut short");
-        } else if (refused) {
-            rep->outcome = CIV_SANDBOX_REFUSED;
-        } else {
-            rep->outcome = CIV_SANDBOX_DONE;
-            civ_buf_append(payload, raw.data, raw.len);
-        }
-    }
-    civ_buf_free(&raw);
-    civ_buf_free(&err);
+    e.cpu = (double)e.ru.ru_utime.tv_sec + (double)e.ru.ru_utime.tv_usec / 1e6 +
+            (double)e.ru.ru_stime.tv_sec + (double)e.ru.ru_stime.tv_usec / 1e6;
+    rep->cpu = e.cpu;
+    judge(rep, payload, reason, rsz, w, arg, &e);
+    civ_buf_free(&e.raw);
+    civ_buf_free(&e.err);
     if (rep->outcome != CIV_SANDBOX_DONE)
         civ_buf_reset(payload);
 }
@@ -819,8 +805,8 @@ int civ_sandbox_helper_main(int argc, char **argv)
     const char *parent = getenv("CIV_SANDBOX_PARENT");
     if (!parent || atol(parent) != (long)getppid())
         _exit(0);
-    reader_filter = make_filter(0);
-    converter_filter = make_filter(1);
+    reader_filter = civ_sandbox_filter(0);
+    converter_filter = civ_sandbox_filter(1);
     unsigned char *doc = NULL;
     size_t doc_len = 0;
     int pdf_ready = 0;

@@ -198,155 +198,172 @@ static int looks_like_facets(const char *arg, int more)
     return 1;
 }
 
-/* Reads the options into c. Returns -1 to go on, else the exit status. */
-static int parse_options(int argc, char **argv, cli *c)
+/* The long options without a short form, and all of them. */
+enum { OPT_OFFSET = 256, OPT_OR, OPT_AND, OPT_SHOW, OPT_STATS, OPT_COLOR, OPT_SNIPPET,
+       OPT_DEBUG, OPT_FACETS, OPT_BM25_K1, OPT_BM25_B, OPT_THREAD, OPT_CSV, OPT_LIKE,
+       OPT_NO_COLLAPSE, OPT_SNIPPETS, OPT_PAGE, OPT_TUNE, OPT_TIMEOUT, OPT_ALLOW_PARTIAL };
+
+static const struct option longopts[] = {
+    { "index", required_argument, NULL, 'i' },
+    { "limit", required_argument, NULL, 'n' },
+    { "offset", required_argument, NULL, OPT_OFFSET },
+    { "sort", required_argument, NULL, 's' },
+    { "or", no_argument, NULL, OPT_OR },
+    { "and", no_argument, NULL, OPT_AND },
+    { "json", no_argument, NULL, 'j' },
+    { "color", required_argument, NULL, OPT_COLOR },
+    { "colour", required_argument, NULL, OPT_COLOR },
+    { "snippet", required_argument, NULL, OPT_SNIPPET },
+    { "snippets", required_argument, NULL, OPT_SNIPPETS },
+    { "page", required_argument, NULL, OPT_PAGE },
+    { "facets", optional_argument, NULL, OPT_FACETS },
+    { "csv", no_argument, NULL, OPT_CSV },
+    { "like", required_argument, NULL, OPT_LIKE },
+    { "no-collapse", no_argument, NULL, OPT_NO_COLLAPSE },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
+    { "show", required_argument, NULL, OPT_SHOW },
+    { "stats", no_argument, NULL, OPT_STATS },
+    { "thread", required_argument, NULL, OPT_THREAD },
+    { "debug", no_argument, NULL, OPT_DEBUG },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    /* Hidden: BM25 parameters for bench/relevance's sweeps. */
+    { "bm25-k1", required_argument, NULL, OPT_BM25_K1 },
+    { "bm25-b", required_argument, NULL, OPT_BM25_B },
+    /* Hidden: ranking constants ("mix=0.4,k1=1.2") for bench sweeps. */
+    { "tune", required_argument, NULL, OPT_TUNE },
+    { NULL, 0, NULL, 0 },
+};
+
+/* Parses a decimal number from lo to hi into *out. Returns 0, or -1 when
+ * s is not one. */
+static int parse_number(double *out, const char *s, double lo, double hi)
 {
-    enum { OPT_OFFSET = 256, OPT_OR, OPT_AND, OPT_SHOW, OPT_STATS, OPT_COLOR, OPT_SNIPPET,
-           OPT_DEBUG, OPT_FACETS, OPT_BM25_K1, OPT_BM25_B, OPT_THREAD, OPT_CSV, OPT_LIKE,
-           OPT_NO_COLLAPSE, OPT_SNIPPETS, OPT_PAGE, OPT_TUNE, OPT_TIMEOUT, OPT_ALLOW_PARTIAL };
-    static const struct option longopts[] = {
-        { "index", required_argument, NULL, 'i' },
-        { "limit", required_argument, NULL, 'n' },
-        { "offset", required_argument, NULL, OPT_OFFSET },
-        { "sort", required_argument, NULL, 's' },
-        { "or", no_argument, NULL, OPT_OR },
-        { "and", no_argument, NULL, OPT_AND },
-        { "json", no_argument, NULL, 'j' },
-        { "color", required_argument, NULL, OPT_COLOR },
-        { "colour", required_argument, NULL, OPT_COLOR },
-        { "snippet", required_argument, NULL, OPT_SNIPPET },
-        { "snippets", required_argument, NULL, OPT_SNIPPETS },
-        { "page", required_argument, NULL, OPT_PAGE },
-        { "facets", optional_argument, NULL, OPT_FACETS },
-        { "csv", no_argument, NULL, OPT_CSV },
-        { "like", required_argument, NULL, OPT_LIKE },
-        { "no-collapse", no_argument, NULL, OPT_NO_COLLAPSE },
-        { "timeout", required_argument, NULL, OPT_TIMEOUT },
-        { "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
-        { "show", required_argument, NULL, OPT_SHOW },
-        { "stats", no_argument, NULL, OPT_STATS },
-        { "thread", required_argument, NULL, OPT_THREAD },
-        { "debug", no_argument, NULL, OPT_DEBUG },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
-        /* Hidden: BM25 parameters for bench/relevance's sweeps. */
-        { "bm25-k1", required_argument, NULL, OPT_BM25_K1 },
-        { "bm25-b", required_argument, NULL, OPT_BM25_B },
-        /* Hidden: ranking constants ("mix=0.4,k1=1.2") for bench sweeps. */
-        { "tune", required_argument, NULL, OPT_TUNE },
-        { NULL, 0, NULL, 0 },
-    };
-    int ch;
-    while ((ch = getopt_long(argc, argv, "i:n:s:jhV", longopts, NULL)) != -1) {
-        const char *bad = NULL;
-        switch (ch) {
-        case 'i':
-            if (c->env_list) { /* --index replaces $CIVSEARCH_INDEX */
-                free(c->env_list);
-                c->env_list = NULL;
-                c->nindexes = 0;
-            }
-            if (c->nindexes >= sizeof c->indexes / sizeof c->indexes[0])
-                bad = "--index: at most 64 indexes (%s)";
-            else
-                c->indexes[c->nindexes++] = optarg;
-            break;
-        case OPT_TIMEOUT: {
-            char *end;
-            errno = 0;
-            double v = strtod(optarg, &end);
-            if (errno || *end || end == optarg || !(v >= 0.001 && v <= 3600.0))
-                bad = "--timeout: expected seconds, 0.001 to 3600, got %s";
-            else
-                c->dbo.timeout_ms = (unsigned)(v * 1000.0 + 0.5);
-            break;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || end == s || !(v >= lo && v <= hi))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Takes an option about the indexes read or the output (--index,
+ * --timeout, --json, --color, --snippet, ...) into c. Returns 1 when ch
+ * is one of them (*bad: the message of a bad value, or NULL), else 0. */
+static int output_option(const char **bad, cli *c, int ch)
+{
+    double v;
+    switch (ch) {
+    case 'i':
+        if (c->env_list) { /* --index replaces $CIVSEARCH_INDEX */
+            free(c->env_list);
+            c->env_list = NULL;
+            c->nindexes = 0;
         }
-        case OPT_ALLOW_PARTIAL: c->dbo.allow_partial = 1; break;
-        case 'n':
-            c->limit_set = 1;
-            if (civ_parse_unsigned(&c->so.limit, optarg, 0, 10000) < 0)
-                bad = "--limit: expected 0..10000, got %s";
-            break;
-        case OPT_OFFSET:
-            if (civ_parse_unsigned(&c->so.offset, optarg, 0, 1000000) < 0)
-                bad = "--offset: expected 0..1000000, got %s";
-            break;
-        case 's':
-            c->sort_set = 1;
-            if (civ_sort_parse(&c->so.sort, optarg) != 0)
-                bad = "--sort: expected relevance, date, -date or cited, got %s";
-            break;
-        case OPT_OR: c->so.default_or = 1; break;
-        case OPT_AND: c->so.default_or = -1; break;
-        case 'j': c->render = &civ_render_json; break;
-        case OPT_COLOR:
-            if (strcmp(optarg, "always") == 0)
-                c->color = 1;
-            else if (strcmp(optarg, "never") == 0)
-                c->color = 0;
-            else if (strcmp(optarg, "auto") == 0)
-                c->color = -1;
-            else
-                bad = "--color: expected auto, always or never, got %s";
-            break;
-        case OPT_SNIPPET: {
-            unsigned v;
-            if (civ_parse_unsigned(&v, optarg, 0, 100000) < 0)
-                bad = "--snippet: expected 0..100000, got %s";
-            else
-                c->so.snippet_len = v;
-            break;
-        }
-        case OPT_SNIPPETS:
-            if (civ_parse_unsigned(&c->so.snippets, optarg, 1, CIV_SNIPPETS_MAX) < 0)
-                bad = "--snippets: expected 1..10, got %s";
-            break;
-        case OPT_PAGE:
-            if (civ_parse_unsigned(&c->show_page, optarg, 1, 10000000) < 0)
-                bad = "--page: expected a page number (1 or more), got %s";
-            break;
-        case OPT_FACETS:
-            c->so.facet_values = 10;
-            if (optarg && facet_fields(c, optarg) < 0)
-                bad = "--facets: not a list of facets (type, year, author, lang, format, court, agency, exemption, amendment, case or cite, ...): %s";
-            else if (!optarg && optind < argc && looks_like_facets(argv[optind], optind + 1 < argc))
-                facet_fields(c, argv[optind++]);
-            break;
-        case OPT_CSV: c->render = &civ_render_csv; break;
-        case OPT_LIKE: c->so.like = optarg; break;
-        case OPT_NO_COLLAPSE: c->so.no_collapse = 1; break;
-        case OPT_SHOW: c->show = optarg; break;
-        case OPT_STATS: c->stats = 1; break;
-        case OPT_THREAD: c->thread = optarg; break;
-        case OPT_DEBUG: c->debug = 1; break;
-        case OPT_TUNE: c->so.tuning = optarg; break;
-        case OPT_BM25_K1:
-        case OPT_BM25_B: {
-            char *end;
-            errno = 0;
-            double v = strtod(optarg, &end);
-            if (errno || *end || end == optarg || !(v >= 0.0 && v <= 100.0))
-                bad = ch == OPT_BM25_K1 ? "--bm25-k1: expected a number 0..100, got %s"
-                                        : "--bm25-b: expected a number 0..100, got %s";
-            else if (ch == OPT_BM25_K1)
-                c->so.bm25_k1 = v;
-            else
-                c->so.bm25_b = v;
-            break;
-        }
-        case 'h': usage(stdout); return EXIT_FOUND;
-        case 'V': printf("civsearch %s\n", CIV_VERSION); return EXIT_FOUND;
-        default:
-            fputs("Try 'civsearch --help' for more information.\n", stderr);
-            return EXIT_ERROR;
-        }
-        if (bad) {
-            fputs("civsearch: ", stderr);
-            fprintf(stderr, bad, optarg);
-            fputc('\n', stderr);
-            return EXIT_ERROR;
-        }
+        if (c->nindexes >= sizeof c->indexes / sizeof c->indexes[0])
+            *bad = "--index: at most 64 indexes (%s)";
+        else
+            c->indexes[c->nindexes++] = optarg;
+        return 1;
+    case OPT_TIMEOUT:
+        if (parse_number(&v, optarg, 0.001, 3600.0) < 0)
+            *bad = "--timeout: expected seconds, 0.001 to 3600, got %s";
+        else
+            c->dbo.timeout_ms = (unsigned)(v * 1000.0 + 0.5);
+        return 1;
+    case OPT_ALLOW_PARTIAL: c->dbo.allow_partial = 1; return 1;
+    case 'j': c->render = &civ_render_json; return 1;
+    case OPT_CSV: c->render = &civ_render_csv; return 1;
+    case OPT_COLOR:
+        if (strcmp(optarg, "always") == 0)
+            c->color = 1;
+        else if (strcmp(optarg, "never") == 0)
+            c->color = 0;
+        else if (strcmp(optarg, "auto") == 0)
+            c->color = -1;
+        else
+            *bad = "--color: expected auto, always or never, got %s";
+        return 1;
+    case OPT_SNIPPET: {
+        unsigned n;
+        if (civ_parse_unsigned(&n, optarg, 0, 100000) < 0)
+            *bad = "--snippet: expected 0..100000, got %s";
+        else
+            c->so.snippet_len = n;
+        return 1;
     }
+    case OPT_SNIPPETS:
+        if (civ_parse_unsigned(&c->so.snippets, optarg, 1, CIV_SNIPPETS_MAX) < 0)
+            *bad = "--snippets: expected 1..10, got %s";
+        return 1;
+    case OPT_PAGE:
+        if (civ_parse_unsigned(&c->show_page, optarg, 1, 10000000) < 0)
+            *bad = "--page: expected a page number (1 or more), got %s";
+        return 1;
+    case OPT_SHOW: c->show = optarg; return 1;
+    case OPT_STATS: c->stats = 1; return 1;
+    case OPT_THREAD: c->thread = optarg; return 1;
+    case OPT_DEBUG: c->debug = 1; return 1;
+    default: return 0;
+    }
+}
+
+/* Takes an option about the search (--limit, --sort, --facets, --like,
+ * the hidden ranking ones, ...) into c. Returns 1 when ch is one of them
+ * (*bad: the message of a bad value, or NULL), else 0. */
+static int search_option(const char **bad, cli *c, int ch, int argc, char **argv)
+{
+    double v;
+    switch (ch) {
+    case 'n':
+        c->limit_set = 1;
+        if (civ_parse_unsigned(&c->so.limit, optarg, 0, 10000) < 0)
+            *bad = "--limit: expected 0..10000, got %s";
+        return 1;
+    case OPT_OFFSET:
+        if (civ_parse_unsigned(&c->so.offset, optarg, 0, 1000000) < 0)
+            *bad = "--offset: expected 0..1000000, got %s";
+        return 1;
+    case 's':
+        c->sort_set = 1;
+        if (civ_sort_parse(&c->so.sort, optarg) != 0)
+            *bad = "--sort: expected relevance, date, -date or cited, got %s";
+        return 1;
+    case OPT_OR: c->so.default_or = 1; return 1;
+    case OPT_AND: c->so.default_or = -1; return 1;
+    case OPT_FACETS:
+        c->so.facet_values = 10;
+        if (optarg && facet_fields(c, optarg) < 0)
+            *bad = "--facets: not a list of facets (type, year, author, lang, format, court, agency, exemption, amendment, case or cite, ...): %s";
+        else if (!optarg && optind < argc && looks_like_facets(argv[optind], optind + 1 < argc))
+            facet_fields(c, argv[optind++]);
+        return 1;
+    case OPT_LIKE: c->so.like = optarg; return 1;
+    case OPT_NO_COLLAPSE: c->so.no_collapse = 1; return 1;
+    case OPT_TUNE: c->so.tuning = optarg; return 1;
+    case OPT_BM25_K1:
+        if (parse_number(&v, optarg, 0.0, 100.0) < 0)
+            *bad = "--bm25-k1: expected a number 0..100, got %s";
+        else
+            c->so.bm25_k1 = v;
+        return 1;
+    case OPT_BM25_B:
+        if (parse_number(&v, optarg, 0.0, 100.0) < 0)
+            *bad = "--bm25-b: expected a number 0..100, got %s";
+        else
+            c->so.bm25_b = v;
+        return 1;
+    default: return 0;
+    }
+}
+
+/* After the options: colour, the query (the rest of the command line)
+ * and the options that go together. Returns -1 to go on, else the exit
+ * status. */
+static int finish_options(int argc, char **argv, cli *c)
+{
     if (c->color < 0) {
         const char *nc = getenv("NO_COLOR");
         c->color = isatty(STDOUT_FILENO) && !(nc && *nc);
@@ -377,6 +394,34 @@ static int parse_options(int argc, char **argv, cli *c)
         return EXIT_ERROR;
     }
     return -1;
+}
+
+/* Reads the options into c. Returns -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, cli *c)
+{
+    int ch;
+    while ((ch = getopt_long(argc, argv, "i:n:s:jhV", longopts, NULL)) != -1) {
+        const char *bad = NULL;
+        if (output_option(&bad, c, ch) || search_option(&bad, c, ch, argc, argv)) {
+            if (!bad)
+                continue;
+            fputs("civsearch: ", stderr);
+            fprintf(stderr, bad, optarg);
+            fputc('\n', stderr);
+            return EXIT_ERROR;
+        }
+        if (ch == 'h') {
+            usage(stdout);
+            return EXIT_FOUND;
+        }
+        if (ch == 'V') {
+            printf("civsearch %s\n", CIV_VERSION);
+            return EXIT_FOUND;
+        }
+        fputs("Try 'civsearch --help' for more information.\n", stderr);
+        return EXIT_ERROR;
+    }
+    return finish_options(argc, argv, c);
 }
 
 /* CIVSEARCH_INDEX: one index, or several joined by ":" (civ_db_list_span).

@@ -157,6 +157,15 @@ extern const char civ_page_style[];
  * one HTML escaper of the tree. */
 void civ_html_escape(civ_buf *out, const char *s, size_t len);
 
+/* The document's text as the document view shows it: paragraphs as the
+ * stored text parts them (blank lines), headings as headings, the query's
+ * words marked, an anchor ("#p12") where each page begins, and one
+ * ("#s31") before the paragraph where each passage of a long document
+ * begins (the places hits link to); info->spans are the query's words
+ * in t (searcher/html_text.c). */
+void civ_html_doc_text(civ_buf *out, const civ_render_info *info, const civ_doc *doc, const char *t,
+                       size_t len);
+
 #ifdef __cplusplus
 }
 #endif

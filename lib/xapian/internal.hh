@@ -3,7 +3,8 @@
  *
  * The layer is the project's only C++: civ_db (db.cc; its shards, remote
  * ones and replicas: shards.cc), query parsing
- * (query.cc), matching and facets (search.cc), snippets (snippet.cc),
+ * (query.cc), matching and facets (search.cc), matching a page and
+ * counting (count.cc), snippets (snippet.cc),
  * the spelling dictionary (spelling.cc), civ_writer (writer.cc),
  * compaction and shard merging (merge.cc) and statistics (stats.cc).
  *
@@ -236,6 +237,26 @@ Xapian::Query assemble(const ParsedQuery &pq, const Xapian::Query &text, const c
  * fields lose their prefix ("title:slipstream" highlights slipstream in
  * the text too). Empty when nothing had a field prefix. */
 Xapian::Query unprefixed_terms(const civ_db *db, const Xapian::Query &q);
+
+/* ---- matching a page and counting (count.cc) ----------------------------- */
+
+/* How many documents a search matched. */
+struct MatchCounts {
+    uint64_t total = 0;  /* with copies folded */
+    bool exact = false;  /* total is exact, not an estimate */
+    uint64_t folded = 0; /* copies folded into other matches */
+};
+
+/* Matches the page [offset, offset + limit) of enq's query q, and sets
+ * counts. By relevance, matches of equal weight come in the order of
+ * their ids: which of them make the page, and their order in it, do not
+ * follow the order documents were added in (one index or shards, any
+ * number of workers). The returned set may hold one match beyond the
+ * page; enq's match spies have counted every match once and are taken
+ * off it. check: the matches Xapian checks at least. */
+Xapian::MSet match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &enq,
+                        const Xapian::Query &q, const civ_search_opts *o, unsigned offset,
+                        unsigned limit, Xapian::doccount check);
 
 /* ---- legal entities in queries (legal.cc) ------------------------------- */
 

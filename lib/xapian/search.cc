@@ -31,9 +31,6 @@ const Xapian::doccount PRF_DOCS = 6;
 /* Matches counted beyond the page's end, so that the total is exact for
  * all but large result sets (where Xapian's estimate serves). */
 const Xapian::doccount EXACT_MARGIN = 1000;
-/* Up to this many matches, copies found among them are folded over all
- * of them for an exact count (a few ms at most); beyond, estimated. */
-const Xapian::doccount EXACT_FOLDED_MAX = 10000;
 /* Copies of a hit named in the results. */
 const size_t COPIES_LISTED = 10;
 const Xapian::termcount PRF_TERMS = 10;
@@ -591,205 +588,144 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
     return CIV_OK;
 }
 
-/* Whether two neighbours in mset weigh the same, or a match stands for
- * copies (which weigh as much as it). */
-bool tied(const Xapian::MSet &mset)
+/* Whole documents are weighed by BM25, with the options' k1 and b, else
+ * the tuned ones. */
+void use_bm25(Xapian::Enquire &enq, const civ_search_opts *o, const RankTuning &tune)
 {
-    double prev = 0;
-    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
-        double w = it.get_weight();
-        if ((it != mset.begin() && w == prev) || it.get_collapse_count() > 0)
-            return true;
-        prev = w;
-    }
-    return false;
-}
-
-/* The number of matches once copies are folded, when the matcher stopped
- * before seeing them all. Xapian's own figure lies midway between its
- * bounds: with no copies at all it said about 2,000 of 2,943. Here the
- * copies it folded among the matches it weighed (its upper bound drops
- * by one for each) are scaled to all the matches: a copy is found only
- * when its original was weighed too, so the share of the matches weighed,
- * f, finds a pair's copy with chance f^2 and one of many with about f;
- * f^1.5 lies between. */
-uint64_t folded_estimate(const Xapian::MSet &mset)
-{
-    double lb = mset.get_matches_lower_bound(), ub = mset.get_matches_upper_bound();
-    double all = mset.get_uncollapsed_matches_estimated();
-    double uub = mset.get_uncollapsed_matches_upper_bound();
-    double dups = uub > ub ? uub - ub : 0;
-    double f = all > 0 ? std::min(1.0, (lb + dups) / all) : 1.0;
-    double folded = f > 0 ? dups / (f * std::sqrt(f)) : dups;
-    double total = std::round(all - folded);
-    return static_cast<uint64_t>(std::max(lb, std::min(ub, total)));
-}
-
-/* Matches the page [offset, offset + limit) of enq's query q, and sets
- * r's total, exact and folded. By relevance, matches of equal weight come
- * in the order of their ids: which of them make the page, and their order
- * in it, do not follow the order documents were added in (one index or
- * shards, any number of workers). The returned set may hold one match
- * beyond the page; enq's match spies have counted every match once and
- * are taken off it. */
-Xapian::MSet match_page(civ_db *db, Xapian::Enquire &enq, const Xapian::Query &q,
-                        const civ_search_opts *o, unsigned offset, unsigned limit,
-                        Xapian::doccount check, civ_results *r)
-{
-    /* One match more shows a tie across the page's end. Matching by
-     * weight then id costs a value read per candidate, and Xapian's
-     * estimate of the count of folded matches suffers: it is done only
-     * when there is a tie, and the counts come from the first match. */
-    bool by_weight = o->sort == CIV_SORT_RELEVANCE;
-    Xapian::MSet mset = enq.get_mset(offset, by_weight ? limit + 1 : limit, check);
-    r->total = mset.get_matches_estimated();
-    r->exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-    if (!o->no_collapse) {
-        /* Folding copies leaves Xapian's bounds apart even when it saw
-         * every match; when fewer matched than it checked, it did, and
-         * the lower bounds are the counts. */
-        uint64_t all = mset.get_uncollapsed_matches_estimated();
-        if (mset.get_uncollapsed_matches_lower_bound() < check) {
-            r->total = mset.get_matches_lower_bound();
-            all = mset.get_uncollapsed_matches_lower_bound();
-            r->exact = true;
-            if (all != mset.get_uncollapsed_matches_upper_bound()) {
-                /* The matcher skips copies it need not weigh (an AND
-                 * of rare words): count without folding, unweighted. */
-                Xapian::Enquire count(db->db);
-                count.set_query(q);
-                count.set_weighting_scheme(Xapian::BoolWeight());
-                all = count.get_mset(0, 0, check).get_matches_lower_bound();
-            }
-        } else if (!r->exact) {
-            Xapian::doccount most = mset.get_uncollapsed_matches_upper_bound();
-            if (most > mset.get_matches_upper_bound() && most <= EXACT_FOLDED_MAX) {
-                /* Copies among the matches weighed, and not too many
-                 * matches: fold them all, unweighted (a value read each,
-                 * about 0.4 µs), for the exact count. */
-                Xapian::Enquire count(db->db);
-                count.set_query(q);
-                count.set_weighting_scheme(Xapian::BoolWeight());
-                count.set_collapse_key(CIV_SLOT_DIGEST);
-                Xapian::MSet c = count.get_mset(0, 0, most);
-                r->total = c.get_matches_lower_bound();
-                r->exact = r->total == c.get_matches_upper_bound();
-                all = c.get_uncollapsed_matches_lower_bound();
-            } else {
-                r->total = folded_estimate(mset);
-            }
-        }
-        r->folded = all > r->total ? all - r->total : 0;
-    }
-    if (by_weight && limit > 0 && tied(mset)) {
-        enq.clear_matchspies();
-        enq.set_sort_by_relevance_then_value(CIV_SLOT_ID, false);
-        mset = enq.get_mset(offset, limit);
-        enq.set_sort_by_relevance();
-    }
-    return mset;
-}
-
-civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_error *err)
-{
-    double t0 = civ_monotonic();
-    ParsedQuery pq;
-    civ_status s = parse_search(pq, db, o, err);
-    if (s != CIV_OK)
-        return s;
-    r->suggestion = pq.suggestion;
-    Xapian::Query q = assemble(pq, pq.text, o);
-    double t1 = civ_monotonic();
-    r->times.parse = t1 - t0;
-
-    Xapian::Enquire enq(db->db);
-    enq.set_query(q);
     double k1 = o->bm25_k1 > 0 ? o->bm25_k1 : BM25_K1;
     double b_ = o->bm25_b > 0 ? o->bm25_b : BM25_B;
-    Ranking rk;
-    rk.tune = rank_tuning();
-    if (o->version >= 3 && o->tuning && !rk.tune.parse(o->tuning))
-        return civ_error_set(err, CIV_EINVAL, "unknown ranking setting in \"%s\"", o->tuning);
     if (o->bm25_b <= 0)
-        b_ = rk.tune.doc_b;
-    const double minnorm = rk.tune.doc_minnorm;
+        b_ = tune.doc_b;
+    const double minnorm = tune.doc_minnorm;
     enq.set_weighting_scheme(Xapian::BM25Weight(k1, BM25_K2, BM25_K3, b_, minnorm));
-    DateKey date_key(o->sort == CIV_SORT_DATE_DESC);
-    if (o->sort == CIV_SORT_CITED) /* documents cited by none have no value: last */
-        enq.set_sort_by_value_then_relevance(CIV_SLOT_CITED_BY, true);
-    else if (o->sort != CIV_SORT_RELEVANCE && !db->remote)
-        enq.set_sort_by_key_then_relevance(&date_key, o->sort == CIV_SORT_DATE_DESC);
-    else if (o->sort != CIV_SORT_RELEVANCE) /* no KeyMaker over the remote protocol */
-        enq.set_sort_by_value_then_relevance(CIV_SLOT_DATE, o->sort == CIV_SORT_DATE_DESC);
+}
+
+/* Folding copies and the time limit, as the options ask. */
+void use_limits(Xapian::Enquire &enq, const civ_search_opts *o)
+{
     if (!o->no_collapse)
         enq.set_collapse_key(CIV_SLOT_DIGEST);
     if (o->time_limit_ms)
         enq.set_time_limit(o->time_limit_ms / 1000.0);
-    Xapian::Query expanded, added;
-    if (pq.natural && !o->like && o->sort == CIV_SORT_RELEVANCE &&
-        feedback(db, enq, pq.text, &expanded, &added)) {
-        q = assemble(pq, expanded, o);
-        enq.set_query(q);
-    }
-    r->description = q.get_description();
+}
+
+/* A search between its phases: parsing, matching, weighing again and
+ * fetching the hits. */
+struct Search {
+    ParsedQuery pq;
+    Xapian::Query q;         /* the whole query, the feedback round's terms included */
+    Xapian::Query added;     /* the feedback round's terms, or empty */
+    Ranking rk;
     Spies spies;
+    bool rerank = false;     /* the best matches are weighed again */
+    unsigned first = 0;      /* the first match taken */
+    unsigned want = 0;       /* how many are taken */
+};
+
+/* What matching found. Made only once the search is set up: an MSet
+ * allocates as it is made, and the allocations keep their order (the
+ * out-of-memory sweep of tests/e2e/oom.sh fails each in turn). */
+struct Matched {
+    Xapian::MSet mset;       /* the matches taken */
+    Xapian::MSet undated;    /* a remote shard's undated matches, after mset */
+    Xapian::MSet best;       /* with undated: the best match of the whole query */
+};
+
+/* Sets enq up for the search: weighting, order, folding copies, the
+ * feedback round and the facets' match spies; and which matches are
+ * taken. Returns how many matches Xapian checks at least. */
+Xapian::doccount prepare(Search &sr, Xapian::Enquire &enq, civ_results *r, civ_db *db,
+                         const civ_search_opts *o, DateKey *date_key)
+{
+    enq.set_query(sr.q);
+    use_bm25(enq, o, sr.rk.tune);
+    if (o->sort == CIV_SORT_CITED) /* documents cited by none have no value: last */
+        enq.set_sort_by_value_then_relevance(CIV_SLOT_CITED_BY, true);
+    else if (o->sort != CIV_SORT_RELEVANCE && !db->remote)
+        enq.set_sort_by_key_then_relevance(date_key, o->sort == CIV_SORT_DATE_DESC);
+    else if (o->sort != CIV_SORT_RELEVANCE) /* no KeyMaker over the remote protocol */
+        enq.set_sort_by_value_then_relevance(CIV_SLOT_DATE, o->sort == CIV_SORT_DATE_DESC);
+    use_limits(enq, o);
+    Xapian::Query expanded;
+    if (sr.pq.natural && !o->like && o->sort == CIV_SORT_RELEVANCE &&
+        feedback(db, enq, sr.pq.text, &expanded, &sr.added)) {
+        sr.q = assemble(sr.pq, expanded, o);
+        enq.set_query(sr.q);
+    }
+    r->description = sr.q.get_description();
     if (o->facet_values)
-        add_spies(enq, spies, o);
-    /* Facets count every match; a count alone (limit 0) is asked for to
-     * be exact. */
-    Xapian::doccount check = o->facet_values || o->limit == 0 ? db->db.get_doccount()
-                                                              : o->offset + o->limit + EXACT_MARGIN;
+        add_spies(enq, sr.spies, o);
     /* The best matches are weighed again (passages, the prior): a page
      * within them is taken from them all. */
-    unsigned depth = rk.tune.depth;
-    bool rerank = o->sort == CIV_SORT_RELEVANCE && o->limit > 0 && o->offset < depth;
-    unsigned first = rerank ? 0 : o->offset;
-    unsigned want = rerank ? std::max<unsigned>(o->offset + o->limit, depth) : o->limit;
-    Xapian::MSet mset, undated, best;
-    if (!(db->remote && o->sort == CIV_SORT_DATE_ASC)) {
-        mset = match_page(db, enq, q, o, first, want, check, r);
-    } else {
-        /* A remote shard sorts by the date value itself, which puts the
-         * undated documents (no value) first: the dated ones are matched
-         * first, then the undated ones by relevance, as DateKey orders. */
-        Xapian::Query has_date(Xapian::Query::OP_VALUE_GE, CIV_SLOT_DATE, std::string("0"));
-        Xapian::Query qa(Xapian::Query::OP_AND_NOT, q,
-                         Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, has_date));
-        Xapian::Query qb(Xapian::Query::OP_AND_NOT, q, has_date);
-        enq.set_query(qa);
-        civ_results b;
-        mset = match_page(db, enq, qa, o, o->offset, o->limit, check, r);
-        Xapian::Enquire enq2(db->db);
-        enq2.set_weighting_scheme(Xapian::BM25Weight(k1, BM25_K2, BM25_K3, b_, minnorm));
-        if (!o->no_collapse)
-            enq2.set_collapse_key(CIV_SLOT_DIGEST);
-        if (o->time_limit_ms)
-            enq2.set_time_limit(o->time_limit_ms / 1000.0);
-        for (auto &spy : spies)
-            enq2.add_matchspy(spy.second.get());
-        enq2.set_query(qb);
-        unsigned got = mset.size();
-        unsigned off2 = o->offset > r->total ? static_cast<unsigned>(o->offset - r->total) : 0;
-        undated = match_page(db, enq2, qb, o, off2, o->limit - got, check, &b);
-        r->total += b.total;
-        r->exact = r->exact && b.exact;
-        r->folded += b.folded;
-        /* Percentages are scaled by the best match of the whole query. */
-        Xapian::Enquire top(db->db);
-        top.set_weighting_scheme(Xapian::BM25Weight(k1, BM25_K2, BM25_K3, b_, minnorm));
-        top.set_query(q);
-        best = top.get_mset(0, 1);
-    }
-    if (o->facet_values)
-        build_facets(r, spies, o->facet_values);
-    double t2 = civ_monotonic();
-    r->times.match = t2 - t1;
+    unsigned depth = sr.rk.tune.depth;
+    sr.rerank = o->sort == CIV_SORT_RELEVANCE && o->limit > 0 && o->offset < depth;
+    sr.first = sr.rerank ? 0 : o->offset;
+    sr.want = sr.rerank ? std::max<unsigned>(o->offset + o->limit, depth) : o->limit;
+    /* Facets count every match; a count alone (limit 0) is asked for to
+     * be exact. */
+    return o->facet_values || o->limit == 0 ? db->db.get_doccount()
+                                            : o->offset + o->limit + EXACT_MARGIN;
+}
 
-    std::vector<Cand> cands = candidates(mset, db->remote, want);
+/* Matches by date, oldest first, over a remote shard. It sorts by the
+ * date value itself, which puts the undated documents (no value) first:
+ * the dated ones are matched first, then the undated ones by relevance,
+ * as DateKey orders. */
+void match_dated_first(Matched &m, const Search &sr, civ_results *r, civ_db *db, Xapian::Enquire &enq,
+                       const civ_search_opts *o, Xapian::doccount check)
+{
+    Xapian::Query has_date(Xapian::Query::OP_VALUE_GE, CIV_SLOT_DATE, std::string("0"));
+    Xapian::Query qa(Xapian::Query::OP_AND_NOT, sr.q,
+                     Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, has_date));
+    Xapian::Query qb(Xapian::Query::OP_AND_NOT, sr.q, has_date);
+    enq.set_query(qa);
+    MatchCounts a, b;
+    m.mset = match_page(a, db, enq, qa, o, o->offset, o->limit, check);
+    Xapian::Enquire enq2(db->db);
+    use_bm25(enq2, o, sr.rk.tune);
+    use_limits(enq2, o);
+    for (auto &spy : sr.spies)
+        enq2.add_matchspy(spy.second.get());
+    enq2.set_query(qb);
+    unsigned got = m.mset.size();
+    unsigned off2 = o->offset > a.total ? static_cast<unsigned>(o->offset - a.total) : 0;
+    m.undated = match_page(b, db, enq2, qb, o, off2, o->limit - got, check);
+    r->total = a.total + b.total;
+    r->exact = a.exact && b.exact;
+    r->folded = a.folded + b.folded;
+    /* Percentages are scaled by the best match of the whole query. */
+    Xapian::Enquire top(db->db);
+    use_bm25(top, o, sr.rk.tune);
+    top.set_query(sr.q);
+    m.best = top.get_mset(0, 1);
+}
+
+/* Matches the matches taken into m, and sets r's counts. */
+void match(Matched &m, const Search &sr, civ_results *r, civ_db *db, Xapian::Enquire &enq, const civ_search_opts *o,
+           Xapian::doccount check)
+{
+    if (db->remote && o->sort == CIV_SORT_DATE_ASC) {
+        match_dated_first(m, sr, r, db, enq, o, check);
+        return;
+    }
+    MatchCounts counts;
+    m.mset = match_page(counts, db, enq, sr.q, o, sr.first, sr.want, check);
+    r->total = counts.total;
+    r->exact = counts.exact;
+    r->folded = counts.folded;
+}
+
+/* Weighs the best matches again (passages, the prior) where that
+ * applies, and the passages of the page's hits for their snippets; the
+ * page is cands[*lo..*hi). */
+void rerank(size_t *lo, size_t *hi, std::vector<Cand> &cands, Search &sr, const Matched &m,
+            const civ_db *db, const civ_search_opts *o)
+{
+    Ranking &rk = sr.rk;
     if (o->limit > 0 && !cands.empty())
-        make_ranking(rk, db, pq, added, mset);
-    if (rerank && ((rk.passages && rk.mix) || rk.prior)) {
-        size_t n = std::min<size_t>(cands.size(), depth);
+        make_ranking(rk, db, sr.pq, sr.added, m.mset);
+    if (sr.rerank && ((rk.passages && rk.mix) || rk.prior)) {
+        size_t n = std::min<size_t>(cands.size(), rk.tune.depth);
         if (rk.mix)
             weigh_passages(cands, 0, n, rk);
         for (size_t i = 0; i < n; i++)
@@ -797,34 +733,75 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
         std::stable_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(n),
                          [](const Cand &x, const Cand &y) { return x.w > y.w; });
     }
-    size_t lo = std::min<size_t>(cands.size(), o->offset - first);
-    size_t hi = std::min<size_t>(cands.size(), lo + o->limit);
+    *lo = std::min<size_t>(cands.size(), o->offset - sr.first);
+    *hi = std::min<size_t>(cands.size(), *lo + o->limit);
     /* The page's hits: where the typed words are, for their snippets. */
     if (o->snippet_len > 0)
-        weigh_passages(cands, lo, hi, rk);
-    r->times.rank = civ_monotonic() - t2;
-    s = fetch_hits(r, db, o, pq, cands.begin() + static_cast<std::ptrdiff_t>(lo),
-                   cands.begin() + static_cast<std::ptrdiff_t>(hi), err);
-    if (s == CIV_OK && !undated.empty()) {
-        std::vector<Cand> more = candidates(undated, db->remote, o->limit);
+        weigh_passages(cands, *lo, *hi, rk);
+}
+
+/* The page's hits (cands[lo..hi), then a remote shard's undated
+ * matches), their percentages, and the document a similar-documents
+ * search started from. */
+civ_status fetch_page(civ_results *r, civ_db *db, const civ_search_opts *o, const Search &sr,
+                      const Matched &m, std::vector<Cand> &cands, size_t lo, size_t hi,
+                      civ_error *err)
+{
+    civ_status s = fetch_hits(r, db, o, sr.pq, cands.begin() + static_cast<std::ptrdiff_t>(lo),
+                              cands.begin() + static_cast<std::ptrdiff_t>(hi), err);
+    if (s == CIV_OK && !m.undated.empty()) {
+        std::vector<Cand> more = candidates(m.undated, db->remote, o->limit);
         if (o->snippet_len > 0)
-            weigh_passages(more, 0, more.size(), rk);
-        s = fetch_hits(r, db, o, pq, more.begin(), more.end(), err);
+            weigh_passages(more, 0, more.size(), sr.rk);
+        s = fetch_hits(r, db, o, sr.pq, more.begin(), more.end(), err);
     }
     if (s != CIV_OK)
         return s;
-    if (!best.empty())
+    if (!m.best.empty())
         for (civ_hit &h : r->hits)
-            h.percent = best.convert_to_percent(h.score);
-    if (pq.self) {
+            h.percent = m.best.convert_to_percent(h.score);
+    if (sr.pq.self) {
         /* The page names the document it started from. */
         civ_error lerr = CIV_ERROR_INIT;
-        std::string data = db->db.get_document(pq.self).get_data();
+        std::string data = db->db.get_document(sr.pq.self).get_data();
         if (civ_doc_decode(&r->like, data.data(), data.size(), 0, &lerr) != CIV_OK &&
             lerr.code == CIV_ENOMEM)
             return civ_error_set(err, CIV_ENOMEM, "out of memory");
     }
     return CIV_OK;
+}
+
+/* A search in its phases: parse, match, weigh again, fetch. */
+civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_error *err)
+{
+    double t0 = civ_monotonic();
+    Search sr;
+    civ_status s = parse_search(sr.pq, db, o, err);
+    if (s != CIV_OK)
+        return s;
+    r->suggestion = sr.pq.suggestion;
+    sr.q = assemble(sr.pq, sr.pq.text, o);
+    double t1 = civ_monotonic();
+    r->times.parse = t1 - t0;
+
+    Xapian::Enquire enq(db->db);
+    sr.rk.tune = rank_tuning();
+    if (o->version >= 3 && o->tuning && !sr.rk.tune.parse(o->tuning))
+        return civ_error_set(err, CIV_EINVAL, "unknown ranking setting in \"%s\"", o->tuning);
+    DateKey date_key(o->sort == CIV_SORT_DATE_DESC);
+    Xapian::doccount check = prepare(sr, enq, r, db, o, &date_key);
+    Matched m;
+    match(m, sr, r, db, enq, o, check);
+    if (o->facet_values)
+        build_facets(r, sr.spies, o->facet_values);
+    double t2 = civ_monotonic();
+    r->times.match = t2 - t1;
+
+    std::vector<Cand> cands = candidates(m.mset, db->remote, sr.want);
+    size_t lo, hi;
+    rerank(&lo, &hi, cands, sr, m, db, o);
+    r->times.rank = civ_monotonic() - t2;
+    return fetch_page(r, db, o, sr, m, cands, lo, hi, err);
 }
 
 } // namespace
