@@ -266,8 +266,8 @@ static int sort_by(int32_t *out, size_t n, const long *k1, const long *k2)
     return 0;
 }
 
-static ent_rentry *rep_table(const civ_ent_reporter *r, size_t n, size_t *mask, int lower,
-                             civ_buf *store)
+static ent_rentry *rep_table(const civ_ent_reporter_part *parts, size_t nparts, size_t n,
+                             size_t *mask, int lower, civ_buf *store)
 {
     size_t size = 1;
     while (size < n * 3)
@@ -276,42 +276,46 @@ static ent_rentry *rep_table(const civ_ent_reporter *r, size_t n, size_t *mask, 
     if (!t)
         return NULL;
     *mask = size - 1;
-    for (size_t i = 0; i < n; i++) {
-        const char *key = r[i].key;
-        size_t len = strlen(key);
-        if (len > 255)
-            continue;
-        if (lower) {
-            size_t off = store->len;
-            for (size_t j = 0; j < len; j++) {
-                char c = key[j];
-                civ_buf_putc(store, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    for (size_t p = 0; p < nparts; p++) {
+        for (size_t i = 0; i < parts[p].n; i++) {
+            const civ_ent_reporter *r = parts[p].rows;
+            const char *key = r[i].key;
+            size_t len = strlen(key);
+            if (len > 255)
+                continue;
+            if (lower) {
+                size_t off = store->len;
+                for (size_t j = 0; j < len; j++) {
+                    char c = key[j];
+                    civ_buf_putc(store, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+                }
+                civ_buf_putc(store, '\0');
+                if (civ_buf_failed(store)) {
+                    free(t);
+                    return NULL;
+                }
+                key = (const char *)(size_t)off; /* fixed up below */
             }
-            civ_buf_putc(store, '\0');
-            if (civ_buf_failed(store)) {
-                free(t);
-                return NULL;
+            uint32_t h = lower ? civ_ent_hash(store->data + (size_t)key, len)
+                               : civ_ent_hash(key, len);
+            size_t j = h & *mask;
+            int dup = 0;
+            while (t[j].slug) {
+                const char *k2 = lower ? store->data + (size_t)t[j].key : t[j].key;
+                const char *k1 = lower ? store->data + (size_t)key : key;
+                if (t[j].hash == h && t[j].len == len && memcmp(k1, k2, len) == 0) {
+                    dup = 1;
+                    break;
+                }
+                j = (j + 1) & *mask;
             }
-            key = (const char *)(size_t)off; /* fixed up below */
+            if (dup)
+                continue;
+            t[j].key = key;
+            t[j].slug = r[i].slug;
+            t[j].hash = h;
+            t[j].len = (uint8_t)len;
         }
-        uint32_t h = lower ? civ_ent_hash(store->data + (size_t)key, len) : civ_ent_hash(key, len);
-        size_t j = h & *mask;
-        int dup = 0;
-        while (t[j].slug) {
-            const char *k2 = lower ? store->data + (size_t)t[j].key : t[j].key;
-            const char *k1 = lower ? store->data + (size_t)key : key;
-            if (t[j].hash == h && t[j].len == len && memcmp(k1, k2, len) == 0) {
-                dup = 1;
-                break;
-            }
-            j = (j + 1) & *mask;
-        }
-        if (dup)
-            continue;
-        t[j].key = key;
-        t[j].slug = r[i].slug;
-        t[j].hash = h;
-        t[j].len = (uint8_t)len;
     }
     return t;
 }
@@ -487,10 +491,12 @@ civ_status civ_entities_new(civ_entities **out, civ_error *err)
     }
 
     /* Reporters. */
-    e->rep = rep_table(civ_ent_reporters, civ_ent_nreporters, &e->repmask, 0, &e->strings);
+    e->rep = rep_table(civ_ent_reporter_parts, civ_ent_nreporter_parts, civ_ent_nreporters,
+                       &e->repmask, 0, &e->strings);
     if (!e->rep)
         goto nomem;
-    e->repl = rep_table(civ_ent_reporters, civ_ent_nreporters, &e->replmask, 1, &e->strings);
+    e->repl = rep_table(civ_ent_reporter_parts, civ_ent_nreporter_parts, civ_ent_nreporters,
+                        &e->replmask, 1, &e->strings);
     if (!e->repl)
         goto nomem;
 
