@@ -77,25 +77,21 @@ static inline void norm_put(ent_tok *tk, int c)
     }
 }
 
-/* Makes the next token into tk; 0 at the end of the text. */
-static int next_token(scan *S, ent_tok *tk)
+/* Skips white space from s[i] on, noting it in *fl (F_SP, F_NL); the
+ * position of the next token, len or more at the end of the text. */
+static size_t skip_space(const unsigned char *s, size_t i, size_t len, unsigned *fl)
 {
-    const unsigned char *s = S->t;
-    size_t i = S->pos, len = S->len;
-    unsigned fl = 0;
     for (;;) {
-        if (i >= len) {
-            S->pos = i;
-            return 0;
-        }
+        if (i >= len)
+            return i;
         unsigned c = s[i];
         if (c == ' ' || c == '\t' || c == '\r') {
-            fl |= F_SP;
+            *fl |= F_SP;
             i++;
             continue;
         }
         if (c == '\n') {
-            fl |= F_SP | F_NL;
+            *fl |= F_SP | F_NL;
             i++;
             continue;
         }
@@ -103,133 +99,145 @@ static int next_token(scan *S, ent_tok *tk)
             size_t n;
             uint32_t cp = utf8(s, i, len, &n);
             if (is_space_cp(cp)) {
-                fl |= F_SP;
+                *fl |= F_SP;
                 if (cp == 0x2028 || cp == 0x2029)
-                    fl |= F_NL;
+                    *fl |= F_NL;
                 i += n;
+                continue;
+            }
+        }
+        return i;
+    }
+}
+
+/* A word token from s[i] on (i is its first letter): letters, digits,
+ * inner apostrophes and dots, a possessive 's and a dot after it. */
+static void read_word(scan *S, ent_tok *tk, size_t i)
+{
+    const unsigned char *s = S->t;
+    size_t len = S->len;
+    unsigned c = s[i];
+    tk->type = T_WORD;
+    int upper = 0, lowerc = 0;
+    size_t poss_end = 0;
+    if (c >= 'A' && c <= 'Z')
+        tk->flags |= F_CAP;
+    size_t seg = 0;
+    while (i < len) {
+        c = s[i];
+        if (is_alnum((int)c)) {
+            if (c >= 'A' && c <= 'Z')
+                upper++;
+            else if (c >= 'a' && c <= 'z')
+                lowerc++;
+            norm_put(tk, lower((int)c));
+            i++;
+            seg++;
+            continue;
+        }
+        if (c == '\'' || (c == 0xE2 && i + 2 < len && s[i + 1] == 0x80 && s[i + 2] == 0x99)) {
+            size_t w = c == '\'' ? 1 : 3;
+            if (i + w < len && is_alpha(s[i + w])) {
+                if ((s[i + w] == 's' || s[i + w] == 'S') &&
+                    (i + w + 1 >= len || !is_alnum(s[i + w + 1]))) {
+                    tk->flags |= F_POSS;
+                    poss_end = i;
+                    i += w + 1;
+                    break;
+                }
+                tk->flags |= F_APOS;
+                i += w;
+                continue;
+            }
+            break;
+        }
+        if (c == '.' && i + 1 < len && is_alpha(s[i + 1]) && seg <= 6) {
+            tk->flags |= F_INNER;
+            i++;
+            seg = 0;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t n;
+            uint32_t cp = utf8(s, i, len, &n);
+            if (is_letter_cp(cp)) {
+                for (size_t k = 0; k < n; k++)
+                    norm_put(tk, s[i + k]);
+                i += n;
+                seg++;
                 continue;
             }
         }
         break;
     }
-    memset(tk, 0, offsetof(ent_tok, norm));
-    tk->norm[0] = '\0';
-    tk->hash = 2166136261u;
-    tk->start = i;
-    tk->flags = (uint16_t)fl;
-    unsigned c = s[i];
-    size_t n0;
-    if (is_alpha((int)c) || (c >= 0x80 && is_letter_cp(utf8(s, i, len, &n0)))) {
-        tk->type = T_WORD;
-        int upper = 0, lowerc = 0;
-        size_t poss_end = 0;
-        if (c >= 'A' && c <= 'Z')
-            tk->flags |= F_CAP;
-        size_t seg = 0;
-        while (i < len) {
-            c = s[i];
-            if (is_alnum((int)c)) {
-                if (c >= 'A' && c <= 'Z')
-                    upper++;
-                else if (c >= 'a' && c <= 'z')
-                    lowerc++;
-                norm_put(tk, lower((int)c));
-                i++;
-                seg++;
-                continue;
-            }
-            if (c == '\'' || (c == 0xE2 && i + 2 < len && s[i + 1] == 0x80 && s[i + 2] == 0x99)) {
-                size_t w = c == '\'' ? 1 : 3;
-                if (i + w < len && is_alpha(s[i + w])) {
-                    if ((s[i + w] == 's' || s[i + w] == 'S') &&
-                        (i + w + 1 >= len || !is_alnum(s[i + w + 1]))) {
-                        tk->flags |= F_POSS;
-                        poss_end = i;
-                        i += w + 1;
-                        break;
-                    }
-                    tk->flags |= F_APOS;
-                    i += w;
-                    continue;
-                }
-                break;
-            }
-            if (c == '.' && i + 1 < len && is_alpha(s[i + 1]) && seg <= 6) {
-                tk->flags |= F_INNER;
-                i++;
-                seg = 0;
-                continue;
-            }
-            if (c >= 0x80) {
-                size_t n;
-                uint32_t cp = utf8(s, i, len, &n);
-                if (is_letter_cp(cp)) {
-                    for (size_t k = 0; k < n; k++)
-                        norm_put(tk, s[i + k]);
-                    i += n;
-                    seg++;
-                    continue;
-                }
-            }
-            break;
-        }
-        if (upper && !lowerc)
-            tk->flags |= F_UPPER;
-        tk->end = (tk->flags & F_POSS) ? poss_end : i;
-        if (i < len && s[i] == '.' && !(tk->flags & F_POSS)) {
-            tk->flags |= F_DOT;
-            i++;
-        }
-        tk->dend = (tk->flags & F_POSS) ? tk->end : i;
-        tk->norm[tk->nlen] = '\0';
-        S->pos = i;
-        lookup_word(S, tk);
-        return 1;
+    if (upper && !lowerc)
+        tk->flags |= F_UPPER;
+    tk->end = (tk->flags & F_POSS) ? poss_end : i;
+    if (i < len && s[i] == '.' && !(tk->flags & F_POSS)) {
+        tk->flags |= F_DOT;
+        i++;
     }
-    if (is_digit((int)c)) {
-        tk->type = T_NUM;
-        uint32_t v = 0;
-        while (i < len && is_digit(s[i])) {
-            if (v < 100000000u)
-                v = v * 10 + (uint32_t)(s[i] - '0');
-            tk->ndig++;
-            norm_put(tk, s[i]);
-            i++;
-        }
-        tk->numval = v;
-        int only = 1;
-        while (i + 1 < len && s[i] == '.' && is_digit(s[i + 1])) {
-            tk->flags |= F_DEC;
-            only = 0;
-            norm_put(tk, '.');
-            i++;
-            while (i < len && is_digit(s[i]))
-                norm_put(tk, s[i++]);
-        }
-        while (i < len && is_alnum(s[i])) {
-            only = 0;
-            norm_put(tk, lower(s[i]));
-            i++;
-        }
-        if (only)
-            tk->flags |= F_ALLDIG;
-        tk->end = i;
-        if (i < len && s[i] == '.' && !(i + 1 < len && is_digit(s[i + 1]))) {
-            tk->flags |= F_DOT;
-            i++;
-        }
-        tk->dend = i;
-        tk->norm[tk->nlen] = '\0';
-        S->pos = i;
-        return 1;
+    tk->dend = (tk->flags & F_POSS) ? tk->end : i;
+    tk->norm[tk->nlen] = '\0';
+    S->pos = i;
+    lookup_word(S, tk);
+}
+
+/* A number token from s[i] on (i is its first digit): digits, decimals,
+ * then letters ("1028A", "3d") and a dot after it. */
+static void read_number(scan *S, ent_tok *tk, size_t i)
+{
+    const unsigned char *s = S->t;
+    size_t len = S->len;
+    tk->type = T_NUM;
+    uint32_t v = 0;
+    while (i < len && is_digit(s[i])) {
+        if (v < 100000000u)
+            v = v * 10 + (uint32_t)(s[i] - '0');
+        tk->ndig++;
+        norm_put(tk, s[i]);
+        i++;
     }
-    if (c == '_') {
+    tk->numval = v;
+    int only = 1;
+    while (i + 1 < len && s[i] == '.' && is_digit(s[i + 1])) {
+        tk->flags |= F_DEC;
+        only = 0;
+        norm_put(tk, '.');
+        i++;
+        while (i < len && is_digit(s[i]))
+            norm_put(tk, s[i++]);
+    }
+    while (i < len && is_alnum(s[i])) {
+        only = 0;
+        norm_put(tk, lower(s[i]));
+        i++;
+    }
+    if (only)
+        tk->flags |= F_ALLDIG;
+    tk->end = i;
+    if (i < len && s[i] == '.' && !(i + 1 < len && is_digit(s[i + 1]))) {
+        tk->flags |= F_DOT;
+        i++;
+    }
+    tk->dend = i;
+    tk->norm[tk->nlen] = '\0';
+    S->pos = i;
+}
+
+/* Any other token from s[i] on: a run of underscores, a run of redaction
+ * blocks or one punctuation character (dashes and curly quotes made plain). */
+static void read_other(scan *S, ent_tok *tk, size_t i)
+{
+    const unsigned char *s = S->t;
+    size_t len = S->len;
+    if (s[i] == '_') {
         tk->type = T_BLANK;
         while (i < len && s[i] == '_')
             i++;
         tk->end = tk->dend = i;
         S->pos = i;
-        return 1;
+        return;
     }
     size_t n;
     uint32_t cp = utf8(s, i, len, &n);
@@ -243,7 +251,7 @@ static int next_token(scan *S, ent_tok *tk)
         }
         tk->end = tk->dend = i;
         S->pos = i;
-        return 1;
+        return;
     }
     tk->type = T_PUNCT;
     if ((cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212)
@@ -258,6 +266,32 @@ static int next_token(scan *S, ent_tok *tk)
     S->pos = i;
     if ((cp == '#' || cp == '(') && S->cues && tk->start < CIV_ENT_CLASSIFY_MAX)
         civ_ent_cues_at(S->e, NULL, (const char *)S->t, S->len, tk->start, S->cues);
+}
+
+/* Makes the next token into tk; 0 at the end of the text. */
+static int next_token(scan *S, ent_tok *tk)
+{
+    const unsigned char *s = S->t;
+    size_t i = S->pos, len = S->len;
+    unsigned fl = 0;
+    i = skip_space(s, i, len, &fl);
+    if (i >= len) {
+        S->pos = i;
+        return 0;
+    }
+    memset(tk, 0, offsetof(ent_tok, norm));
+    tk->norm[0] = '\0';
+    tk->hash = 2166136261u;
+    tk->start = i;
+    tk->flags = (uint16_t)fl;
+    unsigned c = s[i];
+    size_t n0;
+    if (is_alpha((int)c) || (c >= 0x80 && is_letter_cp(utf8(s, i, len, &n0))))
+        read_word(S, tk, i);
+    else if (is_digit((int)c))
+        read_number(S, tk, i);
+    else
+        read_other(S, tk, i);
     return 1;
 }
 
