@@ -46,6 +46,61 @@ static int comma_in_party(scan *S, long k, long lo)
     return 0;
 }
 
+/* The words of a case name, tokens first to last, into name (of size
+ * bytes): "v" for any spelling of versus, "&" kept, other punctuation
+ * left out, " et al" removed. Its length. */
+static size_t name_words(scan *S, long first, long last, char *name, size_t size)
+{
+    size_t n = 0;
+    for (long j = first; j <= last; j++) {
+        ent_tok *a = T(S, j);
+        const char *w = NULL;
+        size_t wl = 0;
+        if (a->type == T_WORD) {
+            w = (roles(a) & R_V) ? "v" : a->norm;
+            wl = strlen(w);
+        } else if (punct(a, '&')) {
+            w = "&";
+            wl = 1;
+        } else {
+            continue;
+        }
+        if (n + wl + 2 >= size)
+            break;
+        if (n)
+            name[n++] = ' ';
+        memcpy(name + n, w, wl);
+        n += wl;
+    }
+    /* "et al" is no part of the name. */
+    name[n] = '\0';
+    for (char *x; (x = strstr(name, " et al")) && (x[6] == ' ' || x[6] == '\0');) {
+        memmove(x, x + 6, strlen(x + 6) + 1);
+        n -= 6;
+    }
+    return n;
+}
+
+/* Notes the first word of the case name at token first ("In re X",
+ * "Ex parte X", "Matter of X": X) with its case item, for short forms
+ * ("Carpenter, 585 U.S. at 310"); the latest 8 are kept. */
+static void remember_name(scan *S, long first, long case_item)
+{
+    ent_tok *f = T(S, first);
+    if (S->nrn == 8) {
+        memmove(S->rn, S->rn + 1, 7 * sizeof *S->rn);
+        S->nrn--;
+    }
+    recent_name *rn = &S->rn[S->nrn++];
+    memcpy(rn->first, f->norm, f->nlen + 1);
+    if (word(f, "in") || word(f, "ex") || word(f, "matter")) {
+        ent_tok *g = T(S, first + 2);
+        if (g && g->type == T_WORD)
+            memcpy(rn->first, g->norm, g->nlen + 1);
+    }
+    rn->item = case_item;
+}
+
 /* The case name before a citation whose volume is token i. */
 static void case_name(scan *S, long i, long case_item)
 {
@@ -140,50 +195,13 @@ static void case_name(scan *S, long i, long case_item)
     if (!(has_v && left > 0 && right > 0) && !inre)
         return;
     char name[200];
-    size_t n = 0;
-    for (long j = first; j <= i - 2; j++) {
-        ent_tok *a = T(S, j);
-        const char *w = NULL;
-        size_t wl = 0;
-        if (a->type == T_WORD) {
-            w = (roles(a) & R_V) ? "v" : a->norm;
-            wl = strlen(w);
-        } else if (punct(a, '&')) {
-            w = "&";
-            wl = 1;
-        } else {
-            continue;
-        }
-        if (n + wl + 2 >= sizeof name)
-            break;
-        if (n)
-            name[n++] = ' ';
-        memcpy(name + n, w, wl);
-        n += wl;
-    }
-    /* "et al" is no part of the name. */
-    name[n] = '\0';
-    for (char *x; (x = strstr(name, " et al")) && (x[6] == ' ' || x[6] == '\0');) {
-        memmove(x, x + 6, strlen(x + 6) + 1);
-        n -= 6;
-    }
+    size_t n = name_words(S, first, i - 2, name, sizeof name);
     if (n == 0)
         return;
     scan_emit(S, CIV_ENTITY_CASENAME, 0, f->start, T(S, i - 2)->end, 0, name, n);
     if (case_item < 0)
         return;
-    if (S->nrn == 8) {
-        memmove(S->rn, S->rn + 1, 7 * sizeof *S->rn);
-        S->nrn--;
-    }
-    recent_name *rn = &S->rn[S->nrn++];
-    memcpy(rn->first, f->norm, f->nlen + 1);
-    if (word(f, "in") || word(f, "ex") || word(f, "matter")) {
-        ent_tok *g = T(S, first + 2);
-        if (g && g->type == T_WORD)
-            memcpy(rn->first, g->norm, g->nlen + 1);
-    }
-    rn->item = case_item;
+    remember_name(S, first, case_item);
 }
 
 static int own_cite_line(scan *S, size_t start)
