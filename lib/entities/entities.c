@@ -1,5 +1,6 @@
 /* The entity scanner's public face: building it from the tables, the
- * result list, formatting, query normalisation. The scan is in scan.c. */
+ * result list, formatting, query normalisation. The scan is in scan.c and
+ * the scan_*.c files beside it. */
 #include "entities_int.h"
 
 #include <stdlib.h>

@@ -216,7 +216,7 @@ struct civ_entity_list {
 long civ_ent_add(civ_entity_list *l, civ_entity_kind kind, unsigned flags,
                  const char *value, size_t vlen, size_t start, size_t end, uint32_t need);
 
-/* The scan (scan.c). query: lenient mode for civ_entities_normalise. */
+/* The scan (scan.c, scan_*.c). query: lenient mode for civ_entities_normalise. */
 typedef struct ent_scan_result {
     uint32_t ctx;          /* context shown by the whole text */
     long own_cite;         /* index of the first case cite in a "Cite as" line, or -1 */
