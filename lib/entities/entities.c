@@ -1,5 +1,6 @@
 /* The entity scanner's public face: building it from the tables, the
- * result list, formatting, query normalisation. The scan is in scan.c. */
+ * result list, formatting, query normalisation. The scan is in scan.c and
+ * the scan_*.c files beside it. */
 #include "entities_int.h"
 
 #include <stdlib.h>
@@ -266,8 +267,8 @@ static int sort_by(int32_t *out, size_t n, const long *k1, const long *k2)
     return 0;
 }
 
-static ent_rentry *rep_table(const civ_ent_reporter *r, size_t n, size_t *mask, int lower,
-                             civ_buf *store)
+static ent_rentry *rep_table(const civ_ent_reporter_part *parts, size_t nparts, size_t n,
+                             size_t *mask, int lower, civ_buf *store)
 {
     size_t size = 1;
     while (size < n * 3)
@@ -276,42 +277,46 @@ static ent_rentry *rep_table(const civ_ent_reporter *r, size_t n, size_t *mask, 
     if (!t)
         return NULL;
     *mask = size - 1;
-    for (size_t i = 0; i < n; i++) {
-        const char *key = r[i].key;
-        size_t len = strlen(key);
-        if (len > 255)
-            continue;
-        if (lower) {
-            size_t off = store->len;
-            for (size_t j = 0; j < len; j++) {
-                char c = key[j];
-                civ_buf_putc(store, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    for (size_t p = 0; p < nparts; p++) {
+        for (size_t i = 0; i < parts[p].n; i++) {
+            const civ_ent_reporter *r = parts[p].rows;
+            const char *key = r[i].key;
+            size_t len = strlen(key);
+            if (len > 255)
+                continue;
+            if (lower) {
+                size_t off = store->len;
+                for (size_t j = 0; j < len; j++) {
+                    char c = key[j];
+                    civ_buf_putc(store, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+                }
+                civ_buf_putc(store, '\0');
+                if (civ_buf_failed(store)) {
+                    free(t);
+                    return NULL;
+                }
+                key = (const char *)(size_t)off; /* fixed up below */
             }
-            civ_buf_putc(store, '\0');
-            if (civ_buf_failed(store)) {
-                free(t);
-                return NULL;
+            uint32_t h = lower ? civ_ent_hash(store->data + (size_t)key, len)
+                               : civ_ent_hash(key, len);
+            size_t j = h & *mask;
+            int dup = 0;
+            while (t[j].slug) {
+                const char *k2 = lower ? store->data + (size_t)t[j].key : t[j].key;
+                const char *k1 = lower ? store->data + (size_t)key : key;
+                if (t[j].hash == h && t[j].len == len && memcmp(k1, k2, len) == 0) {
+                    dup = 1;
+                    break;
+                }
+                j = (j + 1) & *mask;
             }
-            key = (const char *)(size_t)off; /* fixed up below */
+            if (dup)
+                continue;
+            t[j].key = key;
+            t[j].slug = r[i].slug;
+            t[j].hash = h;
+            t[j].len = (uint8_t)len;
         }
-        uint32_t h = lower ? civ_ent_hash(store->data + (size_t)key, len) : civ_ent_hash(key, len);
-        size_t j = h & *mask;
-        int dup = 0;
-        while (t[j].slug) {
-            const char *k2 = lower ? store->data + (size_t)t[j].key : t[j].key;
-            const char *k1 = lower ? store->data + (size_t)key : key;
-            if (t[j].hash == h && t[j].len == len && memcmp(k1, k2, len) == 0) {
-                dup = 1;
-                break;
-            }
-            j = (j + 1) & *mask;
-        }
-        if (dup)
-            continue;
-        t[j].key = key;
-        t[j].slug = r[i].slug;
-        t[j].hash = h;
-        t[j].len = (uint8_t)len;
     }
     return t;
 }
@@ -329,6 +334,196 @@ const char *civ_ent_reporter_lookup(const civ_entities *e, const char *key, size
     return NULL;
 }
 
+/* Adds the words, phrases, abbreviations and synonyms of the tables. 0, or
+ * -1 out of memory. */
+static int add_tables(civ_entities *e, bmap *m)
+{
+    for (size_t i = 0; i < civ_ent_nwords; i++) {
+        const civ_ent_word *w = &civ_ent_words[i];
+        long k = word_add(e, m, w->word, strlen(w->word));
+        if (k < 0)
+            return -1;
+        e->words[k].roles |= w->roles;
+        e->words[k].ctx |= w->ctx;
+        if (w->value)
+            e->words[k].value = w->value;
+    }
+    for (size_t i = 0; i < civ_ent_agencies_nphrases; i++)
+        if (add_phrase(e, m, CIV_ENTITY_AGENCY, civ_ent_agencies_phrases[i].text,
+                       civ_ent_agencies_phrases[i].key, civ_ent_agencies_phrases[i].flags))
+            return -1;
+    for (size_t i = 0; i < civ_ent_acts_nphrases; i++)
+        if (add_phrase(e, m, CIV_ENTITY_ACT, civ_ent_acts_phrases[i].text,
+                       civ_ent_acts_phrases[i].key, civ_ent_acts_phrases[i].flags))
+            return -1;
+    for (size_t i = 0; i < civ_ent_nmore_phrases; i++)
+        if (add_phrase(e, m, civ_ent_more_phrases[i].kind, civ_ent_more_phrases[i].text,
+                       civ_ent_more_phrases[i].key, civ_ent_more_phrases[i].flags))
+            return -1;
+    for (size_t i = 0; i < civ_ent_agencies_nabbrevs; i++)
+        if (add_abbrev(e, m, CIV_ENTITY_AGENCY, civ_ent_agencies_abbrevs[i].text,
+                       civ_ent_agencies_abbrevs[i].key, civ_ent_agencies_abbrevs[i].flags))
+            return -1;
+    for (size_t i = 0; i < civ_ent_acts_nabbrevs; i++)
+        if (add_abbrev(e, m, CIV_ENTITY_ACT, civ_ent_acts_abbrevs[i].text,
+                       civ_ent_acts_abbrevs[i].key, civ_ent_acts_abbrevs[i].flags))
+            return -1;
+    for (size_t i = 0; i < civ_ent_nbody_aliases; i++)
+        if (add_abbrev(e, m, CIV_ENTITY_BODY, civ_ent_body_aliases[i].form,
+                       civ_ent_body_aliases[i].kind_key, 0))
+            return -1;
+    /* Synonyms: the abbreviated spelling compares as the full word. */
+    for (size_t i = 0; i < civ_ent_nsynonyms; i++) {
+        long from = word_add(e, m, civ_ent_synonyms[i].from, strlen(civ_ent_synonyms[i].from));
+        long to = word_add(e, m, civ_ent_synonyms[i].to, strlen(civ_ent_synonyms[i].to));
+        if (from < 0 || to < 0)
+            return -1;
+        e->words[from].canon = (int32_t)to;
+    }
+    return 0;
+}
+
+/* Adds the classifier cues, ordered by their first word; the cues that
+ * begin with punctuation are listed apart. 0, or -1 out of memory. */
+static int add_cues(civ_entities *e, bmap *m)
+{
+    /* Classifier cues, by their first word (or punctuation). */
+    e->cue_order = malloc((civ_ent_ncues + 1) * sizeof *e->cue_order);
+    long *cue_word = malloc((civ_ent_ncues + 1) * sizeof *cue_word);
+    if (!e->cue_order || !cue_word) {
+        free(cue_word);
+        return -1;
+    }
+    size_t ncw = 0;
+    for (size_t i = 0; i < civ_ent_ncues; i++) {
+        const char *t = civ_ent_cues[i].text;
+        size_t n = 0;
+        while ((t[n] >= 'a' && t[n] <= 'z') || (t[n] >= '0' && t[n] <= '9'))
+            n++;
+        if (n == 0) {
+            if (e->ncue_punct < (int)(sizeof e->cue_punct / sizeof *e->cue_punct))
+                e->cue_punct[e->ncue_punct++] = (uint16_t)i;
+            continue;
+        }
+        long w = word_add(e, m, t, n);
+        if (w < 0) {
+            free(cue_word);
+            return -1;
+        }
+        cue_word[i] = w;
+        e->cue_order[ncw++] = (uint16_t)i;
+    }
+    {
+        /* Zeroed only because GCC, inlining sort_by here, cannot see that
+         * it reads no more than the ncw entries set. */
+        int32_t ord[256] = { 0 };
+        long k1[256] = { 0 };
+        for (size_t i = 0; i < ncw && i < 256; i++) {
+            ord[i] = e->cue_order[i];
+            k1[i] = cue_word[e->cue_order[i]];
+        }
+        if (ncw > 256 || sort_by(ord, ncw, k1, NULL)) {
+            free(cue_word);
+            return -1;
+        }
+        for (size_t i = 0; i < ncw; i++)
+            e->cue_order[i] = (uint16_t)ord[i];
+    }
+    for (size_t i = 0; i < ncw; i++) {
+        ent_wentry *we = &e->words[cue_word[e->cue_order[i]]];
+        if (we->cue_first < 0)
+            we->cue_first = (int32_t)i;
+        we->cue_n++;
+    }
+    free(cue_word);
+    return 0;
+}
+
+/* Orders the phrases and abbreviations by their first word, so the
+ * scanner finds those starting at a word at once. 0, or -1 out of memory. */
+static int order_phrases(civ_entities *e, bmap *m)
+{
+    /* Phrases compare canonical words ("dept" reads as "department"). */
+    for (size_t i = 0; i < e->nphr_words; i++)
+        e->phr_words[i] = e->words[e->phr_words[i]].canon;
+
+    /* Phrases grouped by their first word, longest first. */
+    e->phr_order = malloc((e->nphr + 1) * sizeof *e->phr_order);
+    e->abbr_order = malloc((e->nabbr + 1) * sizeof *e->abbr_order);
+    if (!e->phr_order || !e->abbr_order)
+        return -1;
+    for (size_t i = 0; i < e->nphr; i++)
+        e->phr_order[i] = (int32_t)i;
+    {
+        long *k1 = malloc((e->nphr + 1) * sizeof *k1), *k2 = malloc((e->nphr + 1) * sizeof *k2);
+        int bad = !k1 || !k2;
+        for (size_t i = 0; !bad && i < e->nphr; i++) {
+            k1[i] = e->phr_words[e->phr[i].first];
+            k2[i] = e->phr[i].n;
+        }
+        bad = bad || sort_by(e->phr_order, e->nphr, k1, k2);
+        free(k1);
+        free(k2);
+        if (bad)
+            return -1;
+    }
+    for (size_t i = 0; i < e->nphr; i++) {
+        int32_t w = e->phr_words[e->phr[e->phr_order[i]].first];
+        if (e->words[w].phr_first < 0)
+            e->words[w].phr_first = (int32_t)i;
+        e->words[w].phr_n++;
+    }
+    for (size_t i = 0; i < e->nabbr; i++)
+        e->abbr_order[i] = (int32_t)i;
+    {
+        long *k1 = malloc((e->nabbr + 1) * sizeof *k1);
+        if (!k1)
+            return -1;
+        for (size_t i = 0; i < e->nabbr; i++)
+            k1[i] = abbr_word(e, &e->abbr[i], m);
+        int bad = sort_by(e->abbr_order, e->nabbr, k1, NULL);
+        free(k1);
+        if (bad)
+            return -1;
+    }
+    for (size_t i = 0; i < e->nabbr; i++) {
+        long w = abbr_word(e, &e->abbr[e->abbr_order[i]], m);
+        if (w < 0)
+            continue;
+        if (e->words[w].abbr_first < 0)
+            e->words[w].abbr_first = (int32_t)i;
+        e->words[w].abbr_n++;
+    }
+    return 0;
+}
+
+/* Once the string store is complete: fixes up the pointers into it and
+ * builds the final hash of the words. 0, or -1 out of memory. */
+static int finish_tables(civ_entities *e)
+{
+    /* The string store is complete: fix up pointers, build the final hash. */
+    for (size_t i = 0; i < e->nwords; i++)
+        e->words[i].w = e->strings.data + (size_t)e->words[i].w;
+    for (size_t j = 0; j <= e->replmask; j++)
+        if (e->repl[j].slug)
+            e->repl[j].key = e->strings.data + (size_t)e->repl[j].key;
+    size_t size = 1;
+    while (size < e->nwords * 3)
+        size *= 2;
+    e->wtab = malloc(size * sizeof *e->wtab);
+    if (!e->wtab)
+        return -1;
+    memset(e->wtab, 0xff, size * sizeof *e->wtab);
+    e->wmask = size - 1;
+    for (size_t i = 0; i < e->nwords; i++)
+        for (size_t j = e->words[i].hash & e->wmask;; j = (j + 1) & e->wmask)
+            if (e->wtab[j] < 0) {
+                e->wtab[j] = (int32_t)i;
+                break;
+            }
+    return 0;
+}
+
 civ_status civ_entities_new(civ_entities **out, civ_error *err)
 {
     *out = NULL;
@@ -343,177 +538,27 @@ civ_status civ_entities_new(civ_entities **out, civ_error *err)
     memset(m.tab, 0xff, est * sizeof *m.tab);
     m.mask = est - 1;
 
-    for (size_t i = 0; i < civ_ent_nwords; i++) {
-        const civ_ent_word *w = &civ_ent_words[i];
-        long k = word_add(e, &m, w->word, strlen(w->word));
-        if (k < 0)
-            goto nomem;
-        e->words[k].roles |= w->roles;
-        e->words[k].ctx |= w->ctx;
-        if (w->value)
-            e->words[k].value = w->value;
-    }
-    for (size_t i = 0; i < civ_ent_agencies_nphrases; i++)
-        if (add_phrase(e, &m, CIV_ENTITY_AGENCY, civ_ent_agencies_phrases[i].text,
-                       civ_ent_agencies_phrases[i].key, civ_ent_agencies_phrases[i].flags))
-            goto nomem;
-    for (size_t i = 0; i < civ_ent_acts_nphrases; i++)
-        if (add_phrase(e, &m, CIV_ENTITY_ACT, civ_ent_acts_phrases[i].text,
-                       civ_ent_acts_phrases[i].key, civ_ent_acts_phrases[i].flags))
-            goto nomem;
-    for (size_t i = 0; i < civ_ent_nmore_phrases; i++)
-        if (add_phrase(e, &m, civ_ent_more_phrases[i].kind, civ_ent_more_phrases[i].text,
-                       civ_ent_more_phrases[i].key, civ_ent_more_phrases[i].flags))
-            goto nomem;
-    for (size_t i = 0; i < civ_ent_agencies_nabbrevs; i++)
-        if (add_abbrev(e, &m, CIV_ENTITY_AGENCY, civ_ent_agencies_abbrevs[i].text,
-                       civ_ent_agencies_abbrevs[i].key, civ_ent_agencies_abbrevs[i].flags))
-            goto nomem;
-    for (size_t i = 0; i < civ_ent_acts_nabbrevs; i++)
-        if (add_abbrev(e, &m, CIV_ENTITY_ACT, civ_ent_acts_abbrevs[i].text,
-                       civ_ent_acts_abbrevs[i].key, civ_ent_acts_abbrevs[i].flags))
-            goto nomem;
-    for (size_t i = 0; i < civ_ent_nbody_aliases; i++)
-        if (add_abbrev(e, &m, CIV_ENTITY_BODY, civ_ent_body_aliases[i].form,
-                       civ_ent_body_aliases[i].kind_key, 0))
-            goto nomem;
-    /* Synonyms: the abbreviated spelling compares as the full word. */
-    for (size_t i = 0; i < civ_ent_nsynonyms; i++) {
-        long from = word_add(e, &m, civ_ent_synonyms[i].from, strlen(civ_ent_synonyms[i].from));
-        long to = word_add(e, &m, civ_ent_synonyms[i].to, strlen(civ_ent_synonyms[i].to));
-        if (from < 0 || to < 0)
-            goto nomem;
-        e->words[from].canon = (int32_t)to;
-    }
-    /* Classifier cues, by their first word (or punctuation). */
-    e->cue_order = malloc((civ_ent_ncues + 1) * sizeof *e->cue_order);
-    long *cue_word = malloc((civ_ent_ncues + 1) * sizeof *cue_word);
-    if (!e->cue_order || !cue_word) {
-        free(cue_word);
+    if (add_tables(e, &m))
         goto nomem;
-    }
-    size_t ncw = 0;
-    for (size_t i = 0; i < civ_ent_ncues; i++) {
-        const char *t = civ_ent_cues[i].text;
-        size_t n = 0;
-        while ((t[n] >= 'a' && t[n] <= 'z') || (t[n] >= '0' && t[n] <= '9'))
-            n++;
-        if (n == 0) {
-            if (e->ncue_punct < (int)(sizeof e->cue_punct / sizeof *e->cue_punct))
-                e->cue_punct[e->ncue_punct++] = (uint16_t)i;
-            continue;
-        }
-        long w = word_add(e, &m, t, n);
-        if (w < 0) {
-            free(cue_word);
-            goto nomem;
-        }
-        cue_word[i] = w;
-        e->cue_order[ncw++] = (uint16_t)i;
-    }
-    {
-        int32_t ord[256];
-        long k1[256];
-        for (size_t i = 0; i < ncw && i < 256; i++) {
-            ord[i] = e->cue_order[i];
-            k1[i] = cue_word[e->cue_order[i]];
-        }
-        if (ncw > 256 || sort_by(ord, ncw, k1, NULL)) {
-            free(cue_word);
-            goto nomem;
-        }
-        for (size_t i = 0; i < ncw; i++)
-            e->cue_order[i] = (uint16_t)ord[i];
-    }
-    for (size_t i = 0; i < ncw; i++) {
-        ent_wentry *we = &e->words[cue_word[e->cue_order[i]]];
-        if (we->cue_first < 0)
-            we->cue_first = (int32_t)i;
-        we->cue_n++;
-    }
-    free(cue_word);
+    if (add_cues(e, &m))
+        goto nomem;
     if (e->nwords * 2 > est)
         goto nomem; /* the temporary map would be too full: raise est */
-    /* Phrases compare canonical words ("dept" reads as "department"). */
-    for (size_t i = 0; i < e->nphr_words; i++)
-        e->phr_words[i] = e->words[e->phr_words[i]].canon;
-
-    /* Phrases grouped by their first word, longest first. */
-    e->phr_order = malloc((e->nphr + 1) * sizeof *e->phr_order);
-    e->abbr_order = malloc((e->nabbr + 1) * sizeof *e->abbr_order);
-    if (!e->phr_order || !e->abbr_order)
+    if (order_phrases(e, &m))
         goto nomem;
-    for (size_t i = 0; i < e->nphr; i++)
-        e->phr_order[i] = (int32_t)i;
-    {
-        long *k1 = malloc((e->nphr + 1) * sizeof *k1), *k2 = malloc((e->nphr + 1) * sizeof *k2);
-        int bad = !k1 || !k2;
-        for (size_t i = 0; !bad && i < e->nphr; i++) {
-            k1[i] = e->phr_words[e->phr[i].first];
-            k2[i] = e->phr[i].n;
-        }
-        bad = bad || sort_by(e->phr_order, e->nphr, k1, k2);
-        free(k1);
-        free(k2);
-        if (bad)
-            goto nomem;
-    }
-    for (size_t i = 0; i < e->nphr; i++) {
-        int32_t w = e->phr_words[e->phr[e->phr_order[i]].first];
-        if (e->words[w].phr_first < 0)
-            e->words[w].phr_first = (int32_t)i;
-        e->words[w].phr_n++;
-    }
-    for (size_t i = 0; i < e->nabbr; i++)
-        e->abbr_order[i] = (int32_t)i;
-    {
-        long *k1 = malloc((e->nabbr + 1) * sizeof *k1);
-        if (!k1)
-            goto nomem;
-        for (size_t i = 0; i < e->nabbr; i++)
-            k1[i] = abbr_word(e, &e->abbr[i], &m);
-        int bad = sort_by(e->abbr_order, e->nabbr, k1, NULL);
-        free(k1);
-        if (bad)
-            goto nomem;
-    }
-    for (size_t i = 0; i < e->nabbr; i++) {
-        long w = abbr_word(e, &e->abbr[e->abbr_order[i]], &m);
-        if (w < 0)
-            continue;
-        if (e->words[w].abbr_first < 0)
-            e->words[w].abbr_first = (int32_t)i;
-        e->words[w].abbr_n++;
-    }
 
     /* Reporters. */
-    e->rep = rep_table(civ_ent_reporters, civ_ent_nreporters, &e->repmask, 0, &e->strings);
+    e->rep = rep_table(civ_ent_reporter_parts, civ_ent_nreporter_parts, civ_ent_nreporters,
+                       &e->repmask, 0, &e->strings);
     if (!e->rep)
         goto nomem;
-    e->repl = rep_table(civ_ent_reporters, civ_ent_nreporters, &e->replmask, 1, &e->strings);
+    e->repl = rep_table(civ_ent_reporter_parts, civ_ent_nreporter_parts, civ_ent_nreporters,
+                        &e->replmask, 1, &e->strings);
     if (!e->repl)
         goto nomem;
 
-    /* The string store is complete: fix up pointers, build the final hash. */
-    for (size_t i = 0; i < e->nwords; i++)
-        e->words[i].w = e->strings.data + (size_t)e->words[i].w;
-    for (size_t j = 0; j <= e->replmask; j++)
-        if (e->repl[j].slug)
-            e->repl[j].key = e->strings.data + (size_t)e->repl[j].key;
-    size_t size = 1;
-    while (size < e->nwords * 3)
-        size *= 2;
-    e->wtab = malloc(size * sizeof *e->wtab);
-    if (!e->wtab)
+    if (finish_tables(e))
         goto nomem;
-    memset(e->wtab, 0xff, size * sizeof *e->wtab);
-    e->wmask = size - 1;
-    for (size_t i = 0; i < e->nwords; i++)
-        for (size_t j = e->words[i].hash & e->wmask;; j = (j + 1) & e->wmask)
-            if (e->wtab[j] < 0) {
-                e->wtab[j] = (int32_t)i;
-                break;
-            }
     free(m.tab);
     (void)word_find;
     *out = e;

@@ -21,6 +21,13 @@ typedef struct civ_ent_reporter {
     const char *slug;  /* canonical edition key: "fsupp2d" */
 } civ_ent_reporter;
 
+/* The reporters table is generated in parts, one a file (tables_reporters_N.c),
+ * so no file grows too long; the parts are read in order, as one table. */
+typedef struct civ_ent_reporter_part {
+    const civ_ent_reporter *rows;
+    size_t n;
+} civ_ent_reporter_part;
+
 typedef struct civ_ent_phrase {
     const char *text;  /* phrases: normalised words, space-separated; abbrevs: exact form */
     const char *key;
@@ -51,8 +58,9 @@ enum {
 #define CIV_ENT_CTX_FOIA ((CTX_FOIA | CTX_RECORDS) << CIV_ENT_CTX_SHIFT)
 
 /* Generated (scripts/gen-entity-tables). */
-extern const civ_ent_reporter civ_ent_reporters[];
-extern const size_t civ_ent_nreporters;
+extern const civ_ent_reporter_part civ_ent_reporter_parts[];
+extern const size_t civ_ent_nreporter_parts;
+extern const size_t civ_ent_nreporters;  /* rows in all the parts */
 extern const civ_ent_phrase civ_ent_agencies_phrases[];
 extern const size_t civ_ent_agencies_nphrases;
 extern const civ_ent_phrase civ_ent_agencies_abbrevs[];
@@ -208,7 +216,7 @@ struct civ_entity_list {
 long civ_ent_add(civ_entity_list *l, civ_entity_kind kind, unsigned flags,
                  const char *value, size_t vlen, size_t start, size_t end, uint32_t need);
 
-/* The scan (scan.c). query: lenient mode for civ_entities_normalise. */
+/* The scan (scan.c, scan_*.c). query: lenient mode for civ_entities_normalise. */
 typedef struct ent_scan_result {
     uint32_t ctx;          /* context shown by the whole text */
     long own_cite;         /* index of the first case cite in a "Cite as" line, or -1 */
