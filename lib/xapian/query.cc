@@ -44,15 +44,23 @@ bool proximity_word(const std::string &t, size_t i)
 
 /* "-a NEAR b c": Xapian 1.4's parser rejects a +/- word as an operand of
  * NEAR or ADJ, and leaks memory while it recovers (found by
- * fuzz/fuzz_query.c); the sign is dropped, so "a NEAR b" is searched. */
+ * fuzz/fuzz_query.c); the sign is dropped, so "a NEAR b" is searched.
+ * Control characters separate words as spaces do (they are made spaces
+ * first), and a sign after any other character that is not part of a
+ * word ("(-a NEAR b)") counts too: dropping a sign that Xapian would not
+ * have read changes nothing. */
 std::string unsign_proximity_operands(const std::string &t)
 {
     std::string out = t;
+    for (char &c : out)
+        if ((unsigned char)c < 0x20 || c == 0x7f)
+            c = ' ';
     bool quoted = false;
     for (size_t i = 0; i < out.size(); i++) {
         if (out[i] == '"')
             quoted = !quoted;
-        if (quoted || (out[i] != '-' && out[i] != '+') || (i > 0 && !isspace((unsigned char)out[i - 1])))
+        unsigned char before = i > 0 ? (unsigned char)out[i - 1] : ' ';
+        if (quoted || (out[i] != '-' && out[i] != '+') || isalnum(before) || before >= 0x80)
             continue;
         size_t j = i + 1;
         while (j < out.size() && !isspace((unsigned char)out[j]))
