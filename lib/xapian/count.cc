@@ -69,6 +69,14 @@ uint64_t folded_estimate(const Xapian::MSet &mset)
 
 } // namespace
 
+Xapian::Enquire civx::unweighted(const Xapian::Database &db, const Xapian::Query &q)
+{
+    Xapian::Enquire e(db);
+    e.set_query(q);
+    e.set_weighting_scheme(Xapian::BoolWeight());
+    return e;
+}
+
 Xapian::MSet civx::match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &enq,
                               const Xapian::Query &q, const civ_search_opts *o, unsigned offset,
                               unsigned limit, Xapian::doccount check)
@@ -93,10 +101,7 @@ Xapian::MSet civx::match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &
             if (all != mset.get_uncollapsed_matches_upper_bound()) {
                 /* The matcher skips copies it need not weigh (an AND
                  * of rare words): count without folding, unweighted. */
-                Xapian::Enquire count(db->db);
-                count.set_query(q);
-                count.set_weighting_scheme(Xapian::BoolWeight());
-                all = count.get_mset(0, 0, check).get_matches_lower_bound();
+                all = unweighted(db->db, q).get_mset(0, 0, check).get_matches_lower_bound();
             }
         } else if (!counts.exact) {
             Xapian::doccount most = mset.get_uncollapsed_matches_upper_bound();
@@ -105,9 +110,7 @@ Xapian::MSet civx::match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &
                 /* Copies among the matches weighed, and not too many
                  * matches: fold them all, unweighted (a value read each,
                  * about 0.4 µs), for the exact count. */
-                Xapian::Enquire count(db->db);
-                count.set_query(q);
-                count.set_weighting_scheme(Xapian::BoolWeight());
+                Xapian::Enquire count = unweighted(db->db, q);
                 count.set_collapse_key(CIV_SLOT_DIGEST);
                 Xapian::MSet c = count.get_mset(0, 0, most);
                 counts.total = c.get_matches_lower_bound();

@@ -247,6 +247,10 @@ struct MatchCounts {
     uint64_t folded = 0; /* copies folded into other matches */
 };
 
+/* An Enquire over db for q, every match weighing the same: for counts
+ * and lists where weights do not matter. */
+Xapian::Enquire unweighted(const Xapian::Database &db, const Xapian::Query &q);
+
 /* Matches the page [offset, offset + limit) of enq's query q, and sets
  * counts. By relevance, matches of equal weight come in the order of
  * their ids: which of them make the page, and their order in it, do not

@@ -277,14 +277,14 @@ Xapian::Query civx::snippet_words(const civ_db *db, const ParsedQuery &pq)
 namespace {
 
 /* The ids of the other documents with this digest (the copies folded
- * into a hit), at most COPIES_LISTED. */
+ * into a hit), at most COPIES_LISTED, in the order of their ids (not of
+ * when they were added: the same list from one index or shards). */
 std::vector<std::string> copies_of(const civ_db *db, Xapian::docid self, const std::string &digest)
 {
     std::vector<std::string> ids;
-    Xapian::Enquire e(db->db);
-    e.set_query(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, CIV_SLOT_DIGEST, digest, digest));
-    e.set_weighting_scheme(Xapian::BoolWeight());
-    e.set_docid_order(Xapian::Enquire::ASCENDING);
+    Xapian::Enquire e = unweighted(
+        db->db, Xapian::Query(Xapian::Query::OP_VALUE_RANGE, CIV_SLOT_DIGEST, digest, digest));
+    e.set_sort_by_value(CIV_SLOT_ID, false);
     Xapian::MSet m = e.get_mset(0, COPIES_LISTED + 1);
     for (Xapian::MSetIterator it = m.begin(); it != m.end() && ids.size() < COPIES_LISTED; ++it) {
         if (*it == self)
