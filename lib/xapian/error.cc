@@ -176,15 +176,28 @@ civ_status fetch_doc(civ_doc **out, const Xapian::Database &db, const char *id, 
     Xapian::docid did = find_id(db, id);
     if (!did)
         return civ_error_set(err, CIV_ENOTFOUND, "no document with id %s", id);
-    Xapian::Document xd = db.get_document(did);
+    return decode_document(out, db.get_document(did), want_text, err);
+}
+
+civ_status decode_document(civ_doc **out, const Xapian::Document &xd, int want_text, civ_error *err)
+{
     std::string data = xd.get_data();
-    civ_status s = civ_doc_decode(out, data.data(), data.size(), want_text, err);
+    civ_error derr = CIV_ERROR_INIT;
+    civ_status s = civ_doc_decode(out, data.data(), data.size(), want_text, &derr);
     if (s == CIV_OK && want_text && civ_doc_npassages(*out) &&
-        (s = load_passages(*out, xd, err)) != CIV_OK) {
+        (s = load_passages(*out, xd, &derr)) != CIV_OK) {
         civ_doc_free(*out);
         *out = nullptr;
     }
-    return s;
+    return s == CIV_OK ? s : damaged_record(err, xd.get_docid(), derr);
+}
+
+civ_status damaged_record(civ_error *err, Xapian::docid did, const civ_error &why)
+{
+    if (why.code == CIV_ENOMEM)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    return civ_error_set(err, CIV_ECORRUPT, "index damaged (document %u: %s): run civindex --full to rebuild it",
+                         (unsigned)did, why.msg);
 }
 
 std::string number_value(const char *v, size_t len)

@@ -87,6 +87,14 @@ Xapian::docid find_id(const Xapian::Database &db, const std::string &id);
 civ_status fetch_doc(civ_doc **out, const Xapian::Database &db, const char *id, int want_text,
                      civ_error *err);
 
+/* The stored document xd decoded as fetch_doc does. */
+civ_status decode_document(civ_doc **out, const Xapian::Document &xd, int want_text, civ_error *err);
+
+/* A record that did not decode (why) as the error a reader reports:
+ * CIV_ENOMEM as itself, anything else as an index damaged at document
+ * did, with the advice to rebuild. Returns the status set. */
+civ_status damaged_record(civ_error *err, Xapian::docid did, const civ_error &why);
+
 /* The value a NUMBER field keeps in its slot, and back. */
 std::string number_value(const char *v, size_t len);
 std::string number_text(const std::string &slot_value);

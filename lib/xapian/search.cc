@@ -518,14 +518,8 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
         civ_status ds = snip ? civ_doc_decode_stream(&doc, &zt, &total, data.data(), data.size(), &derr)
                              : civ_doc_decode(&doc, data.data(), data.size(), 0, &derr);
         std::unique_ptr<civ_inflater, void (*)(civ_inflater *)> zt_owner(zt, civ_inflater_free);
-        if (ds != CIV_OK) {
-            if (derr.code == CIV_ENOMEM)
-                return civ_error_set(err, CIV_ENOMEM, "out of memory");
-            /* A damaged record is a damaged index: never a hit without an id. */
-            return civ_error_set(err, CIV_ECORRUPT,
-                                 "index damaged (document %u: %s): run civindex --full to rebuild it",
-                                 (unsigned)c.did, derr.msg);
-        }
+        if (ds != CIV_OK) /* a damaged record is a damaged index: never a hit without an id */
+            return damaged_record(err, c.did, derr);
         r->docs.push_back(doc);
         double ts = civ_monotonic();
         r->times.fetch += ts - tf;
