@@ -101,9 +101,11 @@ typedef struct civ_entity_docinfo {
 typedef struct civ_entities civ_entities;
 typedef struct civ_entity_list civ_entity_list;
 
-/* Builds the scanner from the compiled-in tables (reporters, agencies,
- * acts, clauses, courts). *out is owned by the caller (civ_entities_free)
- * and is safe to use from several threads at once. CIV_ENOMEM. */
+/* The scanner of the compiled-in tables (reporters, agencies, acts,
+ * clauses, courts), built when the project was built: constant data, so
+ * this allocates nothing and cannot fail today. *out is owned by the
+ * caller (civ_entities_free, a no-op on it) and is safe to use from
+ * several threads at once. CIV_ENOMEM. */
 civ_status civ_entities_new(civ_entities **out, civ_error *err);
 
 /* Frees the scanner. NULL is a no-op. */

@@ -80,18 +80,25 @@ const ent_wentry *civ_ent_word_lookup_hash(const civ_entities *e, const char *w,
         if (k < 0)
             return NULL;
         const ent_wentry *we = &e->words[k];
-        if (we->hash == h && we->len == n && memcmp(we->w, w, n) == 0)
+        if (we->hash == h && we->len == n && memcmp(civ_ent_str(e, we->w), w, n) == 0)
             return we;
     }
+}
+
+/* Copies a string into store; returns its offset, -1 out of memory (or
+ * past what an offset holds). */
+static long keep_in(civ_buf *store, const char *s, size_t n)
+{
+    size_t off = store->len;
+    civ_buf_append(store, s, n);
+    civ_buf_putc(store, '\0');
+    return civ_buf_failed(store) || store->len > UINT32_MAX ? -1 : (long)off;
 }
 
 /* Copies a string into the scanner's own storage; returns its offset. */
 static long keep(civ_entities *e, const char *s, size_t n)
 {
-    size_t off = e->strings.len;
-    civ_buf_append(&e->strings, s, n);
-    civ_buf_putc(&e->strings, '\0');
-    return civ_buf_failed(&e->strings) ? -1 : (long)off;
+    return keep_in(&e->strings, s, n);
 }
 
 /* Words are added while the dictionary is an array; pointers into the
@@ -99,7 +106,7 @@ static long keep(civ_entities *e, const char *s, size_t n)
 static long word_find(civ_entities *e, const char *w, size_t n)
 {
     for (size_t i = 0; i < e->nwords; i++)
-        if (e->words[i].len == n && memcmp(e->strings.data + (size_t)e->words[i].w, w, n) == 0)
+        if (e->words[i].len == n && memcmp(civ_ent_str(e, e->words[i].w), w, n) == 0)
             return (long)i;
     return -1;
 }
@@ -118,7 +125,7 @@ static long bmap_find(const civ_entities *e, const bmap *m, const char *w, size_
         if (k < 0)
             return -1;
         const ent_wentry *we = &e->words[k];
-        if (we->hash == h && we->len == n && memcmp(e->strings.data + (size_t)we->w, w, n) == 0)
+        if (we->hash == h && we->len == n && memcmp(civ_ent_str(e, we->w), w, n) == 0)
             return k;
     }
 }
@@ -147,7 +154,7 @@ static long word_add(civ_entities *e, bmap *m, const char *w, size_t n)
         return -2;
     ent_wentry *we = &e->words[e->nwords];
     memset(we, 0, sizeof *we);
-    we->w = (const char *)(size_t)off;
+    we->w = (uint32_t)off;
     we->hash = civ_ent_hash(w, n);
     we->len = (uint8_t)n;
     we->canon = (int32_t)e->nwords;
@@ -176,9 +183,12 @@ static int add_phrase(civ_entities *e, bmap *m, civ_entity_kind kind, const char
 {
     if (grow((void **)&e->phr, &e->capphr, e->nphr + 1, sizeof *e->phr))
         return -1;
+    long koff = keep(e, key, strlen(key));
+    if (koff < 0)
+        return -1;
     ent_phrase *p = &e->phr[e->nphr];
     p->kind = kind;
-    p->key = key;
+    p->key = (uint32_t)koff;
     p->flags = flags;
     p->first = (int32_t)e->nphr_words;
     p->n = 0;
@@ -217,11 +227,14 @@ static int add_abbrev(civ_entities *e, bmap *m, civ_entity_kind kind, const char
         return -1;
     if (grow((void **)&e->abbr, &e->capabbr, e->nabbr + 1, sizeof *e->abbr))
         return -1;
+    long foff = keep(e, form, strlen(form)), koff = keep(e, key, strlen(key));
+    if (foff < 0 || koff < 0)
+        return -1;
     ent_abbrev *a = &e->abbr[e->nabbr++];
     a->kind = kind;
-    a->form = form;
-    a->form_len = strlen(form);
-    a->key = key;
+    a->form = (uint32_t)foff;
+    a->form_len = (uint32_t)strlen(form);
+    a->key = (uint32_t)koff;
     a->flags = flags;
     return 0;
 }
@@ -245,7 +258,7 @@ static int cmp_key_desc2(const void *a, const void *b)
 static long abbr_word(const civ_entities *e, const ent_abbrev *a, const bmap *m)
 {
     char buf[64];
-    size_t n = norm_word(a->form, a->form_len, buf, sizeof buf);
+    size_t n = norm_word(civ_ent_str(e, a->form), a->form_len, buf, sizeof buf);
     return bmap_find(e, m, buf, n);
 }
 
@@ -280,31 +293,19 @@ static ent_rentry *rep_table(const civ_ent_reporter_part *parts, size_t nparts, 
     for (size_t p = 0; p < nparts; p++) {
         for (size_t i = 0; i < parts[p].n; i++) {
             const civ_ent_reporter *r = parts[p].rows;
-            const char *key = r[i].key;
-            size_t len = strlen(key);
+            size_t len = strlen(r[i].key);
             if (len > 255)
                 continue;
-            if (lower) {
-                size_t off = store->len;
-                for (size_t j = 0; j < len; j++) {
-                    char c = key[j];
-                    civ_buf_putc(store, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
-                }
-                civ_buf_putc(store, '\0');
-                if (civ_buf_failed(store)) {
-                    free(t);
-                    return NULL;
-                }
-                key = (const char *)(size_t)off; /* fixed up below */
+            char key[256];
+            for (size_t j = 0; j < len; j++) {
+                char c = r[i].key[j];
+                key[j] = (char)(lower && c >= 'A' && c <= 'Z' ? c + 32 : c);
             }
-            uint32_t h = lower ? civ_ent_hash(store->data + (size_t)key, len)
-                               : civ_ent_hash(key, len);
+            uint32_t h = civ_ent_hash(key, len);
             size_t j = h & *mask;
             int dup = 0;
             while (t[j].slug) {
-                const char *k2 = lower ? store->data + (size_t)t[j].key : t[j].key;
-                const char *k1 = lower ? store->data + (size_t)key : key;
-                if (t[j].hash == h && t[j].len == len && memcmp(k1, k2, len) == 0) {
+                if (t[j].hash == h && t[j].len == len && memcmp(store->data + t[j].key, key, len) == 0) {
                     dup = 1;
                     break;
                 }
@@ -312,8 +313,13 @@ static ent_rentry *rep_table(const civ_ent_reporter_part *parts, size_t nparts, 
             }
             if (dup)
                 continue;
-            t[j].key = key;
-            t[j].slug = r[i].slug;
+            long koff = keep_in(store, key, len), soff = keep_in(store, r[i].slug, strlen(r[i].slug));
+            if (koff < 0 || soff < 0) {
+                free(t);
+                return NULL;
+            }
+            t[j].key = (uint32_t)koff;
+            t[j].slug = (uint32_t)soff;
             t[j].hash = h;
             t[j].len = (uint8_t)len;
         }
@@ -329,8 +335,8 @@ const char *civ_ent_reporter_lookup(const civ_entities *e, const char *key, size
     size_t mask = lower ? e->replmask : e->repmask;
     uint32_t h = civ_ent_hash(key, n);
     for (size_t j = h & mask; t[j].slug; j = (j + 1) & mask)
-        if (t[j].hash == h && t[j].len == n && memcmp(t[j].key, key, n) == 0)
-            return t[j].slug;
+        if (t[j].hash == h && t[j].len == n && memcmp(civ_ent_str(e, t[j].key), key, n) == 0)
+            return civ_ent_str(e, t[j].slug);
     return NULL;
 }
 
@@ -429,6 +435,7 @@ static int add_cues(civ_entities *e, bmap *m)
         for (size_t i = 0; i < ncw; i++)
             e->cue_order[i] = (uint16_t)ord[i];
     }
+    e->ncue_order = ncw;
     for (size_t i = 0; i < ncw; i++) {
         ent_wentry *we = &e->words[cue_word[e->cue_order[i]]];
         if (we->cue_first < 0)
@@ -497,16 +504,9 @@ static int order_phrases(civ_entities *e, bmap *m)
     return 0;
 }
 
-/* Once the string store is complete: fixes up the pointers into it and
- * builds the final hash of the words. 0, or -1 out of memory. */
+/* Builds the final hash of the words. 0, or -1 out of memory. */
 static int finish_tables(civ_entities *e)
 {
-    /* The string store is complete: fix up pointers, build the final hash. */
-    for (size_t i = 0; i < e->nwords; i++)
-        e->words[i].w = e->strings.data + (size_t)e->words[i].w;
-    for (size_t j = 0; j <= e->replmask; j++)
-        if (e->repl[j].slug)
-            e->repl[j].key = e->strings.data + (size_t)e->repl[j].key;
     size_t size = 1;
     while (size < e->nwords * 3)
         size *= 2;
@@ -524,12 +524,17 @@ static int finish_tables(civ_entities *e)
     return 0;
 }
 
-civ_status civ_entities_new(civ_entities **out, civ_error *err)
+civ_status civ_ent_build(civ_entities **out, civ_error *err)
 {
     *out = NULL;
     civ_entities *e = calloc(1, sizeof *e);
     if (!e)
         return civ_error_set(err, CIV_ENOMEM, "entities: out of memory");
+    /* Offset 0 holds "": an empty reporter entry has slug 0. */
+    if (keep(e, "", 0) != 0) {
+        civ_entities_free(e);
+        return civ_error_set(err, CIV_ENOMEM, "entities: out of memory");
+    }
     bmap m = { NULL, 0 };
     size_t est = 4096;
     m.tab = malloc(est * sizeof *m.tab);
@@ -571,7 +576,7 @@ nomem:
 
 void civ_entities_free(civ_entities *e)
 {
-    if (!e)
+    if (!e || e->frozen)
         return;
     free(e->words);
     free(e->wtab);

@@ -119,8 +119,12 @@ enum {
 
 /* ---- the compiled scanner --------------------------------------------------- */
 
+/* The scanner's tables hold no pointers: strings are offsets into
+ * civ_entities.strings (civ_ent_str), so the tables civindex and civsearch
+ * use can be constant data made at build time (lib/entities/freeze.c),
+ * mapped from the binary, not built by every process. */
 typedef struct ent_wentry {
-    const char *w;        /* the word (normalised) */
+    uint32_t w;           /* the word (normalised): civ_ent_str */
     uint32_t hash;
     uint8_t len;
     uint32_t roles;
@@ -137,7 +141,7 @@ typedef struct ent_wentry {
 
 typedef struct ent_phrase {
     civ_entity_kind kind;
-    const char *key;
+    uint32_t key;         /* civ_ent_str */
     unsigned flags;
     int32_t first;        /* words: index into phr_words */
     int32_t n;
@@ -145,13 +149,17 @@ typedef struct ent_phrase {
 
 typedef struct ent_abbrev {
     civ_entity_kind kind;
-    const char *form;     /* exact letters, dots removed: "FBI", "DoD" */
-    size_t form_len;
-    const char *key;
+    uint32_t form;        /* exact letters, dots removed: "FBI", "DoD" (civ_ent_str) */
+    uint32_t form_len;
+    uint32_t key;         /* civ_ent_str */
     unsigned flags;
 } ent_abbrev;
 
-typedef struct ent_rentry { const char *key; const char *slug; uint32_t hash; uint8_t len; } ent_rentry;
+typedef struct ent_rentry {
+    uint32_t key, slug;   /* civ_ent_str; slug 0 for an empty entry */
+    uint32_t hash;
+    uint8_t len;
+} ent_rentry;
 
 struct civ_entities {
     ent_wentry *words;    /* dictionary, in order added */
@@ -174,7 +182,24 @@ struct civ_entities {
     uint16_t *cue_order;  /* classifier cues grouped by first word */
     uint16_t cue_punct[8];/* cues that start with punctuation ("###", "(whereupon") */
     int ncue_punct;
+    size_t ncue_order;    /* entries of cue_order */
+    int frozen;           /* constant data (civ_ent_frozen): never freed */
 };
+
+/* The string at offset off of e's string store. */
+static inline const char *civ_ent_str(const civ_entities *e, uint32_t off)
+{
+    return e->strings.data + off;
+}
+
+/* Builds the tables from lib/entities/tables*.c into a new *out (freed by
+ * civ_entities_free). lib/entities/freeze.c runs it at build time;
+ * civ_entities_new() returns the result, frozen. CIV_ENOMEM. */
+civ_status civ_ent_build(civ_entities **out, civ_error *err);
+
+/* The tables as built by civ_ent_build() when the project was built
+ * (generated: entities_frozen.c in the build folder). */
+extern civ_entities civ_ent_frozen;
 
 uint32_t civ_ent_hash(const char *s, size_t n);
 /* The dictionary entry of a normalised word, or NULL. */

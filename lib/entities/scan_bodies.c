@@ -69,11 +69,11 @@ static const ent_abbrev *match_abbrev(scan *S, long i, unsigned kinds)
             continue;
         if (S->query) {
             size_t m = 0;
-            while (m < n && lower(a->form[m]) == lower(letters[m]))
+            while (m < n && lower(civ_ent_str(S->e, a->form)[m]) == lower(letters[m]))
                 m++;
             if (m == n)
                 return a;
-        } else if (memcmp(a->form, letters, n) == 0) {
+        } else if (memcmp(civ_ent_str(S->e, a->form), letters, n) == 0) {
             return a;
         }
     }
@@ -108,13 +108,13 @@ const char *scan_act_at(scan *S, long k, long *end, unsigned *flags)
     if (p) {
         *end = e;
         *flags = p->flags;
-        return p->key;
+        return civ_ent_str(S->e, p->key);
     }
     const ent_abbrev *a = match_abbrev(S, k, CIV_ENTITY_BIT(CIV_ENTITY_ACT));
     if (a) {
         *end = k + 1;
         *flags = a->flags;
-        return a->key;
+        return civ_ent_str(S->e, a->key);
     }
     return NULL;
 }
@@ -533,21 +533,21 @@ long scan_on_phrase(scan *S, long i)
             long e2;
             unsigned f2;
             const char *other = m > end ? scan_act_at(S, m, &e2, &f2) : NULL;
-            if (other && strcmp(other, p->key) != 0)
+            if (other && strcmp(other, civ_ent_str(S->e, p->key)) != 0)
                 return end;
             if (other) {
-                scan_emit(S, CIV_ENTITY_ACT, 0, tk->start, T(S, e2 - 1)->end, 0, p->key, strlen(p->key));
+                scan_emit(S, CIV_ENTITY_ACT, 0, tk->start, T(S, e2 - 1)->end, 0, civ_ent_str(S->e, p->key), strlen(civ_ent_str(S->e, p->key)));
                 return e2;
             }
         }
-        long s = act_section_after(S, end, p->key, tk->start);
+        long s = act_section_after(S, end, civ_ent_str(S->e, p->key), tk->start);
         if (s)
             return s;
     }
     if (p->kind == CIV_ENTITY_COURT && word(tk, "fisa"))
         scan_emit(S, CIV_ENTITY_ACT, 0, tk->start, tk->end, 0, "fisa", 4); /* the act names it */
-    scan_emit(S, p->kind, 0, tk->start, last, (p->flags & CIV_ENT_F_SURV) ? CTX_SURV : 0, p->key,
-              strlen(p->key));
+    scan_emit(S, p->kind, 0, tk->start, last, (p->flags & CIV_ENT_F_SURV) ? CTX_SURV : 0, civ_ent_str(S->e, p->key),
+              strlen(civ_ent_str(S->e, p->key)));
     return end;
 }
 
@@ -562,7 +562,7 @@ long scan_on_abbrev(scan *S, long i)
     uint32_t need = a->flags >> CIV_ENT_CTX_SHIFT;
     if (need && !(need & CTX_ICE))
         need |= CTX_AGENCY;
-    if (!strcmp(a->key, "ice") && (roles(nx) & R_ICENEG))
+    if (!strcmp(civ_ent_str(S->e, a->key), "ice") && (roles(nx) & R_ICENEG))
         return 0;
     /* "ICE's program", "ICE said": an organisation, whatever the document. */
     if (need && ((tk->flags & F_POSS) || word(nx, "said") || word(nx, "says") ||
@@ -571,26 +571,26 @@ long scan_on_abbrev(scan *S, long i)
                  word(nx, "official") || word(nx, "confirmed") || word(nx, "declined") ||
                  word(nx, "denied") || word(nx, "agents") || word(nx, "officers")))
         need = 0;
-    if (!strcmp(a->key, "doe") && (word(pv, "john") || word(pv, "jane") || word(pv, "richard") ||
+    if (!strcmp(civ_ent_str(S->e, a->key), "doe") && (word(pv, "john") || word(pv, "jane") || word(pv, "richard") ||
                                    word(pv, "roe") || (nx && nx->type == T_NUM) || punct(nx, '#') ||
                                    (roles(nx) & R_V) || (roles(pv) & R_V) || punct(nx, ',')))
         return 0;
-    if (a->kind == CIV_ENTITY_ACT && !strcmp(a->key, "ada") && is_cap(nx) && !word(nx, "title"))
+    if (a->kind == CIV_ENTITY_ACT && !strcmp(civ_ent_str(S->e, a->key), "ada") && is_cap(nx) && !word(nx, "title"))
         return 0;
-    if (a->kind == CIV_ENTITY_ACT && !strcmp(a->key, "fisa") && word(nx, "ct") &&
+    if (a->kind == CIV_ENTITY_ACT && !strcmp(civ_ent_str(S->e, a->key), "fisa") && word(nx, "ct") &&
         (nx->flags & F_DOT))
         return i + 1; /* "(FISA Ct. Rev. 2002)": the court of a cited case */
-    if (a->kind == CIV_ENTITY_ACT && !strcmp(a->key, "apa") &&
+    if (a->kind == CIV_ENTITY_ACT && !strcmp(civ_ent_str(S->e, a->key), "apa") &&
         (word(nx, "style") || word(nx, "format") || word(nx, "citation")))
         return 0;
     if (scan_in_junk(S, tk))
         return 0;
     size_t end = (tk->flags & F_INNER) ? tk->dend : tk->end;
     if (a->kind == CIV_ENTITY_ACT) {
-        long s = act_section_after(S, i + 1, a->key, tk->start);
+        long s = act_section_after(S, i + 1, civ_ent_str(S->e, a->key), tk->start);
         if (s)
             return s;
     }
-    scan_emit(S, a->kind, 0, tk->start, end, need, a->key, strlen(a->key));
+    scan_emit(S, a->kind, 0, tk->start, end, need, civ_ent_str(S->e, a->key), strlen(civ_ent_str(S->e, a->key)));
     return i + 1;
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "civ/entities.h"
+#include "../../lib/entities/entities_int.h"
 
 static civ_entities *ents;
 static civ_entity_list *list;
@@ -611,6 +612,82 @@ static void test_threads(void **state)
     }
 }
 
+/* The tables compiled in (civ_entities_new: generated at build time by
+ * lib/entities/freeze.c) are those civ_ent_build() makes now: every array,
+ * entry by entry, and the same answers on one text. */
+static void test_frozen(void **state)
+{
+    (void)state;
+    civ_entities *b = NULL;
+    civ_error err = CIV_ERROR_INIT;
+    assert_int_equal(civ_ent_build(&b, &err), CIV_OK);
+    const civ_entities *f = ents;
+    assert_true(f->frozen);
+    assert_false(b->frozen);
+    assert_int_equal(f->strings.len, b->strings.len);
+    assert_memory_equal(f->strings.data, b->strings.data, b->strings.len);
+    assert_int_equal(f->nwords, b->nwords);
+    for (size_t i = 0; i < b->nwords; i++) {
+        const ent_wentry *x = &f->words[i], *y = &b->words[i];
+        assert_string_equal(civ_ent_str(f, x->w), civ_ent_str(b, y->w));
+        assert_true(x->hash == y->hash && x->len == y->len && x->roles == y->roles &&
+                    x->ctx == y->ctx && x->value == y->value && x->canon == y->canon &&
+                    x->phr_first == y->phr_first && x->phr_n == y->phr_n &&
+                    x->abbr_first == y->abbr_first && x->abbr_n == y->abbr_n &&
+                    x->cue_first == y->cue_first && x->cue_n == y->cue_n);
+    }
+    assert_int_equal(f->wmask, b->wmask);
+    assert_memory_equal(f->wtab, b->wtab, (b->wmask + 1) * sizeof *b->wtab);
+    assert_int_equal(f->nphr, b->nphr);
+    for (size_t i = 0; i < b->nphr; i++) {
+        const ent_phrase *x = &f->phr[i], *y = &b->phr[i];
+        assert_string_equal(civ_ent_str(f, x->key), civ_ent_str(b, y->key));
+        assert_true(x->kind == y->kind && x->flags == y->flags && x->first == y->first && x->n == y->n);
+    }
+    assert_int_equal(f->nphr_words, b->nphr_words);
+    assert_memory_equal(f->phr_words, b->phr_words, b->nphr_words * sizeof *b->phr_words);
+    assert_memory_equal(f->phr_order, b->phr_order, b->nphr * sizeof *b->phr_order);
+    assert_int_equal(f->nabbr, b->nabbr);
+    for (size_t i = 0; i < b->nabbr; i++) {
+        const ent_abbrev *x = &f->abbr[i], *y = &b->abbr[i];
+        assert_string_equal(civ_ent_str(f, x->form), civ_ent_str(b, y->form));
+        assert_string_equal(civ_ent_str(f, x->key), civ_ent_str(b, y->key));
+        assert_true(x->kind == y->kind && x->form_len == y->form_len && x->flags == y->flags);
+    }
+    assert_memory_equal(f->abbr_order, b->abbr_order, b->nabbr * sizeof *b->abbr_order);
+    for (int lower = 0; lower < 2; lower++) {
+        const ent_rentry *x = lower ? f->repl : f->rep, *y = lower ? b->repl : b->rep;
+        size_t mask = lower ? b->replmask : b->repmask;
+        assert_int_equal(lower ? f->replmask : f->repmask, mask);
+        for (size_t j = 0; j <= mask; j++) {
+            assert_int_equal(x[j].slug != 0, y[j].slug != 0);
+            if (!y[j].slug)
+                continue;
+            assert_string_equal(civ_ent_str(f, x[j].key), civ_ent_str(b, y[j].key));
+            assert_string_equal(civ_ent_str(f, x[j].slug), civ_ent_str(b, y[j].slug));
+            assert_true(x[j].hash == y[j].hash && x[j].len == y[j].len);
+        }
+    }
+    assert_int_equal(f->ncue_order, b->ncue_order);
+    assert_memory_equal(f->cue_order, b->cue_order, b->ncue_order * sizeof *b->cue_order);
+    assert_int_equal(f->ncue_punct, b->ncue_punct);
+    assert_memory_equal(f->cue_punct, b->cue_punct, sizeof b->cue_punct);
+
+    const char *text = "Carpenter v. United States, 585 U.S. 296 (2018); 18 U.S.C. § 2703(d); "
+                       "the FBI and the Dep't of Homeland Security under Section 702 of FISA; "
+                       "(b)(6); Bivens v. Six Unknown Named Agents, 403 U.S. 388 (1971).";
+    char frozen_forms[4096];
+    snprintf(frozen_forms, sizeof frozen_forms, "%s", forms(text, ALL));
+    civ_entities *keep = ents;
+    ents = b;
+    const char *built_forms = forms(text, ALL);
+    ents = keep;
+    assert_string_equal(frozen_forms, built_forms);
+    assert_true(strstr(frozen_forms, "usc:18/2703") && strstr(frozen_forms, "agency:fbi"));
+    civ_entities_free(b);
+    civ_entities_free(ents); /* a no-op on the frozen tables */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -621,7 +698,7 @@ int main(void)
         cmocka_unit_test(test_dockets_courts), cmocka_unit_test(test_document),
         cmocka_unit_test(test_normalise),    cmocka_unit_test(test_api),
         cmocka_unit_test(test_hostile),      cmocka_unit_test(test_soup),
-        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_threads),      cmocka_unit_test(test_frozen),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
