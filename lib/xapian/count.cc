@@ -32,18 +32,34 @@ bool cheap_count(const Xapian::Database &db, const Xapian::Query &q, Xapian::doc
     return true;
 }
 
-/* Whether two neighbours in mset weigh the same, or a match stands for
- * copies (which weigh as much as it). */
-bool tied(const Xapian::MSet &mset)
+/* Where mset's matches of equal weight are, the page being the limit
+ * matches after the first `before` (0 or 1: the match before a page past
+ * the first); the match after the page shows a tie across its end:
+ *  - none: no two weigh the same;
+ *  - inside: every tie is between matches of the page: the caller puts
+ *    them in id order itself (MatchCounts::order_ties);
+ *  - across: a tie across the page's start or end, or a match standing
+ *    for copies (the matcher chose which copy stands): only a match by
+ *    weight then id settles which make the page. */
+enum class Ties { none, inside, across };
+
+Ties ties(const Xapian::MSet &mset, Xapian::doccount before, Xapian::doccount limit)
 {
+    Ties t = Ties::none;
     double prev = 0;
-    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+    Xapian::doccount i = 0;
+    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it, ++i) {
         double w = it.get_weight();
-        if ((it != mset.begin() && w == prev) || it.get_collapse_count() > 0)
-            return true;
+        if (i >= before && it.get_collapse_count() > 0)
+            return Ties::across;
+        if (i > 0 && w == prev) {
+            if (i == before || i >= before + limit)
+                return Ties::across;
+            t = Ties::inside;
+        }
         prev = w;
     }
-    return false;
+    return t;
 }
 
 /* The number of matches once copies are folded, when the matcher stopped
@@ -84,9 +100,14 @@ Xapian::MSet civx::match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &
     /* One match more shows a tie across the page's end. Matching by
      * weight then id costs a value read per candidate, and Xapian's
      * estimate of the count of folded matches suffers: it is done only
-     * when there is a tie, and the counts come from the first match. */
+     * when a tie crosses the page's bounds or copies are folded (ties
+     * within the page are ordered by the caller, reading the ids of the
+     * tied matches only), and the counts come from the first match. */
     bool by_weight = o->sort == CIV_SORT_RELEVANCE;
-    Xapian::MSet mset = enq.get_mset(offset, by_weight ? limit + 1 : limit, check);
+    /* Past the first page, one match before it too: a tie across its
+     * start. */
+    Xapian::doccount before = by_weight && offset > 0 && limit > 0 ? 1 : 0;
+    Xapian::MSet mset = enq.get_mset(offset - before, by_weight ? limit + 1 + before : limit, check);
     counts.total = mset.get_matches_estimated();
     counts.exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     if (!o->no_collapse) {
@@ -122,11 +143,17 @@ Xapian::MSet civx::match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &
         }
         counts.folded = all > counts.total ? all - counts.total : 0;
     }
-    if (by_weight && limit > 0 && tied(mset)) {
+    counts.order_ties = false;
+    counts.skip = before;
+    Ties t = by_weight && limit > 0 ? ties(mset, before, limit) : Ties::none;
+    if (t == Ties::across) {
         enq.clear_matchspies();
         enq.set_sort_by_relevance_then_value(CIV_SLOT_ID, false);
         mset = enq.get_mset(offset, limit);
         enq.set_sort_by_relevance();
+        counts.skip = 0;
+    } else {
+        counts.order_ties = t == Ties::inside;
     }
     return mset;
 }

@@ -253,6 +253,10 @@ struct MatchCounts {
     uint64_t total = 0;  /* with copies folded */
     bool exact = false;  /* total is exact, not an estimate */
     uint64_t folded = 0; /* copies folded into other matches */
+    bool order_ties = false; /* matches of equal weight within the page
+                                are in docid order: the caller puts them
+                                in the order of their ids (CIV_SLOT_ID) */
+    unsigned skip = 0;       /* matches in the set before the page (0, 1) */
 };
 
 /* An Enquire over db for q, every match weighing the same: for counts
@@ -263,7 +267,9 @@ Xapian::Enquire unweighted(const Xapian::Database &db, const Xapian::Query &q);
  * counts. By relevance, matches of equal weight come in the order of
  * their ids: which of them make the page, and their order in it, do not
  * follow the order documents were added in (one index or shards, any
- * number of workers). The returned set may hold one match beyond the
+ * number of workers). Where counts.order_ties is set, the caller orders
+ * the ties within the page. The returned set begins counts.skip matches
+ * before the page. The returned set may hold one match beyond the
  * page; enq's match spies have counted every match once and are taken
  * off it. check: the matches Xapian checks at least. */
 Xapian::MSet match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &enq,

@@ -328,21 +328,24 @@ struct Cand {
     unsigned cited_by = 0;
 };
 
-/* The matches of mset as candidates, their documents at hand: a remote
- * shard's in one round trip (MSet::fetch() without a range breaks on a
- * page past the first). */
-std::vector<Cand> candidates(const Xapian::MSet &mset, bool remote, size_t most)
+/* The matches of mset after its first skip, at most most of them, as
+ * candidates, their documents at hand: a remote shard's in one round trip
+ * (MSet::fetch() without a range breaks on a page past the first). */
+std::vector<Cand> candidates(const Xapian::MSet &mset, bool remote, size_t most, unsigned skip = 0)
 {
     std::vector<Cand> cands;
-    if (mset.empty())
+    Xapian::MSetIterator begin = mset.begin();
+    for (unsigned i = 0; i < skip && begin != mset.end(); i++)
+        ++begin;
+    if (begin == mset.end())
         return cands;
-    Xapian::MSetIterator end = mset.begin();
+    Xapian::MSetIterator end = begin;
     for (size_t i = 0; i < most && end != mset.end(); i++)
         ++end;
     if (remote)
-        mset.fetch(mset.begin(), end);
+        mset.fetch(begin, end);
     cands.reserve(std::min<size_t>(mset.size(), most));
-    for (Xapian::MSetIterator it = mset.begin(); it != end; ++it) {
+    for (Xapian::MSetIterator it = begin; it != end; ++it) {
         Cand c;
         c.did = *it;
         c.w_doc = c.w = it.get_weight();
@@ -354,6 +357,32 @@ std::vector<Cand> candidates(const Xapian::MSet &mset, bool remote, size_t most)
         cands.push_back(std::move(c));
     }
     return cands;
+}
+
+/* Runs of candidates of equal weight, in docid order, put in the order
+ * of their ids (CIV_SLOT_ID; an index without the slot keeps docid
+ * order), as a match by weight then id would have them. */
+void order_ties(std::vector<Cand> &cands)
+{
+    for (size_t i = 0; i < cands.size();) {
+        size_t j = i + 1;
+        while (j < cands.size() && cands[j].w_doc == cands[i].w_doc)
+            j++;
+        if (j - i > 1) {
+            std::vector<std::pair<std::string, size_t>> keys;
+            keys.reserve(j - i);
+            for (size_t k = i; k < j; k++)
+                keys.emplace_back(cands[k].xd.get_value(CIV_SLOT_ID), k);
+            std::stable_sort(keys.begin(), keys.end(),
+                             [](const auto &a, const auto &b) { return a.first < b.first; });
+            std::vector<Cand> run;
+            run.reserve(j - i);
+            for (auto &key : keys)
+                run.push_back(std::move(cands[key.second]));
+            std::move(run.begin(), run.end(), cands.begin() + static_cast<std::ptrdiff_t>(i));
+        }
+        i = j;
+    }
 }
 
 /* What weighing passages needs: the query's terms, and what applies. */
@@ -623,6 +652,8 @@ struct Matched {
     Xapian::MSet mset;       /* the matches taken */
     Xapian::MSet undated;    /* a remote shard's undated matches, after mset */
     Xapian::MSet best;       /* with undated: the best match of the whole query */
+    bool order_ties = false; /* mset's ties are in docid order (MatchCounts) */
+    unsigned skip = 0;       /* matches of mset before the page (MatchCounts) */
 };
 
 /* Sets enq up for the search: weighting, order, folding copies, the
@@ -704,6 +735,8 @@ void match(Matched &m, const Search &sr, civ_results *r, civ_db *db, Xapian::Enq
     }
     MatchCounts counts;
     m.mset = match_page(counts, db, enq, sr.q, o, sr.first, sr.want, check);
+    m.order_ties = counts.order_ties;
+    m.skip = counts.skip;
     r->total = counts.total;
     r->exact = counts.exact;
     r->folded = counts.folded;
@@ -791,7 +824,9 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     double t2 = civ_monotonic();
     r->times.match = t2 - t1;
 
-    std::vector<Cand> cands = candidates(m.mset, db->remote, sr.want);
+    std::vector<Cand> cands = candidates(m.mset, db->remote, sr.want, m.skip);
+    if (m.order_ties)
+        order_ties(cands);
     size_t lo, hi;
     rerank(&lo, &hi, cands, sr, m, db, o);
     r->times.rank = civ_monotonic() - t2;

@@ -57,7 +57,7 @@ ok "no copies: none folded, the count right"
 run "$CIVINDEX" -q -j 1 -i "$TMP/serial" "$D"
 assert_rc 0
 for q in 'type:article' uniq00012 'court' 'rights appeal'; do
-  for args in "-n 10" "--offset 7 -n 5" "-n 60"; do
+  for args in "-n 10" "--offset 7 -n 5" "-n 60" "--offset 55 -n 5" "--offset 59 -n 3"; do
     # shellcheck disable=SC2086
     a=$("$CIVSEARCH" -i "$TMP/one" -j $args "$q" | jq -c '[.results[] | [.id, .score]]')
     # shellcheck disable=SC2086
@@ -69,4 +69,19 @@ done
 run "$CIVSEARCH" -i "$TMP/one" -j -n 10 'type:article'
 assert_eq "$(jqout '[.results[].id] | join(" ")')" \
   "$(doc_ids "$TMP/one" | LC_ALL=C sort | head -n 10 | tr '\n' ' ' | sed 's/ $//')" "a filter's first page: the first ids"
+# Added in the other order: bb.txt first (the lower docid), aa.txt by a
+# second run; the two weigh the same for "quiet". Every page puts aa.txt
+# first, whether the tie lies within the page or across its start.
+mkdir -p "$TMP/tie"
+printf 'Harbour notes\n\nThe quiet harbour held a pelican at dawn.\n' >"$TMP/tie/bb.txt"
+run "$CIVINDEX" -q -i "$TMP/ti" "$TMP/tie"
+printf 'Harbour notes\n\nThe quiet harbour held a heron at dawn.\n' >"$TMP/tie/aa.txt"
+run "$CIVINDEX" -q -i "$TMP/ti" "$TMP/tie"
+run "$CIVSEARCH" -i "$TMP/ti" -j quiet
+assert_eq "$(jqout '[.results[].id] | join(" ")')" "aa.txt bb.txt" "a tie within the page"
+assert_eq "$(jqout '.results[0].score == .results[1].score')" true "the two weigh the same"
+run "$CIVSEARCH" -i "$TMP/ti" -j -n 1 quiet
+assert_eq "$(jqout '[.results[].id] | join(" ")')" "aa.txt" "a tie across the page's end"
+run "$CIVSEARCH" -i "$TMP/ti" -j --offset 1 -n 1 quiet
+assert_eq "$(jqout '[.results[].id] | join(" ")')" "bb.txt" "a tie across the page's start"
 ok "equal weights in the order of ids, with one worker or two"
