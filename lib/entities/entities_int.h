@@ -94,9 +94,9 @@ extern const civ_ent_kphrase civ_ent_more_phrases[];  /* clauses, courts */
 extern const size_t civ_ent_nmore_phrases;
 
 typedef struct civ_ent_state {
-    const char *name;     /* normalised words: "new york" */
-    const char *slug;     /* "new-york" */
-    const char *abbr;     /* Bluebook, lower-case, no dots: "ny", "cal" */
+    char name[24];        /* normalised words: "new york" */
+    char slug[24];        /* "new-york" */
+    char abbr[8];         /* Bluebook, lower-case, no dots: "ny", "cal" */
 } civ_ent_state;
 extern const civ_ent_state civ_ent_states[];
 extern const size_t civ_ent_nstates;
@@ -191,6 +191,10 @@ static inline const char *civ_ent_str(const civ_entities *e, uint32_t off)
 {
     return e->strings.data + off;
 }
+
+/* Grows the array *p of *cap elements of size bytes to hold need (the
+ * capacity doubles). 0, or -1 out of memory (*p unchanged). */
+int civ_ent_grow(void **p, size_t *cap, size_t need, size_t size);
 
 /* Builds the tables from lib/entities/tables*.c into a new *out (freed by
  * civ_entities_free). lib/entities/freeze.c runs it at build time;

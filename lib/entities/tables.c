@@ -1,7 +1,8 @@
 /* Hand-written tables of the entity scanner: the words recognizers key on,
  * the words that show a document's context, abbreviations of words in
- * names, constitutional clauses, courts, US states. (Reporters, agencies
- * and acts are generated: tables_*.c.) */
+ * names, constitutional clauses, courts. (Reporters, agencies and acts are
+ * generated: tables_*.c; US states, which the scanner reads directly, are
+ * in tables_states.c.) Read only by build.c at build time. */
 #include "entities_int.h"
 
 #define W(w, r) { w, r, 0, 0 }
@@ -227,35 +228,6 @@ const civ_ent_kphrase civ_ent_more_phrases[] = {
     CT("court of international trade", "cit"),
 };
 const size_t civ_ent_nmore_phrases = sizeof civ_ent_more_phrases / sizeof civ_ent_more_phrases[0];
-
-const civ_ent_state civ_ent_states[] = {
-    { "alabama", "alabama", "ala" }, { "alaska", "alaska", "alaska" },
-    { "arizona", "arizona", "ariz" }, { "arkansas", "arkansas", "ark" },
-    { "california", "california", "cal" }, { "colorado", "colorado", "colo" },
-    { "connecticut", "connecticut", "conn" }, { "delaware", "delaware", "del" },
-    { "district of columbia", "district-of-columbia", "dc" }, { "florida", "florida", "fla" },
-    { "georgia", "georgia", "ga" }, { "hawaii", "hawaii", "haw" }, { "idaho", "idaho", "idaho" },
-    { "illinois", "illinois", "ill" }, { "indiana", "indiana", "ind" }, { "iowa", "iowa", "iowa" },
-    { "kansas", "kansas", "kan" }, { "kentucky", "kentucky", "ky" },
-    { "louisiana", "louisiana", "la" }, { "maine", "maine", "me" },
-    { "maryland", "maryland", "md" }, { "massachusetts", "massachusetts", "mass" },
-    { "michigan", "michigan", "mich" }, { "minnesota", "minnesota", "minn" },
-    { "mississippi", "mississippi", "miss" }, { "missouri", "missouri", "mo" },
-    { "montana", "montana", "mont" }, { "nebraska", "nebraska", "neb" },
-    { "nevada", "nevada", "nev" }, { "new hampshire", "new-hampshire", "nh" },
-    { "new jersey", "new-jersey", "nj" }, { "new mexico", "new-mexico", "nm" },
-    { "new york", "new-york", "ny" }, { "north carolina", "north-carolina", "nc" },
-    { "north dakota", "north-dakota", "nd" }, { "ohio", "ohio", "ohio" },
-    { "oklahoma", "oklahoma", "okla" }, { "oregon", "oregon", "or" },
-    { "pennsylvania", "pennsylvania", "pa" }, { "rhode island", "rhode-island", "ri" },
-    { "south carolina", "south-carolina", "sc" }, { "south dakota", "south-dakota", "sd" },
-    { "tennessee", "tennessee", "tenn" }, { "texas", "texas", "tex" }, { "utah", "utah", "utah" },
-    { "vermont", "vermont", "vt" }, { "virginia", "virginia", "va" },
-    { "washington", "washington", "wash" }, { "west virginia", "west-virginia", "wva" },
-    { "wisconsin", "wisconsin", "wis" }, { "wyoming", "wyoming", "wyo" },
-    { "puerto rico", "puerto-rico", "pr" }, { "guam", "guam", "guam" },
-};
-const size_t civ_ent_nstates = sizeof civ_ent_states / sizeof civ_ent_states[0];
 
 const civ_ent_alias civ_ent_body_aliases[] = {
     { "NYPD", "new-york-city-police" }, { "LAPD", "los-angeles-police" },
