@@ -26,8 +26,12 @@ const double BM25_K1 = 1.6, BM25_K2 = 0.0, BM25_K3 = 1.0, BM25_B = 0.75, BM25_MI
 
 /* Pseudo-relevance feedback for natural-language queries: the PRF_TERMS
  * most telling stemmed words of the PRF_DOCS best matches are added with
- * weight PRF_WEIGHT. */
-const Xapian::doccount PRF_DOCS = 6;
+ * weight PRF_WEIGHT. Only matches of at most PRF_MAX_LENGTH words serve,
+ * taken among the PRF_LOOK best: the words of a 50,000-word transcript
+ * are about everything (and reading them took 30 ms a query on the court
+ * archive, bench/README.md "Long documents"). */
+const Xapian::doccount PRF_DOCS = 6, PRF_LOOK = 18;
+const Xapian::termcount PRF_MAX_LENGTH = 5000;
 /* Matches counted beyond the page's end, so that the total is exact for
  * all but large result sets (where Xapian's estimate serves). */
 const Xapian::doccount EXACT_MARGIN = 1000;
@@ -111,12 +115,12 @@ class FeedbackDecider : public Xapian::ExpandDecider {
     std::unordered_set<std::string> ok_;
 
   public:
-    FeedbackDecider(const Xapian::Database &db, const Xapian::MSet &top, bool stem_all)
+    FeedbackDecider(const Xapian::Database &db, const std::vector<Xapian::docid> &top, bool stem_all)
     {
         StemmedTermDecider stemmed(stem_all);
         std::unordered_map<std::string, unsigned> seen;
-        for (Xapian::MSetIterator it = top.begin(); it != top.end(); ++it)
-            for (Xapian::TermIterator t = db.termlist_begin(*it); t != db.termlist_end(*it); ++t)
+        for (Xapian::docid did : top)
+            for (Xapian::TermIterator t = db.termlist_begin(did); t != db.termlist_end(did); ++t)
                 if (stemmed(*t))
                     seen[*t]++;
         unsigned need = top.size() >= 2 ? 2 : 1;
@@ -132,12 +136,16 @@ class FeedbackDecider : public Xapian::ExpandDecider {
 bool feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text, Xapian::Query *out,
               Xapian::Query *added)
 {
-    Xapian::MSet top = enq.get_mset(0, PRF_DOCS);
+    Xapian::MSet best = enq.get_mset(0, PRF_LOOK);
+    std::vector<Xapian::docid> top;
+    Xapian::RSet rs;
+    for (Xapian::MSetIterator it = best.begin(); it != best.end() && top.size() < PRF_DOCS; ++it)
+        if (db->db.get_doclength(*it) <= PRF_MAX_LENGTH) {
+            top.push_back(*it);
+            rs.add_document(*it);
+        }
     if (top.empty())
         return false;
-    Xapian::RSet rs;
-    for (Xapian::MSetIterator it = top.begin(); it != top.end(); ++it)
-        rs.add_document(*it);
     FeedbackDecider decider(db->db, top, db->stem_all);
     /* Exact term frequencies: over several databases (shards) Xapian
      * would otherwise estimate them from each one alone. */

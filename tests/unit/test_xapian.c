@@ -753,10 +753,62 @@ static void test_passage_ranking(void **state)
     civ_db_free(db);
 }
 
+/* Feedback (a natural-language question) reads the words of the best
+ * short matches only: the words of two long transcripts about everything
+ * (here the filler's "session", "budget", "road", ...) are not added, as
+ * they were when the transcripts served; the word the two short summaries
+ * share is. */
+static void test_feedback_short_documents(void **state)
+{
+    (void)state;
+    char p[300];
+    path_in_tmp(p, sizeof p, "feedback");
+    civ_writer *w = NULL;
+    assert_int_equal(civ_writer_open(&w, p, NULL, NULL), CIV_OK);
+    char *body = filler_text(40, 150, "interrogation", 1, 3); /* 6,000 words */
+    size_t n = strlen(body) + 64;
+    char *a = malloc(n), *b = malloc(n);
+    assert_true(a && b);
+    snprintf(a, n, "%s longmarker custody alpha", body);
+    snprintf(b, n, "%s longmarker custody beta", body);
+    put(w, make_doc("long-a.txt", "Transcript", NULL, NULL, NULL, a));
+    put(w, make_doc("long-b.txt", "Transcript", NULL, NULL, NULL, b));
+    put(w, make_doc("short-a.txt", "Summary", NULL, NULL, NULL,
+                    "The interrogation in custody came before the warnings; shortmarker."));
+    put(w, make_doc("short-b.txt", "Summary", NULL, NULL, NULL,
+                    "Custody, interrogation and the confession that followed; shortmarker."));
+    put(w, make_doc("other.txt", "Minutes", NULL, NULL, NULL, "The committee met about the bridge."));
+    free(body);
+    free(a);
+    free(b);
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    civ_writer_free(w);
+
+    civ_db *db = NULL;
+    assert_int_equal(civ_db_open(&db, p, NULL), CIV_OK);
+    civ_search_opts o = CIV_SEARCH_OPTS_INIT;
+    o.query = "whether the interrogation in custody came before the warnings were given";
+    o.default_or = 1;
+    civ_results *r = NULL;
+    assert_int_equal(civ_search(&r, db, &o, NULL), CIV_OK);
+    assert_true(civ_results_size(r) >= 4);
+    const char *d = civ_results_query_description(r);
+    if (!strstr(d, "shortmark"))
+        fail_msg("feedback without the short summaries' word: %s", d);
+    static const char *const filler[] = { "session", "budget", "river", "weather", "road",
+                                          "longmark", "tuesday" };
+    for (size_t i = 0; i < sizeof filler / sizeof *filler; i++)
+        if (strstr(d, filler[i]))
+            fail_msg("feedback added \"%s\", a word of the long transcripts: %s", filler[i], d);
+    civ_results_free(r);
+    civ_db_free(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_missing_index),
+        cmocka_unit_test(test_feedback_short_documents),
         cmocka_unit_test(test_locked),
         cmocka_unit_test(test_null_arguments),
         cmocka_unit_test(test_malformed_queries),
