@@ -23,6 +23,11 @@ bool word_byte(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
+char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
+
 bool space_byte(char c)
 {
     return c == ' ' || c == '\n' || c == '\t' || c == '\r';
@@ -43,8 +48,12 @@ size_t utf8_separator(const char *t, size_t i, size_t n)
 /* The end of the word starting at t[i]. */
 size_t word_end(const char *t, size_t i, size_t n)
 {
-    while (i < n && word_byte(static_cast<unsigned char>(t[i])) && !utf8_separator(t, i, n))
+    while (i < n) {
+        unsigned char c = static_cast<unsigned char>(t[i]);
+        if (c < 0x80 ? !word_byte(c) : utf8_separator(t, i, n) != 0)
+            break;
         i++;
+    }
     return i;
 }
 
@@ -52,14 +61,17 @@ size_t word_end(const char *t, size_t i, size_t n)
 size_t next_word(const char *t, size_t i, size_t n)
 {
     while (i < n) {
-        size_t sep = utf8_separator(t, i, n);
-        if (sep) {
-            i += sep;
+        unsigned char c = static_cast<unsigned char>(t[i]);
+        if (c < 0x80) {
+            if (word_byte(c))
+                return i;
+            i++;
             continue;
         }
-        if (word_byte(static_cast<unsigned char>(t[i])))
+        size_t sep = utf8_separator(t, i, n);
+        if (!sep)
             return i;
-        i++;
+        i += sep;
     }
     return n;
 }
@@ -79,10 +91,8 @@ std::string lower_word(const char *w, size_t n)
     std::string lw(w, n);
     bool wide = false;
     for (char &c : lw) {
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c + 32);
-        else if (static_cast<unsigned char>(c) >= 0x80)
-            wide = true;
+        c = ascii_lower(c);
+        wide = wide || static_cast<unsigned char>(c) >= 0x80;
     }
     return wide ? Xapian::Unicode::tolower(lw) : lw;
 }
@@ -251,18 +261,26 @@ bool best_place(const char *t, size_t n, const std::vector<std::string> &needles
         bool wide = false;
         for (size_t x = i; x < j && !wide; x++)
             wide = static_cast<unsigned char>(t[x]) >= 0x80;
-        std::string lw;
         if (wide) {
-            lw = lower_word(t + i, j - i);
+            std::string lw = lower_word(t + i, j - i);
+            for (unsigned x = 0; x < needles.size(); x++)
+                if (needle_in(lw, needles[x]))
+                    occ.emplace_back(i, x);
         } else {
-            lw.assign(t + i, std::min<size_t>(j - i, 64));
-            for (char &c : lw)
-                if (c >= 'A' && c <= 'Z')
-                    c = static_cast<char>(c + 32);
+            /* An ASCII word: compared in place, lower-cased byte by byte
+             * (needles are lower case; one beyond ASCII cannot start it). */
+            size_t len = std::min<size_t>(j - i, 64);
+            for (unsigned x = 0; x < needles.size(); x++) {
+                const std::string &nd = needles[x];
+                if (nd.size() > len)
+                    continue;
+                size_t k = 0;
+                while (k < nd.size() && ascii_lower(t[i + k]) == nd[k])
+                    k++;
+                if (k == nd.size())
+                    occ.emplace_back(i, x);
+            }
         }
-        for (unsigned x = 0; x < needles.size(); x++)
-            if (needle_in(lw, needles[x]))
-                occ.emplace_back(i, x);
         i = next_word(t, j, n);
     }
     if (occ.empty())
