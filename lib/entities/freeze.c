@@ -41,9 +41,21 @@ static void dump_strings(FILE *f, const civ_buf *b)
     fputs(b->len ? "\";\n\n" : "\n    \"\";\n\n", f);
 }
 
+/* The head and tail of an array of n structures (one, zeroed, when n is
+ * 0: C has no empty arrays). */
+static void array_open(FILE *f, const char *type, const char *name, size_t n)
+{
+    fprintf(f, "static const %s %s[%zu] = {\n", type, name, n ? n : 1);
+}
+
+static void array_close(FILE *f, size_t n)
+{
+    fputs(n ? "};\n\n" : "    {0}\n};\n\n", f);
+}
+
 static void dump_words(FILE *f, const civ_entities *e)
 {
-    fprintf(f, "static const ent_wentry words[%zu] = {\n", e->nwords ? e->nwords : 1);
+    array_open(f, "ent_wentry", "words", e->nwords);
     for (size_t i = 0; i < e->nwords; i++) {
         const ent_wentry *w = &e->words[i];
         fprintf(f,
@@ -52,35 +64,35 @@ static void dump_words(FILE *f, const civ_entities *e)
                 w->w, w->hash, (unsigned)w->len, w->roles, w->ctx, w->value, w->canon, w->phr_first,
                 w->phr_n, w->abbr_first, w->abbr_n, w->cue_first, w->cue_n);
     }
-    fputs(e->nwords ? "};\n\n" : "    {0}\n};\n\n", f);
+    array_close(f, e->nwords);
 }
 
 static void dump_phrases(FILE *f, const civ_entities *e)
 {
-    fprintf(f, "static const ent_phrase phrases[%zu] = {\n", e->nphr ? e->nphr : 1);
+    array_open(f, "ent_phrase", "phrases", e->nphr);
     for (size_t i = 0; i < e->nphr; i++) {
         const ent_phrase *p = &e->phr[i];
         fprintf(f, "    {(civ_entity_kind)%d,%" PRIu32 ",%uu,%" PRId32 ",%" PRId32 "},\n", (int)p->kind,
                 p->key, p->flags, p->first, p->n);
     }
-    fputs(e->nphr ? "};\n\n" : "    {0}\n};\n\n", f);
+    array_close(f, e->nphr);
 }
 
 static void dump_abbrevs(FILE *f, const civ_entities *e)
 {
-    fprintf(f, "static const ent_abbrev abbrevs[%zu] = {\n", e->nabbr ? e->nabbr : 1);
+    array_open(f, "ent_abbrev", "abbrevs", e->nabbr);
     for (size_t i = 0; i < e->nabbr; i++) {
         const ent_abbrev *a = &e->abbr[i];
         fprintf(f, "    {(civ_entity_kind)%d,%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%uu},\n", (int)a->kind,
                 a->form, a->form_len, a->key, a->flags);
     }
-    fputs(e->nabbr ? "};\n\n" : "    {0}\n};\n\n", f);
+    array_close(f, e->nabbr);
 }
 
 /* An open-addressing table: only the entries in use, by index. */
 static void dump_reporters(FILE *f, const char *name, const ent_rentry *t, size_t mask)
 {
-    fprintf(f, "static const ent_rentry %s[%zu] = {\n", name, mask + 1);
+    array_open(f, "ent_rentry", name, mask + 1);
     for (size_t j = 0; j <= mask; j++)
         if (t[j].slug)
             fprintf(f, "    [%zu] = {%" PRIu32 ",%" PRIu32 ",%" PRIu32 "u,%u},\n", j, t[j].key, t[j].slug,
