@@ -9,6 +9,7 @@
  *   progress.c  counts, events, progress
  */
 #include "indexrun.h"
+#include "civ/utf8.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -299,9 +300,31 @@ static void special_file(run *r, const char *path, const char *rel, const struct
     run_log_done(r->log);
 }
 
-static int on_walk(void *ctx, const char *path, const char *rel, const struct stat *st, int errnum)
+static int on_walk_id(run *r, const char *path, const char *rel, const struct stat *st, int errnum);
+
+/* A file found: rel (its path in its root) becomes its id, which a
+ * document keeps as it is and which no other name shares
+ * (civ_utf8_name_id): the known files, shards, jobs and walk errors all
+ * go by the id. */
+static int on_walk(void *ctx, const char *path, const char *name, const struct stat *st, int errnum)
 {
     run *r = ctx;
+    civ_buf id = CIV_BUF_INIT;
+    civ_utf8_name_id(&id, name, strlen(name));
+    if (civ_buf_failed(&id)) {
+        civ_buf_free(&id);
+        civ_error e;
+        civ_error_set(&e, CIV_ENOMEM, "out of memory");
+        run_fail(r, CIV_ENOMEM, &e);
+        return 1;
+    }
+    int rc = on_walk_id(r, path, civ_buf_str(&id), st, errnum);
+    civ_buf_free(&id);
+    return rc;
+}
+
+static int on_walk_id(run *r, const char *path, const char *rel, const struct stat *st, int errnum)
+{
     if (should_stop(r)) {
         r->stopped_early = 1;
         return 1;

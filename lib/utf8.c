@@ -157,3 +157,30 @@ size_t civ_utf8_clip(const char *s, size_t len, size_t max)
         n--;
     return n;
 }
+
+size_t civ_utf8_name_id(civ_buf *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *u = (const unsigned char *)s;
+    size_t escaped = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp = 0;
+        size_t n = civ_utf8_decode(&cp, u + i, len - i);
+        int bad = n == 0 || cp < 0x20 || cp == 0x7F || cp == 0xA0 || cp == 0xFFFD ||
+                  (cp == ' ' && (i == 0 || i + 1 == len || u[i - 1] == ' '));
+        if (!bad) {
+            civ_buf_append(out, s + i, n);
+            i += n;
+            continue;
+        }
+        /* Each byte of it on its own: U+FFFD and two hex digits. */
+        for (size_t k = 0; k < (n ? n : 1); k++) {
+            civ_buf_append(out, "\xEF\xBF\xBD", 3);
+            civ_buf_putc(out, hex[u[i + k] >> 4]);
+            civ_buf_putc(out, hex[u[i + k] & 15]);
+            escaped++;
+        }
+        i += n ? n : 1;
+    }
+    return escaped;
+}

@@ -42,6 +42,15 @@ void civ_utf8_scan(civ_utf8_stats *out, const char *s, size_t len);
  * the word splitters). Returns the number of replacements made. */
 size_t civ_utf8_sanitize(civ_buf *out, const char *s, size_t len);
 
+/* Appends the file name (or relative path) s[0..len) to out as a document
+ * id: clean UTF-8 that a document field keeps as it is, one id for each
+ * name (two names never share one). Bytes a field would change or lose
+ * are written as U+FFFD and their two hex digits: invalid UTF-8, control
+ * characters, a space at either end or after another space, a no-break
+ * space, and U+FFFD itself. Returns how many bytes were so written (0: the
+ * id is the name). */
+size_t civ_utf8_name_id(civ_buf *out, const char *s, size_t len);
+
 /* Length of the longest prefix of s[0..len) that is at most max bytes and
  * does not cut a UTF-8 sequence in two. */
 size_t civ_utf8_clip(const char *s, size_t len, size_t max);

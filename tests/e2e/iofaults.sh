@@ -34,6 +34,9 @@ ln -s "$D/loops" "$D/loops/sub/again"
 truncate -s 2G "$D/sparse.txt"
 printf 'newline name quokkaword\n' >"$D/$(printf 'new\nline.txt')"
 printf 'latin1 name wombatword\n' >"$D/$(printf 'caf\351.txt')"
+printf 'another latin1 name wombatword too\n' >"$D/$(printf 'caf\350.txt')"
+printf 'two spaces wombatword\n' >"$D/a  b.txt"
+printf 'one space wombatword\n' >"$D/a b.txt"
 (cd "$D/many" && seq -f 'e%05g.dat' 1 50000 | xargs touch)
 printf 'the one with words numbatword\n' >"$D/many/e50001.txt"
 
@@ -57,18 +60,21 @@ done
 assert_err_has "skipped: $D/fifo.txt: a named pipe (FIFO), not a regular file"
 assert_err_has "skipped: $D/socket.txt: a socket, not a regular file"
 assert_err_has "skipped: $D/null-device.txt: a device, not a regular file"
-assert_out_has "indexed 4, skipped 50006, failed 2"
+assert_out_has "indexed 7, skipped 50006, failed 2"
 run "$CIVSEARCH" -i "$TMP/idx" -j --or surveillance quokkaword wombatword numbatword
 assert_rc 0
-assert_eq "$(jqout '.total')" 4 "documents found"
+assert_eq "$(jqout '.total')" 7 "documents found"
 run "$CIVSEARCH" -i "$TMP/idx" -j -n 10 '*'
-# Ids are clean UTF-8 on one line: the bad byte becomes U+FFFD, the newline
-# a space. (Known: two names that differ only in such bytes share one id.)
-assert_eq "$(jqout '[.results[].id] | sort | join("|")')" "$(printf 'caf\357\277\275.txt|good.txt|many/e50001.txt|new line.txt')" "ids (names repaired)"
-# A second run reads nothing again. (Known: the two odd names count as
-# "moved" on every run, as their ids are not their names.)
+# Ids are clean UTF-8 on one line, one for each name: a byte a document
+# field would change or lose (invalid UTF-8, a newline, a second space)
+# is written as U+FFFD and its hex digits.
+R=$(printf '\357\277\275')
+assert_eq "$(jqout '[.results[].id] | sort | join("|")')" \
+  "a b.txt|a ${R}20b.txt|caf${R}E8.txt|caf${R}E9.txt|good.txt|many/e50001.txt|new${R}0Aline.txt" "ids (one for each name)"
+# A second run reads nothing again, moves nothing.
 run "$CIVINDEX" -i "$TMP/idx" "$D"
 assert_out_has "indexed 0,"
+assert_out_has "unchanged 7, new 0, changed 0, moved 0, removed 0"
 ok "FIFO, devices, socket, link loops, 2 GB sparse file, odd names, 50,000 entries: one line each where there is something to say"
 
 # --- a folder and a file the user may not read --------------------------------

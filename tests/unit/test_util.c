@@ -56,6 +56,31 @@ static void test_utf8(void **state)
     assert_string_equal(civ_buf_str(&b), "p1\fp2x");
     civ_buf_free(&b);
     assert_int_equal(civ_utf8_clip("caf\xc3\xa9", 5, 4), 3);
+
+    /* Names as ids: kept when a field keeps them; otherwise each byte a
+     * field would change as U+FFFD and its hex digits, one id a name. */
+    static const struct {
+        const char *name, *id;
+        size_t escaped;
+    } ids[] = {
+        { "letters/caf\xc3\xa9 2021.txt", "letters/caf\xc3\xa9 2021.txt", 0 },
+        { "caf\xe9.txt", "caf\xef\xbf\xbd" "E9.txt", 1 },
+        { "caf\xe8.txt", "caf\xef\xbf\xbd" "E8.txt", 1 },
+        { "new\nline", "new\xef\xbf\xbd" "0Aline", 1 },
+        { "a  b", "a \xef\xbf\xbd" "20b", 1 },
+        { " a ", "\xef\xbf\xbd" "20a\xef\xbf\xbd" "20", 2 },
+        { "x\xc2\xa0y", "x\xef\xbf\xbd" "C2\xef\xbf\xbd" "A0y", 2 },
+        /* A literal U+FFFD is escaped too: "caf<U+FFFD>E9.txt" is not
+         * the id of caf\xe9.txt. */
+        { "caf\xef\xbf\xbd" "E9.txt", "caf\xef\xbf\xbd" "EF\xef\xbf\xbd" "BF\xef\xbf\xbd" "BDE9.txt", 3 },
+    };
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+        civ_buf id = CIV_BUF_INIT;
+        assert_int_equal(civ_utf8_name_id(&id, ids[i].name, strlen(ids[i].name)), ids[i].escaped);
+        assert_string_equal(civ_buf_str(&id), ids[i].id);
+        assert_true(civ_utf8_valid(id.data, id.len));
+        civ_buf_free(&id);
+    }
 }
 
 static void test_charset(void **state)
