@@ -276,6 +276,16 @@ Xapian::MSet match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &enq,
                         const Xapian::Query &q, const civ_search_opts *o, unsigned offset,
                         unsigned limit, Xapian::doccount check);
 
+/* ---- the feedback round (feedback.cc) ---------------------------------- */
+
+/* Weight of the words feedback adds, against the query's own. */
+constexpr double FEEDBACK_WEIGHT = 0.5;
+
+/* enq's query text expanded by its best matches' telling words into *out
+ * (the words added into *added); false when there were none to add. */
+bool feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text, Xapian::Query *out,
+              Xapian::Query *added);
+
 /* ---- legal entities in queries (legal.cc) ------------------------------- */
 
 /* The process's entity scanner (civ/entities.h), built on first use;
