@@ -12,18 +12,7 @@
 #include "civ/entities.h"
 #include "civ/legal.h"
 
-/* One scanner for the process, built on first use and shared read-only by
- * every worker thread (civ/entities.h). */
-static civ_entities *scanner;
-static civ_status scanner_status;
-static pthread_once_t scanner_once = PTHREAD_ONCE_INIT;
 static atomic_int disabled;
-
-static void build_scanner(void)
-{
-    civ_error err = CIV_ERROR_INIT;
-    scanner_status = civ_entities_new(&scanner, &err);
-}
 
 /* What each thread reuses from one document to the next: the result
  * list, the tally and the scanned text (title and text). */
@@ -83,8 +72,8 @@ void civ_enrich_entities_set(int on)
  * read as a user's query would be, else what the scan found (a "Cite as"
  * line, an opinion's first page). The list is the document's scan and is
  * reused for the metadata's. */
-static civ_status own_citation(civ_doc *doc, civ_entity_list *list, const char *scanned,
-                               civ_error *err)
+static civ_status own_citation(civ_doc *doc, const civ_entities *scanner, civ_entity_list *list,
+                               const char *scanned, civ_error *err)
 {
     const char *meta = civ_doc_get(doc, "citation");
     if (!meta) {
@@ -152,9 +141,11 @@ static civ_status run_entities(civ_doc *doc, const civ_input *in, civ_error *err
     (void)in;
     if (atomic_load(&disabled))
         return CIV_OK;
-    pthread_once(&scanner_once, build_scanner);
-    if (scanner_status != CIV_OK)
-        return civ_error_set(err, scanner_status, "entities: cannot build the scanner");
+    /* The tables are constant data, shared read-only by every worker. */
+    civ_entities *scanner = NULL;
+    civ_status s = civ_entities_new(&scanner, err);
+    if (s != CIV_OK)
+        return s;
     scratch *sc = thread_scratch(err);
     if (!sc)
         return CIV_ENOMEM;
@@ -169,7 +160,7 @@ static civ_status run_entities(civ_doc *doc, const civ_input *in, civ_error *err
     civ_entity_scan_opts o = CIV_ENTITY_SCAN_OPTS_INIT;
     o.title = title;
     o.title_len = title ? strlen(title) : 0;
-    civ_status s = civ_entities_scan(sc->list, scanner, sc->input.data, sc->input.len, &o, err);
+    s = civ_entities_scan(sc->list, scanner, sc->input.data, sc->input.len, &o, err);
     if (s == CIV_OK)
         s = civ_entity_tally_count(sc->tally, sc->list, err);
     if (s != CIV_OK)
@@ -192,7 +183,7 @@ static civ_status run_entities(civ_doc *doc, const civ_input *in, civ_error *err
     /* Last: it scans the metadata's citation with the same list. */
     char cite[128];
     snprintf(cite, sizeof cite, "%s", d->cite ? d->cite : "");
-    s = own_citation(doc, sc->list, *cite ? cite : NULL, err);
+    s = own_citation(doc, scanner, sc->list, *cite ? cite : NULL, err);
     if (s != CIV_OK)
         return s;
     return civ_doc_check(doc, err);

@@ -1,5 +1,4 @@
 /* The document view's legal side: see civ_doc_legal in render.h. */
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,18 +8,6 @@
 #include "civ/legal.h"
 #include "civ/schema.h"
 #include "render.h"
-
-/* One scanner for the process (the page serves many documents), built on
- * first use; safe to share between threads (civ/entities.h). */
-static civ_entities *scanner;
-static civ_status scanner_status;
-static pthread_once_t scanner_once = PTHREAD_ONCE_INIT;
-
-static void build_scanner(void)
-{
-    civ_error err = CIV_ERROR_INIT;
-    scanner_status = civ_entities_new(&scanner, &err);
-}
 
 void civ_doc_legal_free(civ_doc_legal *l)
 {
@@ -84,9 +71,10 @@ static char *entity_query(const char *field, const char *v, size_t len)
 
 static civ_status take_entities(civ_doc_legal *out, const civ_doc *doc, civ_error *err)
 {
-    pthread_once(&scanner_once, build_scanner);
-    if (scanner_status != CIV_OK)
-        return civ_error_set(err, scanner_status, "entities: cannot build the scanner");
+    civ_entities *scanner = NULL; /* constant data, shared */
+    civ_status s = civ_entities_new(&scanner, err);
+    if (s != CIV_OK)
+        return s;
     size_t len;
     const char *text = civ_doc_text(doc, &len);
     const char *title = civ_doc_get(doc, "title");
@@ -94,7 +82,7 @@ static civ_status take_entities(civ_doc_legal *out, const civ_doc *doc, civ_erro
     civ_legal_input(&input, title, text ? text : "", text ? len : 0);
     civ_entity_list *list = NULL;
     civ_entity_tally *tally = NULL;
-    civ_status s = civ_buf_failed(&input) ? civ_error_set(err, CIV_ENOMEM, "out of memory") : CIV_OK;
+    s = civ_buf_failed(&input) ? civ_error_set(err, CIV_ENOMEM, "out of memory") : CIV_OK;
     if (s == CIV_OK)
         s = civ_entity_list_new(&list, err);
     if (s == CIV_OK)

@@ -288,8 +288,9 @@ bool feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text,
 
 /* ---- legal entities in queries (legal.cc) ------------------------------- */
 
-/* The process's entity scanner (civ/entities.h), built on first use;
- * NULL when it could not be (out of memory): entities are then not read. */
+/* The process's entity scanner (civ/entities.h: constant data built with
+ * the project); NULL when civ_entities_new() fails: entities are then not
+ * read. */
 const civ_entities *entity_scanner();
 
 /* The field processor of a legal field (usc:, case:, cite:, redacted:, …),

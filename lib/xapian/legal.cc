@@ -5,7 +5,6 @@
 #include "internal.hh"
 
 #include <algorithm>
-#include <mutex>
 
 extern "C" {
 #include "civ/legal.h"
@@ -14,10 +13,6 @@ extern "C" {
 using namespace civx;
 
 namespace {
-
-/* One scanner for the process, built on first use (a few milliseconds). */
-civ_entities *scanner_ptr = nullptr;
-std::once_flag scanner_once;
 
 /* A result list that frees itself. */
 struct List {
@@ -292,11 +287,8 @@ class RedactedFieldProcessor : public Xapian::FieldProcessor {
 
 const civ_entities *civx::entity_scanner()
 {
-    std::call_once(scanner_once, []() {
-        if (civ_entities_new(&scanner_ptr, nullptr) != CIV_OK)
-            scanner_ptr = nullptr;
-    });
-    return scanner_ptr;
+    civ_entities *e = nullptr;
+    return civ_entities_new(&e, nullptr) == CIV_OK ? e : nullptr;
 }
 
 Xapian::FieldProcessor *civx::legal_processor(const civ_field_def *f, const civ_db *d)
