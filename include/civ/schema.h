@@ -90,6 +90,9 @@ enum civ_slot {
                                  come in the order of their ids, however
                                  the index was built (one or many shards,
                                  any number of workers) */
+    CIV_SLOT_FACETS = 29,     /* the values of all facet slots in one
+                                 (lib/xapian/facets.cc): counting facets
+                                 reads one value a match, not one a slot */
     /* Passages stored apart (civ/passage.h), far above the fields' slots: */
     CIV_SLOT_PASSAGE_INDEX = 200, /* where each passage's words end: varint
                                      position before the text, count, then

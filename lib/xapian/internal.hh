@@ -3,7 +3,7 @@
  *
  * The layer is the project's only C++: civ_db (db.cc; its shards, remote
  * ones and replicas: shards.cc), query parsing
- * (query.cc), matching and facets (search.cc), matching a page and
+ * (query.cc), matching (search.cc), facets (facets.cc), matching a page and
  * counting (count.cc), snippets (snippet.cc),
  * the spelling dictionary (spelling.cc), civ_writer (writer.cc),
  * compaction and shard merging (merge.cc) and statistics (stats.cc).
@@ -26,6 +26,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 extern "C" {
@@ -245,6 +246,32 @@ Xapian::Query assemble(const ParsedQuery &pq, const Xapian::Query &text, const c
  * fields lose their prefix ("title:slipstream" highlights slipstream in
  * the text too). Empty when nothing had a field prefix. */
 Xapian::Query unprefixed_terms(const civ_db *db, const Xapian::Query &q);
+
+/* ---- facets (facets.cc) ------------------------------------------------- */
+
+/* The first byte of a pack: a reader skips packs of another version. */
+const char FACET_PACK_VERSION = '\x01';
+
+/* The value of CIV_SLOT_FACETS for the document xd as its facet slots now
+ * are: the version byte, then for each facet slot holding a value, in
+ * schema order, its number (one byte), the value's length (varint) and
+ * the value. Never empty. */
+std::string facet_pack(const Xapian::Document &xd);
+
+/* Counting the facets of a search over every match. */
+struct Facets {
+    std::vector<const civ_field_def *> fields; /* asked for, schema order */
+    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+    bool packed = false; /* one spy on CIV_SLOT_FACETS, else one a field */
+
+    /* Adds the spies for the facets o asks for to enq. */
+    void add(Xapian::Enquire &enq, const civ_db *db, const civ_search_opts *o);
+    /* Adds the same spies to another Enquire of the same search. */
+    void add_to(Xapian::Enquire &enq) const;
+    /* Each field's counts (of fields[i]), each value of a multi-valued
+     * field apart, after the match. */
+    std::vector<std::unordered_map<std::string, uint64_t>> counts() const;
+};
 
 /* ---- matching a page and counting (count.cc) ----------------------------- */
 

@@ -110,58 +110,14 @@ struct civ_results {
 
 namespace {
 
-/* Facets are counted by Xapian's own match spy, which xapian-tcpsrv
- * knows (a spy of our own would not run on a remote shard); a slot holding
- * several values (separated by CIV_FACET_SEP) is split afterwards. */
-typedef std::vector<std::pair<const civ_field_def *, std::unique_ptr<Xapian::ValueCountMatchSpy>>> Spies;
-
-bool wanted_facet(const civ_search_opts *o, const char *name)
+/* The facets' counts, most frequent first (then in byte order, as Xapian
+ * orders them), at most maxvalues a field. */
+void build_facets(civ_results *r, const Facets &facets, unsigned maxvalues)
 {
-    if (!o->nfacet_fields)
-        return true;
-    for (size_t i = 0; i < o->nfacet_fields; i++)
-        if (o->facet_fields[i] && strcmp(o->facet_fields[i], name) == 0)
-            return true;
-    return false;
-}
-
-/* One match spy per facet slot of the schema (the facets asked for). */
-void add_spies(Xapian::Enquire &enq, Spies &spies, const civ_search_opts *o)
-{
-    size_t n;
-    const civ_field_def *fs = civ_schema_fields(&n);
-    std::vector<int> seen;
-    for (size_t i = 0; i < n; i++) {
-        if (!(fs[i].flags & CIV_FIELD_FACET) || fs[i].slot < 0 || !wanted_facet(o, fs[i].name))
-            continue;
-        if (std::find(seen.begin(), seen.end(), fs[i].slot) != seen.end())
-            continue;
-        seen.push_back(fs[i].slot);
-        spies.emplace_back(&fs[i], std::unique_ptr<Xapian::ValueCountMatchSpy>(
-                                       new Xapian::ValueCountMatchSpy(fs[i].slot)));
-        enq.add_matchspy(spies.back().second.get());
-    }
-}
-
-void build_facets(civ_results *r, const Spies &spies, unsigned maxvalues)
-{
-    r->facet_values.resize(spies.size());
-    for (size_t i = 0; i < spies.size(); i++) {
-        Xapian::ValueCountMatchSpy *spy = spies[i].second.get();
-        std::unordered_map<std::string, uint64_t> counts;
-        for (Xapian::TermIterator t = spy->values_begin(); t != spy->values_end(); ++t) {
-            const std::string v = *t;
-            for (size_t start = 0; start <= v.size();) {
-                size_t end = v.find(CIV_FACET_SEP, start);
-                if (end == std::string::npos)
-                    end = v.size();
-                if (end > start)
-                    counts[v.substr(start, end - start)] += t.get_termfreq();
-                start = end + 1;
-            }
-        }
-        /* Most frequent first, then in byte order (as Xapian orders them). */
-        std::vector<std::pair<std::string, uint64_t>> top(counts.begin(), counts.end());
+    std::vector<std::unordered_map<std::string, uint64_t>> counts = facets.counts();
+    r->facet_values.resize(counts.size());
+    for (size_t i = 0; i < counts.size(); i++) {
+        std::vector<std::pair<std::string, uint64_t>> top(counts[i].begin(), counts[i].end());
         auto order = [](const std::pair<std::string, uint64_t> &a,
                         const std::pair<std::string, uint64_t> &b) {
             return a.second != b.second ? a.second > b.second : a.first < b.first;
@@ -177,9 +133,9 @@ void build_facets(civ_results *r, const Spies &spies, unsigned maxvalues)
             r->facet_values[i].push_back(v);
         }
     }
-    for (size_t i = 0; i < spies.size(); i++) {
+    for (size_t i = 0; i < counts.size(); i++) {
         civ_facet f;
-        f.field = spies[i].first->name;
+        f.field = facets.fields[i]->name;
         f.n = r->facet_values[i].size();
         f.values = r->facet_values[i].data();
         r->facets.push_back(f);
@@ -561,7 +517,7 @@ struct Search {
     Xapian::Query q;         /* the whole query, the feedback round's terms included */
     Xapian::Query added;     /* the feedback round's terms, or empty */
     Ranking rk;
-    Spies spies;
+    Facets facets;
     bool rerank = false;     /* the best matches are weighed again */
     unsigned first = 0;      /* the first match taken */
     unsigned want = 0;       /* how many are taken */
@@ -601,7 +557,7 @@ Xapian::doccount prepare(Search &sr, Xapian::Enquire &enq, civ_results *r, civ_d
     }
     r->description = sr.q.get_description();
     if (o->facet_values)
-        add_spies(enq, sr.spies, o);
+        sr.facets.add(enq, db, o);
     /* The best matches are weighed again (passages, the prior): a page
      * within them is taken from them all. */
     unsigned depth = sr.rk.tune.depth;
@@ -631,8 +587,7 @@ void match_dated_first(Matched &m, const Search &sr, civ_results *r, civ_db *db,
     Xapian::Enquire enq2(db->db);
     use_bm25(enq2, o, sr.rk.tune);
     use_limits(enq2, o);
-    for (auto &spy : sr.spies)
-        enq2.add_matchspy(spy.second.get());
+    sr.facets.add_to(enq2);
     enq2.set_query(qb);
     unsigned got = m.mset.size();
     unsigned off2 = o->offset > a.total ? static_cast<unsigned>(o->offset - a.total) : 0;
@@ -742,7 +697,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     Matched m;
     match(m, sr, r, db, enq, o, check);
     if (o->facet_values)
-        build_facets(r, sr.spies, o->facet_values);
+        build_facets(r, sr.facets, o->facet_values);
     double t2 = civ_monotonic();
     r->times.match = t2 - t1;
 
