@@ -1,6 +1,6 @@
 #!/bin/sh
 # Counts and ties on an archive big enough that the matcher stops early:
-# 3,000 distinct documents and 1,000 copies of some of them in another
+# 6,000 distinct documents and 2,000 copies of some of them in another
 # folder. The count of a first page ("about N") lies within 10 % of the
 # exact count (which -n 0 asks for), folds copies only where there are
 # copies, and says "about" only for an estimate. Matches of equal weight
@@ -9,7 +9,7 @@
 . "$CIV_SOURCE_DIR/tests/e2e/lib.sh"
 
 D="$TMP/docs"
-gen_docs "$D" 3000 5
+gen_docs "$D" 6000 5
 mkdir -p "$D/copies"
 n=0
 for f in "$D"/d0*/*.txt; do
@@ -22,7 +22,8 @@ assert_rc 0
 # near A B: A within 10 % of B.
 near() { [ $((10 * ($1 - $2))) -le "$2" ] && [ $((10 * ($2 - $1))) -le "$2" ]; }
 
-for q in court 'court warrant' 'privacy OR data' 'judge -appeal' uniq00007; do
+for q in court 'court warrant' 'privacy OR data' 'judge -appeal' uniq00007 \
+  '"data police"' '"court warrant"' '"privacy rights"' 'warrant court appeal judge'; do
   run "$CIVSEARCH" -i "$TMP/one" -j -n 0 "$q"
   assert_rc 0
   [ "$(jqout .total_exact)" = true ] || fail "$q: -n 0 is not exact"
@@ -40,6 +41,18 @@ for q in court 'court warrant' 'privacy OR data' 'judge -appeal' uniq00007; do
   fi
 done
 ok "first-page counts within 10 % of the exact ones; 'about' only for estimates"
+
+# An exact count folds exactly the copies there are, on any page: the
+# matches without folding less the matches with.
+for q in '"privacy rights"' '"court warrant"' 'court warrant'; do
+  all=$("$CIVSEARCH" -i "$TMP/one" -j -n 0 --no-collapse "$q" | jq .total)
+  for off in 0 10 500; do
+    run "$CIVSEARCH" -i "$TMP/one" -j --offset $off "$q"
+    [ "$(jqout .total_exact)" = true ] || continue
+    assert_eq "$(jqout .folded)" "$((all - $(jqout .total)))" "$q at offset $off: copies folded"
+  done
+done
+ok "copies folded: exactly those there are"
 
 # No copies: nothing folded, and the estimate is the count.
 mkdir -p "$TMP/uniq"
