@@ -23,7 +23,8 @@ assert_rc 0
 near() { [ $((10 * ($1 - $2))) -le "$2" ] && [ $((10 * ($2 - $1))) -le "$2" ]; }
 
 for q in court 'court warrant' 'privacy OR data' 'judge -appeal' uniq00007 \
-  '"data police"' '"court warrant"' '"privacy rights"' 'warrant court appeal judge'; do
+  '"data police"' '"court warrant"' '"privacy rights"' 'warrant court appeal judge' \
+  'warrant court appeal judge privacy' 'court warrant data police rights appeal'; do
   run "$CIVSEARCH" -i "$TMP/one" -j -n 0 "$q"
   assert_rc 0
   [ "$(jqout .total_exact)" = true ] || fail "$q: -n 0 is not exact"
@@ -44,7 +45,7 @@ ok "first-page counts within 10 % of the exact ones; 'about' only for estimates"
 
 # An exact count folds exactly the copies there are, on any page: the
 # matches without folding less the matches with.
-for q in '"privacy rights"' '"court warrant"' 'court warrant'; do
+for q in '"privacy rights"' '"court warrant"' 'court warrant' 'warrant court appeal judge privacy'; do
   all=$("$CIVSEARCH" -i "$TMP/one" -j -n 0 --no-collapse "$q" | jq .total)
   for off in 0 10 500; do
     run "$CIVSEARCH" -i "$TMP/one" -j --offset $off "$q"
