@@ -19,6 +19,16 @@ int civ_render_date(const civ_doc *doc, char out[11])
     return 0;
 }
 
+void civ_render_folded(civ_buf *out, const civ_results *r)
+{
+    int exact;
+    civ_results_total(r, &exact);
+    unsigned long long folded = (unsigned long long)civ_results_folded(r);
+    if (folded)
+        civ_buf_printf(out, " (%s%llu cop%s folded)", exact ? "" : "about ", folded,
+                       folded == 1 ? "y" : "ies");
+}
+
 const char *civ_render_when(const civ_doc *doc, char *buf, size_t n)
 {
     const char *d = civ_doc_get(doc, "date");

@@ -125,6 +125,10 @@ int civ_render_date(const civ_doc *doc, char out[11]);
  * there is neither. */
 const char *civ_render_when(const civ_doc *doc, char *buf, size_t n);
 
+/* " (N copies folded)" ("about N" when the count is an estimate) for the
+ * copies r's count folded, appended to out; nothing when none. */
+void civ_render_folded(civ_buf *out, const civ_results *r);
+
 /* All values of a field joined by sep into out (appended). Returns how many. */
 size_t civ_render_join(civ_buf *out, const civ_doc *doc, const char *field, const char *sep);
 

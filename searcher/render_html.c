@@ -655,6 +655,7 @@ static void html_results(civ_buf *out, const civ_render_info *info, const civ_re
             civ_buf_puts(out, "About ");
         put_count(out, total);
         civ_buf_puts(out, total == 1 ? " result" : " results");
+        civ_render_folded(out, r);
         if (n)
             civ_buf_printf(out, ", showing %u–%u", civ_results_hit(r, 0)->rank,
                            civ_results_hit(r, n - 1)->rank);

@@ -62,11 +62,6 @@ static void text_results(civ_buf *out, const civ_render_info *info, const civ_re
     size_t n = civ_results_size(r);
     if (info->title)
         civ_buf_printf(out, "%s%s%s\n", color ? BOLD : "", info->title, color ? RESET : "");
-    unsigned long long folded = (unsigned long long)civ_results_folded(r);
-    char copies[64] = "";
-    if (folded)
-        snprintf(copies, sizeof copies, " (%s%llu cop%s folded)", exact ? "" : "about ", folded,
-                 folded == 1 ? "y" : "ies");
     if (info->opts->limit == 0 && !info->title && !info->opts->facet_values) {
         /* --limit 0: the count alone, for scripts (exact: see search). */
         civ_buf_printf(out, "%llu\n", total);
@@ -76,11 +71,13 @@ static void text_results(civ_buf *out, const civ_render_info *info, const civ_re
         civ_buf_printf(out, "No results (%.3f s).\n", info->elapsed);
     } else if (n == 0) {
         /* A page beyond the last: the count alone. */
-        civ_buf_printf(out, "%s%llu result%s%s (%.3f s)\n", exact ? "" : "about ", total,
-                       total == 1 ? "" : "s", copies, info->elapsed);
+        civ_buf_printf(out, "%s%llu result%s", exact ? "" : "about ", total, total == 1 ? "" : "s");
+        civ_render_folded(out, r);
+        civ_buf_printf(out, " (%.3f s)\n", info->elapsed);
     } else {
-        civ_buf_printf(out, "%s%llu result%s%s; showing %u-%u (%.3f s)\n", exact ? "" : "about ",
-                       total, total == 1 ? "" : "s", copies, civ_results_hit(r, 0)->rank,
+        civ_buf_printf(out, "%s%llu result%s", exact ? "" : "about ", total, total == 1 ? "" : "s");
+        civ_render_folded(out, r);
+        civ_buf_printf(out, "; showing %u-%u (%.3f s)\n", civ_results_hit(r, 0)->rank,
                        civ_results_hit(r, n - 1)->rank, info->elapsed);
     }
     const char *sugg = civ_results_suggestion(r);

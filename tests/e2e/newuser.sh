@@ -142,6 +142,10 @@ assert_eq "$(jqout '[.results[] | .duplicates // [] | .[]] | length')" 1 "copies
 assert_eq "$(jqout .folded)" 1 "copies folded"
 S 'eastvale trustees amendments'
 assert_out_has "also at:"
+assert_out_has "(1 copy folded)"
+run env CIVSEARCH_INDEX="$IDX" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
+  QUERY_STRING='q=eastvale+trustees+amendments' "$CIVSEARCH"
+assert_out_has "(1 copy folded)"
 S --json -n 50 --no-collapse 'eastvale trustees amendments'
 assert_eq "$(jqout '[.results[] | select(.id == "letters/2017-08-14-library-board-records.txt" or .id == "copy-of-letter.txt")] | length')" 2 "--no-collapse"
 ok "copies fold into one hit (also at …), --no-collapse shows each"
