@@ -223,6 +223,8 @@ static void flat_text(walker *w, xmlNode *top)
 static void walk_children(walker *w, xmlNode *n)
 {
     if (w->depth >= DOM_MAX_DEPTH) {
+        civ_doc_note_bounded(w->doc, "elements nested deeper than " CIV_STR(DOM_MAX_DEPTH)
+                                     " were read as plain text");
         flat_text(w, n);
         return;
     }

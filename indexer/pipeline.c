@@ -28,6 +28,7 @@ struct civ_extract {
     size_t budget;       /* bytes that decompressing parts may still produce */
     unsigned parts;      /* parts handed back so far */
     int limit_warned;    /* the parts limit was reported */
+    int bound_warned;    /* a document's bound (civ_doc_bounded) was */
     double cpu_end;      /* the thread's CPU clock past which the file has
                             used up its time (--doc-timeout) */
     int timed_out;       /* it has: nothing more is read */
@@ -146,6 +147,7 @@ civ_status civ_extract_emit(const civ_input *in, civ_doc *doc, const char *sub, 
         size_t tlen;
         const char *t = civ_doc_text(doc, &tlen);
         civ_doc_add_paragraph(in->into, t, tlen);
+        civ_doc_note_bounded(in->into, civ_doc_bounded(doc));
         return civ_doc_check(in->into, err);
     }
     if (civ_input_expired(in))
@@ -167,6 +169,10 @@ civ_status civ_extract_emit(const civ_input *in, civ_doc *doc, const char *sub, 
     if (f->root)
         civ_doc_set_str(doc, "root", f->root);
     civ_status s = civ_enrich(doc, in, err);
+    if (civ_doc_bounded(doc) && !x->bound_warned) {
+        x->bound_warned = 1;
+        civ_input_warn(in, "%s", civ_doc_bounded(doc));
+    }
     if (s == CIV_OK)
         s = x->emit(x->ctx, doc, id.len > strlen(f->id) ? civ_buf_str(&id) + strlen(f->id) : NULL,
                     err);

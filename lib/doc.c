@@ -30,6 +30,7 @@ struct civ_doc {
     size_t passages_read;    /* civ_doc_append_passage: the next one due */
     civ_status status;
     char msg[128];
+    const char *bounded;     /* civ_doc_note_bounded: the first bound met */
 };
 
 static civ_status doc_fail(civ_doc *doc, civ_status s, const char *msg)
@@ -50,6 +51,17 @@ civ_status civ_doc_new(civ_doc **out, civ_error *err)
     return CIV_OK;
 }
 
+void civ_doc_note_bounded(civ_doc *doc, const char *why)
+{
+    if (doc && why && !doc->bounded)
+        doc->bounded = why;
+}
+
+const char *civ_doc_bounded(const civ_doc *doc)
+{
+    return doc ? doc->bounded : NULL;
+}
+
 void civ_doc_clear(civ_doc *doc)
 {
     for (size_t i = 0; i < doc->n; i++)
@@ -63,6 +75,7 @@ void civ_doc_clear(civ_doc *doc)
     civ_buf_reset(&doc->text);
     doc->status = CIV_OK;
     doc->msg[0] = '\0';
+    doc->bounded = NULL;
 }
 
 void civ_doc_free(civ_doc *doc)
@@ -183,8 +196,11 @@ civ_status civ_doc_add(civ_doc *doc, const char *field, const char *value, size_
         for (size_t i = 0; i < doc->n; i++) {
             if (doc->values[i].def != def)
                 continue;
-            if (++same >= CIV_DOC_VALUES_MAX ||
-                (doc->values[i].len == clen && memcmp(doc->values[i].value, copy, clen) == 0)) {
+            int full = ++same >= CIV_DOC_VALUES_MAX;
+            if (full || (doc->values[i].len == clen && memcmp(doc->values[i].value, copy, clen) == 0)) {
+                if (full)
+                    civ_doc_note_bounded(doc, "a field with more than " CIV_STR(CIV_DOC_VALUES_MAX)
+                                              " values kept the first ones");
                 free(copy);
                 return CIV_OK;
             }

@@ -41,8 +41,21 @@ void civ_doc_free(civ_doc *doc);
 /* Empties doc for reuse (keeps its memory). */
 void civ_doc_clear(civ_doc *doc);
 
+/* A macro's value as a string literal: CIV_STR(CIV_DOC_VALUES_MAX). */
+#define CIV_STR_(x) #x
+#define CIV_STR(x) CIV_STR_(x)
+
 /* Most values a multi-valued field keeps (more are ignored). */
 #define CIV_DOC_VALUES_MAX 1000
+
+/* Notes that reading doc met a bound that left something out or read it
+ * otherwise (a field's values cut at CIV_DOC_VALUES_MAX, nesting read
+ * flat): why, a string that outlives doc (a literal), the first one kept
+ * until civ_doc_clear() (why NULL: nothing). The indexer warns of it
+ * once a file. */
+void civ_doc_note_bounded(civ_doc *doc, const char *why);
+/* The first bound noted, or NULL. */
+const char *civ_doc_bounded(const civ_doc *doc);
 
 /* Appends a value to `field` (a schema field name). The value is copied,
  * repaired to valid UTF-8, trimmed and, unless the field is the body-like

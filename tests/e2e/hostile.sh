@@ -49,13 +49,15 @@ took=$(( $(date +%s) - start ))
 [ "$RC" -eq 0 ] || [ "$RC" -eq 1 ] || fail "civindex did not finish cleanly (status $RC after $took s)"
 [ "$took" -lt 240 ] || fail "civindex took $took s"
 assert_clean_stderr
-for f in attrs.html attrs.xml params.eml links.md bomb.txt.gz; do
+for f in attrs.html attrs.xml params.eml links.md bomb.txt.gz deep.html metas.html; do
   assert_err_has "hostile/$f"
   [ "$(printf '%s\n' "$ERR" | grep -c "hostile/$f")" -eq 1 ] || fail "more than one line about $f"
 done
 assert_err_has "tags with more than 256 attributes were cut short"
 assert_err_has "headers with more than 64 parameters were cut short"
 assert_err_has "read as plain text"
+assert_err_has "deep.html: elements nested deeper than 400 were read as plain text"
+assert_err_has "metas.html: a field with more than 1000 values kept the first ones"
 assert_err_has "decompresses to more than the maximum size"
 ok "civindex ended in $took s over the hostile files, a line about each one it cut or skipped"
 
