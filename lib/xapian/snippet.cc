@@ -191,6 +191,12 @@ void collect_highlight(Highlight &h, const Xapian::Query &q)
         }
         return;
     }
+    case Xapian::Query::OP_AND_NOT:
+        /* The words a query excludes are not found in its matches'
+         * text: not marked (`-quoted` marked "quoted"). */
+        if (q.get_num_subqueries() > 0)
+            collect_highlight(h, q.get_subquery(0));
+        return;
     default:
         for (size_t i = 0; i < q.get_num_subqueries(); i++)
             collect_highlight(h, q.get_subquery(i));

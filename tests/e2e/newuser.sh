@@ -264,6 +264,11 @@ cgi 'id=articles%2Fbody-cameras-footage-release.html&q=footage&format=json'
 OUT=$(printf '%s\n' "$OUT" | sed '1,/^\r*$/d')
 assert_eq "$(jqout '.highlights | length')" 6 "JSON highlights of the document"
 assert_eq "$(jqout '.text[.highlights[0][0]:.highlights[0][0]+.highlights[0][1]]')" Footage "the first highlight"
+# Words the query excludes are not marked.
+cgi 'id=articles%2Fbody-cameras-footage-release.html&q=release+-footage&format=json'
+OUT=$(printf '%s\n' "$OUT" | sed '1,/^\r*$/d')
+assert_eq "$(jqout '[.highlights[] as $h | .text[$h[0]:$h[0]+$h[1]] | ascii_downcase | select(startswith("footage"))] | length')" 0 "an excluded word marked"
+[ "$(jqout '.highlights | length')" -ge 1 ] || fail "the query's other word is not marked"
 cat >"$X/escape.html" <<'EOF2'
 <html><head><title>Escaping &lt;check&gt;</title></head><body>
 <h2>Section &amp; &lt;b&gt;heading&lt;/b&gt;</h2>
