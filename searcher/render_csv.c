@@ -31,7 +31,11 @@ static void cstr(civ_buf *out, const char *s, int last)
 
 static void csv_results(civ_buf *out, const civ_render_info *info, const civ_results *r)
 {
-    (void)info;
+    if (info->opts->limit == 0) {
+        /* --limit 0: the count alone, as in text (scripts use it). */
+        civ_buf_printf(out, "%llu\n", (unsigned long long)civ_results_total(r, NULL));
+        return;
+    }
     civ_buf_puts(out, "id,title,date,type,authors,score,path\r\n");
     for (size_t i = 0; i < civ_results_size(r); i++) {
         const civ_hit *h = civ_results_hit(r, i);

@@ -150,9 +150,12 @@ S --json -n 50 --no-collapse 'eastvale trustees amendments'
 assert_eq "$(jqout '[.results[] | select(.id == "letters/2017-08-14-library-board-records.txt" or .id == "copy-of-letter.txt")] | length')" 2 "--no-collapse"
 ok "copies fold into one hit (also at …), --no-collapse shows each"
 
+TOTAL_SURV=$("$CIVSEARCH" -i "$IDX" --json -n 0 surveillance | jq .total)
 S --csv -n 3 surveillance
 assert_eq "$(printf "%s\n" "$OUT" | head -1 | tr -d "\r")" "id,title,date,type,authors,score,path" "CSV header"
 assert_eq "$(printf '%s\n' "$OUT" | wc -l)" 4 "CSV rows"
+S --csv -n 0 surveillance
+assert_eq "$OUT" "$TOTAL_SURV" "--csv -n 0: the count alone"
 S --json --like articles/geofence-warrant-ruling.md
 assert_rc 0
 [ "$(jqout '.results | length')" -gt 0 ] || fail "--like found nothing"
