@@ -17,32 +17,32 @@ using namespace civx;
 
 namespace {
 
-bool wanted_facet(const civ_search_opts *o, const char *name)
+/* Adds f to out unless its slot is there (author and from share one). */
+void add_facet(std::vector<const civ_field_def *> &out, const civ_field_def *f)
 {
-    if (!o || !o->nfacet_fields)
-        return true;
-    for (size_t i = 0; i < o->nfacet_fields; i++)
-        if (o->facet_fields[i] && strcmp(o->facet_fields[i], name) == 0)
-            return true;
-    return false;
+    if (!f || !(f->flags & CIV_FIELD_FACET) || f->slot < 0)
+        return;
+    for (const civ_field_def *g : out)
+        if (g->slot == f->slot)
+            return;
+    out.push_back(f);
 }
 
-/* The facet fields o asks for (all when o is NULL), in schema order, a
- * slot once (author and from share one). */
+/* The facet fields o asks for, in the order asked; all (o NULL or asking
+ * for none by name) in schema order. A slot comes once. */
 std::vector<const civ_field_def *> facet_fields(const civ_search_opts *o)
 {
+    std::vector<const civ_field_def *> out;
+    if (o && o->nfacet_fields) {
+        for (size_t i = 0; i < o->nfacet_fields; i++)
+            if (o->facet_fields[i])
+                add_facet(out, civ_schema_field(o->facet_fields[i]));
+        return out;
+    }
     size_t n;
     const civ_field_def *fs = civ_schema_fields(&n);
-    std::vector<const civ_field_def *> out;
-    for (size_t i = 0; i < n; i++) {
-        if (!(fs[i].flags & CIV_FIELD_FACET) || fs[i].slot < 0 || !wanted_facet(o, fs[i].name))
-            continue;
-        bool seen = false;
-        for (const civ_field_def *f : out)
-            seen = seen || f->slot == fs[i].slot;
-        if (!seen)
-            out.push_back(&fs[i]);
-    }
+    for (size_t i = 0; i < n; i++)
+        add_facet(out, &fs[i]);
     return out;
 }
 
