@@ -176,8 +176,10 @@ ok "Markdown read as Markdown"
 
 S --json --show undated-notes.txt
 assert_eq "$(jqout .date)" null "date of an undated document"
-assert_eq "$(jqout .year)" null "year of an undated document"
 [ "$(jqout .mtime)" != null ] || fail "the file time is not kept in mtime"
+S --json --facets=year -n 0 'id:undated-notes.txt'
+assert_eq "$(jqout .total)" 1 "the undated document by its id"
+assert_eq "$(jqout '.facets.year | length')" 0 "year of an undated document"
 S --show undated-notes.txt
 assert_out_has "none of its own (the file was last changed on 2030-06-01)"
 S --json -n 1000 --sort=-date '*'
