@@ -233,7 +233,8 @@ static int letterhead(const lines *ls, size_t sal)
 }
 
 /* The first sentence of the letter proper (after its salutation), into
- * out: what a letter is about when it has no subject line. */
+ * out: what a letter is about when it has no subject line above it; a
+ * subject line just below the salutation gives its value instead. */
 static void first_sentence(const lines *ls, size_t sal, civ_buf *out)
 {
     for (size_t i = sal + 1; i < ls->n && out->len < 200; i++) {
@@ -244,6 +245,12 @@ static void first_sentence(const lines *ls, size_t sal, civ_buf *out)
             if (out->len)
                 break;
             continue;
+        }
+        const char *v;
+        size_t vn;
+        if (!out->len && subject_line(s, n, &v, &vn)) {
+            civ_buf_append(out, v, vn);
+            return;
         }
         if (out->len)
             civ_buf_putc(out, ' ');

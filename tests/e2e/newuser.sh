@@ -33,6 +33,21 @@ Sincerely,
 Rosa Imbert
 Inspector General
 EOF
+cat >"$X/letterhead-re.txt" <<'EOF'
+Office of the Inspector General
+City of Port Calder
+100 Harbor Street, Port Calder
+
+Dear Members of the Oversight Board,
+
+Re: Drone retention review
+
+We write to report our review of the municipal drone program's retention practices.
+
+Sincerely,
+Rosa Imbert
+Inspector General
+EOF
 cat >"$X/qi-brief.txt" <<'EOF'
 Brief on qualified immunity
 
@@ -202,6 +217,8 @@ S --json --show letterhead.txt
 assert_eq "$(jqout .title)" "We write to report our review of the municipal drone program's retention practices." "letterhead letter title"
 S --json --show letters/2018-01-16-foia-request-cbp.txt
 jqout .title | grep -q "Inspector\|Office of" && fail "a letter titled by its letterhead"
+S --json --show letterhead-re.txt
+assert_eq "$(jqout .title)" "Drone retention review" "a subject line below the salutation"
 ok "a letter opening with a letterhead is titled by its subject or first sentence"
 
 # ---- nightly runs ------------------------------------------------------------
