@@ -163,13 +163,11 @@ static char *clean_value(const char *value, size_t len, size_t *outlen)
     return civ_buf_steal(&out);
 }
 
-civ_status civ_doc_add(civ_doc *doc, const char *field, const char *value, size_t len)
+/* civ_doc_add for a field already looked up. */
+static civ_status add_value(civ_doc *doc, const civ_field_def *def, const char *value, size_t len)
 {
     if (doc->status != CIV_OK)
         return doc->status;
-    const civ_field_def *def = civ_schema_field(field);
-    if (!def)
-        return doc_fail(doc, CIV_EINVAL, "unknown document field");
     if (!value)
         return CIV_OK;
     size_t clen = 0;
@@ -221,6 +219,16 @@ civ_status civ_doc_add(civ_doc *doc, const char *field, const char *value, size_
     doc->values[doc->n].len = clen;
     doc->n++;
     return CIV_OK;
+}
+
+civ_status civ_doc_add(civ_doc *doc, const char *field, const char *value, size_t len)
+{
+    if (doc->status != CIV_OK)
+        return doc->status;
+    const civ_field_def *def = civ_schema_field(field);
+    if (!def)
+        return doc_fail(doc, CIV_EINVAL, "unknown document field");
+    return add_value(doc, def, value, len);
 }
 
 civ_status civ_doc_add_str(civ_doc *doc, const char *field, const char *value)
@@ -616,8 +624,9 @@ static civ_status decode_fields(civ_doc **out, const unsigned char **z, uint64_t
         if (get_varint(&p, end, &vl) < 0 || (uint64_t)(end - p) < vl)
             goto corrupt;
         /* Fields this version does not know are skipped, not fatal. */
-        if (civ_schema_field(name))
-            civ_doc_add(doc, name, (const char *)p, vl);
+        const civ_field_def *def = civ_schema_field(name);
+        if (def)
+            add_value(doc, def, (const char *)p, vl);
         p += vl;
     }
     /* deflate expands at most 1032 to 1: a larger length is damage, and

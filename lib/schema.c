@@ -150,8 +150,10 @@ const civ_field_def *civ_schema_fields(size_t *count)
 
 const civ_field_def *civ_schema_field(const char *name)
 {
+    /* The first byte first: every stored field of every hit is looked
+     * up here (twice, before). */
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (strcmp(fields[i].name, name) == 0)
+        if (fields[i].name[0] == name[0] && strcmp(fields[i].name, name) == 0)
             return &fields[i];
     return NULL;
 }
