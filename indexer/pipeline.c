@@ -2,6 +2,8 @@
  * a file and every part inside it (extract.h). */
 #include "pipeline.h"
 
+#include "civ/hash.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -29,6 +31,9 @@ struct civ_extract {
     unsigned parts;      /* parts handed back so far */
     int limit_warned;    /* the parts limit was reported */
     int bound_warned;    /* a document's bound (civ_doc_bounded) was */
+    uint64_t warned[8];  /* hashes of the warnings given (a file's same
+                            warning is given once) */
+    unsigned nwarned;
     double cpu_end;      /* the thread's CPU clock past which the file has
                             used up its time (--doc-timeout) */
     int timed_out;       /* it has: nothing more is read */
@@ -111,6 +116,13 @@ void civ_input_warn(const civ_input *in, const char *fmt, ...)
             *p = ' ';
     if (!x)
         return;
+    /* The same line twice about one file says nothing more (nested
+     * parts each too deep, a message's parts each truncated). */
+    uint64_t h = civ_hash64(msg, strlen(msg), 0);
+    for (unsigned i = 0; i < x->nwarned && i < 8; i++)
+        if (x->warned[i] == h)
+            return;
+    x->warned[x->nwarned++ % 8] = h;
     x->rep->warnings++;
     if (x->o->warn)
         x->o->warn(x->o->warn_ctx, msg);

@@ -31,6 +31,9 @@ w('laughs.xml', lol + ']>\n<l>&l9;</l>\n')
 w('links.md', '[a](' * 400000)
 w('parts.eml', 'From: a@example.org\nSubject: parts\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n' +
   ''.join('--B\nContent-Type: text/plain\n\npart %d\n' % i for i in range(20000)) + '--B--\n')
+w('nested.eml', 'From: a@example.org\nSubject: nest\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B0"\n\n' +
+  ''.join('--B%d\nContent-Type: multipart/mixed; boundary="B%d"\n\n' % (i, i + 1) for i in range(5000)) +
+  '--B5000\nContent-Type: text/plain\n\nplatypus nested\n')
 w('headers.eml', ''.join('X-H%d: v\n' % i for i in range(100000)) + 'Subject: headers\nFrom: a@example.org\n\nquoll headers\n')
 with gzip.open(os.path.join(d, 'bomb.txt.gz'), 'wb', compresslevel=9) as f:
     block = b'a' * (1 << 20)
@@ -57,6 +60,8 @@ assert_err_has "tags with more than 256 attributes were cut short"
 assert_err_has "headers with more than 64 parameters were cut short"
 assert_err_has "read as plain text"
 assert_err_has "deep.html: elements nested deeper than 400 were read as plain text"
+[ "$(printf '%s\n' "$ERR" | grep -c "nested.eml: MIME parts nested too deeply")" -eq 1 ] ||
+  fail "the same warning about nested.eml more than once"
 assert_err_has "metas.html: a field with more than 1000 values kept the first ones"
 assert_err_has "decompresses to more than the maximum size"
 ok "civindex ended in $took s over the hostile files, a line about each one it cut or skipped"
