@@ -221,6 +221,56 @@ assert_err_has "warning: $TMP/bomb2/many.zip: expands to more than 32 MB in all 
 assert_out_has "indexed 1, skipped 0, failed 0 (1 warning)"
 ok "zip bomb stopped by the expansion budget"
 
+# ---- archives: member names -------------------------------------------------
+# A name outside ASCII (civindex keeps the C locale: libarchive warns that
+# it cannot convert it, and the member is still read), with one more
+# member after it; a zip and a pax tar. Paths with "." and ".." stay inside
+# the archive's ids. Archives nested past the bound: one warning.
+mkdir -p "$TMP/names"
+python3 - "$TMP/names" <<'EOF'
+import io, sys, tarfile, zipfile
+d = sys.argv[1]
+first = "Anh\u00f6rung/protokoll.txt"
+text1 = "Protokoll der Anh\u00f6rung: the pangolin testimony.\n".encode()
+text2 = b"A second member after it: the capybara ledger.\n"
+with zipfile.ZipFile(d + "/umlaut.zip", "w") as z:
+    z.writestr(first, text1)
+    z.writestr("after.txt", text2)
+with tarfile.open(d + "/umlaut.tar", "w", format=tarfile.PAX_FORMAT) as t:
+    for name, data in ((first, text1), ("after.txt", text2)):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        info.mtime = 1600000000
+        t.addfile(info, io.BytesIO(data))
+with zipfile.ZipFile(d + "/paths.zip", "w") as z:
+    z.writestr(zipfile.ZipInfo("../evil.txt"), "Climbs out: the tarsier memo.\n")
+    z.writestr(zipfile.ZipInfo("./a/./b/../c.txt"), "Dots inside: the quoll memo.\n")
+    z.writestr(zipfile.ZipInfo("/abs/d.txt"), "Absolute: the numbat memo.\n")
+# Five archives deep: the fifth is past the bound.
+inner = None
+for level in range(5, 0, -1):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("note%d.txt" % level, "Level %d of the matryoshka file.\n" % level)
+        if inner is not None:
+            z.writestr("level%d.zip" % (level + 1), inner)
+    inner = buf.getvalue()
+open(d + "/deep.zip", "wb").write(inner)
+EOF
+run "$CIVINDEX" --index "$TMP/idx-names" "$TMP/names"
+assert_clean_stderr
+assert_eq "$(doc_ids "$TMP/idx-names" | tr '\n' ' ')" \
+"deep.zip#level2.zip#level3.zip#level4.zip#note4.txt deep.zip#level2.zip#level3.zip#note3.txt deep.zip#level2.zip#note2.txt deep.zip#note1.txt paths.zip#a/c.txt paths.zip#abs/d.txt paths.zip#evil.txt umlaut.tar#Anhörung/protokoll.txt umlaut.tar#after.txt umlaut.zip#Anhörung/protokoll.txt umlaut.zip#after.txt " \
+  "archive member ids"
+assert_err_has "warning: $TMP/names/deep.zip: member level2.zip: member level3.zip: member level4.zip: member level5.zip: archive nested too deeply: not read"
+[ "$(printf "%s\n" "$ERR" | wc -l)" -eq 1 ] || fail "expected 1 stderr line"
+run "$CIVSEARCH" --index "$TMP/idx-names" --json --no-collapse pangolin
+assert_eq "$(jqout '[.results[].id] | sort | join(",")')" \
+  "umlaut.tar#Anhörung/protokoll.txt,umlaut.zip#Anhörung/protokoll.txt" "a member named in UTF-8"
+run "$CIVSEARCH" --index "$TMP/idx-names" --json --no-collapse capybara
+assert_eq "$(jqout '.total')" "2" "the member after it"
+ok "archive members named outside ASCII, dots in member paths, nesting bound"
+
 # ---- OCR: a scanned PDF page and a two-frame TIFF ---------------------------
 cat >"$TMP/scan.txt" <<'EOF'
 Freedom of Information Act request number 2021-0457
