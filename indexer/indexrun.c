@@ -138,6 +138,13 @@ static known_file *claim(void *vctx)
     claim_ctx *c = vctx;
     pthread_mutex_lock(&c->r->mu);
     known_file *f = known_claim_move(c->r->known, c->hash, c->size);
+    /* A file whose scanned pages were left unread is read again under
+     * --ocr, moved too: the documents of its old place go as a vanished
+     * file's. */
+    if (f && c->r->o->ocr && f->unread_scans) {
+        f->claimed = 0;
+        f = NULL;
+    }
     pthread_mutex_unlock(&c->r->mu);
     return f;
 }
@@ -367,6 +374,7 @@ static int on_walk_id(run *r, const char *path, const char *rel, const struct st
             kf = NULL; /* no documents to replace */
         } else if (same) {
             run_log_found(r->log, 1);
+            run_log_unread_scans(r->log, kf->unread_scans);
             return 0;
         }
     }

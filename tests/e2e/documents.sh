@@ -299,6 +299,31 @@ assert_out_has "by OCR"
 run "$CIVSEARCH" --index "$TMP/idx-noocr" --json 2021-0457
 assert_eq "$(jqout '.results[0].id')" "release-scan.pdf" "a scan read by a later --ocr run"
 
+# The summary counts scans left unread on every run: re-runs that read
+# nothing again (an unchanged file, a moved one) count what the index
+# remembers. A file moved in a run with --ocr is read by OCR there.
+mkdir -p "$TMP/mv"
+cp "$TMP/scans/release-scan.pdf" "$TMP/mv/a.pdf"
+run "$CIVINDEX" --index "$TMP/idx-mv" "$TMP/mv"
+assert_out_has "1 scanned page in 1 PDF not read as text: run with --ocr"
+run "$CIVINDEX" --index "$TMP/idx-mv" "$TMP/mv"
+assert_rc 0
+assert_out_has "unchanged 1, new 0, changed 0, moved 0"
+assert_out_has "1 scanned page in 1 PDF not read as text: run with --ocr"
+mv "$TMP/mv/a.pdf" "$TMP/mv/b.pdf"
+run "$CIVINDEX" --index "$TMP/idx-mv" "$TMP/mv"
+assert_out_has "unchanged 0, new 0, changed 0, moved 1"
+assert_out_has "1 scanned page in 1 PDF not read as text: run with --ocr"
+mv "$TMP/mv/b.pdf" "$TMP/mv/c.pdf"
+run "$CIVINDEX" --index "$TMP/idx-mv" --ocr "$TMP/mv"
+assert_rc 0
+assert_out_has "unchanged 0, new 1, changed 0, moved 0, removed 1"
+assert_out_has "1 page read, 1 by OCR (0 from the cache)"
+assert_out_lacks "scanned page"
+run "$CIVSEARCH" --index "$TMP/idx-mv" --json --no-collapse 2021-0457
+assert_eq "$(jqout '[.results[].id] | join(",")')" "c.pdf" "a moved scan read by OCR"
+ok "unread scans counted on unchanged and moved re-runs; a move under --ocr reads them"
+
 run "$CIVINDEX" --index "$TMP/idx-ocr" --ocr -j 2 "$TMP/scans"
 assert_rc 0
 assert_clean_stderr
