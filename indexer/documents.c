@@ -74,6 +74,24 @@ civ_status civ_docs_run(civ_buf *out, int *done, const civ_input *in, civ_sandbo
     }
 }
 
+civ_status civ_docs_ocr_check(int *ok, char *reason, size_t rsz, const char *langs,
+                              civ_error *err)
+{
+    /* A request that loads the languages and reads nothing: the frame
+     * count of an image that is not a TIFF. */
+    static const unsigned char probe[] = "civ";
+    civ_sandbox_req req = { .op = CIV_SANDBOX_IMAGE_OCR, .bytes = probe, .len = sizeof probe - 1,
+                            .arg = langs && *langs ? langs : "eng" };
+    civ_buf out = CIV_BUF_INIT;
+    civ_sandbox_result res;
+    civ_status s = civ_sandbox_run(&out, &res, &req, err);
+    civ_buf_free(&out);
+    civ_sandbox_stop();
+    *ok = s == CIV_OK && res.outcome == CIV_SANDBOX_DONE;
+    snprintf(reason, rsz, "%s", s == CIV_OK && !*ok ? res.reason : "");
+    return s;
+}
+
 /* ---- metadata ---------------------------------------------------------------- */
 
 static int starts_ci(const char *s, const char *prefix)

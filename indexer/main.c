@@ -609,6 +609,18 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &o, &c);
     if (rc >= 0)
         return rc;
+    if (o.ocr) {
+        /* Every language asked for, or none: not a run that reads some
+         * pages in fewer languages and caches what it read so. */
+        int ocr_ok;
+        char why[200];
+        civ_error err = CIV_ERROR_INIT;
+        civ_status s = civ_docs_ocr_check(&ocr_ok, why, sizeof why, o.ocr_lang, &err);
+        if (s != CIV_OK || !ocr_ok) {
+            fprintf(stderr, "civindex: %s\n", s != CIV_OK ? err.msg : why);
+            return EXIT_FATAL;
+        }
+    }
     /* OCR text is cached beside the index, by each page's content. */
     char *ocr_cache = malloc(strlen(o.index) + sizeof "/ocr-cache");
     if (!ocr_cache) {

@@ -324,6 +324,22 @@ run "$CIVSEARCH" --index "$TMP/idx-mv" --json --no-collapse 2021-0457
 assert_eq "$(jqout '[.results[].id] | join(",")')" "c.pdf" "a moved scan read by OCR"
 ok "unread scans counted on unchanged and moved re-runs; a move under --ocr reads them"
 
+# --ocr-lang: every language asked for is installed, or the run does not
+# start (it would read pages in fewer and cache them under all).
+mkdir -p "$TMP/lang"
+cp "$TMP/scans/release-scan.pdf" "$TMP/lang/"
+for langs in eng+zzz zzz+eng zzz; do
+  run "$CIVINDEX" --index "$TMP/idx-lang" --ocr-lang "$langs" "$TMP/lang"
+  assert_rc 2 "--ocr-lang $langs"
+  assert_eq "$ERR" "civindex: OCR language zzz is not installed (Debian: tesseract-ocr-zzz)" "--ocr-lang $langs"
+  [ -e "$TMP/idx-lang" ] && fail "an index made with --ocr-lang $langs"
+done
+run "$CIVINDEX" --index "$TMP/idx-lang" --ocr-lang eng "$TMP/lang"
+assert_rc 0
+assert_out_has "1 page read, 1 by OCR (0 from the cache)"
+ls "$TMP"/idx-lang/ocr-cache/*/*-eng.txt >/dev/null 2>&1 || fail "no OCR text cached under eng"
+ok "--ocr-lang: a language not installed stops the run before it starts"
+
 run "$CIVINDEX" --index "$TMP/idx-ocr" --ocr -j 2 "$TMP/scans"
 assert_rc 0
 assert_clean_stderr
