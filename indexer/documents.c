@@ -68,6 +68,9 @@ civ_status civ_docs_run(civ_buf *out, int *done, const civ_input *in, civ_sandbo
         return civ_error_set(err, CIV_EFORMAT, "%s %s", reader, res.reason);
     case CIV_SANDBOX_CANCELLED:
         return civ_error_set(err, CIV_EUNSUPPORTED, "not read: the run was interrupted");
+    case CIV_SANDBOX_UNSAFE:
+        /* Nothing was read, and nothing of it is the document's fault. */
+        return civ_error_set(err, CIV_EUNSUPPORTED, "not read: %s", res.reason);
     case CIV_SANDBOX_UNAVAILABLE:
     default:
         return civ_error_set(err, CIV_EFORMAT, "%s", res.reason);
@@ -728,6 +731,7 @@ civ_status civ_docs_ocr(civ_buf *text, int *ok, int *stop, const civ_input *in,
                        civ_sandbox_wall_seconds(req->cpu_seconds));
         break;
     case CIV_SANDBOX_UNAVAILABLE:
+    case CIV_SANDBOX_UNSAFE:
         *stop = 1;
         civ_input_warn(in, "not read by OCR: %s", res.reason);
         break;

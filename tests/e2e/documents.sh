@@ -56,9 +56,12 @@ qpdf --encrypt secretpw ownerpw 256 -- "$D/pdf/ruling.pdf" "$D/pdf/locked.pdf" |
 qpdf --encrypt "" ownerpw 256 -- "$D/pdf/release.pdf" "$D/pdf/owner-only.pdf" || fail "qpdf owner"
 head -c 2500 "$D/pdf/ruling.pdf" >"$D/bad/truncated.pdf"
 { printf '%%PDF-1.5\n'; head -c 6000 /dev/urandom; } >"$D/bad/garbage.pdf"
-# Test-only helper modes (CIV_SANDBOX_TEST below): a crash and a hang.
+# Test-only helper modes (CIV_SANDBOX_TEST below): a crash and a hang, of
+# the PDF reader and of converters (programs run in the sandbox).
 printf '%%PDF-1.4\n%% CIV-TEST-CRASH\n' >"$D/bad/crash.pdf"
 printf '%%PDF-1.4\n%% CIV-TEST-HANG\n' >"$D/bad/hang.pdf"
+printf '{\\rtf1 CIV-TEST-CRASH}\n' >"$D/bad/crash.rtf"
+printf 'CIV-TEST-HANG\n' >"$D/bad/hang.doc"
 
 # An open letter saved as PDF: a letter, with its signatories.
 cat >"$TMP/open-letter.txt" <<'EOF'
@@ -111,18 +114,35 @@ IDX="$TMP/idx"
 run env CIV_SANDBOX_TEST=1 "$CIVINDEX" --index "$IDX" --doc-timeout 2 --max-size 32M "$D"
 assert_rc 1
 assert_clean_stderr
-assert_out_has "indexed 15, skipped 1, failed 3 (2 warnings)"
+assert_out_has "indexed 15, skipped 2, failed 4 (2 warnings)"
 assert_out_has "pages read"
-assert_out_has "1 document or OCR page stopped at a limit (--doc-timeout 2 s, --doc-memory 1024 MB)"
+assert_out_has "2 documents or OCR pages stopped at a limit (--doc-timeout 2 s, --doc-memory 1024 MB)"
 # One line each, naming the file and the reason.
 assert_err_has "failed: $D/bad/crash.pdf: the PDF reader crashed: Segmentation fault"
 assert_err_has "skipped: $D/bad/hang.pdf: the PDF reader hung: stopped after 14 s"
+assert_err_has "failed: $D/bad/crash.rtf: the RTF converter (unrtf) crashed: Segmentation fault"
+assert_err_has "skipped: $D/bad/hang.doc: the Word converter (antiword) hung: stopped after 14 s"
 assert_err_has "failed: $D/bad/truncated.pdf: damaged PDF"
 assert_err_has "failed: $D/bad/garbage.pdf: damaged PDF"
 assert_err_has "warning: $D/pdf/locked.pdf: encrypted: needs a password to open; only its name is indexed"
 assert_err_has "warning: $D/archives/bomb.zip: member zeros.txt not read: larger than the maximum size (32 MB)"
-[ "$(printf "%s\n" "$ERR" | wc -l)" -eq 6 ] || fail "expected 6 stderr lines"
+[ "$(printf "%s\n" "$ERR" | wc -l)" -eq 8 ] || fail "expected 8 stderr lines"
 ok "bad and hostile files: one line each, the run goes on"
+
+# A helper whose children cannot arm their seccomp filter (as when seccomp
+# cannot make one: CIV_SANDBOX_TEST=no-filter) reads nothing in them: the
+# PDF and the RTF are skipped with one line each, the text file is read.
+mkdir -p "$TMP/nofilter"
+cp "$D/pdf/release.pdf" "$D/office/request.rtf" "$TMP/nofilter/"
+echo "A plain note about the tapir hearing." >"$TMP/nofilter/note.txt"
+run env CIV_SANDBOX_TEST=no-filter "$CIVINDEX" --index "$TMP/idx-nofilter" "$TMP/nofilter"
+assert_rc 1
+assert_out_has "indexed 1, skipped 2, failed 0;"
+assert_err_has "skipped: $TMP/nofilter/release.pdf: not read: the sandbox could not arm its system-call filter (seccomp)"
+assert_err_has "skipped: $TMP/nofilter/request.rtf: not read: the sandbox could not arm its system-call filter (seccomp)"
+[ "$(printf "%s\n" "$ERR" | wc -l)" -eq 2 ] || fail "expected 2 stderr lines"
+assert_eq "$(doc_ids "$TMP/idx-nofilter")" "note.txt" "only the text file indexed"
+ok "no seccomp filter: nothing read in the sandbox"
 
 # Every good document, beside the bad ones, is found.
 assert_eq "$(doc_ids "$IDX" | tr '\n' ' ')" \
