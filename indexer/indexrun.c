@@ -32,6 +32,7 @@
 #include "live.h"
 #include "progress.h"
 #include "queue.h"
+#include "sandbox.h"
 #include "shards.h"
 #include "shardset.h"
 #include "walk.h"
@@ -571,7 +572,9 @@ static civ_status set_up(run *r, civ_error *err)
     r->popts.doc_cpu = o->doc_timeout;
     r->popts.doc_memory = o->doc_memory;
     r->popts.stop = o->stop;
-    bad_tag(r->tag, o->max_size ? o->max_size : CIV_DEFAULT_MAX_SIZE, o->format, o->ocr);
+    bad_tag(r->tag, o->max_size ? o->max_size : CIV_DEFAULT_MAX_SIZE, o->format, o->ocr,
+            o->doc_timeout ? o->doc_timeout : CIV_SANDBOX_DEFAULT_CPU,
+            o->doc_memory ? o->doc_memory : CIV_SANDBOX_DEFAULT_MEMORY);
     return s;
 }
 
