@@ -211,6 +211,21 @@ static const char *const ocr_page[] = {
     "Questions about this letter may be sent to the records office.",
     NULL };
 
+static int word_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '(' || c == ')';
+}
+
+/* Whether w is in text as a whole word (not inside a longer one). */
+static int has_word(const char *text, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = strstr(text, w); p; p = strstr(p + 1, w))
+        if ((p == text || !word_char(p[-1])) && !word_char(p[n]))
+            return 1;
+    return 0;
+}
+
 /* The share of the words of lines that OCR found, as whole words. */
 static double words_found(const char *const *lines, const char *got)
 {
@@ -233,7 +248,7 @@ static double words_found(const char *const *lines, const char *got)
             if (!n)
                 continue;
             total++;
-            if (strstr(low, w))
+            if (has_word(low, w))
                 found++;
         }
     }
@@ -284,6 +299,16 @@ static void test_ocr(void **state)
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", cache);
     assert_int_equal(system(cmd), 0);
+}
+
+/* The OCR check counts whole words only. */
+static void test_words_found(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "The request number b(7)(C)", NULL };
+    assert_true(words_found(lines, "then requester numbers b(7)(c)(d)") == 0);
+    assert_true(words_found(lines, "the REQUEST, number b(7)(c).") == 1);
+    assert_true(words_found(lines, "request: b(7)(c)") == 0.5);
 }
 
 /* ---- the sandbox ----------------------------------------------------------------- */
@@ -447,6 +472,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pdf_pages),
         cmocka_unit_test(test_pdf_scanned_count),
+        cmocka_unit_test(test_words_found),
         cmocka_unit_test(test_ocr),
         cmocka_unit_test(test_sandbox_recovery),
         cmocka_unit_test(test_sandbox_converter),
