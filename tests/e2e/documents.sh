@@ -201,9 +201,13 @@ assert_eq "$(pages 'quetzalruling pages:4..')" \
 # A gzip-compressed PDF is a PDF, its pages and all.
 mkdir -p "$TMP/gz"
 gzip -c "$D/pdf/ruling.pdf" >"$TMP/gz/ruling.pdf.gz"
+# (And files not read: images apart, read with --ocr.)
+echo "not a sheet" >"$TMP/gz/sheet.xlsx"
+printf '\211PNG\r\n\032\n' >"$TMP/gz/photo.png"
 run "$CIVINDEX" --index "$TMP/idx-gz" "$TMP/gz"
 assert_rc 0
 assert_out_has "4 pages read"
+assert_out_has "not read (not a format civindex reads): 1 .xlsx; 1 .png (images: read with --ocr)"
 run "$CIVSEARCH" --index "$TMP/idx-gz" --json --show ruling.pdf.gz
 assert_eq "$(jqout '.format')" "pdf" ".pdf.gz format"
 assert_eq "$(jqout '.pages')" "4" ".pdf.gz pages"
@@ -334,6 +338,8 @@ EOF
 run "$CIVINDEX" --index "$TMP/idx-noocr" "$TMP/scans"
 assert_out_has "1 scanned page in 1 PDF not read as text: run with --ocr"
 assert_rc 0 "scans left unread are counted, not failed"
+# Images are a format civindex reads, with --ocr: the summary says so.
+assert_out_has "not read: 1 .tif (images: read with --ocr)"
 # Scans only: found by its name and page count until read by OCR.
 run "$CIVSEARCH" --index "$TMP/idx-noocr" --json --show release-scan.pdf
 assert_eq "$(jqout '.title')" "release-scan" "title of an unread scan"
