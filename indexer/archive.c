@@ -7,7 +7,8 @@
  * against the file's budget (civ_input_take_budget): a zip bomb stops
  * being read with one warning, and what was read before stays indexed.
  */
-#define _GNU_SOURCE /* memmem */
+#define _GNU_SOURCE /* memmem, uselocale */
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,12 +56,97 @@ static int skipped_member(const char *path)
     return 0;
 }
 
+/* A member's path as its id names it, into out: "." and empty components
+ * dropped, ".." taking back the one before it and never going above the
+ * archive ("/etc/x" and "../x" are "etc/x" and "x"). "" when nothing is
+ * left. Returns 0, or -1 out of memory. */
+static int member_path(civ_buf *out, const char *path)
+{
+    civ_buf_reset(out);
+    for (const char *p = path; *p;) {
+        const char *end = strchr(p, '/');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            /* Back to the slash before the last component (or the start). */
+            size_t k = out->len;
+            while (k > 0 && out->data[k - 1] != '/')
+                k--;
+            out->len = k > 0 ? k - 1 : 0;
+            if (out->data)
+                out->data[out->len] = '\0';
+        } else if (n > 0 && !(n == 1 && p[0] == '.')) {
+            if (out->len)
+                civ_buf_putc(out, '/');
+            civ_buf_append(out, p, n);
+        }
+        p += n + (end != NULL);
+    }
+    return civ_buf_failed(out) ? -1 : 0;
+}
+
 static void size_text(char *out, size_t n, size_t bytes)
 {
     if (bytes >= (size_t)1 << 20)
         snprintf(out, n, "%zu MB", bytes >> 20);
     else
         snprintf(out, n, "%zu KB", bytes >> 10);
+}
+
+/* The next member's header and its name (NULL when it has none that can
+ * be read). libarchive writes names in the locale's charset, and civindex
+ * keeps the C locale (ASCII): a zip member named in UTF-8 outside ASCII
+ * would lose its name, a tar's would come with ARCHIVE_WARN. So headers
+ * are read in a UTF-8 locale of the thread's own (utf8; (locale_t)0
+ * when the system has none), the process's staying as it is. */
+static int next_member(struct archive_entry **e, const char **name, struct archive *a,
+                       locale_t utf8)
+{
+    locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
+    int rc = archive_read_next_header(a, e);
+    *name = NULL;
+    if (rc == ARCHIVE_OK || rc == ARCHIVE_WARN) {
+        *name = archive_entry_pathname_utf8(*e);
+        if (!*name)
+            *name = archive_entry_pathname(*e);
+    }
+    if (utf8)
+        uselocale(old);
+    return rc;
+}
+
+/* Reads the current member's data into data (label names it in
+ * warnings). Returns 0 when it was read; 1 when it was not (a warning
+ * says why); -1 when the rest of the archive is not read either (a bomb,
+ * damage: a warning says so); -2 out of memory. */
+static int read_member(civ_buf *data, struct archive *a, const civ_input *in, const char *label)
+{
+    char sz[32];
+    char chunk[65536];
+    la_ssize_t r;
+    civ_buf_reset(data);
+    while ((r = archive_read_data(a, chunk, sizeof chunk)) > 0) {
+        if (data->len + (size_t)r > in->max_size) {
+            size_text(sz, sizeof sz, in->max_size);
+            civ_input_warn(in, "%s not read: expands to more than the maximum size (%s)", label,
+                           sz);
+            return 1;
+        }
+        if (civ_input_take_budget(in, (size_t)r) != 0) {
+            size_text(sz, sizeof sz, in->max_size > SIZE_MAX / 4 ? SIZE_MAX : in->max_size * 4);
+            civ_input_warn(in, "expands to more than %s in all (a zip bomb?): the rest not read",
+                           sz);
+            return -1;
+        }
+        civ_buf_append(data, chunk, (size_t)r);
+        if (civ_buf_failed(data))
+            return -2;
+    }
+    if (r < 0) {
+        civ_input_warn(in, "%s not read: %s", label,
+                       archive_error_string(a) ? archive_error_string(a) : "damaged");
+        return r == ARCHIVE_FATAL ? -1 : 1;
+    }
+    return 0;
 }
 
 static civ_status archive_extract(const civ_input *in, civ_doc *unused, civ_error *err)
@@ -83,21 +169,35 @@ static civ_status archive_extract(const civ_input *in, civ_doc *unused, civ_erro
         archive_read_free(a);
         return s;
     }
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
     civ_status s = CIV_OK;
-    civ_buf data = CIV_BUF_INIT, sub = CIV_BUF_INIT, label = CIV_BUF_INIT;
+    civ_buf data = CIV_BUF_INIT, sub = CIV_BUF_INIT, label = CIV_BUF_INIT, name = CIV_BUF_INIT;
     struct archive_entry *e;
     unsigned members = 0;
     int rc;
     char sz[32];
-    while (s == CIV_OK && (rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+    const char *raw;
+    /* ARCHIVE_WARN is no damage (a name in a charset libarchive could not
+     * convert, say): only worse is. */
+    while (s == CIV_OK &&
+           ((rc = next_member(&e, &raw, a, utf8)) == ARCHIVE_OK || rc == ARCHIVE_WARN)) {
         members++;
-        const char *path = archive_entry_pathname_utf8(e);
-        if (!path)
-            path = archive_entry_pathname(e);
-        if (!path || archive_entry_filetype(e) != AE_IFREG || skipped_member(path))
+        if (archive_entry_filetype(e) != AE_IFREG)
             continue;
-        while (*path == '/' || (path[0] == '.' && path[1] == '/'))
-            path += *path == '/' ? 1 : 2;
+        if (!raw) {
+            civ_input_warn(in, "member %u not read: %s", members,
+                           archive_error_string(a) ? archive_error_string(a) : "no name");
+            continue;
+        }
+        if (skipped_member(raw))
+            continue;
+        if (member_path(&name, raw) != 0) {
+            s = civ_error_set(err, CIV_ENOMEM, "out of memory");
+            break;
+        }
+        const char *path = civ_buf_str(&name);
+        if (!*path)
+            continue;
         /* Members of a format civindex does not read are not expanded. */
         const char *base = strrchr(path, '/');
         base = base ? base + 1 : path;
@@ -111,44 +211,15 @@ static civ_status archive_extract(const civ_input *in, civ_doc *unused, civ_erro
             civ_input_warn(in, "%s not read: larger than the maximum size (%s)", label.data, sz);
             continue;
         }
-        civ_buf_reset(&data);
-        char chunk[65536];
-        la_ssize_t r;
-        int over = 0, bomb = 0;
-        while ((r = archive_read_data(a, chunk, sizeof chunk)) > 0) {
-            if (data.len + (size_t)r > in->max_size) {
-                over = 1;
-                break;
-            }
-            if (civ_input_take_budget(in, (size_t)r) != 0) {
-                bomb = 1;
-                break;
-            }
-            civ_buf_append(&data, chunk, (size_t)r);
-        }
-        if (civ_buf_failed(&data)) {
+        int got = read_member(&data, a, in, label.data);
+        if (got == -2) {
             s = civ_error_set(err, CIV_ENOMEM, "out of memory");
             break;
         }
-        if (bomb) {
-            size_text(sz, sizeof sz, in->max_size > SIZE_MAX / 4 ? SIZE_MAX : in->max_size * 4);
-            civ_input_warn(in, "expands to more than %s in all (a zip bomb?): the rest not read",
-                           sz);
+        if (got == -1)
             break;
-        }
-        if (over) {
-            size_text(sz, sizeof sz, in->max_size);
-            civ_input_warn(in, "%s not read: expands to more than the maximum size (%s)",
-                           label.data, sz);
+        if (got == 1)
             continue;
-        }
-        if (r < 0) {
-            civ_input_warn(in, "%s not read: %s", label.data,
-                           archive_error_string(a) ? archive_error_string(a) : "damaged");
-            if (r == ARCHIVE_FATAL)
-                break;
-            continue;
-        }
         civ_buf_reset(&sub);
         civ_buf_printf(&sub, "#%s", path);
         if (civ_buf_failed(&sub) || civ_buf_failed(&label)) {
@@ -168,7 +239,7 @@ static civ_status archive_extract(const civ_input *in, civ_doc *unused, civ_erro
         if (s == CIV_OK && res.outcome == CIV_FILE_FAILED)
             civ_input_warn(in, "%s could not be read: %s", label.data, res.reason);
     }
-    if (s == CIV_OK && rc != ARCHIVE_EOF && rc != ARCHIVE_OK) {
+    if (s == CIV_OK && rc != ARCHIVE_EOF && rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
         if (members == 0)
             s = civ_error_set(err, CIV_EFORMAT, "damaged archive: %s",
                               archive_error_string(a) ? archive_error_string(a) : "unreadable");
@@ -179,7 +250,10 @@ static civ_status archive_extract(const civ_input *in, civ_doc *unused, civ_erro
     civ_buf_free(&data);
     civ_buf_free(&sub);
     civ_buf_free(&label);
+    civ_buf_free(&name);
     archive_read_free(a);
+    if (utf8)
+        freelocale(utf8);
     return s;
 }
 

@@ -13,7 +13,8 @@
 static const char outcome_letters[] = { [CIV_FILE_SKIPPED] = 's', [CIV_FILE_FAILED] = 'f',
                                         [CIV_FILE_IGNORED] = 'i' };
 
-void bad_tag(char out[17], size_t max_size, const char *format, int ocr)
+void bad_tag(char out[17], size_t max_size, const char *format, int ocr, unsigned doc_cpu,
+             size_t doc_memory)
 {
     uint64_t h = civ_hash64(CIV_VERSION, strlen(CIV_VERSION), 0xbad);
     for (size_t i = 0; civ_extractors[i]; i++) {
@@ -27,6 +28,8 @@ void bad_tag(char out[17], size_t max_size, const char *format, int ocr)
         h = civ_hash64(format, strlen(format), h);
     if (ocr)
         h = civ_hash64("ocr", 3, h);
+    uint64_t limits[2] = { doc_cpu, doc_memory };
+    h = civ_hash64(limits, sizeof limits, h);
     civ_hash64_hex(out, h);
 }
 

@@ -11,9 +11,10 @@
  * HASH is that of the root and the file id; OUTCOME one letter (s
  * skipped, f failed, i not a format civindex reads). TAG names what the
  * run that remembered the file could read (civindex's version, its
- * extractors and their extensions, the size limit, a forced format, OCR): a
- * file remembered under another tag is read again, so a new civindex that
- * reads PDF reads the PDFs an older one left.
+ * extractors and their extensions, the size limit, a forced format, OCR,
+ * --doc-timeout and --doc-memory): a file remembered under another tag is
+ * read again, so a new civindex that reads PDF reads the PDFs an older one
+ * left, and a higher limit reads the documents a lower one stopped.
  */
 #ifndef CIV_BADFILES_H
 #define CIV_BADFILES_H
@@ -35,8 +36,12 @@ typedef struct bad_file {
     char tag[17];
 } bad_file;
 
-/* The tag of this civindex with these options into out[17]. */
-void bad_tag(char out[17], size_t max_size, const char *format, int ocr);
+/* The tag of this civindex with these options into out[17]: the size
+ * limit, a forced format, OCR on or off, and the sandbox's limits (CPU
+ * seconds and bytes of memory a document may take, as the run applies
+ * them: a file stopped at a limit is read again under another). */
+void bad_tag(char out[17], size_t max_size, const char *format, int ocr, unsigned doc_cpu,
+             size_t doc_memory);
 
 /* The metadata key of a file into out (at least BAD_KEY_SIZE bytes). */
 #define BAD_KEY_SIZE (sizeof BAD_META_PREFIX + 16)

@@ -68,10 +68,31 @@ civ_status civ_docs_run(civ_buf *out, int *done, const civ_input *in, civ_sandbo
         return civ_error_set(err, CIV_EFORMAT, "%s %s", reader, res.reason);
     case CIV_SANDBOX_CANCELLED:
         return civ_error_set(err, CIV_EUNSUPPORTED, "not read: the run was interrupted");
+    case CIV_SANDBOX_UNSAFE:
+        /* Nothing was read, and nothing of it is the document's fault. */
+        return civ_error_set(err, CIV_EUNSUPPORTED, "not read: %s", res.reason);
     case CIV_SANDBOX_UNAVAILABLE:
     default:
         return civ_error_set(err, CIV_EFORMAT, "%s", res.reason);
     }
+}
+
+civ_status civ_docs_ocr_check(int *ok, char *reason, size_t rsz, const char *langs,
+                              civ_error *err)
+{
+    /* A request that loads the languages and reads nothing: the frame
+     * count of an image that is not a TIFF. */
+    static const unsigned char probe[] = "civ";
+    civ_sandbox_req req = { .op = CIV_SANDBOX_IMAGE_OCR, .bytes = probe, .len = sizeof probe - 1,
+                            .arg = langs && *langs ? langs : "eng" };
+    civ_buf out = CIV_BUF_INIT;
+    civ_sandbox_result res;
+    civ_status s = civ_sandbox_run(&out, &res, &req, err);
+    civ_buf_free(&out);
+    civ_sandbox_stop();
+    *ok = s == CIV_OK && res.outcome == CIV_SANDBOX_DONE;
+    snprintf(reason, rsz, "%s", s == CIV_OK && !*ok ? res.reason : "");
+    return s;
 }
 
 /* ---- metadata ---------------------------------------------------------------- */
@@ -710,6 +731,7 @@ civ_status civ_docs_ocr(civ_buf *text, int *ok, int *stop, const civ_input *in,
                        civ_sandbox_wall_seconds(req->cpu_seconds));
         break;
     case CIV_SANDBOX_UNAVAILABLE:
+    case CIV_SANDBOX_UNSAFE:
         *stop = 1;
         civ_input_warn(in, "not read by OCR: %s", res.reason);
         break;

@@ -33,6 +33,14 @@ extern "C" {
 civ_status civ_docs_run(civ_buf *out, int *done, const civ_input *in, civ_sandbox_req *req,
                         const char *reader, civ_error *err);
 
+/* Whether OCR in langs ("eng+deu"; NULL: eng) can be done: the sandbox's
+ * helper loads the languages as for every OCR request, and ends. *ok is
+ * 1, or 0 with the reason in reason[0..rsz) ("OCR language deu is not
+ * installed (Debian: tesseract-ocr-deu)", or why the sandbox could not
+ * start). Fatal errors only (CIV_ENOMEM). */
+civ_status civ_docs_ocr_check(int *ok, char *reason, size_t rsz, const char *langs,
+                              civ_error *err);
+
 /* Fills doc from the PDF reader's reply (records from the sandbox: metadata,
  * the page count, each page's text, the scanned pages, which are read by
  * OCR when the input's options ask for it). The reply may be anything: a

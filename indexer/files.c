@@ -21,7 +21,7 @@ static int each_doc(void *vctx, const char *id, const char *const *v)
     /* A file of one document has no "file" term: its id is the file's. */
     k.file = *v[3] ? v[3] : id;
     k.root = v[4];
-    k.unread_scans = *v[5] != '\0';
+    k.unread_scans = (unsigned)strtoul(v[5], NULL, 10);
     return c->fn(c->ctx, &k);
 }
 

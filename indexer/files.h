@@ -29,7 +29,7 @@ typedef struct civ_known {
     const char *hash;  /* "" if unknown */
     const char *file;  /* id of the file it came from (its own id for a file of one document) */
     const char *root;  /* folder it was found under ("" if unknown) */
-    int unread_scans;  /* it has scanned pages left unread (no --ocr) */
+    unsigned unread_scans; /* scanned pages it left unread (no --ocr) */
 } civ_known;
 
 /* Calls fn for every document of the index (committed state), in no

@@ -1,6 +1,7 @@
 /* Inside the sandbox: OCR with Tesseract, and scanned images (TIFF with
  * every frame, PNG, JPEG) decoded with Leptonica. The model is loaded
  * once in the helper; every page is read in a child of it (sandbox.h). */
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,42 @@
 #include "sandbox.h"
 
 static TessBaseAPI *api;
+
+/* Says that OCR language lang[0..n) is not installed, into reason[200]
+ * (Debian's package: tesseract-ocr-chi-sim for chi_sim). */
+static void no_lang(char *reason, const char *lang, size_t n)
+{
+    char pkg[64];
+    size_t k = 0;
+    for (; k < n && k + 1 < sizeof pkg; k++)
+        pkg[k] = lang[k] == '_' ? '-' : (char)tolower((unsigned char)lang[k]);
+    pkg[k] = '\0';
+    snprintf(reason, 200, "OCR language %.*s is not installed (Debian: tesseract-ocr-%s)",
+             (int)(n < 60 ? n : 60), lang, pkg);
+}
+
+/* Checks that api loaded every language of langs ("eng+deu"): Tesseract
+ * goes on without those it cannot find as long as one loads. Returns 0,
+ * or -1 with the first one missing in reason. */
+static int all_loaded(const char *langs, char *reason)
+{
+    char **loaded = TessBaseAPIGetLoadedLanguagesAsVector(api);
+    int rc = 0;
+    for (const char *p = langs; *p && rc == 0;) {
+        size_t n = strcspn(p, "+");
+        int found = 0;
+        for (size_t i = 0; n && loaded && loaded[i] && !found; i++)
+            found = strlen(loaded[i]) == n && strncmp(loaded[i], p, n) == 0;
+        if (n && !found) {
+            no_lang(reason, p, n);
+            rc = -1;
+        }
+        p += n + (p[n] == '+');
+    }
+    if (loaded)
+        TessDeleteTextArray(loaded);
+    return rc;
+}
 
 int civ_helper_prepare_ocr(const char *langs, char *reason)
 {
@@ -38,10 +75,16 @@ int civ_helper_prepare_ocr(const char *langs, char *reason)
     }
     if (null >= 0)
         close(null);
+    const char *want = langs && *langs ? langs : "eng";
     if (rc != 0) {
-        snprintf(reason, 200,
-                 "OCR language %.60s is not installed (Debian: tesseract-ocr-LANG)",
-                 langs && *langs ? langs : "eng");
+        /* None of them loaded. */
+        no_lang(reason, want, strcspn(want, "+"));
+        TessBaseAPIDelete(api);
+        api = NULL;
+        return -1;
+    }
+    if (all_loaded(want, reason) != 0) {
+        TessBaseAPIEnd(api);
         TessBaseAPIDelete(api);
         api = NULL;
         return -1;

@@ -32,6 +32,7 @@
 #include "live.h"
 #include "progress.h"
 #include "queue.h"
+#include "sandbox.h"
 #include "shards.h"
 #include "shardset.h"
 #include "walk.h"
@@ -138,6 +139,13 @@ static known_file *claim(void *vctx)
     claim_ctx *c = vctx;
     pthread_mutex_lock(&c->r->mu);
     known_file *f = known_claim_move(c->r->known, c->hash, c->size);
+    /* A file whose scanned pages were left unread is read again under
+     * --ocr, moved too: the documents of its old place go as a vanished
+     * file's. */
+    if (f && c->r->o->ocr && f->unread_scans) {
+        f->claimed = 0;
+        f = NULL;
+    }
     pthread_mutex_unlock(&c->r->mu);
     return f;
 }
@@ -367,6 +375,7 @@ static int on_walk_id(run *r, const char *path, const char *rel, const struct st
             kf = NULL; /* no documents to replace */
         } else if (same) {
             run_log_found(r->log, 1);
+            run_log_unread_scans(r->log, kf->unread_scans);
             return 0;
         }
     }
@@ -563,7 +572,9 @@ static civ_status set_up(run *r, civ_error *err)
     r->popts.doc_cpu = o->doc_timeout;
     r->popts.doc_memory = o->doc_memory;
     r->popts.stop = o->stop;
-    bad_tag(r->tag, o->max_size ? o->max_size : CIV_DEFAULT_MAX_SIZE, o->format, o->ocr);
+    bad_tag(r->tag, o->max_size ? o->max_size : CIV_DEFAULT_MAX_SIZE, o->format, o->ocr,
+            o->doc_timeout ? o->doc_timeout : CIV_SANDBOX_DEFAULT_CPU,
+            o->doc_memory ? o->doc_memory : CIV_SANDBOX_DEFAULT_MEMORY);
     return s;
 }
 

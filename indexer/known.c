@@ -82,7 +82,7 @@ static int load_one(void *ctx, const civ_known *d)
     known_file *f = known_find(k, d->file);
     if (f) {
         f->ndocs++;
-        f->unread_scans |= d->unread_scans != 0;
+        f->unread_scans += d->unread_scans;
         return 0;
     }
     if ((k->n + 1) * 2 > k->cap && known_grow(k) != 0)
@@ -98,7 +98,7 @@ static int load_one(void *ctx, const civ_known *d)
     f->size = d->size;
     snprintf(f->hash, sizeof f->hash, "%s", d->hash);
     f->ndocs = 1;
-    f->unread_scans = d->unread_scans != 0;
+    f->unread_scans = d->unread_scans;
     size_t b = str_hash(f->file) & (k->cap - 1);
     f->next_name = k->by_name[b];
     k->by_name[b] = f;

@@ -28,7 +28,7 @@ typedef struct known_file {
     unsigned ndocs;
     unsigned char seen;    /* found by this run's walk */
     unsigned char claimed; /* its documents were moved to a new path */
-    unsigned char unread_scans; /* scanned pages left unread (no --ocr) */
+    unsigned unread_scans; /* scanned pages its documents left unread (no --ocr) */
     /* A file remembered as bad (badfiles.h): it has no documents; bad is
      * 1 + its outcome, kept is set when this run leaves it unread. */
     unsigned char bad, kept;

@@ -191,6 +191,7 @@ civ_status live_settle(live_update *l, const live_file *f, known_file *(*claim_m
     char old[PATH_MAX];
     snprintf(old, sizeof old, "%s/%s", src->root, src->file);
     run_log_settled(l->log, f->path, moved, touch, old);
+    run_log_unread_scans(l->log, src->unread_scans);
     return CIV_OK;
 }
 

@@ -9,7 +9,8 @@
  * text/plain preferred in multipart/alternative; HTML bodies and every
  * attachment go back through the extractor registry (extract.h), so an
  * attached HTML page, gzip file or forwarded .eml is read as the same file
- * would be; binary attachments are listed by name. Broken MIME gives
+ * would be, and a PDF, office file or archive becomes a document of its
+ * own; other binary attachments are listed by name. Broken MIME gives
  * one-line warnings, never a failed file.
  */
 #include <ctype.h>

@@ -523,27 +523,49 @@ static int by_count(const void *a, const void *b)
     return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->ext, y->ext);
 }
 
-/* "not read: 412 .pdf, 37 .docx, 3 without an extension": the files in
- * formats civindex does not read, most frequent first. */
-static void print_not_read(const civ_run_counts *n)
+/* Whether files with this extension (".tif") are images, which civindex
+ * reads with --ocr only. */
+static int image_ext(const char *ext)
+{
+    char name[24];
+    snprintf(name, sizeof name, "x%s", ext);
+    const civ_extractor *x = *ext ? civ_extractor_for_name(name) : NULL;
+    return x && (x->flags & CIV_EXTRACTOR_OCR);
+}
+
+/* "not read (not a format civindex reads): 412 .xlsx, 3 without an
+ * extension; 37 .tif (images: read with --ocr)": the files not read,
+ * most frequent first, images (when OCR is off) apart. */
+static void print_not_read(const civ_run_counts *n, int ocr)
 {
     if (!n->nnot_read)
         return;
     civ_run_counts c = *n;
     qsort(c.not_read, c.nnot_read, sizeof c.not_read[0], by_count);
+    size_t nimg = 0;
+    for (size_t i = 0; i < c.nnot_read; i++)
+        nimg += !ocr && image_ext(c.not_read[i].ext);
     uint64_t other = c.not_read_other;
-    printf("not read (not a format civindex reads):");
+    printf(nimg < c.nnot_read || other ? "not read (not a format civindex reads):" : "not read:");
+    size_t shown = 0;
     for (size_t i = 0; i < c.nnot_read; i++) {
-        if (i >= 8) {
+        if (!ocr && image_ext(c.not_read[i].ext))
+            continue;
+        if (shown >= 8) {
             other += c.not_read[i].n;
             continue;
         }
-        printf("%s %llu %s", i ? "," : "", (unsigned long long)c.not_read[i].n,
+        printf("%s %llu %s", shown++ ? "," : "", (unsigned long long)c.not_read[i].n,
                c.not_read[i].ext[0] ? c.not_read[i].ext : "without an extension");
     }
     if (other)
-        printf(", %llu other", (unsigned long long)other);
-    putchar('\n');
+        printf("%s %llu other", shown ? "," : "", (unsigned long long)other);
+    /* At most the five image extensions. */
+    for (size_t i = 0, k = 0; i < c.nnot_read; i++)
+        if (!ocr && image_ext(c.not_read[i].ext))
+            printf("%s %llu %s", k++ ? "," : shown || other ? ";" : "",
+                   (unsigned long long)c.not_read[i].n, c.not_read[i].ext);
+    printf("%s\n", nimg ? " (images: read with --ocr)" : "");
 }
 
 /* The summary: two lines, counts first, then what was not read. */
@@ -594,7 +616,7 @@ static void print_summary(const civ_run_counts *n, const civ_run_opts *o, double
         printf("%llu known bad file%s, unchanged: not read again (--retry-failed reads %s)\n",
                (unsigned long long)n->known_bad, n->known_bad == 1 ? "" : "s",
                n->known_bad == 1 ? "it" : "them");
-    print_not_read(n);
+    print_not_read(n, o->ocr);
 }
 
 int main(int argc, char **argv)
@@ -609,6 +631,18 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &o, &c);
     if (rc >= 0)
         return rc;
+    if (o.ocr) {
+        /* Every language asked for, or none: not a run that reads some
+         * pages in fewer languages and caches what it read so. */
+        int ocr_ok;
+        char why[200];
+        civ_error err = CIV_ERROR_INIT;
+        civ_status s = civ_docs_ocr_check(&ocr_ok, why, sizeof why, o.ocr_lang, &err);
+        if (s != CIV_OK || !ocr_ok) {
+            fprintf(stderr, "civindex: %s\n", s != CIV_OK ? err.msg : why);
+            return EXIT_FATAL;
+        }
+    }
     /* OCR text is cached beside the index, by each page's content. */
     char *ocr_cache = malloc(strlen(o.index) + sizeof "/ocr-cache");
     if (!ocr_cache) {

@@ -298,6 +298,16 @@ void run_log_settled(run_log *l, const char *path, int moved, int touched, const
         change_event(l, "touched", path, NULL);
 }
 
+void run_log_unread_scans(run_log *l, unsigned pages)
+{
+    if (!pages)
+        return;
+    pthread_mutex_lock(&l->mu);
+    l->c->scanned_pages += pages;
+    l->c->scanned_files++;
+    pthread_mutex_unlock(&l->mu);
+}
+
 void run_log_warning(run_log *l, const char *path, const char *msg)
 {
     pthread_mutex_lock(&l->mu);

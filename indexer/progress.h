@@ -54,6 +54,11 @@ void run_log_file(run_log *l, const char *path, const civ_file_report *rep, int 
  * the same content (touched: only its time changed). */
 void run_log_settled(run_log *l, const char *path, int moved, int touched, const char *detail);
 
+/* The scanned pages a file not read again (unchanged, moved) left unread
+ * when it was read without --ocr, as the index remembers them: the
+ * summary counts them like those of the files read in this run. */
+void run_log_unread_scans(run_log *l, unsigned pages);
+
 /* A warning about a file that was still indexed. */
 void run_log_warning(run_log *l, const char *path, const char *msg);
 

@@ -56,9 +56,12 @@ qpdf --encrypt secretpw ownerpw 256 -- "$D/pdf/ruling.pdf" "$D/pdf/locked.pdf" |
 qpdf --encrypt "" ownerpw 256 -- "$D/pdf/release.pdf" "$D/pdf/owner-only.pdf" || fail "qpdf owner"
 head -c 2500 "$D/pdf/ruling.pdf" >"$D/bad/truncated.pdf"
 { printf '%%PDF-1.5\n'; head -c 6000 /dev/urandom; } >"$D/bad/garbage.pdf"
-# Test-only helper modes (CIV_SANDBOX_TEST below): a crash and a hang.
+# Test-only helper modes (CIV_SANDBOX_TEST below): a crash and a hang, of
+# the PDF reader and of converters (programs run in the sandbox).
 printf '%%PDF-1.4\n%% CIV-TEST-CRASH\n' >"$D/bad/crash.pdf"
 printf '%%PDF-1.4\n%% CIV-TEST-HANG\n' >"$D/bad/hang.pdf"
+printf '{\\rtf1 CIV-TEST-CRASH}\n' >"$D/bad/crash.rtf"
+printf 'CIV-TEST-HANG\n' >"$D/bad/hang.doc"
 
 # An open letter saved as PDF: a letter, with its signatories.
 cat >"$TMP/open-letter.txt" <<'EOF'
@@ -111,18 +114,35 @@ IDX="$TMP/idx"
 run env CIV_SANDBOX_TEST=1 "$CIVINDEX" --index "$IDX" --doc-timeout 2 --max-size 32M "$D"
 assert_rc 1
 assert_clean_stderr
-assert_out_has "indexed 15, skipped 1, failed 3 (2 warnings)"
+assert_out_has "indexed 15, skipped 2, failed 4 (2 warnings)"
 assert_out_has "pages read"
-assert_out_has "1 document or OCR page stopped at a limit (--doc-timeout 2 s, --doc-memory 1024 MB)"
+assert_out_has "2 documents or OCR pages stopped at a limit (--doc-timeout 2 s, --doc-memory 1024 MB)"
 # One line each, naming the file and the reason.
 assert_err_has "failed: $D/bad/crash.pdf: the PDF reader crashed: Segmentation fault"
 assert_err_has "skipped: $D/bad/hang.pdf: the PDF reader hung: stopped after 14 s"
+assert_err_has "failed: $D/bad/crash.rtf: the RTF converter (unrtf) crashed: Segmentation fault"
+assert_err_has "skipped: $D/bad/hang.doc: the Word converter (antiword) hung: stopped after 14 s"
 assert_err_has "failed: $D/bad/truncated.pdf: damaged PDF"
 assert_err_has "failed: $D/bad/garbage.pdf: damaged PDF"
 assert_err_has "warning: $D/pdf/locked.pdf: encrypted: needs a password to open; only its name is indexed"
 assert_err_has "warning: $D/archives/bomb.zip: member zeros.txt not read: larger than the maximum size (32 MB)"
-[ "$(printf "%s\n" "$ERR" | wc -l)" -eq 6 ] || fail "expected 6 stderr lines"
+[ "$(printf "%s\n" "$ERR" | wc -l)" -eq 8 ] || fail "expected 8 stderr lines"
 ok "bad and hostile files: one line each, the run goes on"
+
+# A helper whose children cannot arm their seccomp filter (as when seccomp
+# cannot make one: CIV_SANDBOX_TEST=no-filter) reads nothing in them: the
+# PDF and the RTF are skipped with one line each, the text file is read.
+mkdir -p "$TMP/nofilter"
+cp "$D/pdf/release.pdf" "$D/office/request.rtf" "$TMP/nofilter/"
+echo "A plain note about the tapir hearing." >"$TMP/nofilter/note.txt"
+run env CIV_SANDBOX_TEST=no-filter "$CIVINDEX" --index "$TMP/idx-nofilter" "$TMP/nofilter"
+assert_rc 1
+assert_out_has "indexed 1, skipped 2, failed 0;"
+assert_err_has "skipped: $TMP/nofilter/release.pdf: not read: the sandbox could not arm its system-call filter (seccomp)"
+assert_err_has "skipped: $TMP/nofilter/request.rtf: not read: the sandbox could not arm its system-call filter (seccomp)"
+[ "$(printf "%s\n" "$ERR" | wc -l)" -eq 2 ] || fail "expected 2 stderr lines"
+assert_eq "$(doc_ids "$TMP/idx-nofilter")" "note.txt" "only the text file indexed"
+ok "no seccomp filter: nothing read in the sandbox"
 
 # Every good document, beside the bad ones, is found.
 assert_eq "$(doc_ids "$IDX" | tr '\n' ' ')" \
@@ -166,6 +186,35 @@ assert_eq "$(jqout '.signatories')" \
   "signatories of a PDF letter"
 assert_eq "$(jqout '.date')" "2023-04-12" "letter date from the text"
 ok "PDF text, pages, metadata, headers, passwords, letters"
+
+# pages: a range over the page count (of PDFs and office files).
+pages() { "$CIVSEARCH" --index "$IDX" --json --no-collapse "$1" | jq -r '[.results[].id] | sort | join(",")'; }
+assert_eq "$(pages '* pages:4')" \
+  "archives/agency.zip#release/flight-logs.pdf,good.pdf,mail/release.eml#release-letter.pdf,pdf/owner-only.pdf,pdf/release.pdf,pdf/ruling.pdf" \
+  "pages:4"
+assert_eq "$(pages '* pages:2..3')" "office/memo.docx" "pages:2..3"
+assert_eq "$(pages '* pages:..1')" "office/hearing.odt,pdf/open-letter.pdf" "pages:..1"
+assert_eq "$(pages '* pages:5..')" "" "pages:5.."
+assert_eq "$(pages 'quetzalruling pages:4..')" \
+  "good.pdf,mail/release.eml#release-letter.pdf,pdf/ruling.pdf" "pages: with a word"
+
+# A gzip-compressed PDF is a PDF, its pages and all.
+mkdir -p "$TMP/gz"
+gzip -c "$D/pdf/ruling.pdf" >"$TMP/gz/ruling.pdf.gz"
+# (And files not read: images apart, read with --ocr.)
+echo "not a sheet" >"$TMP/gz/sheet.xlsx"
+printf '\211PNG\r\n\032\n' >"$TMP/gz/photo.png"
+run "$CIVINDEX" --index "$TMP/idx-gz" "$TMP/gz"
+assert_rc 0
+assert_out_has "4 pages read"
+assert_out_has "not read (not a format civindex reads): 1 .xlsx; 1 .png (images: read with --ocr)"
+run "$CIVSEARCH" --index "$TMP/idx-gz" --json --show ruling.pdf.gz
+assert_eq "$(jqout '.format')" "pdf" ".pdf.gz format"
+assert_eq "$(jqout '.pages')" "4" ".pdf.gz pages"
+assert_eq "$(jqout '.author')" "Rosa Calloway" ".pdf.gz metadata"
+run "$CIVSEARCH" --index "$TMP/idx-gz" --json quetzalruling
+assert_eq "$(jqout '.results[0].id') $(jqout '.results[0].page')" "ruling.pdf.gz 3" ".pdf.gz page of a hit"
+ok "pages: ranges; .pdf.gz"
 
 # Office files.
 run "$CIVSEARCH" --index "$IDX" --json --show office/memo.docx
@@ -221,6 +270,56 @@ assert_err_has "warning: $TMP/bomb2/many.zip: expands to more than 32 MB in all 
 assert_out_has "indexed 1, skipped 0, failed 0 (1 warning)"
 ok "zip bomb stopped by the expansion budget"
 
+# ---- archives: member names -------------------------------------------------
+# A name outside ASCII (civindex keeps the C locale: libarchive warns that
+# it cannot convert it, and the member is still read), with one more
+# member after it; a zip and a pax tar. Paths with "." and ".." stay inside
+# the archive's ids. Archives nested past the bound: one warning.
+mkdir -p "$TMP/names"
+python3 - "$TMP/names" <<'EOF'
+import io, sys, tarfile, zipfile
+d = sys.argv[1]
+first = "Anh\u00f6rung/protokoll.txt"
+text1 = "Protokoll der Anh\u00f6rung: the pangolin testimony.\n".encode()
+text2 = b"A second member after it: the capybara ledger.\n"
+with zipfile.ZipFile(d + "/umlaut.zip", "w") as z:
+    z.writestr(first, text1)
+    z.writestr("after.txt", text2)
+with tarfile.open(d + "/umlaut.tar", "w", format=tarfile.PAX_FORMAT) as t:
+    for name, data in ((first, text1), ("after.txt", text2)):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        info.mtime = 1600000000
+        t.addfile(info, io.BytesIO(data))
+with zipfile.ZipFile(d + "/paths.zip", "w") as z:
+    z.writestr(zipfile.ZipInfo("../evil.txt"), "Climbs out: the tarsier memo.\n")
+    z.writestr(zipfile.ZipInfo("./a/./b/../c.txt"), "Dots inside: the quoll memo.\n")
+    z.writestr(zipfile.ZipInfo("/abs/d.txt"), "Absolute: the numbat memo.\n")
+# Five archives deep: the fifth is past the bound.
+inner = None
+for level in range(5, 0, -1):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("note%d.txt" % level, "Level %d of the matryoshka file.\n" % level)
+        if inner is not None:
+            z.writestr("level%d.zip" % (level + 1), inner)
+    inner = buf.getvalue()
+open(d + "/deep.zip", "wb").write(inner)
+EOF
+run "$CIVINDEX" --index "$TMP/idx-names" "$TMP/names"
+assert_clean_stderr
+assert_eq "$(doc_ids "$TMP/idx-names" | tr '\n' ' ')" \
+"deep.zip#level2.zip#level3.zip#level4.zip#note4.txt deep.zip#level2.zip#level3.zip#note3.txt deep.zip#level2.zip#note2.txt deep.zip#note1.txt paths.zip#a/c.txt paths.zip#abs/d.txt paths.zip#evil.txt umlaut.tar#Anhörung/protokoll.txt umlaut.tar#after.txt umlaut.zip#Anhörung/protokoll.txt umlaut.zip#after.txt " \
+  "archive member ids"
+assert_err_has "warning: $TMP/names/deep.zip: member level2.zip: member level3.zip: member level4.zip: member level5.zip: archive nested too deeply: not read"
+[ "$(printf "%s\n" "$ERR" | wc -l)" -eq 1 ] || fail "expected 1 stderr line"
+run "$CIVSEARCH" --index "$TMP/idx-names" --json --no-collapse pangolin
+assert_eq "$(jqout '[.results[].id] | sort | join(",")')" \
+  "umlaut.tar#Anhörung/protokoll.txt,umlaut.zip#Anhörung/protokoll.txt" "a member named in UTF-8"
+run "$CIVSEARCH" --index "$TMP/idx-names" --json --no-collapse capybara
+assert_eq "$(jqout '.total')" "2" "the member after it"
+ok "archive members named outside ASCII, dots in member paths, nesting bound"
+
 # ---- OCR: a scanned PDF page and a two-frame TIFF ---------------------------
 cat >"$TMP/scan.txt" <<'EOF'
 Freedom of Information Act request number 2021-0457
@@ -239,6 +338,8 @@ EOF
 run "$CIVINDEX" --index "$TMP/idx-noocr" "$TMP/scans"
 assert_out_has "1 scanned page in 1 PDF not read as text: run with --ocr"
 assert_rc 0 "scans left unread are counted, not failed"
+# Images are a format civindex reads, with --ocr: the summary says so.
+assert_out_has "not read: 1 .tif (images: read with --ocr)"
 # Scans only: found by its name and page count until read by OCR.
 run "$CIVSEARCH" --index "$TMP/idx-noocr" --json --show release-scan.pdf
 assert_eq "$(jqout '.title')" "release-scan" "title of an unread scan"
@@ -249,22 +350,71 @@ assert_out_has "by OCR"
 run "$CIVSEARCH" --index "$TMP/idx-noocr" --json 2021-0457
 assert_eq "$(jqout '.results[0].id')" "release-scan.pdf" "a scan read by a later --ocr run"
 
+# The summary counts scans left unread on every run: re-runs that read
+# nothing again (an unchanged file, a moved one) count what the index
+# remembers. A file moved in a run with --ocr is read by OCR there.
+mkdir -p "$TMP/mv"
+cp "$TMP/scans/release-scan.pdf" "$TMP/mv/a.pdf"
+run "$CIVINDEX" --index "$TMP/idx-mv" "$TMP/mv"
+assert_out_has "1 scanned page in 1 PDF not read as text: run with --ocr"
+run "$CIVINDEX" --index "$TMP/idx-mv" "$TMP/mv"
+assert_rc 0
+assert_out_has "unchanged 1, new 0, changed 0, moved 0"
+assert_out_has "1 scanned page in 1 PDF not read as text: run with --ocr"
+mv "$TMP/mv/a.pdf" "$TMP/mv/b.pdf"
+run "$CIVINDEX" --index "$TMP/idx-mv" "$TMP/mv"
+assert_out_has "unchanged 0, new 0, changed 0, moved 1"
+assert_out_has "1 scanned page in 1 PDF not read as text: run with --ocr"
+mv "$TMP/mv/b.pdf" "$TMP/mv/c.pdf"
+run "$CIVINDEX" --index "$TMP/idx-mv" --ocr "$TMP/mv"
+assert_rc 0
+assert_out_has "unchanged 0, new 1, changed 0, moved 0, removed 1"
+assert_out_has "1 page read, 1 by OCR (0 from the cache)"
+assert_out_lacks "scanned page"
+run "$CIVSEARCH" --index "$TMP/idx-mv" --json --no-collapse 2021-0457
+assert_eq "$(jqout '[.results[].id] | join(",")')" "c.pdf" "a moved scan read by OCR"
+ok "unread scans counted on unchanged and moved re-runs; a move under --ocr reads them"
+
+# --ocr-lang: every language asked for is installed, or the run does not
+# start (it would read pages in fewer and cache them under all).
+mkdir -p "$TMP/lang"
+cp "$TMP/scans/release-scan.pdf" "$TMP/lang/"
+for langs in eng+zzz zzz+eng zzz; do
+  run "$CIVINDEX" --index "$TMP/idx-lang" --ocr-lang "$langs" "$TMP/lang"
+  assert_rc 2 "--ocr-lang $langs"
+  assert_eq "$ERR" "civindex: OCR language zzz is not installed (Debian: tesseract-ocr-zzz)" "--ocr-lang $langs"
+  [ -e "$TMP/idx-lang" ] && fail "an index made with --ocr-lang $langs"
+done
+run "$CIVINDEX" --index "$TMP/idx-lang" --ocr-lang eng "$TMP/lang"
+assert_rc 0
+assert_out_has "1 page read, 1 by OCR (0 from the cache)"
+ls "$TMP"/idx-lang/ocr-cache/*/*-eng.txt >/dev/null 2>&1 || fail "no OCR text cached under eng"
+ok "--ocr-lang: a language not installed stops the run before it starts"
+
 run "$CIVINDEX" --index "$TMP/idx-ocr" --ocr -j 2 "$TMP/scans"
 assert_rc 0
 assert_clean_stderr
 assert_out_has "3 pages read, 3 by OCR (0 from the cache)"
-# At least 95 % of the words drawn are found.
-accuracy() { # TEXTFILE ID
-  "$CIVSEARCH" --index "$TMP/idx-ocr" --json --show "$2" | jq -r .text >"$TMP/got.txt"
-  python3 - "$1" "$TMP/got.txt" <<'EOF'
+# At least 95 % of the words drawn are found, as whole words (a word
+# inside a longer one is not found).
+words_found() { # WANTED GOT
+  python3 - "$1" "$2" <<'EOF'
 import re, sys
-want = [w.lower() for w in re.findall(r"[A-Za-z0-9()]+", open(sys.argv[1]).read()) if w != "==="]
-got = open(sys.argv[2]).read().lower()
+words = lambda t: re.findall(r"[a-z0-9()]+", t.lower())
+want = words(open(sys.argv[1]).read())
+got = set(words(open(sys.argv[2]).read()))
 found = sum(1 for w in want if w in got)
 print("%d/%d" % (found, len(want)))
 sys.exit(0 if found >= 0.95 * len(want) else 1)
 EOF
 }
+accuracy() { # TEXTFILE ID
+  "$CIVSEARCH" --index "$TMP/idx-ocr" --json --show "$2" | jq -r .text >"$TMP/got.txt"
+  words_found "$1" "$TMP/got.txt"
+}
+echo "The request number" >"$TMP/want.txt"
+echo "Then requester numbers" >"$TMP/inside.txt"
+assert_eq "$(words_found "$TMP/want.txt" "$TMP/inside.txt")" "0/3" "words inside longer ones"
 accuracy "$TMP/scan.txt" release-scan.pdf || fail "OCR accuracy of the scanned PDF"
 accuracy "$TMP/frames.txt" inspection.tif || fail "OCR accuracy of the TIFF"
 # Legal entities are read from OCR text too (issue 15).

@@ -211,6 +211,21 @@ static const char *const ocr_page[] = {
     "Questions about this letter may be sent to the records office.",
     NULL };
 
+static int word_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '(' || c == ')';
+}
+
+/* Whether w is in text as a whole word (not inside a longer one). */
+static int has_word(const char *text, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = strstr(text, w); p; p = strstr(p + 1, w))
+        if ((p == text || !word_char(p[-1])) && !word_char(p[n]))
+            return 1;
+    return 0;
+}
+
 /* The share of the words of lines that OCR found, as whole words. */
 static double words_found(const char *const *lines, const char *got)
 {
@@ -233,7 +248,7 @@ static double words_found(const char *const *lines, const char *got)
             if (!n)
                 continue;
             total++;
-            if (strstr(low, w))
+            if (has_word(low, w))
                 found++;
         }
     }
@@ -286,6 +301,16 @@ static void test_ocr(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The OCR check counts whole words only. */
+static void test_words_found(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "The request number b(7)(C)", NULL };
+    assert_true(words_found(lines, "then requester numbers b(7)(c)(d)") == 0);
+    assert_true(words_found(lines, "the REQUEST, number b(7)(c).") == 1);
+    assert_true(words_found(lines, "request: b(7)(c)") == 0.5);
+}
+
 /* ---- the sandbox ----------------------------------------------------------------- */
 
 static civ_sandbox_outcome run_test_doc(const char *mode, unsigned cpu, size_t mem, char *reason)
@@ -300,6 +325,86 @@ static civ_sandbox_outcome run_test_doc(const char *mode, unsigned cpu, size_t m
     civ_buf_free(&out);
     snprintf(reason, 200, "%s", res.reason);
     return res.outcome;
+}
+
+/* A converter's request (op CONVERT, arg its program) on a document
+ * holding a test mode's word. */
+static civ_sandbox_outcome run_test_convert(const char *prog, const char *mode, unsigned cpu,
+                                            char *reason)
+{
+    char doc[64];
+    int n = snprintf(doc, sizeof doc, "{\\rtf1 %s}\n", mode);
+    civ_sandbox_req req = { .op = CIV_SANDBOX_CONVERT, .bytes = (const unsigned char *)doc,
+                            .len = (size_t)n, .arg = prog, .cpu_seconds = cpu };
+    civ_buf out = CIV_BUF_INIT;
+    civ_sandbox_result res;
+    assert_int_equal(civ_sandbox_run(&out, &res, &req, NULL), CIV_OK);
+    civ_buf_free(&out);
+    snprintf(reason, 200, "%s", res.reason);
+    return res.outcome;
+}
+
+/* Converters (programs exec'd in the child) crash and spin like readers. */
+static void test_sandbox_converter(void **state)
+{
+    (void)state;
+    char why[200];
+    assert_int_equal(run_test_convert("unrtf", "CIV-TEST-CRASH", 5, why), CIV_SANDBOX_CRASHED);
+    assert_string_equal(why, "crashed: Segmentation fault");
+    assert_int_equal(run_test_convert("antiword", "CIV-TEST-SPIN", 1, why), CIV_SANDBOX_CPU_LIMIT);
+    assert_int_equal(run_test_convert("unrtf", "CIV-TEST-SOCKET", 5, why), CIV_SANDBOX_CRASHED);
+    assert_non_null(strstr(why, "forbidden system call"));
+    /* Through the pipeline: a crashed converter is the file's failure. */
+    seen s;
+    const char *crash = "{\\rtf1 CIV-TEST-CRASH}\n";
+    civ_file_report r = process(&s, "crash.rtf", crash, strlen(crash));
+    assert_int_equal(r.outcome, CIV_FILE_FAILED);
+    assert_string_equal(r.reason, "the RTF converter (unrtf) crashed: Segmentation fault");
+    assert_int_equal(s.ndocs, 0);
+    /* And the next document is read. */
+    const char *good = "{\\rtf1 The okapi minutes.}\n";
+    r = process(&s, "good.rtf", good, strlen(good));
+    assert_int_equal(r.outcome, CIV_FILE_INDEXED);
+    assert_non_null(strstr(text(&s), "okapi"));
+    done(&s);
+    civ_sandbox_stop();
+}
+
+/* A child that cannot arm its filter reads nothing: it ends, and the
+ * file is skipped. (CIV_SANDBOX_TEST=no-filter: a helper without
+ * filters, as when seccomp cannot make them.) */
+static void test_sandbox_no_filter(void **state)
+{
+    (void)state;
+    civ_sandbox_stop();
+    setenv("CIV_SANDBOX_TEST", "no-filter", 1);
+    pdf_spec spec = { { p4 }, 1, NULL, NULL, NULL, NULL, NULL, NULL, 0 };
+    civ_buf pdf = CIV_BUF_INIT;
+    draw_pdf(&pdf, &spec);
+    civ_sandbox_req req = { .op = CIV_SANDBOX_PDF, .bytes = (const unsigned char *)pdf.data,
+                            .len = pdf.len };
+    civ_buf out = CIV_BUF_INIT;
+    civ_sandbox_result res;
+    assert_int_equal(civ_sandbox_run(&out, &res, &req, NULL), CIV_OK);
+    assert_int_equal(res.outcome, CIV_SANDBOX_UNSAFE);
+    assert_int_equal(out.len, 0);
+    char why[200];
+    assert_int_equal(run_test_convert("unrtf", "nothing to test", 5, why), CIV_SANDBOX_UNSAFE);
+    assert_string_equal(why, "the sandbox could not arm its system-call filter (seccomp)");
+    seen s;
+    civ_file_report r = process(&s, "plain.pdf", pdf.data, pdf.len);
+    assert_int_equal(r.outcome, CIV_FILE_SKIPPED);
+    assert_string_equal(r.reason, "not read: the sandbox could not arm its system-call filter (seccomp)");
+    assert_int_equal(s.ndocs, 0);
+    civ_sandbox_stop();
+    setenv("CIV_SANDBOX_TEST", "1", 1);
+    /* With its filter, the same file is read. */
+    r = process(&s, "plain.pdf", pdf.data, pdf.len);
+    assert_int_equal(r.outcome, CIV_FILE_INDEXED);
+    done(&s);
+    civ_buf_free(&out);
+    civ_buf_free(&pdf);
+    civ_sandbox_stop();
 }
 
 static void test_sandbox_recovery(void **state)
@@ -367,8 +472,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pdf_pages),
         cmocka_unit_test(test_pdf_scanned_count),
+        cmocka_unit_test(test_words_found),
         cmocka_unit_test(test_ocr),
         cmocka_unit_test(test_sandbox_recovery),
+        cmocka_unit_test(test_sandbox_converter),
+        cmocka_unit_test(test_sandbox_no_filter),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     civ_sandbox_stop();
