@@ -151,9 +151,53 @@ assert_out_has 'Type:        filing'
 S --json --show "$FBI"
 assert_eq "$(jqout '[.entities[] | select(.query == "exemption:b6")][0].count')" 3 "JSON entity count"
 assert_eq "$(jqout '.redactions')" 4 "redactions"
-# Each listed query finds the document again.
-for q in $(jqout '.entities[].query' | grep -v '"'); do has "$q" "$FBI"; done
-ok "--show and JSON list the entities with counts, each a query finding the document"
+ok "--show and JSON list the entities with counts"
+
+# every_query_finds INDEX: for each document of INDEX, each entity --show
+# lists is a query (FIELD:VALUE, the page's link) finding the document
+# again: a canonical form typed as it is finds the documents holding it.
+every_query_finds() {
+  "$CIVSEARCH" -i "$1" --json -n 1000 --snippet 0 '*' | jq -r '.results[].id' >"$TMP/all-ids" ||
+    fail "listing $1"
+  [ -s "$TMP/all-ids" ] || fail "no documents in $1"
+  nq=0
+  while IFS= read -r id; do
+    "$CIVSEARCH" -i "$1" --json --show "$id" | jq -r '.entities[]?.query' >"$TMP/queries" ||
+      fail "--show $id"
+    while IFS= read -r q; do
+      "$CIVSEARCH" -i "$1" --json -n 1000 --snippet 0 "$q" | jq -r '.results[].id' |
+        grep -qxF "$id" || fail "$q (listed by --show $id) does not find $id"
+      nq=$((nq + 1))
+    done <"$TMP/queries"
+  done <"$TMP/all-ids"
+}
+every_query_finds "$IDX"
+[ "$nq" -gt 100 ] || fail "only $nq entity queries in the corpus"
+# Acts named by a section: act:fisa/702 is section 702 of FISA, not FISA
+# (the document naming FISA alone is not found).
+mkdir -p "$TMP/acts"
+printf 'Memo\n\nSection 702 of FISA authorizes the collection.\n' >"$TMP/acts/fisa-702.txt"
+printf 'Memo\n\nThe Foreign Intelligence Surveillance Act created the court.\n' >"$TMP/acts/fisa.txt"
+printf 'Memo\n\nDetention under section 236(a) of the Immigration and Nationality Act.\n' >"$TMP/acts/ina-236.txt"
+printf 'Memo\n\nThe Immigration and Nationality Act governs removal.\n' >"$TMP/acts/ina.txt"
+printf 'Memo\n\nSection 3 of the Religious Freedom Restoration Act applies.\n' >"$TMP/acts/rfra-3.txt"
+printf 'Memo\n\nSection 2 of the Voting Rights Act bars vote dilution.\n' >"$TMP/acts/vra-2.txt"
+printf 'Memo\n\nSection 703 of Title VII forbids it.\n' >"$TMP/acts/title-vii-703.txt"
+printf 'Memo\n\nSection 706 of the APA sets the standard of review.\n' >"$TMP/acts/apa-706.txt"
+run "$CIVINDEX" -q -i "$TMP/iacts" "$TMP/acts"
+assert_rc 0
+every_query_finds "$TMP/iacts"
+[ "$nq" -eq 8 ] || fail "8 entity queries in the acts, got $nq"
+A() { run "$CIVSEARCH" -i "$TMP/iacts" --json -n 10 --snippet 0 "$@"; assert_clean_stderr; jqout '[.results[].id] | sort | join(",")'; }
+assert_eq "$(A 'act:fisa/702')" fisa-702.txt "act:fisa/702"
+assert_eq "$(A 'cite:fisa/702')" fisa-702.txt "cite:fisa/702"
+assert_eq "$(A 'act:fisa')" fisa.txt "act:fisa"
+assert_eq "$(A 'act:ina/236')" ina-236.txt "act:ina/236"
+run env GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET QUERY_STRING='q=act%3Afisa%2F702' CIVSEARCH_INDEX="$TMP/iacts" "$CIVSEARCH"
+assert_rc 0
+assert_out_has 'href="?id=fisa-702.txt'
+assert_out_lacks 'href="?id=fisa.txt'
+ok "each entity --show lists finds its document (corpus and sectioned acts), on the page too"
 
 # ---- PDF pages ------------------------------------------------------------------------
 # Entities are read from every format: a two-page PDF (pages joined as the
