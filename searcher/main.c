@@ -62,7 +62,8 @@ static void usage(FILE *f)
           "  -n, --limit N        show N results (default 10; 0: print only the number)\n"
           "      --offset N       skip the first N results\n"
           "  -s, --sort ORDER     relevance (default), date (oldest first), -date (newest),\n"
-          "                       cited (most cited by documents in the index first)\n"
+          "                       cited (most cited by documents in the index first),\n"
+          "                       redactions (most redaction markers first)\n"
           "      --or             match any word instead of all\n"
           "      --and            match all words, however long the query\n"
           "  -j, --json           print one JSON object\n"
@@ -329,7 +330,7 @@ static int search_option(const char **bad, cli *c, int ch, int argc, char **argv
     case 's':
         c->sort_set = 1;
         if (civ_sort_parse(&c->so.sort, optarg) != 0)
-            *bad = "--sort: expected relevance, date, -date or cited, got %s";
+            *bad = "--sort: expected relevance, date, -date, cited or redactions, got %s";
         return 1;
     case OPT_OR: c->so.default_or = 1; return 1;
     case OPT_AND: c->so.default_or = -1; return 1;

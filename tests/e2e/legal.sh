@@ -118,6 +118,29 @@ assert_out_has 'cited by 2 documents here'
 assert_out_has 'href="?id=press%2F2024-02-06-location-data-warrant-bill.md'
 ok "citation graph: own citation, cites, cited_by, cites:ID, --sort cited, the page"
 
+# ---- --sort redactions -----------------------------------------------------------------
+# Most redaction markers first, then documents without any (no value), in
+# the command line, JSON, over shards and on the page.
+CBP=foia/2018-04-30-cbp-response-device-searches.txt
+CBPMAIL=letters/mail/2018-05-02-cbp-final-response.eml
+S --json -n 100 --snippet 0 --sort redactions 'redacted:yes OR warrant'
+assert_eq "$(jqout '[.results[:3][] | "\(.id)=\(.redactions)"] | join(",")')" "$CBP=9,$FBI=4,$CBPMAIL=3" "--sort redactions"
+assert_eq "$(jqout '[.results[3:][].redactions] | unique | join(",")')" "" "unredacted documents last"
+[ "$(jqout '.results | length')" -gt 10 ] || fail "the unredacted matches are listed too"
+S -n 1 --snippet 0 --sort redactions '*'
+assert_out_has "$CBP"
+run env GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET QUERY_STRING='q=redacted%3Ayes&sort=redactions&format=json' CIVSEARCH_INDEX="$IDX" "$CIVSEARCH"
+assert_rc 0
+assert_eq "$(printf '%s\n' "$OUT" | sed '1,/^\r*$/d' | jq -r '.results[0].id')" "$CBP" "sort=redactions (JSON page)"
+run env GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET QUERY_STRING='q=redacted%3Ayes&sort=redactions' CIVSEARCH_INDEX="$IDX" "$CIVSEARCH"
+assert_rc 0
+assert_out_has '<option value="redactions" selected>most redacted</option>'
+assert_out_has 'sort=redactions'
+run "$CIVSEARCH" -i "$IDX" --sort redacted '*'
+assert_rc 2
+assert_err_has "cited or redactions"
+ok "--sort redactions: most markers first, unredacted last; JSON, the page's menu"
+
 # Incremental: a citing document removed, the cited one moved, then gone.
 cp -r "$CORPUS" "$TMP/c"
 run "$CIVINDEX" -q -i "$TMP/i2" "$TMP/c"
@@ -244,7 +267,9 @@ for k in 0 1 2; do
   [ "$n" -gt 0 ] && spread=$((spread + 1))
 done
 [ "$spread" -ge 2 ] || fail "the test wants the cited and citing documents in different shards"
-ok "citation links across a set of shards"
+run "$CIVSEARCH" -i "$TMP/set" --json -n 3 --snippet 0 --sort redactions '*'
+assert_eq "$(jqout '[.results[].id] | join(",")')" "$CBP,$FBI,$CBPMAIL" "--sort redactions over shards"
+ok "citation links across a set of shards; --sort redactions over them"
 
 # ---- --no-entities ------------------------------------------------------------------
 run "$CIVINDEX" -q --no-entities -i "$TMP/i3" "$CORPUS"
