@@ -335,8 +335,10 @@ class CiteFieldProcessor : public Xapian::FieldProcessor {
                 qs.push_back(Xapian::Query(f->prefix + v));
                 if (k == CIV_ENTITY_USC)
                     qs.push_back(Xapian::Query("XLFINEusc:" + v));
-                if (k == CIV_ENTITY_CASE)
+                if (k == CIV_ENTITY_CASE) {
                     qs.push_back(Xapian::Query("XLSELF" + v));
+                    qs.push_back(Xapian::Query("XLPAR" + v));
+                }
             }
         }
         if (!qs.empty())
@@ -349,6 +351,7 @@ class CiteFieldProcessor : public Xapian::FieldProcessor {
             qs.push_back(Xapian::Query(civ_schema_field(civ_legal_field(k))->prefix + v));
         qs.push_back(Xapian::Query("XLFINEusc:" + v));
         qs.push_back(Xapian::Query("XLSELF" + v));
+        qs.push_back(Xapian::Query("XLPAR" + v));
         return any_of(qs);
     }
 };

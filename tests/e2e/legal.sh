@@ -118,6 +118,50 @@ assert_out_has 'cited by 2 documents here'
 assert_out_has 'href="?id=press%2F2024-02-06-location-data-warrant-bill.md'
 ok "citation graph: own citation, cites, cited_by, cites:ID, --sort cited, the page"
 
+# Parallel cites: an opinion's first page gives its case in three
+# reporters, a summary's <meta name="citation"> in two; a brief citing the
+# case by any of them is linked to it, once however many it cites.
+G="$TMP/graph"
+mkdir -p "$G"
+cat >"$G/riley-opinion.txt" <<'END'
+RILEY v. CALIFORNIA
+573 U.S. 373, 134 S. Ct. 2473, 189 L. Ed. 2d 430 (2014)
+
+CERTIORARI TO THE COURT OF APPEAL OF CALIFORNIA
+
+CHIEF JUSTICE ROBERTS delivered the opinion of the Court.
+
+Officers must generally secure a warrant before searching a cell phone.
+END
+printf 'Brief one\n\nRiley v. California, 134 S. Ct. 2473 (2014), requires a warrant.\n' >"$G/brief-sct.txt"
+printf 'Brief two\n\nRiley v. California, 573 U.S. 373 (2014), requires a warrant.\n' >"$G/brief-us.txt"
+printf 'Brief three\n\nRiley v. California, 573 U.S. 373, 134 S. Ct. 2473 (2014).\n' >"$G/brief-both.txt"
+printf 'Brief four\n\nRiley v. California, 189 L. Ed. 2d 430 (2014).\n' >"$G/brief-led.txt"
+printf '<html><head><title>Carpenter, a summary</title><meta name="citation" content="585 U.S. 296, 138 S. Ct. 2206"></head><body><p>The Court held that the Government needs a warrant.</p></body></html>' >"$G/carpenter.html"
+printf 'Brief five\n\nCarpenter v. United States, 138 S. Ct. 2206 (2018).\n' >"$G/brief-carpenter.txt"
+for ix in "$TMP/igraph" "$TMP/igraph-set"; do
+  case $ix in *set) run "$CIVINDEX" -q --shards 2 -i "$ix" "$G" ;; *) run "$CIVINDEX" -q -i "$ix" "$G" ;; esac
+  assert_rc 0
+  run "$CIVSEARCH" -i "$ix" --json --show riley-opinion.txt
+  assert_eq "$(jqout .citation)" 573-us-373 "the opinion's citation ($ix)"
+  assert_eq "$(jqout '.parallel | join(",")')" 134-sct-2473,189-led2d-430 "its parallel cites ($ix)"
+  assert_eq "$(jqout .cited_by)" 4 "cited by its parallel cites ($ix)"
+  assert_eq "$(jqout '[.cited_by_documents[].id] | sort | join(",")')" \
+    brief-both.txt,brief-led.txt,brief-sct.txt,brief-us.txt "citing documents ($ix)"
+  run "$CIVSEARCH" -i "$ix" --json --show brief-both.txt
+  assert_eq "$(jqout '.cites | join(",")')" riley-opinion.txt "two parallels, one link ($ix)"
+  run "$CIVSEARCH" -i "$ix" --json --show carpenter.html
+  assert_eq "$(jqout .citation),$(jqout '.parallel | join(",")'),$(jqout .cited_by)" 585-us-296,138-sct-2206,1 \
+    "parallel cites from the metadata ($ix)"
+done
+run "$CIVSEARCH" -i "$TMP/igraph" --json -n 10 --snippet 0 'cite:"138 S. Ct. 2206"'
+assert_eq "$(jqout '[.results[].id] | sort | join(",")')" brief-carpenter.txt,carpenter.html \
+  "cite: finds the case by a parallel cite"
+run "$CIVSEARCH" -i "$TMP/igraph" --show riley-opinion.txt
+assert_out_has "Parallel:    134-sct-2473; 189-led2d-430"
+assert_out_has "Cited by:    4 documents here"
+ok "parallel cites: the first page's and the metadata's, linked by any of them, once; over shards too"
+
 # ---- --sort redactions -----------------------------------------------------------------
 # Most redaction markers first, then documents without any (no value), in
 # the command line, JSON, over shards and on the page.

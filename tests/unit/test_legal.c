@@ -248,6 +248,41 @@ static void put_values(civ_writer *w, const char *id, const char *const *vals)
     civ_doc_free(d);
 }
 
+/* A case known by several parallel cites is cited by a document citing
+ * any of them, once however many it cites. */
+static void test_citegraph_parallel(void **state)
+{
+    (void)state;
+    char path[300], got[256];
+    snprintf(path, sizeof path, "%s/parallel", tmpdir);
+    civ_writer *w = NULL;
+    civ_error err = CIV_ERROR_INIT;
+    if (civ_writer_open(&w, path, NULL, &err) != CIV_OK)
+        fail_msg("open: %s", err.msg);
+    put_values(w, "riley", (const char *const[]){ "citation", "573-us-373", "parallel", "134-sct-2473",
+                                                  "parallel", "189-led2d-430", NULL });
+    put_values(w, "sct", (const char *const[]){ "case", "134-sct-2473", NULL });
+    put_values(w, "led", (const char *const[]){ "case", "189-led2d-430", NULL });
+    put_values(w, "both", (const char *const[]){ "case", "573-us-373", "case", "134-sct-2473", NULL });
+    put_values(w, "other", (const char *const[]){ "case", "1-us-1", NULL });
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    uint64_t changed = 0;
+    assert_int_equal(citegraph_update(w, &changed, &err), CIV_OK);
+    assert_int_equal(changed, 4); /* riley, sct, led, both */
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    values(got, sizeof got, w, "riley", "cited_by");
+    assert_string_equal(got, "3");
+    values(got, sizeof got, w, "both", "cites");
+    assert_string_equal(got, "riley");
+    values(got, sizeof got, w, "led", "cites");
+    assert_string_equal(got, "riley");
+    values(got, sizeof got, w, "other", "cites");
+    assert_string_equal(got, "");
+    assert_int_equal(citegraph_update(w, &changed, &err), CIV_OK);
+    assert_int_equal(changed, 0);
+    civ_writer_free(w);
+}
+
 /* The ids query q finds, sorted, joined by ','. */
 static void found(char *out, size_t n, civ_db *db, const char *q)
 {
@@ -340,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_input),
         cmocka_unit_test(test_tally),
         cmocka_unit_test(test_citegraph),
+        cmocka_unit_test(test_citegraph_parallel),
         cmocka_unit_test(test_canonical_queries),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
