@@ -321,3 +321,36 @@ assert_rc 0
 run "$CIVSEARCH" -i "$TMP/i3" -n 0 'agency:fbi'
 assert_eq "$OUT" 0 "--no-entities leaves the fields empty"
 ok "--no-entities"
+
+# ---- --help ------------------------------------------------------------------------
+# Every legal query field (the schema's, from docket to cited_by in the
+# list an unknown field's error gives) is in --help, and cite:.
+run "$CIVSEARCH" -i "$IDX" 'nosuchfield:x'
+assert_rc 2
+legal=$(printf '%s\n' "$ERR" | sed -n 's/.*(fields: \(.*\))$/\1/p' | tr -d ' ' | tr ',' '\n' |
+  sed -n '/^docket$/,/^cited_by$/p')
+[ "$(printf '%s\n' "$legal" | wc -l)" -ge 15 ] || fail "the legal fields from the error: $legal"
+run "$CIVSEARCH" --help
+assert_rc 0
+for f in $legal; do
+  printf '%s\n' "$OUT" | grep -qE "(^| )$f:" || fail "--help lacks $f:"
+done
+ok "--help lists every legal query field"
+
+# ---- measured figures -------------------------------------------------------------
+# docs/entities.md and bench/README.md quote the same runs: the indexing
+# overhead table (wall and CPU on/off) and the extraction speed table
+# (MB/s), row by row past the corpus' name.
+# table FILE TEXT: the rows of the table whose header holds TEXT, less
+# their first column.
+table() {
+  awk -v h="$2" 'index($0, h) && /^\|/ { on = 1; next } on && !/^\|/ { exit }
+    on && !/^\|---/ { sub(/^\| [^|]*\|/, ""); print }' "$CIV_SOURCE_DIR/$1"
+}
+for h in 'wall on/off' 'a document a line (MB/s)'; do
+  a=$(table docs/entities.md "$h")
+  b=$(table bench/README.md "$h")
+  [ "$(printf '%s\n' "$a" | wc -l)" -ge 3 ] || fail "docs/entities.md: no table '$h'"
+  [ "$a" = "$b" ] || { OUT=$(printf 'docs/entities.md:\n%s\nbench/README.md:\n%s\n' "$a" "$b"); fail "the '$h' tables differ"; }
+done
+ok "docs/entities.md and bench/README.md quote the same measurements"
