@@ -15,7 +15,9 @@
  * part. Strings are owned. */
 typedef struct node {
     char *id;
-    char *citation;     /* its own case citation, or "" */
+    char *citation;     /* its own case citations (the citation, then its
+                           parallel cites), NUL after each, or "" */
+    size_t ncitations;
     char *cases;        /* cited cases, CIV_FACET_SEP between them */
     char *cites;        /* its links now: ids, CIV_FACET_SEP between them */
     unsigned long cited_by;
@@ -35,7 +37,7 @@ typedef struct ref {
 typedef struct graph {
     node *v;
     size_t n, cap;
-    ref *by_cite;       /* nodes with a citation, by citation then id */
+    ref *by_cite;       /* nodes by each own citation, then id */
     size_t nby;
     size_t w;           /* the index being scanned */
     int failed;
@@ -54,12 +56,42 @@ static void graph_free(graph *g)
     free(g->by_cite);
 }
 
-static const char *const FIELDS[] = { "citation", "case", "cites", "cited_by" };
+static const char *const FIELDS[] = { "citation", "case", "cites", "cited_by", "parallel" };
+
+/* "citation" and "parallel" as one string: each citation followed by a
+ * NUL; *n gets their number. NULL when out of memory. */
+static char *own_citations(const char *citation, const char *parallel, size_t *n)
+{
+    size_t a = strlen(citation), b = strlen(parallel);
+    char *s = malloc(a + b + 3);
+    if (!s)
+        return NULL;
+    *n = 0;
+    size_t k = 0;
+    if (a) {
+        memcpy(s, citation, a + 1);
+        k = a + 1;
+        (*n)++;
+    }
+    /* Parallel cites are joined by CIV_FACET_SEP (civ_writer_scan). */
+    for (const char *p = parallel; *p;) {
+        const char *e = strchr(p, CIV_FACET_SEP);
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        memcpy(s + k, p, len);
+        s[k + len] = '\0';
+        k += len + 1;
+        (*n)++;
+        p = e ? e + 1 : p + len;
+    }
+    s[k] = '\0';
+    return s;
+}
 
 static int take(void *ctx, const char *id, const char *const *values)
 {
     graph *g = ctx;
-    if (!*values[0] && !*values[1] && !*values[2] && (!*values[3] || strcmp(values[3], "0") == 0))
+    if (!*values[0] && !*values[1] && !*values[2] && (!*values[3] || strcmp(values[3], "0") == 0) &&
+        !*values[4])
         return 0;
     if (g->n == g->cap) {
         size_t cap = g->cap ? g->cap * 2 : 256;
@@ -74,7 +106,7 @@ static int take(void *ctx, const char *id, const char *const *values)
     node *d = &g->v[g->n];
     memset(d, 0, sizeof *d);
     d->id = strdup(id);
-    d->citation = strdup(values[0]);
+    d->citation = own_citations(values[0], values[4], &d->ncitations);
     d->cases = strdup(values[1]);
     d->cites = strdup(values[2]);
     d->cited_by = strtoul(values[3], NULL, 10);
@@ -113,8 +145,8 @@ static size_t lower_bound(const ref *refs, size_t n, const char *key)
     return lo;
 }
 
-/* The links of node d as they should be: the ids of the other nodes whose
- * citation is one of d's cases. */
+/* The links of node d as they should be: the ids of the other nodes one
+ * of whose own citations is one of d's cases, each once. */
 static int links_of(graph *g, node *d)
 {
     const char *p = d->cases;
@@ -153,10 +185,14 @@ static int links_of(graph *g, node *d)
     return 0;
 }
 
-/* Every node's wanted links, and how many link to each. */
+/* Every node's wanted links, and how many link to each: a document
+ * citing a case by any of its parallel cites links to it, once. */
 static int compute(graph *g)
 {
-    g->by_cite = malloc((g->n + 1) * sizeof *g->by_cite);
+    size_t ncites = 0;
+    for (size_t i = 0; i < g->n; i++)
+        ncites += g->v[i].ncitations;
+    g->by_cite = malloc((ncites + 1) * sizeof *g->by_cite);
     ref *by_id = malloc((g->n + 1) * sizeof *by_id);
     if (!g->by_cite || !by_id) {
         free(by_id);
@@ -164,8 +200,9 @@ static int compute(graph *g)
     }
     for (size_t i = 0; i < g->n; i++) {
         by_id[i] = (ref){ g->v[i].id, g->v[i].id, i };
-        if (*g->v[i].citation)
-            g->by_cite[g->nby++] = (ref){ g->v[i].citation, g->v[i].id, i };
+        const char *c = g->v[i].citation;
+        for (size_t k = 0; k < g->v[i].ncitations; k++, c += strlen(c) + 1)
+            g->by_cite[g->nby++] = (ref){ c, g->v[i].id, i };
     }
     qsort(g->by_cite, g->nby, sizeof *g->by_cite, cmp_ref);
     qsort(by_id, g->n, sizeof *by_id, cmp_ref);

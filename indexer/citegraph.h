@@ -2,8 +2,9 @@
  * indexer/citegraph.h — which documents of the index cite which.
  *
  * A document's own case citation ("citation": its metadata, a "Cite as"
- * line, an opinion's first page) makes it the target of every document
- * whose cited cases ("case") include it: those get its id in "cites"
+ * line, an opinion's first page) and that case's parallel cites
+ * ("parallel") make it the target of every document whose cited cases
+ * ("case") include any of them: those get its id in "cites", once
  * (cites:ID finds them), it gets their number in "cited_by" (--sort
  * cited). The enricher sees one document at a time, so the links are
  * made at the end of each civindex run, over the whole index: a citing

@@ -67,35 +67,63 @@ void civ_enrich_entities_set(int on)
     atomic_store(&disabled, !on);
 }
 
+/* A document's own case citations: the first is its citation, the others
+ * its parallel cites. */
+typedef struct own_cites {
+    char v[CIV_ENTITY_PARALLEL_MAX * 2 + 1][CIV_TERM_MAX];
+    size_t n;
+} own_cites;
+
+static void own_add(own_cites *c, const char *v, size_t len)
+{
+    if (c->n == sizeof c->v / sizeof c->v[0] || len >= sizeof c->v[0])
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        if (strlen(c->v[i]) == len && memcmp(c->v[i], v, len) == 0)
+            return;
+    memcpy(c->v[c->n], v, len);
+    c->v[c->n++][len] = '\0';
+}
+
 /* The document's own citation: from its metadata ("citation" as an
  * extractor found it: <meta name="citation">, a "Citation:" header line)
- * read as a user's query would be, else what the scan found (a "Cite as"
- * line, an opinion's first page). The list is the document's scan and is
- * reused for the metadata's. */
+ * read as a user's query would be, every case cite in it (a citation's
+ * parallel cites), else what the scan found (a "Cite as" line, an
+ * opinion's first page: scanned). The scan's parallel cites join the
+ * metadata's when they cite the same case. The list is the document's
+ * scan and is reused for the metadata's. */
 static civ_status own_citation(civ_doc *doc, const civ_entities *scanner, civ_entity_list *list,
-                               const char *scanned, civ_error *err)
+                               const own_cites *scanned, civ_error *err)
 {
     const char *meta = civ_doc_get(doc, "citation");
-    if (!meta) {
-        if (!scanned)
-            return CIV_OK;
-        return civ_doc_set_str(doc, "citation", scanned);
+    own_cites *c = calloc(1, sizeof *c);
+    if (!c)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    civ_status s = CIV_OK;
+    if (meta) {
+        char copy[256];
+        snprintf(copy, sizeof copy, "%s", meta);
+        s = civ_entities_normalise(list, scanner, copy, strlen(copy), err);
+        size_t n = 0;
+        const civ_entity *es = s == CIV_OK ? civ_entity_list_items(list, &n) : NULL;
+        for (size_t i = 0; i < n; i++)
+            if (es[i].kind == CIV_ENTITY_CASE && !(es[i].flags & (CIV_ENTITY_FINE | CIV_ENTITY_REF)))
+                own_add(c, es[i].value, es[i].value_len);
     }
-    char copy[256];
-    snprintf(copy, sizeof copy, "%s", meta);
-    civ_status s = civ_entities_normalise(list, scanner, copy, strlen(copy), err);
-    if (s != CIV_OK)
-        return s;
-    size_t n;
-    const civ_entity *es = civ_entity_list_items(list, &n);
-    const char *cite = scanned;
-    for (size_t i = 0; i < n; i++)
-        if (es[i].kind == CIV_ENTITY_CASE && !(es[i].flags & CIV_ENTITY_FINE)) {
-            cite = es[i].value;
-            break;
-        }
+    int same = c->n == 0;
+    for (size_t i = 0; i < scanned->n && !same; i++)
+        same = strcmp(scanned->v[i], c->v[0]) == 0;
+    for (size_t i = 0; i < scanned->n && same; i++)
+        own_add(c, scanned->v[i], strlen(scanned->v[i]));
     /* A citation the reporters do not know cannot be matched: dropped. */
-    return civ_doc_set_str(doc, "citation", cite);
+    if (s == CIV_OK && meta)
+        civ_doc_remove(doc, "citation");
+    if (s == CIV_OK && c->n)
+        s = civ_doc_set_str(doc, "citation", c->v[0]);
+    for (size_t i = 1; i < c->n && s == CIV_OK; i++)
+        s = civ_doc_add_str(doc, "parallel", c->v[i]);
+    free(c);
+    return s;
 }
 
 /* The document kind into "type". Letters stay letters, unless the
@@ -181,9 +209,12 @@ static civ_status run_entities(civ_doc *doc, const civ_input *in, civ_error *err
     }
     set_kind(doc, d->kind);
     /* Last: it scans the metadata's citation with the same list. */
-    char cite[128];
-    snprintf(cite, sizeof cite, "%s", d->cite ? d->cite : "");
-    s = own_citation(doc, scanner, sc->list, *cite ? cite : NULL, err);
+    own_cites scanned = { .n = 0 };
+    if (d->cite)
+        own_add(&scanned, d->cite, strlen(d->cite));
+    for (size_t i = 0; i < d->nparallel; i++)
+        own_add(&scanned, d->parallel[i], strlen(d->parallel[i]));
+    s = own_citation(doc, scanner, sc->list, &scanned, err);
     if (s != CIV_OK)
         return s;
     return civ_doc_check(doc, err);

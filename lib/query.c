@@ -350,7 +350,7 @@ int civ_query_is_plain(const char *q, size_t len, size_t *nwords)
 int civ_sort_parse(civ_sort *out, const char *name)
 {
     static const civ_sort all[] = { CIV_SORT_RELEVANCE, CIV_SORT_DATE_ASC, CIV_SORT_DATE_DESC,
-                                    CIV_SORT_CITED };
+                                    CIV_SORT_CITED, CIV_SORT_REDACTIONS };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (strcmp(name, civ_sort_name(all[i])) == 0) {
             *out = all[i];
@@ -364,6 +364,7 @@ const char *civ_sort_name(civ_sort s)
     return s == CIV_SORT_DATE_ASC    ? "date"
            : s == CIV_SORT_DATE_DESC ? "-date"
            : s == CIV_SORT_CITED     ? "cited"
+           : s == CIV_SORT_REDACTIONS ? "redactions"
                                      : "relevance";
 }
 

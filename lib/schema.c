@@ -113,6 +113,10 @@ static const civ_field_def fields[] = {
     { "citation", "cite", "XLSELF", BOOL | STORED | LOWER | SHOW, 0, -1,
       "the document's own case citation; cite:CITATION finds it and every "
       "document citing it", "Citation" },
+    /* Searched through cite: (no query name of its own). */
+    { "parallel", NULL, "XLPAR", BOOL | STORED | MULTI | LOWER | SHOW, 0, -1,
+      "the other reporters' citations of its own case (134-sct-2473 beside 573-us-373): "
+      "a document citing any of them cites it", "Parallel" },
     { "cites", "cites", "XLREF", BOOL | STORED | MULTI | SHOW | LEGAL, 0, CIV_SLOT_CITES,
       "ids of the documents in the index it cites (cites:ID)", "Cites" },
     /* The citation graph's count: --sort cited, and a mild prior in

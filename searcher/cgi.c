@@ -223,7 +223,7 @@ static civ_status on_pair(void *vctx, const char *name, const char *v, civ_error
         if (!*v)
             p->sort = CIV_SORT_RELEVANCE;
         else if (civ_sort_parse(&p->sort, v) != 0)
-            return civ_error_set(err, CIV_EINVAL, "parameter sort must be relevance, date, -date or cited");
+            return civ_error_set(err, CIV_EINVAL, "parameter sort must be relevance, date, -date, cited or redactions");
         p->has_sort = *v != '\0';
         return CIV_OK;
     }

@@ -44,6 +44,11 @@ static void usage(FILE *f)
           "                     exact filters\n"
           "  date:2018..2019  date:2018-05-01..2018-06-30  date:2019..  date:2019-05\n"
           "                     date ranges (inclusive)\n"
+          "  cite:  usc:  cfr:  publaw:  case:  act:  amendment:  clause:  exemption:\n"
+          "  agency:  body:  court:  docket:  redacted:yes  redactions:5..  cites:ID\n"
+          "  cited_by:1..       legal entities as written (usc:\"18 U.S.C. 2703\") or in\n"
+          "                     canonical form (usc:18/2703, act:fisa/702); cite: any\n"
+          "                     citation; cites:ID the documents citing document ID\n"
           "  *                  every document (\"* type:letter date:2019..\")\n"
           "  -word, NOT word    alone, or with *: every document without the word\n"
           "Queries are at most 4096 bytes. A field civsearch does not know is refused.\n"
@@ -62,7 +67,8 @@ static void usage(FILE *f)
           "  -n, --limit N        show N results (default 10; 0: print only the number)\n"
           "      --offset N       skip the first N results\n"
           "  -s, --sort ORDER     relevance (default), date (oldest first), -date (newest),\n"
-          "                       cited (most cited by documents in the index first)\n"
+          "                       cited (most cited by documents in the index first),\n"
+          "                       redactions (most redaction markers first)\n"
           "      --or             match any word instead of all\n"
           "      --and            match all words, however long the query\n"
           "  -j, --json           print one JSON object\n"
@@ -329,7 +335,7 @@ static int search_option(const char **bad, cli *c, int ch, int argc, char **argv
     case 's':
         c->sort_set = 1;
         if (civ_sort_parse(&c->so.sort, optarg) != 0)
-            *bad = "--sort: expected relevance, date, -date or cited, got %s";
+            *bad = "--sort: expected relevance, date, -date, cited or redactions, got %s";
         return 1;
     case OPT_OR: c->so.default_or = 1; return 1;
     case OPT_AND: c->so.default_or = -1; return 1;

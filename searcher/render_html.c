@@ -264,6 +264,7 @@ static void header(civ_buf *out, const civ_render_info *info, const char *q)
     option(out, civ_sort_name(CIV_SORT_DATE_DESC), "newest first", s == CIV_SORT_DATE_DESC);
     option(out, civ_sort_name(CIV_SORT_DATE_ASC), "oldest first", s == CIV_SORT_DATE_ASC);
     option(out, civ_sort_name(CIV_SORT_CITED), "most cited", s == CIV_SORT_CITED);
+    option(out, civ_sort_name(CIV_SORT_REDACTIONS), "most redacted", s == CIV_SORT_REDACTIONS);
     civ_buf_puts(out, "</select></label>");
     static const char pattern[] = "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?";
     civ_buf_printf(out, "<label>From <input name=\"from\" inputmode=\"numeric\" pattern=\"%s\" "

@@ -132,11 +132,12 @@ typedef enum civ_sort {
     CIV_SORT_RELEVANCE = 0,
     CIV_SORT_DATE_ASC,  /* oldest first */
     CIV_SORT_DATE_DESC, /* newest first */
-    CIV_SORT_CITED      /* most cited by documents in the index first, then relevance */
+    CIV_SORT_CITED,     /* most cited by documents in the index first, then relevance */
+    CIV_SORT_REDACTIONS /* most redaction markers first, then relevance */
 } civ_sort;
 
 /* The sort orders' names, as the command line and the web take them:
- * "relevance", "date", "-date", "cited". civ_sort_parse returns 0 and sets *out, or
+ * "relevance", "date", "-date", "cited", "redactions". civ_sort_parse returns 0 and sets *out, or
  * -1 for another name; civ_sort_name gives the name of s. */
 int civ_sort_parse(civ_sort *out, const char *name);
 const char *civ_sort_name(civ_sort s);

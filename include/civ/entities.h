@@ -87,6 +87,9 @@ typedef enum civ_doc_kind {
     CIV_DOC_KINDS
 } civ_doc_kind;
 
+/* The most parallel cites of a document's own citation kept. */
+#define CIV_ENTITY_PARALLEL_MAX 4
+
 /* Document-level results of a scan. Strings are borrowed from the list
  * (valid until its next scan or its free) and NULL when absent. */
 typedef struct civ_entity_docinfo {
@@ -96,6 +99,11 @@ typedef struct civ_entity_docinfo {
     const char *court;       /* first court named ("9th-cir") */
     const char *cite;        /* the document's own case citation ("585-us-296") */
     const char *casename;    /* ... and its case name, when the caption gives one */
+    /* ... and the other reporters' citations of that case written just
+     * after it, its parallel cites ("573 U.S. 373, 134 S. Ct. 2473, 189
+     * L. Ed. 2d 430": "134-sct-2473", "189-led2d-430"), in order */
+    const char *parallel[CIV_ENTITY_PARALLEL_MAX];
+    size_t nparallel;
 } civ_entity_docinfo;
 
 typedef struct civ_entities civ_entities;

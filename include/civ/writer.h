@@ -121,7 +121,7 @@ civ_status civ_writer_commit(civ_writer *w, civ_error *err);
 /* Calls fn for every document (committed state) with its id and the
  * values of the given fields, in no particular order: values[i] is the
  * value of fields[i] ("" when the document has none; a whole number in
- * decimal). The fields must have a value slot or exact-match terms: they
+ * decimal; several values joined by CIV_FACET_SEP). The fields must have a value slot or exact-match terms: they
  * are read from those in docid order, which is much cheaper than reading
  * each document (about 4 bytes a field and document plus the values: a
  * million documents fit). fn returning non-zero stops the walk. Strings

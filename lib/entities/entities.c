@@ -221,6 +221,59 @@ static civ_status finish(civ_entity_list *l, uint32_t ctx, civ_error *err)
     return CIV_OK;
 }
 
+/* Whether t[a..b) is what comes between parallel cites: commas and
+ * spaces, a pin page or range after a comma ("585 U.S. 296, 310-311, 138
+ * S. Ct. 2206"), ending on a comma or a line's end (a caption's cites one
+ * a line). */
+static int parallel_gap(const char *t, size_t a, size_t b)
+{
+    if (b - a > 40)
+        return 0;
+    int after_comma = 0, newline = 0, pin = 0;
+    for (size_t p = a; p < b;) {
+        unsigned char c = (unsigned char)t[p];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            newline |= c == '\n';
+            p++;
+        } else if (c == ',' && !after_comma) {
+            after_comma = 1, pin = 0;
+            p++;
+        } else if (c >= '0' && c <= '9' && after_comma && !pin) {
+            while (p < b && ((t[p] >= '0' && t[p] <= '9') || t[p] == '-'))
+                p++;
+            if (p + 2 < b && (unsigned char)t[p] == 0xE2 && (unsigned char)t[p + 1] == 0x80 &&
+                (unsigned char)t[p + 2] == 0x93) /* an en dash */
+                for (p += 3; p < b && t[p] >= '0' && t[p] <= '9'; p++)
+                    ;
+            after_comma = 0, pin = 1;
+        } else {
+            return 0;
+        }
+    }
+    return after_comma || (newline && !pin);
+}
+
+/* The parallel cites of the document's own citation, out[i]: the full
+ * case cites that follow it with only a parallel_gap between each. */
+static void parallel_cites(civ_entity_list *l, size_t i, const char *t)
+{
+    size_t end = l->out[i].end;
+    for (size_t j = i + 1; j < l->nout && l->doc.nparallel < CIV_ENTITY_PARALLEL_MAX; j++) {
+        const civ_entity *en = &l->out[j];
+        if (en->kind != CIV_ENTITY_CASE || (en->flags & (CIV_ENTITY_REF | CIV_ENTITY_FINE)) ||
+            en->start < end)
+            continue;
+        if (!parallel_gap(t, end, en->start))
+            break;
+        end = en->end;
+        int seen = strcmp(en->value, l->doc.cite) == 0;
+        for (size_t k = 0; k < l->doc.nparallel && !seen; k++)
+            seen = strcmp(en->value, l->doc.parallel[k]) == 0;
+        if (!seen)
+            l->doc.parallel[l->doc.nparallel++] = en->value;
+    }
+}
+
 civ_status civ_entities_scan(civ_entity_list *out, const civ_entities *ents, const char *text,
                              size_t len, const civ_entity_scan_opts *opts, civ_error *err)
 {
@@ -252,6 +305,7 @@ civ_status civ_entities_scan(civ_entity_list *out, const civ_entities *ents, con
             if (res.own_cite < 0 && (out->doc.kind != CIV_DOC_KIND_OPINION || en->start > 1500))
                 break;
             out->doc.cite = en->value;
+            parallel_cites(out, i, text);
             for (size_t j = i; j-- > 0;) {
                 if (out->out[j].kind == CIV_ENTITY_CASENAME) {
                     if (out->out[j].end + 8 >= en->start)

@@ -90,18 +90,100 @@ bool case_form(const std::string &v)
     return a != std::string::npos && b > a + 1 && all_digits(v, 0, a) && all_digits(v, b + 1, v.size());
 }
 
+/* [a-z0-9] and '-' from s[from] to s[to], starting with a letter or digit. */
+bool slug(const std::string &s, size_t from, size_t to)
+{
+    if (from >= to || to > s.size() || s[from] == '-')
+        return false;
+    for (size_t i = from; i < to; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return false;
+    return true;
+}
+
+/* A section after a title or an act: a digit, then letters, digits,
+ * '-' and '.' ("2703", "2000e-2", "16.1"). */
+bool section(const std::string &s, size_t from, size_t to)
+{
+    if (from >= to || to > s.size() || s[from] < '0' || s[from] > '9')
+        return false;
+    for (size_t i = from; i < to; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '.'))
+            return false;
+    return true;
+}
+
+/* Whether v (lower-cased as typed) has the shape of a canonical value of
+ * kind (docs/entities.md): "18/2703", "18/2703/d", "28/16.1", "107-56",
+ * "585-us-296", "4", "b7c", "fisa/702", "fbi", "9th-cir", "20-1234". */
+bool canonical_shape(civ_entity_kind kind, const std::string &v)
+{
+    size_t slash = v.find('/');
+    switch (kind) {
+    case CIV_ENTITY_USC: {
+        if (slash == std::string::npos || !all_digits(v, 0, slash))
+            return false;
+        size_t sub = v.find('/', slash + 1);
+        if (!section(v, slash + 1, sub == std::string::npos ? v.size() : sub))
+            return false;
+        for (; sub != std::string::npos; sub = v.find('/', sub + 1)) {
+            size_t e = v.find('/', sub + 1);
+            if (!slug(v, sub + 1, e == std::string::npos ? v.size() : e))
+                return false;
+        }
+        return true;
+    }
+    case CIV_ENTITY_CFR:
+        return slash != std::string::npos && all_digits(v, 0, slash) && section(v, slash + 1, v.size());
+    case CIV_ENTITY_PUBLAW: {
+        size_t dash = v.find('-');
+        return dash != std::string::npos && all_digits(v, 0, dash) && all_digits(v, dash + 1, v.size());
+    }
+    case CIV_ENTITY_CASE: return case_form(v) && slug(v, 0, v.size());
+    case CIV_ENTITY_AMENDMENT:
+        return all_digits(v, 0, v.size()) && v.size() <= 2 && std::stoi(v) >= 1 && std::stoi(v) <= 27;
+    case CIV_ENTITY_EXEMPTION:
+        return (v.size() == 2 || v.size() == 3) && v[0] == 'b' && v[1] >= '1' && v[1] <= '9' &&
+               (v.size() == 2 || (v[1] == '7' && v[2] >= 'a' && v[2] <= 'f'));
+    case CIV_ENTITY_ACT:
+        if (slash != std::string::npos)
+            return slug(v, 0, slash) && section(v, slash + 1, v.size());
+        return slug(v, 0, v.size());
+    case CIV_ENTITY_AGENCY:
+    case CIV_ENTITY_CLAUSE:
+    case CIV_ENTITY_BODY:
+    case CIV_ENTITY_COURT: return slug(v, 0, v.size());
+    case CIV_ENTITY_DOCKET:
+        return v.find('-') != std::string::npos && v[0] >= '0' && v[0] <= '9' &&
+               v.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz:.-") == std::string::npos;
+    default: return false;
+    }
+}
+
+/* The value typed, v, joins the extractor's reading of it, vs, when it
+ * has its kind's canonical shape: a canonical form typed as it is finds
+ * the documents holding it. It replaces the coarser forms the extractor
+ * read in it: "fisa/702" is FISA's section 702, not FISA; "18/2703/d" a
+ * subsection of 18/2703. */
+void with_typed(std::vector<std::string> &vs, civ_entity_kind kind, const std::string &v)
+{
+    if (!canonical_shape(kind, v))
+        return;
+    vs.erase(std::remove_if(vs.begin(), vs.end(),
+                            [&](const std::string &e) {
+                                return v.size() > e.size() && v.compare(0, e.size(), e) == 0 &&
+                                       v[e.size()] == '/';
+                            }),
+             vs.end());
+    if (std::find(vs.begin(), vs.end(), v) == vs.end())
+        vs.insert(vs.begin(), v);
+}
+
 /* Checks a literal value where its kind has a fixed shape. */
 void check_literal(const civ_field_def *f, civ_entity_kind kind, const std::string &raw,
                    const std::string &v)
 {
-    bool ok = true;
-    if (kind == CIV_ENTITY_AMENDMENT) {
-        ok = all_digits(v, 0, v.size()) && v.size() <= 2 && std::stoi(v) >= 1 && std::stoi(v) <= 27;
-    } else if (kind == CIV_ENTITY_EXEMPTION) {
-        ok = (v.size() == 2 || v.size() == 3) && v[0] == 'b' && v[1] >= '1' && v[1] <= '9' &&
-             (v.size() == 2 || (v[1] == '7' && v[2] >= 'a' && v[2] <= 'f'));
-    }
-    if (!ok)
+    if ((kind == CIV_ENTITY_AMENDMENT || kind == CIV_ENTITY_EXEMPTION) && !canonical_shape(kind, v))
         throw Xapian::QueryParserError(std::string("not a") +
                                        (kind == CIV_ENTITY_AMENDMENT ? "n amendment" : " FOIA exemption") +
                                        " after " + f->query_name + ": \"" + raw + "\" (try " +
@@ -134,10 +216,12 @@ class EntityFieldProcessor : public Xapian::FieldProcessor {
                 break;
             vs = entity_values(h, kind, false);
         }
+        std::string v = norm_value(f, str);
         if (vs.empty()) {
-            std::string v = norm_value(f, str);
             if (!v.empty())
                 vs.push_back(v), *literal = true;
+        } else {
+            with_typed(vs, kind, v);
         }
         return vs;
     }
@@ -201,9 +285,7 @@ class CaseFieldProcessor : public EntityFieldProcessor {
     Xapian::Query case_query(const std::string &str)
     {
         std::vector<std::string> vs = entity_values(str, CIV_ENTITY_CASE, false);
-        std::string v = norm_value(f, str);
-        if (vs.empty() && case_form(v))
-            vs.push_back(v);
+        with_typed(vs, CIV_ENTITY_CASE, norm_value(f, str));
         if (!vs.empty()) {
             std::vector<Xapian::Query> qs;
             for (const std::string &c : vs)
@@ -240,26 +322,36 @@ class CiteFieldProcessor : public Xapian::FieldProcessor {
     static Xapian::Query cite_query(const std::string &str)
     {
         std::vector<Xapian::Query> qs;
+        std::string typed = norm_value(civ_schema_field("citation"), str);
+        bool number = typed.find_first_of("0123456789") != std::string::npos;
         for (civ_entity_kind k : CITE_KINDS) {
             const civ_field_def *f = civ_schema_field(civ_legal_field(k));
-            for (const std::string &v : entity_values(str, k, k == CIV_ENTITY_USC)) {
+            std::vector<std::string> vs = entity_values(str, k, k == CIV_ENTITY_USC);
+            /* A canonical form as typed ("fisa/702", "18/2703"); a citation
+             * has a number ("cite:carpenter" is none). */
+            if (number)
+                with_typed(vs, k, typed);
+            for (const std::string &v : vs) {
                 qs.push_back(Xapian::Query(f->prefix + v));
                 if (k == CIV_ENTITY_USC)
                     qs.push_back(Xapian::Query("XLFINEusc:" + v));
-                if (k == CIV_ENTITY_CASE)
+                if (k == CIV_ENTITY_CASE) {
                     qs.push_back(Xapian::Query("XLSELF" + v));
+                    qs.push_back(Xapian::Query("XLPAR" + v));
+                }
             }
         }
         if (!qs.empty())
             return any_of(qs);
-        std::string v = norm_value(civ_schema_field("citation"), str);
-        if (v.find_first_of("0123456789") == std::string::npos)
+        const std::string &v = typed;
+        if (!number)
             throw Xapian::QueryParserError("not a citation after cite: \"" + str +
                                            "\" (try cite:\"18 U.S.C. 2703\" or cite:\"585 U.S. 296\")");
         for (civ_entity_kind k : CITE_KINDS)
             qs.push_back(Xapian::Query(civ_schema_field(civ_legal_field(k))->prefix + v));
         qs.push_back(Xapian::Query("XLFINEusc:" + v));
         qs.push_back(Xapian::Query("XLSELF" + v));
+        qs.push_back(Xapian::Query("XLPAR" + v));
         return any_of(qs);
     }
 };

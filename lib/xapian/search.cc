@@ -542,8 +542,12 @@ Xapian::doccount prepare(Search &sr, Xapian::Enquire &enq, civ_results *r, civ_d
 {
     enq.set_query(sr.q);
     use_bm25(enq, o, sr.rk.tune);
-    if (o->sort == CIV_SORT_CITED) /* documents cited by none have no value: last */
+    /* Counts (sortable_serialise), greatest first; documents cited by
+     * none, or without markers, have no value: last. */
+    if (o->sort == CIV_SORT_CITED)
         enq.set_sort_by_value_then_relevance(CIV_SLOT_CITED_BY, true);
+    else if (o->sort == CIV_SORT_REDACTIONS)
+        enq.set_sort_by_value_then_relevance(CIV_SLOT_REDACTIONS, true);
     else if (o->sort != CIV_SORT_RELEVANCE && !db->remote)
         enq.set_sort_by_key_then_relevance(date_key, o->sort == CIV_SORT_DATE_DESC);
     else if (o->sort != CIV_SORT_RELEVANCE) /* no KeyMaker over the remote protocol */

@@ -446,10 +446,17 @@ void read_column(const Xapian::Database &db, const civ_field_def *f, Xapian::doc
         const std::string term = *t;
         if (term.size() > pl && term[pl] >= 'A' && term[pl] <= 'Z')
             continue; /* a longer prefix sharing these letters */
-        uint32_t off = c.put(term.substr(pl));
-        for (Xapian::PostingIterator p = db.postlist_begin(term); p != db.postlist_end(term); ++p)
-            if (*p <= last)
+        std::string v = term.substr(pl);
+        uint32_t off = c.put(v);
+        for (Xapian::PostingIterator p = db.postlist_begin(term); p != db.postlist_end(term); ++p) {
+            if (*p > last)
+                continue;
+            /* A document with several (a multi-valued field): joined. */
+            if (c.offs[*p])
+                c.offs[*p] = c.put(std::string(c.get(*p)) + CIV_FACET_SEP + v);
+            else
                 c.offs[*p] = off;
+        }
     }
 }
 

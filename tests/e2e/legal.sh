@@ -118,6 +118,73 @@ assert_out_has 'cited by 2 documents here'
 assert_out_has 'href="?id=press%2F2024-02-06-location-data-warrant-bill.md'
 ok "citation graph: own citation, cites, cited_by, cites:ID, --sort cited, the page"
 
+# Parallel cites: an opinion's first page gives its case in three
+# reporters, a summary's <meta name="citation"> in two; a brief citing the
+# case by any of them is linked to it, once however many it cites.
+G="$TMP/graph"
+mkdir -p "$G"
+cat >"$G/riley-opinion.txt" <<'END'
+RILEY v. CALIFORNIA
+573 U.S. 373, 134 S. Ct. 2473, 189 L. Ed. 2d 430 (2014)
+
+CERTIORARI TO THE COURT OF APPEAL OF CALIFORNIA
+
+CHIEF JUSTICE ROBERTS delivered the opinion of the Court.
+
+Officers must generally secure a warrant before searching a cell phone.
+END
+printf 'Brief one\n\nRiley v. California, 134 S. Ct. 2473 (2014), requires a warrant.\n' >"$G/brief-sct.txt"
+printf 'Brief two\n\nRiley v. California, 573 U.S. 373 (2014), requires a warrant.\n' >"$G/brief-us.txt"
+printf 'Brief three\n\nRiley v. California, 573 U.S. 373, 134 S. Ct. 2473 (2014).\n' >"$G/brief-both.txt"
+printf 'Brief four\n\nRiley v. California, 189 L. Ed. 2d 430 (2014).\n' >"$G/brief-led.txt"
+printf '<html><head><title>Carpenter, a summary</title><meta name="citation" content="585 U.S. 296, 138 S. Ct. 2206"></head><body><p>The Court held that the Government needs a warrant.</p></body></html>' >"$G/carpenter.html"
+printf 'Brief five\n\nCarpenter v. United States, 138 S. Ct. 2206 (2018).\n' >"$G/brief-carpenter.txt"
+for ix in "$TMP/igraph" "$TMP/igraph-set"; do
+  case $ix in *set) run "$CIVINDEX" -q --shards 2 -i "$ix" "$G" ;; *) run "$CIVINDEX" -q -i "$ix" "$G" ;; esac
+  assert_rc 0
+  run "$CIVSEARCH" -i "$ix" --json --show riley-opinion.txt
+  assert_eq "$(jqout .citation)" 573-us-373 "the opinion's citation ($ix)"
+  assert_eq "$(jqout '.parallel | join(",")')" 134-sct-2473,189-led2d-430 "its parallel cites ($ix)"
+  assert_eq "$(jqout .cited_by)" 4 "cited by its parallel cites ($ix)"
+  assert_eq "$(jqout '[.cited_by_documents[].id] | sort | join(",")')" \
+    brief-both.txt,brief-led.txt,brief-sct.txt,brief-us.txt "citing documents ($ix)"
+  run "$CIVSEARCH" -i "$ix" --json --show brief-both.txt
+  assert_eq "$(jqout '.cites | join(",")')" riley-opinion.txt "two parallels, one link ($ix)"
+  run "$CIVSEARCH" -i "$ix" --json --show carpenter.html
+  assert_eq "$(jqout .citation),$(jqout '.parallel | join(",")'),$(jqout .cited_by)" 585-us-296,138-sct-2206,1 \
+    "parallel cites from the metadata ($ix)"
+done
+run "$CIVSEARCH" -i "$TMP/igraph" --json -n 10 --snippet 0 'cite:"138 S. Ct. 2206"'
+assert_eq "$(jqout '[.results[].id] | sort | join(",")')" brief-carpenter.txt,carpenter.html \
+  "cite: finds the case by a parallel cite"
+run "$CIVSEARCH" -i "$TMP/igraph" --show riley-opinion.txt
+assert_out_has "Parallel:    134-sct-2473; 189-led2d-430"
+assert_out_has "Cited by:    4 documents here"
+ok "parallel cites: the first page's and the metadata's, linked by any of them, once; over shards too"
+
+# ---- --sort redactions -----------------------------------------------------------------
+# Most redaction markers first, then documents without any (no value), in
+# the command line, JSON, over shards and on the page.
+CBP=foia/2018-04-30-cbp-response-device-searches.txt
+CBPMAIL=letters/mail/2018-05-02-cbp-final-response.eml
+S --json -n 100 --snippet 0 --sort redactions 'redacted:yes OR warrant'
+assert_eq "$(jqout '[.results[:3][] | "\(.id)=\(.redactions)"] | join(",")')" "$CBP=9,$FBI=4,$CBPMAIL=3" "--sort redactions"
+assert_eq "$(jqout '[.results[3:][].redactions] | unique | join(",")')" "" "unredacted documents last"
+[ "$(jqout '.results | length')" -gt 10 ] || fail "the unredacted matches are listed too"
+S -n 1 --snippet 0 --sort redactions '*'
+assert_out_has "$CBP"
+run env GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET QUERY_STRING='q=redacted%3Ayes&sort=redactions&format=json' CIVSEARCH_INDEX="$IDX" "$CIVSEARCH"
+assert_rc 0
+assert_eq "$(printf '%s\n' "$OUT" | sed '1,/^\r*$/d' | jq -r '.results[0].id')" "$CBP" "sort=redactions (JSON page)"
+run env GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET QUERY_STRING='q=redacted%3Ayes&sort=redactions' CIVSEARCH_INDEX="$IDX" "$CIVSEARCH"
+assert_rc 0
+assert_out_has '<option value="redactions" selected>most redacted</option>'
+assert_out_has 'sort=redactions'
+run "$CIVSEARCH" -i "$IDX" --sort redacted '*'
+assert_rc 2
+assert_err_has "cited or redactions"
+ok "--sort redactions: most markers first, unredacted last; JSON, the page's menu"
+
 # Incremental: a citing document removed, the cited one moved, then gone.
 cp -r "$CORPUS" "$TMP/c"
 run "$CIVINDEX" -q -i "$TMP/i2" "$TMP/c"
@@ -151,9 +218,53 @@ assert_out_has 'Type:        filing'
 S --json --show "$FBI"
 assert_eq "$(jqout '[.entities[] | select(.query == "exemption:b6")][0].count')" 3 "JSON entity count"
 assert_eq "$(jqout '.redactions')" 4 "redactions"
-# Each listed query finds the document again.
-for q in $(jqout '.entities[].query' | grep -v '"'); do has "$q" "$FBI"; done
-ok "--show and JSON list the entities with counts, each a query finding the document"
+ok "--show and JSON list the entities with counts"
+
+# every_query_finds INDEX: for each document of INDEX, each entity --show
+# lists is a query (FIELD:VALUE, the page's link) finding the document
+# again: a canonical form typed as it is finds the documents holding it.
+every_query_finds() {
+  "$CIVSEARCH" -i "$1" --json -n 1000 --snippet 0 '*' | jq -r '.results[].id' >"$TMP/all-ids" ||
+    fail "listing $1"
+  [ -s "$TMP/all-ids" ] || fail "no documents in $1"
+  nq=0
+  while IFS= read -r id; do
+    "$CIVSEARCH" -i "$1" --json --show "$id" | jq -r '.entities[]?.query' >"$TMP/queries" ||
+      fail "--show $id"
+    while IFS= read -r q; do
+      "$CIVSEARCH" -i "$1" --json -n 1000 --snippet 0 "$q" | jq -r '.results[].id' |
+        grep -qxF "$id" || fail "$q (listed by --show $id) does not find $id"
+      nq=$((nq + 1))
+    done <"$TMP/queries"
+  done <"$TMP/all-ids"
+}
+every_query_finds "$IDX"
+[ "$nq" -gt 100 ] || fail "only $nq entity queries in the corpus"
+# Acts named by a section: act:fisa/702 is section 702 of FISA, not FISA
+# (the document naming FISA alone is not found).
+mkdir -p "$TMP/acts"
+printf 'Memo\n\nSection 702 of FISA authorizes the collection.\n' >"$TMP/acts/fisa-702.txt"
+printf 'Memo\n\nThe Foreign Intelligence Surveillance Act created the court.\n' >"$TMP/acts/fisa.txt"
+printf 'Memo\n\nDetention under section 236(a) of the Immigration and Nationality Act.\n' >"$TMP/acts/ina-236.txt"
+printf 'Memo\n\nThe Immigration and Nationality Act governs removal.\n' >"$TMP/acts/ina.txt"
+printf 'Memo\n\nSection 3 of the Religious Freedom Restoration Act applies.\n' >"$TMP/acts/rfra-3.txt"
+printf 'Memo\n\nSection 2 of the Voting Rights Act bars vote dilution.\n' >"$TMP/acts/vra-2.txt"
+printf 'Memo\n\nSection 703 of Title VII forbids it.\n' >"$TMP/acts/title-vii-703.txt"
+printf 'Memo\n\nSection 706 of the APA sets the standard of review.\n' >"$TMP/acts/apa-706.txt"
+run "$CIVINDEX" -q -i "$TMP/iacts" "$TMP/acts"
+assert_rc 0
+every_query_finds "$TMP/iacts"
+[ "$nq" -eq 8 ] || fail "8 entity queries in the acts, got $nq"
+A() { run "$CIVSEARCH" -i "$TMP/iacts" --json -n 10 --snippet 0 "$@"; assert_clean_stderr; jqout '[.results[].id] | sort | join(",")'; }
+assert_eq "$(A 'act:fisa/702')" fisa-702.txt "act:fisa/702"
+assert_eq "$(A 'cite:fisa/702')" fisa-702.txt "cite:fisa/702"
+assert_eq "$(A 'act:fisa')" fisa.txt "act:fisa"
+assert_eq "$(A 'act:ina/236')" ina-236.txt "act:ina/236"
+run env GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET QUERY_STRING='q=act%3Afisa%2F702' CIVSEARCH_INDEX="$TMP/iacts" "$CIVSEARCH"
+assert_rc 0
+assert_out_has 'href="?id=fisa-702.txt'
+assert_out_lacks 'href="?id=fisa.txt'
+ok "each entity --show lists finds its document (corpus and sectioned acts), on the page too"
 
 # ---- PDF pages ------------------------------------------------------------------------
 # Entities are read from every format: a two-page PDF (pages joined as the
@@ -200,7 +311,9 @@ for k in 0 1 2; do
   [ "$n" -gt 0 ] && spread=$((spread + 1))
 done
 [ "$spread" -ge 2 ] || fail "the test wants the cited and citing documents in different shards"
-ok "citation links across a set of shards"
+run "$CIVSEARCH" -i "$TMP/set" --json -n 3 --snippet 0 --sort redactions '*'
+assert_eq "$(jqout '[.results[].id] | join(",")')" "$CBP,$FBI,$CBPMAIL" "--sort redactions over shards"
+ok "citation links across a set of shards; --sort redactions over them"
 
 # ---- --no-entities ------------------------------------------------------------------
 run "$CIVINDEX" -q --no-entities -i "$TMP/i3" "$CORPUS"
@@ -208,3 +321,36 @@ assert_rc 0
 run "$CIVSEARCH" -i "$TMP/i3" -n 0 'agency:fbi'
 assert_eq "$OUT" 0 "--no-entities leaves the fields empty"
 ok "--no-entities"
+
+# ---- --help ------------------------------------------------------------------------
+# Every legal query field (the schema's, from docket to cited_by in the
+# list an unknown field's error gives) is in --help, and cite:.
+run "$CIVSEARCH" -i "$IDX" 'nosuchfield:x'
+assert_rc 2
+legal=$(printf '%s\n' "$ERR" | sed -n 's/.*(fields: \(.*\))$/\1/p' | tr -d ' ' | tr ',' '\n' |
+  sed -n '/^docket$/,/^cited_by$/p')
+[ "$(printf '%s\n' "$legal" | wc -l)" -ge 15 ] || fail "the legal fields from the error: $legal"
+run "$CIVSEARCH" --help
+assert_rc 0
+for f in $legal; do
+  printf '%s\n' "$OUT" | grep -qE "(^| )$f:" || fail "--help lacks $f:"
+done
+ok "--help lists every legal query field"
+
+# ---- measured figures -------------------------------------------------------------
+# docs/entities.md and bench/README.md quote the same runs: the indexing
+# overhead table (wall and CPU on/off) and the extraction speed table
+# (MB/s), row by row past the corpus' name.
+# table FILE TEXT: the rows of the table whose header holds TEXT, less
+# their first column.
+table() {
+  awk -v h="$2" 'index($0, h) && /^\|/ { on = 1; next } on && !/^\|/ { exit }
+    on && !/^\|---/ { sub(/^\| [^|]*\|/, ""); print }' "$CIV_SOURCE_DIR/$1"
+}
+for h in 'wall on/off' 'a document a line (MB/s)'; do
+  a=$(table docs/entities.md "$h")
+  b=$(table bench/README.md "$h")
+  [ "$(printf '%s\n' "$a" | wc -l)" -ge 3 ] || fail "docs/entities.md: no table '$h'"
+  [ "$a" = "$b" ] || { OUT=$(printf 'docs/entities.md:\n%s\nbench/README.md:\n%s\n' "$a" "$b"); fail "the '$h' tables differ"; }
+done
+ok "docs/entities.md and bench/README.md quote the same measurements"

@@ -137,6 +137,11 @@ for id in $("$CIVSEARCH" -i "$TMP/one" --json -n 54 '*' | jq -r '.results[].id' 
 done
 same_json "thread" --thread '<prr-drones-1@openledger.example>'
 same_json "stats-like count" -n 0 '*'
+# Sorted by a count (sortable values, read by the remote shards).
+same_json "most redacted" --sort redactions -n 3 'redacted:yes'
+[ "$("$CIVSEARCH" -i "$STUB" --json --sort redactions -n 3 'redacted:yes' | jq -c '[.results[].redactions]')" = '[9,4,3]' ] ||
+  fail "--sort redactions over remote shards"
+same_json "most cited" --sort cited -n 1 'cited_by:1..'
 run "$CIVSEARCH" -i "$STUB" survelance
 assert_out_has "Did you mean: surveillance"
 a=$("$CIVSEARCH" -i "$TMP/one" --json 'survelance warant' | jq -r .suggestion)

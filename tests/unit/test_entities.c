@@ -375,8 +375,35 @@ static void test_document(void **state)
     assert_int_equal(d->kind, CIV_DOC_KIND_OPINION);
     assert_string_equal(civ_doc_kind_name(d->kind), "opinion");
     assert_string_equal(d->cite, "585-us-296");
+    assert_int_equal(d->nparallel, 0);
     assert_string_equal(d->docket, "16-402");
     assert_string_equal(d->court, "scotus");
+    /* The parallel cites of the first page: the other reporters' citations
+     * of its case, with a pin page between them or one a line. */
+    d = doc("RILEY v. CALIFORNIA\n573 U.S. 373, 134 S. Ct. 2473, 189 L. Ed. 2d 430 (2014)\n\n"
+            "CHIEF JUSTICE ROBERTS delivered the opinion of the Court. See Chimel v. California, "
+            "395 U.S. 752 (1969).\n");
+    assert_int_equal(d->kind, CIV_DOC_KIND_OPINION);
+    assert_string_equal(d->cite, "573-us-373");
+    assert_int_equal(d->nparallel, 2);
+    assert_string_equal(d->parallel[0], "134-sct-2473");
+    assert_string_equal(d->parallel[1], "189-led2d-430");
+    d = doc("Cite as: 585 U.S. 296, 305, 138 S. Ct. 2206 (2018)\nCarpenter v. United States, "
+            "585 U.S. 296, 138 S. Ct. 2206.\n");
+    assert_string_equal(d->cite, "585-us-296");
+    assert_int_equal(d->nparallel, 1);
+    assert_string_equal(d->parallel[0], "138-sct-2206");
+    d = doc("SUPREME COURT OF THE UNITED STATES\nRILEY v. CALIFORNIA\n573 U.S. 373\n134 S.Ct. 2473\n\n"
+            "CHIEF JUSTICE ROBERTS delivered the opinion of the Court.\n");
+    assert_string_equal(d->cite, "573-us-373");
+    assert_int_equal(d->nparallel, 1);
+    assert_string_equal(d->parallel[0], "134-sct-2473");
+    /* Another case's cite, after words or a pin page with no comma, is none. */
+    d = doc("Cite as: 573 U.S. 373 (2014)\nSee Chimel v. California, 395 U.S. 752 (1969).\n");
+    assert_string_equal(d->cite, "573-us-373");
+    assert_int_equal(d->nparallel, 0);
+    d = doc("Cite as: 573 U.S. 373, 380 395 U.S. 752\n");
+    assert_int_equal(d->nparallel, 0);
     d = doc("MR. SMITH: Thank you.\nJUSTICE KAGAN: Counsel?\nMR. SMITH: Yes.\n"
             "CHIEF JUSTICE ROBERTS: Thank you, counsel.\nORAL ARGUMENT OF JOHN SMITH\n");
     assert_int_equal(d->kind, CIV_DOC_KIND_TRANSCRIPT);

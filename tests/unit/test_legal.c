@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "citegraph.h"
+#include "civ/db.h"
 #include "civ/doc.h"
 #include "civ/entities.h"
 #include "civ/legal.h"
@@ -229,6 +230,144 @@ static void test_citegraph(void **state)
     civ_writer_free(w);
 }
 
+/* A document holding the entity values vals ("field", "value", ...). */
+static void put_values(civ_writer *w, const char *id, const char *const *vals)
+{
+    civ_doc *d = NULL;
+    assert_int_equal(civ_doc_new(&d, NULL), CIV_OK);
+    civ_doc_add_str(d, "id", id);
+    civ_doc_add_str(d, "title", id);
+    civ_doc_add_str(d, "type", "article");
+    for (size_t i = 0; vals[i]; i += 2)
+        civ_doc_add_str(d, vals[i], vals[i + 1]);
+    civ_doc_append_text(d, "text", 4);
+    civ_error err = CIV_ERROR_INIT;
+    assert_int_equal(civ_doc_check(d, &err), CIV_OK);
+    if (civ_writer_put(w, d, NULL, &err) != CIV_OK)
+        fail_msg("put: %s", err.msg);
+    civ_doc_free(d);
+}
+
+/* A case known by several parallel cites is cited by a document citing
+ * any of them, once however many it cites. */
+static void test_citegraph_parallel(void **state)
+{
+    (void)state;
+    char path[300], got[256];
+    snprintf(path, sizeof path, "%s/parallel", tmpdir);
+    civ_writer *w = NULL;
+    civ_error err = CIV_ERROR_INIT;
+    if (civ_writer_open(&w, path, NULL, &err) != CIV_OK)
+        fail_msg("open: %s", err.msg);
+    put_values(w, "riley", (const char *const[]){ "citation", "573-us-373", "parallel", "134-sct-2473",
+                                                  "parallel", "189-led2d-430", NULL });
+    put_values(w, "sct", (const char *const[]){ "case", "134-sct-2473", NULL });
+    put_values(w, "led", (const char *const[]){ "case", "189-led2d-430", NULL });
+    put_values(w, "both", (const char *const[]){ "case", "573-us-373", "case", "134-sct-2473", NULL });
+    put_values(w, "other", (const char *const[]){ "case", "1-us-1", NULL });
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    uint64_t changed = 0;
+    assert_int_equal(citegraph_update(w, &changed, &err), CIV_OK);
+    assert_int_equal(changed, 4); /* riley, sct, led, both */
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    values(got, sizeof got, w, "riley", "cited_by");
+    assert_string_equal(got, "3");
+    values(got, sizeof got, w, "both", "cites");
+    assert_string_equal(got, "riley");
+    values(got, sizeof got, w, "led", "cites");
+    assert_string_equal(got, "riley");
+    values(got, sizeof got, w, "other", "cites");
+    assert_string_equal(got, "");
+    assert_int_equal(citegraph_update(w, &changed, &err), CIV_OK);
+    assert_int_equal(changed, 0);
+    civ_writer_free(w);
+}
+
+/* The ids query q finds, sorted, joined by ','. */
+static void found(char *out, size_t n, civ_db *db, const char *q)
+{
+    civ_search_opts o = CIV_SEARCH_OPTS_INIT;
+    o.query = q;
+    o.limit = 20;
+    civ_results *r = NULL;
+    civ_error err = CIV_ERROR_INIT;
+    if (civ_search(&r, db, &o, &err) != CIV_OK)
+        fail_msg("query %s: %s", q, err.msg);
+    const char *ids[20];
+    size_t k = 0;
+    for (const civ_hit *h; k < 20 && (h = civ_results_hit(r, k)); k++)
+        ids[k] = civ_doc_get(h->doc, "id");
+    for (size_t i = 1; i < k; i++)
+        for (size_t j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
+            const char *t = ids[j];
+            ids[j] = ids[j - 1];
+            ids[j - 1] = t;
+        }
+    out[0] = '\0';
+    for (size_t i = 0; i < k; i++)
+        snprintf(out + strlen(out), n - strlen(out), "%s%s", i ? "," : "", ids[i]);
+    civ_results_free(r);
+}
+
+/* Every entity field's canonical form, typed as it is, finds the
+ * documents holding it, and only those: "act:fisa/702" is FISA's section
+ * 702, which the extractor alone would read as FISA (and find the
+ * document naming FISA only). */
+static void test_canonical_queries(void **state)
+{
+    (void)state;
+    char path[300], got[256];
+    snprintf(path, sizeof path, "%s/canonical", tmpdir);
+    civ_writer *w = NULL;
+    civ_error err = CIV_ERROR_INIT;
+    if (civ_writer_open(&w, path, NULL, &err) != CIV_OK)
+        fail_msg("open: %s", err.msg);
+    static const char *const sec[] = {
+        "act", "fisa/702", "act", "ina/236", "act", "title-vii/703", "usc", "42/2000e-2",
+        "cfr", "28/16.1", "publaw", "107-56", "case", "585-us-296", "amendment", "4",
+        "exemption", "b7c", "agency", "fbi", "clause", "equal-protection",
+        "body", "washington-county-sheriff", "court", "9th-cir", "docket", "2:23-cr-00417",
+        "fine", "usc:18/2703/d", "usc", "18/2703", NULL
+    };
+    static const char *const whole[] = { "act", "fisa", "act", "ina", "act", "title-vii", "usc", "42/2000e",
+                                         "cfr", "28/16", "publaw", "107-5", "case", "585-us-29",
+                                         "amendment", "1", "exemption", "b7", "agency", "cia",
+                                         "clause", "due-process", "court", "4th-cir", "docket", "20-1234",
+                                         NULL };
+    put_values(w, "sec", sec);
+    put_values(w, "whole", whole);
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    civ_writer_free(w);
+    civ_db *db = NULL;
+    if (civ_db_open(&db, path, &err) != CIV_OK)
+        fail_msg("db: %s", err.msg);
+    static const char *const only_sec[] = {
+        "act:fisa/702", "act:ina/236", "act:title-vii/703", "usc:42/2000e-2", "cfr:28/16.1",
+        "publaw:107-56", "case:585-us-296", "amendment:4", "exemption:b7c", "agency:fbi",
+        "clause:equal-protection", "body:washington-county-sheriff", "court:9th-cir",
+        "docket:\"2:23-cr-00417\"", "usc:18/2703/d", "usc:18/2703",
+        "cite:fisa/702", "cite:ina/236", "cite:\"Section 702 of FISA\"", "cite:42/2000e-2",
+        "cite:28/16.1", "cite:107-56", "cite:585-us-296", NULL
+    };
+    for (size_t i = 0; only_sec[i]; i++) {
+        found(got, sizeof got, db, only_sec[i]);
+        if (strcmp(got, "sec") != 0)
+            fail_msg("%s found \"%s\", wanted sec", only_sec[i], got);
+    }
+    static const char *const only_whole[] = { "act:fisa", "act:ina", "act:title-vii", "usc:42/2000e",
+                                              "cfr:28/16", "case:585-us-29", "amendment:1",
+                                              "agency:cia", "court:4th-cir", "docket:20-1234",
+                                              "cite:fisa", NULL };
+    for (size_t i = 0; only_whole[i]; i++) {
+        found(got, sizeof got, db, only_whole[i]);
+        if (strcmp(got, "whole") != 0)
+            fail_msg("%s found \"%s\", wanted whole", only_whole[i], got);
+    }
+    found(got, sizeof got, db, "exemption:b7"); /* 7 holds 7(A) to 7(F) */
+    assert_string_equal(got, "sec,whole");
+    civ_db_free(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +375,8 @@ int main(void)
         cmocka_unit_test(test_input),
         cmocka_unit_test(test_tally),
         cmocka_unit_test(test_citegraph),
+        cmocka_unit_test(test_citegraph_parallel),
+        cmocka_unit_test(test_canonical_queries),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
