@@ -56,8 +56,9 @@ static const civ_field_def fields[] = {
       "number of pages (PDF and other paged formats)", "Pages" },
     { "words", "words", NULL, STORED | SORT | NUMBER | SHOW, 0, CIV_SLOT_WORDS,
       "number of words in the text", "Words" },
-    { "digest", NULL, NULL, INTERNAL, 0, CIV_SLOT_DIGEST,
-      "hash of the title and text: the same letter in two folders shares it" },
+    { "digest", NULL, "XHD", BOOL | INTERNAL, 0, CIV_SLOT_DIGEST,
+      "hash of the title and text: the same letter in two folders shares it "
+      "(its term lists a hit's copies)" },
     { "mtime", NULL, NULL, STORED | INTERNAL, 0, CIV_SLOT_MTIME,
       "file modification time (seconds since 1970)" },
     /* Looked up through its value slot only: a term per file would cost

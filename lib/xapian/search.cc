@@ -160,8 +160,14 @@ namespace {
 std::vector<std::string> copies_of(const civ_db *db, Xapian::docid self, const std::string &digest)
 {
     std::vector<std::string> ids;
+    /* By the digest's term: the copies' postings alone. Indexes written
+     * before it have none: a value range reads every document's digest
+     * (3.7 M instructions a hit over 8,000 documents). */
+    std::string term;
+    bool by_term = exact_term(civ_schema_field("digest"), digest, term) && db->db.term_exists(term);
     Xapian::Enquire e = unweighted(
-        db->db, Xapian::Query(Xapian::Query::OP_VALUE_RANGE, CIV_SLOT_DIGEST, digest, digest));
+        db->db, by_term ? Xapian::Query(term)
+                        : Xapian::Query(Xapian::Query::OP_VALUE_RANGE, CIV_SLOT_DIGEST, digest, digest));
     e.set_sort_by_value(CIV_SLOT_ID, false);
     Xapian::MSet m = e.get_mset(0, COPIES_LISTED + 1);
     for (Xapian::MSetIterator it = m.begin(); it != m.end() && ids.size() < COPIES_LISTED; ++it) {
