@@ -24,7 +24,8 @@ near() { [ $((10 * ($1 - $2))) -le "$2" ] && [ $((10 * ($2 - $1))) -le "$2" ]; }
 
 for q in court 'court warrant' 'privacy OR data' 'judge -appeal' uniq00007 \
   '"data police"' '"court warrant"' '"privacy rights"' 'warrant court appeal judge' \
-  'warrant court appeal judge privacy' 'court warrant data police rights appeal'; do
+  'warrant court appeal judge privacy' 'court warrant data police rights appeal' \
+  'warrant court appeal judge privacy data police rights'; do
   run "$CIVSEARCH" -i "$TMP/one" -j -n 0 "$q"
   assert_rc 0
   [ "$(jqout .total_exact)" = true ] || fail "$q: -n 0 is not exact"
