@@ -115,8 +115,7 @@ void civx::Facets::add(Xapian::Enquire &enq, const civ_db *db, const civ_search_
         for (const civ_field_def *f : fields)
             spies.emplace_back(new Xapian::ValueCountMatchSpy(f->slot));
     }
-    for (auto &spy : spies)
-        enq.add_matchspy(spy.get());
+    add_to(enq);
 }
 
 void civx::Facets::add_to(Xapian::Enquire &enq) const
@@ -143,10 +142,10 @@ std::vector<std::unordered_map<std::string, uint64_t>> civx::Facets::counts() co
         of_slot[fields[i]->slot & 0xff] = static_cast<int>(i);
     for (Xapian::TermIterator t = spies[0]->values_begin(); t != spies[0]->values_end(); ++t) {
         const std::string pack = *t;
-        uint64_t n = t.get_termfreq();
-        const char *p = pack.data() + 1, *end = pack.data() + pack.size();
         if (pack.empty() || pack[0] != FACET_PACK_VERSION)
             continue; /* a later version's pack: not ours to read */
+        uint64_t n = t.get_termfreq();
+        const char *p = pack.data() + 1, *end = pack.data() + pack.size();
         while (p < end) {
             int slot = static_cast<unsigned char>(*p++);
             size_t len;

@@ -313,12 +313,15 @@ static void test_words_found(void **state)
 
 /* ---- the sandbox ----------------------------------------------------------------- */
 
-static civ_sandbox_outcome run_test_doc(const char *mode, unsigned cpu, size_t mem, char *reason)
+/* Runs req on a document holding a test mode's word (fmt formats it),
+ * copying the reason into reason[200]. */
+static civ_sandbox_outcome run_test_req(civ_sandbox_req req, const char *fmt, const char *mode,
+                                        char *reason)
 {
     char doc[64];
-    int n = snprintf(doc, sizeof doc, "%%PDF-1.4\n%% %s\n", mode);
-    civ_sandbox_req req = { .op = CIV_SANDBOX_PDF, .bytes = (const unsigned char *)doc,
-                            .len = (size_t)n, .cpu_seconds = cpu, .memory = mem };
+    int n = snprintf(doc, sizeof doc, fmt, mode);
+    req.bytes = (const unsigned char *)doc;
+    req.len = (size_t)n;
     civ_buf out = CIV_BUF_INIT;
     civ_sandbox_result res;
     assert_int_equal(civ_sandbox_run(&out, &res, &req, NULL), CIV_OK);
@@ -327,21 +330,19 @@ static civ_sandbox_outcome run_test_doc(const char *mode, unsigned cpu, size_t m
     return res.outcome;
 }
 
+static civ_sandbox_outcome run_test_doc(const char *mode, unsigned cpu, size_t mem, char *reason)
+{
+    civ_sandbox_req req = { .op = CIV_SANDBOX_PDF, .cpu_seconds = cpu, .memory = mem };
+    return run_test_req(req, "%%PDF-1.4\n%% %s\n", mode, reason);
+}
+
 /* A converter's request (op CONVERT, arg its program) on a document
  * holding a test mode's word. */
 static civ_sandbox_outcome run_test_convert(const char *prog, const char *mode, unsigned cpu,
                                             char *reason)
 {
-    char doc[64];
-    int n = snprintf(doc, sizeof doc, "{\\rtf1 %s}\n", mode);
-    civ_sandbox_req req = { .op = CIV_SANDBOX_CONVERT, .bytes = (const unsigned char *)doc,
-                            .len = (size_t)n, .arg = prog, .cpu_seconds = cpu };
-    civ_buf out = CIV_BUF_INIT;
-    civ_sandbox_result res;
-    assert_int_equal(civ_sandbox_run(&out, &res, &req, NULL), CIV_OK);
-    civ_buf_free(&out);
-    snprintf(reason, 200, "%s", res.reason);
-    return res.outcome;
+    civ_sandbox_req req = { .op = CIV_SANDBOX_CONVERT, .arg = prog, .cpu_seconds = cpu };
+    return run_test_req(req, "{\\rtf1 %s}\n", mode, reason);
 }
 
 /* Converters (programs exec'd in the child) crash and spin like readers. */

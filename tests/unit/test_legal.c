@@ -163,15 +163,23 @@ static void values(char *out, size_t n, civ_writer *w, const char *id, const cha
     civ_doc_free(d);
 }
 
-static void test_citegraph(void **state)
+/* A new writer on tmpdir/name, its path into path[n]. */
+static civ_writer *open_writer(char *path, size_t n, const char *name)
 {
-    (void)state;
-    char path[300], got[256];
-    snprintf(path, sizeof path, "%s/graph", tmpdir);
+    snprintf(path, n, "%s/%s", tmpdir, name);
     civ_writer *w = NULL;
     civ_error err = CIV_ERROR_INIT;
     if (civ_writer_open(&w, path, NULL, &err) != CIV_OK)
         fail_msg("open: %s", err.msg);
+    return w;
+}
+
+static void test_citegraph(void **state)
+{
+    (void)state;
+    char path[300], got[256];
+    civ_writer *w = open_writer(path, sizeof path, "graph");
+    civ_error err = CIV_ERROR_INIT;
     static const char *const cites_carp[] = { "585-us-296", "138-sct-2206", NULL };
     static const char *const cites_both[] = { "573-us-373", "585-us-296", NULL };
     static const char *const cites_none[] = { "1-us-1", NULL };
@@ -254,11 +262,8 @@ static void test_citegraph_parallel(void **state)
 {
     (void)state;
     char path[300], got[256];
-    snprintf(path, sizeof path, "%s/parallel", tmpdir);
-    civ_writer *w = NULL;
+    civ_writer *w = open_writer(path, sizeof path, "parallel");
     civ_error err = CIV_ERROR_INIT;
-    if (civ_writer_open(&w, path, NULL, &err) != CIV_OK)
-        fail_msg("open: %s", err.msg);
     put_values(w, "riley", (const char *const[]){ "citation", "573-us-373", "parallel", "134-sct-2473",
                                                   "parallel", "189-led2d-430", NULL });
     put_values(w, "sct", (const char *const[]){ "case", "134-sct-2473", NULL });
@@ -317,11 +322,8 @@ static void test_canonical_queries(void **state)
 {
     (void)state;
     char path[300], got[256];
-    snprintf(path, sizeof path, "%s/canonical", tmpdir);
-    civ_writer *w = NULL;
+    civ_writer *w = open_writer(path, sizeof path, "canonical");
     civ_error err = CIV_ERROR_INIT;
-    if (civ_writer_open(&w, path, NULL, &err) != CIV_OK)
-        fail_msg("open: %s", err.msg);
     static const char *const sec[] = {
         "act", "fisa/702", "act", "ina/236", "act", "title-vii/703", "usc", "42/2000e-2",
         "cfr", "28/16.1", "publaw", "107-56", "case", "585-us-296", "amendment", "4",
