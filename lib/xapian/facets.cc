@@ -46,28 +46,6 @@ std::vector<const civ_field_def *> facet_fields(const civ_search_opts *o)
     return out;
 }
 
-void put_varint(std::string &out, size_t v)
-{
-    while (v >= 0x80) {
-        out += static_cast<char>((v & 0x7f) | 0x80);
-        v >>= 7;
-    }
-    out += static_cast<char>(v);
-}
-
-/* Reads a varint at *p (< end); false when it runs past end. */
-bool get_varint(const char *&p, const char *end, size_t &v)
-{
-    v = 0;
-    for (unsigned shift = 0; p < end && shift < 35; shift += 7) {
-        unsigned char c = static_cast<unsigned char>(*p++);
-        v |= static_cast<size_t>(c & 0x7f) << shift;
-        if (!(c & 0x80))
-            return true;
-    }
-    return false;
-}
-
 /* Adds count to each value of v (several joined by CIV_FACET_SEP). */
 void count_values(std::unordered_map<std::string, uint64_t> &counts, const char *v, size_t len,
                   uint64_t count)
@@ -148,8 +126,8 @@ std::vector<std::unordered_map<std::string, uint64_t>> civx::Facets::counts() co
         const char *p = pack.data() + 1, *end = pack.data() + pack.size();
         while (p < end) {
             int slot = static_cast<unsigned char>(*p++);
-            size_t len;
-            if (!get_varint(p, end, len) || len > static_cast<size_t>(end - p))
+            uint64_t len;
+            if (!get_varint(p, end, len) || len > static_cast<uint64_t>(end - p))
                 break; /* damaged: what was read before stays counted */
             if (of_slot[slot] >= 0)
                 count_values(counts[of_slot[slot]], p, len, n);

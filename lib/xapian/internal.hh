@@ -247,6 +247,33 @@ Xapian::Query assemble(const ParsedQuery &pq, const Xapian::Query &text, const c
  * the text too). Empty when nothing had a field prefix. */
 Xapian::Query unprefixed_terms(const civ_db *db, const Xapian::Query &q);
 
+/* ---- varints (the passages' index, the facets' pack) ---------------------- */
+
+/* Appends v, 7 bits a byte, low first, the high bit set on all but the
+ * last. */
+inline void put_varint(std::string &s, uint64_t v)
+{
+    do {
+        unsigned char c = v & 0x7F;
+        v >>= 7;
+        s += static_cast<char>(c | (v ? 0x80 : 0));
+    } while (v);
+}
+
+/* Reads a varint at p (before end) into v and moves p past it; false
+ * when it runs past end or over 64 bits. */
+inline bool get_varint(const char *&p, const char *end, uint64_t &v)
+{
+    v = 0;
+    for (int shift = 0; shift < 64 && p < end; shift += 7) {
+        unsigned char c = static_cast<unsigned char>(*p++);
+        v |= static_cast<uint64_t>(c & 0x7F) << shift;
+        if (!(c & 0x80))
+            return true;
+    }
+    return false;
+}
+
 /* ---- facets (facets.cc) ------------------------------------------------- */
 
 /* The first byte of a pack: a reader skips packs of another version. */

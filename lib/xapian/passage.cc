@@ -12,31 +12,6 @@ extern "C" {
 
 using namespace civx;
 
-namespace {
-
-void put_varint(std::string &s, uint64_t v)
-{
-    do {
-        unsigned char c = v & 0x7F;
-        v >>= 7;
-        s += static_cast<char>(c | (v ? 0x80 : 0));
-    } while (v);
-}
-
-bool get_varint(const char *&p, const char *end, uint64_t &v)
-{
-    v = 0;
-    for (int shift = 0; shift < 64 && p < end; shift += 7) {
-        unsigned char c = static_cast<unsigned char>(*p++);
-        v |= static_cast<uint64_t>(c & 0x7F) << shift;
-        if (!(c & 0x80))
-            return true;
-    }
-    return false;
-}
-
-} // namespace
-
 std::string civx::PassageIndex::encode() const
 {
     std::string v;
