@@ -17,7 +17,9 @@
 
 #include "citegraph.h"
 #include "dom.h"
+#include "indexdir.h"
 
+#include "civ/db.h"
 #include "civ/writer.h"
 
 /* snprintf into a path buffer; -1 when it does not fit. */
@@ -124,6 +126,29 @@ static void ev_progress(void *ctx, const civ_run_progress *p)
     }
     st->o->events.progress(st->o->events.ctx, &sum);
     pthread_mutex_unlock(&st->mu);
+}
+
+/* Every shard of an update is checked before any is written, here in one
+ * thread: a damaged shard stops the run while the others are as they were
+ * (only --full rebuilds it), and no check forks a copy of a process whose
+ * other threads are building shards. A shard found whole is noted so, and
+ * its run does not read its tables again. */
+static civ_status check_shards(const set *st, civ_error *err)
+{
+    civ_status s = CIV_OK;
+    for (unsigned i = 0; i < st->n && s == CIV_OK; i++) {
+        const shard_run *sr = &st->runs[i];
+        civ_indexdir *d = NULL;
+        civ_error e = CIV_ERROR_INIT;
+        s = civ_indexdir_open(&d, sr->index, &e);
+        const char *cur = s == CIV_OK ? civ_indexdir_current(d) : NULL;
+        if (cur && !civ_indexdir_legacy(d) && (s = civ_db_check(cur, &e)) == CIV_OK)
+            civ_db_check_note(cur);
+        civ_indexdir_free(d);
+        if (s != CIV_OK)
+            civ_error_set(err, s, "shard %u: %s", sr->k, e.msg);
+    }
+    return s;
 }
 
 static void *run_one(void *arg)
@@ -396,8 +421,8 @@ civ_status civ_shardset_run(civ_run_counts *counts, const civ_run_opts *o, unsig
         sr->err = (civ_error)CIV_ERROR_INIT;
     }
     unsigned started = 0;
-    civ_status s = CIV_OK;
-    for (; started < nrun; started++)
+    civ_status s = o->full ? CIV_OK : check_shards(&st, err);
+    for (; started < nrun && s == CIV_OK; started++)
         if (pthread_create(&threads[started], NULL, run_one, &st.runs[started]) != 0) {
             s = civ_error_set(err, CIV_ENOMEM, "cannot start a thread for shard %u", started);
             break;

@@ -139,6 +139,31 @@ run "$CIVINDEX" -q --full -i "$W" "$CORPUS"
 summary="$summary
   document $did's record cut short: civsearch exit 2; civindex refused; --full rebuilt it"
 
+# A set of shards with one shard damaged: civindex checks every shard
+# before it writes any, so it refuses with the shard named and the others
+# stay as they were (but for civchecked, the note that a shard's tables
+# were checked whole); --full rebuilds the set.
+S="$TMP/set" C2="$TMP/corpus2"
+cp -r "$CORPUS" "$C2"
+run "$CIVINDEX" -q --shards 3 -i "$S" "$C2"
+[ "$RC" -le 1 ] || fail "indexing corpus/ as 3 shards"
+gen1=$(sed -n 's/^auto //p' "$S/shard-1/XAPIANDB")
+damage truncate "$S/shard-1/$gen1/postlist.glass"
+for k in 1 2 3 4 5 6; do printf 'New note %s on warrants.\n' $k >"$C2/new-note-$k.txt"; done
+before=$(cd "$S" && find . -type f ! -name civindex.lock ! -name civchecked -exec cksum {} + | sort)
+run "$CIVINDEX" -q --shards 3 -i "$S" "$C2"
+[ "$RC" -eq 2 ] || fail "a damaged shard: civindex wrote into the set (exit $RC)"
+assert_err_has "shard 1: index damaged"
+assert_err_has "civindex --full"
+after=$(cd "$S" && find . -type f ! -name civindex.lock ! -name civchecked -exec cksum {} + | sort)
+[ "$after" = "$before" ] || fail "a damaged shard: civindex changed the set: $(printf '%s\n%s\n' "$before" "$after" | sort | uniq -u)"
+run "$CIVINDEX" -q --full --shards 3 -i "$S" "$C2"
+[ "$RC" -eq 0 ] || fail "a damaged shard: civindex --full did not rebuild the set"
+run "$CIVSEARCH" -i "$S" -n 0 warrants
+[ "$RC" -eq 0 ] || fail "the rebuilt set does not answer"
+summary="$summary
+  shard 1 of 3 cut short: civindex refused before writing any shard; --full rebuilt the set"
+
 echo "damaged index, per file:$summary"
 echo "damage seen by civsearch: $errors; unseen by the queries (answers identical): $same"
 ok "damaged index: civsearch correct or exit 2 with the advice, civindex refuses, --full repairs"
