@@ -53,13 +53,15 @@ for t in $targets; do
   # garbage can cost it that much, which the sandbox bounds in civindex.
   tmo=1
   [ "$t" = pdf ] && tmo=10
+  t0=$(date +%s)
   "$B/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=$tmo -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$crashes/" $dict "$corpus" "$seeds" >"$log" 2>&1 || rc=$?
+  took=$(( $(date +%s) - t0 ))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   edges=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   found=$(( $(ls "$crashes" | wc -l) - before ))
-  printf '%-10s %6s %10s %8s %7s %7s %8s\n' "$t" "$secs" "${execs:-?}" "${speed:-?}" "${edges:-?}" \
+  printf '%-10s %6s %10s %8s %7s %7s %8s\n' "$t" "$took" "${execs:-?}" "${speed:-?}" "${edges:-?}" \
     "$(ls "$corpus" | wc -l)" "$found"
   if [ "$rc" -ne 0 ] || [ "$found" -gt 0 ]; then
     failed=1
