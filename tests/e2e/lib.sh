@@ -31,7 +31,8 @@ fails=0
 # make test-valgrind (CIV_VALGRIND=1): every civindex and civsearch the
 # test starts — directly, as CGI or FastCGI — runs under valgrind, each
 # process with a log of its own; a test whose processes reported any error
-# or definite leak fails at its end with the reports.
+# or definite leak fails at its end with the reports. A test may add its own
+# suppressions (CIV_VALGRIND_SUPP, exported: a file of them).
 if [ "${CIV_VALGRIND:-0}" = 1 ]; then
   [ "${CIV_SANITIZE:-0}" = 1 ] && { echo "skip: valgrind does not run sanitizer builds"; exit 77; }
   command -v valgrind >/dev/null || fail "valgrind is missing (scripts/deps.sh test installs it)"
@@ -42,7 +43,7 @@ if [ "${CIV_VALGRIND:-0}" = 1 ]; then
 #!/bin/sh
 exec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
   --show-leak-kinds=definite,indirect --suppressions="$CIV_SOURCE_DIR/tests/valgrind.supp" \
-  --log-file="$TMP/vg/log/$b.%p" "$CIV_BUILD_DIR/$b" "\$@"
+  \${CIV_VALGRIND_SUPP:+--suppressions=\$CIV_VALGRIND_SUPP} --log-file="$TMP/vg/log/$b.%p" "$CIV_BUILD_DIR/$b" "\$@"
 EOF
     chmod +x "$TMP/vg/bin/$b"
   done
