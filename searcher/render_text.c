@@ -195,13 +195,13 @@ static void text_document(civ_buf *out, const civ_render_info *info, const civ_d
         if (!(fs[i].flags & CIV_FIELD_SHOW))
             continue;
         /* With the legal view, the entities come below with their counts. */
-        if (info && info->legal && (fs[i].flags & CIV_FIELD_LEGAL))
+        if (info->legal && (fs[i].flags & CIV_FIELD_LEGAL))
             continue;
         char label[48];
         snprintf(label, sizeof label, "%s:", fs[i].label ? fs[i].label : fs[i].name);
         lines(out, doc, label, fs[i].name);
     }
-    if (info && info->legal)
+    if (info->legal)
         legal_lines(out, info->legal);
     size_t len;
     const char *text = civ_doc_text(doc, &len);
