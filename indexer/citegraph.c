@@ -287,9 +287,14 @@ civ_status citegraph_update(civ_writer *w, uint64_t *changed, civ_error *err)
 
 civ_status citegraph_link_shards(const char *const *paths, size_t n, civ_error *err)
 {
-    civ_indexdir **dirs = calloc(n ? n : 1, sizeof *dirs);
-    civ_writer **ws = calloc(n ? n : 1, sizeof *ws);
-    civ_status s = dirs && ws ? CIV_OK : civ_error_set(err, CIV_ENOMEM, "out of memory");
+    civ_indexdir **dirs = calloc(n ? n : 1, sizeof(civ_indexdir *));
+    civ_writer **ws = calloc(n ? n : 1, sizeof(civ_writer *));
+    if (!dirs || !ws) {
+        free(dirs);
+        free(ws);
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
+    civ_status s = CIV_OK;
     civ_writer_opts o = CIV_WRITER_OPTS_INIT;
     o.spelling = CIV_SPELL_OFF;
     /* Each shard's current generation, written in place as an update
@@ -310,9 +315,9 @@ civ_status citegraph_link_shards(const char *const *paths, size_t n, civ_error *
      * shard, whichever shards hold the documents it cites). */
     for (size_t i = 0; i < n && s == CIV_OK && writable; i++)
         s = civ_writer_commit(ws[i], err);
-    for (size_t i = 0; ws && i < n; i++)
+    for (size_t i = 0; i < n; i++)
         civ_writer_free(ws[i]);
-    for (size_t i = 0; dirs && i < n; i++)
+    for (size_t i = 0; i < n; i++)
         civ_indexdir_free(dirs[i]);
     free(ws);
     free(dirs);

@@ -692,7 +692,7 @@ int main(int argc, char **argv)
             fputs("civindex: interrupted; the rebuild was dropped and the index is as it was\n", stderr);
         else
             fprintf(stderr, "civindex: interrupted; the %llu files done are committed, run again to finish\n",
-                    (unsigned long long)(n.indexed + n.unchanged + n.moved));
+                    (unsigned long long)n.indexed + n.unchanged + n.moved);
         return 130;
     }
     return n.skipped || n.failed || n.warnings ? EXIT_PARTIAL : EXIT_CLEAN;

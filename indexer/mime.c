@@ -509,10 +509,12 @@ void mime_add_message(mail *m, GMimeMessage *msg, int depth, int nested)
  * '>') loses one '>'. */
 void mime_unquote_from(civ_buf *t)
 {
+    if (!t->data) /* empty */
+        return;
     civ_lines it;
     const char *l;
     size_t n, w = 0;
-    civ_lines_init(&it, t->data ? t->data : "", t->len);
+    civ_lines_init(&it, t->data, t->len);
     while (civ_lines_next(&it, &l, &n, 0)) {
         size_t k = 0;
         while (k < n && l[k] == '>')
@@ -523,8 +525,7 @@ void mime_unquote_from(civ_buf *t)
         w += keep;
     }
     t->len = w;
-    if (t->data)
-        t->data[w] = '\0';
+    t->data[w] = '\0';
 }
 
 static GMimeParserOptions *parser_options(mail *m)

@@ -7,6 +7,7 @@
  * the metadata parts.
  */
 #define _GNU_SOURCE /* memmem */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "civ/parse.h"
 #include "documents.h"
 #include "extract.h"
 #include "pipeline.h"
@@ -182,9 +184,11 @@ static void walk_odt(walker *w, const xmlNode *n)
         return;
     if (is(n, "s")) {
         xmlChar *c = xmlGetProp(n, (const xmlChar *)"c");
-        int k = c ? atoi((const char *)c) : 1;
+        unsigned k = 1; /* absent, or not a count from 1 to 999: one space */
+        if (c)
+            (void)civ_parse_unsigned(&k, (const char *)c, 1, 999);
         xmlFree(c);
-        for (int i = 0; i < (k > 0 && k < 1000 ? k : 1); i++)
+        for (unsigned i = 0; i < k; i++)
             civ_buf_putc(w->text, ' ');
         return;
     }
@@ -284,6 +288,9 @@ static void meta_free(meta_vals *m)
 
 static void apply_meta(civ_doc *doc, meta_vals *v)
 {
+    uint64_t pages = 0; /* absent or not a count: unknown */
+    if (v->pages)
+        (void)civ_parse_uint(&pages, (const char *)v->pages, 0, LONG_MAX);
     civ_docs_meta m = {
         .title = (const char *)v->title,
         .author = (const char *)v->author,
@@ -292,7 +299,7 @@ static void apply_meta(civ_doc *doc, meta_vals *v)
         .keywords = v->keywords.len ? civ_buf_str(&v->keywords) : NULL,
         .created_text = (const char *)v->created,
         .modified_text = (const char *)v->modified,
-        .pages = v->pages ? atol((const char *)v->pages) : 0,
+        .pages = (long)pages,
     };
     civ_docs_set_meta(doc, &m);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "civ/hash.h"
+#include "civ/parse.h"
 #include "documents.h"
 #include "extract.h"
 #include "pipeline.h"
@@ -43,6 +44,14 @@ static void base_title(civ_doc *doc, const char *name)
     civ_doc_add(doc, "title", base, n);
 }
 
+/* A time from the reply (the helper's "%lld"), 0 (unknown) if none. */
+static long long meta_time(const civ_buf *b)
+{
+    long long t = 0;
+    (void)civ_parse_stored(&t, civ_buf_str(b));
+    return t;
+}
+
 civ_status civ_pdf_from_reply(civ_doc *doc, const civ_input *in, const unsigned char *reply,
                               size_t reply_len, civ_error *err)
 {
@@ -61,9 +70,7 @@ civ_status civ_pdf_from_reply(civ_doc *doc, const civ_input *in, const unsigned 
     unsigned type;
     uint32_t num;
     const unsigned char *data;
-    int r;
-    while (s == CIV_OK &&
-           (r = civ_rec_next(reply, reply_len, &pos, &type, &num, &data, &dlen)) == 1) {
+    while (s == CIV_OK && civ_rec_next(reply, reply_len, &pos, &type, &num, &data, &dlen) == 1) {
         if (type == CIV_REC_META && num >= 1 && num <= CIV_META_ENCRYPTED) {
             civ_buf_reset(&meta[num]);
             civ_buf_append(&meta[num], data, dlen);
@@ -132,8 +139,8 @@ civ_status civ_pdf_from_reply(civ_doc *doc, const civ_input *in, const unsigned 
                 .author = civ_buf_str(&meta[CIV_META_AUTHOR]),
                 .subject = civ_buf_str(&meta[CIV_META_SUBJECT]),
                 .keywords = civ_buf_str(&meta[CIV_META_KEYWORDS]),
-                .created = atoll(civ_buf_str(&meta[CIV_META_CREATED])),
-                .modified = atoll(civ_buf_str(&meta[CIV_META_MODIFIED])),
+                .created = meta_time(&meta[CIV_META_CREATED]),
+                .modified = meta_time(&meta[CIV_META_MODIFIED]),
                 .pages = (long)npages,
             };
             civ_docs_set_meta(doc, &m);

@@ -22,6 +22,7 @@
 
 #include <seccomp.h>
 
+#include "civ/parse.h"
 #include "sandbox_filter.h"
 
 extern char **environ;
@@ -820,8 +821,8 @@ int civ_sandbox_helper_main(int argc, char **argv)
     signal(SIGINT, SIG_IGN);
     /* Ends with the thread that started it; and if that is gone already. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    const char *parent = getenv("CIV_SANDBOX_PARENT");
-    if (!parent || atol(parent) != (long)getppid())
+    long long parent;
+    if (civ_parse_stored(&parent, getenv("CIV_SANDBOX_PARENT")) != 0 || parent != (long long)getppid())
         _exit(0);
     /* CIV_SANDBOX_TEST=no-filter: the tests' way to have no filters, as
      * when seccomp cannot make them. */

@@ -20,6 +20,7 @@
 #include "indexdir.h"
 
 #include "civ/db.h"
+#include "civ/parse.h"
 #include "civ/writer.h"
 
 /* snprintf into a path buffer; -1 when it does not fit. */
@@ -58,8 +59,8 @@ unsigned civ_shardset_count(const char *path)
     unsigned n = 0;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
         unsigned k;
-        char end;
-        if (sscanf(line, "auto shard-%u%c", &k, &end) != 1 || k != n)
+        if (strncmp(line, "auto shard-", 11) != 0 ||
+            civ_parse_unsigned(&k, line + 11, 0, UINT_MAX) != 0 || k != n)
             return 0;
         n++;
     }
@@ -330,7 +331,12 @@ static civ_status link_citations(const char *out, unsigned n, civ_error *err)
 {
     char(*paths)[PATH_MAX] = calloc(n, sizeof *paths);
     const char **ps = calloc(n, sizeof *ps);
-    civ_status s = paths && ps ? CIV_OK : civ_error_set(err, CIV_ENOMEM, "out of memory");
+    if (!paths || !ps) {
+        free(ps);
+        free(paths);
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
+    civ_status s = CIV_OK;
     for (unsigned k = 0; k < n && s == CIV_OK; k++) {
         if (PATHF(paths[k], "%s/shard-%u", out, k) < 0)
             s = civ_error_set(err, CIV_EINVAL, "%s: path too long", out);

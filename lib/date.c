@@ -519,6 +519,16 @@ static int all_digits(const char *s, size_t n)
     return 1;
 }
 
+/* The value of s[0..n), n digits (all_digits), n at most 9. The token is
+ * not NUL-terminated: the digits of s[n] and after are not its own. */
+static int digits_value(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
 /* "h:m[:s][.frac]" with one or two digits each. */
 static int loose_time(const char *w, size_t n, civ_date *d)
 {
@@ -600,10 +610,12 @@ int civ_date_parse_loose(civ_date *out, const char *s, size_t n)
                 continue;
         } else if (isdigit((unsigned char)w[0]) && wl == 10 && (w[4] == '/' || w[4] == '-') &&
                    w[7] == w[4] && all_digits(w, 4) && all_digits(w + 5, 2) && all_digits(w + 8, 2)) {
-            d.year = atoi(w), d.month = atoi(w + 5), d.day = atoi(w + 8);
+            d.year = digits_value(w, 4);
+            d.month = digits_value(w + 5, 2);
+            d.day = digits_value(w + 8, 2);
             year_digits = 4;
         } else if (all_digits(w, wl)) {
-            v = atoi(wl <= 6 ? w : "0");
+            v = wl <= 6 ? digits_value(w, wl) : 0;
             if (d.year && d.day)
                 continue; /* "hhmm" without a sign after it all: ignored */
             if (wl <= 2 && !d.day && !d.year)

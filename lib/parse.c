@@ -1,4 +1,4 @@
-/* Reading numbers typed by people: see civ/parse.h. */
+/* Reading numbers typed by people, and those we stored: see civ/parse.h. */
 #include "civ/parse.h"
 
 #include <errno.h>
@@ -50,5 +50,21 @@ int civ_parse_size(size_t *out, const char *s, size_t min, size_t max)
     if (v < (double)min || v > (double)max || v > 1e15)
         return -1;
     *out = (size_t)v;
+    return 0;
+}
+
+int civ_parse_stored(long long *out, const char *s)
+{
+    if (!s)
+        return -1;
+    const char *d = *s == '-' ? s + 1 : s;
+    if (*d < '0' || *d > '9') /* strtoll would skip spaces, take '+' */
+        return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
     return 0;
 }

@@ -191,7 +191,7 @@ civ_status civ_config_parse(civ_config **out, const char *text, size_t len, cons
         origin = "configuration";
     if (!civ_utf8_valid(text, len))
         return civ_error_set(err, CIV_EFORMAT, "%s: not valid UTF-8", origin);
-    if (memchr(text, '\0', len))
+    if (len && memchr(text, '\0', len)) /* text may be NULL when len is 0 */
         return civ_error_set(err, CIV_EFORMAT, "%s: contains a NUL byte", origin);
     civ_config *c = config_new();
     if (!c)

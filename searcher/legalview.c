@@ -6,6 +6,7 @@
 
 #include "civ/entities.h"
 #include "civ/legal.h"
+#include "civ/parse.h"
 #include "civ/schema.h"
 #include "render.h"
 
@@ -98,8 +99,10 @@ static civ_status take_entities(civ_doc_legal *out, const civ_doc *doc, civ_erro
     const civ_entity_count *cs = s == CIV_OK ? civ_entity_tally_items(tally, &n) : NULL;
     if (n) {
         out->entities = calloc(n, sizeof *out->entities);
-        if (!out->entities)
+        if (!out->entities) {
             s = civ_error_set(err, CIV_ENOMEM, "out of memory");
+            n = 0; /* nothing to take them into */
+        }
     }
     for (size_t i = 0; i < n && s == CIV_OK; i++) {
         const char *field = civ_legal_field(cs[i].kind);
@@ -167,8 +170,8 @@ static civ_status take_cites(civ_doc_legal *out, civ_db *db, const civ_doc *doc,
 static civ_status take_cited_by(civ_doc_legal *out, civ_db *db, const civ_doc *doc, civ_error *err)
 {
     const char *id = civ_doc_get(doc, "id");
-    const char *by = civ_doc_get(doc, "cited_by");
-    if (!id || !by || atoll(by) <= 0)
+    long long by = 0;
+    if (!id || civ_parse_stored(&by, civ_doc_get(doc, "cited_by")) != 0 || by <= 0)
         return CIV_OK;
     out->cited_by_query = dup_printf("cites:\"%s\"", id);
     if (!out->cited_by_query)
@@ -186,8 +189,10 @@ static civ_status take_cited_by(civ_doc_legal *out, civ_db *db, const civ_doc *d
     out->cited_by_total = civ_results_total(r, NULL);
     size_t n = civ_results_size(r);
     out->cited_by = n ? calloc(n, sizeof *out->cited_by) : NULL;
-    if (n && !out->cited_by)
-        s = civ_error_set(err, CIV_ENOMEM, "out of memory");
+    if (n && !out->cited_by) {
+        civ_results_free(r);
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
+    }
     for (size_t i = 0; i < n && s == CIV_OK; i++) {
         const civ_hit *h = civ_results_hit(r, i);
         const char *hid = civ_doc_get(h->doc, "id"), *t = civ_doc_get(h->doc, "title");

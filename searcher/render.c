@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "civ/date.h"
+#include "civ/parse.h"
 
 #include "render.h"
 #include "civ/utf8.h"
@@ -34,11 +35,11 @@ const char *civ_render_when(const civ_doc *doc, char *buf, size_t n)
     const char *d = civ_doc_get(doc, "date");
     if (d)
         return d;
-    const char *mt = civ_doc_get(doc, "mtime");
-    if (!mt || !*mt)
+    long long mt;
+    if (civ_parse_stored(&mt, civ_doc_get(doc, "mtime")) != 0)
         return NULL;
     civ_date cd;
-    civ_date_from_time(&cd, (time_t)atoll(mt));
+    civ_date_from_time(&cd, (time_t)mt);
     char ymd[11];
     civ_date_ymd(&cd, ymd);
     snprintf(buf, n, "none of its own (the file was last changed on %s)", ymd);

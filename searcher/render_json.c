@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "civ/json.h"
+#include "civ/parse.h"
 #include "render.h"
 
 static void field_or_null(civ_json *j, const char *key, const civ_doc *doc, const char *field)
@@ -68,7 +69,11 @@ static void shown_fields(civ_json *j, const civ_doc *doc)
             }
             civ_json_end_array(j);
         } else if (f->flags & CIV_FIELD_NUMBER) {
-            civ_json_int(j, atoll(v));
+            long long num;
+            if (civ_parse_stored(&num, v) == 0)
+                civ_json_int(j, num);
+            else
+                civ_json_null(j);
         } else {
             civ_json_cstr(j, v);
         }
@@ -290,19 +295,19 @@ static void json_document(civ_buf *out, const civ_render_info *info, const civ_d
     if (!is_letter(doc)) /* else among the letter's fields */
         field_or_null(&j, "date_source", doc, "date_source");
     /* The file's own time, never the document's date (ISO 8601, UTC). */
-    const char *mt = civ_doc_get(doc, "mtime");
+    long long mt, size;
+    int have_mt = civ_parse_stored(&mt, civ_doc_get(doc, "mtime")) == 0;
     char when[32];
-    time_t t = mt ? (time_t)atoll(mt) : 0;
+    time_t t = have_mt ? (time_t)mt : 0;
     struct tm tm;
     civ_json_key(&j, "mtime");
-    if (mt && gmtime_r(&t, &tm) && strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm))
+    if (have_mt && gmtime_r(&t, &tm) && strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm))
         civ_json_cstr(&j, when);
     else
         civ_json_null(&j);
-    const char *size = civ_doc_get(doc, "size");
     civ_json_key(&j, "size");
-    if (size)
-        civ_json_int(&j, atoll(size));
+    if (civ_parse_stored(&size, civ_doc_get(doc, "size")) == 0)
+        civ_json_int(&j, size);
     else
         civ_json_null(&j);
     field_or_null(&j, "hash", doc, "hash");

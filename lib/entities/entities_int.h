@@ -85,9 +85,9 @@ extern const civ_ent_synonym civ_ent_synonyms[];
 extern const size_t civ_ent_nsynonyms;
 
 typedef struct civ_ent_kphrase {
-    civ_entity_kind kind;
     const char *text;
     const char *key;
+    civ_entity_kind kind;
     unsigned flags;
 } civ_ent_kphrase;
 extern const civ_ent_kphrase civ_ent_more_phrases[];  /* clauses, courts */

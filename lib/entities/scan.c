@@ -275,7 +275,7 @@ int civ_ent_scan(civ_entity_list *l, const civ_entities *e, const char *t, size_
                 break;
             if (n)
                 name[n++] = ' ';
-            memcpy(name + n, w, wl);
+            memcpy(name + n, w, wl + 1); /* name stays a string */
             n += wl;
         }
         if (has_v && words >= 3)

@@ -257,6 +257,8 @@ static int adjacent_marker(scan *S, long first, long after)
 long scan_on_codes(scan *S, long i, int loose_first)
 {
     ent_tok *tk = T(S, i);
+    if (!tk) /* not reached: callers pass a token they have read */
+        return 0;
     ent_tok *pv = T(S, i - 1);
     /* "Rule 12(b)(6)", "§ 552a(b)(7)", "501(c)(3)": a subsection, not a code. */
     if (pv && pv->end == tk->start && pv->type != T_PUNCT)

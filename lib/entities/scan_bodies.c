@@ -207,7 +207,6 @@ static long place_back(scan *S, long last, char *out, size_t outsz)
         if (word(b, "of") && (word(T(S, k - 1), "city") || word(T(S, k - 1), "town") ||
                               word(T(S, k - 1), "village") || word(T(S, k - 1), "county"))) {
             /* "City of Seattle": keep "Seattle" only. */
-            k -= 2;
             break;
         }
         if (a->flags & F_NL)

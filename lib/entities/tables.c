@@ -190,8 +190,8 @@ const civ_ent_synonym civ_ent_synonyms[] = {
 };
 const size_t civ_ent_nsynonyms = sizeof civ_ent_synonyms / sizeof civ_ent_synonyms[0];
 
-#define CL(t, k) { CIV_ENTITY_CLAUSE, t, k, CIV_ENT_F_ANYCASE }
-#define CT(t, k) { CIV_ENTITY_COURT, t, k, 0 }
+#define CL(t, k) { .text = (t), .key = (k), .kind = CIV_ENTITY_CLAUSE, .flags = CIV_ENT_F_ANYCASE }
+#define CT(t, k) { .text = (t), .key = (k), .kind = CIV_ENTITY_COURT, .flags = 0 }
 const civ_ent_kphrase civ_ent_more_phrases[] = {
     CL("equal protection clause", "equal-protection"), CL("equal protection", "equal-protection"),
     CL("due process clause", "due-process"), CL("due process", "due-process"),

@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include "civ/parse.h"
+
 using namespace civx;
 
 namespace {
@@ -100,7 +102,8 @@ extern "C" civ_status civ_db_stats(civ_stats **out, civ_db *db, const char *path
         s->terms = terms;
         s->disk_bytes = path ? dir_size(path) : 0;
         std::string up = db->db.get_metadata(META_UPDATED);
-        s->updated = up.empty() ? -1 : std::atoll(up.c_str());
+        s->updated = -1; /* unless a time was stored */
+        (void)civ_parse_stored(&s->updated, up.c_str());
         s->stemmer = strdup(db->stemmer_lang.c_str());
         const civ_field_def *ft = civ_schema_field("type"), *fl = civ_schema_field("lang"),
                             *ff = civ_schema_field("format");

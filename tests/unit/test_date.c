@@ -107,6 +107,22 @@ static void test_time_roundtrip(void **state)
     assert_int_equal(civ_date_to_time(&d), 1556877600);
 }
 
+/* The loose parser reads its n bytes and no more: digits after them are
+ * not the last number's (it had read them with atoi). */
+static void test_loose_length(void **state)
+{
+    (void)state;
+    civ_date d;
+    const char *asc = "Thu Aug 22 12:36:23 2002999";
+    assert_int_equal(civ_date_parse_loose(&d, asc, 24), 0);
+    assert_int_equal(d.year, 2002);
+    const char *ymd = "2002-08-2299";
+    assert_int_equal(civ_date_parse_loose(&d, ymd, 10), 0);
+    assert_int_equal(d.year, 2002);
+    assert_int_equal(d.month, 8);
+    assert_int_equal(d.day, 22);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -115,6 +131,7 @@ int main(void)
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_time_roundtrip),
+        cmocka_unit_test(test_loose_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
 /* Unit tests: buf, utf8, charset, json, doc, compress, hash, query checks. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -270,6 +271,28 @@ static void test_parse(void **state)
     assert_int_equal(civ_parse_size(&sz, "M", 1, SIZE_MAX), -1);
 }
 
+/* Numbers we stored ("%lld"): a sign allowed, nothing else around them. */
+static void test_parse_stored(void **state)
+{
+    (void)state;
+    long long v = 5;
+    assert_int_equal(civ_parse_stored(&v, "1700000000"), 0);
+    assert_true(v == 1700000000LL);
+    assert_int_equal(civ_parse_stored(&v, "-86400"), 0);
+    assert_true(v == -86400LL);
+    assert_int_equal(civ_parse_stored(&v, "0"), 0);
+    assert_true(v == 0);
+    assert_int_equal(civ_parse_stored(&v, "9223372036854775807"), 0);
+    assert_true(v == LLONG_MAX);
+    v = 5;
+    const char *bad[] = { "", "-", "+1", " 1", "1 ", "1x", "0x10", "--1", "- 1",
+                          "9223372036854775808", "-99999999999999999999", NULL };
+    for (int i = 0; bad[i]; i++)
+        assert_int_equal(civ_parse_stored(&v, bad[i]), -1);
+    assert_int_equal(civ_parse_stored(&v, NULL), -1);
+    assert_true(v == 5);
+}
+
 static void test_compress(void **state)
 {
     (void)state;
@@ -384,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_charset),    cmocka_unit_test(test_json),
         cmocka_unit_test(test_doc_roundtrip), cmocka_unit_test(test_compress),
         cmocka_unit_test(test_doc_pages),  cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_parse_stored),
         cmocka_unit_test(test_hash),       cmocka_unit_test(test_query_check),
         cmocka_unit_test(test_schema),     cmocka_unit_test(test_lines),
     };
