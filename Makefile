@@ -22,7 +22,7 @@ deps-fuzz:
 	@scripts/deps.sh build fuzz
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) -DCIV_E2E_TIMEOUT=900 >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
 demo: build
@@ -36,7 +36,9 @@ test-release: deps-test build
 # Every end-to-end test with civindex and civsearch under valgrind
 # (tests/e2e/lib.sh, CIV_VALGRIND=1): 0 errors, 0 definite leaks.
 test-valgrind: deps-test build
-	cd $(BUILD) && CIV_VALGRIND=1 ctest --output-on-failure -j$(JOBS) -R '^e2e/' --timeout 3600
+	@cmake -S . -B $(BUILD) -DCIV_E2E_TIMEOUT=3600 >/dev/null
+	cd $(BUILD) && CIV_VALGRIND=1 ctest --output-on-failure -j$(JOBS) -R '^e2e/'
+	@cmake -S . -B $(BUILD) -DCIV_E2E_TIMEOUT=900 >/dev/null
 
 test-asan: deps-test
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCIV_SANITIZE=ON >/dev/null

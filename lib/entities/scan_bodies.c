@@ -239,8 +239,8 @@ long scan_on_body(scan *S, long i)
     if (!(tk->flags & F_CAP))
         return 0;
     if (r & R_POLICE) {
-        int dept = nx && (nx->canon >= 0 && (word(nx, "department") || word(nx, "dept") ||
-                                             word(nx, "bureau") || word(nx, "force")));
+        /* word() checks the type: a punctuation token has no canon set. */
+        int dept = word(nx, "department") || word(nx, "dept") || word(nx, "bureau") || word(nx, "force");
         if (!dept && !word(T(S, i - 1), "state"))
             return 0;
         first = place_back(S, i - 1, place, sizeof place);

@@ -14,8 +14,6 @@
 # Sanitizer builds: Xapian's own leak on a truncated table (see the file).
 LSAN_OPTIONS="suppressions=$CIV_SOURCE_DIR/tests/lsan-damaged.supp:print_suppressions=0"
 export LSAN_OPTIONS
-CIV_VALGRIND_SUPP="$CIV_SOURCE_DIR/tests/valgrind-xapian-errors.supp"
-export CIV_VALGRIND_SUPP
 command -v xapian-check >/dev/null || fail "xapian-check is missing (scripts/deps.sh test installs xapian-tools)"
 
 # One worker: the same blocks hold the same data every run.

@@ -128,8 +128,6 @@ ok "files deleted, emptied and replaced while read: one line each, the next run 
 # --- a full disk while compacting ------------------------------------------------
 LSAN_OPTIONS="suppressions=$CIV_SOURCE_DIR/tests/lsan-diskfull.supp:print_suppressions=0"
 export LSAN_OPTIONS
-CIV_VALGRIND_SUPP="$CIV_SOURCE_DIR/tests/valgrind-xapian-errors.supp"
-export CIV_VALGRIND_SUPP
 FULL="$TMP/full"
 mkdir -p "$FULL"
 mount -t tmpfs -o size=16m tmpfs "$FULL" || fail "cannot mount a small tmpfs (needed by this test)"

@@ -31,8 +31,7 @@ fails=0
 # make test-valgrind (CIV_VALGRIND=1): every civindex and civsearch the
 # test starts — directly, as CGI or FastCGI — runs under valgrind, each
 # process with a log of its own; a test whose processes reported any error
-# or definite leak fails at its end with the reports. A test may add its own
-# suppressions (CIV_VALGRIND_SUPP, exported: a file of them).
+# or definite leak fails at its end with the reports.
 if [ "${CIV_VALGRIND:-0}" = 1 ]; then
   [ "${CIV_SANITIZE:-0}" = 1 ] && { echo "skip: valgrind does not run sanitizer builds"; exit 77; }
   command -v valgrind >/dev/null || fail "valgrind is missing (scripts/deps.sh test installs it)"
@@ -43,7 +42,7 @@ if [ "${CIV_VALGRIND:-0}" = 1 ]; then
 #!/bin/sh
 exec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
   --show-leak-kinds=definite,indirect --suppressions="$CIV_SOURCE_DIR/tests/valgrind.supp" \
-  \${CIV_VALGRIND_SUPP:+--suppressions=\$CIV_VALGRIND_SUPP} --log-file="$TMP/vg/log/$b.%p" "$CIV_BUILD_DIR/$b" "\$@"
+  --log-file="$TMP/vg/log/$b.%p" "$CIV_BUILD_DIR/$b" "\$@"
 EOF
     chmod +x "$TMP/vg/bin/$b"
   done
@@ -52,7 +51,13 @@ EOF
   vg_logs_clean() {
     bad=$(find "$TMP/vg/log" -type f -size +0 2>/dev/null | head -5)
     [ -z "$bad" ] && return 0
-    for f in $bad; do echo "valgrind: $f:" >&2; head -60 "$f" >&2; done
+    # Each report: its errors and its direct leaks first (the indirect
+    # ones hang from those), 60 lines at most.
+    for f in $bad; do
+      echo "valgrind: $f:" >&2
+      awk '/^==[0-9]+== *$/ { if (rec != "" && rec !~ /indirectly lost/) printf "%s", rec; rec = ""; next }
+           { rec = rec $0 "\n" } END { if (rec !~ /indirectly lost/) printf "%s", rec }' "$f" | head -60 >&2
+    done
     return 1
   }
 fi
