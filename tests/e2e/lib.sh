@@ -35,14 +35,21 @@ fails=0
 if [ "${CIV_VALGRIND:-0}" = 1 ]; then
   [ "${CIV_SANITIZE:-0}" = 1 ] && { echo "skip: valgrind does not run sanitizer builds"; exit 77; }
   command -v valgrind >/dev/null || fail "valgrind is missing (scripts/deps.sh test installs it)"
-  mkdir -p "$TMP/vg/bin" "$TMP/vg/log"
+  mkdir -p "$TMP/vg/bin" "$TMP/vg/real" "$TMP/vg/log"
   chmod 1777 "$TMP/vg/log" # tests that run civindex as another user
+  # valgrind reads the program and its suppressions as the user it runs
+  # as: tests that drop to nobody need copies outside the (possibly
+  # private) source and build folders.
+  cp "$CIV_SOURCE_DIR/tests/valgrind.supp" "$TMP/vg/valgrind.supp"
+  chmod 644 "$TMP/vg/valgrind.supp"
   for b in civindex civsearch; do
+    cp "$CIV_BUILD_DIR/$b" "$TMP/vg/real/$b"
+    chmod 755 "$TMP/vg/real/$b"
     cat >"$TMP/vg/bin/$b" <<EOF
 #!/bin/sh
 exec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-  --show-leak-kinds=definite,indirect --suppressions="$CIV_SOURCE_DIR/tests/valgrind.supp" \
-  --log-file="$TMP/vg/log/$b.%p" "$CIV_BUILD_DIR/$b" "\$@"
+  --show-leak-kinds=definite,indirect --suppressions="$TMP/vg/valgrind.supp" \
+  --log-file="$TMP/vg/log/$b.%p" "$TMP/vg/real/$b" "\$@"
 EOF
     chmod +x "$TMP/vg/bin/$b"
   done
