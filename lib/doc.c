@@ -45,10 +45,8 @@ static civ_status doc_fail(civ_doc *doc, civ_status s, const char *msg)
 civ_status civ_doc_new(civ_doc **out, civ_error *err)
 {
     civ_doc *d = calloc(1, sizeof *d);
-    if (!d) {
-        civ_error_set(err, CIV_ENOMEM, "out of memory");
-        return CIV_ENOMEM; /* spelled out: the analyzer cannot see civ_error_set return it */
-    }
+    if (!d)
+        return civ_error_set(err, CIV_ENOMEM, "out of memory");
     *out = d;
     return CIV_OK;
 }

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-civ_status civ_error_set(civ_error *err, civ_status code, const char *fmt, ...)
+civ_status (civ_error_set)(civ_error *err, civ_status code, const char *fmt, ...)
 {
     if (err) {
         va_list ap;

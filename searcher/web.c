@@ -59,10 +59,7 @@ civ_status civ_web_new(civ_web **out, int keep_open, civ_error *err)
     *out = w;
     return CIV_OK;
 nomem:
-    /* The code spelled out: the analyzer cannot see civ_error_set return
-     * it, and took *out as NULL on CIV_OK. */
-    civ_error_set(err, CIV_ENOMEM, "out of memory");
-    return CIV_ENOMEM;
+    return civ_error_set(err, CIV_ENOMEM, "out of memory");
 }
 
 void civ_web_free(civ_web *w)
