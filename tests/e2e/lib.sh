@@ -56,14 +56,25 @@ EOF
   CIVINDEX="$TMP/vg/bin/civindex"
   CIVSEARCH="$TMP/vg/bin/civsearch"
   vg_logs_clean() {
-    bad=$(find "$TMP/vg/log" -type f -size +0 2>/dev/null | head -5)
+    bad=""
+    for f in $(find "$TMP/vg/log" -type f -size +0 2>/dev/null); do
+      # Xapian's checker crashing on a damaged table, in the child process
+      # civ_db_check runs it in for that reason: a verdict of damage (the
+      # parent says so), not a crash of civindex. Any other report counts.
+      if grep -q 'Process terminating with default action' "$f" && grep -q 'Xapian::Database::check_' "$f" &&
+         ! grep -q 'Invalid \|uninitialised\|lost in loss record\|Mismatched\|overlap' "$f"; then
+        continue
+      fi
+      bad="$bad $f"
+    done
+    bad=$(printf '%s\n' $bad | head -5)
     [ -z "$bad" ] && return 0
-    # Each report: its errors and its direct leaks first (the indirect
-    # ones hang from those), 60 lines at most.
+    # Each report: its errors and direct leaks first, then the indirect
+    # ones (which hang from a direct leak), 60 lines at most.
     for f in $bad; do
       echo "valgrind: $f:" >&2
-      awk '/^==[0-9]+== *$/ { if (rec != "" && rec !~ /indirectly lost/) printf "%s", rec; rec = ""; next }
-           { rec = rec $0 "\n" } END { if (rec !~ /indirectly lost/) printf "%s", rec }' "$f" | head -60 >&2
+      awk '/^==[0-9]+== *$/ { if (rec ~ /indirectly lost/) ind = ind rec; else out = out rec; rec = ""; next }
+           { rec = rec $0 "\n" } END { if (rec ~ /indirectly lost/) ind = ind rec; else out = out rec; printf "%s%s", out, ind }' "$f" | head -60 >&2
     done
     return 1
   }
