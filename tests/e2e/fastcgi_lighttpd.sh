@@ -20,9 +20,9 @@ before=$(index_sums "$TMP/idx")
 # The FastCGI process lighttpd started (the only civsearch child).
 backend() {
   for p in $(ps -o pid= --ppid "$LIGHTTPD_PID"); do
-    [ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$CIVSEARCH")" ] && { echo "$p"; return; }
+    [ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$CIVSEARCH_PROGRAM")" ] && { echo "$p"; return; }
     # Under make test-valgrind the process is valgrind running civsearch.
-    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q " $CIV_BUILD_DIR/civsearch" &&
+    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF " $CIVSEARCH_PROGRAM" &&
       { echo "$p"; return; }
   done
 }

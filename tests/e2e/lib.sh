@@ -8,6 +8,9 @@ set -u
 : "${CIV_BUILD_DIR:?run through ctest}"
 CIVINDEX="$CIV_BUILD_DIR/civindex"
 CIVSEARCH="$CIV_BUILD_DIR/civsearch"
+# The program file a running civsearch process executes (under
+# make test-valgrind, the copy valgrind runs, not $CIVSEARCH).
+CIVSEARCH_PROGRAM="$CIVSEARCH"
 CORPUS="$CIV_SOURCE_DIR/corpus"
 FIXTURES="$CIV_SOURCE_DIR/tests/fixtures"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/civtest.XXXXXX")
@@ -55,6 +58,7 @@ EOF
   done
   CIVINDEX="$TMP/vg/bin/civindex"
   CIVSEARCH="$TMP/vg/bin/civsearch"
+  CIVSEARCH_PROGRAM="$TMP/vg/real/civsearch"
   vg_logs_clean() {
     bad=""
     for f in $(find "$TMP/vg/log" -type f -size +0 2>/dev/null); do
