@@ -1,6 +1,7 @@
 #include "civ/compress.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -35,7 +36,8 @@ civ_status civ_deflater_new(civ_deflater **out, int level, civ_error *err)
 {
     *out = NULL;
     civ_deflater *z = calloc(1, sizeof *z);
-    if (!z || deflateInit(&z->zs, level) != Z_OK) {
+    /* 15, 8: deflateInit()'s window and memory level. */
+    if (!z || deflateInit2(&z->zs, level, Z_DEFLATED, 15, 8, Z_FIXED) != Z_OK) {
         free(z);
         return civ_error_set(err, CIV_ENOMEM, "out of memory");
     }
@@ -83,7 +85,13 @@ static civ_status inflate_any(civ_buf *out, const void *in, size_t len,
     size_t left = len, produced = 0;
     civ_status st = CIV_OK;
     int rc = Z_OK;
+    /* Room for all of it at once when max_out is the size the caller
+     * expects (stored texts know theirs): one call with Z_FINISH then
+     * writes straight to the buffer, without zlib's window or a copy
+     * into it. */
     size_t guess = len * 3 + 1024;
+    if (max_out < SIZE_MAX / 2 && max_out / 16 <= len + 4096)
+        guess = max_out + 1;
     for (;;) {
         if (rc == Z_STREAM_END) {
             /* gzip allows several members one after the other. */
@@ -104,7 +112,7 @@ static civ_status inflate_any(civ_buf *out, const void *in, size_t len,
         zs.avail_in = chunk_in;
         zs.next_out = (Bytef *)out->data + out->len;
         zs.avail_out = chunk_out;
-        rc = inflate(&zs, Z_NO_FLUSH);
+        rc = inflate(&zs, Z_FINISH); /* all the input is there */
         size_t used = chunk_in - zs.avail_in, made = chunk_out - zs.avail_out;
         p += used;
         left -= used;

@@ -18,9 +18,32 @@ const char *const ELLIPSIS = "\xe2\x80\xa6";
 
 /* ---- words of the stored text ------------------------------------------- */
 
-bool word_byte(unsigned char c)
+/* What each byte is to the word scanner: the one test of its inner
+ * loops (snippets scan whole passages, byte by byte). */
+enum ByteKind : unsigned char {
+    SEP = 0,  /* ASCII, not a letter or digit */
+    WORD = 1, /* ASCII letter or digit */
+    WIDE = 2, /* beyond ASCII */
+    LEAD = 3  /* beyond ASCII, 0xC2 or 0xE2: maybe a separator */
+};
+
+struct ByteKinds {
+    unsigned char k[256];
+    constexpr ByteKinds() : k()
+    {
+        for (int c = 0; c < 256; c++)
+            k[c] = c >= 0x80 ? WIDE
+                   : (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? WORD
+                                                                                                 : SEP;
+        k[0xC2] = LEAD;
+        k[0xE2] = LEAD;
+    }
+};
+constexpr ByteKinds BYTE_KINDS;
+
+inline unsigned kind(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+    return BYTE_KINDS.k[static_cast<unsigned char>(c)];
 }
 
 char ascii_lower(char c)
@@ -48,23 +71,22 @@ size_t utf8_separator(const char *t, size_t i, size_t n)
 /* The end of the word starting at t[i]. */
 size_t word_end(const char *t, size_t i, size_t n)
 {
-    while (i < n) {
-        unsigned char c = static_cast<unsigned char>(t[i]);
-        if (c < 0x80 ? !word_byte(c) : utf8_separator(t, i, n) != 0)
+    for (; i < n; i++) {
+        unsigned k = kind(t[i]);
+        if (k == SEP || (k == LEAD && utf8_separator(t, i, n) != 0))
             break;
-        i++;
     }
     return i;
 }
 
 /* Where the next word starts at or after t[i] (n when none). */
-size_t next_word(const char *t, size_t i, size_t n)
+inline size_t next_word(const char *t, size_t i, size_t n)
 {
     while (i < n) {
-        unsigned char c = static_cast<unsigned char>(t[i]);
-        if (c < 0x80) {
-            if (word_byte(c))
-                return i;
+        unsigned k = kind(t[i]);
+        if (k == WORD || k == WIDE)
+            return i;
+        if (k == SEP) {
             i++;
             continue;
         }
@@ -252,6 +274,26 @@ std::vector<std::pair<size_t, size_t>> ngram_hits(const Highlight &h, const std:
     return merged;
 }
 
+/* Whether some needle could start word w[0..n) once lower-cased: its
+ * first letter, lower-cased as lower_word() does, starts the needle (or
+ * the needle is shorter and starts it). */
+bool first_letter_starts(const char *w, size_t n, const std::vector<std::string> &needles)
+{
+    char first[4];
+    size_t len;
+    if (static_cast<unsigned char>(w[0]) < 0x80) {
+        first[0] = ascii_lower(w[0]);
+        len = 1;
+    } else {
+        Xapian::Utf8Iterator it(w, n);
+        len = Xapian::Unicode::to_utf8(Xapian::Unicode::tolower(*it), first);
+    }
+    for (const std::string &nd : needles)
+        if (memcmp(nd.data(), first, std::min(nd.size(), len)) == 0)
+            return true;
+    return false;
+}
+
 /* Finds in t[0..n) the place where most different needles start words
  * within `span` bytes; sets *at to its first word and *cover to how many
  * different needles are there. False when no needle is in any word. A
@@ -261,13 +303,31 @@ bool best_place(const char *t, size_t n, const std::vector<std::string> &needles
                 size_t *at, unsigned *cover)
 {
     std::vector<std::pair<size_t, unsigned>> occ;
+    /* An n-gram needle may be inside any word; other needles start
+     * words, so a word whose first letter no needle starts with is not
+     * lower-cased in full. */
+    bool inside = false;
+    bool first[256] = {}; /* the first bytes of the needles */
+    for (const std::string &nd : needles) {
+        inside = inside || (static_cast<unsigned char>(nd[0]) >= 0xE0 && cjk_word(nd));
+        first[static_cast<unsigned char>(nd[0])] = true;
+    }
     size_t i = next_word(t, 0, n);
     while (i < n && occ.size() < 4096) {
-        size_t j = word_end(t, i, n);
-        bool wide = false;
-        for (size_t x = i; x < j && !wide; x++)
-            wide = static_cast<unsigned char>(t[x]) >= 0x80;
-        if (wide) {
+        /* The word's end (as word_end()), and whether it goes beyond ASCII. */
+        size_t j = i;
+        unsigned kinds = 0;
+        for (; j < n; j++) {
+            unsigned k = kind(t[j]);
+            if (k == SEP || (k == LEAD && utf8_separator(t, j, n) != 0))
+                break;
+            kinds |= k;
+        }
+        bool wide = kinds > WORD;
+        if (wide ? !inside && !first_letter_starts(t + i, j - i, needles)
+                 : !first[static_cast<unsigned char>(ascii_lower(t[i]))]) {
+            /* No needle starts here. */
+        } else if (wide) {
             std::string lw = lower_word(t + i, j - i);
             for (unsigned x = 0; x < needles.size(); x++)
                 if (needle_in(lw, needles[x]))

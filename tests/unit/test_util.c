@@ -306,6 +306,36 @@ static void test_compress(void **state)
     assert_int_equal(civ_inflate(&out, z.data, z.len - 3, 1000, &err), CIV_EFORMAT);
     civ_buf_reset(&out);
     assert_int_equal(civ_inflate(&out, z.data, z.len, 10, &err), CIV_ETOOBIG);
+    /* The exact size as the limit (one call into zlib), one byte less. */
+    civ_buf_reset(&out);
+    assert_int_equal(civ_inflate(&out, z.data, z.len, strlen(text), NULL), CIV_OK);
+    assert_string_equal(civ_buf_str(&out), text);
+    civ_buf_reset(&out);
+    assert_int_equal(civ_inflate(&out, z.data, z.len, strlen(text) - 1, &err), CIV_ETOOBIG);
+    /* Text that shrinks 1000-fold: read in steps, to its exact size. */
+    civ_buf big = CIV_BUF_INIT;
+    for (int i = 0; i < 20000; i++)
+        civ_buf_append(&big, "civil ", 6);
+    civ_buf_reset(&z);
+    assert_int_equal(civ_deflate(&z, big.data, big.len, 9, NULL), CIV_OK);
+    assert_true(z.len * 100 < big.len);
+    civ_buf_reset(&out);
+    assert_int_equal(civ_inflate(&out, z.data, z.len, big.len, NULL), CIV_OK);
+    assert_int_equal(out.len, big.len);
+    assert_memory_equal(out.data, big.data, big.len);
+    /* civ_deflater's fixed codes: read back by civ_inflate. */
+    civ_deflater *d = NULL;
+    assert_int_equal(civ_deflater_new(&d, 6, NULL), CIV_OK);
+    for (int round = 0; round < 2; round++) {
+        civ_buf_reset(&z);
+        assert_int_equal(civ_deflater_run(d, &z, text, strlen(text), NULL), CIV_OK);
+        civ_buf_reset(&out);
+        assert_int_equal(civ_inflate(&out, z.data, z.len, strlen(text), NULL), CIV_OK);
+        assert_string_equal(civ_buf_str(&out), text);
+    }
+    civ_deflater_free(d);
+    civ_deflater_free(NULL);
+    civ_buf_free(&big);
     civ_buf_free(&z);
     civ_buf_free(&out);
     /* gzip: "hello\n" made by gzip -n, then truncated. */
