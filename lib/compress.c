@@ -36,8 +36,7 @@ civ_status civ_deflater_new(civ_deflater **out, int level, civ_error *err)
 {
     *out = NULL;
     civ_deflater *z = calloc(1, sizeof *z);
-    /* 15, 8: deflateInit()'s window and memory level. */
-    if (!z || deflateInit2(&z->zs, level, Z_DEFLATED, 15, 8, Z_FIXED) != Z_OK) {
+    if (!z || deflateInit(&z->zs, level) != Z_OK) {
         free(z);
         return civ_error_set(err, CIV_ENOMEM, "out of memory");
     }

@@ -163,8 +163,12 @@ static char *clean_value(const char *value, size_t len, size_t *outlen)
     return civ_buf_steal(&out);
 }
 
-/* civ_doc_add for a field already looked up. */
-static civ_status add_value(civ_doc *doc, const civ_field_def *def, const char *value, size_t len)
+/* civ_doc_add for a field already looked up. The values of a multi-valued
+ * field read back from the index (`stored`) were made unique and bounded
+ * when they were added: they are appended without comparing them with
+ * the others (a damaged record cannot make this quadratic either). */
+static civ_status add_value(civ_doc *doc, const civ_field_def *def, const char *value, size_t len,
+                            int stored)
 {
     if (doc->status != CIV_OK)
         return doc->status;
@@ -187,7 +191,7 @@ static civ_status add_value(civ_doc *doc, const civ_field_def *def, const char *
                 return CIV_OK;
             }
         }
-    } else {
+    } else if (!stored) {
         /* Keep multi-valued fields free of duplicates, and bounded: a
          * hostile file's 100,000 keywords would make this quadratic. */
         size_t same = 0;
@@ -228,7 +232,7 @@ civ_status civ_doc_add(civ_doc *doc, const char *field, const char *value, size_
     const civ_field_def *def = civ_schema_field(field);
     if (!def)
         return doc_fail(doc, CIV_EINVAL, "unknown document field");
-    return add_value(doc, def, value, len);
+    return add_value(doc, def, value, len, 0);
 }
 
 civ_status civ_doc_add_str(civ_doc *doc, const char *field, const char *value)
@@ -609,6 +613,7 @@ static civ_status decode_fields(civ_doc **out, const unsigned char **z, uint64_t
     civ_status s = civ_doc_new(&doc, err);
     if (s != CIV_OK)
         return s;
+    const civ_field_def *def = NULL;
     for (;;) {
         uint64_t nl, vl;
         if (get_varint(&p, end, &nl) < 0)
@@ -623,10 +628,12 @@ static civ_status decode_fields(civ_doc **out, const unsigned char **z, uint64_t
         p += nl;
         if (get_varint(&p, end, &vl) < 0 || (uint64_t)(end - p) < vl)
             goto corrupt;
-        /* Fields this version does not know are skipped, not fatal. */
-        const civ_field_def *def = civ_schema_field(name);
+        /* Fields this version does not know are skipped, not fatal. The
+         * values of one field come one after the other. */
+        if (!def || strcmp(def->name, name) != 0)
+            def = civ_schema_field(name);
         if (def)
-            add_value(doc, def, (const char *)p, vl);
+            add_value(doc, def, (const char *)p, vl, 1);
         p += vl;
     }
     /* deflate expands at most 1032 to 1: a larger length is damage, and

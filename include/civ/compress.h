@@ -22,11 +22,7 @@ civ_status civ_deflate(civ_buf *out, const void *in, size_t len, int level,
                        civ_error *err);
 
 /* A zlib compressor kept for many small inputs (the passages of a
- * document), which spares setting one up for each. It writes deflate's
- * fixed codes: about a fifth larger than civ_deflate()'s output, and
- * faster to read back one small text at a time (the reader builds no
- * code tables: a third of the cost of inflating a 2 KB passage). Any
- * zlib reader reads it. */
+ * document), which spares setting one up for each. */
 typedef struct civ_deflater civ_deflater;
 
 /* *out is owned by the caller (civ_deflater_free); level 1..9. CIV_ENOMEM. */

@@ -323,7 +323,7 @@ static void test_compress(void **state)
     assert_int_equal(civ_inflate(&out, z.data, z.len, big.len, NULL), CIV_OK);
     assert_int_equal(out.len, big.len);
     assert_memory_equal(out.data, big.data, big.len);
-    /* civ_deflater's fixed codes: read back by civ_inflate. */
+    /* civ_deflater, used twice: read back by civ_inflate. */
     civ_deflater *d = NULL;
     assert_int_equal(civ_deflater_new(&d, 6, NULL), CIV_OK);
     for (int round = 0; round < 2; round++) {
