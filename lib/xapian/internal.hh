@@ -503,9 +503,6 @@ struct PassageIndex {
     std::string encode() const;
     /* False (and empty) when v is not such a value. */
     bool decode(const std::string &v);
-    /* The passage (0-based) holding a word at position pos; the fields'
-     * words, which come before the text, count as the first one's. */
-    size_t passage_of(Xapian::termpos pos) const;
     /* Words of passage i. */
     Xapian::termcount words(size_t i) const;
 };

@@ -46,15 +46,6 @@ bool civx::PassageIndex::decode(const std::string &v)
     return true;
 }
 
-size_t civx::PassageIndex::passage_of(Xapian::termpos pos) const
-{
-    /* The first passage whose last position is at or after pos. */
-    auto it = std::lower_bound(ends.begin(), ends.end(), pos);
-    if (it == ends.end())
-        return ends.empty() ? 0 : ends.size() - 1;
-    return static_cast<size_t>(it - ends.begin());
-}
-
 Xapian::termcount civx::PassageIndex::words(size_t i) const
 {
     if (i >= ends.size())
@@ -247,10 +238,15 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
             size_t np = pi.ends.size();
             body.assign(np, 0);
             Xapian::termcount in_text = 0;
+            /* Positions come in order: the passage moves forward only. */
+            size_t at = 0;
             for (Xapian::PositionIterator q = db_->db.positionlist_begin(did, t.term);
                  q != db_->db.positionlist_end(did, t.term); ++q) {
-                if (*q > pi.body_start) {
-                    body[pi.passage_of(*q)]++;
+                Xapian::termpos pos = *q;
+                if (pos > pi.body_start) {
+                    while (at + 1 < np && pi.ends[at] < pos)
+                        at++;
+                    body[at]++;
                     in_text++;
                 }
             }

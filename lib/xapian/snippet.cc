@@ -468,15 +468,18 @@ struct civx::Snippets::Impl {
                     break;
                 }
             }
-            only_space_since = true;
-            for (size_t x = pending; x < i; x++)
-                if (t[x] != ' ')
-                    only_space_since = false;
             std::vector<std::pair<size_t, size_t>> parts;
             if (!hit && word_hits(hl, lw))
                 hit = true;
             else if (!hit && !hl.ngrams.empty())
                 parts = ngram_hits(hl, lw);
+            if (hit || (!parts.empty() && lw.size() == j - i)) {
+                /* Whether only spaces lie between the last highlight
+                 * and this one (they then make one). */
+                only_space_since = true;
+                for (size_t x = pending; x < i && only_space_since; x++)
+                    only_space_since = t[x] == ' ';
+            }
             if (hit) {
                 hits++;
                 out.put(t + pending, i - pending);
