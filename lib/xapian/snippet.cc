@@ -68,14 +68,19 @@ size_t utf8_separator(const char *t, size_t i, size_t n)
     return 0;
 }
 
-/* The end of the word starting at t[i]. */
-size_t word_end(const char *t, size_t i, size_t n)
+/* The end of the word starting at t[i]; *kinds, when given, receives
+ * the ByteKinds of its bytes ORed (above WORD: it goes beyond ASCII). */
+inline size_t word_end(const char *t, size_t i, size_t n, unsigned *kinds = nullptr)
 {
+    unsigned all = 0;
     for (; i < n; i++) {
         unsigned k = kind(t[i]);
         if (k == SEP || (k == LEAD && utf8_separator(t, i, n) != 0))
             break;
+        all |= k;
     }
+    if (kinds)
+        *kinds = all;
     return i;
 }
 
@@ -314,15 +319,8 @@ bool best_place(const char *t, size_t n, const std::vector<std::string> &needles
     }
     size_t i = next_word(t, 0, n);
     while (i < n && occ.size() < 4096) {
-        /* The word's end (as word_end()), and whether it goes beyond ASCII. */
-        size_t j = i;
-        unsigned kinds = 0;
-        for (; j < n; j++) {
-            unsigned k = kind(t[j]);
-            if (k == SEP || (k == LEAD && utf8_separator(t, j, n) != 0))
-                break;
-            kinds |= k;
-        }
+        unsigned kinds;
+        size_t j = word_end(t, i, n, &kinds);
         bool wide = kinds > WORD;
         if (wide ? !inside && !first_letter_starts(t + i, j - i, needles)
                  : !first[static_cast<unsigned char>(ascii_lower(t[i]))]) {
