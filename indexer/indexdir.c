@@ -75,12 +75,14 @@ void civ_crash_point(const char *name)
     size_t n = strlen(name);
     if (strncmp(want, name, n) != 0 || (want[n] != '\0' && want[n] != ':'))
         return;
-    unsigned long at = want[n] == ':' ? strtoul(want + n + 1, NULL, 10) : 1;
+    char *end = (char *)want + n;
+    unsigned long at = *end == ':' ? strtoul(end + 1, &end, 10) : 1;
+    int sig = strcmp(end, ":stop") == 0 ? SIGSTOP : SIGKILL;
     pthread_mutex_lock(&mu);
     unsigned long h = ++hits;
     pthread_mutex_unlock(&mu);
     if (h == at)
-        raise(SIGKILL);
+        raise(sig);
 }
 
 static int sync_dir(const char *path)

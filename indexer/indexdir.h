@@ -81,7 +81,9 @@ void civ_indexdir_clean_scratch(civ_indexdir *d);
 
 /* Fault injection for the crash tests: when the environment variable
  * CIVINDEX_CRASH_AT is "NAME" or "NAME:N", the N-th (default first) call
- * with that name kills the process with SIGKILL, as a power cut would.
+ * with that name kills the process with SIGKILL, as a power cut would;
+ * "NAME:N:stop" stops it with SIGSTOP instead, holding whatever it holds
+ * (the lock test freezes a writer this way until it sends SIGCONT).
  * Points, in the order of a run: "walk" (a path found by the walk, before
  * it is queued), "file" (after a file is done), "shard" (a worker's
  * scratch shard committed and closed during a build), "commit" (before a

@@ -54,7 +54,7 @@ if [ "${CIV_VALGRIND:-0}" = 1 ]; then
     cat >"$TMP/vg/bin/$b" <<EOF
 #!/bin/sh
 leaks=full
-[ -n "\${CIVINDEX_CRASH_AT:-}" ] && leaks=no
+case "\${CIVINDEX_CRASH_AT:-}" in ''|*:stop) ;; *) leaks=no ;; esac
 exec valgrind -q --error-exitcode=99 --leak-check=\$leaks --errors-for-leak-kinds=definite,indirect \
   --show-leak-kinds=definite,indirect --suppressions="$TMP/vg/valgrind.supp" \
   --log-file="$TMP/vg/log/$b.%p" "$TMP/vg/real/$b" "\$@"

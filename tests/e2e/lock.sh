@@ -7,28 +7,18 @@ IDX="$TMP/idx"
 "$CIVINDEX" -q -j 1 -i "$IDX" "$TMP/docs" || fail "first index"
 echo more >>"$TMP/docs/d001/doc00101.txt"
 
-# hold_lock: starts a rebuild and freezes it while it holds the lock; sets
-# pid (0 if it finished before it could be caught).
-hold_lock() {
-  "$CIVINDEX" -q -j 1 --full -i "$IDX" "$TMP/docs" &
-  pid=$!
-  i=0
-  while [ "$(cat "$IDX/civindex.lock" 2>/dev/null | tr -d '\n')" != "$pid" ]; do
-    i=$((i + 1))
-    kill -0 $pid 2>/dev/null && [ $i -lt 1000 ] || { wait $pid; pid=0; return; }
-    sleep 0.005
-  done
-  kill -STOP $pid 2>/dev/null
-  # Still running (stopped), not finished and gone?
-  [ "$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)" = T ] || { kill -CONT $pid 2>/dev/null; wait $pid; pid=0; }
-}
-tries=0
-pid=0
-while [ $pid -eq 0 ] && [ $tries -lt 5 ]; do
-  hold_lock
-  tries=$((tries + 1))
+# The first writer stops itself (SIGSTOP) at its first walked path, holding
+# the lock, until the test sends SIGCONT: no race with a run that ends early.
+CIVINDEX_CRASH_AT=walk:1:stop "$CIVINDEX" -q -j 1 --full -i "$IDX" "$TMP/docs" &
+pid=$!
+at_exit() { kill -KILL $pid 2>/dev/null; }
+i=0
+while [ "$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)" != T ]; do
+  i=$((i + 1))
+  kill -0 $pid 2>/dev/null && [ $i -lt 6000 ] || fail "the first civindex did not stop at its first walked path"
+  sleep 0.01
 done
-[ $pid -ne 0 ] || fail "could not catch the first civindex holding the lock in 5 tries"
+assert_eq "$(cat "$IDX/civindex.lock" 2>/dev/null | tr -d '\n')" "$pid" "pid in the lock file of the stopped writer"
 start=$(date +%s)
 run "$CIVINDEX" -i "$IDX" "$TMP/docs"
 took=$(( $(date +%s) - start ))
