@@ -567,9 +567,13 @@ class PassageScorer {
     bool empty() const { return terms_.empty(); }
     /* Weighs the passages of documents dids (xds their documents) into
      * out[i]: reads where their passages end, then each term's posting
-     * and positions in them, in docid order. */
+     * and positions in them, in docid order. A document with too few
+     * passages to be ranked by them (tune.min_passages) is weighed only
+     * where must[i] (its snippets need it); else out[i] is left empty and
+     * weighed[i] false (true for the rest). */
     void score(const std::vector<Xapian::docid> &dids, const std::vector<Xapian::Document> &xds,
-               std::vector<PassageWeights> &out) const;
+               const std::vector<bool> &must, std::vector<PassageWeights> &out,
+               std::vector<bool> &weighed) const;
 
   private:
     struct Term {

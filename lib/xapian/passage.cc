@@ -182,14 +182,20 @@ civx::PassageScorer::PassageScorer(const civ_db *db, const Xapian::MSet &mset,
 }
 
 void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
-                                const std::vector<Xapian::Document> &xds,
-                                std::vector<PassageWeights> &out) const
+                                const std::vector<Xapian::Document> &xds, const std::vector<bool> &must,
+                                std::vector<PassageWeights> &out, std::vector<bool> &weighed) const
 {
     out.assign(dids.size(), PassageWeights());
+    weighed.assign(dids.size(), true);
     if (dids.empty())
         return;
+    /* In docid order: the passage indexes of neighbours share a block. */
+    std::vector<size_t> byid(dids.size());
+    for (size_t k = 0; k < byid.size(); k++)
+        byid[k] = k;
+    std::sort(byid.begin(), byid.end(), [&](size_t a, size_t b) { return dids[a] < dids[b]; });
     std::vector<size_t> order;
-    for (size_t k = 0; k < dids.size(); k++) {
+    for (size_t k : byid) {
         PassageWeights &w = out[k];
         /* A document of one passage is weighed as one, from its wdf, or
          * not at all (it is its own best passage). */
@@ -197,13 +203,19 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
             w.several = true;
         else if (tune_.single <= 0)
             continue;
+        /* Too few passages to be ranked by them: weighed later if
+         * its snippets need it. */
+        if (!must[k] && w.several && w.pi.ends.size() < tune_.min_passages) {
+            out[k] = PassageWeights();
+            weighed[k] = false;
+            continue;
+        }
         order.push_back(k);
         size_t np = w.several ? w.pi.ends.size() : 1;
         w.all.assign(np, 0.0);
         if (w.several)
             w.typed.assign(np, 0.0);
     }
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return dids[a] < dids[b]; });
     /* Passages are measured against the length they aim at, or the
      * collection's average document where that is shorter: in a
      * collection of short documents a document's weight as one passage

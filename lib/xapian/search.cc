@@ -309,26 +309,32 @@ void make_ranking(Ranking &rk, const civ_db *db, const ParsedQuery &pq, const Xa
     rk.scorer.reset(new PassageScorer(db, mset, rk.terms, rk.tune));
 }
 
-/* Weighs the passages of cands[from..to) not weighed yet. */
-void weigh_passages(std::vector<Cand> &cands, size_t from, size_t to, const Ranking &rk)
+/* Weighs the passages of cands[from..to) not weighed yet: of those
+ * outside [all_from..all_to) (the hits that show snippets), only the
+ * documents long enough to be ranked by their passages. */
+void weigh_passages(std::vector<Cand> &cands, size_t from, size_t to, size_t all_from, size_t all_to,
+                    const Ranking &rk)
 {
     if (!rk.scorer || rk.scorer->empty())
         return;
     std::vector<Xapian::docid> dids;
     std::vector<Xapian::Document> xds;
+    std::vector<bool> must;
     std::vector<size_t> at;
     for (size_t i = from; i < to; i++) {
         if (cands[i].weighed)
             continue;
         dids.push_back(cands[i].did);
         xds.push_back(cands[i].xd);
+        must.push_back(i >= all_from && i < all_to);
         at.push_back(i);
     }
     std::vector<PassageWeights> out;
-    rk.scorer->score(dids, xds, out);
+    std::vector<bool> weighed;
+    rk.scorer->score(dids, xds, must, out, weighed);
     for (size_t k = 0; k < at.size(); k++) {
         cands[at[k]].pw = std::move(out[k]);
-        cands[at[k]].weighed = true;
+        cands[at[k]].weighed = weighed[k];
     }
 }
 
@@ -640,8 +646,12 @@ void rerank(size_t *lo, size_t *hi, std::vector<Cand> &cands, Search &sr, const 
         make_ranking(rk, db, sr.pq, sr.added, m.mset);
     if (sr.rerank && ((rk.passages && rk.mix) || rk.prior)) {
         size_t n = std::min<size_t>(cands.size(), rk.tune.depth);
+        /* The page as the whole texts rank it: its hits show snippets,
+         * weighed in the same pass (a short document that reranking
+         * brings onto the page is weighed below). */
+        size_t page = o->snippet_len > 0 ? std::min<size_t>(n, o->offset + o->limit) : 0;
         if (rk.mix)
-            weigh_passages(cands, 0, n, rk);
+            weigh_passages(cands, 0, n, std::min<size_t>(page, o->offset), page, rk);
         for (size_t i = 0; i < n; i++)
             weigh(cands[i], rk);
         std::stable_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(n),
@@ -651,7 +661,7 @@ void rerank(size_t *lo, size_t *hi, std::vector<Cand> &cands, Search &sr, const 
     *hi = std::min<size_t>(cands.size(), *lo + o->limit);
     /* The page's hits: where the typed words are, for their snippets. */
     if (o->snippet_len > 0)
-        weigh_passages(cands, *lo, *hi, rk);
+        weigh_passages(cands, *lo, *hi, *lo, *hi, rk);
 }
 
 /* The page's hits (cands[lo..hi), then a remote shard's undated
@@ -666,7 +676,7 @@ civ_status fetch_page(civ_results *r, civ_db *db, const civ_search_opts *o, cons
     if (s == CIV_OK && !m.undated.empty()) {
         std::vector<Cand> more = candidates(m.undated, db->remote, o->limit);
         if (o->snippet_len > 0)
-            weigh_passages(more, 0, more.size(), sr.rk);
+            weigh_passages(more, 0, more.size(), 0, more.size(), sr.rk);
         s = fetch_hits(r, db, o, sr.pq, more.begin(), more.end(), err);
     }
     if (s != CIV_OK)
