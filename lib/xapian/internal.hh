@@ -584,6 +584,11 @@ class PassageScorer {
     /* BM25 of a term of weight `weight` seen tf times in a passage of
      * len times the average length. */
     double weigh(double weight, double tf, double len) const;
+    /* wdfs[t][k]: the wdf of terms_[t] in document dids[k] (0: not in
+     * it), and doc_len[k] its length, for the k in order (docid order). */
+    void term_counts(const std::vector<Xapian::docid> &dids, const std::vector<size_t> &order,
+                     std::vector<std::vector<Xapian::termcount>> &wdfs,
+                     std::vector<Xapian::termcount> &doc_len) const;
     const civ_db *db_;
     RankTuning tune_;
     std::vector<Term> terms_;

@@ -221,32 +221,26 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
      * collection of short documents a document's weight as one passage
      * is its weight as a whole. */
     double avg = std::min(tune_.avg, std::max(1.0, db_->db.get_avlength()));
-    std::vector<Xapian::termcount> head_len(dids.size(), 0), doc_len(dids.size(), 0);
-    std::vector<bool> have_len(dids.size(), false);
+    std::vector<std::vector<Xapian::termcount>> wdfs;
+    std::vector<Xapian::termcount> doc_len;
+    term_counts(dids, order, wdfs, doc_len);
     std::vector<unsigned> body;
-    for (const Term &t : terms_) {
-        Xapian::PostingIterator p = db_->db.postlist_begin(t.term);
+    for (size_t ti = 0; ti < terms_.size(); ti++) {
+        const Term &t = terms_[ti];
         for (size_t k : order) {
-            Xapian::docid did = dids[k];
-            p.skip_to(did);
-            if (p == db_->db.postlist_end(t.term))
-                break;
-            if (*p != did)
+            Xapian::termcount wdf = wdfs[ti][k];
+            if (wdf == 0)
                 continue;
+            Xapian::docid did = dids[k];
             PassageWeights &w = out[k];
             const PassageIndex &pi = w.pi;
-            if (!have_len[k]) {
-                doc_len[k] = p.get_doclength();
-                Xapian::termcount text = w.several ? pi.ends.back() - pi.body_start : 0;
-                head_len[k] = doc_len[k] > text ? doc_len[k] - text : 0;
-                have_len[k] = true;
-            }
-            Xapian::termcount wdf = p.get_wdf();
             if (!w.several) {
                 if (t.rank)
                     w.all[0] += weigh(t.weight, wdf, doc_len[k] / avg);
                 continue;
             }
+            Xapian::termcount text = pi.ends.back() - pi.body_start;
+            Xapian::termcount head_len = doc_len[k] > text ? doc_len[k] - text : 0;
             size_t np = pi.ends.size();
             body.assign(np, 0);
             Xapian::termcount in_text = 0;
@@ -269,11 +263,57 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
                 double tf = body[i] + head;
                 if (tf <= 0)
                     continue;
-                double len = (pi.words(i) + head_len[k]) / avg;
+                double len = (pi.words(i) + head_len) / avg;
                 if (t.rank)
                     w.all[i] += weigh(t.weight, tf, len);
                 if (t.typed && body[i])
                     w.typed[i] += weigh(t.weight, body[i], len);
+            }
+        }
+    }
+}
+
+void civx::PassageScorer::term_counts(const std::vector<Xapian::docid> &dids, const std::vector<size_t> &order,
+                                      std::vector<std::vector<Xapian::termcount>> &wdfs,
+                                      std::vector<Xapian::termcount> &doc_len) const
+{
+    wdfs.assign(terms_.size(), std::vector<Xapian::termcount>(dids.size(), 0));
+    doc_len.assign(dids.size(), 0);
+    if (db_->remote) {
+        /* Over the remote protocol a posting list comes whole (a common
+         * word's is most of a shard), a document's term list in one round
+         * trip: its words' wdf, and their sum, its length. */
+        for (size_t k : order) {
+            Xapian::termcount len = 0;
+            for (Xapian::TermIterator it = db_->db.termlist_begin(dids[k]); it != db_->db.termlist_end(dids[k]);
+                 ++it) {
+                Xapian::termcount wdf = it.get_wdf();
+                len += wdf;
+                const std::string &term = *it;
+                for (size_t ti = 0; ti < terms_.size(); ti++)
+                    if (terms_[ti].term == term)
+                        wdfs[ti][k] = wdf;
+            }
+            doc_len[k] = len;
+        }
+        return;
+    }
+    /* A local index: each term's postings, skipping to the documents in
+     * docid order. */
+    std::vector<bool> have_len(dids.size(), false);
+    for (size_t ti = 0; ti < terms_.size(); ti++) {
+        const std::string &term = terms_[ti].term;
+        Xapian::PostingIterator p = db_->db.postlist_begin(term);
+        for (size_t k : order) {
+            p.skip_to(dids[k]);
+            if (p == db_->db.postlist_end(term))
+                break;
+            if (*p != dids[k])
+                continue;
+            wdfs[ti][k] = p.get_wdf();
+            if (!have_len[k]) {
+                doc_len[k] = p.get_doclength();
+                have_len[k] = true;
             }
         }
     }
