@@ -579,14 +579,16 @@ class PassageScorer {
     struct Term {
         std::string term;
         double weight; /* BM25's term weight, the query's factor and k1 + 1 folded in */
+        double freq;   /* documents that hold it */
         bool typed, rank;
     };
     /* BM25 of a term of weight `weight` seen tf times in a passage of
      * len times the average length. */
     double weigh(double weight, double tf, double len) const;
     /* wdfs[t][k]: the wdf of terms_[t] in document dids[k] (0: not in
-     * it), and doc_len[k] its length, for the k in order (docid order). */
-    void term_counts(const std::vector<Xapian::docid> &dids, const std::vector<size_t> &order,
+     * it), and doc_len[k] its length, for the k in order (docid order):
+     * from each term's postings, or by_doc from each document's terms. */
+    void term_counts(const std::vector<Xapian::docid> &dids, const std::vector<size_t> &order, bool by_doc,
                      std::vector<std::vector<Xapian::termcount>> &wdfs,
                      std::vector<Xapian::termcount> &doc_len) const;
     const civ_db *db_;
