@@ -585,6 +585,9 @@ class PassageScorer {
     /* BM25 of a term of weight `weight` seen tf times in a passage of
      * len times the average length. */
     double weigh(double weight, double tf, double len) const;
+    /* True when reading the term lists of documents out[k] (k in order)
+     * costs less than reading the words' posting lists (remote shards). */
+    bool by_doc_cheaper(const std::vector<size_t> &order, const std::vector<PassageWeights> &out) const;
     /* wdfs[t][k]: the wdf of terms_[t] in document dids[k] (0: not in
      * it), and doc_len[k] its length, for the k in order (docid order):
      * from each term's postings, or by_doc from each document's terms. */

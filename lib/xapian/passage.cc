@@ -222,29 +222,9 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
      * collection of short documents a document's weight as one passage
      * is its weight as a whole. */
     double avg = std::min(tune_.avg, std::max(1.0, db_->db.get_avlength()));
-    /* Over the remote protocol a posting list comes whole from each
-     * shard (a common word's is most of a shard: about 10 µs a posting
-     * over loopback), and a document's term list in one round trip that
-     * grows with the document (about 1 ms, and 6 ms a thousand words):
-     * its words' wdf, and their sum, its length. The cheaper is taken
-     * (bench/README.md, "Shards"). */
-    bool by_doc = false;
-    if (db_->remote) {
-        const double round_trip = 0.5, per_posting = 0.01; /* ms: a posting list */
-        const double list_trip = 1.0, per_word = 0.006;    /* ms: a term list */
-        double postings = 0, lists = 0;
-        for (const Term &t : terms_)
-            postings += static_cast<double>(db_->shards.size()) * round_trip + t.freq * per_posting;
-        for (size_t k : order) {
-            const PassageIndex &pi = out[k].pi;
-            double words = out[k].several ? pi.ends.back() - pi.body_start : db_->db.get_avlength();
-            lists += list_trip + words * per_word;
-        }
-        by_doc = lists < postings;
-    }
     std::vector<std::vector<Xapian::termcount>> wdfs;
     std::vector<Xapian::termcount> doc_len;
-    term_counts(dids, order, by_doc, wdfs, doc_len);
+    term_counts(dids, order, db_->remote && by_doc_cheaper(order, out), wdfs, doc_len);
     std::vector<unsigned> body;
     for (size_t ti = 0; ti < terms_.size(); ti++) {
         const Term &t = terms_[ti];
@@ -292,6 +272,29 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
             }
         }
     }
+}
+
+/* Over the remote protocol a posting list comes whole from each shard (a
+ * common word's is most of a shard: about 10 µs a posting over
+ * loopback), and a document's term list in one round trip that grows
+ * with the document (about 1 ms, and 6 ms a thousand words): its words'
+ * wdf, and their sum, its length. True when the term lists of the
+ * documents out[k], k in order, cost less than the words' posting lists
+ * (bench/README.md, "Shards"). */
+bool civx::PassageScorer::by_doc_cheaper(const std::vector<size_t> &order,
+                                         const std::vector<PassageWeights> &out) const
+{
+    const double round_trip = 0.5, per_posting = 0.01; /* ms: a posting list */
+    const double list_trip = 1.0, per_word = 0.006;    /* ms: a term list */
+    double postings = 0, lists = 0;
+    for (const Term &t : terms_)
+        postings += static_cast<double>(db_->shards.size()) * round_trip + t.freq * per_posting;
+    for (size_t k : order) {
+        const PassageIndex &pi = out[k].pi;
+        double words = out[k].several ? pi.ends.back() - pi.body_start : db_->db.get_avlength();
+        lists += list_trip + words * per_word;
+    }
+    return lists < postings;
 }
 
 void civx::PassageScorer::term_counts(const std::vector<Xapian::docid> &dids, const std::vector<size_t> &order,
