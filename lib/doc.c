@@ -254,6 +254,14 @@ const char *civ_doc_get(const civ_doc *doc, const char *field)
     return NULL;
 }
 
+const char *civ_doc_get_def(const civ_doc *doc, const civ_field_def *f)
+{
+    for (size_t i = 0; i < doc->n; i++)
+        if (doc->values[i].def == f)
+            return doc->values[i].value;
+    return NULL;
+}
+
 size_t civ_doc_nvalues(const civ_doc *doc)
 {
     return doc->n;

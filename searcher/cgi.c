@@ -227,6 +227,16 @@ static civ_status on_pair(void *vctx, const char *name, const char *v, civ_error
         p->has_sort = *v != '\0';
         return CIV_OK;
     }
+    if (strcmp(name, "snippets") == 0) {
+        if (!*v) {
+            p->snippets = 0;
+            return CIV_OK;
+        }
+        if (set_number(&p->snippets, name, v, 1, err) != CIV_OK || p->snippets > CIV_CGI_SNIPPETS_MAX)
+            return civ_error_set(err, CIV_EINVAL, "parameter snippets must be a whole number from 1 to %d",
+                                 CIV_CGI_SNIPPETS_MAX);
+        return CIV_OK;
+    }
     if (strcmp(name, "from") == 0)
         return set_date(&p->from, name, v, err);
     if (strcmp(name, "until") == 0)
@@ -304,6 +314,7 @@ civ_status civ_cgi_search_opts(civ_search_opts *so, const civ_cgi_params *p,
     so->date_until = p->until;
     so->like = p->like;
     so->facet_values = lim->facet_values;
+    so->snippets = p->snippets ? p->snippets : lim->snippets;
     so->spelling = 1;
     so->time_limit_ms = lim->time_limit_ms;
     so->wildcard_limit = lim->wildcard_limit;

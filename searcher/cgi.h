@@ -12,7 +12,7 @@
  * Parameters: q, page (1-based) or offset, limit, sort (relevance, date,
  * -date), from, until, f=FIELD:VALUE (repeatable facet filters), format
  * (html, json), id (document view), like (similar documents), c
- * (collection name). The index is never named by the request.
+ * (collection name), snippets (a hit: 1 to CIV_CGI_SNIPPETS_MAX). The index is never named by the request.
  */
 #ifndef CIV_CGI_H
 #define CIV_CGI_H
@@ -41,12 +41,16 @@ typedef struct civ_cgi_limits {
     unsigned time_limit_ms;  /* Xapian's match time limit */
     unsigned cpu_seconds;    /* CPU time one request may use (rlimit) */
     unsigned facet_values;   /* values shown per facet */
+    unsigned snippets;       /* snippets a hit when the request does not say */
 } civ_cgi_limits;
+
+/* The most snippets a hit a request may ask for. */
+#define CIV_CGI_SNIPPETS_MAX 3
 
 #define CIV_CGI_LIMITS_INIT                                                              \
     { .max_query = CIV_QUERY_MAX, .max_input = 16384, .page_size = 10, .max_limit = 100,   \
       .max_offset = 10000, .max_filters = 16, .wildcard_limit = 200, .time_limit_ms = 2000, \
-      .cpu_seconds = 10, .facet_values = 8 }
+      .cpu_seconds = 10, .facet_values = 8, .snippets = 1 }
 
 /* Longest id, like, collection, from/until and filter values. */
 #define CIV_CGI_MAX_VALUE 512
@@ -72,6 +76,7 @@ typedef struct civ_cgi_params {
     char *id;
     char *like;
     char *collection;
+    unsigned snippets;     /* 1..CIV_CGI_SNIPPETS_MAX; 0: not given */
 } civ_cgi_params;
 
 #define CIV_CGI_PARAMS_INIT { .sort = CIV_SORT_RELEVANCE, .format = CIV_CGI_HTML }
@@ -107,7 +112,8 @@ civ_status civ_cgi_window(unsigned *offset, unsigned *limit, const civ_cgi_param
                           const civ_cgi_limits *lim, civ_error *err);
 
 /* Fills the search options for p within lim: the window (as
- * civ_cgi_window), sort, filters, date range, like, snippets, facets
+ * civ_cgi_window), sort, filters, date range, like, snippets (p's, else
+ * lim->snippets), facets
  * (lim->facet_values), spelling, lim->time_limit_ms and
  * lim->wildcard_limit. The query is p->q, "*" when there is none, or NULL
  * for a pure like= search. so borrows p's strings. CIV_EINVAL as

@@ -78,6 +78,7 @@ static const num_setting num_settings[] = {
     { "time_limit_ms", LIM(time_limit_ms), 0, 0, 600000 },
     { "cpu_seconds", LIM(cpu_seconds), 0, 0, 3600 },
     { "facet_values", LIM(facet_values), 0, 0, 100 },
+    { "snippets", LIM(snippets), 0, 1, CIV_CGI_SNIPPETS_MAX },
 };
 
 int civ_config_valid_name(const char *s)

@@ -26,6 +26,7 @@ typedef struct civ_page {
     size_t nfilters;
     const char *from, *until;        /* date range as given, or NULL */
     unsigned limit;                  /* page size the request chose, or 0 */
+    unsigned snippets;               /* snippets a hit the request chose, or 0 */
     unsigned max_offset;             /* pages starting beyond it are not linked */
     size_t max_query;                /* longest query (bytes) the form takes */
     uint64_t documents;              /* documents in the collection */

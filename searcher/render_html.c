@@ -137,6 +137,8 @@ static void search_params(civ_buf *out, int *n, const civ_render_info *info, con
     }
     if (pg && pg->limit)
         param_uint(out, n, "limit", pg->limit);
+    if (pg && pg->snippets)
+        param_uint(out, n, "snippets", pg->snippets);
     if (l->page > 1)
         param_uint(out, n, "page", l->page);
     if (pg)
@@ -265,6 +267,15 @@ static void header(civ_buf *out, const civ_render_info *info, const char *q)
     option(out, civ_sort_name(CIV_SORT_DATE_ASC), "oldest first", s == CIV_SORT_DATE_ASC);
     option(out, civ_sort_name(CIV_SORT_CITED), "most cited", s == CIV_SORT_CITED);
     option(out, civ_sort_name(CIV_SORT_REDACTIONS), "most redacted", s == CIV_SORT_REDACTIONS);
+    civ_buf_puts(out, "</select></label>");
+    /* Snippets a result: more show more passages of long documents. */
+    unsigned sn = info->opts && info->opts->snippets ? info->opts->snippets : pg && pg->snippets ? pg->snippets : 1;
+    civ_buf_puts(out, "<label>Snippets <select name=\"snippets\">");
+    for (unsigned k = 1; k <= CIV_CGI_SNIPPETS_MAX; k++) {
+        char v[4];
+        snprintf(v, sizeof v, "%u", k);
+        option(out, v, v, k == sn);
+    }
     civ_buf_puts(out, "</select></label>");
     static const char pattern[] = "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?";
     civ_buf_printf(out, "<label>From <input name=\"from\" inputmode=\"numeric\" pattern=\"%s\" "

@@ -54,8 +54,10 @@ static void shown_fields(civ_json *j, const civ_doc *doc)
     const civ_field_def *fs = civ_schema_fields(&nf);
     for (size_t i = 0; i < nf; i++) {
         const civ_field_def *f = &fs[i];
-        const char *v = civ_doc_get(doc, f->name);
-        if (!(f->flags & CIV_FIELD_SHOW) || !v)
+        if (!(f->flags & CIV_FIELD_SHOW))
+            continue;
+        const char *v = civ_doc_get_def(doc, f);
+        if (!v)
             continue;
         civ_json_key(j, f->name);
         if (f->flags & CIV_FIELD_MULTI) {

@@ -17,7 +17,6 @@
 
 /* Snippets a hit on the search page (each from another passage of a long
  * document, in the order of the text). */
-#define WEB_SNIPPETS 3
 
 struct civ_web {
     civ_config *config;        /* NULL when the configuration failed */
@@ -329,9 +328,6 @@ static void search(request *r, civ_db *db)
         answer_error(r, 400, err.msg);
         return;
     }
-    /* The page shows up to 3 snippets a hit, each from another passage. */
-    if (!r->json)
-        so->snippets = WEB_SNIPPETS;
     /* The front page: counts to browse by, no hits. */
     int front = !r->json && !p->q && !p->nfilters && !p->from && !p->until && !p->like;
     if (front) {
@@ -425,6 +421,7 @@ void civ_web_handle(civ_web *w, const civ_web_request *rq, civ_web_response *res
     r.page.from = r.p.from;
     r.page.until = r.p.until;
     r.page.limit = r.p.has_limit ? r.p.limit : 0;
+    r.page.snippets = r.p.snippets;
     r.page.like = r.p.like;
     if (!w->config) {
         civ_error cerr = CIV_ERROR_INIT;

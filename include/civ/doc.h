@@ -74,6 +74,9 @@ void civ_doc_remove(civ_doc *doc, const char *field);
 
 /* First value of field, or NULL. Borrowed: valid until doc changes. */
 const char *civ_doc_get(const civ_doc *doc, const char *field);
+/* The same for a field given by its definition (from the schema): no
+ * comparison of names. */
+const char *civ_doc_get_def(const civ_doc *doc, const civ_field_def *f);
 
 /* Number of values held (all fields), and the i-th (0-based) in insertion
  * order. name and value are borrowed; either out-pointer may be NULL. */

@@ -157,16 +157,29 @@ assert_eq "$(jqout '.text' | tr -d ' \n' | cksum)" "$(sed '1,4d' "$D/transcript.
   "text of the transcript in --show"
 ok "--show exact"
 
-# The search page: up to 3 snippets a hit, each naming its place with a
-# link to the document view there; the view has the anchor, the query's
-# words marked.
+# The search page: a snippet a hit, up to 3 when asked (snippets=), each
+# naming its place with a link to the document view there; the view has
+# the anchor, the query's words marked.
 cgi() { run env CIVSEARCH_INDEX="$TMP/idx" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET QUERY_STRING="$1" "$CIVSEARCH"; }
 cgi 'q=peremptory+strike'
 assert_rc 0
 assert_out_has '<a class="at" href="?id=transcript.md&amp;q=peremptory%20strike#s21">¶ 21</a>'
-# The opinion names it in passing in many passages: 3 snippets, in order.
-assert_eq "$(printf '%s' "$OUT" | grep -o 'id=opinion.md&amp;q=peremptory%20strike#s[0-9]*' | sed 's/.*#s//' | tr '\n' ' ')" \
+assert_eq "$(printf '%s' "$OUT" | grep -c 'id=opinion.md&amp;q=peremptory%20strike#s[0-9]*')" 1 \
+  "snippets of the opinion on the page by default"
+assert_out_has '<option value="1" selected>1</option>'
+# The opinion names it in passing in many passages: 3 snippets, in order,
+# and the page's links keep asking for 3.
+cgi 'q=peremptory+strike&snippets=3'
+assert_rc 0
+assert_eq "$(printf '%s' "$OUT" | grep -o 'id=opinion.md&amp;q=peremptory%20strike&amp;snippets=3#s[0-9]*' | sed 's/.*#s//' | tr '\n' ' ')" \
   "1 5 9 " "passages of the opinion's snippets on the page"
+assert_out_has '<option value="3" selected>3</option>'
+cgi 'q=peremptory+strike&snippets=4'
+assert_rc 0
+assert_out_has 'parameter snippets must be a whole number from 1 to 3'
+cgi 'q=peremptory+strike&snippets=2&format=json'
+assert_eq "$(printf '%s' "$OUT" | sed '1,/^\r*$/d' | jq '[.results[] | select(.id == "opinion.md") | .snippets | length] | .[0]')" 2 \
+  "snippets of the opinion in the JSON answer with snippets=2"
 cgi 'q=sealed+docket'
 assert_out_has '<a class="at" href="?id=release.txt&amp;q=sealed%20docket#p7">p. 7</a>'
 cgi 'id=transcript.md&q=peremptory+strike'

@@ -176,6 +176,9 @@ static void test_params_bad(void **state)
     param_bad("offset=99999999999", CIV_EINVAL, "whole number");
     param_bad("limit=+5", CIV_EINVAL, "whole number");
     param_bad("sort=title", CIV_EINVAL, "sort");
+    param_bad("snippets=0", CIV_EINVAL, "from 1 to 3");
+    param_bad("snippets=4", CIV_EINVAL, "from 1 to 3");
+    param_bad("snippets=two", CIV_EINVAL, "from 1 to 3");
     param_bad("format=xml", CIV_EINVAL, "format");
     param_bad("from=yesterday", CIV_EINVAL, "not a date");
     param_bad("until=2019-13-01", CIV_EINVAL, "not a date");
@@ -283,6 +286,17 @@ static void test_search_opts(void **state)
     assert_int_equal(so.nfilters, 1);
     assert_string_equal(so.date_from, "2019");
     assert_true(so.spelling);
+    assert_int_equal(so.snippets, 1); /* the limits' default */
+    civ_cgi_params_free(&p);
+    /* Snippets a hit: the request's, else the configured default. */
+    lim.snippets = 2;
+    assert_int_equal(civ_cgi_parse(&p, "q=x", 3, &lim, &err), CIV_OK);
+    assert_int_equal(civ_cgi_search_opts(&so, &p, &lim, &err), CIV_OK);
+    assert_int_equal(so.snippets, 2);
+    assert_int_equal(civ_cgi_parse(&p, "snippets=3", 10, &lim, &err), CIV_OK);
+    assert_int_equal(p.snippets, 3);
+    assert_int_equal(civ_cgi_search_opts(&so, &p, &lim, &err), CIV_OK);
+    assert_int_equal(so.snippets, 3);
     civ_cgi_params_free(&p);
     assert_int_equal(civ_cgi_parse(&p, "like=x.txt", 10, &lim, &err), CIV_OK);
     assert_int_equal(civ_cgi_search_opts(&so, &p, &lim, &err), CIV_OK);
@@ -371,6 +385,7 @@ static void test_config(void **state)
                        "page_size = 20\n"
                        "time_limit_ms = 500\n"
                        "cpu_seconds = 3\n"
+                       "snippets = 3\n"
                        "wildcard_limit = 20   # words a wildcard may expand to\n"
                        "max_query = 300\n"
                        "hashdir = /srv/civ/hash#dir # a comment\n";
@@ -388,6 +403,7 @@ static void test_config(void **state)
     assert_int_equal(c->limits.page_size, 20);
     assert_int_equal(c->limits.time_limit_ms, 500);
     assert_int_equal(c->limits.cpu_seconds, 3);
+    assert_int_equal(c->limits.snippets, 3);
     assert_int_equal(c->limits.wildcard_limit, 20);
     assert_int_equal(c->limits.max_query, 300);
     assert_int_equal(c->limits.max_offset, 10000); /* default kept */
@@ -400,6 +416,7 @@ static void test_config(void **state)
     config_bad("a = /x\nmax_limit = lots\n", "max_limit must be a number");
     config_bad("a = /x\nmax_limit = -5\n", "max_limit must be a number");
     config_bad("a = /x\ncpu_seconds = 99999\n", "cpu_seconds must be a number");
+    config_bad("a = /x\nsnippets = 4\n", "snippets must be a number");
     config_bad("a = /x\npage_size = 50\nmax_limit = 20\n", "page_size is larger");
     config_bad("title = x\n", "no collection");
     config_bad("", "no collection");
