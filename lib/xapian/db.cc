@@ -238,3 +238,27 @@ extern "C" civ_status civ_db_get(civ_doc **out, civ_db *db, const char *id, int 
     return with_retry(db, [&]() -> civ_status { return fetch_doc(out, db->db, id, want_text, err); });
     CIV_CATCH(err, "index")
 }
+
+void civx::slot_values(const civ_db *db, Xapian::valueno slot, const std::vector<Xapian::docid> &dids,
+                       const std::vector<Xapian::Document> &xds, std::vector<std::string> &out)
+{
+    out.assign(dids.size(), std::string());
+    if (db->remote) {
+        for (size_t k = 0; k < dids.size(); k++)
+            out[k] = xds[k].get_value(slot);
+        return;
+    }
+    std::vector<size_t> order(dids.size());
+    for (size_t k = 0; k < order.size(); k++)
+        order[k] = k;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return dids[a] < dids[b]; });
+    Xapian::ValueIterator v = db->db.valuestream_begin(slot);
+    for (size_t k : order) {
+        if (v == db->db.valuestream_end(slot))
+            break;
+        if (v.get_docid() < dids[k])
+            v.skip_to(dids[k]);
+        if (v != db->db.valuestream_end(slot) && v.get_docid() == dids[k])
+            out[k] = *v;
+    }
+}

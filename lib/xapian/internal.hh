@@ -165,6 +165,14 @@ struct civ_db {
 
 namespace civx {
 
+/* The values in slot of documents dids[k] (xds[k] their documents) into
+ * out[k] ("" where none): locally from the slot's value stream, read
+ * forward in docid order, so that neighbouring documents share a block
+ * (each document's get_value walks the table from its root); over remote
+ * shards from the documents, which came with all their values. */
+void slot_values(const civ_db *db, Xapian::valueno slot, const std::vector<Xapian::docid> &dids,
+                 const std::vector<Xapian::Document> &xds, std::vector<std::string> &out);
+
 /* Parses one spec (civ/db.h) into shards (a stub file gives one a line).
  * CIV_EINVAL for a malformed one, CIV_ENOTFOUND, CIV_EIO. */
 civ_status parse_spec(std::vector<Shard> &out, const std::string &spec, civ_error *err);

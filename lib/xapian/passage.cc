@@ -195,12 +195,14 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
     for (size_t k = 0; k < byid.size(); k++)
         byid[k] = k;
     std::sort(byid.begin(), byid.end(), [&](size_t a, size_t b) { return dids[a] < dids[b]; });
+    std::vector<std::string> pis;
+    slot_values(db_, CIV_SLOT_PASSAGE_INDEX, dids, xds, pis);
     std::vector<size_t> order;
     for (size_t k : byid) {
         PassageWeights &w = out[k];
         /* A document of one passage is weighed as one, from its wdf, or
          * not at all (it is its own best passage). */
-        if (w.pi.decode(xds[k].get_value(CIV_SLOT_PASSAGE_INDEX)) && w.pi.ends.size() >= 2)
+        if (w.pi.decode(pis[k]) && w.pi.ends.size() >= 2)
             w.several = true;
         else if (tune_.single <= 0)
             continue;

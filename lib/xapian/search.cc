@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <unordered_map>
 
 extern "C" {
@@ -246,8 +247,23 @@ std::vector<Cand> candidates(const Xapian::MSet &mset, bool remote, size_t most,
 /* Runs of candidates of equal weight, in docid order, put in the order
  * of their ids (CIV_SLOT_ID; an index without the slot keeps docid
  * order), as a match by weight then id would have them. */
-void order_ties(std::vector<Cand> &cands)
+void order_ties(const civ_db *db, std::vector<Cand> &cands)
 {
+    /* The ids of all tied candidates, read in one pass. */
+    std::vector<Xapian::docid> dids;
+    std::vector<Xapian::Document> xds;
+    std::vector<size_t> at(cands.size(), SIZE_MAX);
+    for (size_t k = 0; k < cands.size(); k++)
+        if ((k > 0 && cands[k - 1].w_doc == cands[k].w_doc) ||
+            (k + 1 < cands.size() && cands[k + 1].w_doc == cands[k].w_doc)) {
+            at[k] = dids.size();
+            dids.push_back(cands[k].did);
+            xds.push_back(cands[k].xd);
+        }
+    if (dids.empty())
+        return;
+    std::vector<std::string> ids;
+    slot_values(db, CIV_SLOT_ID, dids, xds, ids);
     for (size_t i = 0; i < cands.size();) {
         size_t j = i + 1;
         while (j < cands.size() && cands[j].w_doc == cands[i].w_doc)
@@ -256,7 +272,7 @@ void order_ties(std::vector<Cand> &cands)
             std::vector<std::pair<std::string, size_t>> keys;
             keys.reserve(j - i);
             for (size_t k = i; k < j; k++)
-                keys.emplace_back(cands[k].xd.get_value(CIV_SLOT_ID), k);
+                keys.emplace_back(std::move(ids[at[k]]), k);
             std::stable_sort(keys.begin(), keys.end(),
                              [](const auto &a, const auto &b) { return a.first < b.first; });
             std::vector<Cand> run;
@@ -723,7 +739,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
 
     std::vector<Cand> cands = candidates(m.mset, db->remote, sr.want, m.skip);
     if (m.order_ties)
-        order_ties(cands);
+        order_ties(db, cands);
     size_t lo, hi;
     rerank(&lo, &hi, cands, sr, m, db, o);
     r->times.rank = civ_monotonic() - t2;
