@@ -355,8 +355,8 @@ void weigh_passages(std::vector<Cand> &cands, size_t from, size_t to, size_t all
 }
 
 /* Weighs a match (its passages weighed) by its best passage and the
- * prior: c.w, and what made it. */
-void weigh(Cand &c, const Ranking &rk)
+ * prior (cited_by: its CIV_SLOT_CITED_BY value): c.w, and what made it. */
+void weigh(Cand &c, const Ranking &rk, const std::string &cited_by)
 {
     c.w = c.w_doc;
     const std::vector<double> &all = c.pw.all;
@@ -368,7 +368,7 @@ void weigh(Cand &c, const Ranking &rk)
         c.w = (1 - c.share) * c.w_doc + c.share * c.w_pass;
     }
     if (rk.prior) {
-        std::string v = c.xd.get_value(CIV_SLOT_CITED_BY);
+        const std::string &v = cited_by;
         double n = v.empty() ? 0 : Xapian::sortable_unserialise(v);
         if (n >= 1) {
             c.cited_by = n < 1e9 ? static_cast<unsigned>(n) : 1000000000u;
@@ -668,8 +668,18 @@ void rerank(size_t *lo, size_t *hi, std::vector<Cand> &cands, Search &sr, const 
         size_t page = o->snippet_len > 0 ? std::min<size_t>(n, o->offset + o->limit) : 0;
         if (rk.mix)
             weigh_passages(cands, 0, n, std::min<size_t>(page, o->offset), page, rk);
+        std::vector<std::string> cited(n);
+        if (rk.prior) {
+            std::vector<Xapian::docid> dids;
+            std::vector<Xapian::Document> xds;
+            for (size_t i = 0; i < n; i++) {
+                dids.push_back(cands[i].did);
+                xds.push_back(cands[i].xd);
+            }
+            slot_values(db, CIV_SLOT_CITED_BY, dids, xds, cited);
+        }
         for (size_t i = 0; i < n; i++)
-            weigh(cands[i], rk);
+            weigh(cands[i], rk, cited[i]);
         std::stable_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(n),
                          [](const Cand &x, const Cand &y) { return x.w > y.w; });
     }
