@@ -12,7 +12,8 @@
  * Parameters: q, page (1-based) or offset, limit, sort (relevance, date,
  * -date), from, until, f=FIELD:VALUE (repeatable facet filters), format
  * (html, json), id (document view), like (similar documents), c
- * (collection name), snippets (a hit: 1 to CIV_CGI_SNIPPETS_MAX). The index is never named by the request.
+ * (collection name), snippets (a hit: 1 to CIV_CGI_SNIPPETS_MAX). The
+ * index is never named by the request.
  */
 #ifndef CIV_CGI_H
 #define CIV_CGI_H

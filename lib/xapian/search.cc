@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
 #include <unordered_map>
 
 extern "C" {
@@ -244,44 +243,51 @@ std::vector<Cand> candidates(const Xapian::MSet &mset, bool remote, size_t most,
     return cands;
 }
 
+/* The values in slot of cands[from..to), in one pass (slot_values). */
+std::vector<std::string> cand_values(const civ_db *db, Xapian::valueno slot, const std::vector<Cand> &cands,
+                                     size_t from, size_t to)
+{
+    std::vector<Xapian::docid> dids;
+    std::vector<Xapian::Document> xds;
+    for (size_t k = from; k < to; k++) {
+        dids.push_back(cands[k].did);
+        xds.push_back(cands[k].xd);
+    }
+    std::vector<std::string> out;
+    slot_values(db, slot, dids, xds, out);
+    return out;
+}
+
 /* Runs of candidates of equal weight, in docid order, put in the order
  * of their ids (CIV_SLOT_ID; an index without the slot keeps docid
  * order), as a match by weight then id would have them. */
 void order_ties(const civ_db *db, std::vector<Cand> &cands)
 {
-    /* The ids of all tied candidates, read in one pass. */
-    std::vector<Xapian::docid> dids;
-    std::vector<Xapian::Document> xds;
-    std::vector<size_t> at(cands.size(), SIZE_MAX);
-    for (size_t k = 0; k < cands.size(); k++)
-        if ((k > 0 && cands[k - 1].w_doc == cands[k].w_doc) ||
-            (k + 1 < cands.size() && cands[k + 1].w_doc == cands[k].w_doc)) {
-            at[k] = dids.size();
-            dids.push_back(cands[k].did);
-            xds.push_back(cands[k].xd);
-        }
-    if (dids.empty())
-        return;
-    std::vector<std::string> ids;
-    slot_values(db, CIV_SLOT_ID, dids, xds, ids);
-    for (size_t i = 0; i < cands.size();) {
-        size_t j = i + 1;
-        while (j < cands.size() && cands[j].w_doc == cands[i].w_doc)
+    /* The runs, then the ids of the first run to the end of the last in
+     * one pass (ties are rare but come in long runs among short texts). */
+    std::vector<std::pair<size_t, size_t>> runs;
+    for (size_t i = 0, j; i < cands.size(); i = j) {
+        for (j = i + 1; j < cands.size() && cands[j].w_doc == cands[i].w_doc;)
             j++;
-        if (j - i > 1) {
-            std::vector<std::pair<std::string, size_t>> keys;
-            keys.reserve(j - i);
-            for (size_t k = i; k < j; k++)
-                keys.emplace_back(std::move(ids[at[k]]), k);
-            std::stable_sort(keys.begin(), keys.end(),
-                             [](const auto &a, const auto &b) { return a.first < b.first; });
-            std::vector<Cand> run;
-            run.reserve(j - i);
-            for (auto &key : keys)
-                run.push_back(std::move(cands[key.second]));
-            std::move(run.begin(), run.end(), cands.begin() + static_cast<std::ptrdiff_t>(i));
-        }
-        i = j;
+        if (j - i > 1)
+            runs.emplace_back(i, j);
+    }
+    if (runs.empty())
+        return;
+    size_t base = runs.front().first;
+    std::vector<std::string> ids = cand_values(db, CIV_SLOT_ID, cands, base, runs.back().second);
+    for (const auto &r : runs) {
+        std::vector<std::pair<std::string, size_t>> keys;
+        keys.reserve(r.second - r.first);
+        for (size_t k = r.first; k < r.second; k++)
+            keys.emplace_back(std::move(ids[k - base]), k);
+        std::stable_sort(keys.begin(), keys.end(),
+                         [](const auto &a, const auto &b) { return a.first < b.first; });
+        std::vector<Cand> run;
+        run.reserve(keys.size());
+        for (auto &key : keys)
+            run.push_back(std::move(cands[key.second]));
+        std::move(run.begin(), run.end(), cands.begin() + static_cast<std::ptrdiff_t>(r.first));
     }
 }
 
@@ -668,16 +674,8 @@ void rerank(size_t *lo, size_t *hi, std::vector<Cand> &cands, Search &sr, const 
         size_t page = o->snippet_len > 0 ? std::min<size_t>(n, o->offset + o->limit) : 0;
         if (rk.mix)
             weigh_passages(cands, 0, n, std::min<size_t>(page, o->offset), page, rk);
-        std::vector<std::string> cited(n);
-        if (rk.prior) {
-            std::vector<Xapian::docid> dids;
-            std::vector<Xapian::Document> xds;
-            for (size_t i = 0; i < n; i++) {
-                dids.push_back(cands[i].did);
-                xds.push_back(cands[i].xd);
-            }
-            slot_values(db, CIV_SLOT_CITED_BY, dids, xds, cited);
-        }
+        std::vector<std::string> cited = rk.prior ? cand_values(db, CIV_SLOT_CITED_BY, cands, 0, n)
+                                                  : std::vector<std::string>(n);
         for (size_t i = 0; i < n; i++)
             weigh(cands[i], rk, cited[i]);
         std::stable_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(n),
