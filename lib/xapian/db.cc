@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <dirent.h>
+#include <exception>
+#include <thread>
 #include <vector>
 #include <cstring>
 #include <sys/wait.h>
@@ -261,4 +263,68 @@ void civx::slot_values(const civ_db *db, Xapian::valueno slot, const std::vector
         if (v != db->db.valuestream_end(slot) && v.get_docid() == dids[k])
             out[k] = *v;
     }
+}
+
+void civx::for_each_doc(const civ_db *db, const std::vector<Xapian::docid> &dids,
+                        const std::function<void(size_t, const Xapian::Database &, Xapian::docid)> &fn)
+{
+    /* Each match's part and its docid there: Xapian interleaves the
+     * documents of its n databases (docid = (did - 1) * n + i + 1). */
+    size_t n = db->db.size(), nparts = db->parts.size();
+    std::vector<std::vector<std::pair<size_t, Xapian::docid>>> groups(nparts);
+    size_t remote_groups = 0;
+    if (db->remote && nparts > 1 && n > 0) {
+        for (size_t k = 0; k < dids.size(); k++) {
+            size_t sub = (dids[k] - 1) % n;
+            Xapian::docid in_sub = (dids[k] - 1) / static_cast<Xapian::docid>(n) + 1;
+            size_t p = 0, first = 0;
+            while (p + 1 < nparts && sub >= first + db->parts[p].subs)
+                first += db->parts[p++].subs;
+            Xapian::docid subs = static_cast<Xapian::docid>(db->parts[p].subs);
+            groups[p].emplace_back(k, (in_sub - 1) * subs + static_cast<Xapian::docid>(sub - first) + 1);
+        }
+        for (size_t p = 0; p < nparts; p++)
+            if (db->parts[p].remote && !groups[p].empty())
+                remote_groups++;
+    }
+    if (remote_groups < 2) {
+        for (size_t k = 0; k < dids.size(); k++)
+            fn(k, db->db, dids[k]);
+        return;
+    }
+    std::vector<std::exception_ptr> errors(nparts);
+    auto run = [&](size_t p) {
+        try {
+            for (const auto &g : groups[p])
+                fn(g.first, db->parts[p].db, g.second);
+        } catch (...) {
+            errors[p] = std::current_exception();
+        }
+    };
+    /* One remote shard and the local ones are read here, the other remote
+     * shards each in a thread (or here too, where none can be started). */
+    std::vector<std::thread> threads;
+    std::vector<size_t> here;
+    threads.reserve(nparts);
+    bool kept = false; /* a remote shard is read here */
+    for (size_t p = 0; p < nparts; p++) {
+        if (groups[p].empty())
+            continue;
+        if (db->parts[p].remote && kept) {
+            try {
+                threads.emplace_back(run, p);
+                continue;
+            } catch (const std::exception &) {
+            }
+        }
+        kept = kept || db->parts[p].remote;
+        here.push_back(p);
+    }
+    for (size_t p : here)
+        run(p);
+    for (std::thread &t : threads)
+        t.join();
+    for (const std::exception_ptr &e : errors)
+        if (e)
+            std::rethrow_exception(e);
 }

@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -127,6 +128,15 @@ struct Shard {
     bool dictionary = false;          /* a spelling dictionary only (META_ROLE) */
 };
 
+/* One database of the shards combined (combine()), in the order Xapian
+ * numbers their documents: a match's document is read from it directly
+ * when the shards are read in parallel (for_each_doc). */
+struct Part {
+    Xapian::Database db;
+    size_t subs = 1;      /* the databases it holds (Database::size()) */
+    bool remote = false;  /* read over Xapian's remote protocol */
+};
+
 /* A shard that cannot be read (none of its replicas answers): its status
  * (CIV_EIO, CIV_ETIMEOUT, CIV_ENOTFOUND) and one line naming it. */
 struct ShardError {
@@ -142,6 +152,7 @@ struct civ_db {
     bool has_spell = false;
     std::string path;         /* the first spec (statistics measure it) */
     std::vector<civx::Shard> shards;
+    std::vector<civx::Part> parts;      /* what db combines, in its order */
     std::vector<const char *> missing;  /* names of shards left out */
     unsigned timeout_ms = CIV_DB_TIMEOUT_MS;
     bool allow_partial = false;
@@ -172,6 +183,18 @@ namespace civx {
  * shards from the documents, which came with all their values. */
 void slot_values(const civ_db *db, Xapian::valueno slot, const std::vector<Xapian::docid> &dids,
                  const std::vector<Xapian::Document> &xds, std::vector<std::string> &out);
+
+/* Calls fn(k, part, did) for each k < dids.size(): did is dids[k] as the
+ * database part numbers it. Where the matches lie in two remote shards or
+ * more, each remote shard's documents are read in a thread of their own
+ * (Xapian 1.4's remote backend answers one request at a time a
+ * connection: a page's documents would otherwise cost a round trip each,
+ * one after the other); otherwise part is db->db and did dids[k], in this
+ * thread. fn writes only to what belongs to k, and touches no Xapian
+ * object but part and what it makes from it. The first exception thrown
+ * by fn is thrown again here once every thread has ended. */
+void for_each_doc(const civ_db *db, const std::vector<Xapian::docid> &dids,
+                  const std::function<void(size_t k, const Xapian::Database &part, Xapian::docid did)> &fn);
 
 /* Parses one spec (civ/db.h) into shards (a stub file gives one a line).
  * CIV_EINVAL for a malformed one, CIV_ENOTFOUND, CIV_EIO. */

@@ -228,52 +228,86 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
     std::vector<Xapian::termcount> doc_len;
     term_counts(dids, order, db_->remote && by_doc_cheaper(order, out), wdfs, doc_len);
     std::vector<unsigned> body;
-    for (size_t ti = 0; ti < terms_.size(); ti++) {
+    /* Term ti's weight in each passage of document k, its positions
+     * [q, q_end) in order. */
+    auto weigh_term = [&](size_t k, size_t ti, auto q, auto q_end) {
         const Term &t = terms_[ti];
-        for (size_t k : order) {
-            Xapian::termcount wdf = wdfs[ti][k];
-            if (wdf == 0)
-                continue;
-            Xapian::docid did = dids[k];
-            PassageWeights &w = out[k];
-            const PassageIndex &pi = w.pi;
-            if (!w.several) {
-                if (t.rank)
-                    w.all[0] += weigh(t.weight, wdf, doc_len[k] / avg);
-                continue;
-            }
-            Xapian::termcount text = pi.ends.back() - pi.body_start;
-            Xapian::termcount head_len = doc_len[k] > text ? doc_len[k] - text : 0;
-            size_t np = pi.ends.size();
-            body.assign(np, 0);
-            Xapian::termcount in_text = 0;
-            /* Positions come in order: the passage moves forward only. */
-            size_t at = 0;
-            for (Xapian::PositionIterator q = db_->db.positionlist_begin(did, t.term);
-                 q != db_->db.positionlist_end(did, t.term); ++q) {
-                Xapian::termpos pos = *q;
-                if (pos > pi.body_start) {
-                    while (at + 1 < np && pi.ends[at] < pos)
-                        at++;
-                    body[at]++;
-                    in_text++;
-                }
-            }
-            /* The fields' share of the term (a title word counts its
-             * weight, once a position) is context for every passage. */
-            double head = wdf > in_text ? wdf - in_text : 0;
-            for (size_t i = 0; i < np; i++) {
-                double tf = body[i] + head;
-                if (tf <= 0)
-                    continue;
-                double len = (pi.words(i) + head_len) / avg;
-                if (t.rank)
-                    w.all[i] += weigh(t.weight, tf, len);
-                if (t.typed && body[i])
-                    w.typed[i] += weigh(t.weight, body[i], len);
+        Xapian::termcount wdf = wdfs[ti][k];
+        PassageWeights &w = out[k];
+        const PassageIndex &pi = w.pi;
+        if (!w.several) {
+            if (t.rank)
+                w.all[0] += weigh(t.weight, wdf, doc_len[k] / avg);
+            return;
+        }
+        Xapian::termcount text = pi.ends.back() - pi.body_start;
+        Xapian::termcount head_len = doc_len[k] > text ? doc_len[k] - text : 0;
+        size_t np = pi.ends.size();
+        body.assign(np, 0);
+        Xapian::termcount in_text = 0;
+        /* Positions come in order: the passage moves forward only. */
+        size_t at = 0;
+        for (; q != q_end; ++q) {
+            Xapian::termpos pos = *q;
+            if (pos > pi.body_start) {
+                while (at + 1 < np && pi.ends[at] < pos)
+                    at++;
+                body[at]++;
+                in_text++;
             }
         }
+        /* The fields' share of the term (a title word counts its
+         * weight, once a position) is context for every passage. */
+        double head = wdf > in_text ? wdf - in_text : 0;
+        for (size_t i = 0; i < np; i++) {
+            double tf = body[i] + head;
+            if (tf <= 0)
+                continue;
+            double len = (pi.words(i) + head_len) / avg;
+            if (t.rank)
+                w.all[i] += weigh(t.weight, tf, len);
+            if (t.typed && body[i])
+                w.typed[i] += weigh(t.weight, body[i], len);
+        }
+    };
+    if (!db_->remote) {
+        for (size_t ti = 0; ti < terms_.size(); ti++)
+            for (size_t k : order)
+                if (wdfs[ti][k] > 0) {
+                    if (out[k].several)
+                        weigh_term(k, ti, db_->db.positionlist_begin(dids[k], terms_[ti].term),
+                                   db_->db.positionlist_end(dids[k], terms_[ti].term));
+                    else
+                        weigh_term(k, ti, Xapian::PositionIterator(), Xapian::PositionIterator());
+                }
+        return;
     }
+    /* Over remote shards a position list is a round trip: each shard's
+     * are read at once, the shards in parallel, then weighed. A document's
+     * terms are weighed in the same order as above. */
+    std::vector<Xapian::docid> sel;
+    for (size_t k : order)
+        sel.push_back(dids[k]);
+    std::vector<std::vector<std::vector<Xapian::termpos>>> pos(order.size());
+    for_each_doc(db_, sel, [&](size_t j, const Xapian::Database &part, Xapian::docid did) {
+        size_t k = order[j];
+        if (!out[k].several)
+            return;
+        pos[j].resize(terms_.size());
+        for (size_t ti = 0; ti < terms_.size(); ti++)
+            if (wdfs[ti][k] > 0)
+                pos[j][ti].assign(part.positionlist_begin(did, terms_[ti].term),
+                                  part.positionlist_end(did, terms_[ti].term));
+    });
+    const std::vector<Xapian::termpos> none; /* one passage: no positions */
+    for (size_t j = 0; j < order.size(); j++)
+        for (size_t ti = 0; ti < terms_.size(); ti++)
+            if (wdfs[ti][order[j]] > 0) {
+                if (pos[j].empty())
+                    weigh_term(order[j], ti, none.cbegin(), none.cend());
+                else
+                    weigh_term(order[j], ti, pos[j][ti].cbegin(), pos[j][ti].cend());
+            }
 }
 
 /* Over the remote protocol a posting list comes whole from each shard (a
@@ -306,10 +340,14 @@ void civx::PassageScorer::term_counts(const std::vector<Xapian::docid> &dids, co
     wdfs.assign(terms_.size(), std::vector<Xapian::termcount>(dids.size(), 0));
     doc_len.assign(dids.size(), 0);
     if (by_doc) {
-        for (size_t k : order) {
+        /* A term list a round trip: the shards in parallel. */
+        std::vector<Xapian::docid> sel;
+        for (size_t k : order)
+            sel.push_back(dids[k]);
+        for_each_doc(db_, sel, [&](size_t j, const Xapian::Database &part, Xapian::docid did) {
+            size_t k = order[j];
             Xapian::termcount len = 0;
-            for (Xapian::TermIterator it = db_->db.termlist_begin(dids[k]); it != db_->db.termlist_end(dids[k]);
-                 ++it) {
+            for (Xapian::TermIterator it = part.termlist_begin(did); it != part.termlist_end(did); ++it) {
                 Xapian::termcount wdf = it.get_wdf();
                 len += wdf;
                 const std::string &term = *it;
@@ -318,7 +356,7 @@ void civx::PassageScorer::term_counts(const std::vector<Xapian::docid> &dids, co
                         wdfs[ti][k] = wdf;
             }
             doc_len[k] = len;
-        }
+        });
         return;
     }
     /* A local index: each term's postings, skipping to the documents in

@@ -213,9 +213,9 @@ struct Cand {
 };
 
 /* The matches of mset after its first skip, at most most of them, as
- * candidates, their documents at hand: a remote shard's in one round trip
- * (MSet::fetch() without a range breaks on a page past the first). */
-std::vector<Cand> candidates(const Xapian::MSet &mset, bool remote, size_t most, unsigned skip = 0)
+ * candidates, their documents at hand: over remote shards read at once, the
+ * shards in parallel (for_each_doc). */
+std::vector<Cand> candidates(const civ_db *db, const Xapian::MSet &mset, size_t most, unsigned skip = 0)
 {
     std::vector<Cand> cands;
     Xapian::MSetIterator begin = mset.begin();
@@ -226,8 +226,6 @@ std::vector<Cand> candidates(const Xapian::MSet &mset, bool remote, size_t most,
     Xapian::MSetIterator end = begin;
     for (size_t i = 0; i < most && end != mset.end(); i++)
         ++end;
-    if (remote)
-        mset.fetch(begin, end);
     cands.reserve(std::min<size_t>(mset.size(), most));
     for (Xapian::MSetIterator it = begin; it != end; ++it) {
         Cand c;
@@ -237,8 +235,18 @@ std::vector<Cand> candidates(const Xapian::MSet &mset, bool remote, size_t most,
         c.copies = it.get_collapse_count();
         if (c.copies)
             c.collapse_key = it.get_collapse_key();
-        c.xd = it.get_document();
+        if (!db->remote)
+            c.xd = it.get_document();
         cands.push_back(std::move(c));
+    }
+    if (db->remote) {
+        std::vector<Xapian::docid> dids;
+        dids.reserve(cands.size());
+        for (const Cand &c : cands)
+            dids.push_back(c.did);
+        for_each_doc(db, dids, [&](size_t k, const Xapian::Database &part, Xapian::docid did) {
+            cands[k].xd = part.get_document(did);
+        });
     }
     return cands;
 }
@@ -698,7 +706,7 @@ civ_status fetch_page(civ_results *r, civ_db *db, const civ_search_opts *o, cons
     civ_status s = fetch_hits(r, db, o, sr.pq, cands.begin() + static_cast<std::ptrdiff_t>(lo),
                               cands.begin() + static_cast<std::ptrdiff_t>(hi), err);
     if (s == CIV_OK && !m.undated.empty()) {
-        std::vector<Cand> more = candidates(m.undated, db->remote, o->limit);
+        std::vector<Cand> more = candidates(db, m.undated, o->limit);
         if (o->snippet_len > 0)
             weigh_passages(more, 0, more.size(), 0, more.size(), sr.rk);
         s = fetch_hits(r, db, o, sr.pq, more.begin(), more.end(), err);
@@ -745,7 +753,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     double t2 = civ_monotonic();
     r->times.match = t2 - t1;
 
-    std::vector<Cand> cands = candidates(m.mset, db->remote, sr.want, m.skip);
+    std::vector<Cand> cands = candidates(db, m.mset, sr.want, m.skip);
     if (m.order_ties)
         order_ties(db, cands);
     size_t lo, hi;

@@ -352,6 +352,7 @@ void civx::combine(civ_db *db)
     db->has_spell = false;
     db->spell = Xapian::Database();
     db->missing.clear();
+    db->parts.clear();
     for (Shard &s : db->shards) {
         if (!s.open) {
             db->missing.push_back(s.name.c_str());
@@ -364,7 +365,12 @@ void civx::combine(civ_db *db)
             continue;
         }
         all.add_database(s.db);
-        if (s.replicas[s.cur].kind == Replica::TCP)
+        Part part;
+        part.db = s.db;
+        part.subs = s.db.size();
+        part.remote = s.replicas[s.cur].kind == Replica::TCP;
+        db->parts.push_back(part);
+        if (part.remote)
             db->remote = true;
         /* A shard holding only a spelling dictionary has no documents:
          * take the settings from one that has. */
