@@ -301,6 +301,10 @@ typedef struct civ_search_times {
     double rank;    /* weighing the best matches' passages, and the prior */
     double fetch;   /* reading the hits' records, decompressing their text */
     double snippet; /* finding the snippets in that text */
+    unsigned remote_docs; /* where some shard is remote: documents read one
+                             by one, a round trip each from a remote shard
+                             (the page's hits; the best matches too from
+                             an index without match keys, docs/shards.md) */
 } civ_search_times;
 
 /* Fills *out (zeros for NULL r). */

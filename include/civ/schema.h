@@ -93,6 +93,12 @@ enum civ_slot {
     CIV_SLOT_FACETS = 29,     /* the values of all facet slots in one
                                  (lib/xapian/facets.cc): counting facets
                                  reads one value a match, not one a slot */
+    CIV_SLOT_MATCH = 30,      /* the match key (docs/index-format.md): the
+                                 id, then what weighing the best matches
+                                 again reads (cited_by, the passage index);
+                                 over remote shards matches are sorted by
+                                 weight then this key, which Xapian sends
+                                 with each match */
     /* Passages stored apart (civ/passage.h), far above the fields' slots: */
     CIV_SLOT_PASSAGE_INDEX = 200, /* where each passage's words end: varint
                                      position before the text, count, then

@@ -124,7 +124,7 @@ Xapian::MSet civx::match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &
      * when a tie crosses the page's bounds or copies are folded (ties
      * within the page are ordered by the caller, reading the ids of the
      * tied matches only), and the counts come from the first match. */
-    bool by_weight = o->sort == CIV_SORT_RELEVANCE;
+    bool by_weight = o->sort == CIV_SORT_RELEVANCE && !db->keyed; /* keyed: ties come in id order */
     /* Past the first page, one match before it too: a tie across its
      * start. */
     Xapian::doccount before = by_weight && offset > 0 && limit > 0 ? 1 : 0;

@@ -77,6 +77,37 @@ std::string civx::facet_pack(const Xapian::Document &xd)
     return pack;
 }
 
+std::string civx::match_key(const Xapian::Document &xd)
+{
+    std::string key = xd.get_value(CIV_SLOT_ID);
+    std::string cited = xd.get_value(CIV_SLOT_CITED_BY);
+    key += '\0';
+    put_varint(key, cited.size());
+    key += cited;
+    key += xd.get_value(CIV_SLOT_PASSAGE_INDEX);
+    return key;
+}
+
+bool civx::match_key_parts(const std::string &key, std::string &cited_by, std::string &passage_index)
+{
+    size_t zero = key.find('\0');
+    if (zero == std::string::npos)
+        return false;
+    const char *p = key.data() + zero + 1, *end = key.data() + key.size();
+    uint64_t n;
+    if (!get_varint(p, end, n) || n > static_cast<uint64_t>(end - p))
+        return false;
+    cited_by.assign(p, static_cast<size_t>(n));
+    passage_index.assign(p + n, end);
+    return true;
+}
+
+void civx::derived_values(Xapian::Document &xd)
+{
+    xd.add_value(CIV_SLOT_FACETS, facet_pack(xd));
+    xd.add_value(CIV_SLOT_MATCH, match_key(xd));
+}
+
 void civx::Facets::add(Xapian::Enquire &enq, const civ_db *db, const civ_search_opts *o)
 {
     fields = facet_fields(o);

@@ -158,6 +158,9 @@ struct civ_db {
     bool allow_partial = false;
     bool remote = false;      /* some open shard is remote: matching may not
                                  use a KeyMaker or a match spy of our own */
+    bool keyed = false;       /* remote, and every document has a match key
+                                 (CIV_SLOT_MATCH): matches by relevance are
+                                 sorted by weight then key (set_keyed) */
     std::string stemmer_lang;
     bool stem_all = false;   /* the index holds stems only (META_STEMMING "all") */
     Xapian::Stem stem;
@@ -195,6 +198,9 @@ void slot_values(const civ_db *db, Xapian::valueno slot, const std::vector<Xapia
  * by fn is thrown again here once every thread has ended. */
 void for_each_doc(const civ_db *db, const std::vector<Xapian::docid> &dids,
                   const std::function<void(size_t k, const Xapian::Database &part, Xapian::docid did)> &fn);
+
+/* Sets db->keyed from the open shards. */
+void set_keyed(civ_db *db);
 
 /* Parses one spec (civ/db.h) into shards (a stub file gives one a line).
  * CIV_EINVAL for a malformed one, CIV_ENOTFOUND, CIV_EIO. */
@@ -315,6 +321,19 @@ const char FACET_PACK_VERSION = '\x01';
  * schema order, its number (one byte), the value's length (varint) and
  * the value. Never empty. */
 std::string facet_pack(const Xapian::Document &xd);
+
+/* The value of CIV_SLOT_MATCH for the document xd as its values now are:
+ * its id (CIV_SLOT_ID), a 0 byte, its cited_by value's length (varint)
+ * and the value, then its passage index (CIV_SLOT_PASSAGE_INDEX, to the
+ * end). Ids hold no 0 byte: keys sort as the ids do. */
+std::string match_key(const Xapian::Document &xd);
+
+/* The parts of a match key after the id; false for a malformed one. */
+bool match_key_parts(const std::string &key, std::string &cited_by, std::string &passage_index);
+
+/* Sets the values derived from the others (the facets' pack, the match
+ * key) as xd's values now are. */
+void derived_values(Xapian::Document &xd);
 
 /* Counting the facets of a search over every match. */
 struct Facets {
@@ -596,13 +615,13 @@ class PassageScorer {
     PassageScorer(const civ_db *db, const Xapian::MSet &mset, std::vector<QueryTerm> terms,
                   const RankTuning &tune);
     bool empty() const { return terms_.empty(); }
-    /* Weighs the passages of documents dids (xds their documents) into
-     * out[i]: reads where their passages end, then each term's posting
-     * and positions in them, in docid order. A document with too few
+    /* Weighs the passages of documents dids (pis their passage indexes,
+     * CIV_SLOT_PASSAGE_INDEX) into out[i]: reads each term's posting and
+     * positions in them, in docid order. A document with too few
      * passages to be ranked by them (tune.min_passages) is weighed only
      * where must[i] (its snippets need it); else out[i] is left empty and
      * weighed[i] false (true for the rest). */
-    void score(const std::vector<Xapian::docid> &dids, const std::vector<Xapian::Document> &xds,
+    void score(const std::vector<Xapian::docid> &dids, const std::vector<std::string> &pis,
                const std::vector<bool> &must, std::vector<PassageWeights> &out,
                std::vector<bool> &weighed) const;
 

@@ -183,7 +183,7 @@ civx::PassageScorer::PassageScorer(const civ_db *db, const Xapian::MSet &mset,
 }
 
 void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
-                                const std::vector<Xapian::Document> &xds, const std::vector<bool> &must,
+                                const std::vector<std::string> &pis, const std::vector<bool> &must,
                                 std::vector<PassageWeights> &out, std::vector<bool> &weighed) const
 {
     out.assign(dids.size(), PassageWeights());
@@ -195,8 +195,6 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
     for (size_t k = 0; k < byid.size(); k++)
         byid[k] = k;
     std::sort(byid.begin(), byid.end(), [&](size_t a, size_t b) { return dids[a] < dids[b]; });
-    std::vector<std::string> pis;
-    slot_values(db_, CIV_SLOT_PASSAGE_INDEX, dids, xds, pis);
     std::vector<size_t> order;
     for (size_t k : byid) {
         PassageWeights &w = out[k];

@@ -4,6 +4,7 @@
 #include "internal.hh"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <unordered_map>
 
@@ -93,7 +94,7 @@ struct civ_results {
     civ_doc *like = nullptr; /* opts.like's document, fields only */
     uint64_t total = 0;
     bool exact = false;
-    civ_search_times times = { 0, 0, 0, 0, 0 };
+    civ_search_times times = { 0, 0, 0, 0, 0, 0 };
 
     ~civ_results()
     {
@@ -204,6 +205,9 @@ struct Cand {
     Xapian::doccount copies = 0;
     std::string collapse_key;
     Xapian::Document xd;
+    bool have_doc = false;     /* xd is read */
+    bool keyed = false;        /* its match key came with it (Search::keyed): */
+    std::string key_id, key_cited, key_pi; /* what the key holds */
     bool weighed = false;      /* its passages were weighed */
     PassageWeights pw;
     double w_pass = 0, share = 0;
@@ -212,10 +216,34 @@ struct Cand {
     unsigned cited_by = 0;
 };
 
+/* Reads the documents of cands[from..to) not read yet: all of them, or
+ * only those whose match key did not come with them. Over remote shards
+ * at once, the shards in parallel (for_each_doc); *count grows by the
+ * number read there. */
+void read_docs(const civ_db *db, std::vector<Cand> &cands, size_t from, size_t to, bool all, unsigned *count)
+{
+    std::vector<size_t> at;
+    std::vector<Xapian::docid> dids;
+    for (size_t k = from; k < to; k++)
+        if (!cands[k].have_doc && (all || !cands[k].keyed)) {
+            at.push_back(k);
+            dids.push_back(cands[k].did);
+        }
+    for_each_doc(db, dids, [&](size_t j, const Xapian::Database &part, Xapian::docid did) {
+        cands[at[j]].xd = part.get_document(did);
+    });
+    for (size_t k : at)
+        cands[k].have_doc = true;
+    if (db->remote)
+        *count += static_cast<unsigned>(at.size());
+}
+
 /* The matches of mset after its first skip, at most most of them, as
- * candidates, their documents at hand: over remote shards read at once, the
- * shards in parallel (for_each_doc). */
-std::vector<Cand> candidates(const civ_db *db, const Xapian::MSet &mset, size_t most, unsigned skip = 0)
+ * candidates. Where they came sorted by weight then match key (keyed),
+ * what the key holds is taken from it; the documents of the others are
+ * read (read_docs). */
+std::vector<Cand> candidates(const civ_db *db, const Xapian::MSet &mset, size_t most, unsigned skip, bool keyed,
+                             unsigned *count)
 {
     std::vector<Cand> cands;
     Xapian::MSetIterator begin = mset.begin();
@@ -235,35 +263,58 @@ std::vector<Cand> candidates(const civ_db *db, const Xapian::MSet &mset, size_t 
         c.copies = it.get_collapse_count();
         if (c.copies)
             c.collapse_key = it.get_collapse_key();
-        if (!db->remote)
+        if (keyed) {
+            std::string key = it.get_sort_key();
+            c.keyed = match_key_parts(key, c.key_cited, c.key_pi);
+            if (c.keyed)
+                c.key_id = key.substr(0, key.find('\0'));
+        }
+        if (!db->remote) {
             c.xd = it.get_document();
+            c.have_doc = true;
+        }
         cands.push_back(std::move(c));
     }
-    if (db->remote) {
-        std::vector<Xapian::docid> dids;
-        dids.reserve(cands.size());
-        for (const Cand &c : cands)
-            dids.push_back(c.did);
-        for_each_doc(db, dids, [&](size_t k, const Xapian::Database &part, Xapian::docid did) {
-            cands[k].xd = part.get_document(did);
-        });
-    }
+    read_docs(db, cands, 0, cands.size(), false, count);
     return cands;
 }
 
-/* The values in slot of cands[from..to), in one pass (slot_values). */
+/* The values in slot of cands[k], k in at, in one pass (slot_values);
+ * those a match key holds from it. */
 std::vector<std::string> cand_values(const civ_db *db, Xapian::valueno slot, const std::vector<Cand> &cands,
-                                     size_t from, size_t to)
+                                     const std::vector<size_t> &at)
 {
     std::vector<Xapian::docid> dids;
     std::vector<Xapian::Document> xds;
-    for (size_t k = from; k < to; k++) {
+    for (size_t k : at) {
         dids.push_back(cands[k].did);
         xds.push_back(cands[k].xd);
     }
     std::vector<std::string> out;
     slot_values(db, slot, dids, xds, out);
+    for (size_t j = 0; j < at.size(); j++) {
+        const Cand &c = cands[at[j]];
+        if (!c.keyed)
+            continue;
+        if (slot == CIV_SLOT_ID)
+            out[j] = c.key_id;
+        else if (slot == CIV_SLOT_CITED_BY)
+            out[j] = c.key_cited;
+        else if (slot == CIV_SLOT_PASSAGE_INDEX)
+            out[j] = c.key_pi;
+        else
+            assert(!"a value the match key does not hold");
+    }
     return out;
+}
+
+/* The positions from..to-1. */
+std::vector<size_t> span(size_t from, size_t to)
+{
+    std::vector<size_t> at;
+    for (size_t k = from; k < to; k++)
+        at.push_back(k);
+    return at;
 }
 
 /* Runs of candidates of equal weight, in docid order, put in the order
@@ -283,7 +334,7 @@ void order_ties(const civ_db *db, std::vector<Cand> &cands)
     if (runs.empty())
         return;
     size_t base = runs.front().first;
-    std::vector<std::string> ids = cand_values(db, CIV_SLOT_ID, cands, base, runs.back().second);
+    std::vector<std::string> ids = cand_values(db, CIV_SLOT_ID, cands, span(base, runs.back().second));
     for (const auto &r : runs) {
         std::vector<std::pair<std::string, size_t>> keys;
         keys.reserve(r.second - r.first);
@@ -342,26 +393,24 @@ void make_ranking(Ranking &rk, const civ_db *db, const ParsedQuery &pq, const Xa
 /* Weighs the passages of cands[from..to) not weighed yet: of those
  * outside [all_from..all_to) (the hits that show snippets), only the
  * documents long enough to be ranked by their passages. */
-void weigh_passages(std::vector<Cand> &cands, size_t from, size_t to, size_t all_from, size_t all_to,
-                    const Ranking &rk)
+void weigh_passages(const civ_db *db, std::vector<Cand> &cands, size_t from, size_t to, size_t all_from,
+                    size_t all_to, const Ranking &rk)
 {
     if (!rk.scorer || rk.scorer->empty())
         return;
     std::vector<Xapian::docid> dids;
-    std::vector<Xapian::Document> xds;
     std::vector<bool> must;
     std::vector<size_t> at;
     for (size_t i = from; i < to; i++) {
         if (cands[i].weighed)
             continue;
         dids.push_back(cands[i].did);
-        xds.push_back(cands[i].xd);
         must.push_back(i >= all_from && i < all_to);
         at.push_back(i);
     }
     std::vector<PassageWeights> out;
     std::vector<bool> weighed;
-    rk.scorer->score(dids, xds, must, out, weighed);
+    rk.scorer->score(dids, cand_values(db, CIV_SLOT_PASSAGE_INDEX, cands, at), must, out, weighed);
     for (size_t k = 0; k < at.size(); k++) {
         cands[at[k]].pw = std::move(out[k]);
         cands[at[k]].weighed = weighed[k];
@@ -563,6 +612,7 @@ struct Search {
     bool rerank = false;     /* the best matches are weighed again */
     unsigned first = 0;      /* the first match taken */
     unsigned want = 0;       /* how many are taken */
+    bool keyed = false;      /* matched by weight then match key (civ_db::keyed) */
 };
 
 /* What matching found. Made only once the search is set up: an MSet
@@ -594,6 +644,9 @@ Xapian::doccount prepare(Search &sr, Xapian::Enquire &enq, civ_results *r, civ_d
         enq.set_sort_by_key_then_relevance(date_key, o->sort == CIV_SORT_DATE_DESC);
     else if (o->sort != CIV_SORT_RELEVANCE) /* no KeyMaker over the remote protocol */
         enq.set_sort_by_value_then_relevance(CIV_SLOT_DATE, o->sort == CIV_SORT_DATE_DESC);
+    else if (db->keyed) /* ties in the order of ids, as match_page would put them */
+        enq.set_sort_by_relevance_then_value(CIV_SLOT_MATCH, false);
+    sr.keyed = o->sort == CIV_SORT_RELEVANCE && db->keyed;
     use_limits(enq, o);
     Xapian::Query expanded;
     if (sr.pq.natural && !o->like && o->sort == CIV_SORT_RELEVANCE &&
@@ -681,8 +734,8 @@ void rerank(size_t *lo, size_t *hi, std::vector<Cand> &cands, Search &sr, const 
          * brings onto the page is weighed below). */
         size_t page = o->snippet_len > 0 ? std::min<size_t>(n, o->offset + o->limit) : 0;
         if (rk.mix)
-            weigh_passages(cands, 0, n, std::min<size_t>(page, o->offset), page, rk);
-        std::vector<std::string> cited = rk.prior ? cand_values(db, CIV_SLOT_CITED_BY, cands, 0, n)
+            weigh_passages(db, cands, 0, n, std::min<size_t>(page, o->offset), page, rk);
+        std::vector<std::string> cited = rk.prior ? cand_values(db, CIV_SLOT_CITED_BY, cands, span(0, n))
                                                   : std::vector<std::string>(n);
         for (size_t i = 0; i < n; i++)
             weigh(cands[i], rk, cited[i]);
@@ -693,7 +746,7 @@ void rerank(size_t *lo, size_t *hi, std::vector<Cand> &cands, Search &sr, const 
     *hi = std::min<size_t>(cands.size(), *lo + o->limit);
     /* The page's hits: where the typed words are, for their snippets. */
     if (o->snippet_len > 0)
-        weigh_passages(cands, *lo, *hi, *lo, *hi, rk);
+        weigh_passages(db, cands, *lo, *hi, *lo, *hi, rk);
 }
 
 /* The page's hits (cands[lo..hi), then a remote shard's undated
@@ -703,12 +756,15 @@ civ_status fetch_page(civ_results *r, civ_db *db, const civ_search_opts *o, cons
                       const Matched &m, std::vector<Cand> &cands, size_t lo, size_t hi,
                       civ_error *err)
 {
+    double t = civ_monotonic();
+    read_docs(db, cands, lo, hi, true, &r->times.remote_docs);
+    r->times.fetch += civ_monotonic() - t;
     civ_status s = fetch_hits(r, db, o, sr.pq, cands.begin() + static_cast<std::ptrdiff_t>(lo),
                               cands.begin() + static_cast<std::ptrdiff_t>(hi), err);
     if (s == CIV_OK && !m.undated.empty()) {
-        std::vector<Cand> more = candidates(db, m.undated, o->limit);
+        std::vector<Cand> more = candidates(db, m.undated, o->limit, 0, false, &r->times.remote_docs);
         if (o->snippet_len > 0)
-            weigh_passages(more, 0, more.size(), 0, more.size(), sr.rk);
+            weigh_passages(db, more, 0, more.size(), 0, more.size(), sr.rk);
         s = fetch_hits(r, db, o, sr.pq, more.begin(), more.end(), err);
     }
     if (s != CIV_OK)
@@ -753,7 +809,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     double t2 = civ_monotonic();
     r->times.match = t2 - t1;
 
-    std::vector<Cand> cands = candidates(db, m.mset, sr.want, m.skip);
+    std::vector<Cand> cands = candidates(db, m.mset, sr.want, m.skip, sr.keyed, &r->times.remote_docs);
     if (m.order_ties)
         order_ties(db, cands);
     size_t lo, hi;
@@ -840,5 +896,5 @@ extern "C" void civ_results_times(const civ_results *r, civ_search_times *out)
     if (r)
         *out = r->times;
     else
-        *out = civ_search_times{ 0, 0, 0, 0, 0 };
+        *out = civ_search_times{ 0, 0, 0, 0, 0, 0 };
 }

@@ -381,12 +381,23 @@ void civx::combine(civ_db *db)
         throw ShardError{ CIV_EIO, "none of the " + std::to_string(db->shards.size()) +
                                        " shards answers" };
     db->db = all;
+    set_keyed(db);
     db->stemmer_lang = settings->db.get_metadata(META_STEMMER);
     if (db->stemmer_lang.empty())
         db->stemmer_lang = "english";
     db->stem = make_stemmer(db->stemmer_lang);
     db->stem_all = settings->db.get_metadata(META_STEMMING) == "all";
     setup_parser(db);
+}
+
+/* Over remote shards each match's document is a round trip: the best
+ * matches come sorted by weight then match key, which the remote protocol
+ * sends with each match, when every document has one (indexes written
+ * before it: their documents are read). */
+void civx::set_keyed(civ_db *db)
+{
+    Xapian::doccount n = db->db.get_doccount();
+    db->keyed = db->remote && n > 0 && db->db.get_value_freq(CIV_SLOT_MATCH) == n;
 }
 
 /* Shards are reconnected after a network error: the failed one on its
@@ -457,6 +468,8 @@ bool civx::reopen_db(civ_db *db)
     }
     if (rebuild)
         combine(db);
+    else if (changed)
+        set_keyed(db);
     return changed;
 }
 

@@ -276,7 +276,7 @@ extern "C" civ_status civ_writer_put(civ_writer *w, const civ_doc *doc, size_t *
         count_spelling(w, doc, xd);
     for (auto &kv : slots)
         xd.add_value(kv.first, kv.second);
-    xd.add_value(CIV_SLOT_FACETS, facet_pack(xd));
+    derived_values(xd);
     xd.set_data(data);
     if (bytes)
         *bytes = pending_estimate(xd, w->tg.get_termpos(), data.size());
@@ -349,9 +349,9 @@ extern "C" civ_status civ_writer_update(civ_writer *w, const char *id, const civ
         xd.remove_value(kv.first);
     for (auto &kv : new_slots)
         xd.add_value(kv.first, kv.second);
-    /* Fields not stored (the year) kept their slots: the pack is made
-     * from the slots as they now are. */
-    xd.add_value(CIV_SLOT_FACETS, facet_pack(xd));
+    /* Fields not stored (the year) kept their slots: the pack and the
+     * match key are made from the slots as they now are. */
+    derived_values(xd);
     /* The text stays where it is: passages stored apart keep their slots,
      * and the record their lengths. */
     std::string data;

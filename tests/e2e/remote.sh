@@ -128,6 +128,18 @@ done <"$TMP/queries"
 [ "$n" -eq 20 ] || fail "ran $n queries, not 20"
 ok "20 queries: the same hits in the same order, totals, facets, text and JSON (2 remote shards, 1 local)"
 
+# The best matches come with their match keys (value slot 30): over remote
+# shards only the page's hits are read, a round trip each, not the 50 best
+# matches weighed again.
+for q in privacy 'records request' '*'; do
+  total=$("$CIVSEARCH" -i "$STUB" --json -n 0 "$q" | jq .total)
+  [ "$total" -gt 5 ] || fail "$q: $total matches, too few to tell"
+  run "$CIVSEARCH" -i "$STUB" --debug -n 5 "$q"
+  read=$(printf '%s\n' "$ERR" | sed -n 's/^civsearch: documents read one by one (shards are remote): //p')
+  [ -n "$read" ] && [ "$read" -le 5 ] || fail "$q: ${read:-no count of} documents read for a page of 5"
+done
+ok "over remote shards only the page's documents are read"
+
 # Documents of every shard: --show, --thread, similar documents, spelling.
 for id in $("$CIVSEARCH" -i "$TMP/one" --json -n 54 '*' | jq -r '.results[].id' | head -12); do
   a=$("$CIVSEARCH" -i "$TMP/one" --json --show "$id")
