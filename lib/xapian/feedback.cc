@@ -2,9 +2,10 @@
  * queries: the best matches' telling words added to the query. */
 #include "internal.hh"
 
+#include <algorithm>
+#include <cmath>
+#include <map>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace {
@@ -20,67 +21,133 @@ const Xapian::termcount PRF_MAX_LENGTH = 5000, PRF_TERMS = 10;
 
 /* Expansion terms for pseudo-relevance feedback: stemmed body words
  * ("Z" + stem where words are also indexed as themselves). */
-class StemmedTermDecider : public Xapian::ExpandDecider {
-    bool all;
+bool stemmed_term(const std::string &term, bool all)
+{
+    size_t z = all ? 0 : 1;
+    if (term.size() <= 2 + z || (!all && term[0] != 'Z'))
+        return false;
+    return !(term[z] >= 'A' && term[z] <= 'Z') && !(term[z] >= '0' && term[z] <= '9');
+}
 
-  public:
-    explicit StemmedTermDecider(bool stem_all) : all(stem_all) {}
-    bool operator()(const std::string &term) const override
-    {
-        size_t z = all ? 0 : 1;
-        if (term.size() <= 2 + z || (!all && term[0] != 'Z'))
-            return false;
-        return !(term[z] >= 'A' && term[z] <= 'Z') && !(term[z] >= '0' && term[z] <= '9');
-    }
+/* A candidate word: its wdf in each feedback document holding it (and
+ * that document's length). */
+struct Seen {
+    std::vector<std::pair<Xapian::termcount, Xapian::termcount>> in; /* (wdf, length) */
 };
 
-/* Feedback candidates: the stemmed words (StemmedTermDecider) found in at
- * least two of the feedback documents. Weighing a candidate costs a
- * posting-list lookup; long documents bring thousands of words found in
- * one of them only, which were most of the feedback round's time and
- * seldom among the words it picks. */
-class FeedbackDecider : public Xapian::ExpandDecider {
-    std::unordered_set<std::string> ok_;
-
-  public:
-    FeedbackDecider(const Xapian::Database &db, const std::vector<Xapian::docid> &top, bool stem_all)
-    {
-        StemmedTermDecider stemmed(stem_all);
-        std::unordered_map<std::string, unsigned> seen;
-        for (Xapian::docid did : top)
-            for (Xapian::TermIterator t = db.termlist_begin(did); t != db.termlist_end(did); ++t)
-                if (stemmed(*t))
-                    seen[*t]++;
-        unsigned need = top.size() >= 2 ? 2 : 1;
-        for (auto &kv : seen)
-            if (kv.second >= need)
-                ok_.insert(kv.first);
+/* The number of documents holding each of terms, exactly, over all the
+ * shards: locally from each posting list's head; over remote shards from
+ * the statistics of one match of them all (each shard counts them in one
+ * round trip, the shards at once) instead of a round trip a word and
+ * shard. */
+std::vector<Xapian::doccount> term_freqs(const civ_db *db, const std::vector<std::string> &terms)
+{
+    std::vector<Xapian::doccount> tf(terms.size(), 0);
+    if (!db->remote) {
+        for (size_t i = 0; i < terms.size(); i++)
+            tf[i] = db->db.get_termfreq(terms[i]);
+        return tf;
     }
-    bool operator()(const std::string &term) const override { return ok_.count(term) != 0; }
-};
+    Xapian::Enquire e(db->db);
+    e.set_query(Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()));
+    Xapian::MSet m = e.get_mset(0, 0);
+    for (size_t i = 0; i < terms.size(); i++)
+        tf[i] = m.get_termfreq(terms[i]);
+    return tf;
+}
 
 } // namespace
 
+/* The words are weighed as Xapian's query expansion weighs them
+ * (TradEWeight, k = 1): over the feedback documents R holding a word r
+ * times, the sum of (k + 1) wdf / (k len / avlen + wdf), times
+ * log((r + ½)(N - n - (R - r) + ½) / ((n - r + ½)(R - r + ½))) for a
+ * word in n of the N documents; the heaviest first, then in byte order.
+ * Doing it here lets the word counts of remote shards come in one round
+ * trip each (term_freqs); the sums are made in one order whatever the
+ * shards, so that shards pick the words one index picks. */
 bool civx::feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text,
                     Xapian::Query *out, Xapian::Query *added)
 {
     Xapian::MSet best = enq.get_mset(0, PRF_LOOK);
+    std::vector<Xapian::docid> look;
+    for (Xapian::MSetIterator it = best.begin(); it != best.end(); ++it)
+        look.push_back(*it);
+    std::vector<Xapian::termcount> len(look.size());
+    for_each_doc(db, look, [&](size_t k, const Xapian::Database &part, Xapian::docid did) {
+        len[k] = part.get_doclength(did);
+    });
     std::vector<Xapian::docid> top;
-    Xapian::RSet rs;
-    for (Xapian::MSetIterator it = best.begin(); it != best.end() && top.size() < PRF_DOCS; ++it)
-        if (db->db.get_doclength(*it) <= PRF_MAX_LENGTH) {
-            top.push_back(*it);
-            rs.add_document(*it);
+    std::vector<Xapian::termcount> top_len;
+    for (size_t k = 0; k < look.size() && top.size() < PRF_DOCS; k++)
+        if (len[k] <= PRF_MAX_LENGTH) {
+            top.push_back(look[k]);
+            top_len.push_back(len[k]);
         }
     if (top.empty())
         return false;
-    FeedbackDecider decider(db->db, top, db->stem_all);
-    /* Exact term frequencies: over several databases (shards) Xapian
-     * would otherwise estimate them from each one alone. */
-    Xapian::ESet es = enq.get_eset(PRF_TERMS, rs, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
+
+    /* Candidates: the stemmed words found in at least two of the feedback
+     * documents. Long documents bring thousands of words found in one of
+     * them only, seldom among the words picked. */
+    std::vector<std::vector<std::pair<std::string, Xapian::termcount>>> lists(top.size());
+    for_each_doc(db, top, [&](size_t k, const Xapian::Database &part, Xapian::docid did) {
+        for (Xapian::TermIterator t = part.termlist_begin(did); t != part.termlist_end(did); ++t)
+            if (stemmed_term(*t, db->stem_all))
+                lists[k].emplace_back(*t, t.get_wdf());
+    });
+    std::map<std::string, Seen> seen;
+    for (size_t k = 0; k < lists.size(); k++)
+        for (const auto &tw : lists[k])
+            seen[tw.first].in.emplace_back(tw.second, top_len[k]);
+    /* The query's own words are not added again. */
+    Xapian::Query q = enq.get_query();
+    for (Xapian::TermIterator t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t)
+        seen.erase(*t);
+    size_t need = top.size() >= 2 ? 2 : 1;
+    std::vector<std::string> cand;
+    std::vector<const Seen *> cand_seen;
+    for (const auto &kv : seen)
+        if (kv.second.in.size() >= need) {
+            cand.push_back(kv.first);
+            cand_seen.push_back(&kv.second);
+        }
+    if (cand.empty())
+        return false;
+    std::vector<Xapian::doccount> tf = term_freqs(db, cand);
+
+    const double k = 1.0;
+    const double avlen = db->db.get_avlength();
+    const Xapian::doccount dbsize = db->db.get_doccount(), rsize = static_cast<Xapian::doccount>(top.size());
+    std::vector<std::pair<double, size_t>> weighed;
+    std::vector<double> parts;
+    for (size_t i = 0; i < cand.size(); i++) {
+        parts.clear();
+        for (const auto &wl : cand_seen[i]->in) {
+            Xapian::termcount wdf = wl.first ? wl.first : 1, doclen = wl.second;
+            parts.push_back((k + 1) * wdf / (k * doclen / avlen + wdf));
+        }
+        std::sort(parts.begin(), parts.end());
+        double multiplier = 0;
+        for (double p : parts)
+            multiplier += p;
+        Xapian::doccount rtermfreq = static_cast<Xapian::doccount>(parts.size());
+        Xapian::doccount termfreq = std::max(tf[i], rtermfreq);
+        double reldocs_without_term = rsize - rtermfreq;
+        double num = (rtermfreq + 0.5) * (dbsize - termfreq - reldocs_without_term + 0.5);
+        double denom = (termfreq - rtermfreq + 0.5) * (reldocs_without_term + 0.5);
+        double wt = multiplier * std::log(num / denom);
+        if (wt > 0)
+            weighed.emplace_back(wt, i);
+    }
+    std::sort(weighed.begin(), weighed.end(), [&](const auto &a, const auto &b) {
+        return a.first != b.first ? a.first > b.first : cand[a.second] < cand[b.second];
+    });
+    if (weighed.size() > PRF_TERMS)
+        weighed.resize(PRF_TERMS);
     std::vector<Xapian::Query> more;
-    for (Xapian::ESetIterator t = es.begin(); t != es.end(); ++t)
-        more.push_back(Xapian::Query(*t));
+    for (const auto &w : weighed)
+        more.push_back(Xapian::Query(cand[w.second]));
     if (more.empty())
         return false;
     *added = Xapian::Query(Xapian::Query::OP_OR, more.begin(), more.end());
