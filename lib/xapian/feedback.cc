@@ -59,13 +59,98 @@ std::vector<Xapian::doccount> term_freqs(const civ_db *db, const std::vector<std
 } // namespace
 
 /* The words are weighed as Xapian's query expansion weighs them
- * (TradEWeight, k = 1): over the feedback documents R holding a word r
- * times, the sum of (k + 1) wdf / (k len / avlen + wdf), times
+ * (TradEWeight, k = 1): over the R documents holding a word r times, the
+ * sum of (k + 1) wdf / (k len / avlen + wdf), times
  * log((r + ½)(N - n - (R - r) + ½) / ((n - r + ½)(R - r + ½))) for a
- * word in n of the N documents; the heaviest first, then in byte order.
+ * word in n of the N documents.
  * Doing it here lets the word counts of remote shards come in one round
  * trip each (term_freqs); the sums are made in one order whatever the
  * shards, so that shards pick the words one index picks. */
+std::vector<std::string> civx::expand_terms(const civ_db *db, const std::vector<Xapian::docid> &dids,
+                                            const std::vector<Xapian::termcount> &lens, size_t need,
+                                            const std::function<bool(const std::string &)> &keep,
+                                            const Xapian::Query &exclude, size_t most)
+{
+    std::vector<std::vector<std::pair<std::string, Xapian::termcount>>> lists(dids.size());
+    for_each_doc(db, dids, [&](size_t k, const Xapian::Database &part, Xapian::docid did) {
+        for (Xapian::TermIterator t = part.termlist_begin(did); t != part.termlist_end(did); ++t)
+            if (keep(*t))
+                lists[k].emplace_back(*t, t.get_wdf());
+    });
+    std::map<std::string, Seen> seen;
+    for (size_t k = 0; k < lists.size(); k++)
+        for (const auto &tw : lists[k])
+            seen[tw.first].in.emplace_back(tw.second, lens[k]);
+    for (Xapian::TermIterator t = exclude.get_unique_terms_begin(); t != exclude.get_unique_terms_end(); ++t)
+        seen.erase(*t);
+    std::vector<std::string> cand;
+    std::vector<const Seen *> cand_seen;
+    for (const auto &kv : seen)
+        if (kv.second.in.size() >= need) {
+            cand.push_back(kv.first);
+            cand_seen.push_back(&kv.second);
+        }
+    std::vector<std::string> out;
+    if (cand.empty())
+        return out;
+    std::vector<Xapian::doccount> tf = term_freqs(db, cand);
+
+    const double k = 1.0;
+    const double avlen = db->db.get_avlength();
+    const Xapian::doccount dbsize = db->db.get_doccount(), rsize = static_cast<Xapian::doccount>(dids.size());
+    /* Chosen as Xapian chooses: in byte order, each word heavier than
+     * the lightest kept enters, and past `most` the lightest leaves (of
+     * equal weights the word first in byte order); then the heaviest
+     * first, words of equal weight in reverse byte order. */
+    auto before = [&](const std::pair<double, size_t> &a, const std::pair<double, size_t> &b) {
+        if (a.first != b.first)
+            return a.first > b.first;
+        return cand[a.second] > cand[b.second];
+    };
+    std::vector<std::pair<double, size_t>> kept;
+    std::vector<double> parts;
+    double min_wt = 0;
+    bool is_heap = false;
+    for (size_t i = 0; i < cand.size(); i++) {
+        parts.clear();
+        for (const auto &wl : cand_seen[i]->in) {
+            Xapian::termcount wdf = wl.first ? wl.first : 1, doclen = wl.second;
+            parts.push_back((k + 1) * wdf / (k * doclen / avlen + wdf));
+        }
+        std::sort(parts.begin(), parts.end());
+        double multiplier = 0;
+        for (double p : parts)
+            multiplier += p;
+        Xapian::doccount rtermfreq = static_cast<Xapian::doccount>(parts.size());
+        Xapian::doccount termfreq = std::max(tf[i], rtermfreq);
+        double reldocs_without_term = rsize - rtermfreq;
+        double num = (rtermfreq + 0.5) * (dbsize - termfreq - reldocs_without_term + 0.5);
+        double denom = (termfreq - rtermfreq + 0.5) * (reldocs_without_term + 0.5);
+        double wt = multiplier * std::log(num / denom);
+        if (wt <= min_wt)
+            continue;
+        kept.emplace_back(wt, i);
+        if (kept.size() > most) {
+            if (!is_heap) {
+                is_heap = true;
+                std::make_heap(kept.begin(), kept.end(), before);
+            } else {
+                std::push_heap(kept.begin(), kept.end(), before);
+            }
+            std::pop_heap(kept.begin(), kept.end(), before);
+            kept.pop_back();
+            min_wt = kept.front().first;
+        }
+    }
+    if (is_heap)
+        std::sort_heap(kept.begin(), kept.end(), before);
+    else
+        std::sort(kept.begin(), kept.end(), before);
+    for (const auto &w : kept)
+        out.push_back(cand[w.second]);
+    return out;
+}
+
 bool civx::feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text,
                     Xapian::Query *out, Xapian::Query *added)
 {
@@ -86,68 +171,16 @@ bool civx::feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query 
         }
     if (top.empty())
         return false;
-
     /* Candidates: the stemmed words found in at least two of the feedback
      * documents. Long documents bring thousands of words found in one of
      * them only, seldom among the words picked. */
-    std::vector<std::vector<std::pair<std::string, Xapian::termcount>>> lists(top.size());
-    for_each_doc(db, top, [&](size_t k, const Xapian::Database &part, Xapian::docid did) {
-        for (Xapian::TermIterator t = part.termlist_begin(did); t != part.termlist_end(did); ++t)
-            if (stemmed_term(*t, db->stem_all))
-                lists[k].emplace_back(*t, t.get_wdf());
-    });
-    std::map<std::string, Seen> seen;
-    for (size_t k = 0; k < lists.size(); k++)
-        for (const auto &tw : lists[k])
-            seen[tw.first].in.emplace_back(tw.second, top_len[k]);
-    /* The query's own words are not added again. */
-    Xapian::Query q = enq.get_query();
-    for (Xapian::TermIterator t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t)
-        seen.erase(*t);
-    size_t need = top.size() >= 2 ? 2 : 1;
-    std::vector<std::string> cand;
-    std::vector<const Seen *> cand_seen;
-    for (const auto &kv : seen)
-        if (kv.second.in.size() >= need) {
-            cand.push_back(kv.first);
-            cand_seen.push_back(&kv.second);
-        }
-    if (cand.empty())
-        return false;
-    std::vector<Xapian::doccount> tf = term_freqs(db, cand);
-
-    const double k = 1.0;
-    const double avlen = db->db.get_avlength();
-    const Xapian::doccount dbsize = db->db.get_doccount(), rsize = static_cast<Xapian::doccount>(top.size());
-    std::vector<std::pair<double, size_t>> weighed;
-    std::vector<double> parts;
-    for (size_t i = 0; i < cand.size(); i++) {
-        parts.clear();
-        for (const auto &wl : cand_seen[i]->in) {
-            Xapian::termcount wdf = wl.first ? wl.first : 1, doclen = wl.second;
-            parts.push_back((k + 1) * wdf / (k * doclen / avlen + wdf));
-        }
-        std::sort(parts.begin(), parts.end());
-        double multiplier = 0;
-        for (double p : parts)
-            multiplier += p;
-        Xapian::doccount rtermfreq = static_cast<Xapian::doccount>(parts.size());
-        Xapian::doccount termfreq = std::max(tf[i], rtermfreq);
-        double reldocs_without_term = rsize - rtermfreq;
-        double num = (rtermfreq + 0.5) * (dbsize - termfreq - reldocs_without_term + 0.5);
-        double denom = (termfreq - rtermfreq + 0.5) * (reldocs_without_term + 0.5);
-        double wt = multiplier * std::log(num / denom);
-        if (wt > 0)
-            weighed.emplace_back(wt, i);
-    }
-    std::sort(weighed.begin(), weighed.end(), [&](const auto &a, const auto &b) {
-        return a.first != b.first ? a.first > b.first : cand[a.second] < cand[b.second];
-    });
-    if (weighed.size() > PRF_TERMS)
-        weighed.resize(PRF_TERMS);
+    bool all = db->stem_all;
+    std::vector<std::string> words =
+        expand_terms(db, top, top_len, top.size() >= 2 ? 2 : 1,
+                     [all](const std::string &t) { return stemmed_term(t, all); }, enq.get_query(), PRF_TERMS);
     std::vector<Xapian::Query> more;
-    for (const auto &w : weighed)
-        more.push_back(Xapian::Query(cand[w.second]));
+    for (const std::string &w : words)
+        more.push_back(Xapian::Query(w));
     if (more.empty())
         return false;
     *added = Xapian::Query(Xapian::Query::OP_OR, more.begin(), more.end());

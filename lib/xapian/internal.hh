@@ -385,6 +385,16 @@ Xapian::MSet match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &enq,
 /* Weight of the words feedback adds, against the query's own. */
 constexpr double FEEDBACK_WEIGHT = 0.5;
 
+/* The most (at most) telling words of documents dids (lens their
+ * lengths) that keep accepts, found in at least need of them and not in
+ * exclude, the most telling first: weighed as Xapian's query expansion
+ * weighs them, with exact document counts over all the shards (fetched
+ * once a remote shard). */
+std::vector<std::string> expand_terms(const civ_db *db, const std::vector<Xapian::docid> &dids,
+                                      const std::vector<Xapian::termcount> &lens, size_t need,
+                                      const std::function<bool(const std::string &)> &keep,
+                                      const Xapian::Query &exclude, size_t most);
+
 /* enq's query text expanded by its best matches' telling words into *out
  * (the words added into *added); false when there were none to add. */
 bool feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text, Xapian::Query *out,

@@ -235,16 +235,12 @@ Xapian::Query filter_query(const civ_search_opts *o)
     return all;
 }
 
-/* Expansion terms of a document: its most telling words. */
-class PlainTermDecider : public Xapian::ExpandDecider {
-  public:
-    bool operator()(const std::string &term) const override
-    {
-        if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z'))
-            return false; /* prefixed (fields, stems) */
-        return term.size() > 2;
-    }
-};
+/* Expansion terms of a document: its most telling words, not prefixed
+ * (fields, stems). */
+bool plain_term(const std::string &term)
+{
+    return term.size() > 2 && !(term[0] >= 'A' && term[0] <= 'Z');
+}
 
 Xapian::Query like_query(civ_db *db, const char *id, Xapian::docid *self)
 {
@@ -252,16 +248,11 @@ Xapian::Query like_query(civ_db *db, const char *id, Xapian::docid *self)
     if (!did)
         throw Xapian::DocNotFoundError(std::string("no document with id ") + id);
     *self = did;
-    Xapian::Enquire enq(db->db);
-    Xapian::RSet rset;
-    rset.add_document(did);
-    PlainTermDecider decider;
-    /* Exact term frequencies: over several shards Xapian would otherwise
-     * estimate them from the document's own shard. */
-    Xapian::ESet eset = enq.get_eset(30, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
+    std::vector<std::string> words =
+        expand_terms(db, { did }, { db->db.get_doclength(did) }, 1, plain_term, Xapian::Query(), 30);
     std::vector<Xapian::Query> terms;
-    for (Xapian::ESetIterator t = eset.begin(); t != eset.end(); ++t)
-        terms.push_back(Xapian::Query(*t));
+    for (const std::string &w : words)
+        terms.push_back(Xapian::Query(w));
     if (terms.empty())
         return Xapian::Query();
     return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
