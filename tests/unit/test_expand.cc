@@ -1,0 +1,277 @@
+/* Unit tests for the words feedback and similar documents add
+ * (civx::expand_terms, lib/xapian/feedback.cc): the same words, in the
+ * same order, as Xapian's own query expansion (Enquire::get_eset with
+ * exact term frequencies) over one index; and the same words over two
+ * shards, one of them served by xapian-tcpsrv on loopback, as over the
+ * one index holding both. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+extern "C" {
+#include <cmocka.h>
+}
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../lib/xapian/internal.hh"
+#include "civ/doc.h"
+#include "civ/writer.h"
+
+namespace {
+
+char tmpdir[256];
+
+/* A vocabulary whose words come with very different frequencies. */
+const char *const WORDS[] = {
+    "warrant", "drone", "camera", "protest", "court", "police", "records", "privacy", "speech", "assembly",
+    "journalist", "subpoena", "retention", "footage", "license", "plate", "reader", "database", "audit",
+    "agency", "council", "ordinance", "hearing", "petition", "request", "release", "redacted", "exemption",
+    "appeal", "ruling", "judge", "statute", "amendment", "search", "seizure", "location", "phone", "tower",
+    "geofence", "vendor", "contract", "budget", "oversight", "committee", "testimony", "witness", "data",
+};
+const size_t NWORDS = sizeof WORDS / sizeof WORDS[0];
+const int NDOCS = 120;
+
+unsigned next_rand(unsigned *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return (*s >> 16) & 0x7fff;
+}
+
+/* Document i's text: 20 to 120 words, skewed towards the first words. */
+std::string text_of(int i)
+{
+    unsigned s = static_cast<unsigned>(i) * 7919u + 17u;
+    int n = 20 + static_cast<int>(next_rand(&s) % 100);
+    std::string t;
+    for (int k = 0; k < n; k++) {
+        unsigned r = next_rand(&s) % 1000;
+        size_t w = static_cast<size_t>(r * r / 1000) * NWORDS / 1000;
+        t += WORDS[w];
+        t += k % 9 == 8 ? ". " : " ";
+    }
+    return t;
+}
+
+/* Writes documents i (first <= i < NDOCS, i % step == rest) to path. */
+void build(const std::string &path, int step, int rest)
+{
+    civ_writer *w = nullptr;
+    civ_error err = CIV_ERROR_INIT;
+    if (civ_writer_open(&w, path.c_str(), nullptr, &err) != CIV_OK)
+        fail_msg("open: %s", err.msg);
+    for (int i = 0; i < NDOCS; i++) {
+        if (i % step != rest)
+            continue;
+        civ_doc *d = nullptr;
+        char id[64];
+        snprintf(id, sizeof id, "doc-%03d.txt", i);
+        std::string text = text_of(i);
+        assert_int_equal(civ_doc_new(&d, nullptr), CIV_OK);
+        civ_doc_add_str(d, "id", id);
+        civ_doc_add_str(d, "file", id);
+        civ_doc_add_str(d, "title", id);
+        civ_doc_add_str(d, "lang", "en");
+        civ_doc_append_text(d, text.data(), text.size());
+        if (civ_writer_put(w, d, nullptr, &err) != CIV_OK)
+            fail_msg("put: %s", err.msg);
+        civ_doc_free(d);
+    }
+    if (civ_writer_flush(w, &err) != CIV_OK || civ_writer_commit(w, &err) != CIV_OK)
+        fail_msg("commit: %s", err.msg);
+    civ_writer_free(w);
+}
+
+civ_db *open_db(const std::vector<std::string> &specs)
+{
+    std::vector<const char *> p;
+    for (const std::string &s : specs)
+        p.push_back(s.c_str());
+    civ_db *db = nullptr;
+    civ_error err = CIV_ERROR_INIT;
+    if (civ_db_open_many(&db, p.data(), p.size(), nullptr, &err) != CIV_OK)
+        fail_msg("open %s: %s", specs[0].c_str(), err.msg);
+    return db;
+}
+
+int free_port()
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (s < 0 || bind(s, reinterpret_cast<struct sockaddr *>(&a), sizeof a) != 0 ||
+        getsockname(s, reinterpret_cast<struct sockaddr *>(&a), &len) != 0)
+        fail_msg("no free port");
+    close(s);
+    return ntohs(a.sin_port);
+}
+
+/* xapian-tcpsrv serving path on a free port (*port), in a session of its
+ * own; 0 when it is not installed. */
+pid_t serve(const std::string &path, int *port)
+{
+    if (access("/usr/bin/xapian-tcpsrv", X_OK) != 0)
+        return 0;
+    *port = free_port();
+    pid_t pid = fork();
+    if (pid == 0) {
+        setsid();
+        std::string p = std::to_string(*port);
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            dup2(null, 1);
+            dup2(null, 2);
+        }
+        execl("/usr/bin/xapian-tcpsrv", "xapian-tcpsrv", "--interface", "127.0.0.1", "--port", p.c_str(),
+              path.c_str(), static_cast<char *>(nullptr));
+        _exit(127);
+    }
+    for (int i = 0; i < 100; i++) {
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<uint16_t>(*port));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        bool ok = connect(s, reinterpret_cast<struct sockaddr *>(&a), sizeof a) == 0;
+        close(s);
+        if (ok)
+            return pid;
+        struct timespec ts = { 0, 50 * 1000 * 1000 };
+        nanosleep(&ts, nullptr);
+    }
+    fail_msg("xapian-tcpsrv did not start");
+    return 0;
+}
+
+bool plain(const std::string &t)
+{
+    return t.size() > 2 && !(t[0] >= 'A' && t[0] <= 'Z');
+}
+
+struct Keep : Xapian::ExpandDecider {
+    bool operator()(const std::string &t) const override { return plain(t); }
+};
+
+std::string joined(const std::vector<std::string> &v)
+{
+    std::string s;
+    for (const std::string &w : v)
+        s += w + " ";
+    return s;
+}
+
+/* The expansion words of the documents named ids in db. */
+std::vector<std::string> expand(civ_db *db, const std::vector<std::string> &ids, size_t most)
+{
+    std::vector<Xapian::docid> dids;
+    std::vector<Xapian::termcount> lens;
+    for (const std::string &id : ids) {
+        Xapian::docid did = civx::find_id(db->db, id);
+        assert_true(did != 0);
+        dids.push_back(did);
+        lens.push_back(db->db.get_doclength(did));
+    }
+    return civx::expand_terms(db, dids, lens, 1, plain, Xapian::Query(), most);
+}
+
+std::string id_of(int i)
+{
+    char id[64];
+    snprintf(id, sizeof id, "doc-%03d.txt", i);
+    return id;
+}
+
+int setup(void **)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/civ-unit-expand.XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return -1;
+    build(std::string(tmpdir) + "/one", 1, 0);
+    build(std::string(tmpdir) + "/a", 2, 0);
+    build(std::string(tmpdir) + "/b", 2, 1);
+    return 0;
+}
+
+int teardown(void **)
+{
+    std::string cmd = std::string("rm -rf '") + tmpdir + "'";
+    if (system(cmd.c_str()) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    return 0;
+}
+
+/* One document's words (similar documents): Xapian's, word for word. */
+void test_as_xapian(void **)
+{
+    civ_db *db = open_db({ std::string(tmpdir) + "/one" });
+    Keep keep;
+    for (int i = 0; i < NDOCS; i += 3) {
+        for (size_t most : { 5u, 30u }) {
+            std::vector<std::string> ours = expand(db, { id_of(i) }, most);
+            Xapian::Enquire enq(db->db);
+            Xapian::RSet rs;
+            rs.add_document(civx::find_id(db->db, id_of(i)));
+            Xapian::ESet es = enq.get_eset(static_cast<Xapian::termcount>(most), rs,
+                                           Xapian::Enquire::USE_EXACT_TERMFREQ, &keep);
+            std::vector<std::string> theirs(es.begin(), es.end());
+            assert_false(ours.empty());
+            if (ours != theirs)
+                fail_msg("%s, %zu words: ours %s; Xapian's %s", id_of(i).c_str(), most, joined(ours).c_str(),
+                         joined(theirs).c_str());
+        }
+    }
+    civ_db_free(db);
+}
+
+/* Several documents' words over two shards, one remote: those of the one
+ * index. */
+void test_shards_as_one(void **)
+{
+    civ_db *one = open_db({ std::string(tmpdir) + "/one" });
+    int port = 0;
+    pid_t srv = serve(std::string(tmpdir) + "/b", &port);
+    std::vector<std::string> specs = { std::string(tmpdir) + "/a",
+                                       srv ? "tcp://127.0.0.1:" + std::to_string(port)
+                                           : std::string(tmpdir) + "/b" };
+    civ_db *two = open_db(specs);
+    assert_true(two->remote == (srv != 0));
+    for (int i = 0; i < NDOCS - 6; i += 7) {
+        std::vector<std::string> ids;
+        for (int k = 0; k < 1 + i % 6; k++)
+            ids.push_back(id_of(i + k));
+        std::vector<std::string> a = expand(one, ids, 10), b = expand(two, ids, 10);
+        assert_false(a.empty());
+        if (a != b)
+            fail_msg("documents %d..: one index %s; shards %s", i, joined(a).c_str(), joined(b).c_str());
+    }
+    civ_db_free(two);
+    civ_db_free(one);
+    if (srv > 0) {
+        kill(-srv, SIGKILL);
+        waitpid(srv, nullptr, 0);
+    }
+}
+
+} // namespace
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_as_xapian),
+        cmocka_unit_test(test_shards_as_one),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
