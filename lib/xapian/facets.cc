@@ -80,25 +80,34 @@ std::string civx::facet_pack(const Xapian::Document &xd)
 std::string civx::match_key(const Xapian::Document &xd)
 {
     std::string key = xd.get_value(CIV_SLOT_ID);
-    std::string cited = xd.get_value(CIV_SLOT_CITED_BY);
     key += '\0';
+    key += MATCH_KEY_VERSION;
+    /* The document's length: the sum of its terms' wdf, as Xapian keeps it. */
+    uint64_t len = 0;
+    for (Xapian::TermIterator t = xd.termlist_begin(); t != xd.termlist_end(); ++t)
+        len += t.get_wdf();
+    put_varint(key, len);
+    std::string cited = xd.get_value(CIV_SLOT_CITED_BY);
     put_varint(key, cited.size());
     key += cited;
     key += xd.get_value(CIV_SLOT_PASSAGE_INDEX);
     return key;
 }
 
-bool civx::match_key_parts(const std::string &key, std::string &cited_by, std::string &passage_index)
+bool civx::match_key_parts(const std::string &key, MatchKey &out)
 {
     size_t zero = key.find('\0');
-    if (zero == std::string::npos)
+    if (zero == std::string::npos || zero + 1 >= key.size() || key[zero + 1] != MATCH_KEY_VERSION)
         return false;
-    const char *p = key.data() + zero + 1, *end = key.data() + key.size();
-    uint64_t n;
-    if (!get_varint(p, end, n) || n > static_cast<uint64_t>(end - p))
+    const char *p = key.data() + zero + 2, *end = key.data() + key.size();
+    uint64_t len, n;
+    if (!get_varint(p, end, len) || len > UINT32_MAX || !get_varint(p, end, n) ||
+        n > static_cast<uint64_t>(end - p))
         return false;
-    cited_by.assign(p, static_cast<size_t>(n));
-    passage_index.assign(p + n, end);
+    out.id.assign(key.data(), zero);
+    out.length = static_cast<Xapian::termcount>(len);
+    out.cited_by.assign(p, static_cast<size_t>(n));
+    out.passage_index.assign(p + n, end);
     return true;
 }
 

@@ -323,13 +323,22 @@ const char FACET_PACK_VERSION = '\x01';
 std::string facet_pack(const Xapian::Document &xd);
 
 /* The value of CIV_SLOT_MATCH for the document xd as its values now are:
- * its id (CIV_SLOT_ID), a 0 byte, its cited_by value's length (varint)
- * and the value, then its passage index (CIV_SLOT_PASSAGE_INDEX, to the
- * end). Ids hold no 0 byte: keys sort as the ids do. */
+ * its id (CIV_SLOT_ID), a 0 byte, MATCH_KEY_VERSION, its length (varint:
+ * the sum of its terms' wdf), its cited_by value's length (varint) and the
+ * value, then its passage index (CIV_SLOT_PASSAGE_INDEX, to the end). Ids
+ * hold no 0 byte: keys sort as the ids do. */
+const char MATCH_KEY_VERSION = '\x01';
 std::string match_key(const Xapian::Document &xd);
 
-/* The parts of a match key after the id; false for a malformed one. */
-bool match_key_parts(const std::string &key, std::string &cited_by, std::string &passage_index);
+/* What a match key holds. */
+struct MatchKey {
+    std::string id, cited_by, passage_index;
+    Xapian::termcount length = 0;
+};
+
+/* A match key's parts into out; false for a malformed one or another
+ * version. */
+bool match_key_parts(const std::string &key, MatchKey &out);
 
 /* Sets the values derived from the others (the facets' pack, the match
  * key) as xd's values now are. */
@@ -626,13 +635,14 @@ class PassageScorer {
                   const RankTuning &tune);
     bool empty() const { return terms_.empty(); }
     /* Weighs the passages of documents dids (pis their passage indexes,
-     * CIV_SLOT_PASSAGE_INDEX) into out[i]: reads each term's posting and
-     * positions in them, in docid order. A document with too few
+     * CIV_SLOT_PASSAGE_INDEX; lens their lengths where known, else 0) into
+     * out[i]: reads each term's posting and positions in them, in docid
+     * order. A document with too few
      * passages to be ranked by them (tune.min_passages) is weighed only
      * where must[i] (its snippets need it); else out[i] is left empty and
      * weighed[i] false (true for the rest). */
     void score(const std::vector<Xapian::docid> &dids, const std::vector<std::string> &pis,
-               const std::vector<bool> &must, std::vector<PassageWeights> &out,
+               const std::vector<Xapian::termcount> &lens, const std::vector<bool> &must, std::vector<PassageWeights> &out,
                std::vector<bool> &weighed) const;
 
   private:

@@ -182,8 +182,8 @@ civx::PassageScorer::PassageScorer(const civ_db *db, const Xapian::MSet &mset,
         terms_.resize(PASSAGE_TERMS);
 }
 
-void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
-                                const std::vector<std::string> &pis, const std::vector<bool> &must,
+void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, const std::vector<std::string> &pis,
+                                const std::vector<Xapian::termcount> &lens, const std::vector<bool> &must,
                                 std::vector<PassageWeights> &out, std::vector<bool> &weighed) const
 {
     out.assign(dids.size(), PassageWeights());
@@ -224,7 +224,22 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
     double avg = std::min(tune_.avg, std::max(1.0, db_->db.get_avlength()));
     std::vector<std::vector<Xapian::termcount>> wdfs;
     std::vector<Xapian::termcount> doc_len;
-    term_counts(dids, order, db_->remote && by_doc_cheaper(order, out), wdfs, doc_len);
+    /* Over remote shards a hit shown on the page whose passages do not
+     * rank it, and whose length came with its match key, needs only its
+     * words' positions (its snippets' passages): not their counts, which
+     * are another round trip a document (or a posting list). */
+    std::vector<bool> light(dids.size(), false);
+    std::vector<size_t> counted;
+    for (size_t k : order) {
+        light[k] = db_->remote && must[k] && out[k].several && out[k].pi.ends.size() < tune_.min_passages &&
+                   lens[k] > 0;
+        if (!light[k])
+            counted.push_back(k);
+    }
+    term_counts(dids, counted, db_->remote && by_doc_cheaper(counted, out), wdfs, doc_len);
+    for (size_t k : order)
+        if (light[k])
+            doc_len[k] = lens[k];
     std::vector<unsigned> body;
     /* Term ti's weight in each passage of document k, its positions
      * [q, q_end) in order. */
@@ -293,9 +308,15 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids,
             return;
         pos[j].resize(terms_.size());
         for (size_t ti = 0; ti < terms_.size(); ti++)
-            if (wdfs[ti][k] > 0)
+            if (wdfs[ti][k] > 0 || light[k]) {
                 pos[j][ti].assign(part.positionlist_begin(did, terms_[ti].term),
                                   part.positionlist_end(did, terms_[ti].term));
+                /* Counted from the positions: the field words' weights
+                 * are left out, which only the ranking weights (not
+                 * used for such a hit) would see. */
+                if (light[k])
+                    wdfs[ti][k] = static_cast<Xapian::termcount>(pos[j][ti].size());
+            }
     });
     const std::vector<Xapian::termpos> none; /* one passage: no positions */
     for (size_t j = 0; j < order.size(); j++)

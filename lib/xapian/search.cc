@@ -207,7 +207,7 @@ struct Cand {
     Xapian::Document xd;
     bool have_doc = false;     /* xd is read */
     bool keyed = false;        /* its match key came with it (Search::keyed): */
-    std::string key_id, key_cited, key_pi; /* what the key holds */
+    MatchKey key;              /* what the key holds */
     bool weighed = false;      /* its passages were weighed */
     PassageWeights pw;
     double w_pass = 0, share = 0;
@@ -263,12 +263,8 @@ std::vector<Cand> candidates(const civ_db *db, const Xapian::MSet &mset, size_t 
         c.copies = it.get_collapse_count();
         if (c.copies)
             c.collapse_key = it.get_collapse_key();
-        if (keyed) {
-            std::string key = it.get_sort_key();
-            c.keyed = match_key_parts(key, c.key_cited, c.key_pi);
-            if (c.keyed)
-                c.key_id = key.substr(0, key.find('\0'));
-        }
+        if (keyed)
+            c.keyed = match_key_parts(it.get_sort_key(), c.key);
         if (!db->remote) {
             c.xd = it.get_document();
             c.have_doc = true;
@@ -297,11 +293,11 @@ std::vector<std::string> cand_values(const civ_db *db, Xapian::valueno slot, con
         if (!c.keyed)
             continue;
         if (slot == CIV_SLOT_ID)
-            out[j] = c.key_id;
+            out[j] = c.key.id;
         else if (slot == CIV_SLOT_CITED_BY)
-            out[j] = c.key_cited;
+            out[j] = c.key.cited_by;
         else if (slot == CIV_SLOT_PASSAGE_INDEX)
-            out[j] = c.key_pi;
+            out[j] = c.key.passage_index;
         else
             assert(!"a value the match key does not hold");
     }
@@ -410,7 +406,10 @@ void weigh_passages(const civ_db *db, std::vector<Cand> &cands, size_t from, siz
     }
     std::vector<PassageWeights> out;
     std::vector<bool> weighed;
-    rk.scorer->score(dids, cand_values(db, CIV_SLOT_PASSAGE_INDEX, cands, at), must, out, weighed);
+    std::vector<Xapian::termcount> lens;
+    for (size_t i : at)
+        lens.push_back(cands[i].keyed ? cands[i].key.length : 0);
+    rk.scorer->score(dids, cand_values(db, CIV_SLOT_PASSAGE_INDEX, cands, at), lens, must, out, weighed);
     for (size_t k = 0; k < at.size(); k++) {
         cands[at[k]].pw = std::move(out[k]);
         cands[at[k]].weighed = weighed[k];

@@ -1,5 +1,6 @@
-/* Unit tests for the words feedback and similar documents add
- * (civx::expand_terms, lib/xapian/feedback.cc): the same words, in the
+/* Unit tests of what searches over remote shards lean on: the match key
+ * (civx::match_key, value slot 30), and the words feedback and similar
+ * documents add (civx::expand_terms, lib/xapian/feedback.cc): the same words, in the
  * same order, as Xapian's own query expansion (Enquire::get_eset with
  * exact term frequencies) over one index; and the same words over two
  * shards, one of them served by xapian-tcpsrv on loopback, as over the
@@ -265,6 +266,28 @@ void test_shards_as_one(void **)
     }
 }
 
+/* Each document's match key (value slot 30) holds its id, its length as
+ * Xapian keeps it, its cited-by value and its passage index. */
+void test_match_key(void **)
+{
+    civ_db *db = open_db({ std::string(tmpdir) + "/one" });
+    Xapian::doccount n = 0;
+    for (Xapian::PostingIterator p = db->db.postlist_begin(""); p != db->db.postlist_end(""); ++p, ++n) {
+        Xapian::Document xd = db->db.get_document(*p);
+        civx::MatchKey k;
+        assert_true(civx::match_key_parts(xd.get_value(CIV_SLOT_MATCH), k));
+        assert_string_equal(k.id.c_str(), xd.get_value(CIV_SLOT_ID).c_str());
+        assert_int_equal(k.length, db->db.get_doclength(*p));
+        assert_true(k.passage_index == xd.get_value(CIV_SLOT_PASSAGE_INDEX));
+        assert_true(k.cited_by == xd.get_value(CIV_SLOT_CITED_BY));
+    }
+    assert_int_equal(n, NDOCS);
+    civx::MatchKey k;
+    assert_false(civx::match_key_parts(std::string("id\0", 3), k));
+    assert_false(civx::match_key_parts(std::string("id\0\x02\x05\x00", 6), k));
+    civ_db_free(db);
+}
+
 } // namespace
 
 int main(void)
@@ -272,6 +295,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_as_xapian),
         cmocka_unit_test(test_shards_as_one),
+        cmocka_unit_test(test_match_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
