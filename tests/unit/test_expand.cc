@@ -13,21 +13,15 @@ extern "C" {
 #include <cmocka.h>
 }
 
-#include <arpa/inet.h>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <ctime>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <string>
+#include <vector>
 
 #include "../../lib/xapian/internal.hh"
 #include "civ/doc.h"
 #include "civ/writer.h"
+#include "tcpsrv.h"
 
 namespace {
 
@@ -104,57 +98,6 @@ civ_db *open_db(const std::vector<std::string> &specs)
     if (civ_db_open_many(&db, p.data(), p.size(), nullptr, &err) != CIV_OK)
         fail_msg("open %s: %s", specs[0].c_str(), err.msg);
     return db;
-}
-
-int free_port()
-{
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (s < 0 || bind(s, reinterpret_cast<struct sockaddr *>(&a), sizeof a) != 0 ||
-        getsockname(s, reinterpret_cast<struct sockaddr *>(&a), &len) != 0)
-        fail_msg("no free port");
-    close(s);
-    return ntohs(a.sin_port);
-}
-
-/* xapian-tcpsrv serving path on a free port (*port), in a session of its
- * own; 0 when it is not installed. */
-pid_t serve(const std::string &path, int *port)
-{
-    if (access("/usr/bin/xapian-tcpsrv", X_OK) != 0)
-        return 0;
-    *port = free_port();
-    pid_t pid = fork();
-    if (pid == 0) {
-        setsid();
-        std::string p = std::to_string(*port);
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0) {
-            dup2(null, 1);
-            dup2(null, 2);
-        }
-        execl("/usr/bin/xapian-tcpsrv", "xapian-tcpsrv", "--interface", "127.0.0.1", "--port", p.c_str(),
-              path.c_str(), static_cast<char *>(nullptr));
-        _exit(127);
-    }
-    for (int i = 0; i < 100; i++) {
-        int s = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = {};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(static_cast<uint16_t>(*port));
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        bool ok = connect(s, reinterpret_cast<struct sockaddr *>(&a), sizeof a) == 0;
-        close(s);
-        if (ok)
-            return pid;
-        struct timespec ts = { 0, 50 * 1000 * 1000 };
-        nanosleep(&ts, nullptr);
-    }
-    fail_msg("xapian-tcpsrv did not start");
-    return 0;
 }
 
 bool plain(const std::string &t)
@@ -243,7 +186,8 @@ void test_shards_as_one(void **)
 {
     civ_db *one = open_db({ std::string(tmpdir) + "/one" });
     int port = 0;
-    pid_t srv = serve(std::string(tmpdir) + "/b", &port);
+    std::string b_path = std::string(tmpdir) + "/b";
+    pid_t srv = serve(b_path.c_str(), &port);
     std::vector<std::string> specs = { std::string(tmpdir) + "/a",
                                        srv ? "tcp://127.0.0.1:" + std::to_string(port)
                                            : std::string(tmpdir) + "/b" };
@@ -260,10 +204,7 @@ void test_shards_as_one(void **)
     }
     civ_db_free(two);
     civ_db_free(one);
-    if (srv > 0) {
-        kill(-srv, SIGKILL);
-        waitpid(srv, nullptr, 0);
-    }
+    stop(srv);
 }
 
 /* Each document's match key (value slot 30) holds its id, its length as

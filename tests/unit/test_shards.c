@@ -9,21 +9,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "civ/db.h"
 #include "civ/doc.h"
 #include "civ/writer.h"
+#include "tcpsrv.h"
 
 static char tmpdir[256];
 
@@ -75,64 +70,6 @@ static void build(const char *path, const char *prefix, int n)
     if (civ_writer_flush(w, &err) != CIV_OK || civ_writer_commit(w, &err) != CIV_OK)
         fail_msg("commit: %s", err.msg);
     civ_writer_free(w);
-}
-
-static int free_port(void)
-{
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof a;
-    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 ||
-        getsockname(s, (struct sockaddr *)&a, &len) != 0)
-        fail_msg("no free port");
-    close(s);
-    return ntohs(a.sin_port);
-}
-
-/* xapian-tcpsrv serving db on a free port, in a session of its own (it
- * stops its whole process group); *port receives the port. 0 when
- * xapian-tcpsrv is not installed. */
-static pid_t serve(const char *db, int *port)
-{
-    if (access("/usr/bin/xapian-tcpsrv", X_OK) != 0)
-        return 0;
-    *port = free_port();
-    pid_t pid = fork();
-    if (pid == 0) {
-        setsid();
-        char p[16];
-        snprintf(p, sizeof p, "%d", *port);
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0) {
-            dup2(null, 1);
-            dup2(null, 2);
-        }
-        execl("/usr/bin/xapian-tcpsrv", "xapian-tcpsrv", "--interface", "127.0.0.1", "--port", p, db,
-              (char *)NULL);
-        _exit(127);
-    }
-    /* Ready when a connection is accepted. */
-    for (int i = 0; i < 100; i++) {
-        int s = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)*port),
-                                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-        int ok = connect(s, (struct sockaddr *)&a, sizeof a) == 0;
-        close(s);
-        if (ok)
-            return pid;
-        struct timespec ts = { 0, 50 * 1000 * 1000 };
-        nanosleep(&ts, NULL);
-    }
-    fail_msg("xapian-tcpsrv did not start");
-    return 0;
-}
-
-static void stop(pid_t pid)
-{
-    if (pid > 0) {
-        kill(-pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-    }
 }
 
 static uint64_t count(civ_db *db, civ_status *st)
