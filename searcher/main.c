@@ -592,6 +592,9 @@ static int run_search(cli *c, civ_db *db, civ_buf *out, double t_open)
                 "snippets %.3f, render %.3f\n",
                 t_open * 1e3, st.parse * 1e3, st.match * 1e3, st.rank * 1e3, st.fetch * 1e3,
                 st.snippet * 1e3, (civ_monotonic() - t_render) * 1e3);
+        if (st.pruned)
+            fprintf(stderr, "civsearch: passages not weighed (they could not reach the page): %u documents\n",
+                    st.pruned);
         if (st.remote_docs)
             fprintf(stderr, "civsearch: documents read one by one (shards are remote): %u\n", st.remote_docs);
         for (size_t i = 0; i < civ_results_size(res); i++)

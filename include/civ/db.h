@@ -305,6 +305,9 @@ typedef struct civ_search_times {
                              by one, a round trip each from a remote shard
                              (the page's hits; the best matches too from
                              an index without match keys, docs/shards.md) */
+    unsigned pruned;      /* documents of many passages among the best that
+                             were not weighed by them: they could not
+                             reach the page */
 } civ_search_times;
 
 /* Fills *out (zeros for NULL r). */

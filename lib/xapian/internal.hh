@@ -607,6 +607,8 @@ struct RankTuning {
     double doc_b, doc_minnorm; /* BM25 of whole documents: b and shortest length */
     double single;       /* 1: a document of one passage is weighed as one too */
     double min_passages; /* fewer passages: weighed by the whole text alone */
+    double prune = 1;    /* 0: weigh every long document of the best, even
+                            those that cannot reach the page (checks) */
     /* Sets name=value pairs; false at the first it does not know. */
     bool parse(const char *s);
 };
@@ -620,6 +622,8 @@ struct PassageWeights {
     PassageIndex pi;
     std::vector<double> all;  /* every ranking term; the fields' words count in each */
     std::vector<double> typed;/* the typed words of its text only (snippets) */
+    bool pruned = false;      /* not weighed (PassageScorer::score's prune) */
+    double upper = 0;         /* then: its best passage weighs no more */
 };
 
 /* Weights of documents' passages: BM25 over each passage's words (the
@@ -641,9 +645,14 @@ class PassageScorer {
      * passages to be ranked by them (tune.min_passages) is weighed only
      * where must[i] (its snippets need it); else out[i] is left empty and
      * weighed[i] false (true for the rest). */
+    /* prune, where given, is asked of each document to be ranked by its
+     * passages and not in must, with an upper bound of its best passage's
+     * weight from its words' counts (before their positions are read):
+     * true leaves it pruned, out[i].upper that bound. */
     void score(const std::vector<Xapian::docid> &dids, const std::vector<std::string> &pis,
-               const std::vector<Xapian::termcount> &lens, const std::vector<bool> &must, std::vector<PassageWeights> &out,
-               std::vector<bool> &weighed) const;
+               const std::vector<Xapian::termcount> &lens, const std::vector<bool> &must,
+               std::vector<PassageWeights> &out, std::vector<bool> &weighed,
+               const std::function<bool(size_t i, double upper)> *prune = nullptr) const;
 
   private:
     struct Term {

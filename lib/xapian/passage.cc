@@ -84,7 +84,7 @@ bool civx::RankTuning::parse(const char *s)
         { "mix", &mix }, { "k1", &k1 }, { "b", &b }, { "minnorm", &minnorm }, { "avg", &avg },
         { "prior", &prior }, { "prior_max", &prior_max }, { "doc_b", &doc_b },
         { "doc_minnorm", &doc_minnorm }, { "single", &single },
-        { "min_passages", &min_passages },
+        { "min_passages", &min_passages }, { "prune", &prune },
     };
     while (s && *s) {
         const char *eq = strchr(s, '=');
@@ -184,7 +184,8 @@ civx::PassageScorer::PassageScorer(const civ_db *db, const Xapian::MSet &mset,
 
 void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, const std::vector<std::string> &pis,
                                 const std::vector<Xapian::termcount> &lens, const std::vector<bool> &must,
-                                std::vector<PassageWeights> &out, std::vector<bool> &weighed) const
+                                std::vector<PassageWeights> &out, std::vector<bool> &weighed,
+                                const std::function<bool(size_t, double)> *prune) const
 {
     out.assign(dids.size(), PassageWeights());
     weighed.assign(dids.size(), true);
@@ -240,6 +241,30 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, const st
     for (size_t k : order)
         if (light[k])
             doc_len[k] = lens[k];
+    /* A passage holds at most all of a word's occurrences, and is at
+     * least minnorm long: each word weighs at most weigh(w, wdf, 0) in
+     * it, the same arithmetic as its weight below where that is reached.
+     * A document that cannot reach the page with that is not weighed
+     * (its positions, the most of this work, are not read). */
+    if (prune) {
+        std::vector<size_t> kept;
+        for (size_t k : order) {
+            PassageWeights &w = out[k];
+            if (!must[k] && w.several && w.pi.ends.size() >= tune_.min_passages) {
+                double upper = 0;
+                for (size_t ti = 0; ti < terms_.size(); ti++)
+                    if (terms_[ti].rank && wdfs[ti][k] > 0)
+                        upper += weigh(terms_[ti].weight, wdfs[ti][k], 0.0);
+                if ((*prune)(k, upper)) {
+                    w.pruned = true;
+                    w.upper = upper;
+                    continue;
+                }
+            }
+            kept.push_back(k);
+        }
+        order.swap(kept);
+    }
     std::vector<unsigned> body;
     /* Term ti's weight in each passage of document k, its positions
      * [q, q_end) in order. */

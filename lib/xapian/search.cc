@@ -94,7 +94,7 @@ struct civ_results {
     civ_doc *like = nullptr; /* opts.like's document, fields only */
     uint64_t total = 0;
     bool exact = false;
-    civ_search_times times = { 0, 0, 0, 0, 0, 0 };
+    civ_search_times times = { 0, 0, 0, 0, 0, 0, 0 };
 
     ~civ_results()
     {
@@ -386,11 +386,46 @@ void make_ranking(Ranking &rk, const civ_db *db, const ParsedQuery &pq, const Xa
     rk.scorer.reset(new PassageScorer(db, mset, rk.terms, rk.tune));
 }
 
+/* The share of its weight a document cited by others gains (0: none). */
+double prior_share(const Ranking &rk, const std::string &cited_by, unsigned *count)
+{
+    double n = cited_by.empty() ? 0 : Xapian::sortable_unserialise(cited_by);
+    if (!rk.prior || n < 1)
+        return 0;
+    if (count)
+        *count = n < 1e9 ? static_cast<unsigned>(n) : 1000000000u;
+    return std::min(rk.tune.prior_max, rk.tune.prior * std::log1p(n));
+}
+
+/* Whether c's passages rank it (its weight mixes in its best passage's). */
+bool mixed(const Cand &c, const Ranking &rk)
+{
+    bool long_doc = c.pw.several && c.pw.pi.ends.size() >= rk.tune.min_passages;
+    return rk.mix && (long_doc || (!c.pw.several && rk.tune.single > 0));
+}
+
+/* c's weight with its best passage weighing w_pass where it is mixed:
+ * the same arithmetic as weigh(). */
+double reweighed(const Cand &c, bool mix, double w_pass, const Ranking &rk, const std::string &cited_by)
+{
+    double w = c.w_doc;
+    if (mix)
+        w = (1 - rk.tune.mix) * c.w_doc + rk.tune.mix * w_pass;
+    double ps = prior_share(rk, cited_by, nullptr);
+    if (ps > 0)
+        w += w * ps;
+    return w;
+}
+
 /* Weighs the passages of cands[from..to) not weighed yet: of those
  * outside [all_from..all_to) (the hits that show snippets), only the
- * documents long enough to be ranked by their passages. */
+ * documents long enough to be ranked by their passages. With cited (the
+ * cited-by values of cands[from..to)) and keep, only the keep best of
+ * them will be shown: a document that cannot be among them is left
+ * pruned (PassageWeights), its weight a bound. */
 void weigh_passages(const civ_db *db, std::vector<Cand> &cands, size_t from, size_t to, size_t all_from,
-                    size_t all_to, const Ranking &rk)
+                    size_t all_to, const Ranking &rk, const std::vector<std::string> *cited = nullptr,
+                    size_t keep = 0, unsigned *pruned = nullptr)
 {
     if (!rk.scorer || rk.scorer->empty())
         return;
@@ -404,13 +439,39 @@ void weigh_passages(const civ_db *db, std::vector<Cand> &cands, size_t from, siz
         must.push_back(i >= all_from && i < all_to);
         at.push_back(i);
     }
-    std::vector<PassageWeights> out;
-    std::vector<bool> weighed;
+    std::vector<std::string> pis = cand_values(db, CIV_SLOT_PASSAGE_INDEX, cands, at);
     std::vector<Xapian::termcount> lens;
     for (size_t i : at)
         lens.push_back(cands[i].keyed ? cands[i].key.length : 0);
-    rk.scorer->score(dids, cand_values(db, CIV_SLOT_PASSAGE_INDEX, cands, at), lens, must, out, weighed);
+    /* Pruning, when only the best keep of cands[from..to) matter (the
+     * page) and all of them are weighed here: the keep-th greatest of
+     * their weights with their best passages weighing nothing is a floor
+     * the page's weights reach; a document whose weight with its best
+     * passage's bound stays below that floor cannot be on the page, in
+     * whatever order the others come. */
+    double floor_w = 0;
+    bool prune = cited && keep > 0 && at.size() == to - from && keep < at.size() && rk.tune.prune > 0;
+    if (prune) {
+        std::vector<double> low;
+        for (size_t j = 0; j < at.size(); j++) {
+            Cand &c = cands[at[j]];
+            c.pw.several = c.pw.pi.decode(pis[j]) && c.pw.pi.ends.size() >= 2;
+            low.push_back(reweighed(c, mixed(c, rk), 0.0, rk, (*cited)[at[j] - from]));
+        }
+        std::nth_element(low.begin(), low.begin() + static_cast<std::ptrdiff_t>(keep - 1), low.end(),
+                         std::greater<double>());
+        floor_w = low[keep - 1];
+    }
+    std::function<bool(size_t, double)> below = [&](size_t j, double upper) {
+        const Cand &c = cands[at[j]];
+        return reweighed(c, true, upper, rk, (*cited)[at[j] - from]) < floor_w;
+    };
+    std::vector<PassageWeights> out;
+    std::vector<bool> weighed;
+    rk.scorer->score(dids, pis, lens, must, out, weighed, prune ? &below : nullptr);
     for (size_t k = 0; k < at.size(); k++) {
+        if (out[k].pruned && pruned)
+            ++*pruned;
         cands[at[k]].pw = std::move(out[k]);
         cands[at[k]].weighed = weighed[k];
     }
@@ -422,21 +483,21 @@ void weigh(Cand &c, const Ranking &rk, const std::string &cited_by)
 {
     c.w = c.w_doc;
     const std::vector<double> &all = c.pw.all;
-    bool long_doc = c.pw.several && c.pw.pi.ends.size() >= rk.tune.min_passages;
-    if (rk.mix && !all.empty() && (long_doc || (!c.pw.several && rk.tune.single > 0))) {
+    if (mixed(c, rk) && c.pw.pruned) {
+        /* Off the page: a bound will do. */
+        c.w = reweighed(c, true, c.pw.upper, rk, cited_by);
+        return;
+    }
+    if (mixed(c, rk) && !all.empty()) {
         c.best = static_cast<size_t>(std::max_element(all.begin(), all.end()) - all.begin());
         c.w_pass = all[c.best];
         c.share = rk.tune.mix;
         c.w = (1 - c.share) * c.w_doc + c.share * c.w_pass;
     }
-    if (rk.prior) {
-        const std::string &v = cited_by;
-        double n = v.empty() ? 0 : Xapian::sortable_unserialise(v);
-        if (n >= 1) {
-            c.cited_by = n < 1e9 ? static_cast<unsigned>(n) : 1000000000u;
-            c.prior = c.w * std::min(rk.tune.prior_max, rk.tune.prior * std::log1p(n));
-            c.w += c.prior;
-        }
+    double ps = prior_share(rk, cited_by, &c.cited_by);
+    if (ps > 0) {
+        c.prior = c.w * ps;
+        c.w += c.prior;
     }
     if (c.w_doc > 0 && c.w != c.w_doc)
         c.percent = static_cast<int>(std::min(100.0, std::max(0.0, std::round(c.percent * c.w / c.w_doc))));
@@ -721,7 +782,7 @@ void match(Matched &m, const Search &sr, civ_results *r, civ_db *db, Xapian::Enq
  * applies, and the passages of the page's hits for their snippets; the
  * page is cands[*lo..*hi). */
 void rerank(size_t *lo, size_t *hi, std::vector<Cand> &cands, Search &sr, const Matched &m,
-            const civ_db *db, const civ_search_opts *o)
+            const civ_db *db, const civ_search_opts *o, civ_results *r)
 {
     Ranking &rk = sr.rk;
     if (o->limit > 0 && !cands.empty())
@@ -732,10 +793,11 @@ void rerank(size_t *lo, size_t *hi, std::vector<Cand> &cands, Search &sr, const 
          * weighed in the same pass (a short document that reranking
          * brings onto the page is weighed below). */
         size_t page = o->snippet_len > 0 ? std::min<size_t>(n, o->offset + o->limit) : 0;
-        if (rk.mix)
-            weigh_passages(db, cands, 0, n, std::min<size_t>(page, o->offset), page, rk);
         std::vector<std::string> cited = rk.prior ? cand_values(db, CIV_SLOT_CITED_BY, cands, span(0, n))
                                                   : std::vector<std::string>(n);
+        if (rk.mix)
+            weigh_passages(db, cands, 0, n, std::min<size_t>(page, o->offset), page, rk, &cited,
+                           o->offset + o->limit, &r->times.pruned);
         for (size_t i = 0; i < n; i++)
             weigh(cands[i], rk, cited[i]);
         std::stable_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(n),
@@ -812,7 +874,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     if (m.order_ties)
         order_ties(db, cands);
     size_t lo, hi;
-    rerank(&lo, &hi, cands, sr, m, db, o);
+    rerank(&lo, &hi, cands, sr, m, db, o, r);
     r->times.rank = civ_monotonic() - t2;
     return fetch_page(r, db, o, sr, m, cands, lo, hi, err);
 }
@@ -895,5 +957,5 @@ extern "C" void civ_results_times(const civ_results *r, civ_search_times *out)
     if (r)
         *out = r->times;
     else
-        *out = civ_search_times{ 0, 0, 0, 0, 0, 0 };
+        *out = civ_search_times{ 0, 0, 0, 0, 0, 0, 0 };
 }

@@ -190,3 +190,38 @@ printf '%s' "$OUT" | sed -n '/<span id="s21">/,/<span id="s22">/p' | grep -q '<m
 cgi 'id=release.txt&q=sealed+docket'
 assert_out_has 'id="p7"'
 ok "search page: places and the document view at them"
+
+# Long documents that cannot reach the page are not weighed by their
+# passages (their positions are not read): the page is the same as when
+# every one of the best is weighed (--tune prune=0), at any offset.
+P="$TMP/prune"
+mkdir -p "$P"
+for i in $(seq 1 30); do
+  if [ $((i % 4)) -eq 0 ]; then # one passage about it: these rank by it
+    gen "$P/long$i.md" "Ferry log $i" $((100 + i)) 20 dense="harbor lantern" at=$((i % 20)) stride=$((4 + i / 4))
+  else
+    gen "$P/long$i.md" "Ferry log $i" $((100 + i)) 20 pass="harbor lantern" every=$((1 + i % 5)) times=$((1 + i % 3))
+  fi
+done
+for i in $(seq 1 8); do
+  gen "$P/short$i.md" "Harbor note $i" $((200 + i)) 2 pass="harbor lantern" times=$((1 + i % 3))
+done
+for i in $(seq 1 60); do # the words are rare: they weigh
+  gen "$P/other$i.md" "Minutes $i" $((300 + i)) 2
+done
+run "$CIVINDEX" -q -i "$TMP/pidx" "$P"
+assert_rc 0 "civindex (prune)"
+run "$CIVSEARCH" -i "$TMP/pidx" --debug -n 5 harbor lantern
+assert_rc 0
+printf '%s\n' "$ERR" | grep -q 'passages not weighed (they could not reach the page): [1-9]' ||
+  fail "no long document left unweighed for a page of 5"
+for q in "harbor lantern" harbor lantern "ferry harbor"; do
+  for page in "-n 5" "-n 10" "--offset 5 -n 5" "--offset 20 -n 10" "--offset 45 -n 10"; do
+    # shellcheck disable=SC2086
+    a=$("$CIVSEARCH" -i "$TMP/pidx" --json $page "$q" | jq -c 'del(.elapsed_ms)')
+    # shellcheck disable=SC2086
+    b=$("$CIVSEARCH" -i "$TMP/pidx" --json --tune prune=0 $page "$q" | jq -c 'del(.elapsed_ms)')
+    [ -n "$a" ] && [ "$a" = "$b" ] || fail "$q ($page): the page differs when every long document is weighed"
+  done
+done
+ok "long documents off the page left unweighed: the same pages"
