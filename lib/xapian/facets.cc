@@ -176,3 +176,22 @@ std::vector<std::unordered_map<std::string, uint64_t>> civx::Facets::counts() co
     }
     return counts;
 }
+
+std::vector<std::vector<std::pair<std::string, uint64_t>>> civx::Facets::top(unsigned maxvalues) const
+{
+    std::vector<std::unordered_map<std::string, uint64_t>> all = counts();
+    std::vector<std::vector<std::pair<std::string, uint64_t>>> out(all.size());
+    auto order = [](const std::pair<std::string, uint64_t> &a, const std::pair<std::string, uint64_t> &b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    };
+    for (size_t i = 0; i < all.size(); i++) {
+        std::vector<std::pair<std::string, uint64_t>> v(all[i].begin(), all[i].end());
+        size_t keep = std::min<size_t>(maxvalues, v.size());
+        /* keep <= v.size(): 0 when v is empty. */
+        // cppcheck-suppress containerOutOfBounds
+        std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(keep), v.end(), order);
+        v.resize(keep);
+        out[i] = std::move(v);
+    }
+    return out;
+}

@@ -357,6 +357,9 @@ struct Facets {
     /* Each field's counts (of fields[i]), each value of a multi-valued
      * field apart, after the match. */
     std::vector<std::unordered_map<std::string, uint64_t>> counts() const;
+    /* The same, each field's most frequent first (then in byte order, as
+     * Xapian orders them), at most maxvalues a field. */
+    std::vector<std::vector<std::pair<std::string, uint64_t>>> top(unsigned maxvalues) const;
 };
 
 /* ---- matching a page and counting (count.cc) ----------------------------- */
@@ -613,7 +616,13 @@ struct RankTuning {
     bool parse(const char *s);
 };
 
-/* The tuned values. */
+/* Ranking, tuned on the Cranfield collection and confirmed on CISI with
+ * bench/relevance (bench/README.md has the measurements). BM25: k1 = 1.6
+ * rewards repeated query words a little more than Xapian's default;
+ * b = 0.75 is the usual length normalisation. */
+constexpr double BM25_K1 = 1.6, BM25_K2 = 0.0, BM25_K3 = 1.0, BM25_B = 0.75, BM25_MINNORM = 0.5;
+
+/* The tuned values (passage.cc says how they were found). */
 RankTuning rank_tuning();
 
 /* The weights of one document's passages. */
@@ -664,6 +673,24 @@ class PassageScorer {
     /* BM25 of a term of weight `weight` seen tf times in a passage of
      * len times the average length. */
     double weigh(double weight, double tf, double len) const;
+    /* The documents of dids to weigh (out[k] set up for them), in docid
+     * order; those left out get weighed[k] false, or need nothing. */
+    std::vector<size_t> select(const std::vector<std::string> &pis, const std::vector<bool> &must,
+                               const std::vector<Xapian::docid> &dids, std::vector<PassageWeights> &out,
+                               std::vector<bool> &weighed) const;
+    /* Leaves out of order the documents prune says cannot reach the page
+     * (score()), marking them pruned in out. */
+    void prune_order(std::vector<size_t> &order, const std::vector<bool> &must,
+                     const std::vector<std::vector<Xapian::termcount>> &wdfs,
+                     const std::function<bool(size_t, double)> &prune, std::vector<PassageWeights> &out) const;
+    /* Over remote shards: the position lists of the words of documents
+     * order[j] (pos[j][term]; empty for a document of one passage), each
+     * shard's read at once, the shards in parallel. A light document's
+     * words' counts (wdfs) are taken from their positions. */
+    std::vector<std::vector<std::vector<Xapian::termpos>>>
+    remote_positions(const std::vector<Xapian::docid> &dids, const std::vector<size_t> &order,
+                     const std::vector<bool> &light, const std::vector<PassageWeights> &out,
+                     std::vector<std::vector<Xapian::termcount>> &wdfs) const;
     /* True when reading the term lists of documents out[k] (k in order)
      * costs less than reading the words' posting lists (remote shards). */
     bool by_doc_cheaper(const std::vector<size_t> &order, const std::vector<PassageWeights> &out) const;

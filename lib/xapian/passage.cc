@@ -78,6 +78,52 @@ const size_t PASSAGE_TERMS = 12;
 
 } // namespace
 
+/* Passages (bench/README.md, "Long documents"): the `depth` best matches
+ * are weighed again, a long document (min_passages passages or more) by
+ * its whole text and its best passage, `mix` of the weight going to the
+ * passage; a shorter one by its whole text, which BM25's length
+ * normalisation already weighs well. A short document about a thing thus
+ * keeps its place before a long one that names it in passing, and a long
+ * one with a passage about it rises.
+ *
+ * Tuned on the synthetic court archive (bench/gen-court; Cranfield and
+ * CISI have no document of 8 passages, and keep their MAP): weighing
+ * documents of 2 to 7 passages by their best passage too cost the court
+ * archive's summaries (350-1,400 words) their place against the long
+ * transcripts (MAP 0.738 with min_passages 2, 0.814 with 3, 0.885 with
+ * 4, 0.916 from 6 to 10: 8 sits on that plateau); mix 0.3 / 0.5 / 0.7
+ * gave 0.885 / 0.916 / 0.922 (0.5 kept, as the less steep); passage
+ * BM25 k1 0.8 / 1.0 / 1.2 / 1.6 gave 0.740 / 0.738 / 0.734 / 0.728 with
+ * min_passages 2 and 0.916 / 0.904 with 8 (k1 1.0, 1.6); b 0.5 lost
+ * (0.914). The whole texts' b stays 0.75: 0.9 helps the court archive
+ * (0.776 with min_passages 2) and costs Cranfield and CISI 0.008 / 0.010.
+ *
+ * The prior of documents cited by others of the archive
+ * (CIV_SLOT_CITED_BY): the weight grows by a share of itself,
+ * prior * log(1 + cited by), at most prior_max: a landmark cited by a
+ * hundred gains 14%, one cited by a thousand or more 20%, an uncited
+ * document nothing. A share, not an amount, so that it is as mild for
+ * queries of common words (small weights) as for rare ones, and never
+ * lifts a document above one that holds the query's words much more:
+ * it orders near-ties (tests/unit/test_xapian.c, test_cited_by_prior). */
+civx::RankTuning civx::rank_tuning()
+{
+    RankTuning t;
+    t.mix = 0.5;
+    t.k1 = 1.0;
+    t.b = 0.75;
+    t.minnorm = 0.5;
+    t.avg = CIV_PASSAGE_WORDS;
+    t.depth = 50;
+    t.prior = 0.03;
+    t.prior_max = 0.2;
+    t.doc_b = BM25_B;
+    t.doc_minnorm = BM25_MINNORM;
+    t.single = 0;
+    t.min_passages = 8;
+    return t;
+}
+
 bool civx::RankTuning::parse(const char *s)
 {
     struct { const char *name; double *d; } knobs[] = {
@@ -182,15 +228,10 @@ civx::PassageScorer::PassageScorer(const civ_db *db, const Xapian::MSet &mset,
         terms_.resize(PASSAGE_TERMS);
 }
 
-void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, const std::vector<std::string> &pis,
-                                const std::vector<Xapian::termcount> &lens, const std::vector<bool> &must,
-                                std::vector<PassageWeights> &out, std::vector<bool> &weighed,
-                                const std::function<bool(size_t, double)> *prune) const
+std::vector<size_t> civx::PassageScorer::select(const std::vector<std::string> &pis, const std::vector<bool> &must,
+                                                 const std::vector<Xapian::docid> &dids,
+                                                 std::vector<PassageWeights> &out, std::vector<bool> &weighed) const
 {
-    out.assign(dids.size(), PassageWeights());
-    weighed.assign(dids.size(), true);
-    if (dids.empty())
-        return;
     /* In docid order: the passage indexes of neighbours share a block. */
     std::vector<size_t> byid(dids.size());
     for (size_t k = 0; k < byid.size(); k++)
@@ -218,6 +259,71 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, const st
         if (w.several)
             w.typed.assign(np, 0.0);
     }
+    return order;
+}
+
+void civx::PassageScorer::prune_order(std::vector<size_t> &order, const std::vector<bool> &must,
+                                      const std::vector<std::vector<Xapian::termcount>> &wdfs,
+                                      const std::function<bool(size_t, double)> &prune,
+                                      std::vector<PassageWeights> &out) const
+{
+    std::vector<size_t> kept;
+    for (size_t k : order) {
+        PassageWeights &w = out[k];
+        if (!must[k] && w.several && w.pi.ends.size() >= tune_.min_passages) {
+            double upper = 0;
+            for (size_t ti = 0; ti < terms_.size(); ti++)
+                if (terms_[ti].rank && wdfs[ti][k] > 0)
+                    upper += weigh(terms_[ti].weight, wdfs[ti][k], 0.0);
+            if (prune(k, upper)) {
+                w.pruned = true;
+                w.upper = upper;
+                continue;
+            }
+        }
+        kept.push_back(k);
+    }
+    order.swap(kept);
+}
+
+std::vector<std::vector<std::vector<Xapian::termpos>>>
+civx::PassageScorer::remote_positions(const std::vector<Xapian::docid> &dids, const std::vector<size_t> &order,
+                                      const std::vector<bool> &light, const std::vector<PassageWeights> &out,
+                                      std::vector<std::vector<Xapian::termcount>> &wdfs) const
+{
+    std::vector<Xapian::docid> sel;
+    for (size_t k : order)
+        sel.push_back(dids[k]);
+    std::vector<std::vector<std::vector<Xapian::termpos>>> pos(order.size());
+    for_each_doc(db_, sel, [&](size_t j, const Xapian::Database &part, Xapian::docid did) {
+        size_t k = order[j];
+        if (!out[k].several)
+            return;
+        pos[j].resize(terms_.size());
+        for (size_t ti = 0; ti < terms_.size(); ti++)
+            if (wdfs[ti][k] > 0 || light[k]) {
+                pos[j][ti].assign(part.positionlist_begin(did, terms_[ti].term),
+                                  part.positionlist_end(did, terms_[ti].term));
+                /* Counted from the positions: the field words' weights
+                 * are left out, which only the ranking weights (not
+                 * used for such a hit) would see. */
+                if (light[k])
+                    wdfs[ti][k] = static_cast<Xapian::termcount>(pos[j][ti].size());
+            }
+    });
+    return pos;
+}
+
+void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, const std::vector<std::string> &pis,
+                                const std::vector<Xapian::termcount> &lens, const std::vector<bool> &must,
+                                std::vector<PassageWeights> &out, std::vector<bool> &weighed,
+                                const std::function<bool(size_t, double)> *prune) const
+{
+    out.assign(dids.size(), PassageWeights());
+    weighed.assign(dids.size(), true);
+    if (dids.empty())
+        return;
+    std::vector<size_t> order = select(pis, must, dids, out, weighed);
     /* Passages are measured against the length they aim at, or the
      * collection's average document where that is shorter: in a
      * collection of short documents a document's weight as one passage
@@ -246,25 +352,8 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, const st
      * it, the same arithmetic as its weight below where that is reached.
      * A document that cannot reach the page with that is not weighed
      * (its positions, the most of this work, are not read). */
-    if (prune) {
-        std::vector<size_t> kept;
-        for (size_t k : order) {
-            PassageWeights &w = out[k];
-            if (!must[k] && w.several && w.pi.ends.size() >= tune_.min_passages) {
-                double upper = 0;
-                for (size_t ti = 0; ti < terms_.size(); ti++)
-                    if (terms_[ti].rank && wdfs[ti][k] > 0)
-                        upper += weigh(terms_[ti].weight, wdfs[ti][k], 0.0);
-                if ((*prune)(k, upper)) {
-                    w.pruned = true;
-                    w.upper = upper;
-                    continue;
-                }
-            }
-            kept.push_back(k);
-        }
-        order.swap(kept);
-    }
+    if (prune)
+        prune_order(order, must, wdfs, *prune, out);
     std::vector<unsigned> body;
     /* Term ti's weight in each passage of document k, its positions
      * [q, q_end) in order. */
@@ -323,26 +412,7 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, const st
     /* Over remote shards a position list is a round trip: each shard's
      * are read at once, the shards in parallel, then weighed. A document's
      * terms are weighed in the same order as above. */
-    std::vector<Xapian::docid> sel;
-    for (size_t k : order)
-        sel.push_back(dids[k]);
-    std::vector<std::vector<std::vector<Xapian::termpos>>> pos(order.size());
-    for_each_doc(db_, sel, [&](size_t j, const Xapian::Database &part, Xapian::docid did) {
-        size_t k = order[j];
-        if (!out[k].several)
-            return;
-        pos[j].resize(terms_.size());
-        for (size_t ti = 0; ti < terms_.size(); ti++)
-            if (wdfs[ti][k] > 0 || light[k]) {
-                pos[j][ti].assign(part.positionlist_begin(did, terms_[ti].term),
-                                  part.positionlist_end(did, terms_[ti].term));
-                /* Counted from the positions: the field words' weights
-                 * are left out, which only the ranking weights (not
-                 * used for such a hit) would see. */
-                if (light[k])
-                    wdfs[ti][k] = static_cast<Xapian::termcount>(pos[j][ti].size());
-            }
-    });
+    std::vector<std::vector<std::vector<Xapian::termpos>>> pos = remote_positions(dids, order, light, out, wdfs);
     const std::vector<Xapian::termpos> none; /* one passage: no positions */
     for (size_t j = 0; j < order.size(); j++)
         for (size_t ti = 0; ti < terms_.size(); ti++)

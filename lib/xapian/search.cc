@@ -17,13 +17,6 @@ using namespace civx;
 
 namespace {
 
-/* Ranking, tuned on the Cranfield collection and confirmed on CISI with
- * bench/relevance (bench/README.md has the measurements).
- *
- * BM25: k1 = 1.6 rewards repeated query words a little more than Xapian's
- * default; b = 0.75 is the usual length normalisation. */
-const double BM25_K1 = 1.6, BM25_K2 = 0.0, BM25_K3 = 1.0, BM25_B = 0.75, BM25_MINNORM = 0.5;
-
 /* Matches counted beyond the page's end, so that the total is exact for
  * all but large result sets (where Xapian's estimate serves). */
 const Xapian::doccount EXACT_MARGIN = 1000;
@@ -31,52 +24,6 @@ const Xapian::doccount EXACT_MARGIN = 1000;
 const size_t COPIES_LISTED = 10;
 
 } // namespace
-
-/* Passages (bench/README.md, "Long documents"): the `depth` best matches
- * are weighed again, a long document (min_passages passages or more) by
- * its whole text and its best passage, `mix` of the weight going to the
- * passage; a shorter one by its whole text, which BM25's length
- * normalisation already weighs well. A short document about a thing thus
- * keeps its place before a long one that names it in passing, and a long
- * one with a passage about it rises.
- *
- * Tuned on the synthetic court archive (bench/gen-court; Cranfield and
- * CISI have no document of 8 passages, and keep their MAP): weighing
- * documents of 2 to 7 passages by their best passage too cost the court
- * archive's summaries (350-1,400 words) their place against the long
- * transcripts (MAP 0.738 with min_passages 2, 0.814 with 3, 0.885 with
- * 4, 0.916 from 6 to 10: 8 sits on that plateau); mix 0.3 / 0.5 / 0.7
- * gave 0.885 / 0.916 / 0.922 (0.5 kept, as the less steep); passage
- * BM25 k1 0.8 / 1.0 / 1.2 / 1.6 gave 0.740 / 0.738 / 0.734 / 0.728 with
- * min_passages 2 and 0.916 / 0.904 with 8 (k1 1.0, 1.6); b 0.5 lost
- * (0.914). The whole texts' b stays 0.75: 0.9 helps the court archive
- * (0.776 with min_passages 2) and costs Cranfield and CISI 0.008 / 0.010.
- *
- * The prior of documents cited by others of the archive
- * (CIV_SLOT_CITED_BY): the weight grows by a share of itself,
- * prior * log(1 + cited by), at most prior_max: a landmark cited by a
- * hundred gains 14%, one cited by a thousand or more 20%, an uncited
- * document nothing. A share, not an amount, so that it is as mild for
- * queries of common words (small weights) as for rare ones, and never
- * lifts a document above one that holds the query's words much more:
- * it orders near-ties (tests/unit/test_xapian.c, test_cited_by_prior). */
-civx::RankTuning civx::rank_tuning()
-{
-    RankTuning t;
-    t.mix = 0.5;
-    t.k1 = 1.0;
-    t.b = 0.75;
-    t.minnorm = 0.5;
-    t.avg = CIV_PASSAGE_WORDS;
-    t.depth = 50;
-    t.prior = 0.03;
-    t.prior_max = 0.2;
-    t.doc_b = BM25_B;
-    t.doc_minnorm = BM25_MINNORM;
-    t.single = 0;
-    t.min_passages = 8;
-    return t;
-}
 
 struct civ_results {
     std::vector<civ_hit> hits;
@@ -111,30 +58,20 @@ struct civ_results {
 
 namespace {
 
-/* The facets' counts, most frequent first (then in byte order, as Xapian
- * orders them), at most maxvalues a field. */
+/* The facets' counts, most frequent first, at most maxvalues a field. */
 void build_facets(civ_results *r, const Facets &facets, unsigned maxvalues)
 {
-    std::vector<std::unordered_map<std::string, uint64_t>> counts = facets.counts();
-    r->facet_values.resize(counts.size());
-    for (size_t i = 0; i < counts.size(); i++) {
-        std::vector<std::pair<std::string, uint64_t>> top(counts[i].begin(), counts[i].end());
-        auto order = [](const std::pair<std::string, uint64_t> &a,
-                        const std::pair<std::string, uint64_t> &b) {
-            return a.second != b.second ? a.second > b.second : a.first < b.first;
-        };
-        size_t keep = std::min<size_t>(maxvalues, top.size());
-        /* keep <= top.size(): 0 when top is empty. */
-        // cppcheck-suppress containerOutOfBounds
-        std::partial_sort(top.begin(), top.begin() + keep, top.end(), order);
-        for (size_t k = 0; k < keep; k++) {
+    std::vector<std::vector<std::pair<std::string, uint64_t>>> top = facets.top(maxvalues);
+    r->facet_values.resize(top.size());
+    for (size_t i = 0; i < top.size(); i++) {
+        for (const auto &kv : top[i]) {
             civ_facet_value v;
-            v.value = r->keep(top[k].first);
-            v.count = top[k].second;
+            v.value = r->keep(kv.first);
+            v.count = kv.second;
             r->facet_values[i].push_back(v);
         }
     }
-    for (size_t i = 0; i < counts.size(); i++) {
+    for (size_t i = 0; i < top.size(); i++) {
         civ_facet f;
         f.field = facets.fields[i]->name;
         f.n = r->facet_values[i].size();
