@@ -279,6 +279,26 @@ Xapian::Query snippet_words(const civ_db *db, const ParsedQuery &pq);
 /* The whole query: text, similar documents and filters together. */
 Xapian::Query assemble(const ParsedQuery &pq, const Xapian::Query &text, const civ_search_opts *o);
 
+/* The words a wildcard may stand for at most (civ_search_opts). */
+inline Xapian::termcount wildcard_limit(const civ_search_opts *o)
+{
+    return o->wildcard_limit ? o->wildcard_limit : 1000;
+}
+
+/* The pattern of wildcard query q (OP_WILDCARD: "surveil" for surveil*,
+ * with its field's prefix) into pattern; false when it cannot be told. */
+bool wildcard_pattern(const Xapian::Query &q, std::string &pattern);
+
+/* q with each wildcard replaced by a synonym of the words it stands for
+ * over all of db's shards: its limit most frequent ones (ties in the
+ * words' order), in the words' order. Xapian expands a wildcard in each
+ * shard over that shard's words alone, and over remote shards the words'
+ * weights then follow each shard's estimate; expanded here, shards rank
+ * as one index does. q itself where no wildcard changes (one database, or a
+ * wildcard under an operator whose parameters Xapian's API does not
+ * tell, such as a scaled weight). Throws Xapian errors. */
+Xapian::Query expand_wildcards(const civ_db *db, const Xapian::Query &q, Xapian::termcount limit);
+
 /* The query's words as they occur in the body text: terms of free-text
  * fields lose their prefix ("title:slipstream" highlights slipstream in
  * the text too). Empty when nothing had a field prefix. */

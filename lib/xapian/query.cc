@@ -333,7 +333,7 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
         pq.natural = use_or && !match_all && nwords >= NL_MIN_WORDS;
         Xapian::QueryParser &qp = *db->qp;
         qp.set_default_op(use_or ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
-        qp.set_max_expansion(o->wildcard_limit ? o->wildcard_limit : 1000,
+        qp.set_max_expansion(wildcard_limit(o),
                              Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
         /* The spelling suggestion below reads the words as typed. */
         std::string typed = text;
@@ -481,4 +481,90 @@ Xapian::Query civx::unprefixed_terms(const civ_db *db, const Xapian::Query &q)
     if (out.empty())
         return Xapian::Query();
     return Xapian::Query(Xapian::Query::OP_OR, out.begin(), out.end());
+}
+
+bool civx::wildcard_pattern(const Xapian::Query &q, std::string &pattern)
+{
+    /* Xapian 1.4 tells the pattern only in the description, as its last
+     * word: "Query(WILDCARD SYNONYM aero)". A pattern with characters the
+     * description escapes is not told. */
+    std::string d = q.get_description();
+    size_t end = d.find_last_not_of(")");
+    size_t sp = d.rfind(' ', end);
+    if (q.get_type() != Xapian::Query::OP_WILDCARD || end == std::string::npos ||
+        sp == std::string::npos || sp >= end)
+        return false;
+    pattern = d.substr(sp + 1, end - sp);
+    return pattern.find('\\') == std::string::npos;
+}
+
+namespace {
+
+/* The words wildcard q stands for over all of db (see expand_wildcards);
+ * empty when none or the pattern cannot be told. */
+std::vector<std::string> wildcard_words(const Xapian::Database &db, const Xapian::Query &q,
+                                        Xapian::termcount limit)
+{
+    std::vector<std::pair<Xapian::doccount, std::string>> words;
+    std::string pat;
+    if (!wildcard_pattern(q, pat) || pat.empty())
+        return {};
+    for (Xapian::TermIterator t = db.allterms_begin(pat); t != db.allterms_end(pat); ++t)
+        words.emplace_back(t.get_termfreq(), *t);
+    if (limit > 0 && words.size() > limit) {
+        /* The most frequent, ties in the words' order (as they came). */
+        std::stable_sort(words.begin(), words.end(),
+                         [](const auto &a, const auto &b) { return a.first > b.first; });
+        words.resize(limit);
+        std::sort(words.begin(), words.end(),
+                  [](const auto &a, const auto &b) { return a.second < b.second; });
+    }
+    std::vector<std::string> out;
+    out.reserve(words.size());
+    for (auto &w : words)
+        out.push_back(std::move(w.second));
+    return out;
+}
+
+Xapian::Query expand_in(const Xapian::Database &db, const Xapian::Query &q, Xapian::termcount limit,
+                        bool *changed)
+{
+    switch (q.get_type()) {
+    case Xapian::Query::OP_WILDCARD: {
+        /* A wildcard that stands for nothing stays: it matches nothing
+         * everywhere, and still counts in the percentages. */
+        std::vector<std::string> words = wildcard_words(db, q, limit);
+        if (words.empty())
+            return q;
+        *changed = true;
+        return Xapian::Query(Xapian::Query::OP_SYNONYM, words.begin(), words.end());
+    }
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_AND_NOT:
+    case Xapian::Query::OP_XOR:
+    case Xapian::Query::OP_AND_MAYBE:
+    case Xapian::Query::OP_FILTER:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX: {
+        bool any = false;
+        std::vector<Xapian::Query> subs;
+        for (size_t i = 0; i < q.get_num_subqueries(); i++)
+            subs.push_back(expand_in(db, q.get_subquery(i), limit, &any));
+        if (!any)
+            return q;
+        *changed = true;
+        return Xapian::Query(q.get_type(), subs.begin(), subs.end());
+    }
+    default:
+        return q;
+    }
+}
+
+} // namespace
+
+Xapian::Query civx::expand_wildcards(const civ_db *db, const Xapian::Query &q, Xapian::termcount limit)
+{
+    bool changed = false;
+    return expand_in(db->db, q, limit, &changed);
 }

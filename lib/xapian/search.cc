@@ -790,7 +790,7 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     if (s != CIV_OK)
         return s;
     r->suggestion = sr.pq.suggestion;
-    sr.q = assemble(sr.pq, sr.pq.text, o);
+    sr.q = expand_wildcards(db, assemble(sr.pq, sr.pq.text, o), wildcard_limit(o));
     double t1 = civ_monotonic();
     r->times.parse = t1 - t0;
 

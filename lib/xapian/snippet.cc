@@ -206,16 +206,9 @@ void collect_highlight(Highlight &h, const Xapian::Query &q)
         return;
     }
     case Xapian::Query::OP_WILDCARD: {
-        /* The pattern is the last word of the description:
-         * "Query(WILDCARD SYNONYM aero)". */
-        std::string d = q.get_description();
-        size_t end = d.find_last_not_of(")");
-        size_t sp = d.rfind(' ', end);
-        if (end != std::string::npos && sp != std::string::npos && sp < end) {
-            std::string pat = d.substr(sp + 1, end - sp);
-            if (!pat.empty() && !is_field_term(pat) && pat[0] != 'Z')
-                h.prefixes.push_back(pat);
-        }
+        std::string pat;
+        if (wildcard_pattern(q, pat) && !is_field_term(pat) && pat[0] != 'Z')
+            h.prefixes.push_back(pat);
         return;
     }
     case Xapian::Query::OP_AND_NOT:

@@ -1,5 +1,6 @@
 /* Unit tests of what searches over remote shards lean on: the match key
- * (civx::match_key, value slot 30), and the words feedback and similar
+ * (civx::match_key, value slot 30), wildcards expanded over all shards
+ * (civx::expand_wildcards), and the words feedback and similar
  * documents add (civx::expand_terms, lib/xapian/feedback.cc): the same words, in the
  * same order, as Xapian's own query expansion (Enquire::get_eset with
  * exact term frequencies) over one index; and the same words over two
@@ -13,6 +14,8 @@ extern "C" {
 #include <cmocka.h>
 }
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -229,6 +232,73 @@ void test_match_key(void **)
     civ_db_free(db);
 }
 
+/* The matches of q over db: ids and weights, in order. */
+std::vector<std::pair<std::string, double>> matches(civ_db *db, const Xapian::Query &q)
+{
+    Xapian::Enquire enq(db->db);
+    enq.set_query(q);
+    std::vector<std::pair<std::string, double>> out;
+    Xapian::MSet ms = enq.get_mset(0, NDOCS);
+    for (Xapian::MSetIterator m = ms.begin(); m != ms.end(); ++m)
+        out.emplace_back(m.get_document().get_value(CIV_SLOT_ID), m.get_weight());
+    return out;
+}
+
+void assert_same_matches(const std::vector<std::pair<std::string, double>> &a,
+                         const std::vector<std::pair<std::string, double>> &b, const char *what)
+{
+    if (a.size() != b.size())
+        fail_msg("%s: %zu matches against %zu", what, a.size(), b.size());
+    for (size_t i = 0; i < a.size(); i++)
+        if (a[i].first != b[i].first || std::fabs(a[i].second - b[i].second) > 1e-9)
+            fail_msg("%s: match %zu is %s (%g) against %s (%g)", what, i, a[i].first.c_str(), a[i].second,
+                     b[i].first.c_str(), b[i].second);
+}
+
+/* A wildcard is expanded into its limit most frequent words over all the
+ * shards (ties alphabetically): over one index, with no limit reached, it
+ * matches and weighs as Xapian's own wildcard; over two shards, one
+ * remote, as over the one index. */
+void test_wildcards(void **)
+{
+    civ_db *one = open_db({ std::string(tmpdir) + "/one" });
+    int port = 0;
+    std::string b_path = std::string(tmpdir) + "/b";
+    pid_t srv = serve(b_path.c_str(), &port);
+    civ_db *two = open_db({ std::string(tmpdir) + "/a", srv ? "tcp://127.0.0.1:" + std::to_string(port) : b_path });
+    for (const char *pat : { "re", "d", "p", "s", "zz" }) {
+        /* The words and their frequencies, most frequent first. */
+        std::vector<std::pair<Xapian::doccount, std::string>> words;
+        for (Xapian::TermIterator t = one->db.allterms_begin(pat); t != one->db.allterms_end(pat); ++t)
+            words.emplace_back(t.get_termfreq(), *t);
+        std::stable_sort(words.begin(), words.end(), [](const auto &x, const auto &y) { return x.first > y.first; });
+        for (Xapian::termcount limit : { 1u, 2u, 3u, 1000u }) {
+            Xapian::Query wild(Xapian::Query::OP_WILDCARD, pat, limit, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+            Xapian::Query q(Xapian::Query::OP_AND_NOT, wild, Xapian::Query("assembly"));
+            Xapian::Query ex = civx::expand_wildcards(one, q, limit);
+            std::vector<std::string> want;
+            for (size_t k = 0; k < words.size() && k < limit; k++)
+                want.push_back(words[k].second);
+            std::sort(want.begin(), want.end());
+            std::vector<std::string> got(ex.get_unique_terms_begin(), ex.get_unique_terms_end());
+            want.push_back("assembly");
+            std::sort(want.begin(), want.end());
+            if (words.empty())
+                assert_true(ex.get_description() == q.get_description());
+            else if (got != want)
+                fail_msg("%s* (at most %u): %s, not %s", pat, limit, joined(got).c_str(), joined(want).c_str());
+            std::string what = std::string(pat) + "* at most " + std::to_string(limit);
+            if (limit >= words.size())
+                assert_same_matches(matches(one, q), matches(one, ex), (what + ", Xapian's wildcard").c_str());
+            assert_same_matches(matches(one, ex), matches(two, civx::expand_wildcards(two, q, limit)),
+                                (what + ", over two shards").c_str());
+        }
+    }
+    civ_db_free(two);
+    civ_db_free(one);
+    stop(srv);
+}
+
 } // namespace
 
 int main(void)
@@ -237,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_as_xapian),
         cmocka_unit_test(test_shards_as_one),
         cmocka_unit_test(test_match_key),
+        cmocka_unit_test(test_wildcards),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
