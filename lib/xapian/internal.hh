@@ -290,7 +290,7 @@ inline Xapian::termcount wildcard_limit(const civ_search_opts *o)
 bool wildcard_pattern(const Xapian::Query &q, std::string &pattern);
 
 /* q with each wildcard replaced by a synonym of the words it stands for
- * over all of db's shards: its limit most frequent ones (ties in the
+ * over all of db's shards: its limit (> 0) most frequent ones (ties in the
  * words' order), in the words' order. Xapian expands a wildcard in each
  * shard over that shard's words alone, and over remote shards the words'
  * weights then follow each shard's estimate; expanded here, shards rank

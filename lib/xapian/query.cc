@@ -511,10 +511,11 @@ std::vector<std::string> wildcard_words(const Xapian::Database &db, const Xapian
         return {};
     for (Xapian::TermIterator t = db.allterms_begin(pat); t != db.allterms_end(pat); ++t)
         words.emplace_back(t.get_termfreq(), *t);
-    if (limit > 0 && words.size() > limit) {
-        /* The most frequent, ties in the words' order (as they came). */
-        std::stable_sort(words.begin(), words.end(),
-                         [](const auto &a, const auto &b) { return a.first > b.first; });
+    if (words.size() > limit) {
+        /* The most frequent, ties in the words' order. */
+        std::partial_sort(words.begin(), words.begin() + limit, words.end(), [](const auto &a, const auto &b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+        });
         words.resize(limit);
         std::sort(words.begin(), words.end(),
                   [](const auto &a, const auto &b) { return a.second < b.second; });

@@ -602,6 +602,7 @@ void use_limits(Xapian::Enquire &enq, const civ_search_opts *o)
  * fetching the hits. */
 struct Search {
     ParsedQuery pq;
+    Xapian::Query text;      /* pq.text as matched: wildcards expanded over all shards */
     Xapian::Query q;         /* the whole query, the feedback round's terms included */
     Xapian::Query added;     /* the feedback round's terms, or empty */
     Ranking rk;
@@ -647,7 +648,7 @@ Xapian::doccount prepare(Search &sr, Xapian::Enquire &enq, civ_results *r, civ_d
     use_limits(enq, o);
     Xapian::Query expanded;
     if (sr.pq.natural && !o->like && o->sort == CIV_SORT_RELEVANCE &&
-        feedback(db, enq, sr.pq.text, &expanded, &sr.added)) {
+        feedback(db, enq, sr.text, &expanded, &sr.added)) {
         sr.q = assemble(sr.pq, expanded, o);
         enq.set_query(sr.q);
     }
@@ -790,7 +791,8 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     if (s != CIV_OK)
         return s;
     r->suggestion = sr.pq.suggestion;
-    sr.q = expand_wildcards(db, assemble(sr.pq, sr.pq.text, o), wildcard_limit(o));
+    sr.text = expand_wildcards(db, sr.pq.text, wildcard_limit(o));
+    sr.q = assemble(sr.pq, sr.text, o);
     double t1 = civ_monotonic();
     r->times.parse = t1 - t0;
 

@@ -136,6 +136,9 @@ for id in $("$CIVSEARCH" -i "$TMP/one" --json -n 54 '*' | jq -r '.results[].id' 
   [ "$a" = "$b" ] || fail "--show $id differs"
   same_json "like $id" --like "$id"
 done
+# A question with a wildcard (OR, six words or more: a feedback round),
+# the wildcard expanded over all shards in both matches.
+same_json "question with a wildcard" --or 'surveil* police drones cameras protest records warrant'
 same_json "thread" --thread '<prr-drones-1@openledger.example>'
 same_json "stats-like count" -n 0 '*'
 # Sorted by a count (sortable values, read by the remote shards).

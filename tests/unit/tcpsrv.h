@@ -1,6 +1,7 @@
 /* tests/unit/tcpsrv.h — xapian-tcpsrv on loopback for unit tests (C and
  * C++): a free port, a server started in a session of its own (it stops
- * its whole process group) and stopped. Include after <cmocka.h>. */
+ * its whole process group) and stopped, or killed when the test process
+ * ends. Include after <cmocka.h>. */
 #ifndef CIV_TEST_TCPSRV_H
 #define CIV_TEST_TCPSRV_H
 
@@ -10,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,8 +38,13 @@ static pid_t serve(const char *db, int *port)
     if (access("/usr/bin/xapian-tcpsrv", X_OK) != 0)
         return 0;
     *port = free_port();
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
+        /* Gone with the test, also when a failed assertion skips stop(). */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
         setsid();
         char p[16];
         snprintf(p, sizeof p, "%d", *port);
