@@ -595,6 +595,8 @@ static int run_search(cli *c, civ_db *db, civ_buf *out, double t_open)
         if (st.pruned)
             fprintf(stderr, "civsearch: passages not weighed (they could not reach the page): %u documents\n",
                     st.pruned);
+        if (st.passages_read)
+            fprintf(stderr, "civsearch: passage texts read for snippets: %u\n", st.passages_read);
         if (st.remote_docs)
             fprintf(stderr, "civsearch: documents read one by one (shards are remote): %u\n", st.remote_docs);
         for (size_t i = 0; i < civ_results_size(res); i++)

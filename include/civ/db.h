@@ -308,6 +308,9 @@ typedef struct civ_search_times {
     unsigned pruned;      /* documents of many passages among the best that
                              were not weighed by them: they could not
                              reach the page */
+    unsigned passages_read; /* passage texts read and inflated for the
+                               hits' snippets (documents stored as
+                               passages) */
 } civ_search_times;
 
 /* Fills *out (zeros for NULL r). */

@@ -566,6 +566,13 @@ class Snippets {
     std::unique_ptr<Impl> impl_;
 };
 
+/* What snippets look for in the text for query term `term`: nothing (a
+ * field's term), a word by its term (which the positions find), or
+ * something else (an n-gram inside words, a stem of an index whose stems
+ * have no positions). */
+enum class NeedleKind { none, word, other };
+NeedleKind needle_kind(const std::string &term);
+
 /* An exception thrown by a field or range processor out through
  * Xapian 1.4's query parser leaks the parser's state (found by
  * fuzz/fuzz_query.c). Processors record their error here and match
@@ -667,8 +674,10 @@ class PassageScorer {
     PassageScorer(const civ_db *db, const Xapian::MSet &mset, std::vector<QueryTerm> terms,
                   const RankTuning &tune);
     bool empty() const { return terms_.empty(); }
+    /* False when a word typed was left out (beyond PASSAGE_TERMS). */
+    bool all_typed() const { return all_typed_; }
     /* Weighs the passages of documents dids (pis their passage indexes,
-     * CIV_SLOT_PASSAGE_INDEX; lens their lengths where known, else 0) into
+     * CIV_SLOT_PASSAGE_INDEX decoded, moved into out; lens their lengths where known, else 0) into
      * out[i]: reads each term's posting and positions in them, in docid
      * order. A document with too few
      * passages to be ranked by them (tune.min_passages) is weighed only
@@ -678,7 +687,7 @@ class PassageScorer {
      * passages and not in must, with an upper bound of its best passage's
      * weight from its words' counts (before their positions are read):
      * true leaves it pruned, out[i].upper that bound. */
-    void score(const std::vector<Xapian::docid> &dids, const std::vector<std::string> &pis,
+    void score(const std::vector<Xapian::docid> &dids, std::vector<PassageIndex> &pis,
                const std::vector<Xapian::termcount> &lens, const std::vector<bool> &must,
                std::vector<PassageWeights> &out, std::vector<bool> &weighed,
                const std::function<bool(size_t i, double upper)> *prune = nullptr) const;
@@ -695,7 +704,7 @@ class PassageScorer {
     double weigh(double weight, double tf, double len) const;
     /* The documents of dids to weigh (out[k] set up for them), in docid
      * order; those left out get weighed[k] false, or need nothing. */
-    std::vector<size_t> select(const std::vector<std::string> &pis, const std::vector<bool> &must,
+    std::vector<size_t> select(std::vector<PassageIndex> &pis, const std::vector<bool> &must,
                                const std::vector<Xapian::docid> &dids, std::vector<PassageWeights> &out,
                                std::vector<bool> &weighed) const;
     /* Leaves out of order the documents prune says cannot reach the page
@@ -723,6 +732,7 @@ class PassageScorer {
     const civ_db *db_;
     RankTuning tune_;
     std::vector<Term> terms_;
+    bool all_typed_ = true;
 };
 
 /* A snippet of a document stored as passages, and which passage
@@ -737,11 +747,14 @@ struct PassageSnippet {
  * each from another passage, the best first: the passages with the
  * highest typed weights (PassageWeights::typed; empty when not weighed),
  * else the first passages that hold the query's words, else the start of
- * the text. Reads and inflates only the passages it shows or tries.
+ * the text. typed_all: typed came from the positions of every word the
+ * snippets look for, so that all zero means none is in the text (the
+ * start is shown without reading the others). Reads and inflates only
+ * the passages it shows or tries, adding their number to *nread.
  * CIV_ENOMEM only. */
 civ_status passage_snippets(const Snippets &snip, const civ_doc *doc, const Xapian::Document &xd,
-                            const std::vector<double> &typed, unsigned want,
-                            std::vector<PassageSnippet> &out, civ_error *err);
+                            const std::vector<double> &typed, bool typed_all, unsigned want,
+                            std::vector<PassageSnippet> &out, unsigned *nread, civ_error *err);
 
 /* Adds the text of doc's passages, stored apart in xd's value slots, to
  * doc (civ_doc_npassages(doc) > 0; the text so far empty). CIV_ECORRUPT

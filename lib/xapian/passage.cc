@@ -224,11 +224,14 @@ civx::PassageScorer::PassageScorer(const civ_db *db, const Xapian::MSet &mset,
     /* The heaviest first. */
     std::stable_sort(terms_.begin(), terms_.end(),
                      [](const Term &a, const Term &b) { return a.weight > b.weight; });
-    if (terms_.size() > PASSAGE_TERMS)
+    if (terms_.size() > PASSAGE_TERMS) {
+        for (size_t i = PASSAGE_TERMS; i < terms_.size(); i++)
+            all_typed_ = all_typed_ && !terms_[i].typed;
         terms_.resize(PASSAGE_TERMS);
+    }
 }
 
-std::vector<size_t> civx::PassageScorer::select(const std::vector<std::string> &pis, const std::vector<bool> &must,
+std::vector<size_t> civx::PassageScorer::select(std::vector<PassageIndex> &pis, const std::vector<bool> &must,
                                                  const std::vector<Xapian::docid> &dids,
                                                  std::vector<PassageWeights> &out, std::vector<bool> &weighed) const
 {
@@ -242,7 +245,8 @@ std::vector<size_t> civx::PassageScorer::select(const std::vector<std::string> &
         PassageWeights &w = out[k];
         /* A document of one passage is weighed as one, from its wdf, or
          * not at all (it is its own best passage). */
-        if (w.pi.decode(pis[k]) && w.pi.ends.size() >= 2)
+        w.pi = std::move(pis[k]);
+        if (w.pi.ends.size() >= 2)
             w.several = true;
         else if (tune_.single <= 0)
             continue;
@@ -314,7 +318,7 @@ civx::PassageScorer::remote_positions(const std::vector<Xapian::docid> &dids, co
     return pos;
 }
 
-void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, const std::vector<std::string> &pis,
+void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vector<PassageIndex> &pis,
                                 const std::vector<Xapian::termcount> &lens, const std::vector<bool> &must,
                                 std::vector<PassageWeights> &out, std::vector<bool> &weighed,
                                 const std::function<bool(size_t, double)> *prune) const
@@ -504,12 +508,13 @@ double civx::PassageScorer::weigh(double weight, double tf, double len) const
 
 namespace {
 
-/* Inflates passage i of doc into b (emptied first). False when its
+/* Inflates passage i of doc into b (emptied first), counted in *nread. False when its
  * stored form is missing or damaged (it is then skipped); CIV_ENOMEM is
  * reported through *s. */
-bool read_passage(const civ_doc *doc, const Xapian::Document &xd, size_t i, civ_buf *b,
+bool read_passage(unsigned *nread, const civ_doc *doc, const Xapian::Document &xd, size_t i, civ_buf *b,
                   civ_status *s, civ_error *err)
 {
+    ++*nread;
     size_t off, len;
     civ_doc_passage(doc, i, &off, &len);
     std::string z = xd.get_value(static_cast<Xapian::valueno>(CIV_SLOT_PASSAGE_TEXT + i));
@@ -528,8 +533,8 @@ bool read_passage(const civ_doc *doc, const Xapian::Document &xd, size_t i, civ_
 } // namespace
 
 civ_status civx::passage_snippets(const Snippets &snip, const civ_doc *doc, const Xapian::Document &xd,
-                                  const std::vector<double> &typed, unsigned want,
-                                  std::vector<PassageSnippet> &out, civ_error *err)
+                                  const std::vector<double> &typed, bool typed_all, unsigned want,
+                                  std::vector<PassageSnippet> &out, unsigned *nread, civ_error *err)
 {
     size_t np = civ_doc_npassages(doc);
     out.clear();
@@ -540,7 +545,7 @@ civ_status civx::passage_snippets(const Snippets &snip, const civ_doc *doc, cons
     auto take = [&](size_t i, unsigned *cover) -> bool {
         PassageSnippet ps;
         ps.passage = i;
-        if (!read_passage(doc, xd, i, &b, &s, err) ||
+        if (!read_passage(nread, doc, xd, i, &b, &s, err) ||
             !snip.from_passage(b.data, b.len, i > 0, i + 1 < np, ps.snippet, cover))
             return false;
         out.push_back(std::move(ps));
@@ -556,19 +561,22 @@ civ_status civx::passage_snippets(const Snippets &snip, const civ_doc *doc, cons
     for (size_t k = 0, tries = 0; k < order.size() && out.size() < want && tries < want + 4 && s == CIV_OK;
          k++, tries++)
         take(order[k], &cover);
+    /* The positions of every word the snippets look for were read, and
+     * none is in the text (they were in a field): its start, below. */
+    bool absent = typed_all && typed.size() == np && order.empty();
     /* Nothing to go by (wildcards, words written without spaces, an
      * index whose stems have no positions): the text in order, until a
      * passage holds enough of the words. */
-    if (out.empty() && want > 1) {
+    if (out.empty() && !absent && want > 1) {
         for (size_t i = 0; i < np && out.size() < want && s == CIV_OK; i++)
             take(i, &cover);
-    } else if (out.empty()) {
+    } else if (out.empty() && !absent) {
         PassageSnippet best;
         unsigned best_cover = 0;
         for (size_t i = 0; i < np && best_cover < snip.enough() && s == CIV_OK; i++) {
             PassageSnippet ps;
             ps.passage = i;
-            if (read_passage(doc, xd, i, &b, &s, err) &&
+            if (read_passage(nread, doc, xd, i, &b, &s, err) &&
                 snip.from_passage(b.data, b.len, i > 0, i + 1 < np, ps.snippet, &cover) &&
                 cover > best_cover) {
                 best = std::move(ps);
@@ -579,7 +587,7 @@ civ_status civx::passage_snippets(const Snippets &snip, const civ_doc *doc, cons
             out.push_back(std::move(best));
     }
     /* None of the words in the text (they were in a field): its start. */
-    if (out.empty() && s == CIV_OK && read_passage(doc, xd, 0, &b, &s, err)) {
+    if (out.empty() && s == CIV_OK && read_passage(nread, doc, xd, 0, &b, &s, err)) {
         PassageSnippet ps;
         snip.lead(b.data, b.len, np > 1, ps.snippet);
         out.push_back(std::move(ps));

@@ -41,7 +41,7 @@ struct civ_results {
     civ_doc *like = nullptr; /* opts.like's document, fields only */
     uint64_t total = 0;
     bool exact = false;
-    civ_search_times times = { 0, 0, 0, 0, 0, 0, 0 };
+    civ_search_times times = {};
 
     ~civ_results()
     {
@@ -289,6 +289,7 @@ struct Ranking {
     std::vector<QueryTerm> terms;
     bool mix = false;      /* the query's weight can be told passage by passage */
     bool passages = false; /* the index has documents of several passages */
+    bool typed_all = false; /* the positions of every word snippets look for are read */
     bool prior = false;    /* the index has cited_by counts */
     std::unique_ptr<PassageScorer> scorer;
 };
@@ -308,19 +309,30 @@ void make_ranking(Ranking &rk, const civ_db *db, const ParsedQuery &pq, const Xa
     /* The words snippets look for that do not rank (a field's words, in
      * the text). */
     std::vector<QueryTerm> shown;
-    query_terms(snippet_words(db, pq), 1.0, true, shown);
+    bool shown_ok = query_terms(snippet_words(db, pq), 1.0, true, shown);
+    /* Whether each word snippets look for is weighed as typed (not one
+     * only known from a similar document's words, nor an n-gram). */
+    bool shown_typed = true;
     for (QueryTerm &t : shown) {
         bool known = false;
-        for (const QueryTerm &u : rk.terms)
-            known = known || u.term == t.term;
+        NeedleKind kind = needle_kind(t.term);
+        for (const QueryTerm &u : rk.terms) {
+            if (u.term == t.term) {
+                known = true;
+                shown_typed = shown_typed && (kind == NeedleKind::none || u.typed);
+            }
+        }
         if (!known) {
             t.rank = false;
             rk.terms.push_back(t);
         }
+        shown_typed = shown_typed && kind != NeedleKind::other;
     }
     /* Older indexes keep stems without positions. */
-    rk.mix = ok && rk.tune.mix > 0 && (db->stem_all || db->stemmer_lang == "none");
+    bool positions = db->stem_all || db->stemmer_lang == "none";
+    rk.mix = ok && rk.tune.mix > 0 && positions;
     rk.scorer.reset(new PassageScorer(db, mset, rk.terms, rk.tune));
+    rk.typed_all = ok && shown_ok && shown_typed && positions && rk.scorer->all_typed();
 }
 
 /* The share of its weight a document cited by others gains (0: none). */
@@ -376,7 +388,12 @@ void weigh_passages(const civ_db *db, std::vector<Cand> &cands, size_t from, siz
         must.push_back(i >= all_from && i < all_to);
         at.push_back(i);
     }
-    std::vector<std::string> pis = cand_values(db, CIV_SLOT_PASSAGE_INDEX, cands, at);
+    std::vector<PassageIndex> pis(at.size());
+    {
+        std::vector<std::string> raw = cand_values(db, CIV_SLOT_PASSAGE_INDEX, cands, at);
+        for (size_t j = 0; j < at.size(); j++)
+            pis[j].decode(raw[j]); /* damaged: no passages, weighed as one */
+    }
     std::vector<Xapian::termcount> lens;
     for (size_t i : at)
         lens.push_back(cands[i].keyed ? cands[i].key.length : 0);
@@ -392,7 +409,8 @@ void weigh_passages(const civ_db *db, std::vector<Cand> &cands, size_t from, siz
         std::vector<double> low;
         for (size_t j = 0; j < at.size(); j++) {
             Cand &c = cands[at[j]];
-            c.pw.several = c.pw.pi.decode(pis[j]) && c.pw.pi.ends.size() >= 2;
+            c.pw.pi = pis[j];
+            c.pw.several = c.pw.pi.ends.size() >= 2;
             low.push_back(reweighed(c, mixed(c, rk), 0.0, rk, (*cited)[at[j] - from]));
         }
         std::nth_element(low.begin(), low.begin() + static_cast<std::ptrdiff_t>(keep - 1), low.end(),
@@ -448,16 +466,17 @@ struct HitSnippet {
 };
 
 /* The snippets of a hit into list, the best first; h gets its place. */
-civ_status hit_snippets(const Snippets &snip, const civ_search_opts *o, Cand &c, civ_doc *doc,
-                        civ_inflater *zt, size_t total, std::vector<HitSnippet> &list, civ_hit &h,
-                        civ_error *err)
+civ_status hit_snippets(const Snippets &snip, const civ_search_opts *o, const Ranking &rk, Cand &c,
+                        civ_doc *doc, civ_inflater *zt, size_t total, std::vector<HitSnippet> &list,
+                        civ_hit &h, unsigned *nread, civ_error *err)
 {
     size_t np = civ_doc_npassages(doc);
     h.npassages = np ? static_cast<unsigned>(np) : 1;
     if (np) {
         std::vector<PassageSnippet> ps;
         unsigned want = o->version >= 3 ? std::min<unsigned>(o->snippets, CIV_SNIPPETS_MAX) : 1;
-        civ_status s = passage_snippets(snip, doc, c.xd, c.pw.typed, want, ps, err);
+        bool typed_all = rk.typed_all && !c.pw.pruned;
+        civ_status s = passage_snippets(snip, doc, c.xd, c.pw.typed, typed_all, want, ps, nread, err);
         if (s != CIV_OK)
             return s;
         for (PassageSnippet &p : ps) {
@@ -490,7 +509,8 @@ civ_status hit_snippets(const Snippets &snip, const civ_search_opts *o, Cand &c,
 
 /* The page's hits: stored fields, and snippets from the stored text. */
 civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, const ParsedQuery &pq,
-                      std::vector<Cand>::iterator from, std::vector<Cand>::iterator to, civ_error *err)
+                      const Ranking &rk, std::vector<Cand>::iterator from, std::vector<Cand>::iterator to,
+                      civ_error *err)
 {
     std::unique_ptr<Snippets> snip;
     if (o->snippet_len > 0)
@@ -520,7 +540,8 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
         r->times.fetch += ts - tf;
         civ_hit h = {};
         if (snip) {
-            civ_status s = hit_snippets(*snip, o, c, doc, zt, total, lists[r->hits.size() - base], h, err);
+            civ_status s = hit_snippets(*snip, o, rk, c, doc, zt, total, lists[r->hits.size() - base], h,
+                                        &r->times.passages_read, err);
             if (s != CIV_OK)
                 return s;
         } else {
@@ -758,13 +779,13 @@ civ_status fetch_page(civ_results *r, civ_db *db, const civ_search_opts *o, cons
     double t = civ_monotonic();
     read_docs(db, cands, lo, hi, true, &r->times.remote_docs);
     r->times.fetch += civ_monotonic() - t;
-    civ_status s = fetch_hits(r, db, o, sr.pq, cands.begin() + static_cast<std::ptrdiff_t>(lo),
+    civ_status s = fetch_hits(r, db, o, sr.pq, sr.rk, cands.begin() + static_cast<std::ptrdiff_t>(lo),
                               cands.begin() + static_cast<std::ptrdiff_t>(hi), err);
     if (s == CIV_OK && !m.undated.empty()) {
         std::vector<Cand> more = candidates(db, m.undated, o->limit, 0, false, &r->times.remote_docs);
         if (o->snippet_len > 0)
             weigh_passages(db, more, 0, more.size(), 0, more.size(), sr.rk);
-        s = fetch_hits(r, db, o, sr.pq, more.begin(), more.end(), err);
+        s = fetch_hits(r, db, o, sr.pq, sr.rk, more.begin(), more.end(), err);
     }
     if (s != CIV_OK)
         return s;
@@ -896,5 +917,5 @@ extern "C" void civ_results_times(const civ_results *r, civ_search_times *out)
     if (r)
         *out = r->times;
     else
-        *out = civ_search_times{ 0, 0, 0, 0, 0, 0, 0 };
+        *out = civ_search_times{};
 }

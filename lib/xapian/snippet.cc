@@ -413,6 +413,15 @@ struct Out {
 
 } // namespace
 
+civx::NeedleKind civx::needle_kind(const std::string &term)
+{
+    if (term.empty() || is_field_term(term))
+        return NeedleKind::none;
+    if (cjk_word(term) || term[0] == 'Z')
+        return NeedleKind::other;
+    return NeedleKind::word;
+}
+
 struct civx::Snippets::Impl {
     Highlight hl;
     size_t len = 0;

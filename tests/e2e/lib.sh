@@ -78,6 +78,10 @@ EOF
     done
     bad=$(printf '%s\n' $bad | head -5)
     [ -z "$bad" ] && return 0
+    # CIV_VG_KEEP=DIR keeps the whole reports (the test's $TMP goes away).
+    if [ -n "${CIV_VG_KEEP:-}" ]; then
+      mkdir -p "$CIV_VG_KEEP" && cp $bad "$CIV_VG_KEEP/" 2>/dev/null
+    fi
     # Each report: its errors and direct leaks first, then the indirect
     # ones (which hang from a direct leak), 60 lines at most.
     for f in $bad; do

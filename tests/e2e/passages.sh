@@ -225,3 +225,23 @@ for q in "harbor lantern" harbor lantern "ferry harbor"; do
   done
 done
 ok "long documents off the page left unweighed: the same pages"
+
+# A field's word that is not in the text (title:ferry; ferry alone finds
+# it in the titles only): each hit shows the start of its text, and that
+# is the one passage read (the positions say no passage holds the word).
+for q in title:ferry ferry; do
+  run "$CIVSEARCH" -i "$TMP/pidx" --debug -n 5 "$q"
+  assert_rc 0
+  printf '%s\n' "$ERR" | grep -q '^civsearch: passage texts read for snippets: 5$' ||
+    fail "$q: not one passage read a hit: $(printf '%s\n' "$ERR" | grep 'passage texts')"
+  run "$CIVSEARCH" -i "$TMP/pidx" --json -n 5 "$q"
+  [ "$(printf '%s' "$OUT" | jq '[.results[] | select(.passage == 1)] | length')" = 5 ] ||
+    fail "$q: a snippet not from the first passage"
+  for id in $(printf '%s' "$OUT" | jq -r ".results[].id"); do
+    start=$(sed -n 5p "$P/$id" | cut -d' ' -f1-6)
+    printf '%s' "$OUT" | jq -r --arg id "$id" '.results[] | select(.id == $id) | .snippet' | grep -qF "$start" ||
+      fail "$q: $id does not show the start of its text ($start)"
+  done
+done
+ok "a field's word absent from the text: the start shown, one passage read a hit"
+
