@@ -178,3 +178,31 @@ Xapian::MSet civx::match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &
     }
     return mset;
 }
+
+/* The ids of the other documents with this digest (the copies folded
+ * into a hit), at most `most`, in the order of their ids (not of
+ * when they were added: the same list from one index or shards). */
+std::vector<std::string> civx::copies_of(const civ_db *db, Xapian::docid self, const std::string &digest,
+                                        size_t most)
+{
+    std::vector<std::string> ids;
+    /* By the digest's term: the copies' postings alone. Indexes written
+     * before it have none: a value range reads every document's digest
+     * (3.7 M instructions a hit over 8,000 documents). */
+    std::string term;
+    bool by_term = exact_term(civ_schema_field("digest"), digest, term) && db->db.term_exists(term);
+    Xapian::Enquire e = unweighted(
+        db->db, by_term ? Xapian::Query(term)
+                        : Xapian::Query(Xapian::Query::OP_VALUE_RANGE, CIV_SLOT_DIGEST, digest, digest));
+    e.set_sort_by_value(CIV_SLOT_ID, false);
+    Xapian::MSet m = e.get_mset(0, most + 1);
+    for (Xapian::MSetIterator it = m.begin(); it != m.end() && ids.size() < most; ++it) {
+        if (*it == self)
+            continue;
+        Xapian::TermIterator t = db->db.termlist_begin(*it);
+        t.skip_to("Q");
+        if (t != db->db.termlist_end(*it) && (*t)[0] == 'Q')
+            ids.push_back((*t).substr(1));
+    }
+    return ids;
+}

@@ -395,6 +395,12 @@ struct MatchCounts {
     unsigned skip = 0;       /* matches in the set before the page (0, 1) */
 };
 
+/* The ids (without their Q) of the documents other than self whose
+ * digest is `digest`: the copies folded into a hit, at most `most`, in
+ * the order of their ids (count.cc). */
+std::vector<std::string> copies_of(const civ_db *db, Xapian::docid self, const std::string &digest,
+                                   size_t most);
+
 /* An Enquire over db for q, every match weighing the same: for counts
  * and lists where weights do not matter. */
 Xapian::Enquire unweighted(const Xapian::Database &db, const Xapian::Query &q);

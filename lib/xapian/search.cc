@@ -80,45 +80,6 @@ void build_facets(civ_results *r, const Facets &facets, unsigned maxvalues)
     }
 }
 
-} // namespace
-
-Xapian::Query civx::snippet_words(const civ_db *db, const ParsedQuery &pq)
-{
-    if (pq.text.empty())
-        return pq.like;
-    Xapian::Query plain = unprefixed_terms(db, pq.text);
-    return plain.empty() ? pq.text : Xapian::Query(Xapian::Query::OP_OR, pq.text, plain);
-}
-
-namespace {
-
-/* The ids of the other documents with this digest (the copies folded
- * into a hit), at most COPIES_LISTED, in the order of their ids (not of
- * when they were added: the same list from one index or shards). */
-std::vector<std::string> copies_of(const civ_db *db, Xapian::docid self, const std::string &digest)
-{
-    std::vector<std::string> ids;
-    /* By the digest's term: the copies' postings alone. Indexes written
-     * before it have none: a value range reads every document's digest
-     * (3.7 M instructions a hit over 8,000 documents). */
-    std::string term;
-    bool by_term = exact_term(civ_schema_field("digest"), digest, term) && db->db.term_exists(term);
-    Xapian::Enquire e = unweighted(
-        db->db, by_term ? Xapian::Query(term)
-                        : Xapian::Query(Xapian::Query::OP_VALUE_RANGE, CIV_SLOT_DIGEST, digest, digest));
-    e.set_sort_by_value(CIV_SLOT_ID, false);
-    Xapian::MSet m = e.get_mset(0, COPIES_LISTED + 1);
-    for (Xapian::MSetIterator it = m.begin(); it != m.end() && ids.size() < COPIES_LISTED; ++it) {
-        if (*it == self)
-            continue;
-        Xapian::TermIterator t = db->db.termlist_begin(*it);
-        t.skip_to("Q");
-        if (t != db->db.termlist_end(*it) && (*t)[0] == 'Q')
-            ids.push_back((*t).substr(1));
-    }
-    return ids;
-}
-
 /* Sorting by date: documents without a date come last, either way. */
 class DateKey : public Xapian::KeyMaker {
     bool newest_first;
@@ -563,7 +524,7 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
         h.cited_by = c.cited_by;
         r->copies.emplace_back();
         if (h.copies)
-            r->copies.back() = copies_of(db, c.did, c.collapse_key);
+            r->copies.back() = copies_of(db, c.did, c.collapse_key, COPIES_LISTED);
         r->hits.push_back(h);
     }
     /* Pointers last, when nothing moves any more. */

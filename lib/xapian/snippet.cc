@@ -716,3 +716,11 @@ void civx::Snippets::mark(const char *t, size_t n, size_t max, std::vector<civ_s
         i = j;
     }
 }
+
+Xapian::Query civx::snippet_words(const civ_db *db, const ParsedQuery &pq)
+{
+    if (pq.text.empty())
+        return pq.like;
+    Xapian::Query plain = unprefixed_terms(db, pq.text);
+    return plain.empty() ? pq.text : Xapian::Query(Xapian::Query::OP_OR, pq.text, plain);
+}
