@@ -621,7 +621,7 @@ static void print_summary(const civ_run_counts *n, const civ_run_opts *o, double
 
 int main(int argc, char **argv)
 {
-    civ_exit_on_fatal_oom("civindex");
+    civ_oom_guard("civindex");
     if (argc > 1 && strcmp(argv[1], "compact") == 0)
         return compact_main(argc - 1, argv + 1);
     if (argc == 2 && (strcmp(argv[1], "--entities") == 0 || strcmp(argv[1], "--entities=all") == 0))

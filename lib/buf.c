@@ -98,6 +98,15 @@ void civ_buf_free(civ_buf *b)
     b->failed = 0;
 }
 
+void civ_buf_free_into(civ_buf *tmp, civ_buf *into)
+{
+    if (!tmp)
+        return;
+    if (tmp->failed && into)
+        into->failed = 1;
+    civ_buf_free(tmp);
+}
+
 char *civ_buf_steal(civ_buf *b)
 {
     if (b->failed) {

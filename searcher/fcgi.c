@@ -66,6 +66,8 @@ int civ_web_fastcgi(const char *listen)
         civ_web_request in = { fcgi_param, &rq, fcgi_read, &rq };
         civ_web_response out = CIV_WEB_RESPONSE_INIT;
         civ_web_handle(w, &in, &out);
+        if (out.whole)
+            FCGX_PutS(out.whole, rq.out);
         put(&rq, &out.head);
         put(&rq, &out.body);
         civ_web_response_free(&out);

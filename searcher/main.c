@@ -103,13 +103,16 @@ static void usage(FILE *f)
           f);
 }
 
-static void emit(civ_buf *out)
+/* Writes out to stdout; 0, or -1 when building it ran out of memory (it
+ * is incomplete: nothing is written, one line says so). */
+static int emit(civ_buf *out)
 {
     if (civ_buf_failed(out)) {
         fputs("civsearch: out of memory\n", stderr);
-        return;
+        return -1;
     }
     fwrite(out->data ? out->data : "", 1, out->len, stdout);
+    return 0;
 }
 
 static int fail(const char *what, const civ_error *err)
@@ -156,7 +159,7 @@ static int report_error(const cli *c, int status, const char *code, const char *
         civ_render_info info = { .opts = &c->so };
         const char *m = strncmp(msg, "bad query: ", 11) == 0 ? msg + 11 : msg;
         civ_render_json.error(&out, &info, strcmp(code, "not_found") == 0 ? 404 : 400, code, m);
-        emit(&out);
+        (void)emit(&out);
         civ_buf_free(&out);
     }
     return status;
@@ -510,11 +513,15 @@ static int run_show(cli *c, civ_db *db, civ_buf *out)
     } else {
         civ_render_info info = { .opts = &c->so, .color = c->color, .doc_page = c->show_page };
         civ_doc_legal legal;
-        if (civ_doc_legal_load(&legal, db, doc, &err) == CIV_OK)
+        civ_status ls = civ_doc_legal_load(&legal, db, doc, &err);
+        if (ls == CIV_OK)
             info.legal = &legal;
-        else /* the stored fields are still shown */
+        else if (ls != CIV_ENOMEM) /* the stored fields are still shown */
             fprintf(stderr, "civsearch: warning: %s\n", err.msg);
-        c->render->document(out, &info, doc);
+        if (ls == CIV_ENOMEM) /* not a view with a part silently missing */
+            rc = fail(NULL, &err);
+        else
+            c->render->document(out, &info, doc);
         civ_doc_legal_free(&legal);
     }
     civ_doc_free(doc);
@@ -609,7 +616,7 @@ static int run_search(cli *c, civ_db *db, civ_buf *out, double t_open)
 
 int main(int argc, char **argv)
 {
-    civ_exit_on_fatal_oom("civsearch");
+    civ_oom_guard("civsearch");
     /* The search page: CGI or FastCGI (searcher/web.c). */
     int web = civ_web_main(argc, argv);
     if (web >= 0)
@@ -652,7 +659,8 @@ int main(int argc, char **argv)
         rc = run_show(&c, db, &out);
     else
         rc = run_search(&c, db, &out, t_open);
-    emit(&out);
+    if (emit(&out) < 0)
+        rc = EXIT_ERROR;
     civ_buf_free(&out);
     civ_buf_free(&c.query);
     civ_db_free(db);

@@ -53,7 +53,7 @@ static void csv_results(civ_buf *out, const civ_render_info *info, const civ_res
         field(out, civ_buf_str(&names), names.len, 0);
         cstr(out, score, 0);
         cstr(out, civ_doc_get(d, "path"), 1);
-        civ_buf_free(&names);
+        civ_buf_free_into(&names, out);
     }
 }
 
@@ -74,7 +74,7 @@ static void csv_document(civ_buf *out, const civ_render_info *info, const civ_do
     field(out, civ_buf_str(&names), names.len, 0);
     cstr(out, "", 0);
     cstr(out, civ_doc_get(d, "path"), 1);
-    civ_buf_free(&names);
+    civ_buf_free_into(&names, out);
 }
 
 const civ_renderer civ_render_csv = {

@@ -326,11 +326,13 @@ static void facet_block(civ_buf *out, const civ_render_info *info, const civ_fac
     civ_facet_value *sorted = NULL;
     if (strcmp(f->field, "year") == 0) {
         sorted = malloc(f->n * sizeof *sorted);
-        if (sorted) {
-            memcpy(sorted, f->values, f->n * sizeof *sorted);
-            qsort(sorted, f->n, sizeof *sorted, cmp_year_desc);
-            vals = sorted;
+        if (!sorted) { /* the page is known incomplete: a 500 */
+            out->failed = 1;
+            return;
         }
+        memcpy(sorted, f->values, f->n * sizeof *sorted);
+        qsort(sorted, f->n, sizeof *sorted, cmp_year_desc);
+        vals = sorted;
     }
     civ_buf_printf(out, "<section class=\"facet\" aria-labelledby=\"facet-%s\">"
                         "<h2 id=\"facet-%s\">", f->field, f->field);
@@ -340,6 +342,8 @@ static void facet_block(civ_buf *out, const civ_render_info *info, const civ_fac
     for (size_t i = 0; i < f->n; i++) {
         civ_buf_reset(&filter);
         civ_buf_printf(&filter, "%s:%s", f->field, vals[i].value);
+        if (civ_buf_failed(&filter))
+            break;
         int on = has_filter(info->page, civ_buf_str(&filter));
         search_link l = { 0 };
         l.q = info->query;
@@ -361,7 +365,7 @@ static void facet_block(civ_buf *out, const civ_render_info *info, const civ_fac
             civ_buf_puts(out, "<span class=\"sr\"> (selected; follow to remove)</span>");
         civ_buf_puts(out, "</li>");
     }
-    civ_buf_free(&filter);
+    civ_buf_free_into(&filter, out);
     free(sorted);
     civ_buf_puts(out, "</ul></section>\n");
 }
@@ -484,7 +488,7 @@ static void hit_item(civ_buf *out, const civ_render_info *info, const civ_hit *h
         civ_html_escape(out, names.data, names.len);
         civ_buf_puts(out, "</span>");
     }
-    civ_buf_free(&names);
+    civ_buf_free_into(&names, out);
     civ_buf_puts(out, "</p>\n");
     /* Its snippets in the order of the text, each from another passage,
      * each naming its place with a link to the document view there
@@ -640,7 +644,7 @@ static void html_results(civ_buf *out, const civ_render_info *info, const civ_re
         civ_buf_puts(out, "All documents");
     }
     civ_buf_puts(out, "</h1>\n");
-    civ_buf_free(&title);
+    civ_buf_free_into(&title, out);
     active_filters(out, info);
     if (info->nmissing_shards)
         civ_buf_printf(out, "<p class=\"error notice\" role=\"alert\">Part of the collection (%zu of %zu "
@@ -706,7 +710,7 @@ static void rows(civ_buf *out, const civ_doc *doc, const char *label, const char
     civ_buf tmp = CIV_BUF_INIT;
     if (civ_render_join(&tmp, doc, field, "; "))
         row(out, label, civ_buf_str(&tmp));
-    civ_buf_free(&tmp);
+    civ_buf_free_into(&tmp, out);
 }
 
 static void link_list(civ_buf *out, const civ_render_info *info, const civ_doc_link *l, size_t n)

@@ -24,7 +24,7 @@ static void multi(civ_json *j, const civ_doc *doc, const char *key, const char *
         civ_json_string(j, tmp.data, tmp.len);
     else
         civ_json_null(j);
-    civ_buf_free(&tmp);
+    civ_buf_free_into(&tmp, j->out);
     if (arraykey) {
         civ_json_key(j, arraykey);
         civ_json_begin_array(j);
@@ -137,7 +137,7 @@ static void snippet_fields(civ_json *j, const civ_snippet *sn)
     civ_render_snippet_of(&html, sn, civ_html_escape, "<b>", "</b>");
     civ_json_key(j, "snippet");
     civ_json_string(j, civ_buf_str(&html), html.len);
-    civ_buf_free(&html);
+    civ_buf_free_into(&html, j->out);
     civ_json_key(j, "snippet_text");
     civ_json_cstr(j, sn->text ? sn->text : "");
     highlights(j, sn->spans, sn->nspans);

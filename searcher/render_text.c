@@ -140,7 +140,7 @@ static void lines(civ_buf *out, const civ_doc *doc, const char *label, const cha
     civ_buf tmp = CIV_BUF_INIT;
     if (civ_render_join(&tmp, doc, field, "; "))
         line(out, label, civ_buf_str(&tmp));
-    civ_buf_free(&tmp);
+    civ_buf_free_into(&tmp, out);
 }
 
 /* A document's legal entities with their counts, each as the query that

@@ -85,6 +85,7 @@ void civ_web_response_free(civ_web_response *resp)
         return;
     civ_buf_free(&resp->head);
     civ_buf_free(&resp->body);
+    resp->whole = NULL;
 }
 
 /* The open index of collection i, reopened to its latest state when kept
@@ -146,6 +147,10 @@ static const civ_renderer *renderer(const request *r)
     return r->json ? &civ_render_json : &civ_render_html;
 }
 
+/* The answer when not even its head could be built. */
+static const char OUT_OF_MEMORY[] =
+    "Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nout of memory\n";
+
 static void finish(request *r, int status)
 {
     civ_web_response *resp = r->resp;
@@ -159,6 +164,12 @@ static void finish(request *r, int status)
         civ_http_head(&resp->head, status,
                       r->json ? "application/json" : "text/html; charset=utf-8",
                       resp->body.len, r->extra_headers);
+    }
+    if (civ_buf_failed(&resp->head)) {
+        civ_buf_free(&resp->head);
+        civ_buf_free(&resp->body);
+        resp->status = 500;
+        resp->whole = OUT_OF_MEMORY;
     }
     if (r->head_only)
         civ_buf_reset(&resp->body);
@@ -476,13 +487,15 @@ int civ_web_cgi(void)
     civ_web *w = NULL;
     civ_error err = CIV_ERROR_INIT;
     if (civ_web_new(&w, 0, &err) != CIV_OK) {
-        fputs("Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nout of memory\n", stdout);
+        fputs(OUT_OF_MEMORY, stdout);
         return 1;
     }
     civ_cgi_limit_cpu(w->limits.cpu_seconds);
     civ_web_request rq = { env_param, NULL, stdin_read, NULL };
     civ_web_response resp = CIV_WEB_RESPONSE_INIT;
     civ_web_handle(w, &rq, &resp);
+    if (resp.whole)
+        fputs(resp.whole, stdout);
     fwrite(resp.head.data, 1, resp.head.len, stdout);
     if (resp.body.len)
         fwrite(resp.body.data, 1, resp.body.len, stdout);

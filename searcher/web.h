@@ -51,6 +51,9 @@ typedef struct civ_web_response {
     int status;     /* HTTP status */
     civ_buf head;   /* CGI header block, ending in an empty line */
     civ_buf body;   /* empty for HEAD requests */
+    const char *whole; /* when not NULL, the whole answer instead of head
+                          and body: a constant "500 out of memory", for
+                          when even the head could not be built */
 } civ_web_response;
 
 #define CIV_WEB_RESPONSE_INIT { .head = CIV_BUF_INIT, .body = CIV_BUF_INIT }

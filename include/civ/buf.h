@@ -42,6 +42,10 @@ void civ_buf_vprintf(civ_buf *b, const char *fmt, va_list ap);
 void civ_buf_reset(civ_buf *b);
 /* Frees the memory; the buffer is CIV_BUF_INIT afterwards. NULL is a no-op. */
 void civ_buf_free(civ_buf *b);
+/* Frees tmp, a scratch buffer whose text went into `into`, and hands on
+ * its failure: when an append to tmp failed, `into` is failed too, so that
+ * the output is known to be incomplete. NULL tmp is a no-op. */
+void civ_buf_free_into(civ_buf *tmp, civ_buf *into);
 /* Gives the caller ownership of the data (never NULL unless allocation
  * failed: an empty buffer yields ""), leaving b empty. */
 char *civ_buf_steal(civ_buf *b);

@@ -62,13 +62,23 @@ civ_status (civ_error_set)(civ_error *err, civ_status code, const char *fmt, ...
 /* Resets err to CIV_OK with an empty message. err may be NULL. */
 void civ_error_clear(civ_error *err);
 
-/* Makes an out-of-memory failure that C++ code cannot report (std::bad_alloc
- * thrown inside a function of Xapian that may not throw, which ends in
- * std::terminate) exit with status 2 and the one line "PROG: out of memory"
- * instead of aborting. Any other uncaught exception still aborts. Call once
- * from main; prog is kept (a string constant). Writes to an index stay as
- * last committed: Xapian commits atomically. */
-void civ_exit_on_fatal_oom(const char *prog);
+/* Guards the process against running out of memory inside Xapian, whose
+ * 1.4 matcher is not exception-safe (a std::bad_alloc while it builds its
+ * postlist tree can crash it). Call once from main; prog is kept (a string
+ * constant).
+ *   - A reserve of memory (1 MiB) is kept: when operator new cannot
+ *     allocate, the reserve is released and the allocation tried again, so
+ *     Xapian does not see that failure. Each entry point of the Xapian
+ *     layer takes the reserve back before it starts; when it cannot, the
+ *     call fails with CIV_ENOMEM ("out of memory") before Xapian is
+ *     entered. The environment variable CIV_MEMORY_RESERVE=0 turns the
+ *     reserve off (tests of the failure paths behind it).
+ *   - A std::bad_alloc that C++ code cannot report (thrown inside a
+ *     function of Xapian that may not throw, which ends in std::terminate)
+ *     exits with status 2 and the one line "PROG: out of memory" instead of
+ *     aborting. Any other uncaught exception still aborts. Writes to an
+ *     index stay as last committed: Xapian commits atomically. */
+void civ_oom_guard(const char *prog);
 
 /* A short constant name for a status ("locked", "bad query"). Never NULL. */
 const char *civ_status_name(civ_status code);

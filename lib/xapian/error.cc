@@ -2,6 +2,7 @@
  * small helpers every file of the layer uses. */
 #include "internal.hh"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -243,13 +244,54 @@ std::terminate_handler previous_terminate;
     std::abort();
 }
 
+/* The memory reserve (civ_oom_guard): released by the new-handler when
+ * operator new fails, taken back by memory_reserve() at the next entry
+ * point. Threads of civindex share it, hence the atomics. */
+constexpr size_t RESERVE_BYTES = 1 << 20;
+std::atomic<void *> reserve{nullptr};
+std::atomic<bool> reserve_on{false};
+
+void release_reserve()
+{
+    void *r = reserve.exchange(nullptr);
+    if (!r)
+        throw std::bad_alloc();
+    free(r);   /* operator new tries again */
+}
+
 } // namespace
 
-extern "C" void civ_exit_on_fatal_oom(const char *prog)
+namespace civx {
+
+void memory_reserve()
+{
+    if (!reserve_on.load(std::memory_order_relaxed) || reserve.load(std::memory_order_relaxed))
+        return;
+    void *r = malloc(RESERVE_BYTES);
+    if (!r)
+        throw std::bad_alloc();
+    void *none = nullptr;
+    if (!reserve.compare_exchange_strong(none, r))
+        free(r);
+}
+
+} // namespace civx
+
+extern "C" void civ_oom_guard(const char *prog)
 {
     if (prog)
         fatal_prog = prog;
     std::terminate_handler old = std::set_terminate(on_terminate);
     if (old != on_terminate)
         previous_terminate = old;
+    const char *env = getenv("CIV_MEMORY_RESERVE");
+    if (env && strcmp(env, "0") == 0)
+        return;
+    std::set_new_handler(release_reserve);
+    reserve_on.store(true);
+    try {
+        civx::memory_reserve();
+    } catch (const std::bad_alloc &) {
+        /* the first entry point tries again, and fails cleanly */
+    }
 }

@@ -23,6 +23,7 @@
 #include <xapian.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -46,7 +47,11 @@ namespace civx {
  * status and a one-line message naming `context` ("index", a path). */
 civ_status map_exception(civ_error *err, const char *context);
 
-#define CIV_TRY try {
+/* Takes back the memory reserve (civ_oom_guard in civ/status.h) if an
+ * allocation used it; throws std::bad_alloc when it cannot. */
+void memory_reserve();
+
+#define CIV_TRY try { civx::memory_reserve();
 #define CIV_CATCH(err, ctx)                        \
     }                                              \
     catch (...)                                    \
@@ -584,15 +589,15 @@ NeedleKind needle_kind(const std::string &term);
  * fuzz/fuzz_query.c). Processors record their error here and match
  * nothing (guarded); query.cc's parse() throws it once the parser has
  * returned. */
-extern thread_local std::string processor_error;
+extern thread_local char processor_error[256];
 
 template <class F> Xapian::Query guarded(F f)
 {
     try {
         return f();
     } catch (const Xapian::QueryParserError &e) {
-        if (processor_error.empty())
-            processor_error = e.get_msg();
+        if (!processor_error[0])
+            snprintf(processor_error, sizeof processor_error, "%s", e.get_msg().c_str());
         return Xapian::Query::MatchNothing;
     }
 }

@@ -9,7 +9,7 @@
 
 using namespace civx;
 
-thread_local std::string civx::processor_error;
+thread_local char civx::processor_error[256];
 
 namespace {
 
@@ -77,11 +77,11 @@ std::string unsign_proximity_operands(const std::string &t)
 /* qp.parse_query, with the processors' errors thrown afterwards. */
 Xapian::Query parse(Xapian::QueryParser &qp, const std::string &text, unsigned flags)
 {
-    processor_error.clear();
+    processor_error[0] = '\0';
     Xapian::Query q = qp.parse_query(unsign_proximity_operands(text), flags);
-    if (!processor_error.empty()) {
-        std::string msg;
-        msg.swap(processor_error);
+    if (processor_error[0]) {
+        std::string msg(processor_error);
+        processor_error[0] = '\0';
         throw Xapian::QueryParserError(msg);
     }
     return q;

@@ -37,6 +37,19 @@ static void test_buf(void **state)
     assert_null(b.data);
     civ_buf_free(&b);
     civ_buf_free(NULL);
+    /* A scratch buffer's failure is handed on to the output it fed. */
+    civ_buf out = CIV_BUF_INIT, tmp = CIV_BUF_INIT;
+    civ_buf_puts(&out, "x");
+    civ_buf_puts(&tmp, "y");
+    civ_buf_free_into(&tmp, &out);
+    assert_false(civ_buf_failed(&out));
+    assert_null(tmp.data);
+    assert_int_equal(civ_buf_reserve(&tmp, (size_t)-1), -1); /* fails */
+    civ_buf_free_into(&tmp, &out);
+    assert_true(civ_buf_failed(&out));
+    assert_false(civ_buf_failed(&tmp));
+    civ_buf_free_into(NULL, &out);
+    civ_buf_free(&out);
 }
 
 static void test_utf8(void **state)
