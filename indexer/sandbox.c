@@ -334,7 +334,7 @@ civ_status civ_sandbox_run(civ_buf *out, civ_sandbox_result *res, const civ_sand
     wire_rep rep;
     int rc = read_all_or(h->fd, &rep, sizeof rep, deadline, req->cancel);
     if (rc == 0 && (rep.magic != WIRE_MAGIC || rep.payload_len > MAX_REPLY ||
-                    rep.reason_len >= sizeof res->reason))
+                    rep.reason_len >= sizeof res->reason || rep.outcome > CIV_SANDBOX_UNSAFE))
         rc = -1;
     char reason[sizeof res->reason];
     if (rc == 0)

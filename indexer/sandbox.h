@@ -89,7 +89,8 @@ typedef enum civ_sandbox_outcome {
     CIV_SANDBOX_WALL_LIMIT, /* hung: killed after the wall-clock limit */
     CIV_SANDBOX_UNAVAILABLE, /* the helper could not be started or died */
     CIV_SANDBOX_CANCELLED,  /* given up (req->cancel): the helper was replaced */
-    CIV_SANDBOX_UNSAFE      /* the child could not arm its seccomp filter: it
+    CIV_SANDBOX_UNSAFE      /* (the last: sandbox.c refuses a reply beyond it)
+                               the child could not arm its seccomp filter: it
                                ended before it looked at the document */
 } civ_sandbox_outcome;
 
