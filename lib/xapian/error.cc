@@ -21,6 +21,17 @@ const char *const META_STEMMER = "civ:stemmer";
 const char *const META_UPDATED = "civ:updated";
 const char *const META_STEMMING = "civ:stemming";
 const char *const META_ROLE = "civ:role";
+const char *const META_SPELLING = "civ:spelling";
+const char *const META_POSITIONS = "civ:positions";
+
+const char *lost_table(const Xapian::Database &d)
+{
+    if (!d.has_positions() && d.get_metadata(META_POSITIONS) == "1")
+        return "position";
+    if (d.get_metadata(META_SPELLING) == "1" && d.spellings_begin() == d.spellings_end())
+        return "spelling";
+    return nullptr;
+}
 
 namespace {
 
@@ -72,6 +83,13 @@ civ_status map_exception(civ_error *err, const char *context)
     } catch (const Xapian::DatabaseCorruptError &e) {
         return civ_error_set(err, CIV_ECORRUPT, "index damaged (%s: %s): run civindex --full to rebuild it",
                              ctx, e.get_msg().c_str());
+    } catch (const Xapian::FeatureUnavailableError &e) {
+        /* civindex writes every document's term list: its table is gone. */
+        if (e.get_msg().find("has no termlist") != std::string::npos)
+            return civ_error_set(err, CIV_ECORRUPT,
+                                 "index damaged (%s: %s): run civindex --full to rebuild it", ctx,
+                                 e.get_msg().c_str());
+        return civ_error_set(err, CIV_EOTHER, "%s: %s", e.get_type(), e.get_msg().c_str());
     } catch (const Xapian::DatabaseVersionError &e) {
         return civ_error_set(err, CIV_ECORRUPT, "%s has an unsupported format: %s", ctx,
                              e.get_msg().c_str());

@@ -72,6 +72,17 @@ extern const char *const META_STEMMING;
 /* "civ:role": "spelling" in a database holding only a spelling dictionary
  * (civ_spelling_merge), which civ_db uses for suggestions, not documents. */
 extern const char *const META_ROLE;
+/* "civ:spelling", "civ:positions": "1" in a database once spelling words,
+ * or positions, were written to it (neither is ever removed). Xapian takes
+ * a missing spelling or position table for an empty one (and a phrase for
+ * AND when there are no positions); with these keys, that is damage
+ * (lost_table). */
+extern const char *const META_SPELLING;
+extern const char *const META_POSITIONS;
+
+/* The name of a table of d that was written (META_SPELLING,
+ * META_POSITIONS) but is empty now, its file lost; NULL when none is. */
+const char *lost_table(const Xapian::Database &d);
 
 Xapian::Stem make_stemmer(const std::string &lang);
 

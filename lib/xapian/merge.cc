@@ -86,7 +86,11 @@ extern "C" civ_status civ_spelling_merge(const char *dst, const char *const *src
     /* Over several databases Xapian lists each word once, with the sum of
      * its frequencies. */
     unsigned pending = 0;
+    bool any = false;
     for (Xapian::TermIterator t = all.spellings_begin(); t != all.spellings_end(); ++t) {
+        if (!any)
+            out.set_metadata(META_SPELLING, "1");
+        any = true;
         out.add_spelling(*t, t.get_termfreq());
         if (++pending == 200000) {
             out.commit();

@@ -323,6 +323,10 @@ void civx::open_shard(civ_db *db, Shard &s)
             if (!fmt.empty() && fmt != CIV_INDEX_FORMAT)
                 throw ShardError{ CIV_ECORRUPT, r.name + " was made by another civsearch version (format " +
                                                     fmt + ")" };
+            const char *lost = r.kind == Replica::TCP ? nullptr : lost_table(d);
+            if (lost)
+                throw ShardError{ CIV_ECORRUPT, "index damaged (" + r.name + ": no " + lost +
+                                                    " table): run civindex --full to rebuild it" };
             s.dictionary = d.get_metadata(META_ROLE) == "spelling";
             s.db = d;
             s.cur = i;

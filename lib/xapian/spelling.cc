@@ -77,6 +77,8 @@ void civx::add_spelling_sorted(Xapian::WritableDatabase &db,
     std::sort(words.begin(), words.end());
     for (auto &wc : words)
         db.add_spelling(wc.first, wc.second);
+    if (!words.empty())
+        db.set_metadata(META_SPELLING, "1");
 }
 
 std::string civx::stemmer_code(const std::string &lang)

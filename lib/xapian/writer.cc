@@ -169,6 +169,7 @@ extern "C" civ_status civ_writer_open(civ_writer **out, const char *path,
      * otherwise need (bench/README.md, "Indexing speed"). Indexes made
      * before keep their own strategy. */
     w->stem_all = w->db.get_metadata(META_STEMMING) == "all";
+    w->positions_noted = w->db.get_metadata(META_POSITIONS) == "1";
     w->stem = make_stemmer(lang);
     w->tg.set_stemmer(w->stem);
     w->tg.set_stemming_strategy(lang == "none" ? Xapian::TermGenerator::STEM_NONE
@@ -552,6 +553,10 @@ extern "C" civ_status civ_writer_commit(civ_writer *w, civ_error *err)
     char now[32];
     snprintf(now, sizeof now, "%lld", static_cast<long long>(time(nullptr)));
     w->db.set_metadata(META_UPDATED, now);
+    if (!w->positions_noted && w->db.has_positions()) {
+        w->db.set_metadata(META_POSITIONS, "1");
+        w->positions_noted = true;
+    }
     if (spelling_batch_due(w))
         flush_spelling(w);
     if (w->in_txn) {
