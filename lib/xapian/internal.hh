@@ -72,8 +72,9 @@ extern const char *const META_STEMMING;
 /* "civ:role": "spelling" in a database holding only a spelling dictionary
  * (civ_spelling_merge), which civ_db uses for suggestions, not documents. */
 extern const char *const META_ROLE;
-/* "civ:spelling", "civ:positions": "1" in a database once spelling words,
- * or positions, were written to it (neither is ever removed). Xapian takes
+/* "civ:spelling": "1" in a database once spelling words were written to it
+ * (they are never removed); "civ:positions": "1" while the database holds
+ * positions (as of its last commit by civindex). Xapian takes
  * a missing spelling or position table for an empty one (and a phrase for
  * AND when there are no positions); with these keys, that is damage
  * (lost_table). */

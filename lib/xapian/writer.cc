@@ -553,9 +553,12 @@ extern "C" civ_status civ_writer_commit(civ_writer *w, civ_error *err)
     char now[32];
     snprintf(now, sizeof now, "%lld", static_cast<long long>(time(nullptr)));
     w->db.set_metadata(META_UPDATED, now);
-    if (!w->positions_noted && w->db.has_positions()) {
-        w->db.set_metadata(META_POSITIONS, "1");
-        w->positions_noted = true;
+    /* The key follows the table: removing the last document with
+     * positions empties it, which is not damage. */
+    bool positions = w->db.has_positions();
+    if (positions != w->positions_noted) {
+        w->db.set_metadata(META_POSITIONS, positions ? "1" : "");
+        w->positions_noted = positions;
     }
     if (spelling_batch_due(w))
         flush_spelling(w);

@@ -85,7 +85,7 @@ struct civ_writer {
     bool nosync = false;
     bool in_txn = false;
     bool stem_all = false;     /* META_STEMMING "all" */
-    bool positions_noted = false; /* META_POSITIONS set */
+    bool positions_noted = false; /* META_POSITIONS is "1" */
     unsigned spell_docs = 0;   /* documents counted since the last flush */
     uint64_t spell_taken = 0;  /* CIV_SPELL_COUNT: documents since the last take */
     /* Spelling dictionary: the index language's code ("en"; "" for all),

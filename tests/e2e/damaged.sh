@@ -169,6 +169,24 @@ run "$CIVSEARCH" -i "$S" -n 0 warrants
 summary="$summary
   shard 1 of 3 cut short: civindex refused before writing any shard; --full rebuilt the set"
 
+# Not damage: the last documents with positions removed leaves the
+# position table empty, and civ:positions follows it.
+E="$TMP/emptied"
+mkdir -p "$E/in"
+echo "a letter about drones" >"$E/in/a.txt"
+run "$CIVINDEX" -q -i "$E/idx" "$E/in"
+[ "$RC" -eq 0 ] || fail "emptied: the first index"
+rm "$E/in/a.txt"
+run "$CIVINDEX" -q -i "$E/idx" "$E/in"
+[ "$RC" -eq 0 ] || fail "emptied: civindex after the last file went"
+run "$CIVSEARCH" -i "$E/idx" drones
+[ "$RC" -eq 1 ] || fail "emptied: civsearch exit $RC (an index whose documents all went is not damaged)"
+echo "a letter about drones again" >"$E/in/b.txt"
+run "$CIVINDEX" -q -i "$E/idx" "$E/in"
+[ "$RC" -eq 0 ] || fail "emptied: civindex after a file came back"
+run "$CIVSEARCH" -i "$E/idx" '"drones about"'
+[ "$RC" -eq 1 ] || fail "emptied: a phrase in the wrong order found something (exit $RC)"
+
 echo "damaged index, per file:$summary"
 echo "damage seen by civsearch: $errors; unseen by the queries (answers identical): $same"
 ok "damaged index: civsearch correct or exit 2 with the advice, civindex refuses, --full repairs"
