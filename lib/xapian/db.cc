@@ -181,10 +181,11 @@ extern "C" civ_status civ_db_check(const char *path, civ_error *err)
      * terms, positions and data (the spelling and synonym tables may be
      * absent). */
     struct stat st;
-    if (const char *lost = lost_table(Xapian::Database(path)))
+    Xapian::Database opened(path);
+    if (const char *lost = lost_table(opened))
         return civ_error_set(err, CIV_ECORRUPT,
                              "index damaged (%s: no %s table): run civindex --full to rebuild it", path, lost);
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && Xapian::Database(path).get_doccount() > 0) {
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && opened.get_doccount() > 0) {
         for (const char *table : { "postlist", "termlist", "docdata", "position" }) {
             std::string file = std::string(path) + "/" + table + ".glass";
             if (stat(file.c_str(), &st) != 0)
