@@ -53,32 +53,47 @@ bool folded_by_stream(uint64_t *total, uint64_t *all, const civ_db *db, const Xa
     return true;
 }
 
+/* Matches fetched past the page's end by weight: a tie across the end
+ * that ends among them is settled by the ids of its matches, without
+ * a second match (in the court archive of bench/query most such runs
+ * end within ten matches of the 50 reranked). */
+const Xapian::doccount TIE_EXTRA = 10;
+
 /* Where mset's matches of equal weight are, the page being the limit
  * matches after the first `before` (0 or 1: the match before a page past
- * the first); the match after the page shows a tie across its end:
+ * the first); the matches after the page show a tie across its end.
+ * complete: mset holds every match from its first on.
  *  - none: no two weigh the same;
- *  - inside: every tie is between matches of the page: the caller puts
- *    them in id order itself (MatchCounts::order_ties);
- *  - across: a tie across the page's start or end, or a match standing
- *    for copies (the matcher chose which copy stands): only a match by
- *    weight then id settles which make the page. */
+ *  - inside: every tie is between matches of the page, or across its
+ *    end and known whole (it ends before mset's last match weighs less,
+ *    or mset is complete): the caller puts them in id order itself
+ *    (MatchCounts::order_ties) and takes the page after;
+ *  - across: a tie across the page's start, or across its end not known
+ *    whole, or a match standing for copies (the matcher chose which copy
+ *    stands): only a match by weight then id settles which make the page. */
 enum class Ties { none, inside, across };
 
-Ties ties(const Xapian::MSet &mset, Xapian::doccount before, Xapian::doccount limit)
+Ties ties(const Xapian::MSet &mset, Xapian::doccount before, Xapian::doccount limit, bool complete)
 {
+    Xapian::doccount n = mset.size(), end = before + limit;
     Ties t = Ties::none;
-    double prev = 0;
-    Xapian::doccount i = 0;
-    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it, ++i) {
-        double w = it.get_weight();
-        if (i >= before && it.get_collapse_count() > 0)
+    for (Xapian::doccount i = 0; i < n && i <= end; i++) {
+        if (i >= before && mset[i].get_collapse_count() > 0)
             return Ties::across;
-        if (i > 0 && w == prev) {
-            if (i == before || i >= before + limit)
+        if (i == 0 || mset[i].get_weight() != mset[i - 1].get_weight())
+            continue;
+        if (i == before)
+            return Ties::across;
+        t = Ties::inside;
+        if (i < end)
+            continue;
+        /* Across the end: the run whole within mset, no copies in it. */
+        double w = mset[i].get_weight();
+        Xapian::doccount j = i;
+        for (; j < n && mset[j].get_weight() == w; j++)
+            if (mset[j].get_collapse_count() > 0)
                 return Ties::across;
-            t = Ties::inside;
-        }
-        prev = w;
+        return j < n || complete ? Ties::inside : Ties::across;
     }
     return t;
 }
@@ -118,17 +133,19 @@ Xapian::MSet civx::match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &
                               const Xapian::Query &q, const civ_search_opts *o, unsigned offset,
                               unsigned limit, Xapian::doccount check)
 {
-    /* One match more shows a tie across the page's end. Matching by
+    /* Matches past the page show a tie across its end. Matching by
      * weight then id costs a value read per candidate, and Xapian's
      * estimate of the count of folded matches suffers: it is done only
-     * when a tie crosses the page's bounds or copies are folded (ties
-     * within the page are ordered by the caller, reading the ids of the
-     * tied matches only), and the counts come from the first match. */
+     * when a tie crosses the page's start, or its end beyond the
+     * matches fetched past it, or copies are folded (other ties are
+     * ordered by the caller, reading the ids of the tied matches only),
+     * and the counts come from the first match. */
     bool by_weight = o->sort == CIV_SORT_RELEVANCE && !db->keyed; /* keyed: ties come in id order */
     /* Past the first page, one match before it too: a tie across its
      * start. */
     Xapian::doccount before = by_weight && offset > 0 && limit > 0 ? 1 : 0;
-    Xapian::MSet mset = enq.get_mset(offset - before, by_weight ? limit + 1 + before : limit, check);
+    Xapian::doccount asked = by_weight ? limit + 1 + before + TIE_EXTRA : limit;
+    Xapian::MSet mset = enq.get_mset(offset - before, asked, check);
     counts.total = mset.get_matches_estimated();
     counts.exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     if (!o->no_collapse) {
@@ -166,7 +183,7 @@ Xapian::MSet civx::match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &
     }
     counts.order_ties = false;
     counts.skip = before;
-    Ties t = by_weight && limit > 0 ? ties(mset, before, limit) : Ties::none;
+    Ties t = by_weight && limit > 0 ? ties(mset, before, limit, mset.size() < asked) : Ties::none;
     if (t == Ties::across) {
         enq.clear_matchspies();
         enq.set_sort_by_relevance_then_value(CIV_SLOT_ID, false);

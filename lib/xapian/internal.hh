@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -407,8 +408,10 @@ struct MatchCounts {
     bool exact = false;  /* total is exact, not an estimate */
     uint64_t folded = 0; /* copies folded into other matches */
     bool order_ties = false; /* matches of equal weight within the page
-                                are in docid order: the caller puts them
-                                in the order of their ids (CIV_SLOT_ID) */
+                                (or across its end, within the set) are
+                                in docid order: the caller puts them in
+                                the order of their ids (CIV_SLOT_ID),
+                                then takes the page */
     unsigned skip = 0;       /* matches in the set before the page (0, 1) */
 };
 
@@ -427,9 +430,10 @@ Xapian::Enquire unweighted(const Xapian::Database &db, const Xapian::Query &q);
  * their ids: which of them make the page, and their order in it, do not
  * follow the order documents were added in (one index or shards, any
  * number of workers). Where counts.order_ties is set, the caller orders
- * the ties within the page. The returned set begins counts.skip matches
- * before the page. The returned set may hold one match beyond the
- * page; enq's match spies have counted every match once and are taken
+ * the ties within the page (and across its end, the set holding the
+ * whole run) and takes the page after. The returned set begins
+ * counts.skip matches before the page, and may hold matches beyond
+ * it; enq's match spies have counted every match once and are taken
  * off it. check: the matches Xapian checks at least. */
 Xapian::MSet match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &enq,
                         const Xapian::Query &q, const civ_search_opts *o, unsigned offset,
@@ -681,6 +685,8 @@ struct PassageWeights {
     PassageIndex pi;
     std::vector<double> all;  /* every ranking term; the fields' words count in each */
     std::vector<double> typed;/* the typed words of its text only (snippets) */
+    std::vector<unsigned> phrased; /* a hit on the page: the query's phrases
+                                      each passage holds (empty: none known) */
     bool pruned = false;      /* not weighed (PassageScorer::score's prune) */
     double upper = 0;         /* then: its best passage weighs no more */
 };
@@ -699,6 +705,10 @@ class PassageScorer {
     bool empty() const { return terms_.empty(); }
     /* False when a word typed was left out (beyond PASSAGE_TERMS). */
     bool all_typed() const { return all_typed_; }
+    /* The phrases of words (OP_PHRASE of terms, all of them typed words
+     * kept here) for which score() tells the passages of the page's hits
+     * that hold them (PassageWeights::phrased). */
+    void add_phrases(const Xapian::Query &words);
     /* Weighs the passages of documents dids (pis their passage indexes,
      * CIV_SLOT_PASSAGE_INDEX decoded, moved into out; lens their lengths where known, else 0) into
      * out[i]: reads each term's posting and positions in them, in docid
@@ -752,10 +762,17 @@ class PassageScorer {
     void term_counts(const std::vector<Xapian::docid> &dids, const std::vector<size_t> &order, bool by_doc,
                      std::vector<std::vector<Xapian::termcount>> &wdfs,
                      std::vector<Xapian::termcount> &doc_len) const;
+    /* The positions of the phrases' words in the documents of must,
+     * kept while they are weighed: held[k][ti], ti numbering terms_. */
+    using HeldPositions = std::map<std::pair<size_t, size_t>, std::vector<Xapian::termpos>>;
+    /* Counts in out[k].phrased the phrases held shows in each passage. */
+    void mark_phrases(const HeldPositions &held, std::vector<PassageWeights> &out) const;
     const civ_db *db_;
     RankTuning tune_;
     std::vector<Term> terms_;
     bool all_typed_ = true;
+    std::vector<std::vector<size_t>> phrases_; /* numbers in terms_ */
+    std::vector<bool> in_phrase_;              /* terms_[ti] is in one */
 };
 
 /* A snippet of a document stored as passages, and which passage
@@ -767,8 +784,10 @@ struct PassageSnippet {
 
 /* Up to `want` snippets (at least one) of a document whose text is stored
  * apart as passages (civ_doc_npassages(doc) >= 2; xd its Xapian document),
- * each from another passage, the best first: the passages with the
- * highest typed weights (PassageWeights::typed; empty when not weighed),
+ * each from another passage, the best first: the passages that hold a
+ * phrase of the query (phrased, PassageWeights::phrased; empty when none
+ * is known), then those with the highest typed weights
+ * (PassageWeights::typed; empty when not weighed),
  * else the first passages that hold the query's words, else the start of
  * the text. typed_all: typed came from the positions of every word the
  * snippets look for, so that all zero means none is in the text (the
@@ -776,8 +795,9 @@ struct PassageSnippet {
  * the passages it shows or tries, adding their number to *nread.
  * CIV_ENOMEM only. */
 civ_status passage_snippets(const Snippets &snip, const civ_doc *doc, const Xapian::Document &xd,
-                            const std::vector<double> &typed, bool typed_all, unsigned want,
-                            std::vector<PassageSnippet> &out, unsigned *nread, civ_error *err);
+                            const std::vector<double> &typed, const std::vector<unsigned> &phrased,
+                            bool typed_all, unsigned want, std::vector<PassageSnippet> &out, unsigned *nread,
+                            civ_error *err);
 
 /* Adds the text of doc's passages, stored apart in xd's value slots, to
  * doc (civ_doc_npassages(doc) > 0; the text so far empty). CIV_ECORRUPT

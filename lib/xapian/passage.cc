@@ -231,6 +231,62 @@ civx::PassageScorer::PassageScorer(const civ_db *db, const Xapian::MSet &mset,
     }
 }
 
+void civx::PassageScorer::add_phrases(const Xapian::Query &words)
+{
+    if (words.get_type() == Xapian::Query::OP_PHRASE) {
+        std::vector<size_t> ph;
+        for (size_t i = 0; i < words.get_num_subqueries(); i++) {
+            Xapian::Query w = words.get_subquery(i);
+            if (w.get_type() != Xapian::Query::LEAF_TERM || w.get_terms_begin() == w.get_terms_end())
+                return;
+            const std::string term = *w.get_terms_begin();
+            size_t ti = 0;
+            while (ti < terms_.size() && !(terms_[ti].term == term && terms_[ti].typed))
+                ti++;
+            if (ti == terms_.size())
+                return;
+            ph.push_back(ti);
+        }
+        if (ph.size() < 2)
+            return;
+        in_phrase_.resize(terms_.size(), false);
+        for (size_t ti : ph)
+            in_phrase_[ti] = true;
+        phrases_.push_back(ph);
+        return;
+    }
+    for (size_t i = 0; i < words.get_num_subqueries(); i++)
+        add_phrases(words.get_subquery(i));
+}
+
+void civx::PassageScorer::mark_phrases(const HeldPositions &held, std::vector<PassageWeights> &out) const
+{
+    for (const auto &first : held) {
+        size_t k = first.first.first;
+        PassageWeights &w = out[k];
+        const PassageIndex &pi = w.pi;
+        for (const std::vector<size_t> &ph : phrases_) {
+            if (first.first.second != ph[0])
+                continue;
+            for (Xapian::termpos p : first.second) {
+                bool whole = p > pi.body_start;
+                for (size_t i = 1; whole && i < ph.size(); i++) {
+                    auto it = held.find({ k, ph[i] });
+                    whole = it != held.end() && std::binary_search(it->second.begin(), it->second.end(),
+                                                                   static_cast<Xapian::termpos>(p + i));
+                }
+                if (!whole)
+                    continue;
+                /* The passage of its first word, as weigh_term finds it. */
+                size_t at = static_cast<size_t>(std::lower_bound(pi.ends.begin(), pi.ends.end(), p) -
+                                                pi.ends.begin());
+                w.phrased.resize(pi.ends.size(), 0);
+                w.phrased[std::min(at, pi.ends.size() - 1)]++;
+            }
+        }
+    }
+}
+
 std::vector<size_t> civx::PassageScorer::select(std::vector<PassageIndex> &pis, const std::vector<bool> &must,
                                                  const std::vector<Xapian::docid> &dids,
                                                  std::vector<PassageWeights> &out, std::vector<bool> &weighed) const
@@ -359,8 +415,9 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vec
     if (prune)
         prune_order(order, must, wdfs, *prune, out);
     std::vector<unsigned> body;
+    HeldPositions held;
     /* Term ti's weight in each passage of document k, its positions
-     * [q, q_end) in order. */
+     * [q, q_end) in order (held where a phrase of the page's hit). */
     auto weigh_term = [&](size_t k, size_t ti, auto q, auto q_end) {
         const Term &t = terms_[ti];
         Xapian::termcount wdf = wdfs[ti][k];
@@ -376,10 +433,14 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vec
         size_t np = pi.ends.size();
         body.assign(np, 0);
         Xapian::termcount in_text = 0;
+        std::vector<Xapian::termpos> *keep =
+            must[k] && ti < in_phrase_.size() && in_phrase_[ti] ? &held[{ k, ti }] : nullptr;
         /* Positions come in order: the passage moves forward only. */
         size_t at = 0;
         for (; q != q_end; ++q) {
             Xapian::termpos pos = *q;
+            if (keep)
+                keep->push_back(pos);
             if (pos > pi.body_start) {
                 while (at + 1 < np && pi.ends[at] < pos)
                     at++;
@@ -411,6 +472,7 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vec
                     else
                         weigh_term(k, ti, Xapian::PositionIterator(), Xapian::PositionIterator());
                 }
+        mark_phrases(held, out);
         return;
     }
     /* Over remote shards a position list is a round trip: each shard's
@@ -426,6 +488,7 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vec
                 else
                     weigh_term(order[j], ti, pos[j][ti].cbegin(), pos[j][ti].cend());
             }
+    mark_phrases(held, out);
 }
 
 /* Over the remote protocol a posting list comes whole from each shard (a
@@ -533,8 +596,9 @@ bool read_passage(unsigned *nread, const civ_doc *doc, const Xapian::Document &x
 } // namespace
 
 civ_status civx::passage_snippets(const Snippets &snip, const civ_doc *doc, const Xapian::Document &xd,
-                                  const std::vector<double> &typed, bool typed_all, unsigned want,
-                                  std::vector<PassageSnippet> &out, unsigned *nread, civ_error *err)
+                                  const std::vector<double> &typed, const std::vector<unsigned> &phrased,
+                                  bool typed_all, unsigned want, std::vector<PassageSnippet> &out,
+                                  unsigned *nread, civ_error *err)
 {
     size_t np = civ_doc_npassages(doc);
     out.clear();
@@ -551,12 +615,16 @@ civ_status civx::passage_snippets(const Snippets &snip, const civ_doc *doc, cons
         out.push_back(std::move(ps));
         return true;
     };
-    /* The passages whose words weigh most, as the positions say. */
+    /* The passages that hold a phrase, then those whose words weigh
+     * most, as the positions say. */
     std::vector<size_t> order;
     for (size_t i = 0; i < typed.size() && i < np; i++)
         if (typed[i] > 0)
             order.push_back(i);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t c) { return typed[a] > typed[c]; });
+    auto has_phrase = [&](size_t i) { return i < phrased.size() && phrased[i] > 0; };
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t c) {
+        return has_phrase(a) != has_phrase(c) ? has_phrase(a) : typed[a] > typed[c];
+    });
     unsigned cover;
     for (size_t k = 0, tries = 0; k < order.size() && out.size() < want && tries < want + 4 && s == CIV_OK;
          k++, tries++)

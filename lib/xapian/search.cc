@@ -211,15 +211,16 @@ std::vector<size_t> span(size_t from, size_t to)
     return at;
 }
 
-/* Runs of candidates of equal weight, in docid order, put in the order
- * of their ids (CIV_SLOT_ID; an index without the slot keeps docid
- * order), as a match by weight then id would have them. */
-void order_ties(const civ_db *db, std::vector<Cand> &cands)
+/* Runs of candidates of equal weight that begin among the first most,
+ * in docid order, put in the order of their ids (CIV_SLOT_ID; an index
+ * without the slot keeps docid order), as a match by weight then id
+ * would have them. */
+void order_ties(const civ_db *db, std::vector<Cand> &cands, size_t most)
 {
     /* The runs, then the ids of the first run to the end of the last in
      * one pass (ties are rare but come in long runs among short texts). */
     std::vector<std::pair<size_t, size_t>> runs;
-    for (size_t i = 0, j; i < cands.size(); i = j) {
+    for (size_t i = 0, j; i < cands.size() && i < most; i = j) {
         for (j = i + 1; j < cands.size() && cands[j].w_doc == cands[i].w_doc;)
             j++;
         if (j - i > 1)
@@ -270,7 +271,8 @@ void make_ranking(Ranking &rk, const civ_db *db, const ParsedQuery &pq, const Xa
     /* The words snippets look for that do not rank (a field's words, in
      * the text). */
     std::vector<QueryTerm> shown;
-    bool shown_ok = query_terms(snippet_words(db, pq), 1.0, true, shown);
+    Xapian::Query shown_words = snippet_words(db, pq);
+    bool shown_ok = query_terms(shown_words, 1.0, true, shown);
     /* Whether each word snippets look for is weighed as typed (not one
      * only known from a similar document's words, nor an n-gram). */
     bool shown_typed = true;
@@ -293,6 +295,7 @@ void make_ranking(Ranking &rk, const civ_db *db, const ParsedQuery &pq, const Xa
     bool positions = db->stem_all || db->stemmer_lang == "none";
     rk.mix = ok && rk.tune.mix > 0 && positions;
     rk.scorer.reset(new PassageScorer(db, mset, rk.terms, rk.tune));
+    rk.scorer->add_phrases(shown_words);
     rk.typed_all = ok && shown_ok && shown_typed && positions && rk.scorer->all_typed();
 }
 
@@ -437,7 +440,7 @@ civ_status hit_snippets(const Snippets &snip, const civ_search_opts *o, const Ra
         std::vector<PassageSnippet> ps;
         unsigned want = o->version >= 3 ? std::min<unsigned>(o->snippets, CIV_SNIPPETS_MAX) : 1;
         bool typed_all = rk.typed_all && !c.pw.pruned;
-        civ_status s = passage_snippets(snip, doc, c.xd, c.pw.typed, typed_all, want, ps, nread, err);
+        civ_status s = passage_snippets(snip, doc, c.xd, c.pw.typed, c.pw.phrased, typed_all, want, ps, nread, err);
         if (s != CIV_OK)
             return s;
         for (PassageSnippet &p : ps) {
@@ -791,9 +794,14 @@ civ_status run_search(civ_results *r, civ_db *db, const civ_search_opts *o, civ_
     double t2 = civ_monotonic();
     r->times.match = t2 - t1;
 
-    std::vector<Cand> cands = candidates(db, m.mset, sr.want, m.skip, sr.keyed, &r->times.remote_docs);
-    if (m.order_ties)
-        order_ties(db, cands);
+    /* Ties across the page's end are ordered before the page is taken. */
+    std::vector<Cand> cands = candidates(db, m.mset, m.order_ties ? m.mset.size() : sr.want, m.skip, sr.keyed,
+                                         &r->times.remote_docs);
+    if (m.order_ties) {
+        order_ties(db, cands, sr.want);
+        if (cands.size() > sr.want)
+            cands.resize(sr.want);
+    }
     size_t lo, hi;
     rerank(&lo, &hi, cands, sr, m, db, o, r);
     r->times.rank = civ_monotonic() - t2;

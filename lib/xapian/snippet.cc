@@ -142,6 +142,7 @@ bool cjk_word(const std::string &w)
 struct Highlight {
     std::vector<std::string> words, stems, prefixes, needles, ngrams;
     std::vector<std::vector<std::string>> phrases;
+    std::vector<std::vector<unsigned>> phrase_needles; /* each phrase's words as needles */
     Xapian::Stem stem;
     bool stem_all = false; /* unprefixed terms are stems, phrases too */
 };
@@ -292,15 +293,42 @@ bool first_letter_starts(const char *w, size_t n, const std::vector<std::string>
     return false;
 }
 
-/* Finds in t[0..n) the place where most different needles start words
- * within `span` bytes; sets *at to its first word and *cover to how many
- * different needles are there. False when no needle is in any word. A
- * cheap scan, so that the snippet proper (which stems every word it
- * reads) reads only a few hundred bytes. */
-bool best_place(const char *t, size_t n, const std::vector<std::string> &needles, size_t span,
-                size_t *at, unsigned *cover)
+/* A needle starting a word of the text: where, which, and the word's
+ * number. */
+struct Occ {
+    size_t at;
+    unsigned needle;
+    size_t word;
+};
+
+/* Whether a phrase (needle numbers, in order) may start at occ[a]: its
+ * needles start the words after occ[a]'s, one a word. Needles are
+ * prefixes: the snippet proper tells the phrase's words for sure. */
+bool phrase_starts(const std::vector<Occ> &occ, size_t a, const std::vector<unsigned> &ph)
 {
-    std::vector<std::pair<size_t, unsigned>> occ;
+    if (ph.empty() || occ[a].needle != ph[0])
+        return false;
+    size_t e = a;
+    for (size_t k = 1; k < ph.size(); k++) {
+        size_t want = occ[a].word + k;
+        while (e < occ.size() && (occ[e].word < want || (occ[e].word == want && occ[e].needle != ph[k])))
+            e++;
+        if (e == occ.size() || occ[e].word != want)
+            return false;
+    }
+    return true;
+}
+
+/* Finds in t[0..n) the place where most different needles start words
+ * within `span` bytes, a place where one of the phrases (needle numbers)
+ * may be, in the first third of the span, before any other; sets *at to its first word and *cover to how
+ * many different needles are there. False when no needle is in any
+ * word. A cheap scan, so that the snippet proper (which stems every word
+ * it reads) reads only a few hundred bytes. */
+bool best_place(const char *t, size_t n, const std::vector<std::string> &needles,
+                const std::vector<std::vector<unsigned>> &phrases, size_t span, size_t *at, unsigned *cover)
+{
+    std::vector<Occ> occ;
     /* An n-gram needle may be inside any word; other needles start
      * words, so a word whose first letter no needle starts with is not
      * lower-cased in full. */
@@ -311,7 +339,7 @@ bool best_place(const char *t, size_t n, const std::vector<std::string> &needles
         first[static_cast<unsigned char>(nd[0])] = true;
     }
     size_t i = next_word(t, 0, n);
-    while (i < n && occ.size() < 4096) {
+    for (size_t word = 0; i < n && occ.size() < 4096; word++) {
         unsigned kinds;
         size_t j = word_end(t, i, n, &kinds);
         bool wide = kinds > WORD;
@@ -322,7 +350,7 @@ bool best_place(const char *t, size_t n, const std::vector<std::string> &needles
             std::string lw = lower_word(t + i, j - i);
             for (unsigned x = 0; x < needles.size(); x++)
                 if (needle_in(lw, needles[x]))
-                    occ.emplace_back(i, x);
+                    occ.push_back({ i, x, word });
         } else {
             /* An ASCII word: compared in place, lower-cased byte by byte
              * (needles are lower case; one beyond ASCII cannot start it). */
@@ -335,28 +363,40 @@ bool best_place(const char *t, size_t n, const std::vector<std::string> &needles
                 while (k < nd.size() && ascii_lower(t[i + k]) == nd[k])
                     k++;
                 if (k == nd.size())
-                    occ.emplace_back(i, x);
+                    occ.push_back({ i, x, word });
             }
         }
         i = next_word(t, j, n);
     }
     if (occ.empty())
         return false;
-    /* Most different needles first, then most occurrences. */
-    size_t best = 0, b = 0;
+    /* Where a phrase may start. */
+    std::vector<bool> phrased(occ.size(), false);
+    for (size_t a = 0; a < occ.size(); a++)
+        for (const std::vector<unsigned> &ph : phrases)
+            phrased[a] = phrased[a] || phrase_starts(occ, a, ph);
+    /* A phrase first, then most different needles, then most
+     * occurrences. */
+    uint64_t best = 0;
+    size_t b = 0;
     for (size_t a = 0; a < occ.size(); a++) {
         uint64_t seen = 0;
+        bool ph = false;
         size_t e = a;
-        for (; e < occ.size() && occ[e].first < occ[a].first + span; e++)
-            seen |= uint64_t(1) << (occ[e].second & 63);
-        size_t cnt = static_cast<size_t>(__builtin_popcountll(seen)) * 4096 + (e - a);
+        for (; e < occ.size() && occ[e].at < occ[a].at + span; e++) {
+            seen |= uint64_t(1) << (occ[e].needle & 63);
+            /* A phrase in the window's first third: in its snippet. */
+            ph = ph || (phrased[e] && occ[e].at < occ[a].at + span / 3);
+        }
+        uint64_t cnt = (ph ? uint64_t(1) << 32 : 0) + static_cast<uint64_t>(__builtin_popcountll(seen)) * 4096 +
+                       (e - a);
         if (cnt > best) {
             best = cnt;
             b = a;
         }
     }
-    *at = occ[b].first;
-    *cover = static_cast<unsigned>(best / 4096);
+    *at = occ[b].at;
+    *cover = static_cast<unsigned>((best & 0xffffffffu) / 4096);
     return true;
 }
 
@@ -564,7 +604,8 @@ struct civx::Snippets::Impl {
               unsigned *cover, Snippet &out) const
     {
         size_t at;
-        if (hl.needles.empty() || !best_place(t + from, n - from, hl.needles, len * 3 / 2, &at, cover))
+        if (hl.needles.empty() ||
+            !best_place(t + from, n - from, hl.needles, hl.phrase_needles, len * 3 / 2, &at, cover))
             return false;
         at += from;
         /* Too near the end of a text read only in part: read on. */
@@ -607,9 +648,18 @@ civx::Snippets::Snippets(const civ_db *db, const Xapian::Query &words, size_t le
         add(stem_prefix(st));
     for (const std::string &w : h.prefixes)
         add(w);
-    for (const std::vector<std::string> &ph : h.phrases)
-        for (const std::string &w : ph)
-            add(h.stem_all ? stem_prefix(w) : w);
+    for (const std::vector<std::string> &ph : h.phrases) {
+        std::vector<unsigned> seq;
+        for (const std::string &w : ph) {
+            std::string nd = h.stem_all ? stem_prefix(w) : w;
+            add(nd);
+            auto it = std::find(h.needles.begin(), h.needles.end(), nd);
+            if (it != h.needles.end())
+                seq.push_back(static_cast<unsigned>(it - h.needles.begin()));
+        }
+        if (seq.size() == ph.size() && seq.size() > 1)
+            h.phrase_needles.push_back(seq);
+    }
     for (const std::string &w : h.ngrams)
         add(w);
 }

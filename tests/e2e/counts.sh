@@ -100,3 +100,32 @@ assert_eq "$(jqout '[.results[].id] | join(" ")')" "aa.txt" "a tie across the pa
 run "$CIVSEARCH" -i "$TMP/ti" -j --offset 1 -n 1 quiet
 assert_eq "$(jqout '[.results[].id] | join(" ")')" "bb.txt" "a tie across the page's start"
 ok "equal weights in the order of ids, with one worker or two"
+
+# Runs of ties around the 50 best (those weighed again): 45 documents of
+# one weight, 10 of a second, 20 of a third, the odd-numbered of each
+# added first (their docids before the others'). A run across the end of
+# the matches taken that ends within the few fetched past it (-n 50,
+# --offset 48) is put in the order of ids from them; one that goes on
+# (-n 60: the third run) by a second match. Both as the ids say.
+mkdir -p "$TMP/runs/odd" "$TMP/runs/even"
+i=0
+while [ $i -lt 75 ]; do
+  if [ $i -lt 45 ]; then n=$(printf 'a%02d' $i); t="The zebra and the zebra met filler $n."
+  elif [ $i -lt 55 ]; then n=$(printf 'b%02d' $((i - 45))); t="The zebra and the heron met filler $n."
+  else n=$(printf 'c%02d' $((i - 55))); t="The zebra and the heron met filler $n at noon."
+  fi
+  half=even; [ $((i % 2)) -eq 1 ] && half=odd
+  printf 'Tide log\n\n%s\n' "$t" >"$TMP/runs/$half/$n.txt"
+  i=$((i + 1))
+done
+run "$CIVINDEX" -q -j 1 -i "$TMP/ru" "$TMP/runs/odd"
+run "$CIVINDEX" -q -j 1 -i "$TMP/ru" "$TMP/runs/odd" "$TMP/runs/even"
+assert_rc 0
+runs_page() { "$CIVSEARCH" -i "$TMP/ru" -j "$@" zebra | jq -r '[.results[].id | rtrimstr(".txt")] | join(" ")'; }
+ids() { p=$1; shift; for k in "$@"; do printf '%s%02d ' "$p" "$k"; done; }
+assert_eq "$(runs_page -n 50)" "$(ids a $(seq 0 44))$(ids b 0 1 2 3 4 | sed 's/ $//')" \
+  "a tie across the 50th match, ending past it"
+assert_eq "$(runs_page --offset 48 -n 5)" "$(ids b 3 4 5 6 7 | sed 's/ $//')" "the same tie on a page across it"
+assert_eq "$(runs_page -n 60)" "$(ids a $(seq 0 44))$(ids b $(seq 0 9))$(ids c 0 1 2 3 4 | sed 's/ $//')" \
+  "a tie across the 60th match that goes on"
+ok "runs of ties across the matches weighed again: in the order of ids"

@@ -245,3 +245,23 @@ for q in title:ferry ferry; do
 done
 ok "a field's word absent from the text: the start shown, one passage read a hit"
 
+
+# A phrase whose words are in many passages apart ("lantern mooring",
+# once a paragraph every fourth) and together in one only (paragraph 31,
+# passage 16, which holds them no more often, and is tried after five
+# others by their weights alone): the positions say which
+# passage holds the phrase, so that its snippet is read first and alone.
+Q="$TMP/phrase"
+mkdir -p "$Q"
+gen "$Q/ledger.md" "Harbour ledger" 50 40 pass="lantern mooring" every=4 dense="mooring lantern" at=31 stride=150
+gen "$Q/note.md" "Harbour note" 51 2 pass="lantern mooring"
+run "$CIVINDEX" -q -i "$TMP/phidx" "$Q"
+assert_rc 0 "civindex (phrase)"
+run "$CIVSEARCH" -i "$TMP/phidx" --debug --json '"mooring lantern"'
+assert_rc 0
+assert_eq "$(jqout '[.results[].id] | join(" ")')" ledger.md "the phrase's one match"
+assert_eq "$(jqout '.results[0].passage')" 16 "the passage holding the phrase"
+jqout '.results[0].snippet' | grep -q '<b>mooring lantern</b>' || fail "the snippet does not show the phrase"
+printf '%s\n' "$ERR" | grep -q '^civsearch: passage texts read for snippets: 1$' ||
+  fail "not one passage read: $(printf '%s\n' "$ERR" | grep 'passage texts')"
+ok "a phrase's passage found by the positions: its snippet, one passage read"
