@@ -685,8 +685,8 @@ struct PassageWeights {
     PassageIndex pi;
     std::vector<double> all;  /* every ranking term; the fields' words count in each */
     std::vector<double> typed;/* the typed words of its text only (snippets) */
-    std::vector<unsigned> phrased; /* a hit on the page: the query's phrases
-                                      each passage holds (empty: none known) */
+    std::vector<unsigned> phrased; /* the query's phrases each passage holds
+                                      (empty: none known) */
     bool pruned = false;      /* not weighed (PassageScorer::score's prune) */
     double upper = 0;         /* then: its best passage weighs no more */
 };
@@ -706,8 +706,8 @@ class PassageScorer {
     /* False when a word typed was left out (beyond PASSAGE_TERMS). */
     bool all_typed() const { return all_typed_; }
     /* The phrases of words (OP_PHRASE of terms, all of them typed words
-     * kept here) for which score() tells the passages of the page's hits
-     * that hold them (PassageWeights::phrased). */
+     * kept here) for which score() tells the passages of the documents
+     * whose positions it reads that hold them (PassageWeights::phrased). */
     void add_phrases(const Xapian::Query &words);
     /* Weighs the passages of documents dids (pis their passage indexes,
      * CIV_SLOT_PASSAGE_INDEX decoded, moved into out; lens their lengths where known, else 0) into
@@ -762,8 +762,8 @@ class PassageScorer {
     void term_counts(const std::vector<Xapian::docid> &dids, const std::vector<size_t> &order, bool by_doc,
                      std::vector<std::vector<Xapian::termcount>> &wdfs,
                      std::vector<Xapian::termcount> &doc_len) const;
-    /* The positions of the phrases' words in the documents of must,
-     * kept while they are weighed: held[k][ti], ti numbering terms_. */
+    /* The positions of the phrases' words in the documents weighed,
+     * kept while they are: held[k][ti], ti numbering terms_. */
     using HeldPositions = std::map<std::pair<size_t, size_t>, std::vector<Xapian::termpos>>;
     /* Counts in out[k].phrased the phrases held shows in each passage. */
     void mark_phrases(const HeldPositions &held, std::vector<PassageWeights> &out) const;

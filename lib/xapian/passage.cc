@@ -417,7 +417,7 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vec
     std::vector<unsigned> body;
     HeldPositions held;
     /* Term ti's weight in each passage of document k, its positions
-     * [q, q_end) in order (held where a phrase of the page's hit). */
+     * [q, q_end) in order (held where a phrase's word). */
     auto weigh_term = [&](size_t k, size_t ti, auto q, auto q_end) {
         const Term &t = terms_[ti];
         Xapian::termcount wdf = wdfs[ti][k];
@@ -433,8 +433,7 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vec
         size_t np = pi.ends.size();
         body.assign(np, 0);
         Xapian::termcount in_text = 0;
-        std::vector<Xapian::termpos> *keep =
-            must[k] && ti < in_phrase_.size() && in_phrase_[ti] ? &held[{ k, ti }] : nullptr;
+        std::vector<Xapian::termpos> *keep = ti < in_phrase_.size() && in_phrase_[ti] ? &held[{ k, ti }] : nullptr;
         /* Positions come in order: the passage moves forward only. */
         size_t at = 0;
         for (; q != q_end; ++q) {
