@@ -587,6 +587,9 @@ class Snippets {
     /* Every word of t[0..n) that is one of the query's (a phrase's words
      * each), as spans of t in order, at most max of them. */
     void mark(const char *t, size_t n, size_t max, std::vector<civ_span> &spans) const;
+    /* The quoted phrases of the words, each its terms in order (those
+     * highlighted where the whole phrase is). */
+    const std::vector<std::vector<std::string>> &phrases() const;
 
   private:
     struct Impl;
@@ -705,10 +708,11 @@ class PassageScorer {
     bool empty() const { return terms_.empty(); }
     /* False when a word typed was left out (beyond PASSAGE_TERMS). */
     bool all_typed() const { return all_typed_; }
-    /* The phrases of words (OP_PHRASE of terms, all of them typed words
-     * kept here) for which score() tells the passages of the documents
-     * whose positions it reads that hold them (PassageWeights::phrased). */
-    void add_phrases(const Xapian::Query &words);
+    /* The phrases (terms in order, Snippets::phrases(); those whose terms
+     * are all typed words kept here) for which score() tells the passages
+     * of the documents whose positions it reads that hold them
+     * (PassageWeights::phrased). */
+    void add_phrases(const std::vector<std::vector<std::string>> &phrases);
     /* Weighs the passages of documents dids (pis their passage indexes,
      * CIV_SLOT_PASSAGE_INDEX decoded, moved into out; lens their lengths where known, else 0) into
      * out[i]: reads each term's posting and positions in them, in docid

@@ -231,32 +231,25 @@ civx::PassageScorer::PassageScorer(const civ_db *db, const Xapian::MSet &mset,
     }
 }
 
-void civx::PassageScorer::add_phrases(const Xapian::Query &words)
+void civx::PassageScorer::add_phrases(const std::vector<std::vector<std::string>> &phrases)
 {
-    if (words.get_type() == Xapian::Query::OP_PHRASE) {
+    for (const std::vector<std::string> &words : phrases) {
         std::vector<size_t> ph;
-        for (size_t i = 0; i < words.get_num_subqueries(); i++) {
-            Xapian::Query w = words.get_subquery(i);
-            if (w.get_type() != Xapian::Query::LEAF_TERM || w.get_terms_begin() == w.get_terms_end())
-                return;
-            const std::string term = *w.get_terms_begin();
+        for (const std::string &term : words) {
             size_t ti = 0;
             while (ti < terms_.size() && !(terms_[ti].term == term && terms_[ti].typed))
                 ti++;
             if (ti == terms_.size())
-                return;
+                break;
             ph.push_back(ti);
         }
-        if (ph.size() < 2)
-            return;
+        if (ph.size() < 2 || ph.size() != words.size())
+            continue;
         in_phrase_.resize(terms_.size(), false);
         for (size_t ti : ph)
             in_phrase_[ti] = true;
         phrases_.push_back(ph);
-        return;
     }
-    for (size_t i = 0; i < words.get_num_subqueries(); i++)
-        add_phrases(words.get_subquery(i));
 }
 
 void civx::PassageScorer::mark_phrases(const HeldPositions &held, std::vector<PassageWeights> &out) const

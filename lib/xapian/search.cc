@@ -254,10 +254,11 @@ struct Ranking {
     bool typed_all = false; /* the positions of every word snippets look for are read */
     bool prior = false;    /* the index has cited_by counts */
     std::unique_ptr<PassageScorer> scorer;
+    std::unique_ptr<Snippets> snip; /* the page's snippets, where made here */
 };
 
 void make_ranking(Ranking &rk, const civ_db *db, const ParsedQuery &pq, const Xapian::Query &added,
-                  const Xapian::MSet &mset)
+                  const Xapian::MSet &mset, size_t snippet_len)
 {
     rk.passages = db->db.get_value_freq(CIV_SLOT_PASSAGE_INDEX) > 0;
     rk.prior = db->db.get_value_freq(CIV_SLOT_CITED_BY) > 0;
@@ -295,7 +296,12 @@ void make_ranking(Ranking &rk, const civ_db *db, const ParsedQuery &pq, const Xa
     bool positions = db->stem_all || db->stemmer_lang == "none";
     rk.mix = ok && rk.tune.mix > 0 && positions;
     rk.scorer.reset(new PassageScorer(db, mset, rk.terms, rk.tune));
-    rk.scorer->add_phrases(shown_words);
+    /* The snippets' words, made once: their phrases tell the passages
+     * that hold them. */
+    if (snippet_len > 0) {
+        rk.snip.reset(new Snippets(db, shown_words, snippet_len));
+        rk.scorer->add_phrases(rk.snip->phrases());
+    }
     rk.typed_all = ok && shown_ok && shown_typed && positions && rk.scorer->all_typed();
 }
 
@@ -476,9 +482,12 @@ civ_status fetch_hits(civ_results *r, civ_db *db, const civ_search_opts *o, cons
                       const Ranking &rk, std::vector<Cand>::iterator from, std::vector<Cand>::iterator to,
                       civ_error *err)
 {
-    std::unique_ptr<Snippets> snip;
-    if (o->snippet_len > 0)
-        snip.reset(new Snippets(db, snippet_words(db, pq), o->snippet_len));
+    std::unique_ptr<Snippets> own;
+    const Snippets *snip = rk.snip.get();
+    if (o->snippet_len > 0 && !snip) {
+        own.reset(new Snippets(db, snippet_words(db, pq), o->snippet_len));
+        snip = own.get();
+    }
     /* Called again for a second list (a remote shard's undated matches):
      * the hits are appended. */
     size_t base = r->hits.size();
@@ -709,7 +718,7 @@ void rerank(size_t *lo, size_t *hi, std::vector<Cand> &cands, Search &sr, const 
 {
     Ranking &rk = sr.rk;
     if (o->limit > 0 && !cands.empty())
-        make_ranking(rk, db, sr.pq, sr.added, m.mset);
+        make_ranking(rk, db, sr.pq, sr.added, m.mset, o->snippet_len);
     if (sr.rerank && ((rk.passages && rk.mix) || rk.prior)) {
         size_t n = std::min<size_t>(cands.size(), rk.tune.depth);
         /* The page as the whole texts rank it: its hits show snippets,

@@ -666,6 +666,11 @@ civx::Snippets::Snippets(const civ_db *db, const Xapian::Query &words, size_t le
 
 civx::Snippets::~Snippets() = default;
 
+const std::vector<std::vector<std::string>> &civx::Snippets::phrases() const
+{
+    return impl_->hl.phrases;
+}
+
 unsigned civx::Snippets::enough() const
 {
     size_t n = impl_->hl.needles.size();
