@@ -49,7 +49,8 @@ extern const char *const civ_stopwords_english[];
 
 /* Further words dropped from long natural-language queries only (on top
  * of civ_stopwords_english): function words and the phrases of a question
- * ("has anyone described ..."). Short queries keep them. NULL-terminated. */
+ * ("has anyone described ..."). Short queries keep them. NULL-terminated,
+ * sorted. */
 extern const char *const civ_stopwords_question[];
 
 /* Counts the words of q (runs of letters and digits, hyphenated and

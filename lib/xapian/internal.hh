@@ -42,6 +42,18 @@ extern "C" {
 
 namespace civx {
 
+/* A stop list over one or two of the sorted, NULL-terminated word lists of
+ * civ/query.h, looked up by binary search: nothing is built, so opening an
+ * index (or a writer) pays nothing for it. The lists must outlive it. */
+class ListStopper : public Xapian::Stopper {
+    const char *const *lists_[2];
+    size_t sizes_[2];
+
+  public:
+    explicit ListStopper(const char *const *a, const char *const *b = nullptr);
+    bool operator()(const std::string &term) const override;
+};
+
 /* ---- errors (error.cc) ------------------------------------------------ */
 
 /* Classifies the exception being handled (call only inside a catch) into a
@@ -182,9 +194,8 @@ struct civ_db {
     std::string stemmer_lang;
     bool stem_all = false;   /* the index holds stems only (META_STEMMING "all") */
     Xapian::Stem stem;
-    Xapian::SimpleStopper stopper;
-    Xapian::SimpleStopper nl_stopper; /* stopper + civ_stopwords_question, */
-    bool nl_stopper_ready = false;    /* filled on first use */
+    civx::ListStopper stopper{ civ_stopwords_english };
+    civx::ListStopper nl_stopper{ civ_stopwords_english, civ_stopwords_question };
     bool english = false;             /* the stop lists apply */
     std::unique_ptr<Xapian::QueryParser> qp;
     std::vector<std::string> text_prefixes; /* of free-text fields, longest first */

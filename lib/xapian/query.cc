@@ -4,10 +4,38 @@
 #include "internal.hh"
 
 #include <algorithm>
+#include <cassert>
 #include <cctype>
 #include <map>
 
 using namespace civx;
+
+civx::ListStopper::ListStopper(const char *const *a, const char *const *b) : lists_{ a, b }, sizes_{ 0, 0 }
+{
+    for (int k = 0; k < 2; k++)
+        for (const char *const *w = lists_[k]; w && *w; w++) {
+            assert(sizes_[k] == 0 || strcmp(w[-1], *w) < 0); /* sorted */
+            sizes_[k]++;
+        }
+}
+
+bool civx::ListStopper::operator()(const std::string &term) const
+{
+    for (int k = 0; k < 2; k++) {
+        size_t lo = 0, hi = sizes_[k];
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = term.compare(lists_[k][mid]);
+            if (c == 0)
+                return true;
+            if (c > 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
+    return false;
+}
 
 thread_local char civx::processor_error[256];
 
@@ -341,13 +369,6 @@ civ_status parse_text(ParsedQuery &pq, civ_db *db, const civ_search_opts *o, civ
         if (pq.natural)
             lower_sentence_case(text);
         bool nl_stops = pq.natural && db->english;
-        if (nl_stops && !db->nl_stopper_ready) {
-            for (const char *const *w = civ_stopwords_english; *w; w++)
-                db->nl_stopper.add(*w);
-            for (const char *const *w = civ_stopwords_question; *w; w++)
-                db->nl_stopper.add(*w);
-            db->nl_stopper_ready = true;
-        }
         /* Set for every query: the parser is shared by the queries of a
          * long-running process. */
         if (db->english)

@@ -491,8 +491,6 @@ extern "C" civ_status civ_db_open_many(civ_db **out, const char *const *specs, s
     std::unique_ptr<civ_db> d;
     CIV_TRY
     d.reset(new civ_db);
-    for (const char *const *w = civ_stopwords_english; *w; w++)
-        d->stopper.add(*w);
     if (opts && opts->timeout_ms)
         d->timeout_ms = opts->timeout_ms;
     d->allow_partial = opts && opts->allow_partial;

@@ -177,8 +177,6 @@ extern "C" civ_status civ_writer_open(civ_writer **out, const char *path,
                                                : Xapian::TermGenerator::STEM_SOME);
     if (!w->stem_all && (lang == "english" || lang == "en")) {
         /* Legacy "some" indexes: stop words get no "Z" stem. */
-        for (const char *const *s = civ_stopwords_english; *s; s++)
-            w->stopper.add(*s);
         w->tg.set_stopper(&w->stopper);
         w->tg.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
     }

@@ -11,21 +11,7 @@ extern "C" {
 #include "civ/compress.h"
 }
 
-#include <unordered_set>
-
 namespace civx {
-
-/* Stop-word test by hashing rather than SimpleStopper's ordered set. */
-class HashStopper : public Xapian::Stopper {
-    std::unordered_set<std::string> words;
-
-  public:
-    void add(const char *w) { words.insert(w); }
-    bool operator()(const std::string &term) const override
-    {
-        return term.size() <= 12 && words.count(term) != 0;
-    }
-};
 
 /* Word counts for the spelling dictionary: an open-addressing table over
  * one buffer of the words' bytes. Every word of every document passes
@@ -78,7 +64,7 @@ struct civ_writer {
     Xapian::WritableDatabase db;
     Xapian::TermGenerator tg;
     Xapian::Stem stem;
-    civx::HashStopper stopper;
+    civx::ListStopper stopper{ civ_stopwords_english };
     std::string path;
     int text_level = 6;
     int spelling = 1;

@@ -299,6 +299,30 @@ void test_wildcards(void **)
     stop(srv);
 }
 
+/* The stop lists: sorted (they are searched by halves), each word of
+ * them stopped, and nothing else. */
+void test_stop_lists(void **state)
+{
+    (void)state;
+    for (const char *const *list : { civ_stopwords_english, civ_stopwords_question })
+        for (const char *const *w = list; w[0] && w[1]; w++)
+            assert_true(strcmp(w[0], w[1]) < 0);
+    civx::ListStopper english(civ_stopwords_english);
+    civx::ListStopper both(civ_stopwords_english, civ_stopwords_question);
+    for (const char *const *w = civ_stopwords_english; *w; w++) {
+        assert_true(english(*w));
+        assert_true(both(*w));
+    }
+    for (const char *const *w = civ_stopwords_question; *w; w++) {
+        assert_false(english(*w));
+        assert_true(both(*w));
+    }
+    for (const char *w : { "", "aa", "abo", "warrant", "zzz", "you\xe2\x80\x99re", "yours" })
+        assert_false(english(w));
+    assert_true(both("yours"));
+    assert_false(english(std::string("the\0x", 5)));
+}
+
 } // namespace
 
 int main(void)
@@ -308,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_shards_as_one),
         cmocka_unit_test(test_match_key),
         cmocka_unit_test(test_wildcards),
+        cmocka_unit_test(test_stop_lists),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
