@@ -15,12 +15,31 @@ namespace {
  * over all of them for an exact count; beyond, estimated. */
 const Xapian::doccount EXACT_FOLDED_MAX = 10000;
 
+/* The number of documents ids (in order) stand for once copies are
+ * folded: their digests read from the slot's value stream, which walks
+ * forward (Xapian's collapse reads a value a match, about 2 µs each). */
+uint64_t fold_ids(const civ_db *db, const std::vector<Xapian::docid> &ids)
+{
+    std::unordered_set<std::string> digests;
+    uint64_t alone = 0; /* matches without a digest fold with none */
+    Xapian::ValueIterator v = db->db.valuestream_begin(CIV_SLOT_DIGEST);
+    Xapian::ValueIterator end = db->db.valuestream_end(CIV_SLOT_DIGEST);
+    for (Xapian::docid did : ids) {
+        if (v != end && v.get_docid() < did)
+            v.skip_to(did);
+        if (v == end || v.get_docid() != did)
+            alone++;
+        else
+            digests.insert(*v);
+    }
+    return digests.size() + alone;
+}
+
 /* The exact count of q's matches with copies folded (*total) and without
  * (*all), when it has at most `most` matches: their ids in order, then
- * the digests read from the slot's value stream, which walks forward
- * (Xapian's collapse reads a value a match, about 2 µs each: 12 ms of
- * the 17 a query of 5,700 matches took over 8,000 documents). False when
- * it has more, or over a remote shard (no value streams there). */
+ * their digests (fold_ids: 12 ms of the 17 a query of 5,700 matches took
+ * over 8,000 documents went to Xapian's collapse). False when it has
+ * more, or over a remote shard (no value streams there). */
 bool folded_by_stream(uint64_t *total, uint64_t *all, const civ_db *db, const Xapian::Query &q,
                       Xapian::doccount most)
 {
@@ -36,21 +55,77 @@ bool folded_by_stream(uint64_t *total, uint64_t *all, const civ_db *db, const Xa
     for (Xapian::MSetIterator it = m.begin(); it != m.end(); ++it)
         ids.push_back(*it);
     std::sort(ids.begin(), ids.end());
-    std::unordered_set<std::string> digests;
-    uint64_t alone = 0; /* matches without a digest fold with none */
-    Xapian::ValueIterator v = db->db.valuestream_begin(CIV_SLOT_DIGEST);
-    Xapian::ValueIterator end = db->db.valuestream_end(CIV_SLOT_DIGEST);
-    for (Xapian::docid did : ids) {
-        if (v != end && v.get_docid() < did)
-            v.skip_to(did);
-        if (v == end || v.get_docid() != did)
-            alone++;
-        else
-            digests.insert(*v);
-    }
-    *total = digests.size() + alone;
+    *total = fold_ids(db, ids);
     *all = ids.size();
     return true;
+}
+
+/* Posting lists walked to count an OR of words: at most this many
+ * postings in all. */
+const uint64_t UNION_POSTINGS = 50000;
+
+/* The terms of q when its matches are the documents holding any of them:
+ * an OR of words (a natural-language question, its feedback words), with
+ * synonyms and weights but nothing that narrows or positions. */
+bool or_of_terms(const Xapian::Query &q, std::vector<std::string> &terms)
+{
+    switch (q.get_type()) {
+    case Xapian::Query::LEAF_TERM: {
+        std::string t = *q.get_terms_begin();
+        if (t.empty()) /* every document */
+            return false;
+        terms.push_back(t);
+        return true;
+    }
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX:
+    case Xapian::Query::OP_SCALE_WEIGHT:
+        for (size_t i = 0; i < q.get_num_subqueries(); i++)
+            if (!or_of_terms(q.get_subquery(i), terms))
+                return false;
+        return q.get_num_subqueries() > 0;
+    default:
+        return false;
+    }
+}
+
+/* The ids, in order, of the documents holding any of terms, from their
+ * posting lists: a tenth of what the matcher spends weighing each match
+ * to count them (a question of 20 words over the court archive: 0.4 M
+ * instructions against 4.3 M). False when the lists hold more than
+ * UNION_POSTINGS postings, or the documents number more than `most`. */
+bool union_ids(std::vector<Xapian::docid> &ids, const Xapian::Database &db, const std::vector<std::string> &terms,
+               Xapian::doccount most)
+{
+    uint64_t postings = 0;
+    for (const std::string &t : terms)
+        postings += db.get_termfreq(t);
+    if (postings > UNION_POSTINGS)
+        return false;
+    ids.clear();
+    Xapian::docid last = db.get_lastdocid();
+    if (last / 64 <= postings) {
+        /* A bit a document: as many words as postings at most. */
+        std::vector<uint64_t> bits(last / 64 + 1, 0);
+        for (const std::string &t : terms)
+            for (Xapian::PostingIterator p = db.postlist_begin(t); p != db.postlist_end(t); ++p)
+                bits[*p / 64] |= uint64_t(1) << (*p % 64);
+        for (size_t w = 0; w < bits.size(); w++)
+            for (uint64_t b = bits[w]; b; b &= b - 1) {
+                if (ids.size() >= most)
+                    return false;
+                ids.push_back(static_cast<Xapian::docid>(w * 64 + static_cast<unsigned>(__builtin_ctzll(b))));
+            }
+        return true;
+    }
+    ids.reserve(postings);
+    for (const std::string &t : terms)
+        for (Xapian::PostingIterator p = db.postlist_begin(t); p != db.postlist_end(t); ++p)
+            ids.push_back(*p);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids.size() <= most;
 }
 
 /* Matches fetched past the page's end by weight: a tie across the end
@@ -145,10 +220,22 @@ Xapian::MSet civx::match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &
      * start. */
     Xapian::doccount before = by_weight && offset > 0 && limit > 0 ? 1 : 0;
     Xapian::doccount asked = by_weight ? limit + 1 + before + TIE_EXTRA : limit;
-    Xapian::MSet mset = enq.get_mset(offset - before, asked, check);
+    /* An OR of words (a question, a wildcard) is counted from its
+     * posting lists: the matcher need then weigh only the matches that
+     * may reach the page. Not with facets, whose counts see every match,
+     * nor for one word, which the matcher counts as cheaply. */
+    std::vector<std::string> terms;
+    std::vector<Xapian::docid> ids;
+    bool by_union = !db->remote && !o->facet_values && check > asked && or_of_terms(q, terms) &&
+                    terms.size() > 1 && union_ids(ids, db->db, terms, EXACT_FOLDED_MAX);
+    Xapian::MSet mset = enq.get_mset(offset - before, asked, by_union ? 0 : check);
     counts.total = mset.get_matches_estimated();
     counts.exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-    if (!o->no_collapse) {
+    if (by_union) {
+        counts.exact = true;
+        counts.total = o->no_collapse ? ids.size() : fold_ids(db, ids);
+        counts.folded = ids.size() - counts.total;
+    } else if (!o->no_collapse) {
         /* Folding copies leaves Xapian's bounds apart even when it saw
          * every match; when fewer matched than it checked, it did, and
          * the lower bounds are the counts. */

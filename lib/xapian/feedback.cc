@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +33,33 @@ bool stemmed_term(const std::string &term, bool all)
 struct Seen {
     std::vector<std::pair<Xapian::termcount, Xapian::termcount>> in; /* (wdf, length) */
 };
+
+/* The words found in at least `need` of the lists, each list in byte order
+ * (as term lists come), merged: in byte order, with each document's wdf in
+ * the order of the lists; those of `exclude` (sorted) left out. */
+void merge_lists(std::vector<std::string> &cand, std::vector<Seen> &seen,
+                 const std::vector<std::vector<std::pair<std::string, Xapian::termcount>>> &lists,
+                 const std::vector<Xapian::termcount> &lens, size_t need, const std::vector<std::string> &exclude)
+{
+    std::vector<size_t> at(lists.size(), 0);
+    for (;;) {
+        const std::string *least = nullptr;
+        for (size_t k = 0; k < lists.size(); k++)
+            if (at[k] < lists[k].size() && (!least || lists[k][at[k]].first < *least))
+                least = &lists[k][at[k]].first;
+        if (!least)
+            return;
+        Seen one;
+        std::string word = *least;
+        for (size_t k = 0; k < lists.size(); k++)
+            if (at[k] < lists[k].size() && lists[k][at[k]].first == word)
+                one.in.emplace_back(lists[k][at[k]++].second, lens[k]);
+        if (one.in.size() >= need && !std::binary_search(exclude.begin(), exclude.end(), word)) {
+            cand.push_back(std::move(word));
+            seen.push_back(std::move(one));
+        }
+    }
+}
 
 /* The number of documents holding each of terms, exactly, over all the
  * shards: locally from each posting list's head; over remote shards from
@@ -77,19 +103,15 @@ std::vector<std::string> civx::expand_terms(const civ_db *db, const std::vector<
             if (keep(*t))
                 lists[k].emplace_back(*t, t.get_wdf());
     });
-    std::map<std::string, Seen> seen;
-    for (size_t k = 0; k < lists.size(); k++)
-        for (const auto &tw : lists[k])
-            seen[tw.first].in.emplace_back(tw.second, lens[k]);
-    for (Xapian::TermIterator t = exclude.get_unique_terms_begin(); t != exclude.get_unique_terms_end(); ++t)
-        seen.erase(*t);
+    /* Term lists come in byte order; one that did not would be sorted. */
+    for (auto &l : lists)
+        if (!std::is_sorted(l.begin(), l.end()))
+            std::sort(l.begin(), l.end());
+    std::vector<std::string> skip(exclude.get_unique_terms_begin(), exclude.get_unique_terms_end());
+    std::sort(skip.begin(), skip.end());
     std::vector<std::string> cand;
-    std::vector<const Seen *> cand_seen;
-    for (const auto &kv : seen)
-        if (kv.second.in.size() >= need) {
-            cand.push_back(kv.first);
-            cand_seen.push_back(&kv.second);
-        }
+    std::vector<Seen> cand_seen;
+    merge_lists(cand, cand_seen, lists, lens, need, skip);
     std::vector<std::string> out;
     if (cand.empty())
         return out;
@@ -113,7 +135,7 @@ std::vector<std::string> civx::expand_terms(const civ_db *db, const std::vector<
     bool is_heap = false;
     for (size_t i = 0; i < cand.size(); i++) {
         parts.clear();
-        for (const auto &wl : cand_seen[i]->in) {
+        for (const auto &wl : cand_seen[i].in) {
             Xapian::termcount wdf = wl.first ? wl.first : 1, doclen = wl.second;
             parts.push_back((k + 1) * wdf / (k * doclen / avlen + wdf));
         }

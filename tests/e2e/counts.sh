@@ -56,6 +56,28 @@ for q in '"privacy rights"' '"court warrant"' 'court warrant' 'warrant court app
 done
 ok "copies folded: exactly those there are"
 
+# An OR of words is counted from its words' posting lists, the matcher
+# weighing only what may reach the page: exact on every page, its copies
+# folded exactly, the figures the matcher gives when facets make it see
+# every match.
+for q in 'privacy OR data' 'court OR warrant OR appeal OR judge' 'uniq00007 OR uniq00012 OR nosuchword'; do
+  run "$CIVSEARCH" -i "$TMP/one" -j -n 0 "$q"
+  exact=$(jqout .total)
+  all=$("$CIVSEARCH" -i "$TMP/one" -j -n 0 --no-collapse "$q" | jq .total)
+  run "$CIVSEARCH" -i "$TMP/one" -j --facets "$q"
+  assert_eq "$(jqout .total)" "$exact" "$q: the count with facets"
+  for off in 0 10 500; do
+    run "$CIVSEARCH" -i "$TMP/one" -j --offset $off "$q"
+    assert_eq "$(jqout .total_exact)" true "$q at offset $off: an exact count"
+    assert_eq "$(jqout .total)" "$exact" "$q at offset $off: the count"
+    assert_eq "$(jqout .folded)" "$((all - exact))" "$q at offset $off: copies folded"
+    run "$CIVSEARCH" -i "$TMP/one" -j --offset $off --no-collapse "$q"
+    assert_eq "$(jqout .total_exact)" true "$q at offset $off, every copy: an exact count"
+    assert_eq "$(jqout .total)" "$all" "$q at offset $off, every copy: the count"
+  done
+done
+ok "an OR of words counted exactly from its posting lists"
+
 # No copies: nothing folded, and the estimate is the count.
 mkdir -p "$TMP/uniq"
 cp -rp "$D"/d0* "$TMP/uniq/"
