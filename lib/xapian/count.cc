@@ -15,24 +15,52 @@ namespace {
  * over all of them for an exact count; beyond, estimated. */
 const Xapian::doccount EXACT_FOLDED_MAX = 10000;
 
+/* A digest as civindex writes it (16 lowercase hex digits) as a number:
+ * one to one, so equal numbers are equal digests. False for any other
+ * value. */
+bool hex_digest(const std::string &v, uint64_t *out)
+{
+    if (v.size() != 16)
+        return false;
+    uint64_t n = 0;
+    for (char c : v) {
+        unsigned d = c >= '0' && c <= '9' ? unsigned(c - '0') : c >= 'a' && c <= 'f' ? unsigned(c - 'a' + 10) : 16;
+        if (d == 16)
+            return false;
+        n = n << 4 | d;
+    }
+    *out = n;
+    return true;
+}
+
 /* The number of documents ids (in order) stand for once copies are
  * folded: their digests read from the slot's value stream, which walks
- * forward (Xapian's collapse reads a value a match, about 2 µs each). */
+ * forward (Xapian's collapse reads a value a match, about 2 µs each),
+ * and counted once each (as numbers, sorted: no set of strings). */
 uint64_t fold_ids(const civ_db *db, const std::vector<Xapian::docid> &ids)
 {
-    std::unordered_set<std::string> digests;
+    std::vector<uint64_t> hex;
+    hex.reserve(ids.size());
+    std::unordered_set<std::string> other;
     uint64_t alone = 0; /* matches without a digest fold with none */
     Xapian::ValueIterator v = db->db.valuestream_begin(CIV_SLOT_DIGEST);
     Xapian::ValueIterator end = db->db.valuestream_end(CIV_SLOT_DIGEST);
     for (Xapian::docid did : ids) {
         if (v != end && v.get_docid() < did)
             v.skip_to(did);
-        if (v == end || v.get_docid() != did)
+        if (v == end || v.get_docid() != did) {
             alone++;
+            continue;
+        }
+        std::string d = *v;
+        uint64_t n;
+        if (hex_digest(d, &n))
+            hex.push_back(n);
         else
-            digests.insert(*v);
+            other.insert(std::move(d));
     }
-    return digests.size() + alone;
+    std::sort(hex.begin(), hex.end());
+    return static_cast<uint64_t>(std::unique(hex.begin(), hex.end()) - hex.begin()) + other.size() + alone;
 }
 
 /* The exact count of q's matches with copies folded (*total) and without
