@@ -43,3 +43,23 @@ void civ_hash64_hex(char out[17], uint64_t h)
     }
     out[16] = '\0';
 }
+
+int civ_hash64_from_hex(uint64_t *out, const char *s, size_t len)
+{
+    if (len != 16)
+        return 0;
+    uint64_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        unsigned d;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else
+            return 0;
+        n = n << 4 | d;
+    }
+    *out = n;
+    return 1;
+}

@@ -3,6 +3,8 @@
  * estimated. */
 #include "internal.hh"
 
+#include "civ/hash.h"
+
 #include <algorithm>
 #include <cmath>
 #include <unordered_set>
@@ -14,24 +16,6 @@ namespace {
 /* Up to this many matches, copies found among the matches are folded
  * over all of them for an exact count; beyond, estimated. */
 const Xapian::doccount EXACT_FOLDED_MAX = 10000;
-
-/* A digest as civindex writes it (16 lowercase hex digits) as a number:
- * one to one, so equal numbers are equal digests. False for any other
- * value. */
-bool hex_digest(const std::string &v, uint64_t *out)
-{
-    if (v.size() != 16)
-        return false;
-    uint64_t n = 0;
-    for (char c : v) {
-        unsigned d = c >= '0' && c <= '9' ? unsigned(c - '0') : c >= 'a' && c <= 'f' ? unsigned(c - 'a' + 10) : 16;
-        if (d == 16)
-            return false;
-        n = n << 4 | d;
-    }
-    *out = n;
-    return true;
-}
 
 /* The number of documents ids (in order) stand for once copies are
  * folded: their digests read from the slot's value stream, which walks
@@ -54,7 +38,7 @@ uint64_t fold_ids(const civ_db *db, const std::vector<Xapian::docid> &ids)
         }
         std::string d = *v;
         uint64_t n;
-        if (hex_digest(d, &n))
+        if (civ_hash64_from_hex(&n, d.data(), d.size())) /* as civindex writes them */
             hex.push_back(n);
         else
             other.insert(std::move(d));

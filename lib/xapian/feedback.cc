@@ -42,6 +42,7 @@ void merge_lists(std::vector<std::string> &cand, std::vector<Seen> &seen,
                  const std::vector<Xapian::termcount> &lens, size_t need, const std::vector<std::string> &exclude)
 {
     std::vector<size_t> at(lists.size(), 0);
+    Seen one; /* the word's entries; copied out only when it is kept */
     for (;;) {
         const std::string *least = nullptr;
         for (size_t k = 0; k < lists.size(); k++)
@@ -49,14 +50,15 @@ void merge_lists(std::vector<std::string> &cand, std::vector<Seen> &seen,
                 least = &lists[k][at[k]].first;
         if (!least)
             return;
-        Seen one;
-        std::string word = *least;
+        /* The lists stay put: the word is read where it is. */
+        const std::string &word = *least;
+        one.in.clear();
         for (size_t k = 0; k < lists.size(); k++)
             if (at[k] < lists[k].size() && lists[k][at[k]].first == word)
                 one.in.emplace_back(lists[k][at[k]++].second, lens[k]);
         if (one.in.size() >= need && !std::binary_search(exclude.begin(), exclude.end(), word)) {
-            cand.push_back(std::move(word));
-            seen.push_back(std::move(one));
+            cand.push_back(word);
+            seen.push_back(one);
         }
     }
 }

@@ -375,6 +375,20 @@ static void test_hash(void **state)
     assert_int_equal(strlen(a), 16);
     assert_string_not_equal(a, b);
     assert_true(civ_hash64("abc", 3, 0) == civ_hash64("abc", 3, 0));
+    /* From hex and back, one to one: digests compare as numbers. */
+    uint64_t n = 0;
+    const uint64_t hs[] = { 0, 1, 0xfedcba9876543210u, UINT64_MAX, civ_hash64("abc", 3, 0) };
+    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
+        civ_hash64_hex(a, hs[i]);
+        assert_int_equal(civ_hash64_from_hex(&n, a, 16), 1);
+        assert_true(n == hs[i]);
+    }
+    n = 7;
+    const char *bad[] = { "", "0123456789abcde", "0123456789abcdef0", "0123456789ABCDEF", "0123456789abcdeg",
+                          "0123456789abcd f", NULL };
+    for (size_t i = 0; bad[i]; i++)
+        assert_int_equal(civ_hash64_from_hex(&n, bad[i], strlen(bad[i])), 0);
+    assert_true(n == 7);
 }
 
 static void test_query_check(void **state)
