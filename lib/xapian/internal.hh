@@ -705,6 +705,21 @@ struct PassageWeights {
     double upper = 0;         /* then: its best passage weighs no more */
 };
 
+/* What PassageScorer::score asks while it weighs documents whose best
+ * passages may not reach the page. bound(i, upper) is document i's
+ * weight were its best passage to weigh upper; floor() a weight that as
+ * many documents as the page holds reach whatever the passages not
+ * weighed yet weigh; settle(i, best) tells that document i's best passage
+ * weighs best (the floor may rise). A document whose bound is below the
+ * floor cannot be on the page and is not weighed. */
+class PassagePruner {
+  public:
+    virtual ~PassagePruner() = default;
+    virtual double bound(size_t i, double upper) const = 0;
+    virtual double floor() const = 0;
+    virtual void settle(size_t i, double best) = 0;
+};
+
 /* Weights of documents' passages: BM25 over each passage's words (the
  * term's positions within it) with the fields' words (title, headings…)
  * counted in every passage as context, and the collection's term
@@ -726,19 +741,26 @@ class PassageScorer {
     void add_phrases(const std::vector<std::vector<std::string>> &phrases);
     /* Weighs the passages of documents dids (pis their passage indexes,
      * CIV_SLOT_PASSAGE_INDEX decoded, moved into out; lens their lengths where known, else 0) into
-     * out[i]: reads each term's posting and positions in them, in docid
-     * order. A document with too few
+     * out[i]: reads each term's posting and positions in them (the
+     * heaviest terms first). A document with too few
      * passages to be ranked by them (tune.min_passages) is weighed only
      * where must[i] (its snippets need it); else out[i] is left empty and
      * weighed[i] false (true for the rest). */
     /* prune, where given, is asked of each document to be ranked by its
      * passages and not in must, with an upper bound of its best passage's
      * weight from its words' counts (before their positions are read):
-     * true leaves it pruned, out[i].upper that bound. */
+     * one whose bound stays below prune's floor is left pruned,
+     * out[i].upper that bound. Locally the documents are weighed one by
+     * one, those that must be first, then the others by their bounds,
+     * greatest first, each settled as it is weighed: the floor rises as
+     * they are, and once a bound is below it the rest are pruned. Within
+     * a document the bound tightens as its words are read (what they
+     * weigh, plus the bounds of those left): one that falls below the
+     * floor leaves the document pruned with its other words unread. */
     void score(const std::vector<Xapian::docid> &dids, std::vector<PassageIndex> &pis,
                const std::vector<Xapian::termcount> &lens, const std::vector<bool> &must,
                std::vector<PassageWeights> &out, std::vector<bool> &weighed,
-               const std::function<bool(size_t i, double upper)> *prune = nullptr) const;
+               PassagePruner *prune = nullptr) const;
 
   private:
     struct Term {
@@ -755,11 +777,17 @@ class PassageScorer {
     std::vector<size_t> select(std::vector<PassageIndex> &pis, const std::vector<bool> &must,
                                const std::vector<Xapian::docid> &dids, std::vector<PassageWeights> &out,
                                std::vector<bool> &weighed) const;
-    /* Leaves out of order the documents prune says cannot reach the page
-     * (score()), marking them pruned in out. */
-    void prune_order(std::vector<size_t> &order, const std::vector<bool> &must,
-                     const std::vector<std::vector<Xapian::termcount>> &wdfs,
-                     const std::function<bool(size_t, double)> &prune, std::vector<PassageWeights> &out) const;
+    /* Of order, the documents prune may leave out (score()): their bounds
+     * (upper[k], the best passage's) set; the rest first, then these by
+     * their documents' bounds, greatest first. Returns where these start. */
+    size_t prune_order(std::vector<size_t> &order, const std::vector<bool> &must,
+                       const std::vector<std::vector<Xapian::termcount>> &wdfs, const PassagePruner &prune,
+                       std::vector<double> &upper, const std::vector<PassageWeights> &out) const;
+    /* rest[t]: a bound of what terms_[t..] add to a passage of document
+     * k (wdfs as below), each word's weight with all its occurrences in
+     * the passage; rest[terms_.size()] is 0. */
+    void rest_bounds(std::vector<double> &rest, const std::vector<std::vector<Xapian::termcount>> &wdfs,
+                     size_t k) const;
     /* Over remote shards: the position lists of the words of documents
      * order[j] (pos[j][term]; empty for a document of one passage), each
      * shard's read at once, the shards in parallel. A light document's

@@ -315,28 +315,40 @@ std::vector<size_t> civx::PassageScorer::select(std::vector<PassageIndex> &pis, 
     return order;
 }
 
-void civx::PassageScorer::prune_order(std::vector<size_t> &order, const std::vector<bool> &must,
-                                      const std::vector<std::vector<Xapian::termcount>> &wdfs,
-                                      const std::function<bool(size_t, double)> &prune,
-                                      std::vector<PassageWeights> &out) const
+size_t civx::PassageScorer::prune_order(std::vector<size_t> &order, const std::vector<bool> &must,
+                                        const std::vector<std::vector<Xapian::termcount>> &wdfs,
+                                        const PassagePruner &prune, std::vector<double> &upper,
+                                        const std::vector<PassageWeights> &out) const
 {
-    std::vector<size_t> kept;
+    upper.assign(out.size(), 0.0);
+    std::vector<size_t> first, rest;
+    std::vector<double> top(out.size(), 0.0);
     for (size_t k : order) {
-        PassageWeights &w = out[k];
-        if (!must[k] && w.several && w.pi.ends.size() >= tune_.min_passages) {
-            double upper = 0;
-            for (size_t ti = 0; ti < terms_.size(); ti++)
-                if (terms_[ti].rank && wdfs[ti][k] > 0)
-                    upper += weigh(terms_[ti].weight, wdfs[ti][k], 0.0);
-            if (prune(k, upper)) {
-                w.pruned = true;
-                w.upper = upper;
-                continue;
-            }
+        const PassageWeights &w = out[k];
+        if (must[k] || !w.several || w.pi.ends.size() < tune_.min_passages) {
+            first.push_back(k);
+            continue;
         }
-        kept.push_back(k);
+        for (size_t ti = 0; ti < terms_.size(); ti++)
+            if (terms_[ti].rank && wdfs[ti][k] > 0)
+                upper[k] += weigh(terms_[ti].weight, wdfs[ti][k], 0.0);
+        top[k] = prune.bound(k, upper[k]);
+        rest.push_back(k);
     }
-    order.swap(kept);
+    std::stable_sort(rest.begin(), rest.end(), [&](size_t a, size_t b) { return top[a] > top[b]; });
+    size_t from = first.size();
+    first.insert(first.end(), rest.begin(), rest.end());
+    order.swap(first);
+    return from;
+}
+
+void civx::PassageScorer::rest_bounds(std::vector<double> &rest,
+                                      const std::vector<std::vector<Xapian::termcount>> &wdfs, size_t k) const
+{
+    rest.assign(terms_.size() + 1, 0.0);
+    for (size_t ti = terms_.size(); ti-- > 0;)
+        rest[ti] = rest[ti + 1] +
+                   (terms_[ti].rank && wdfs[ti][k] > 0 ? weigh(terms_[ti].weight, wdfs[ti][k], 0.0) : 0.0);
 }
 
 std::vector<std::vector<std::vector<Xapian::termpos>>>
@@ -370,7 +382,7 @@ civx::PassageScorer::remote_positions(const std::vector<Xapian::docid> &dids, co
 void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vector<PassageIndex> &pis,
                                 const std::vector<Xapian::termcount> &lens, const std::vector<bool> &must,
                                 std::vector<PassageWeights> &out, std::vector<bool> &weighed,
-                                const std::function<bool(size_t, double)> *prune) const
+                                PassagePruner *prune) const
 {
     out.assign(dids.size(), PassageWeights());
     weighed.assign(dids.size(), true);
@@ -405,8 +417,17 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vec
      * it, the same arithmetic as its weight below where that is reached.
      * A document that cannot reach the page with that is not weighed
      * (its positions, the most of this work, are not read). */
+    size_t from = order.size(); /* order[from..) may be pruned */
+    std::vector<double> upper;
     if (prune)
-        prune_order(order, must, wdfs, *prune, out);
+        from = prune_order(order, must, wdfs, *prune, upper, out);
+    auto pruned = [&](size_t j) {
+        if (j < from || prune->bound(order[j], upper[order[j]]) >= prune->floor())
+            return false;
+        out[order[j]].pruned = true;
+        out[order[j]].upper = upper[order[j]];
+        return true;
+    };
     std::vector<unsigned> body;
     HeldPositions held;
     /* Term ti's weight in each passage of document k, its positions
@@ -455,17 +476,50 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vec
         }
     };
     if (!db_->remote) {
-        for (size_t ti = 0; ti < terms_.size(); ti++)
-            for (size_t k : order)
+        /* A document at a time: each weighed may raise the floor. */
+        std::vector<double> rest;
+        for (size_t j = 0; j < order.size(); j++) {
+            size_t k = order[j];
+            if (pruned(j)) /* and every one after it: their bounds are lower */
+                continue;
+            if (j >= from)
+                rest_bounds(rest, wdfs, k);
+            for (size_t ti = 0; ti < terms_.size(); ti++)
                 if (wdfs[ti][k] > 0) {
+                    /* The heaviest words first: once those read and the
+                     * bounds of the rest cannot lift its best passage
+                     * to the floor, the document is left. */
+                    if (j >= from && ti > 0 && rest[ti] > 0) {
+                        const std::vector<double> &all = out[k].all;
+                        double bound = *std::max_element(all.begin(), all.end()) + rest[ti];
+                        if (prune->bound(k, bound) * (1 + 1e-9) < prune->floor()) {
+                            out[k].pruned = true;
+                            out[k].upper = bound;
+                            break;
+                        }
+                    }
                     if (out[k].several)
                         weigh_term(k, ti, db_->db.positionlist_begin(dids[k], terms_[ti].term),
                                    db_->db.positionlist_end(dids[k], terms_[ti].term));
                     else
                         weigh_term(k, ti, Xapian::PositionIterator(), Xapian::PositionIterator());
                 }
+            if (prune && !out[k].pruned) {
+                const std::vector<double> &all = out[k].all;
+                prune->settle(k, all.empty() ? 0.0 : *std::max_element(all.begin(), all.end()));
+            }
+        }
         mark_phrases(held, out);
         return;
+    }
+    /* Remote: pruned against the first floor, the rest read at once. */
+    if (prune) {
+        std::vector<size_t> kept;
+        for (size_t j = 0; j < order.size(); j++)
+            if (!pruned(j))
+                kept.push_back(order[j]);
+        std::sort(kept.begin(), kept.end(), [&](size_t a, size_t b) { return dids[a] < dids[b]; });
+        order.swap(kept);
     }
     /* Over remote shards a position list is a round trip: each shard's
      * are read at once, the shards in parallel, then weighed. A document's

@@ -336,6 +336,57 @@ double reweighed(const Cand &c, bool mix, double w_pass, const Ranking &rk, cons
     return w;
 }
 
+/* The floor of the page's weights as passages are weighed: the keep-th
+ * greatest of the weights of cands[at[..]] (cited: the cited-by values of
+ * cands[from..]), each document's best passage weighing nothing until it
+ * is settled. A document whose weight with its best passage's bound stays
+ * below that floor cannot be on the page, in whatever order the others
+ * come. */
+class PagePruner : public PassagePruner {
+  public:
+    PagePruner(const std::vector<Cand> &cands, const std::vector<size_t> &at, size_t from, const Ranking &rk,
+               const std::vector<std::string> &cited, size_t keep)
+        : cands_(cands), at_(at), from_(from), rk_(rk), cited_(cited), keep_(keep)
+    {
+        for (size_t j = 0; j < at.size(); j++)
+            now_.push_back(weight(j, 0.0));
+        find_floor();
+    }
+    double bound(size_t j, double upper) const override
+    {
+        return reweighed(cands_[at_[j]], true, upper, rk_, cited_[at_[j] - from_]);
+    }
+    double floor() const override { return floor_; }
+    void settle(size_t j, double best) override
+    {
+        now_[j] = weight(j, best);
+        if (now_[j] > floor_) /* else the keep greatest stay */
+            find_floor();
+    }
+
+  private:
+    double weight(size_t j, double best) const
+    {
+        const Cand &c = cands_[at_[j]];
+        return reweighed(c, mixed(c, rk_), best, rk_, cited_[at_[j] - from_]);
+    }
+    void find_floor()
+    {
+        std::vector<double> v(now_);
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(keep_ - 1), v.end(),
+                         std::greater<double>());
+        floor_ = v[keep_ - 1];
+    }
+    const std::vector<Cand> &cands_;
+    const std::vector<size_t> &at_;
+    size_t from_;
+    const Ranking &rk_;
+    const std::vector<std::string> &cited_;
+    size_t keep_;
+    std::vector<double> now_;
+    double floor_ = 0;
+};
+
 /* Weighs the passages of cands[from..to) not weighed yet: of those
  * outside [all_from..all_to) (the hits that show snippets), only the
  * documents long enough to be ranked by their passages. With cited (the
@@ -368,32 +419,20 @@ void weigh_passages(const civ_db *db, std::vector<Cand> &cands, size_t from, siz
     for (size_t i : at)
         lens.push_back(cands[i].keyed ? cands[i].key.length : 0);
     /* Pruning, when only the best keep of cands[from..to) matter (the
-     * page) and all of them are weighed here: the keep-th greatest of
-     * their weights with their best passages weighing nothing is a floor
-     * the page's weights reach; a document whose weight with its best
-     * passage's bound stays below that floor cannot be on the page, in
-     * whatever order the others come. */
-    double floor_w = 0;
+     * page) and all of them are weighed here. */
     bool prune = cited && keep > 0 && at.size() == to - from && keep < at.size() && rk.tune.prune > 0;
+    std::unique_ptr<PagePruner> pruner;
     if (prune) {
-        std::vector<double> low;
         for (size_t j = 0; j < at.size(); j++) {
             Cand &c = cands[at[j]];
             c.pw.pi = pis[j];
             c.pw.several = c.pw.pi.ends.size() >= 2;
-            low.push_back(reweighed(c, mixed(c, rk), 0.0, rk, (*cited)[at[j] - from]));
         }
-        std::nth_element(low.begin(), low.begin() + static_cast<std::ptrdiff_t>(keep - 1), low.end(),
-                         std::greater<double>());
-        floor_w = low[keep - 1];
+        pruner.reset(new PagePruner(cands, at, from, rk, *cited, keep));
     }
-    std::function<bool(size_t, double)> below = [&](size_t j, double upper) {
-        const Cand &c = cands[at[j]];
-        return reweighed(c, true, upper, rk, (*cited)[at[j] - from]) < floor_w;
-    };
     std::vector<PassageWeights> out;
     std::vector<bool> weighed;
-    rk.scorer->score(dids, pis, lens, must, out, weighed, prune ? &below : nullptr);
+    rk.scorer->score(dids, pis, lens, must, out, weighed, pruner.get());
     for (size_t k = 0; k < at.size(); k++) {
         if (out[k].pruned && pruned)
             ++*pruned;
