@@ -317,10 +317,15 @@ double prior_share(const Ranking &rk, const std::string &cited_by, unsigned *cou
 }
 
 /* Whether c's passages rank it (its weight mixes in its best passage's). */
+bool mixed(size_t passages, const Ranking &rk)
+{
+    bool several = passages >= 2, long_doc = several && passages >= rk.tune.min_passages;
+    return rk.mix && (long_doc || (!several && rk.tune.single > 0));
+}
+
 bool mixed(const Cand &c, const Ranking &rk)
 {
-    bool long_doc = c.pw.several && c.pw.pi.ends.size() >= rk.tune.min_passages;
-    return rk.mix && (long_doc || (!c.pw.several && rk.tune.single > 0));
+    return mixed(c.pw.several ? c.pw.pi.ends.size() : 0, rk);
 }
 
 /* c's weight with its best passage weighing w_pass where it is mixed:
@@ -344,12 +349,15 @@ double reweighed(const Cand &c, bool mix, double w_pass, const Ranking &rk, cons
  * come. */
 class PagePruner : public PassagePruner {
   public:
-    PagePruner(const std::vector<Cand> &cands, const std::vector<size_t> &at, size_t from, const Ranking &rk,
-               const std::vector<std::string> &cited, size_t keep)
+    /* pis: the documents' passage indexes, as at lists them. */
+    PagePruner(const std::vector<Cand> &cands, const std::vector<size_t> &at, const std::vector<PassageIndex> &pis,
+               size_t from, const Ranking &rk, const std::vector<std::string> &cited, size_t keep)
         : cands_(cands), at_(at), from_(from), rk_(rk), cited_(cited), keep_(keep)
     {
-        for (size_t j = 0; j < at.size(); j++)
+        for (size_t j = 0; j < at.size(); j++) {
+            mix_.push_back(mixed(pis[j].ends.size(), rk));
             now_.push_back(weight(j, 0.0));
+        }
         find_floor();
     }
     double bound(size_t j, double upper) const override
@@ -368,7 +376,7 @@ class PagePruner : public PassagePruner {
     double weight(size_t j, double best) const
     {
         const Cand &c = cands_[at_[j]];
-        return reweighed(c, mixed(c, rk_), best, rk_, cited_[at_[j] - from_]);
+        return reweighed(c, mix_[j], best, rk_, cited_[at_[j] - from_]);
     }
     void find_floor()
     {
@@ -383,6 +391,7 @@ class PagePruner : public PassagePruner {
     const Ranking &rk_;
     const std::vector<std::string> &cited_;
     size_t keep_;
+    std::vector<bool> mix_; /* weighed by its best passage too */
     std::vector<double> now_;
     double floor_ = 0;
 };
@@ -422,14 +431,8 @@ void weigh_passages(const civ_db *db, std::vector<Cand> &cands, size_t from, siz
      * page) and all of them are weighed here. */
     bool prune = cited && keep > 0 && at.size() == to - from && keep < at.size() && rk.tune.prune > 0;
     std::unique_ptr<PagePruner> pruner;
-    if (prune) {
-        for (size_t j = 0; j < at.size(); j++) {
-            Cand &c = cands[at[j]];
-            c.pw.pi = pis[j];
-            c.pw.several = c.pw.pi.ends.size() >= 2;
-        }
-        pruner.reset(new PagePruner(cands, at, from, rk, *cited, keep));
-    }
+    if (prune)
+        pruner.reset(new PagePruner(cands, at, pis, from, rk, *cited, keep));
     std::vector<PassageWeights> out;
     std::vector<bool> weighed;
     rk.scorer->score(dids, pis, lens, must, out, weighed, pruner.get());
