@@ -603,6 +603,9 @@ static int run_search(cli *c, civ_db *db, civ_buf *out, double t_open)
         if (st.pruned)
             fprintf(stderr, "civsearch: passages not weighed (they could not reach the page): %u documents\n",
                     st.pruned);
+        if (st.feedback_kept)
+            fprintf(stderr, "civsearch: feedback round: no words added (no short document among the best); "
+                            "its match gave the page\n");
         if (st.passages_read)
             fprintf(stderr, "civsearch: passage texts read for snippets: %u\n", st.passages_read);
         if (st.remote_docs)

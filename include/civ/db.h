@@ -311,6 +311,10 @@ typedef struct civ_search_times {
     unsigned passages_read; /* passage texts read and inflated for the
                                hits' snippets (documents stored as
                                passages) */
+    unsigned feedback_kept; /* 1: a question's feedback round added no
+                               words (no short document among the best)
+                               and its match gave the page: one match,
+                               not two */
 } civ_search_times;
 
 /* Fills *out (zeros for NULL r). */

@@ -216,31 +216,61 @@ Xapian::Enquire civx::unweighted(const Xapian::Database &db, const Xapian::Query
     return e;
 }
 
+namespace {
+
+/* The matches match_page asks for: from the page's offset less `before`,
+ * `asked` of them. Matches past the page show a tie across its end.
+ * Matching by weight then id costs a value read per candidate, and
+ * Xapian's estimate of the count of folded matches suffers: it is done
+ * only when a tie crosses the page's start, or its end beyond the matches
+ * fetched past it, or copies are folded (other ties are ordered by the
+ * caller, reading the ids of the tied matches only), and the counts come
+ * from the first match. */
+struct PageAsk {
+    bool by_weight;           /* ties settled by ids (keyed: they come in id order) */
+    Xapian::doccount before;  /* past the first page, one match before it: a tie across its start */
+    Xapian::doccount asked;
+    /* An OR of words (a question, a wildcard) may be counted from its
+     * posting lists (union_ids): the matcher need then weigh only the
+     * matches that may reach the page. Not with facets, whose counts see
+     * every match, nor for one word, which the matcher counts as
+     * cheaply. */
+    bool may_union;
+    std::vector<std::string> terms; /* then: its words */
+
+    PageAsk(const civ_db *db, const Xapian::Query &q, const civ_search_opts *o, unsigned offset, unsigned limit,
+            Xapian::doccount check)
+    {
+        by_weight = o->sort == CIV_SORT_RELEVANCE && !db->keyed;
+        before = by_weight && offset > 0 && limit > 0 ? 1 : 0;
+        asked = by_weight ? limit + 1 + before + TIE_EXTRA : limit;
+        may_union = !db->remote && !o->facet_values && check > asked && or_of_terms(q, terms) && terms.size() > 1;
+    }
+};
+
+} // namespace
+
+bool civx::first_match(Xapian::MSet &out, const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &q,
+                       const civ_search_opts *o, unsigned limit, Xapian::doccount check, Xapian::doccount least)
+{
+    PageAsk a(db, q, o, 0, limit, check);
+    if (!a.may_union || a.asked < least)
+        return false;
+    out = enq.get_mset(0, a.asked, Xapian::doccount(0));
+    return true;
+}
+
 Xapian::MSet civx::match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &enq,
                               const Xapian::Query &q, const civ_search_opts *o, unsigned offset,
-                              unsigned limit, Xapian::doccount check)
+                              unsigned limit, Xapian::doccount check, const Xapian::MSet *made)
 {
-    /* Matches past the page show a tie across its end. Matching by
-     * weight then id costs a value read per candidate, and Xapian's
-     * estimate of the count of folded matches suffers: it is done only
-     * when a tie crosses the page's start, or its end beyond the
-     * matches fetched past it, or copies are folded (other ties are
-     * ordered by the caller, reading the ids of the tied matches only),
-     * and the counts come from the first match. */
-    bool by_weight = o->sort == CIV_SORT_RELEVANCE && !db->keyed; /* keyed: ties come in id order */
-    /* Past the first page, one match before it too: a tie across its
-     * start. */
-    Xapian::doccount before = by_weight && offset > 0 && limit > 0 ? 1 : 0;
-    Xapian::doccount asked = by_weight ? limit + 1 + before + TIE_EXTRA : limit;
-    /* An OR of words (a question, a wildcard) is counted from its
-     * posting lists: the matcher need then weigh only the matches that
-     * may reach the page. Not with facets, whose counts see every match,
-     * nor for one word, which the matcher counts as cheaply. */
-    std::vector<std::string> terms;
+    PageAsk a(db, q, o, offset, limit, check);
+    bool by_weight = a.by_weight;
+    Xapian::doccount before = a.before, asked = a.asked;
     std::vector<Xapian::docid> ids;
-    bool by_union = !db->remote && !o->facet_values && check > asked && or_of_terms(q, terms) &&
-                    terms.size() > 1 && union_ids(ids, db->db, terms, EXACT_FOLDED_MAX);
-    Xapian::MSet mset = enq.get_mset(offset - before, asked, by_union ? 0 : check);
+    bool by_union = a.may_union && union_ids(ids, db->db, a.terms, EXACT_FOLDED_MAX);
+    counts.made = by_union && made && offset == 0;
+    Xapian::MSet mset = counts.made ? *made : enq.get_mset(offset - before, asked, by_union ? 0 : check);
     counts.total = mset.get_matches_estimated();
     counts.exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     if (by_union) {

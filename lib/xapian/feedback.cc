@@ -15,7 +15,7 @@ namespace {
  * PRF_MAX_LENGTH words serve, taken among the PRF_LOOK best: the words of
  * a 50,000-word transcript are about everything (and reading them took
  * 30 ms a query on the court archive, bench/README.md "Long documents"). */
-const Xapian::doccount PRF_DOCS = 6, PRF_LOOK = 18;
+const Xapian::doccount PRF_DOCS = 6; /* PRF_LOOK: internal.hh */
 const Xapian::termcount PRF_MAX_LENGTH = 5000, PRF_TERMS = 10;
 
 /* Expansion terms for pseudo-relevance feedback: stemmed body words
@@ -176,11 +176,15 @@ std::vector<std::string> civx::expand_terms(const civ_db *db, const std::vector<
 }
 
 bool civx::feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text,
-                    Xapian::Query *out, Xapian::Query *added)
+                    Xapian::Query *out, Xapian::Query *added, const Xapian::MSet *best)
 {
-    Xapian::MSet best = enq.get_mset(0, PRF_LOOK);
+    Xapian::MSet own;
+    if (!best) {
+        own = enq.get_mset(0, PRF_LOOK);
+        best = &own;
+    }
     std::vector<Xapian::docid> look;
-    for (Xapian::MSetIterator it = best.begin(); it != best.end(); ++it)
+    for (Xapian::MSetIterator it = best->begin(); it != best->end() && look.size() < PRF_LOOK; ++it)
         look.push_back(*it);
     std::vector<Xapian::termcount> len(look.size());
     for_each_doc(db, look, [&](size_t k, const Xapian::Database &part, Xapian::docid did) {

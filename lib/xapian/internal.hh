@@ -424,6 +424,7 @@ struct MatchCounts {
                                 the order of their ids (CIV_SLOT_ID),
                                 then takes the page */
     unsigned skip = 0;       /* matches in the set before the page (0, 1) */
+    bool made = false;       /* the set was first_match's, not matched again */
 };
 
 /* The ids (without their Q) of the documents other than self whose
@@ -446,9 +447,19 @@ Xapian::Enquire unweighted(const Xapian::Database &db, const Xapian::Query &q);
  * counts.skip matches before the page, and may hold matches beyond
  * it; enq's match spies have counted every match once and are taken
  * off it. check: the matches Xapian checks at least. */
+/* made, where given: first_match's set for q (offset 0, the same limit
+ * and check), taken instead of matching again when the counts come from
+ * the posting lists. */
 Xapian::MSet match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &enq,
                         const Xapian::Query &q, const civ_search_opts *o, unsigned offset,
-                        unsigned limit, Xapian::doccount check);
+                        unsigned limit, Xapian::doccount check, const Xapian::MSet *made = nullptr);
+
+/* The set match_page makes of the first page of limit matches of enq's
+ * query q where it may count them from their posting lists, into out,
+ * if it holds at least `least` matches: then true (a feedback round looks
+ * at its best matches, and match_page takes it when the query stays q). */
+bool first_match(Xapian::MSet &out, const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &q,
+                 const civ_search_opts *o, unsigned limit, Xapian::doccount check, Xapian::doccount least);
 
 /* ---- the feedback round (feedback.cc) ---------------------------------- */
 
@@ -465,10 +476,15 @@ std::vector<std::string> expand_terms(const civ_db *db, const std::vector<Xapian
                                       const std::function<bool(const std::string &)> &keep,
                                       const Xapian::Query &exclude, size_t most);
 
+/* The matches a feedback round looks at. */
+constexpr Xapian::doccount PRF_LOOK = 18;
+
 /* enq's query text expanded by its best matches' telling words into *out
- * (the words added into *added); false when there were none to add. */
+ * (the words added into *added); false when there were none to add. best:
+ * enq's matches from the first, at least PRF_LOOK of them where there
+ * are as many, or NULL (then matched here). */
 bool feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text, Xapian::Query *out,
-              Xapian::Query *added);
+              Xapian::Query *added, const Xapian::MSet *best = nullptr);
 
 /* ---- legal entities in queries (legal.cc) ------------------------------- */
 

@@ -647,6 +647,8 @@ struct Search {
     unsigned first = 0;      /* the first match taken */
     unsigned want = 0;       /* how many are taken */
     bool keyed = false;      /* matched by weight then match key (civ_db::keyed) */
+    bool made = false;       /* first_set is the page's set (first_match) */
+    Xapian::MSet first_set;
 };
 
 /* What matching found. Made only once the search is set up: an MSet
@@ -682,15 +684,6 @@ Xapian::doccount prepare(Search &sr, Xapian::Enquire &enq, civ_results *r, civ_d
         enq.set_sort_by_relevance_then_value(CIV_SLOT_MATCH, false);
     sr.keyed = o->sort == CIV_SORT_RELEVANCE && db->keyed;
     use_limits(enq, o);
-    Xapian::Query expanded;
-    if (sr.pq.natural && !o->like && o->sort == CIV_SORT_RELEVANCE &&
-        feedback(db, enq, sr.text, &expanded, &sr.added)) {
-        sr.q = assemble(sr.pq, expanded, o);
-        enq.set_query(sr.q);
-    }
-    r->description = sr.q.get_description();
-    if (o->facet_values)
-        sr.facets.add(enq, db, o);
     /* The best matches are weighed again (passages, the prior): a page
      * within them is taken from them all. */
     unsigned depth = sr.rk.tune.depth;
@@ -699,8 +692,25 @@ Xapian::doccount prepare(Search &sr, Xapian::Enquire &enq, civ_results *r, civ_d
     sr.want = sr.rerank ? std::max<unsigned>(o->offset + o->limit, depth) : o->limit;
     /* Facets count every match; a count alone (limit 0) is asked for to
      * be exact. */
-    return o->facet_values || o->limit == 0 ? db->db.get_doccount()
-                                            : o->offset + o->limit + EXACT_MARGIN;
+    Xapian::doccount check = o->facet_values || o->limit == 0 ? db->db.get_doccount()
+                                                              : o->offset + o->limit + EXACT_MARGIN;
+    Xapian::Query expanded;
+    if (sr.pq.natural && !o->like && o->sort == CIV_SORT_RELEVANCE) {
+        /* The feedback round looks at the first of the matches the page
+         * is taken from, where they are the same: when it adds no word
+         * (no short document among the best), they are taken as they are. */
+        sr.made = sr.first == 0 && first_match(sr.first_set, db, enq, sr.q, o, sr.want, check, PRF_LOOK);
+        if (feedback(db, enq, sr.text, &expanded, &sr.added, sr.made ? &sr.first_set : nullptr)) {
+            sr.q = assemble(sr.pq, expanded, o);
+            enq.set_query(sr.q);
+            sr.made = false;
+            sr.first_set = Xapian::MSet();
+        }
+    }
+    r->description = sr.q.get_description();
+    if (o->facet_values)
+        sr.facets.add(enq, db, o);
+    return check;
 }
 
 /* Matches by date, oldest first, over a remote shard. It sorts by the
@@ -744,12 +754,13 @@ void match(Matched &m, const Search &sr, civ_results *r, civ_db *db, Xapian::Enq
         return;
     }
     MatchCounts counts;
-    m.mset = match_page(counts, db, enq, sr.q, o, sr.first, sr.want, check);
+    m.mset = match_page(counts, db, enq, sr.q, o, sr.first, sr.want, check, sr.made ? &sr.first_set : nullptr);
     m.order_ties = counts.order_ties;
     m.skip = counts.skip;
     r->total = counts.total;
     r->exact = counts.exact;
     r->folded = counts.folded;
+    r->times.feedback_kept = counts.made;
 }
 
 /* Weighs the best matches again (passages, the prior) where that

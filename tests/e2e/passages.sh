@@ -275,3 +275,32 @@ jqout '.results[0].snippet' | grep -q '<b>mooring lantern</b>' || fail "the snip
 printf '%s\n' "$ERR" | grep -q '^civsearch: passage texts read for snippets: 1$' ||
   fail "not one passage read: $(printf '%s\n' "$ERR" | grep 'passage texts')"
 ok "a phrase's passage found by the positions: its snippet, one passage read"
+
+# A question whose best matches are all long documents: its feedback round
+# adds no words (it reads only documents of at most 5,000 words), and the
+# match it looked at gives the page, which is the one a second match
+# gives (with --facets every match is counted: a match of its own).
+F="$TMP/feedback"
+mkdir -p "$F"
+for i in $(seq 1 12); do
+  gen "$F/log$i.md" "Pier log $i" $((400 + i)) 40 pass="ferry lantern" every=$((1 + i % 4)) times=$((1 + i % 2))
+done
+for i in $(seq 1 4); do
+  gen "$F/note$i.md" "Minutes $i" $((500 + i)) 2
+done
+run "$CIVINDEX" -q -i "$TMP/fbidx" "$F"
+assert_rc 0 "civindex (feedback)"
+QN="the ferry lantern was lit again on the pier"
+run "$CIVSEARCH" -i "$TMP/fbidx" --debug --json --or -n 5 "$QN"
+assert_rc 0
+printf '%s\n' "$ERR" | grep -q '^civsearch: feedback round: no words added' ||
+  fail "the feedback round's match did not give the page"
+a=$(printf '%s' "$OUT" | jq -c '[.total, .total_exact, [.results[] | [.id, .score, .passage]]]')
+run "$CIVSEARCH" -i "$TMP/fbidx" --debug --json --or -n 5 --facets "$QN"
+assert_rc 0
+printf '%s\n' "$ERR" | grep -q '^civsearch: feedback round: no words added' &&
+  fail "a search counting facets took the feedback round's match"
+b=$(printf '%s' "$OUT" | jq -c '[.total, .total_exact, [.results[] | [.id, .score, .passage]]]')
+[ -n "$a" ] && [ "$a" = "$b" ] || fail "the pages differ: $a against $b"
+assert_eq "$(printf '%s' "$a" | jq '.[2] | length')" 5 "five hits"
+ok "a question among long documents: one match for its feedback round and its page"
