@@ -799,6 +799,20 @@ class PassageScorer {
     size_t prune_order(std::vector<size_t> &order, const std::vector<bool> &must,
                        const std::vector<std::vector<Xapian::termcount>> &wdfs, const PassagePruner &prune,
                        std::vector<double> &upper, const std::vector<PassageWeights> &out) const;
+    /* Weighs terms' positions into the passages of documents. */
+    struct Tally;
+    /* True, and out[k] left pruned with that bound, when document k's
+     * best passage weighing upper cannot lift it to prune's floor. */
+    static bool pruned(std::vector<PassageWeights> &out, size_t k, double upper, const PassagePruner &prune);
+    /* score()'s weighing: locally a document at a time, order[from..)
+     * pruned as they come (upper: their first bounds); over remote shards
+     * pruned first, the rest's positions read at once. */
+    void weigh_local(Tally &tally, const std::vector<Xapian::docid> &dids, const std::vector<size_t> &order,
+                     size_t from, const std::vector<double> &upper,
+                     const std::vector<std::vector<Xapian::termcount>> &wdfs, PassagePruner *prune) const;
+    void weigh_remote(Tally &tally, const std::vector<Xapian::docid> &dids, std::vector<size_t> order,
+                      size_t from, const std::vector<double> &upper, const std::vector<bool> &light,
+                      std::vector<std::vector<Xapian::termcount>> &wdfs, PassagePruner *prune) const;
     /* rest[t]: a bound of what terms_[t..] add to a passage of document
      * k (wdfs as below), each word's weight with all its occurrences in
      * the passage; rest[terms_.size()] is 0. */

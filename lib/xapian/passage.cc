@@ -379,6 +379,70 @@ civx::PassageScorer::remote_positions(const std::vector<Xapian::docid> &dids, co
     return pos;
 }
 
+/* Term ti's weight in each passage of a document, from its positions in
+ * order (held where a phrase's word). */
+struct civx::PassageScorer::Tally {
+    const PassageScorer &ps;
+    const std::vector<std::vector<Xapian::termcount>> &wdfs;
+    const std::vector<Xapian::termcount> &doc_len;
+    double avg;
+    std::vector<PassageWeights> &out;
+    std::vector<unsigned> body;
+    HeldPositions held;
+
+    Tally(const PassageScorer &p, const std::vector<std::vector<Xapian::termcount>> &w,
+          const std::vector<Xapian::termcount> &l, double a, std::vector<PassageWeights> &o)
+        : ps(p), wdfs(w), doc_len(l), avg(a), out(o)
+    {
+    }
+    /* Document k's positions of term ti, [q, q_end). */
+    template <class It> void operator()(size_t k, size_t ti, It q, It q_end)
+    {
+        const Term &t = ps.terms_[ti];
+        Xapian::termcount wdf = wdfs[ti][k];
+        PassageWeights &w = out[k];
+        const PassageIndex &pi = w.pi;
+        if (!w.several) {
+            if (t.rank)
+                w.all[0] += ps.weigh(t.weight, wdf, doc_len[k] / avg);
+            return;
+        }
+        Xapian::termcount text = pi.ends.back() - pi.body_start;
+        Xapian::termcount head_len = doc_len[k] > text ? doc_len[k] - text : 0;
+        size_t np = pi.ends.size();
+        body.assign(np, 0);
+        Xapian::termcount in_text = 0;
+        std::vector<Xapian::termpos> *keep =
+            ti < ps.in_phrase_.size() && ps.in_phrase_[ti] ? &held[{ k, ti }] : nullptr;
+        /* Positions come in order: the passage moves forward only. */
+        size_t at = 0;
+        for (; q != q_end; ++q) {
+            Xapian::termpos pos = *q;
+            if (keep)
+                keep->push_back(pos);
+            if (pos > pi.body_start) {
+                while (at + 1 < np && pi.ends[at] < pos)
+                    at++;
+                body[at]++;
+                in_text++;
+            }
+        }
+        /* The fields' share of the term (a title word counts its
+         * weight, once a position) is context for every passage. */
+        double head = wdf > in_text ? wdf - in_text : 0;
+        for (size_t i = 0; i < np; i++) {
+            double tf = body[i] + head;
+            if (tf <= 0)
+                continue;
+            double len = (pi.words(i) + head_len) / avg;
+            if (t.rank)
+                w.all[i] += ps.weigh(t.weight, tf, len);
+            if (t.typed && body[i])
+                w.typed[i] += ps.weigh(t.weight, body[i], len);
+        }
+    }
+};
+
 void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vector<PassageIndex> &pis,
                                 const std::vector<Xapian::termcount> &lens, const std::vector<bool> &must,
                                 std::vector<PassageWeights> &out, std::vector<bool> &weighed,
@@ -421,120 +485,94 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vec
     std::vector<double> upper;
     if (prune)
         from = prune_order(order, must, wdfs, *prune, upper, out);
-    auto pruned = [&](size_t j) {
-        if (j < from || prune->bound(order[j], upper[order[j]]) >= prune->floor())
-            return false;
-        out[order[j]].pruned = true;
-        out[order[j]].upper = upper[order[j]];
-        return true;
-    };
-    std::vector<unsigned> body;
-    HeldPositions held;
-    /* Term ti's weight in each passage of document k, its positions
-     * [q, q_end) in order (held where a phrase's word). */
-    auto weigh_term = [&](size_t k, size_t ti, auto q, auto q_end) {
-        const Term &t = terms_[ti];
-        Xapian::termcount wdf = wdfs[ti][k];
-        PassageWeights &w = out[k];
-        const PassageIndex &pi = w.pi;
-        if (!w.several) {
-            if (t.rank)
-                w.all[0] += weigh(t.weight, wdf, doc_len[k] / avg);
-            return;
-        }
-        Xapian::termcount text = pi.ends.back() - pi.body_start;
-        Xapian::termcount head_len = doc_len[k] > text ? doc_len[k] - text : 0;
-        size_t np = pi.ends.size();
-        body.assign(np, 0);
-        Xapian::termcount in_text = 0;
-        std::vector<Xapian::termpos> *keep = ti < in_phrase_.size() && in_phrase_[ti] ? &held[{ k, ti }] : nullptr;
-        /* Positions come in order: the passage moves forward only. */
-        size_t at = 0;
-        for (; q != q_end; ++q) {
-            Xapian::termpos pos = *q;
-            if (keep)
-                keep->push_back(pos);
-            if (pos > pi.body_start) {
-                while (at + 1 < np && pi.ends[at] < pos)
-                    at++;
-                body[at]++;
-                in_text++;
-            }
-        }
-        /* The fields' share of the term (a title word counts its
-         * weight, once a position) is context for every passage. */
-        double head = wdf > in_text ? wdf - in_text : 0;
-        for (size_t i = 0; i < np; i++) {
-            double tf = body[i] + head;
-            if (tf <= 0)
+    Tally tally(*this, wdfs, doc_len, avg, out);
+    if (!db_->remote)
+        weigh_local(tally, dids, order, from, upper, wdfs, prune);
+    else
+        weigh_remote(tally, dids, order, from, upper, light, wdfs, prune);
+    mark_phrases(tally.held, out);
+}
+
+bool civx::PassageScorer::pruned(std::vector<PassageWeights> &out, size_t k, double upper,
+                                 const PassagePruner &prune)
+{
+    if (prune.bound(k, upper) >= prune.floor())
+        return false;
+    out[k].pruned = true;
+    out[k].upper = upper;
+    return true;
+}
+
+void civx::PassageScorer::weigh_local(Tally &tally, const std::vector<Xapian::docid> &dids,
+                                      const std::vector<size_t> &order, size_t from,
+                                      const std::vector<double> &upper,
+                                      const std::vector<std::vector<Xapian::termcount>> &wdfs,
+                                      PassagePruner *prune) const
+{
+    std::vector<PassageWeights> &out = tally.out;
+    /* A document at a time: each weighed may raise the floor. */
+    std::vector<double> rest;
+    for (size_t j = 0; j < order.size(); j++) {
+        size_t k = order[j];
+        bool may = prune && j >= from; /* may be pruned */
+        if (may && pruned(out, k, upper[k], *prune)) /* and every one after it: their bounds are lower */
+            continue;
+        if (may)
+            rest_bounds(rest, wdfs, k);
+        for (size_t ti = 0; ti < terms_.size(); ti++) {
+            if (wdfs[ti][k] == 0)
                 continue;
-            double len = (pi.words(i) + head_len) / avg;
-            if (t.rank)
-                w.all[i] += weigh(t.weight, tf, len);
-            if (t.typed && body[i])
-                w.typed[i] += weigh(t.weight, body[i], len);
-        }
-    };
-    if (!db_->remote) {
-        /* A document at a time: each weighed may raise the floor. */
-        std::vector<double> rest;
-        for (size_t j = 0; j < order.size(); j++) {
-            size_t k = order[j];
-            if (pruned(j)) /* and every one after it: their bounds are lower */
-                continue;
-            if (j >= from)
-                rest_bounds(rest, wdfs, k);
-            for (size_t ti = 0; ti < terms_.size(); ti++)
-                if (wdfs[ti][k] > 0) {
-                    /* The heaviest words first: once those read and the
-                     * bounds of the rest cannot lift its best passage
-                     * to the floor, the document is left. */
-                    if (j >= from && ti > 0 && rest[ti] > 0) {
-                        const std::vector<double> &all = out[k].all;
-                        double bound = *std::max_element(all.begin(), all.end()) + rest[ti];
-                        if (prune->bound(k, bound) * (1 + 1e-9) < prune->floor()) {
-                            out[k].pruned = true;
-                            out[k].upper = bound;
-                            break;
-                        }
-                    }
-                    if (out[k].several)
-                        weigh_term(k, ti, db_->db.positionlist_begin(dids[k], terms_[ti].term),
-                                   db_->db.positionlist_end(dids[k], terms_[ti].term));
-                    else
-                        weigh_term(k, ti, Xapian::PositionIterator(), Xapian::PositionIterator());
-                }
-            if (prune && !out[k].pruned) {
+            /* The heaviest words first: once those read and the bounds
+             * of the rest cannot lift its best passage to the floor (a
+             * margin for rounding), the document is left. */
+            if (may && ti > 0 && rest[ti] > 0) {
                 const std::vector<double> &all = out[k].all;
-                prune->settle(k, all.empty() ? 0.0 : *std::max_element(all.begin(), all.end()));
+                double bound = (*std::max_element(all.begin(), all.end()) + rest[ti]) * (1 + 1e-9);
+                if (pruned(out, k, bound, *prune))
+                    break;
             }
+            if (out[k].several)
+                tally(k, ti, db_->db.positionlist_begin(dids[k], terms_[ti].term),
+                      db_->db.positionlist_end(dids[k], terms_[ti].term));
+            else
+                tally(k, ti, Xapian::PositionIterator(), Xapian::PositionIterator());
         }
-        mark_phrases(held, out);
-        return;
+        if (prune && !out[k].pruned) {
+            const std::vector<double> &all = out[k].all;
+            prune->settle(k, all.empty() ? 0.0 : *std::max_element(all.begin(), all.end()));
+        }
     }
-    /* Remote: pruned against the first floor, the rest read at once. */
+}
+
+void civx::PassageScorer::weigh_remote(Tally &tally, const std::vector<Xapian::docid> &dids,
+                                       std::vector<size_t> order, size_t from, const std::vector<double> &upper,
+                                       const std::vector<bool> &light,
+                                       std::vector<std::vector<Xapian::termcount>> &wdfs,
+                                       PassagePruner *prune) const
+{
+    /* Pruned against the first floor, the rest read at once. */
     if (prune) {
         std::vector<size_t> kept;
         for (size_t j = 0; j < order.size(); j++)
-            if (!pruned(j))
+            if (j < from || !pruned(tally.out, order[j], upper[order[j]], *prune))
                 kept.push_back(order[j]);
         std::sort(kept.begin(), kept.end(), [&](size_t a, size_t b) { return dids[a] < dids[b]; });
         order.swap(kept);
     }
     /* Over remote shards a position list is a round trip: each shard's
      * are read at once, the shards in parallel, then weighed. A document's
-     * terms are weighed in the same order as above. */
-    std::vector<std::vector<std::vector<Xapian::termpos>>> pos = remote_positions(dids, order, light, out, wdfs);
+     * terms are weighed in the same order as locally. */
+    std::vector<std::vector<std::vector<Xapian::termpos>>> pos =
+        remote_positions(dids, order, light, tally.out, wdfs);
     const std::vector<Xapian::termpos> none; /* one passage: no positions */
     for (size_t j = 0; j < order.size(); j++)
         for (size_t ti = 0; ti < terms_.size(); ti++)
             if (wdfs[ti][order[j]] > 0) {
                 if (pos[j].empty())
-                    weigh_term(order[j], ti, none.cbegin(), none.cend());
+                    tally(order[j], ti, none.cbegin(), none.cend());
                 else
-                    weigh_term(order[j], ti, pos[j][ti].cbegin(), pos[j][ti].cend());
+                    tally(order[j], ti, pos[j][ti].cbegin(), pos[j][ti].cend());
             }
-    mark_phrases(held, out);
 }
 
 /* Over the remote protocol a posting list comes whole from each shard (a

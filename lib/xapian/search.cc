@@ -2,6 +2,7 @@
  * hits with their stored fields and snippets. (The feedback round of
  * natural-language queries: feedback.cc; counts and pages: count.cc.) */
 #include "internal.hh"
+#include "results.hh"
 
 #include <algorithm>
 #include <cassert>
@@ -24,37 +25,6 @@ const Xapian::doccount EXACT_MARGIN = 1000;
 const size_t COPIES_LISTED = 10;
 
 } // namespace
-
-struct civ_results {
-    std::vector<civ_hit> hits;
-    std::vector<std::vector<std::string>> copies;
-    std::vector<std::vector<const char *>> copy_ptrs;
-    uint64_t folded = 0;
-    std::vector<civ_doc *> docs;
-    std::vector<std::vector<Snippet>> snippets;   /* a hit's, the best first */
-    std::vector<std::vector<civ_snippet>> shown;  /* the same in text order */
-    std::vector<civ_facet> facets;
-    std::vector<std::vector<civ_facet_value>> facet_values;
-    std::vector<std::unique_ptr<std::string>> strings; /* facet value storage */
-    std::string suggestion;
-    std::string description;
-    civ_doc *like = nullptr; /* opts.like's document, fields only */
-    uint64_t total = 0;
-    bool exact = false;
-    civ_search_times times = {};
-
-    ~civ_results()
-    {
-        for (civ_doc *d : docs)
-            civ_doc_free(d);
-        civ_doc_free(like);
-    }
-    const char *keep(const std::string &s)
-    {
-        strings.emplace_back(new std::string(s));
-        return strings.back()->c_str();
-    }
-};
 
 namespace {
 
@@ -890,63 +860,4 @@ extern "C" civ_status civ_search(civ_results **out, civ_db *db, const civ_search
         return s;
     });
     CIV_CATCH(err, "index")
-}
-
-extern "C" void civ_results_free(civ_results *r)
-{
-    delete r;
-}
-
-extern "C" size_t civ_results_size(const civ_results *r)
-{
-    return r ? r->hits.size() : 0;
-}
-
-extern "C" uint64_t civ_results_total(const civ_results *r, int *exact)
-{
-    if (exact)
-        *exact = r && r->exact;
-    return r ? r->total : 0;
-}
-
-extern "C" uint64_t civ_results_folded(const civ_results *r)
-{
-    return r ? r->folded : 0;
-}
-
-extern "C" const civ_hit *civ_results_hit(const civ_results *r, size_t i)
-{
-    return r && i < r->hits.size() ? &r->hits[i] : nullptr;
-}
-
-extern "C" const civ_facet *civ_results_facets(const civ_results *r, size_t *n)
-{
-    if (n)
-        *n = r ? r->facets.size() : 0;
-    return r && !r->facets.empty() ? r->facets.data() : nullptr;
-}
-
-extern "C" const civ_doc *civ_results_like(const civ_results *r)
-{
-    return r ? r->like : nullptr;
-}
-
-extern "C" const char *civ_results_suggestion(const civ_results *r)
-{
-    return r && !r->suggestion.empty() ? r->suggestion.c_str() : nullptr;
-}
-
-extern "C" const char *civ_results_query_description(const civ_results *r)
-{
-    return r ? r->description.c_str() : "";
-}
-
-extern "C" void civ_results_times(const civ_results *r, civ_search_times *out)
-{
-    if (!out)
-        return;
-    if (r)
-        *out = r->times;
-    else
-        *out = civ_search_times{};
 }
