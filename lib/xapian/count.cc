@@ -250,14 +250,14 @@ struct PageAsk {
 
 } // namespace
 
-bool civx::first_match(Xapian::MSet &out, const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &q,
-                       const civ_search_opts *o, unsigned limit, Xapian::doccount check, Xapian::doccount least)
+std::unique_ptr<Xapian::MSet> civx::first_match(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &q,
+                                               const civ_search_opts *o, unsigned limit, Xapian::doccount check,
+                                               Xapian::doccount least)
 {
     PageAsk a(db, q, o, 0, limit, check);
     if (!a.may_union || a.asked < least)
-        return false;
-    out = enq.get_mset(0, a.asked, Xapian::doccount(0));
-    return true;
+        return nullptr;
+    return std::unique_ptr<Xapian::MSet>(new Xapian::MSet(enq.get_mset(0, a.asked, Xapian::doccount(0))));
 }
 
 Xapian::MSet civx::match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &enq,

@@ -455,11 +455,12 @@ Xapian::MSet match_page(MatchCounts &counts, civ_db *db, Xapian::Enquire &enq,
                         unsigned limit, Xapian::doccount check, const Xapian::MSet *made = nullptr);
 
 /* The set match_page makes of the first page of limit matches of enq's
- * query q where it may count them from their posting lists, into out,
- * if it holds at least `least` matches: then true (a feedback round looks
- * at its best matches, and match_page takes it when the query stays q). */
-bool first_match(Xapian::MSet &out, const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &q,
-                 const civ_search_opts *o, unsigned limit, Xapian::doccount check, Xapian::doccount least);
+ * query q where it may count them from their posting lists, when it asks
+ * for `least` matches or more; else NULL. A feedback round looks at its
+ * best matches, and match_page takes it when the query stays q. */
+std::unique_ptr<Xapian::MSet> first_match(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &q,
+                                          const civ_search_opts *o, unsigned limit, Xapian::doccount check,
+                                          Xapian::doccount least);
 
 /* ---- the feedback round (feedback.cc) ---------------------------------- */
 
@@ -793,25 +794,27 @@ class PassageScorer {
     std::vector<size_t> select(std::vector<PassageIndex> &pis, const std::vector<bool> &must,
                                const std::vector<Xapian::docid> &dids, std::vector<PassageWeights> &out,
                                std::vector<bool> &weighed) const;
-    /* Of order, the documents prune may leave out (score()): their bounds
-     * (upper[k], the best passage's) set; the rest first, then these by
-     * their documents' bounds, greatest first. Returns where these start. */
+    /* Of order, the documents prune may leave out (score()): their words'
+     * bounds set (rest[k], rest_bounds: rest[k][0] bounds the best
+     * passage); the rest first, then these by their documents' bounds,
+     * greatest first. Returns where these start. */
     size_t prune_order(std::vector<size_t> &order, const std::vector<bool> &must,
                        const std::vector<std::vector<Xapian::termcount>> &wdfs, const PassagePruner &prune,
-                       std::vector<double> &upper, const std::vector<PassageWeights> &out) const;
+                       std::vector<std::vector<double>> &rest, const std::vector<PassageWeights> &out) const;
     /* Weighs terms' positions into the passages of documents. */
     struct Tally;
     /* True, and out[k] left pruned with that bound, when document k's
-     * best passage weighing upper cannot lift it to prune's floor. */
+     * best passage weighing upper (and a margin for rounding) cannot lift
+     * it to prune's floor. */
     static bool pruned(std::vector<PassageWeights> &out, size_t k, double upper, const PassagePruner &prune);
     /* score()'s weighing: locally a document at a time, order[from..)
-     * pruned as they come (upper: their first bounds); over remote shards
-     * pruned first, the rest's positions read at once. */
+     * pruned as they come (rest: their words' bounds, prune_order); over
+     * remote shards pruned first, the rest's positions read at once. */
     void weigh_local(Tally &tally, const std::vector<Xapian::docid> &dids, const std::vector<size_t> &order,
-                     size_t from, const std::vector<double> &upper,
+                     size_t from, const std::vector<std::vector<double>> &rest,
                      const std::vector<std::vector<Xapian::termcount>> &wdfs, PassagePruner *prune) const;
     void weigh_remote(Tally &tally, const std::vector<Xapian::docid> &dids, std::vector<size_t> order,
-                      size_t from, const std::vector<double> &upper, const std::vector<bool> &light,
+                      size_t from, const std::vector<std::vector<double>> &rest, const std::vector<bool> &light,
                       std::vector<std::vector<Xapian::termcount>> &wdfs, PassagePruner *prune) const;
     /* rest[t]: a bound of what terms_[t..] add to a passage of document
      * k (wdfs as below), each word's weight with all its occurrences in

@@ -317,11 +317,11 @@ std::vector<size_t> civx::PassageScorer::select(std::vector<PassageIndex> &pis, 
 
 size_t civx::PassageScorer::prune_order(std::vector<size_t> &order, const std::vector<bool> &must,
                                         const std::vector<std::vector<Xapian::termcount>> &wdfs,
-                                        const PassagePruner &prune, std::vector<double> &upper,
+                                        const PassagePruner &prune, std::vector<std::vector<double>> &rest,
                                         const std::vector<PassageWeights> &out) const
 {
-    upper.assign(out.size(), 0.0);
-    std::vector<size_t> first, rest;
+    rest.assign(out.size(), std::vector<double>());
+    std::vector<size_t> first, may;
     std::vector<double> top(out.size(), 0.0);
     for (size_t k : order) {
         const PassageWeights &w = out[k];
@@ -329,15 +329,13 @@ size_t civx::PassageScorer::prune_order(std::vector<size_t> &order, const std::v
             first.push_back(k);
             continue;
         }
-        for (size_t ti = 0; ti < terms_.size(); ti++)
-            if (terms_[ti].rank && wdfs[ti][k] > 0)
-                upper[k] += weigh(terms_[ti].weight, wdfs[ti][k], 0.0);
-        top[k] = prune.bound(k, upper[k]);
-        rest.push_back(k);
+        rest_bounds(rest[k], wdfs, k);
+        top[k] = prune.bound(k, rest[k][0]);
+        may.push_back(k);
     }
-    std::stable_sort(rest.begin(), rest.end(), [&](size_t a, size_t b) { return top[a] > top[b]; });
+    std::stable_sort(may.begin(), may.end(), [&](size_t a, size_t b) { return top[a] > top[b]; });
     size_t from = first.size();
-    first.insert(first.end(), rest.begin(), rest.end());
+    first.insert(first.end(), may.begin(), may.end());
     order.swap(first);
     return from;
 }
@@ -482,21 +480,21 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vec
      * A document that cannot reach the page with that is not weighed
      * (its positions, the most of this work, are not read). */
     size_t from = order.size(); /* order[from..) may be pruned */
-    std::vector<double> upper;
+    std::vector<std::vector<double>> rest;
     if (prune)
-        from = prune_order(order, must, wdfs, *prune, upper, out);
+        from = prune_order(order, must, wdfs, *prune, rest, out);
     Tally tally(*this, wdfs, doc_len, avg, out);
     if (!db_->remote)
-        weigh_local(tally, dids, order, from, upper, wdfs, prune);
+        weigh_local(tally, dids, order, from, rest, wdfs, prune);
     else
-        weigh_remote(tally, dids, order, from, upper, light, wdfs, prune);
+        weigh_remote(tally, dids, order, from, rest, light, wdfs, prune);
     mark_phrases(tally.held, out);
 }
 
 bool civx::PassageScorer::pruned(std::vector<PassageWeights> &out, size_t k, double upper,
                                  const PassagePruner &prune)
 {
-    if (prune.bound(k, upper) >= prune.floor())
+    if (prune.bound(k, upper * (1 + 1e-9)) >= prune.floor())
         return false;
     out[k].pruned = true;
     out[k].upper = upper;
@@ -505,30 +503,26 @@ bool civx::PassageScorer::pruned(std::vector<PassageWeights> &out, size_t k, dou
 
 void civx::PassageScorer::weigh_local(Tally &tally, const std::vector<Xapian::docid> &dids,
                                       const std::vector<size_t> &order, size_t from,
-                                      const std::vector<double> &upper,
+                                      const std::vector<std::vector<double>> &rest,
                                       const std::vector<std::vector<Xapian::termcount>> &wdfs,
                                       PassagePruner *prune) const
 {
     std::vector<PassageWeights> &out = tally.out;
     /* A document at a time: each weighed may raise the floor. */
-    std::vector<double> rest;
     for (size_t j = 0; j < order.size(); j++) {
         size_t k = order[j];
         bool may = prune && j >= from; /* may be pruned */
-        if (may && pruned(out, k, upper[k], *prune)) /* and every one after it: their bounds are lower */
+        if (may && pruned(out, k, rest[k][0], *prune)) /* and every one after it: their bounds are lower */
             continue;
-        if (may)
-            rest_bounds(rest, wdfs, k);
         for (size_t ti = 0; ti < terms_.size(); ti++) {
             if (wdfs[ti][k] == 0)
                 continue;
             /* The heaviest words first: once those read and the bounds
-             * of the rest cannot lift its best passage to the floor (a
-             * margin for rounding), the document is left. */
-            if (may && ti > 0 && rest[ti] > 0) {
+             * of the rest cannot lift its best passage to the floor, the
+             * document is left. */
+            if (may && ti > 0 && rest[k][ti] > 0) {
                 const std::vector<double> &all = out[k].all;
-                double bound = (*std::max_element(all.begin(), all.end()) + rest[ti]) * (1 + 1e-9);
-                if (pruned(out, k, bound, *prune))
+                if (pruned(out, k, *std::max_element(all.begin(), all.end()) + rest[k][ti], *prune))
                     break;
             }
             if (out[k].several)
@@ -545,7 +539,8 @@ void civx::PassageScorer::weigh_local(Tally &tally, const std::vector<Xapian::do
 }
 
 void civx::PassageScorer::weigh_remote(Tally &tally, const std::vector<Xapian::docid> &dids,
-                                       std::vector<size_t> order, size_t from, const std::vector<double> &upper,
+                                       std::vector<size_t> order, size_t from,
+                                       const std::vector<std::vector<double>> &rest,
                                        const std::vector<bool> &light,
                                        std::vector<std::vector<Xapian::termcount>> &wdfs,
                                        PassagePruner *prune) const
@@ -554,7 +549,7 @@ void civx::PassageScorer::weigh_remote(Tally &tally, const std::vector<Xapian::d
     if (prune) {
         std::vector<size_t> kept;
         for (size_t j = 0; j < order.size(); j++)
-            if (j < from || !pruned(tally.out, order[j], upper[order[j]], *prune))
+            if (j < from || !pruned(tally.out, order[j], rest[order[j]][0], *prune))
                 kept.push_back(order[j]);
         std::sort(kept.begin(), kept.end(), [&](size_t a, size_t b) { return dids[a] < dids[b]; });
         order.swap(kept);

@@ -350,10 +350,10 @@ class PagePruner : public PassagePruner {
     }
     void find_floor()
     {
-        std::vector<double> v(now_);
-        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(keep_ - 1), v.end(),
+        sel_ = now_; /* reuses sel_'s room */
+        std::nth_element(sel_.begin(), sel_.begin() + static_cast<std::ptrdiff_t>(keep_ - 1), sel_.end(),
                          std::greater<double>());
-        floor_ = v[keep_ - 1];
+        floor_ = sel_[keep_ - 1];
     }
     const std::vector<Cand> &cands_;
     const std::vector<size_t> &at_;
@@ -362,7 +362,7 @@ class PagePruner : public PassagePruner {
     const std::vector<std::string> &cited_;
     size_t keep_;
     std::vector<bool> mix_; /* weighed by its best passage too */
-    std::vector<double> now_;
+    std::vector<double> now_, sel_;
     double floor_ = 0;
 };
 
@@ -617,8 +617,8 @@ struct Search {
     unsigned first = 0;      /* the first match taken */
     unsigned want = 0;       /* how many are taken */
     bool keyed = false;      /* matched by weight then match key (civ_db::keyed) */
-    bool made = false;       /* first_set is the page's set (first_match) */
-    Xapian::MSet first_set;
+    /* first_match's set, while the query is what it was made for */
+    std::unique_ptr<Xapian::MSet> made;
 };
 
 /* What matching found. Made only once the search is set up: an MSet
@@ -669,12 +669,12 @@ Xapian::doccount prepare(Search &sr, Xapian::Enquire &enq, civ_results *r, civ_d
         /* The feedback round looks at the first of the matches the page
          * is taken from, where they are the same: when it adds no word
          * (no short document among the best), they are taken as they are. */
-        sr.made = sr.first == 0 && first_match(sr.first_set, db, enq, sr.q, o, sr.want, check, PRF_LOOK);
-        if (feedback(db, enq, sr.text, &expanded, &sr.added, sr.made ? &sr.first_set : nullptr)) {
+        if (sr.first == 0)
+            sr.made = first_match(db, enq, sr.q, o, sr.want, check, PRF_LOOK);
+        if (feedback(db, enq, sr.text, &expanded, &sr.added, sr.made.get())) {
             sr.q = assemble(sr.pq, expanded, o);
             enq.set_query(sr.q);
-            sr.made = false;
-            sr.first_set = Xapian::MSet();
+            sr.made.reset();
         }
     }
     r->description = sr.q.get_description();
@@ -724,7 +724,7 @@ void match(Matched &m, const Search &sr, civ_results *r, civ_db *db, Xapian::Enq
         return;
     }
     MatchCounts counts;
-    m.mset = match_page(counts, db, enq, sr.q, o, sr.first, sr.want, check, sr.made ? &sr.first_set : nullptr);
+    m.mset = match_page(counts, db, enq, sr.q, o, sr.first, sr.want, check, sr.made.get());
     m.order_ties = counts.order_ties;
     m.skip = counts.skip;
     r->total = counts.total;
