@@ -312,9 +312,10 @@ civ_status citegraph_link_shards(const char *const *paths, size_t n, civ_error *
     if (s == CIV_OK && writable)
         s = citegraph_update_set(ws, n, NULL, err);
     /* Each shard commits its own links (a document's links live in its
-     * shard, whichever shards hold the documents it cites). */
+     * shard, whichever shards hold the documents it cites), with its table
+     * of word counts made again for that commit. */
     for (size_t i = 0; i < n && s == CIV_OK && writable; i++)
-        s = civ_writer_commit(ws[i], err);
+        s = civ_writer_note_counts(ws[i], err);
     for (size_t i = 0; i < n; i++)
         civ_writer_free(ws[i]);
     for (size_t i = 0; i < n; i++)
@@ -334,8 +335,10 @@ civ_status citegraph_build(void *ctx, const char *path, civ_error *err)
     civ_status s = civ_writer_open(&w, path, &o, err);
     if (s == CIV_OK)
         s = citegraph_update(w, &changed, err);
-    if (s == CIV_OK && changed)
-        s = civ_writer_commit(w, err);
+    /* The last commit before it is published: the table of word counts
+     * goes with it. */
+    if (s == CIV_OK)
+        s = civ_writer_note_counts(w, err);
     civ_writer_free(w);
     return s;
 }

@@ -654,6 +654,10 @@ static civ_status finish(run *r, long long started, civ_error *err)
         s = live_finish(r->live, c->interrupted ? NULL : when, err);
     if (s == CIV_OK)
         s = citegraph_finish(live_writer(r->live), r->log, err);
+    /* The run's last commit: the table of word counts for the index as it
+     * is now (the one of an earlier run names an earlier revision). */
+    if (s == CIV_OK)
+        s = civ_writer_note_counts(live_writer(r->live), err);
     return s;
 }
 

@@ -606,6 +606,10 @@ static int run_search(cli *c, civ_db *db, civ_buf *out, double t_open)
         if (st.feedback_kept)
             fprintf(stderr, "civsearch: feedback round: no words added (no short document among the best); "
                             "its match gave the page\n");
+        if (st.feedback_tabled || st.feedback_listed)
+            fprintf(stderr, "civsearch: feedback round: %u candidate words counted from %s\n",
+                    st.feedback_tabled + st.feedback_listed,
+                    st.feedback_listed ? "their posting lists" : "the index's table of counts");
         if (st.passages_read)
             fprintf(stderr, "civsearch: passage texts read for snippets: %u\n", st.passages_read);
         if (st.remote_docs)

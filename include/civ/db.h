@@ -315,6 +315,12 @@ typedef struct civ_search_times {
                                words (no short document among the best)
                                and its match gave the page: one match,
                                not two */
+    unsigned feedback_tabled; /* a question's feedback round: candidate
+                                 words counted from the index's table of
+                                 counts (civindex writes it) */
+    unsigned feedback_listed; /* ... and from their posting lists (no table
+                                 made for the index as it is, or remote
+                                 shards) */
 } civ_search_times;
 
 /* Fills *out (zeros for NULL r). */

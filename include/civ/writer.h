@@ -118,6 +118,15 @@ civ_status civ_writer_ids_with(civ_writer *w, const char *field, const char *val
 /* Makes all changes so far durable and visible (fsynced). */
 civ_status civ_writer_commit(civ_writer *w, civ_error *err);
 
+/* Commits, then writes and commits the table of word counts that the
+ * feedback round of questions reads (the number of documents holding each
+ * word it may add, a few metadata values read at once instead of a
+ * posting-list lookup a word). The table names the revision its commit
+ * makes: any later commit leaves it unused (searches count from the
+ * posting lists, the same counts more slowly) until this is called again.
+ * civindex calls it at the end of every run. */
+civ_status civ_writer_note_counts(civ_writer *w, civ_error *err);
+
 /* Calls fn for every document (committed state) with its id and the
  * values of the given fields, in no particular order: values[i] is the
  * value of fields[i] ("" when the document has none; a whole number in

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+using namespace civx;
+
 namespace {
 
 /* Pseudo-relevance feedback for natural-language queries: the PRF_TERMS
@@ -17,16 +19,6 @@ namespace {
  * 30 ms a query on the court archive, bench/README.md "Long documents"). */
 const Xapian::doccount PRF_DOCS = 6; /* PRF_LOOK: internal.hh */
 const Xapian::termcount PRF_MAX_LENGTH = 5000, PRF_TERMS = 10;
-
-/* Expansion terms for pseudo-relevance feedback: stemmed body words
- * ("Z" + stem where words are also indexed as themselves). */
-bool stemmed_term(const std::string &term, bool all)
-{
-    size_t z = all ? 0 : 1;
-    if (term.size() <= 2 + z || (!all && term[0] != 'Z'))
-        return false;
-    return !(term[z] >= 'A' && term[z] <= 'Z') && !(term[z] >= '0' && term[z] <= '9');
-}
 
 /* A candidate word: its wdf in each feedback document holding it (and
  * that document's length). */
@@ -68,12 +60,30 @@ void merge_lists(std::vector<std::string> &cand, std::vector<Seen> &seen,
  * the statistics of one match of them all (each shard counts them in one
  * round trip, the shards at once) instead of a round trip a word and
  * shard. */
-std::vector<Xapian::doccount> term_freqs(const civ_db *db, const std::vector<std::string> &terms)
+std::vector<Xapian::doccount> term_freqs(const civ_db *db, const std::vector<std::string> &terms,
+                                         WordCounting *how)
 {
     std::vector<Xapian::doccount> tf(terms.size(), 0);
     if (!db->remote) {
+        /* A database of one shard of one part reads its table; any other
+         * counts from the posting lists (a part of several databases has
+         * no revision of its own). */
+        bool tabled = how && how->table && !db->parts.empty();
+        for (const Part &p : db->parts)
+            tabled = tabled && p.subs == 1 && !p.remote;
+        if (tabled) {
+            std::vector<Xapian::doccount> sum(terms.size(), 0);
+            for (const Part &p : db->parts)
+                tabled = tabled && table_termfreqs(p.db, terms, sum);
+            if (tabled) {
+                how->tabled += static_cast<unsigned>(terms.size());
+                return sum;
+            }
+        }
         for (size_t i = 0; i < terms.size(); i++)
             tf[i] = db->db.get_termfreq(terms[i]);
+        if (how)
+            how->listed += static_cast<unsigned>(terms.size());
         return tf;
     }
     Xapian::Enquire e(db->db);
@@ -86,6 +96,16 @@ std::vector<Xapian::doccount> term_freqs(const civ_db *db, const std::vector<std
 
 } // namespace
 
+/* Expansion terms for pseudo-relevance feedback: stemmed body words
+ * ("Z" + stem where words are also indexed as themselves). */
+bool civx::feedback_term(const std::string &term, bool all)
+{
+    size_t z = all ? 0 : 1;
+    if (term.size() <= 2 + z || (!all && term[0] != 'Z'))
+        return false;
+    return !(term[z] >= 'A' && term[z] <= 'Z') && !(term[z] >= '0' && term[z] <= '9');
+}
+
 /* The words are weighed as Xapian's query expansion weighs them
  * (TradEWeight, k = 1): over the R documents holding a word r times, the
  * sum of (k + 1) wdf / (k len / avlen + wdf), times
@@ -97,7 +117,7 @@ std::vector<Xapian::doccount> term_freqs(const civ_db *db, const std::vector<std
 std::vector<std::string> civx::expand_terms(const civ_db *db, const std::vector<Xapian::docid> &dids,
                                             const std::vector<Xapian::termcount> &lens, size_t need,
                                             const std::function<bool(const std::string &)> &keep,
-                                            const Xapian::Query &exclude, size_t most)
+                                            const Xapian::Query &exclude, size_t most, WordCounting *how)
 {
     std::vector<std::vector<std::pair<std::string, Xapian::termcount>>> lists(dids.size());
     for_each_doc(db, dids, [&](size_t k, const Xapian::Database &part, Xapian::docid did) {
@@ -117,7 +137,7 @@ std::vector<std::string> civx::expand_terms(const civ_db *db, const std::vector<
     std::vector<std::string> out;
     if (cand.empty())
         return out;
-    std::vector<Xapian::doccount> tf = term_freqs(db, cand);
+    std::vector<Xapian::doccount> tf = term_freqs(db, cand, how);
 
     const double k = 1.0;
     const double avlen = db->db.get_avlength();
@@ -176,7 +196,7 @@ std::vector<std::string> civx::expand_terms(const civ_db *db, const std::vector<
 }
 
 bool civx::feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query &text,
-                    Xapian::Query *out, Xapian::Query *added, const Xapian::MSet *best)
+                    Xapian::Query *out, Xapian::Query *added, const Xapian::MSet *best, WordCounting *how)
 {
     Xapian::MSet own;
     if (!best) {
@@ -186,17 +206,24 @@ bool civx::feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query 
     std::vector<Xapian::docid> look;
     for (Xapian::MSetIterator it = best->begin(); it != best->end() && look.size() < PRF_LOOK; ++it)
         look.push_back(*it);
-    std::vector<Xapian::termcount> len(look.size());
-    for_each_doc(db, look, [&](size_t k, const Xapian::Database &part, Xapian::docid did) {
-        len[k] = part.get_doclength(did);
-    });
+    /* Locally the lengths are read in rank order until PRF_DOCS short
+     * ones are found; over remote shards all at once (a round trip each
+     * shard). */
+    std::vector<Xapian::termcount> len(look.size(), 0);
+    if (db->remote)
+        for_each_doc(db, look, [&](size_t k, const Xapian::Database &part, Xapian::docid did) {
+            len[k] = part.get_doclength(did);
+        });
     std::vector<Xapian::docid> top;
     std::vector<Xapian::termcount> top_len;
-    for (size_t k = 0; k < look.size() && top.size() < PRF_DOCS; k++)
+    for (size_t k = 0; k < look.size() && top.size() < PRF_DOCS; k++) {
+        if (!db->remote)
+            len[k] = db->db.get_doclength(look[k]);
         if (len[k] <= PRF_MAX_LENGTH) {
             top.push_back(look[k]);
             top_len.push_back(len[k]);
         }
+    }
     if (top.empty())
         return false;
     /* Candidates: the stemmed words found in at least two of the feedback
@@ -205,7 +232,8 @@ bool civx::feedback(const civ_db *db, Xapian::Enquire &enq, const Xapian::Query 
     bool all = db->stem_all;
     std::vector<std::string> words =
         expand_terms(db, top, top_len, top.size() >= 2 ? 2 : 1,
-                     [all](const std::string &t) { return stemmed_term(t, all); }, enq.get_query(), PRF_TERMS);
+                     [all](const std::string &t) { return feedback_term(t, all); }, enq.get_query(), PRF_TERMS,
+                     how);
     std::vector<Xapian::Query> more;
     for (const std::string &w : words)
         more.push_back(Xapian::Query(w));

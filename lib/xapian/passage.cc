@@ -131,6 +131,7 @@ bool civx::RankTuning::parse(const char *s)
         { "prior", &prior }, { "prior_max", &prior_max }, { "doc_b", &doc_b },
         { "doc_minnorm", &doc_minnorm }, { "single", &single },
         { "min_passages", &min_passages }, { "prune", &prune },
+        { "counts", &counts },
     };
     while (s && *s) {
         const char *eq = strchr(s, '=');

@@ -276,8 +276,9 @@ Xapian::Query like_query(civ_db *db, const char *id, Xapian::docid *self)
     if (!did)
         throw Xapian::DocNotFoundError(std::string("no document with id ") + id);
     *self = did;
+    WordCounting how; /* the table of counts holds its stems */
     std::vector<std::string> words =
-        expand_terms(db, { did }, { db->db.get_doclength(did) }, 1, plain_term, Xapian::Query(), 30);
+        expand_terms(db, { did }, { db->db.get_doclength(did) }, 1, plain_term, Xapian::Query(), 30, &how);
     std::vector<Xapian::Query> terms;
     for (const std::string &w : words)
         terms.push_back(Xapian::Query(w));

@@ -671,7 +671,12 @@ Xapian::doccount prepare(Search &sr, Xapian::Enquire &enq, civ_results *r, civ_d
          * (no short document among the best), they are taken as they are. */
         if (sr.first == 0)
             sr.made = first_match(db, enq, sr.q, o, sr.want, check, PRF_LOOK);
-        if (feedback(db, enq, sr.text, &expanded, &sr.added, sr.made.get())) {
+        WordCounting how;
+        how.table = sr.rk.tune.counts != 0;
+        bool grew = feedback(db, enq, sr.text, &expanded, &sr.added, sr.made.get(), &how);
+        r->times.feedback_tabled = how.tabled;
+        r->times.feedback_listed = how.listed;
+        if (grew) {
             sr.q = assemble(sr.pq, expanded, o);
             enq.set_query(sr.q);
             sr.made.reset();

@@ -172,6 +172,33 @@ run "$CIVSEARCH" -i "$TMP/deploy.glass" -j encryption
 assert_eq "$(jqout '.results[0].id')" "fresh.txt" "search in the deployment file"
 ok "--compact and civindex compact"
 
+# The table of word counts a question's feedback round reads: written by
+# each run (a later commit leaves it unused), carried by compaction, and
+# giving the page the posting lists give (--tune counts=0).
+QN="what did the committee find when it examined the surveillance case"
+counted() {
+  run "$CIVSEARCH" -i "$1" --debug --json --or -n 5 "$QN"
+  assert_rc 0 "question in $1"
+  from=$(printf '%s\n' "$ERR" | sed -n 's/^civsearch: feedback round: [0-9]* candidate words counted from //p')
+  [ "$from" = "the index's table of counts" ] || fail "$2: feedback words counted from '$from'"
+  a=$(printf '%s' "$OUT" | jq -c 'del(.elapsed_ms)')
+  run "$CIVSEARCH" -i "$1" --debug --json --or -n 5 --tune counts=0 "$QN"
+  printf '%s\n' "$ERR" | grep -q 'counted from their posting lists' || fail "$2: counts=0 read the table"
+  [ "$a" = "$(printf '%s' "$OUT" | jq -c 'del(.elapsed_ms)')" ] || fail "$2: the table gives another page"
+}
+counted "$IDX" "after an update"
+printf 'The committee examined the surveillance case of the harbor.\n' >"$D/harbor.txt"
+run "$CIVINDEX" -i "$IDX" "$D"
+assert_rc 0
+counted "$IDX" "after a second update"
+counted "$TMP/deploy.glass" "in the deployment file"
+run "$CIVINDEX" --compact -i "$IDX" "$D"
+assert_rc 0
+counted "$IDX" "after --compact"
+counted "$TMP/idx3" "after a build of 14 shards"
+rm "$D/harbor.txt"
+ok "the feedback round's word counts from the index's table, as from the posting lists"
+
 # An index folder that is itself a Xapian database (the older layout) is
 # updated in place, and --full turns it into generations.
 LEG="$TMP/legacy"

@@ -804,11 +804,85 @@ static void test_feedback_short_documents(void **state)
     civ_db_free(db);
 }
 
+/* A question's search, its feedback round's words (the description)
+ * into desc; the round's words counted from the table (1) or from the
+ * posting lists (0). */
+static int counted_from_table(civ_db *db, char *desc, size_t n)
+{
+    civ_search_opts o = CIV_SEARCH_OPTS_INIT;
+    o.query = "whether the interrogation in custody came before the warnings were given";
+    o.default_or = 1;
+    civ_results *r = NULL;
+    assert_int_equal(civ_search(&r, db, &o, NULL), CIV_OK);
+    civ_search_times t;
+    civ_results_times(r, &t);
+    snprintf(desc, n, "%s", civ_results_query_description(r));
+    civ_results_free(r);
+    assert_true(t.feedback_tabled + t.feedback_listed > 0);
+    assert_true(t.feedback_tabled == 0 || t.feedback_listed == 0);
+    return t.feedback_tabled > 0;
+}
+
+/* The table of word counts (civ_writer_note_counts) serves the feedback
+ * round while the index is at the revision it was made for; a commit
+ * after it leaves it unused (the counts come from the posting lists, and
+ * they count the new document), and made again it serves with the same
+ * words chosen. */
+static void test_word_count_table(void **state)
+{
+    (void)state;
+    char p[300], made[4096], stale[4096], again[4096];
+    path_in_tmp(p, sizeof p, "wordcounts");
+    civ_writer *w = NULL;
+    assert_int_equal(civ_writer_open(&w, p, NULL, NULL), CIV_OK);
+    put(w, make_doc("a.txt", "Summary", NULL, NULL, NULL,
+                    "The interrogation in custody came before the warnings; lanternword."));
+    put(w, make_doc("b.txt", "Summary", NULL, NULL, NULL,
+                    "Custody, interrogation and the confession that followed; lanternword."));
+    put(w, make_doc("c.txt", "Minutes", NULL, NULL, NULL, "The committee met about the bridge."));
+    assert_int_equal(civ_writer_note_counts(w, NULL), CIV_OK);
+    civ_writer_free(w);
+
+    civ_db *db = NULL;
+    assert_int_equal(civ_db_open(&db, p, NULL), CIV_OK);
+    assert_int_equal(counted_from_table(db, made, sizeof made), 1);
+    civ_db_free(db);
+    if (!strstr(made, "lanternword"))
+        fail_msg("feedback without the summaries' word: %s", made);
+
+    /* Three more documents holding the question's words and a word of
+     * their own: committed without a table, which then names an older
+     * revision. */
+    assert_int_equal(civ_writer_open(&w, p, NULL, NULL), CIV_OK);
+    for (int i = 0; i < 3; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "d%d.txt", i);
+        put(w, make_doc(id, "Summary", NULL, NULL, NULL,
+                        "Interrogation in custody before the warnings: harborword and lanternword."));
+    }
+    assert_int_equal(civ_writer_commit(w, NULL), CIV_OK);
+    db = NULL;
+    assert_int_equal(civ_db_open(&db, p, NULL), CIV_OK);
+    assert_int_equal(counted_from_table(db, stale, sizeof stale), 0);
+    civ_db_free(db);
+    if (!strstr(stale, "harborword"))
+        fail_msg("feedback without the new documents' word: %s", stale);
+
+    assert_int_equal(civ_writer_note_counts(w, NULL), CIV_OK);
+    civ_writer_free(w);
+    assert_int_equal(civ_db_open(&db, p, NULL), CIV_OK);
+    assert_int_equal(counted_from_table(db, again, sizeof again), 1);
+    civ_db_free(db);
+    assert_string_equal(again, stale);
+    assert_int_equal(civ_writer_note_counts(NULL, NULL), CIV_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_missing_index),
         cmocka_unit_test(test_feedback_short_documents),
+        cmocka_unit_test(test_word_count_table),
         cmocka_unit_test(test_locked),
         cmocka_unit_test(test_null_arguments),
         cmocka_unit_test(test_malformed_queries),
