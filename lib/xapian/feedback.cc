@@ -55,8 +55,10 @@ void merge_lists(std::vector<std::string> &cand, std::vector<Seen> &seen,
     }
 }
 
-/* The number of documents holding each of terms, exactly, over all the
- * shards: locally from each posting list's head; over remote shards from
+/* The number of documents holding each of terms (in byte order),
+ * exactly, over all the shards: locally from the shards' tables of counts
+ * (how->table; termcounts.cc) or each posting list's head; over remote
+ * shards from
  * the statistics of one match of them all (each shard counts them in one
  * round trip, the shards at once) instead of a round trip a word and
  * shard. */
@@ -65,9 +67,9 @@ std::vector<Xapian::doccount> term_freqs(const civ_db *db, const std::vector<std
 {
     std::vector<Xapian::doccount> tf(terms.size(), 0);
     if (!db->remote) {
-        /* A database of one shard of one part reads its table; any other
-         * counts from the posting lists (a part of several databases has
-         * no revision of its own). */
+        /* Where every part is one local database with a table made for
+         * it as it is, the tables give the counts; else the posting lists
+         * do (a part of several databases has no revision of its own). */
         bool tabled = how && how->table && !db->parts.empty();
         for (const Part &p : db->parts)
             tabled = tabled && p.subs == 1 && !p.remote;

@@ -19,7 +19,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -59,6 +58,20 @@ struct Directory {
     std::vector<std::string> firsts; /* of each part */
 };
 
+/* A whole number in decimal, nothing else. */
+bool number(const std::string &s, uint64_t &out)
+{
+    if (s.empty() || s.size() > 19)
+        return false;
+    out = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9')
+            return false;
+        out = out * 10 + static_cast<uint64_t>(c - '0');
+    }
+    return true;
+}
+
 /* d's table's directory, when there is one made for d as it is now. */
 bool read_directory(const Xapian::Database &d, Directory &dir)
 {
@@ -68,13 +81,19 @@ bool read_directory(const Xapian::Database &d, Directory &dir)
     size_t nl = v.find('\n');
     if (nl == std::string::npos)
         return false;
-    char fmt[16], rule[8];
-    unsigned long long rev, docs, total;
-    size_t parts;
-    if (sscanf(v.substr(0, nl).c_str(), "%15s %llu %llu %llu %7s %zu", fmt, &rev, &docs, &total, rule,
-               &parts) != 6 ||
-        strcmp(fmt, COUNTS_FORMAT) != 0)
+    /* format revision documents total-length rule parts */
+    std::vector<std::string> f;
+    for (size_t a = 0; a < nl && f.size() < 7;) {
+        size_t b = v.find(' ', a);
+        b = b == std::string::npos || b > nl ? nl : b;
+        f.emplace_back(v, a, b - a);
+        a = b + 1;
+    }
+    uint64_t n[4];
+    if (f.size() != 6 || f[0] != COUNTS_FORMAT || !number(f[1], n[0]) || !number(f[2], n[1]) ||
+        !number(f[3], n[2]) || !number(f[5], n[3]))
         return false;
+    uint64_t rev = n[0], docs = n[1], total = n[2], parts = n[3];
     /* Xapian's compactor copies the metadata of its first source into a
      * database at revision 1: the table counts that copy's words where its
      * documents and words are the source's (the shards merged with it, if
@@ -82,7 +101,7 @@ bool read_directory(const Xapian::Database &d, Directory &dir)
     Xapian::rev now = d.get_revision();
     if ((rev != now && now != 1) || docs != d.get_doccount() || total != d.get_total_length())
         return false;
-    dir.all = strcmp(rule, "all") == 0;
+    dir.all = f[4] == "all";
     size_t p = nl + 1, at, len;
     while (get_word(v, p, at, len))
         dir.firsts.emplace_back(v, at, len);
