@@ -135,6 +135,8 @@ bool civx::table_termfreqs(const Xapian::Database &part, const std::vector<std::
         size_t c = static_cast<size_t>(up - dir.firsts.begin()) - 1;
         if (c != loaded) {
             chunk = part.get_metadata(part_key(c));
+            if (chunk.empty())
+                return false; /* a part lost: the caller counts them */
             loaded = c;
             p = 0;
         }
@@ -147,10 +149,10 @@ bool civx::table_termfreqs(const Xapian::Database &part, const std::vector<std::
             int cmp = chunk.compare(at, len, t);
             if (cmp > 0)
                 break;
-            const char *c = chunk.data() + q, *end = chunk.data() + chunk.size();
-            if (!get_varint(c, end, n))
+            const char *at_count = chunk.data() + q, *end = chunk.data() + chunk.size();
+            if (!get_varint(at_count, end, n))
                 return false;
-            p = static_cast<size_t>(c - chunk.data());
+            p = static_cast<size_t>(at_count - chunk.data());
             if (cmp == 0) {
                 found[i] = static_cast<Xapian::doccount>(n);
                 break;
