@@ -1,6 +1,7 @@
 /* lib/xapian/feedback.cc — the feedback round of natural-language
  * queries: the best matches' telling words added to the query. */
 #include "internal.hh"
+#include "feedback.hh"
 
 #include <algorithm>
 #include <cmath>

@@ -2,6 +2,7 @@
  * query language (fields, dates, numbers), filters, similar documents, and
  * the reading of natural-language queries. */
 #include "internal.hh"
+#include "feedback.hh"
 
 #include <algorithm>
 #include <cassert>

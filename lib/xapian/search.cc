@@ -2,6 +2,7 @@
  * hits with their stored fields and snippets. (The feedback round of
  * natural-language queries: feedback.cc; counts and pages: count.cc.) */
 #include "internal.hh"
+#include "feedback.hh"
 #include "results.hh"
 
 #include <algorithm>

@@ -15,6 +15,7 @@
  * its run. The counts are the
  * posting lists' own, so a search reads the same words either way. */
 #include "internal.hh"
+#include "feedback.hh"
 #include "writer.hh"
 
 #include <algorithm>

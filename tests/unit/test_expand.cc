@@ -22,6 +22,7 @@ extern "C" {
 #include <vector>
 
 #include "../../lib/xapian/internal.hh"
+#include "../../lib/xapian/feedback.hh"
 #include "civ/doc.h"
 #include "civ/writer.h"
 #include "tcpsrv.h"
