@@ -1,7 +1,8 @@
 """bench/query: time per query, one process per query as a user runs it,
 for civsearch (with full-text snippets), omega (the CGI binary run
 directly, stock template), quest, swish-e and sqlite3 FTS5 (with
-snippet()), on the same files. Prints median and p95 per query class."""
+snippet()), on the same files, and the reference programs FLOORS. Prints
+median and p95 per query class."""
 import argparse
 import calendar
 import json
@@ -17,6 +18,10 @@ import peers  # noqa: E402
 import speedcorpus  # noqa: E402
 
 SYSTEMS = ["civsearch", "omega", "quest", "swish-e", "fts5"]
+# Reference programs, asked for by name (--systems ...,floor-page,floor-50):
+# quest plus the positions of the query's words in the page's 10 best
+# matches, or in the 50 civsearch weighs again by their passages.
+FLOORS = ["floor-page", "floor-50"]
 # With --baseline BUILD: "baseline", another civsearch build (an earlier
 # commit) on its own index of the same files, timed in the same run.
 CLASSES = ["single", "and", "phrase", "field", "date", "wildcard", "long"]
@@ -137,6 +142,15 @@ class Bench:
             q = args[0]
         return cmd + [q], None
 
+    def floor(self, cls, args, depth):
+        """quest's query, plus reading the positions of its words in the
+        depth best matches (bench/lib/floor-passages.cc): the least a
+        passage pass through Xapian's positional index reads."""
+        c = self.quest(cls, args)
+        if not c:
+            return None
+        return [os.path.join(self.build, "floor-passages"), "-D", str(depth)] + c[0][1:], None
+
     def swish(self, cls, args):
         cmd = ["swish-e", "-f", self.swish_index, "-m", "10", "-H", "0", "-x",
                "<swishrank> <swishdocpath> <swishtitle>\\n<swishdescription>\\n"]
@@ -183,7 +197,9 @@ class Bench:
 
     def command(self, system, cls, args):
         return {"civsearch": self.civsearch, "omega": self.omega_cmd, "quest": self.quest,
-                "swish-e": self.swish, "fts5": self.fts5, "baseline": self.base}[system](cls, args)
+                "swish-e": self.swish, "fts5": self.fts5, "baseline": self.base,
+                "floor-page": lambda c, a: self.floor(c, a, 10),
+                "floor-50": lambda c, a: self.floor(c, a, 50)}[system](cls, args)
 
 
 def log(msg):
@@ -255,6 +271,7 @@ def main():
         hdr += " %17s" % (s + " med/p95")
     if "civsearch" in systems:
         hdr += "  civ/omega civ/quest" + (" civ/base" if "baseline" in systems else "")
+        hdr += "".join(" %s/quest" % f for f in FLOORS if f in systems)
     print(hdr)
     allt = {s: [] for s in systems}
     for cls in CLASSES + ["all"]:
@@ -272,6 +289,10 @@ def main():
         if "civsearch" in meds:
             for peer in ("omega", "quest") + (("baseline",) if "baseline" in systems else ()):
                 row += " %9s" % ("%.2f" % (meds["civsearch"] / meds[peer]) if peer in meds else "-")
+            for f in FLOORS:
+                if f in systems:
+                    row += " %*s" % (len(f) + 6, "%.2f" % (meds[f] / meds["quest"])
+                                     if f in meds and "quest" in meds else "-")
         print(row)
     for s, cls, args, rc in bad:
         print("warning: %s exited %d on %s %r" % (s, rc, cls, args))
