@@ -610,6 +610,8 @@ static int run_search(cli *c, civ_db *db, civ_buf *out, double t_open)
             fprintf(stderr, "civsearch: feedback round: %u candidate words counted from %s\n",
                     st.feedback_tabled + st.feedback_listed,
                     st.feedback_listed ? "their posting lists" : "the index's table of counts");
+        if (st.position_lists)
+            fprintf(stderr, "civsearch: position lists read for passages: %u\n", st.position_lists);
         if (st.passages_read)
             fprintf(stderr, "civsearch: passage texts read for snippets: %u\n", st.passages_read);
         if (st.remote_docs)

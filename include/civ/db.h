@@ -311,6 +311,9 @@ typedef struct civ_search_times {
     unsigned passages_read; /* passage texts read and inflated for the
                                hits' snippets (documents stored as
                                passages) */
+    unsigned position_lists; /* position lists read to weigh the best
+                                matches' passages and find the hits'
+                                places (a B-tree lookup each) */
     unsigned feedback_kept; /* 1: a question's feedback round added no
                                words (no short document among the best)
                                and its match gave the page: one match,

@@ -750,11 +750,12 @@ class PassageScorer {
      * they are, and once a bound is below it the rest are pruned. Within
      * a document the bound tightens as its words are read (what they
      * weigh, plus the bounds of those left): one that falls below the
-     * floor leaves the document pruned with its other words unread. */
+     * floor leaves the document pruned with its other words unread.
+     * lists, where given, grows by the number of position lists read. */
     void score(const std::vector<Xapian::docid> &dids, std::vector<PassageIndex> &pis,
                const std::vector<Xapian::termcount> &lens, const std::vector<bool> &must,
                std::vector<PassageWeights> &out, std::vector<bool> &weighed,
-               PassagePruner *prune = nullptr) const;
+               PassagePruner *prune = nullptr, unsigned *lists = nullptr) const;
 
   private:
     struct Term {
@@ -776,7 +777,8 @@ class PassageScorer {
      * passage); the rest first, then these by their documents' bounds,
      * greatest first. Returns where these start. */
     size_t prune_order(std::vector<size_t> &order, const std::vector<bool> &must,
-                       const std::vector<std::vector<Xapian::termcount>> &wdfs, const PassagePruner &prune,
+                       const std::vector<std::vector<Xapian::termcount>> &wdfs,
+                       const std::vector<Xapian::termcount> &doc_len, double avg, const PassagePruner &prune,
                        std::vector<std::vector<double>> &rest, const std::vector<PassageWeights> &out) const;
     /* Weighs terms' positions into the passages of documents. */
     struct Tally;
@@ -795,9 +797,10 @@ class PassageScorer {
                       std::vector<std::vector<Xapian::termcount>> &wdfs, PassagePruner *prune) const;
     /* rest[t]: a bound of what terms_[t..] add to a passage of document
      * k (wdfs as below), each word's weight with all its occurrences in
-     * the passage; rest[terms_.size()] is 0. */
+     * a passage of length `least` (the shortest, as Tally measures them);
+     * rest[terms_.size()] is 0. */
     void rest_bounds(std::vector<double> &rest, const std::vector<std::vector<Xapian::termcount>> &wdfs,
-                     size_t k) const;
+                     size_t k, double least) const;
     /* Over remote shards: the position lists of the words of documents
      * order[j] (pos[j][term]; empty for a document of one passage), each
      * shard's read at once, the shards in parallel. A light document's

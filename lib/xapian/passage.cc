@@ -318,6 +318,7 @@ std::vector<size_t> civx::PassageScorer::select(std::vector<PassageIndex> &pis, 
 
 size_t civx::PassageScorer::prune_order(std::vector<size_t> &order, const std::vector<bool> &must,
                                         const std::vector<std::vector<Xapian::termcount>> &wdfs,
+                                        const std::vector<Xapian::termcount> &doc_len, double avg,
                                         const PassagePruner &prune, std::vector<std::vector<double>> &rest,
                                         const std::vector<PassageWeights> &out) const
 {
@@ -330,7 +331,15 @@ size_t civx::PassageScorer::prune_order(std::vector<size_t> &order, const std::v
             first.push_back(k);
             continue;
         }
-        rest_bounds(rest[k], wdfs, k);
+        /* Its shortest passage, as Tally measures them (the fields'
+         * words counted in each): none is shorter, so that none weighs
+         * a word more. Where its length is unknown, none of the fields. */
+        const PassageIndex &pi = w.pi;
+        Xapian::termcount text = pi.ends.back() - pi.body_start, shortest = text;
+        for (size_t i = 0; i < pi.ends.size(); i++)
+            shortest = std::min(shortest, pi.words(i));
+        Xapian::termcount head_len = doc_len[k] > text ? doc_len[k] - text : 0;
+        rest_bounds(rest[k], wdfs, k, (shortest + head_len) / avg);
         top[k] = prune.bound(k, rest[k][0]);
         may.push_back(k);
     }
@@ -342,12 +351,13 @@ size_t civx::PassageScorer::prune_order(std::vector<size_t> &order, const std::v
 }
 
 void civx::PassageScorer::rest_bounds(std::vector<double> &rest,
-                                      const std::vector<std::vector<Xapian::termcount>> &wdfs, size_t k) const
+                                      const std::vector<std::vector<Xapian::termcount>> &wdfs, size_t k,
+                                      double least) const
 {
     rest.assign(terms_.size() + 1, 0.0);
     for (size_t ti = terms_.size(); ti-- > 0;)
         rest[ti] = rest[ti + 1] +
-                   (terms_[ti].rank && wdfs[ti][k] > 0 ? weigh(terms_[ti].weight, wdfs[ti][k], 0.0) : 0.0);
+                   (terms_[ti].rank && wdfs[ti][k] > 0 ? weigh(terms_[ti].weight, wdfs[ti][k], least) : 0.0);
 }
 
 std::vector<std::vector<std::vector<Xapian::termpos>>>
@@ -388,6 +398,7 @@ struct civx::PassageScorer::Tally {
     std::vector<PassageWeights> &out;
     std::vector<unsigned> body;
     HeldPositions held;
+    unsigned lists = 0; /* position lists read */
 
     Tally(const PassageScorer &p, const std::vector<std::vector<Xapian::termcount>> &w,
           const std::vector<Xapian::termcount> &l, double a, std::vector<PassageWeights> &o)
@@ -445,7 +456,7 @@ struct civx::PassageScorer::Tally {
 void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vector<PassageIndex> &pis,
                                 const std::vector<Xapian::termcount> &lens, const std::vector<bool> &must,
                                 std::vector<PassageWeights> &out, std::vector<bool> &weighed,
-                                PassagePruner *prune) const
+                                PassagePruner *prune, unsigned *lists) const
 {
     out.assign(dids.size(), PassageWeights());
     weighed.assign(dids.size(), true);
@@ -476,20 +487,23 @@ void civx::PassageScorer::score(const std::vector<Xapian::docid> &dids, std::vec
         if (light[k])
             doc_len[k] = lens[k];
     /* A passage holds at most all of a word's occurrences, and is at
-     * least minnorm long: each word weighs at most weigh(w, wdf, 0) in
-     * it, the same arithmetic as its weight below where that is reached.
+     * least as long as the document's shortest: each word weighs at most
+     * weigh(w, wdf, that length) in it, the same arithmetic as its weight
+     * below where that is reached.
      * A document that cannot reach the page with that is not weighed
      * (its positions, the most of this work, are not read). */
     size_t from = order.size(); /* order[from..) may be pruned */
     std::vector<std::vector<double>> rest;
     if (prune)
-        from = prune_order(order, must, wdfs, *prune, rest, out);
+        from = prune_order(order, must, wdfs, doc_len, avg, *prune, rest, out);
     Tally tally(*this, wdfs, doc_len, avg, out);
     if (!db_->remote)
         weigh_local(tally, dids, order, from, rest, wdfs, prune);
     else
         weigh_remote(tally, dids, order, from, rest, light, wdfs, prune);
     mark_phrases(tally.held, out);
+    if (lists)
+        *lists += tally.lists;
 }
 
 bool civx::PassageScorer::pruned(std::vector<PassageWeights> &out, size_t k, double upper,
@@ -526,10 +540,11 @@ void civx::PassageScorer::weigh_local(Tally &tally, const std::vector<Xapian::do
                 if (pruned(out, k, *std::max_element(all.begin(), all.end()) + rest[k][ti], *prune))
                     break;
             }
-            if (out[k].several)
+            if (out[k].several) {
+                tally.lists++;
                 tally(k, ti, db_->db.positionlist_begin(dids[k], terms_[ti].term),
                       db_->db.positionlist_end(dids[k], terms_[ti].term));
-            else
+            } else
                 tally(k, ti, Xapian::PositionIterator(), Xapian::PositionIterator());
         }
         if (prune && !out[k].pruned) {
@@ -560,6 +575,9 @@ void civx::PassageScorer::weigh_remote(Tally &tally, const std::vector<Xapian::d
      * terms are weighed in the same order as locally. */
     std::vector<std::vector<std::vector<Xapian::termpos>>> pos =
         remote_positions(dids, order, light, tally.out, wdfs);
+    for (size_t j = 0; j < order.size(); j++) /* as remote_positions reads them */
+        for (size_t ti = 0; ti < terms_.size() && !pos[j].empty(); ti++)
+            tally.lists += light[order[j]] || wdfs[ti][order[j]] > 0;
     const std::vector<Xapian::termpos> none; /* one passage: no positions */
     for (size_t j = 0; j < order.size(); j++)
         for (size_t ti = 0; ti < terms_.size(); ti++)

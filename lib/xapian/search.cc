@@ -372,9 +372,10 @@ class PagePruner : public PassagePruner {
  * documents long enough to be ranked by their passages. With cited (the
  * cited-by values of cands[from..to)) and keep, only the keep best of
  * them will be shown: a document that cannot be among them is left
- * pruned (PassageWeights), its weight a bound. */
+ * pruned (PassageWeights), its weight a bound. *lists grows by the
+ * position lists read. */
 void weigh_passages(const civ_db *db, std::vector<Cand> &cands, size_t from, size_t to, size_t all_from,
-                    size_t all_to, const Ranking &rk, const std::vector<std::string> *cited = nullptr,
+                    size_t all_to, const Ranking &rk, unsigned *lists, const std::vector<std::string> *cited = nullptr,
                     size_t keep = 0, unsigned *pruned = nullptr)
 {
     if (!rk.scorer || rk.scorer->empty())
@@ -406,7 +407,7 @@ void weigh_passages(const civ_db *db, std::vector<Cand> &cands, size_t from, siz
         pruner.reset(new PagePruner(cands, at, pis, from, rk, *cited, keep));
     std::vector<PassageWeights> out;
     std::vector<bool> weighed;
-    rk.scorer->score(dids, pis, lens, must, out, weighed, pruner.get());
+    rk.scorer->score(dids, pis, lens, must, out, weighed, pruner.get(), lists);
     for (size_t k = 0; k < at.size(); k++) {
         if (out[k].pruned && pruned)
             ++*pruned;
@@ -757,8 +758,8 @@ void rerank(size_t *lo, size_t *hi, std::vector<Cand> &cands, Search &sr, const 
         std::vector<std::string> cited = rk.prior ? cand_values(db, CIV_SLOT_CITED_BY, cands, span(0, n))
                                                   : std::vector<std::string>(n);
         if (rk.mix)
-            weigh_passages(db, cands, 0, n, std::min<size_t>(page, o->offset), page, rk, &cited,
-                           o->offset + o->limit, &r->times.pruned);
+            weigh_passages(db, cands, 0, n, std::min<size_t>(page, o->offset), page, rk, &r->times.position_lists,
+                           &cited, o->offset + o->limit, &r->times.pruned);
         for (size_t i = 0; i < n; i++)
             weigh(cands[i], rk, cited[i]);
         std::stable_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(n),
@@ -768,7 +769,7 @@ void rerank(size_t *lo, size_t *hi, std::vector<Cand> &cands, Search &sr, const 
     *hi = std::min<size_t>(cands.size(), *lo + o->limit);
     /* The page's hits: where the typed words are, for their snippets. */
     if (o->snippet_len > 0)
-        weigh_passages(db, cands, *lo, *hi, *lo, *hi, rk);
+        weigh_passages(db, cands, *lo, *hi, *lo, *hi, rk, &r->times.position_lists);
 }
 
 /* The page's hits (cands[lo..hi), then a remote shard's undated
@@ -786,7 +787,7 @@ civ_status fetch_page(civ_results *r, civ_db *db, const civ_search_opts *o, cons
     if (s == CIV_OK && !m.undated.empty()) {
         std::vector<Cand> more = candidates(db, m.undated, o->limit, 0, false, &r->times.remote_docs);
         if (o->snippet_len > 0)
-            weigh_passages(db, more, 0, more.size(), 0, more.size(), sr.rk);
+            weigh_passages(db, more, 0, more.size(), 0, more.size(), sr.rk, &r->times.position_lists);
         s = fetch_hits(r, db, o, sr.pq, sr.rk, more.begin(), more.end(), err);
     }
     if (s != CIV_OK)

@@ -225,6 +225,19 @@ for q in "harbor lantern|-n 10" "ferry harbor|-n 5" "harbor lantern ferry log|-n
   n=$(printf '%s\n' "$ERR" | sed -n 's/.*could not reach the page): \([0-9]*\) documents.*/\1/p')
   [ "${n:-0}" -ge 10 ] || fail "${q%|*} (${q#*|}): ${n:-0} documents left unweighed, not 10 or more"
 done
+# A word weighs at most what all its occurrences weigh in the document's
+# shortest passage (here 300 words, two paragraphs): bounds that tight
+# leave these pages' long documents with fewer of their position lists
+# read (a bound of a passage of no length read 22, 36 and 84 of them;
+# every document weighed, 60, 60 and 120).
+for q in "harbor lantern|-n 10|20" "ferry harbor|-n 5|30" "harbor lantern ferry log|-n 10|75"; do
+  args=${q#*|}
+  # shellcheck disable=SC2086
+  run "$CIVSEARCH" -i "$TMP/pidx" --debug ${args%|*} "${q%%|*}"
+  n=$(printf '%s\n' "$ERR" | sed -n 's/^civsearch: position lists read for passages: \([0-9]*\)$/\1/p')
+  [ -n "$n" ] && [ "$n" -le "${q##*|}" ] ||
+    fail "${q%%|*} (${args%|*}): ${n:-no} position lists read, not ${q##*|} or fewer"
+done
 for q in "harbor lantern" harbor lantern "ferry harbor" "harbor lantern ferry log"; do
   for page in "-n 5" "-n 10" "--offset 5 -n 5" "--offset 20 -n 10" "--offset 45 -n 10"; do
     # shellcheck disable=SC2086
