@@ -4,71 +4,16 @@
 // passage (no positions: the parent keeps them), so that a search could
 // weigh passages by a match instead of reading position lists. Reads a
 // civsearch index (the passage bounds of CIV_SLOT_PASSAGE_INDEX, the words'
-// positions), writes those documents into OUT, compacts it and prints the
-// size (compare with the index's own, du -sk INDEX).
+// positions), writes those documents into OUT and compacts it (bench/long
+// prints its tables' sizes beside the index's). Built against libciv.a.
 //
 //   subdoc-cost INDEX OUT
-#include <xapian.h>
+#include "internal.hh" /* lib/xapian: PassageIndex, rank_tuning() */
 
-#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <string>
-#include <sys/stat.h>
 #include <vector>
-#include <dirent.h>
-
-namespace {
-
-const Xapian::valueno SLOT_PASSAGE_INDEX = 200; /* include/civ/schema.h */
-const size_t MIN_PASSAGES = 8;                  /* RankTuning::min_passages */
-
-bool varint(const char *&p, const char *end, uint64_t &v)
-{
-    v = 0;
-    for (int shift = 0; p < end && shift < 64; shift += 7) {
-        unsigned char c = static_cast<unsigned char>(*p++);
-        v |= static_cast<uint64_t>(c & 0x7f) << shift;
-        if (!(c & 0x80))
-            return true;
-    }
-    return false;
-}
-
-/* The last position before the text, and each passage's last position. */
-bool passage_ends(const std::string &v, Xapian::termpos &start, std::vector<Xapian::termpos> &ends)
-{
-    const char *p = v.data(), *end = p + v.size();
-    uint64_t s, n, d;
-    if (!varint(p, end, s) || !varint(p, end, n) || n > v.size())
-        return false;
-    start = static_cast<Xapian::termpos>(s);
-    uint64_t at = s;
-    for (uint64_t i = 0; i < n; i++) {
-        if (!varint(p, end, d))
-            return false;
-        ends.push_back(static_cast<Xapian::termpos>(at += d));
-    }
-    return true;
-}
-
-unsigned long long dir_bytes(const std::string &dir)
-{
-    unsigned long long total = 0;
-    DIR *d = opendir(dir.c_str());
-    if (!d)
-        return 0;
-    while (struct dirent *e = readdir(d)) {
-        std::string path = dir + "/" + e->d_name;
-        struct stat st;
-        if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
-            total += static_cast<unsigned long long>(st.st_size);
-    }
-    closedir(d);
-    return total;
-}
-
-} // namespace
 
 int main(int argc, char **argv)
 {
@@ -80,23 +25,23 @@ int main(int argc, char **argv)
         Xapian::Database db(argv[1]);
         std::string tmp = std::string(argv[2]) + ".build";
         Xapian::WritableDatabase out(tmp, Xapian::DB_CREATE_OR_OVERWRITE);
+        const size_t min_passages = civx::rank_tuning().min_passages; /* as civsearch weighs them */
         unsigned long long longs = 0, passages = 0, pairs = 0;
         for (Xapian::PostingIterator it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
             Xapian::Document doc = db.get_document(*it);
-            Xapian::termpos start = 0;
-            std::vector<Xapian::termpos> ends;
-            if (!passage_ends(doc.get_value(SLOT_PASSAGE_INDEX), start, ends) || ends.size() < MIN_PASSAGES)
+            civx::PassageIndex pi;
+            if (!pi.decode(doc.get_value(CIV_SLOT_PASSAGE_INDEX)) || pi.ends.size() < min_passages)
                 continue;
             longs++;
-            std::vector<std::map<std::string, Xapian::termcount>> per(ends.size());
+            std::vector<std::map<std::string, Xapian::termcount>> per(pi.ends.size());
             for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
                 size_t at = 0;
                 for (Xapian::PositionIterator p = t.positionlist_begin(); p != t.positionlist_end(); ++p) {
-                    if (*p <= start)
+                    if (*p <= pi.body_start)
                         continue;
-                    while (at < ends.size() && *p > ends[at])
+                    while (at < pi.ends.size() && *p > pi.ends[at])
                         at++;
-                    if (at == ends.size())
+                    if (at == pi.ends.size())
                         break;
                     per[at][*t]++;
                 }
@@ -115,9 +60,7 @@ int main(int argc, char **argv)
         out.close();
         Xapian::Database built(tmp);
         built.compact(argv[2], Xapian::DBCOMPACT_NO_RENUMBER);
-        unsigned long long sub = dir_bytes(argv[2]);
         std::printf("long documents %llu, passages %llu, (word, passage) pairs %llu\n", longs, passages, pairs);
-        std::printf("passage documents, compacted: %llu KB\n", sub / 1024);
     } catch (const Xapian::Error &e) {
         std::fprintf(stderr, "subdoc-cost: %s\n", e.get_description().c_str());
         return 1;

@@ -637,6 +637,14 @@ struct PassageIndex {
     bool decode(const std::string &v);
     /* Words of passage i. */
     Xapian::termcount words(size_t i) const;
+    /* Words of the text (every passage; 0 without passages). */
+    Xapian::termcount text() const { return ends.empty() ? 0 : ends.back() - body_start; }
+    /* Words of the shortest passage (0 without passages). */
+    Xapian::termcount shortest() const;
+    /* Words of a document of doc_len words outside its text (its
+     * fields), counted in every passage as it is weighed; 0 where
+     * doc_len is not known. */
+    Xapian::termcount fields(Xapian::termcount doc_len) const { return doc_len > text() ? doc_len - text() : 0; }
 };
 
 /* A word of the query as passage weights see it: its term, the weight
@@ -804,11 +812,12 @@ class PassageScorer {
     /* Over remote shards: the position lists of the words of documents
      * order[j] (pos[j][term]; empty for a document of one passage), each
      * shard's read at once, the shards in parallel. A light document's
-     * words' counts (wdfs) are taken from their positions. */
+     * words' counts (wdfs) are taken from their positions. lists grows
+     * by the number read. */
     std::vector<std::vector<std::vector<Xapian::termpos>>>
     remote_positions(const std::vector<Xapian::docid> &dids, const std::vector<size_t> &order,
                      const std::vector<bool> &light, const std::vector<PassageWeights> &out,
-                     std::vector<std::vector<Xapian::termcount>> &wdfs) const;
+                     std::vector<std::vector<Xapian::termcount>> &wdfs, unsigned &lists) const;
     /* True when reading the term lists of documents out[k] (k in order)
      * costs less than reading the words' posting lists (remote shards). */
     bool by_doc_cheaper(const std::vector<size_t> &order, const std::vector<PassageWeights> &out) const;

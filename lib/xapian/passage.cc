@@ -53,6 +53,14 @@ Xapian::termcount civx::PassageIndex::words(size_t i) const
     return ends[i] - (i ? ends[i - 1] : body_start);
 }
 
+Xapian::termcount civx::PassageIndex::shortest() const
+{
+    Xapian::termcount least = text();
+    for (size_t i = 0; i < ends.size(); i++)
+        least = std::min(least, words(i));
+    return least;
+}
+
 civ_status civx::load_passages(civ_doc *doc, const Xapian::Document &xd, civ_error *err)
 {
     size_t n = civ_doc_npassages(doc);
@@ -333,13 +341,8 @@ size_t civx::PassageScorer::prune_order(std::vector<size_t> &order, const std::v
         }
         /* Its shortest passage, as Tally measures them (the fields'
          * words counted in each): none is shorter, so that none weighs
-         * a word more. Where its length is unknown, none of the fields. */
-        const PassageIndex &pi = w.pi;
-        Xapian::termcount text = pi.ends.back() - pi.body_start, shortest = text;
-        for (size_t i = 0; i < pi.ends.size(); i++)
-            shortest = std::min(shortest, pi.words(i));
-        Xapian::termcount head_len = doc_len[k] > text ? doc_len[k] - text : 0;
-        rest_bounds(rest[k], wdfs, k, (shortest + head_len) / avg);
+         * a word more. */
+        rest_bounds(rest[k], wdfs, k, (w.pi.shortest() + w.pi.fields(doc_len[k])) / avg);
         top[k] = prune.bound(k, rest[k][0]);
         may.push_back(k);
     }
@@ -363,12 +366,13 @@ void civx::PassageScorer::rest_bounds(std::vector<double> &rest,
 std::vector<std::vector<std::vector<Xapian::termpos>>>
 civx::PassageScorer::remote_positions(const std::vector<Xapian::docid> &dids, const std::vector<size_t> &order,
                                       const std::vector<bool> &light, const std::vector<PassageWeights> &out,
-                                      std::vector<std::vector<Xapian::termcount>> &wdfs) const
+                                      std::vector<std::vector<Xapian::termcount>> &wdfs, unsigned &lists) const
 {
     std::vector<Xapian::docid> sel;
     for (size_t k : order)
         sel.push_back(dids[k]);
     std::vector<std::vector<std::vector<Xapian::termpos>>> pos(order.size());
+    std::vector<unsigned> read(order.size(), 0); /* a document's: the shards run in parallel */
     for_each_doc(db_, sel, [&](size_t j, const Xapian::Database &part, Xapian::docid did) {
         size_t k = order[j];
         if (!out[k].several)
@@ -376,6 +380,7 @@ civx::PassageScorer::remote_positions(const std::vector<Xapian::docid> &dids, co
         pos[j].resize(terms_.size());
         for (size_t ti = 0; ti < terms_.size(); ti++)
             if (wdfs[ti][k] > 0 || light[k]) {
+                read[j]++;
                 pos[j][ti].assign(part.positionlist_begin(did, terms_[ti].term),
                                   part.positionlist_end(did, terms_[ti].term));
                 /* Counted from the positions: the field words' weights
@@ -385,6 +390,8 @@ civx::PassageScorer::remote_positions(const std::vector<Xapian::docid> &dids, co
                     wdfs[ti][k] = static_cast<Xapian::termcount>(pos[j][ti].size());
             }
     });
+    for (unsigned n : read)
+        lists += n;
     return pos;
 }
 
@@ -417,8 +424,7 @@ struct civx::PassageScorer::Tally {
                 w.all[0] += ps.weigh(t.weight, wdf, doc_len[k] / avg);
             return;
         }
-        Xapian::termcount text = pi.ends.back() - pi.body_start;
-        Xapian::termcount head_len = doc_len[k] > text ? doc_len[k] - text : 0;
+        Xapian::termcount head_len = pi.fields(doc_len[k]);
         size_t np = pi.ends.size();
         body.assign(np, 0);
         Xapian::termcount in_text = 0;
@@ -574,10 +580,7 @@ void civx::PassageScorer::weigh_remote(Tally &tally, const std::vector<Xapian::d
      * are read at once, the shards in parallel, then weighed. A document's
      * terms are weighed in the same order as locally. */
     std::vector<std::vector<std::vector<Xapian::termpos>>> pos =
-        remote_positions(dids, order, light, tally.out, wdfs);
-    for (size_t j = 0; j < order.size(); j++) /* as remote_positions reads them */
-        for (size_t ti = 0; ti < terms_.size() && !pos[j].empty(); ti++)
-            tally.lists += light[order[j]] || wdfs[ti][order[j]] > 0;
+        remote_positions(dids, order, light, tally.out, wdfs, tally.lists);
     const std::vector<Xapian::termpos> none; /* one passage: no positions */
     for (size_t j = 0; j < order.size(); j++)
         for (size_t ti = 0; ti < terms_.size(); ti++)
@@ -606,7 +609,7 @@ bool civx::PassageScorer::by_doc_cheaper(const std::vector<size_t> &order,
         postings += static_cast<double>(db_->shards.size()) * round_trip + t.freq * per_posting;
     for (size_t k : order) {
         const PassageIndex &pi = out[k].pi;
-        double words = out[k].several ? pi.ends.back() - pi.body_start : db_->db.get_avlength();
+        double words = out[k].several ? pi.text() : db_->db.get_avlength();
         lists += list_trip + words * per_word;
     }
     return lists < postings;
